@@ -1,0 +1,17 @@
+/** Corrections: a fact is never edited; a retraction names the event that no longer counts. */
+import { defineFact } from "./defineFact.js";
+import { describe, text } from "./fields.js";
+import { FactId } from "./ids.js";
+
+export const FactRetracted = defineFact({
+  type: "FactRetracted",
+  subject: "any",
+  family: "Corrections",
+  summary: "An earlier fact is withdrawn by its source.",
+  meaning:
+    "The named event no longer counts, from this position on; it stays in the log. The retraction's subject must be the retracted fact's subject (any kind), so it lands in the same stream.",
+  required: { eventId: describe(FactId, FactId.expected), reason: text(500) },
+  docs: { eventId: "the id of the fact withdrawn", reason: "why, in words" },
+});
+
+export const correctionFacts = [FactRetracted] as const;

@@ -1,0 +1,92 @@
+/**
+ * Every fact type the engine accepts, and `decodeFact`, the one place where untrusted input becomes a `Fact`.
+ * Decoding dispatches on `type` first, so an error names the field of that type that is wrong rather than a
+ * union of forty alternatives.
+ */
+import canonicalize from "canonicalize";
+import * as E from "fp-ts/lib/Either.js";
+import type * as t from "io-ts";
+import { communityFacts } from "./community.js";
+import { correctionFacts } from "./corrections.js";
+import { type DecodeError, decodeError, type FieldError, fieldErrors } from "./decodeError.js";
+import { enterpriseFacts } from "./enterprise.js";
+import { facilityFacts } from "./facility.js";
+import { householdFacts } from "./household.js";
+import { ocopFacts } from "./ocop.js";
+import { personFacts } from "./person.js";
+import { statisticsFacts } from "./statistics.js";
+
+export const FACT_DEFINITIONS = [
+  ...enterpriseFacts,
+  ...ocopFacts,
+  ...personFacts,
+  ...statisticsFacts,
+  ...facilityFacts,
+  ...householdFacts,
+  ...communityFacts,
+  ...correctionFacts,
+] as const;
+
+type Definitions = (typeof FACT_DEFINITIONS)[number];
+/** A decoded fact: the envelope and the `data` of its type, discriminated by `type`. */
+export type Fact = t.TypeOf<Definitions["codec"]>;
+export type FactType = Fact["type"];
+export type FactOf<T extends FactType> = Extract<Fact, { type: T }>;
+
+export const FACT_TYPES = FACT_DEFINITIONS.map((d) => d.type) as readonly FactType[];
+
+const byType = new Map<string, Definitions>(FACT_DEFINITIONS.map((d) => [d.type, d]));
+
+export const definitionOf = (type: FactType): Definitions => {
+  const d = byType.get(type);
+  if (d === undefined) throw new Error(`unknown fact type ${type}`);
+  return d;
+};
+
+export const isFactType = (s: unknown): s is FactType => typeof s === "string" && byType.has(s);
+
+/** Decode one untrusted value into a `Fact`, or every reason it is not one. */
+export const decodeFact = (u: unknown): E.Either<DecodeError, Fact> => {
+  if (typeof u !== "object" || u === null || Array.isArray(u)) {
+    return E.left(decodeError([{ field: "(fact)", reason: "expected a JSON object" }]));
+  }
+  const type = (u as { type?: unknown }).type;
+  const def = typeof type === "string" ? byType.get(type) : undefined;
+  if (def === undefined) {
+    const reason =
+      type === undefined
+        ? "is required"
+        : `unknown fact type ${JSON.stringify(type)}; see docs/facts.md for the ${byType.size} accepted types`;
+    return E.left(decodeError([{ field: "type", reason }]));
+  }
+  const r = (def.codec as t.Decoder<unknown, Fact>).decode(u);
+  if (E.isLeft(r)) return E.left(decodeError(fieldErrors(r.left)));
+  const fact = r.right;
+  const check = def.check as ((d: unknown, on: string) => readonly FieldError[]) | undefined;
+  if (check !== undefined) {
+    const errs = check(fact.data, fact.occurredOn);
+    if (errs.length > 0) {
+      return E.left(
+        decodeError(errs.map((e) => ({ field: `data.${e.field}`.replace(/^data\.data$/, "data"), reason: e.reason }))),
+      );
+    }
+  }
+  return E.right(fact);
+};
+
+/**
+ * The canonical bytes of a fact (RFC 8785 JSON canonicalization of the envelope). Two reports with the same
+ * canonical form are the same report; the hash chain and idempotency are defined on these bytes.
+ */
+export const canonicalFact = (f: Fact): string => {
+  const s = canonicalize({
+    id: f.id,
+    type: f.type,
+    subject: f.subject,
+    occurredOn: f.occurredOn,
+    source: f.source,
+    data: f.data,
+  });
+  if (s === undefined) throw new Error("fact cannot be canonicalized");
+  return s;
+};
