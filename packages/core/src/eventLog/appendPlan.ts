@@ -1,0 +1,119 @@
+/**
+ * Plans an append: decides, for a batch of facts against the current log, which facts are new, which are
+ * duplicates of stored ones, and whether the batch must be refused. Pure apart from the `lookup` callback
+ * that fetches stored facts by id; the adapter writes the planned rows in one transaction.
+ */
+import * as E from "fp-ts/lib/Either.js";
+import { canonicalFact, type Fact, type FactId, type Position, position } from "../facts/index.js";
+import type { AppendError, AppendOptions, AppendOutcome, ExpectedRevision } from "./eventLog.js";
+import { chainHash } from "./hashChain.js";
+
+export interface StoredRef {
+  readonly position: Position;
+  readonly canonical: string;
+  readonly subject: string;
+  readonly type: string;
+}
+
+export interface PlanContext {
+  readonly head: Position;
+  readonly lastHash: Uint8Array;
+  readonly recordedAt: string;
+  /** May return true for ids never stored (then `lookup` says so); must not return false for a stored id. */
+  maybeStored(id: string): boolean;
+  lookup(ids: readonly string[]): Promise<ReadonlyMap<string, StoredRef>>;
+  revision(subject: string): number;
+}
+
+export interface PlannedRow {
+  readonly position: Position;
+  readonly streamRevision: number;
+  readonly recordedAt: string;
+  readonly hash: Buffer;
+  readonly canonical: string;
+  readonly fact: Fact;
+}
+
+export interface Plan {
+  readonly rows: readonly PlannedRow[];
+  readonly outcomes: readonly AppendOutcome[];
+  readonly head: Position;
+  readonly lastHash: Uint8Array;
+  /** New revision of every stream the batch touched. */
+  readonly revisions: ReadonlyMap<string, number>;
+}
+
+const revisionMatches = (expected: ExpectedRevision, actual: number): boolean => {
+  if (expected === "any") return true;
+  if (expected === "no_stream") return actual < 0;
+  if (expected === "stream_exists") return actual >= 0;
+  return expected === actual;
+};
+
+export const planAppend = async (
+  facts: readonly Fact[],
+  options: AppendOptions,
+  ctx: PlanContext,
+): Promise<E.Either<AppendError, Plan>> => {
+  for (const [subject, expected] of options.expectedRevisions ?? []) {
+    const actual = ctx.revision(subject);
+    if (!revisionMatches(expected, actual)) return E.left({ _tag: "WrongExpectedRevision", subject, expected, actual });
+  }
+
+  const canonicals = facts.map(canonicalFact);
+  const toLookUp = new Set<string>();
+  for (const f of facts) {
+    if (ctx.maybeStored(f.id)) toLookUp.add(f.id);
+    if (f.type === "FactRetracted") toLookUp.add(f.data.eventId);
+  }
+  const stored = toLookUp.size > 0 ? await ctx.lookup([...toLookUp]) : new Map<string, StoredRef>();
+
+  const firstInBatch = new Map<string, number>();
+  const outcomes: AppendOutcome[] = [];
+  const rows: PlannedRow[] = [];
+  const revisions = new Map<string, number>();
+  let head = ctx.head as number;
+  let lastHash = ctx.lastHash;
+
+  for (let i = 0; i < facts.length; i++) {
+    const f = facts[i] as Fact;
+    const canonical = canonicals[i] as string;
+    const old = stored.get(f.id);
+    if (old !== undefined) {
+      if (old.canonical !== canonical)
+        return E.left({ _tag: "IdConflict", id: f.id, index: i, existing: { position: old.position } });
+      outcomes.push({ id: f.id, position: old.position, duplicate: true });
+      continue;
+    }
+    const earlier = firstInBatch.get(f.id);
+    if (earlier !== undefined) {
+      if (canonicals[earlier] !== canonical)
+        return E.left({ _tag: "IdConflict", id: f.id, index: i, existing: { index: earlier } });
+      outcomes.push({ id: f.id, position: (outcomes[earlier] as AppendOutcome).position, duplicate: true });
+      continue;
+    }
+    if (f.type === "FactRetracted") {
+      const eventId = f.data.eventId as FactId;
+      const target = stored.get(eventId);
+      const inBatch = firstInBatch.get(eventId);
+      const targetFact = inBatch !== undefined ? facts[inBatch] : undefined;
+      const subject = target?.subject ?? targetFact?.subject;
+      const type = target?.type ?? targetFact?.type;
+      const refuse = (reason: "unknown event" | "subject differs" | "is a retraction") =>
+        E.left<AppendError>({ _tag: "RetractionRefused", id: f.id, index: i, eventId, reason });
+      if (subject === undefined) return refuse("unknown event");
+      if (type === "FactRetracted") return refuse("is a retraction");
+      if (subject !== f.subject) return refuse("subject differs");
+    }
+    firstInBatch.set(f.id, i);
+    head += 1;
+    const streamRevision = (revisions.get(f.subject) ?? ctx.revision(f.subject)) + 1;
+    revisions.set(f.subject, streamRevision);
+    const hash = chainHash(lastHash, head, ctx.recordedAt, streamRevision, canonical);
+    lastHash = hash;
+    const pos = position(head);
+    rows.push({ position: pos, streamRevision, recordedAt: ctx.recordedAt, hash, canonical, fact: f });
+    outcomes.push({ id: f.id, position: pos, duplicate: false });
+  }
+  return E.right({ rows, outcomes, head: position(head), lastHash, revisions });
+};

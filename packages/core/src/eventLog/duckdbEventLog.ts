@@ -1,0 +1,296 @@
+/**
+ * The embedded event log: an append-only `events` table in its own DuckDB file, separate from the warehouse.
+ * One process opens it for writing. Appends are serialised, planned against in-memory indexes
+ * (`logIndex.ts`), written with the appender inside one transaction and acknowledged only after COMMIT,
+ * which DuckDB makes durable through its write-ahead log.
+ */
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  DuckDBTimestampTZValue,
+  LIST,
+  listValue,
+  VARCHAR,
+} from "@duckdb/node-api";
+import * as E from "fp-ts/lib/Either.js";
+import type { Fact, Position, SubjectId } from "../facts/index.js";
+import { position } from "../facts/index.js";
+import { type PlanContext, planAppend, type StoredRef } from "./appendPlan.js";
+import { dataOfCanonical, joinCanonical } from "./canonicalParts.js";
+import type {
+  AppendError,
+  AppendOptions,
+  AppendResult,
+  ChainReport,
+  EventLog,
+  ReadOptions,
+  StoredEvent,
+} from "./eventLog.js";
+import { chainHash, GENESIS_HASH } from "./hashChain.js";
+import { IdFingerprints, StreamRevisions } from "./logIndex.js";
+
+export const EVENTS_DDL = `
+CREATE TABLE IF NOT EXISTS events (
+  position        BIGINT      NOT NULL,
+  id              VARCHAR     NOT NULL,
+  type            VARCHAR     NOT NULL,
+  subject         VARCHAR     NOT NULL,
+  stream_revision BIGINT      NOT NULL,
+  occurred_on     DATE        NOT NULL,
+  source          VARCHAR     NOT NULL,
+  data            JSON        NOT NULL,
+  recorded_at     TIMESTAMPTZ NOT NULL,
+  hash            BLOB        NOT NULL
+);
+CREATE TABLE IF NOT EXISTS log_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+INSERT INTO log_meta VALUES ('format', 'kpi-event-log/1') ON CONFLICT DO NOTHING;
+COMMENT ON TABLE events IS 'Append-only log of reported facts. Never updated; hash chains each event to the one before it.';
+`;
+
+const SELECT_EVENT = `SELECT CAST(position AS DOUBLE) AS position, id, type, subject,
+  CAST(stream_revision AS DOUBLE) AS stream_revision, strftime(occurred_on, '%Y-%m-%d') AS occurred_on, source,
+  CAST(data AS VARCHAR) AS data, strftime(recorded_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS recorded_at, lower(hex(hash)) AS hash
+  FROM events`;
+
+type Row = [number, string, string, string, number, string, string, string, string, string];
+
+const toStored = (r: Row): StoredEvent => {
+  const [pos, id, type, subject, rev, occurredOn, source, data, recordedAt, hash] = r;
+  return {
+    position: position(pos),
+    streamRevision: rev,
+    recordedAt,
+    hash,
+    fact: { id, type, subject, occurredOn, source, data: JSON.parse(data) } as unknown as Fact,
+  };
+};
+
+const isoToMicros = (iso: string): bigint => BigInt(Date.parse(iso)) * 1000n;
+
+export interface DuckDbEventLogOptions {
+  readonly readOnly?: boolean;
+  /** The clock that stamps `recordedAt` (tests pin it). */
+  readonly now?: () => Date;
+}
+
+export class DuckDbEventLog implements EventLog {
+  readonly name = "embedded (DuckDB)";
+  private readonly ids = new IdFingerprints(1 << 16);
+  private readonly revisions = new StreamRevisions();
+  private headPos = 0;
+  private lastHash: Uint8Array = GENESIS_HASH;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly waiters = new Set<() => void>();
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    private readonly options: DuckDbEventLogOptions,
+  ) {}
+
+  static async open(path: string, options: DuckDbEventLogOptions = {}): Promise<DuckDbEventLog> {
+    const instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: "READ_ONLY" } : {});
+    const conn = await instance.connect();
+    await conn.run("SET TimeZone = 'UTC'");
+    if (!options.readOnly) await conn.run(EVENTS_DDL);
+    const log = new DuckDbEventLog(path, instance, conn, options);
+    await log.loadIndexes();
+    return log;
+  }
+
+  private async loadIndexes(): Promise<void> {
+    const last = await this.conn.runAndReadAll(
+      "SELECT CAST(position AS DOUBLE), hash FROM events ORDER BY position DESC LIMIT 1",
+    );
+    const row = last.getRows()[0];
+    if (row !== undefined) {
+      this.headPos = row[0] as number;
+      this.lastHash = (row[1] as { bytes: Uint8Array }).bytes;
+    }
+    const ids = await this.conn.stream("SELECT id FROM events");
+    for await (const rows of ids.yieldRows()) for (const r of rows) this.ids.add(r[0] as string);
+    const revs = await this.conn.stream(
+      "SELECT subject, CAST(max(stream_revision) AS DOUBLE) FROM events GROUP BY subject",
+    );
+    for await (const rows of revs.yieldRows()) for (const r of rows) this.revisions.set(r[0] as string, r[1] as number);
+  }
+
+  async head(): Promise<Position> {
+    return position(this.headPos);
+  }
+
+  append(facts: readonly Fact[], options: AppendOptions = {}): Promise<E.Either<AppendError, AppendResult>> {
+    const run = this.queue.then(() => this.appendNow(facts, options));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendNow(
+    facts: readonly Fact[],
+    options: AppendOptions,
+  ): Promise<E.Either<AppendError, AppendResult>> {
+    if (this.closed) throw new Error("event log is closed");
+    if (this.options.readOnly) throw new Error(`event log ${this.path} is open read-only`);
+    const recordedAt = (this.options.now?.() ?? new Date()).toISOString();
+    const ctx: PlanContext = {
+      head: position(this.headPos),
+      lastHash: this.lastHash,
+      recordedAt,
+      maybeStored: (id) => this.ids.has(id),
+      lookup: (ids) => this.lookup(ids),
+      revision: (s) => this.revisions.get(s),
+    };
+    const planned = await planAppend(facts, options, ctx);
+    if (E.isLeft(planned)) return planned;
+    const plan = planned.right;
+    if (plan.rows.length > 0) {
+      await this.conn.run("BEGIN TRANSACTION");
+      try {
+        const ap = await this.conn.createAppender("events");
+        const micros = new DuckDBTimestampTZValue(isoToMicros(recordedAt));
+        for (const r of plan.rows) {
+          const f = r.fact;
+          ap.appendBigInt(BigInt(r.position));
+          ap.appendVarchar(f.id);
+          ap.appendVarchar(f.type);
+          ap.appendVarchar(f.subject);
+          ap.appendBigInt(BigInt(r.streamRevision));
+          ap.appendVarchar(f.occurredOn);
+          ap.appendVarchar(f.source);
+          ap.appendVarchar(dataOfCanonical(r.canonical, f));
+          ap.appendTimestampTZ(micros);
+          ap.appendBlob(r.hash);
+          ap.endRow();
+        }
+        ap.flushSync();
+        ap.closeSync();
+        await this.conn.run("COMMIT");
+      } catch (e) {
+        await this.conn.run("ROLLBACK").catch(() => undefined);
+        throw e;
+      }
+      for (const r of plan.rows) this.ids.add(r.fact.id);
+      for (const [s, rev] of plan.revisions) this.revisions.set(s, rev);
+      this.headPos = plan.head;
+      this.lastHash = plan.lastHash;
+      for (const w of this.waiters) w();
+    }
+    const appended = plan.rows.length;
+    return E.right({ outcomes: plan.outcomes, appended, duplicates: facts.length - appended, head: plan.head });
+  }
+
+  private async lookup(ids: readonly string[]): Promise<ReadonlyMap<string, StoredRef>> {
+    const out = new Map<string, StoredRef>();
+    const reader = await this.conn.runAndReadAll(
+      `${SELECT_EVENT} WHERE id IN (SELECT unnest($ids))`,
+      { ids: listValue([...ids]) },
+      { ids: LIST(VARCHAR) },
+    );
+    for (const r of reader.getRows() as unknown as Row[]) {
+      const e = toStored(r);
+      out.set(e.fact.id, {
+        position: e.position,
+        canonical: joinCanonical(r[7], e.fact),
+        subject: e.fact.subject,
+        type: e.fact.type,
+      });
+    }
+    return out;
+  }
+
+  async *readAll(after: Position, options: ReadOptions = {}): AsyncIterable<StoredEvent> {
+    const page = options.pageSize ?? 10_000;
+    const to = options.to ?? Number.MAX_SAFE_INTEGER;
+    let from = after as number;
+    for (;;) {
+      const upTo = Math.min(to, from + page);
+      if (upTo <= from) return;
+      const reader = await this.conn.runAndReadAll(
+        `${SELECT_EVENT} WHERE position > $from AND position <= $upTo ORDER BY position`,
+        { from, upTo },
+      );
+      const rows = reader.getRows() as unknown as Row[];
+      for (const r of rows) yield toStored(r);
+      if (rows.length < upTo - from) return;
+      from = upTo;
+    }
+  }
+
+  async *readStream(subject: SubjectId): AsyncIterable<StoredEvent> {
+    const reader = await this.conn.runAndReadAll(`${SELECT_EVENT} WHERE subject = $subject ORDER BY stream_revision`, {
+      subject,
+    });
+    for (const r of reader.getRows() as unknown as Row[]) yield toStored(r);
+  }
+
+  async *subscribe(after: Position, signal: AbortSignal): AsyncIterable<StoredEvent> {
+    let pos = after as number;
+    while (!signal.aborted && !this.closed) {
+      for await (const e of this.readAll(position(pos))) {
+        yield e;
+        pos = e.position;
+        if (signal.aborted) return;
+      }
+      if (this.headPos > pos) continue;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.waiters.delete(wake);
+          signal.removeEventListener("abort", wake);
+          resolve();
+        };
+        this.waiters.add(wake);
+        signal.addEventListener("abort", wake, { once: true });
+      });
+    }
+  }
+
+  async verifyChain(): Promise<ChainReport> {
+    let prev: Uint8Array = GENESIS_HASH;
+    let expected = 1;
+    const result = await this.conn.stream(`${SELECT_EVENT} ORDER BY position, recorded_at`);
+    for await (const rows of result.yieldRows()) {
+      for (const r of rows as unknown as Row[]) {
+        const [pos, id, type, subject, rev, occurredOn, source, data, recordedAt, hash] = r;
+        if (pos !== expected) {
+          return {
+            ok: false,
+            head: position(this.headPos),
+            checked: expected - 1,
+            firstBad: {
+              position: position(expected),
+              reason:
+                pos > expected ? `event ${expected} is missing (next is ${pos})` : `position ${pos} appears twice`,
+            },
+          };
+        }
+        const canonical = joinCanonical(data, { id, type, subject, occurredOn, source });
+        const h = chainHash(prev, pos, recordedAt, rev, canonical);
+        if (h.toString("hex") !== hash) {
+          return {
+            ok: false,
+            head: position(this.headPos),
+            checked: expected - 1,
+            firstBad: {
+              position: position(pos),
+              reason: "stored hash does not match the event's content and the chain",
+            },
+          };
+        }
+        prev = h;
+        expected++;
+      }
+    }
+    return { ok: true, head: position(expected - 1), checked: expected - 1 };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue;
+    this.closed = true;
+    for (const w of this.waiters) w();
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}

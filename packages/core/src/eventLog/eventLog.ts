@@ -1,0 +1,123 @@
+/**
+ * The event-log port. Every adapter (the embedded DuckDB log, the KurrentDB cluster) implements it and passes
+ * the same contract suite (`eventLog.contract.ts`).
+ *
+ * Semantics:
+ * - `append` takes a batch of decoded facts. The batch is all-or-nothing and durable before the promise
+ *   resolves. Business refusals come back as a tagged `AppendError` value, never as a throw; a refused batch
+ *   leaves the log exactly as it was.
+ * - Idempotency is by fact `id`: the same id with the same canonical content is a no-op reported as a duplicate
+ *   (with the position it already has); the same id with other content refuses the batch (`IdConflict`).
+ * - Positions are global, gap-free and start at 1. `readAll(after)` returns events with `position > after`.
+ * - Each subject is one stream; `streamRevision` counts from 0 within it. An append may state the revision it
+ *   expects per subject (optimistic concurrency).
+ * - Each event carries `hash = SHA-256(previous hash ‖ chain bytes)` (see `hashChain.ts`).
+ */
+import type { Fact, FactId, Position, SubjectId } from "../facts/index.js";
+
+export interface StoredEvent {
+  readonly position: Position;
+  readonly streamRevision: number;
+  /** ISO-8601 UTC with milliseconds, e.g. `2025-03-01T08:00:00.000Z`. */
+  readonly recordedAt: string;
+  /** Lower-case hex SHA-256 of the chain bytes and the previous hash. */
+  readonly hash: string;
+  readonly fact: Fact;
+}
+
+/** What the caller expects a stream's current revision to be: any, none yet, or exactly this one. */
+export type ExpectedRevision = "any" | "no_stream" | "stream_exists" | number;
+
+export interface AppendOptions {
+  readonly expectedRevisions?: ReadonlyMap<SubjectId, ExpectedRevision>;
+}
+
+export interface AppendOutcome {
+  readonly id: FactId;
+  readonly position: Position;
+  readonly duplicate: boolean;
+}
+
+export interface AppendResult {
+  /** One entry per fact in the batch, in batch order. */
+  readonly outcomes: readonly AppendOutcome[];
+  readonly appended: number;
+  readonly duplicates: number;
+  /** The log's head after the append. */
+  readonly head: Position;
+}
+
+export type AppendError =
+  | {
+      readonly _tag: "IdConflict";
+      readonly id: FactId;
+      readonly index: number;
+      /** Where the other content with this id is: a log position, or another index in the same batch. */
+      readonly existing: { readonly position: Position } | { readonly index: number };
+    }
+  | {
+      readonly _tag: "WrongExpectedRevision";
+      readonly subject: SubjectId;
+      readonly expected: ExpectedRevision;
+      /** -1 when the stream does not exist. */
+      readonly actual: number;
+    }
+  | {
+      readonly _tag: "RetractionRefused";
+      readonly id: FactId;
+      readonly index: number;
+      readonly eventId: FactId;
+      readonly reason: "unknown event" | "subject differs" | "is a retraction";
+    };
+
+export const describeAppendError = (e: AppendError): string => {
+  switch (e._tag) {
+    case "IdConflict":
+      return `fact ${e.index + 1} (id ${e.id}): this id was already used for different content ${
+        "position" in e.existing
+          ? `at log position ${e.existing.position}`
+          : `by fact ${e.existing.index + 1} of this batch`
+      }; a correction needs a new id (and a FactRetracted for the old one)`;
+    case "WrongExpectedRevision":
+      return `stream ${e.subject}: expected revision ${String(e.expected)}, but it is at ${
+        e.actual < 0 ? "no stream" : e.actual
+      }; reload the stream and retry`;
+    case "RetractionRefused":
+      return `fact ${e.index + 1} (id ${e.id}): cannot retract ${e.eventId}: ${e.reason}${
+        e.reason === "subject differs" ? " (a retraction must have the retracted fact's subject)" : ""
+      }`;
+  }
+};
+
+export interface ReadOptions {
+  /** Stop after this position (inclusive). */
+  readonly to?: Position;
+  /** Events per page fetched from the store. */
+  readonly pageSize?: number;
+}
+
+export interface ChainReport {
+  readonly ok: boolean;
+  readonly head: Position;
+  readonly checked: number;
+  /** The first position whose stored hash, position or content does not verify. */
+  readonly firstBad?: { readonly position: Position; readonly reason: string };
+}
+
+export interface EventLog {
+  readonly name: string;
+  append(
+    facts: readonly Fact[],
+    options?: AppendOptions,
+  ): Promise<import("fp-ts/lib/Either.js").Either<AppendError, AppendResult>>;
+  /** Events with `position > after` (and `≤ to`), in position order. */
+  readAll(after: Position, options?: ReadOptions): AsyncIterable<StoredEvent>;
+  /** One subject's events in revision order. */
+  readStream(subject: SubjectId): AsyncIterable<StoredEvent>;
+  /** Catch up from `after`, then follow new appends until the signal aborts. */
+  subscribe(after: Position, signal: AbortSignal): AsyncIterable<StoredEvent>;
+  head(): Promise<Position>;
+  /** Recompute the hash chain from the start and report the first position that does not verify. */
+  verifyChain(): Promise<ChainReport>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,33 @@
+/**
+ * The hash chain. For the event at position p:
+ *
+ *   hash_p = SHA-256( hash_{p-1} ‖ UTF-8( p "\n" recordedAt "\n" streamRevision "\n" canonicalFact ) )
+ *
+ * where hash_0 is 32 zero bytes, p and streamRevision are decimal, recordedAt is ISO-8601 UTC with
+ * milliseconds, and canonicalFact is the RFC 8785 canonical JSON of the fact envelope (`canonicalFact`).
+ * Editing, deleting, inserting or reordering any event changes every hash from that position on.
+ */
+import { createHash } from "node:crypto";
+import { canonicalFact, type Fact } from "../facts/index.js";
+
+export const GENESIS_HASH: Buffer = Buffer.alloc(32);
+
+export const chainBytes = (position: number, recordedAt: string, streamRevision: number, canonical: string): string =>
+  `${position}\n${recordedAt}\n${streamRevision}\n${canonical}`;
+
+export const chainHash = (
+  prev: Uint8Array,
+  position: number,
+  recordedAt: string,
+  streamRevision: number,
+  canonical: string,
+): Buffer =>
+  createHash("sha256")
+    .update(prev)
+    .update(chainBytes(position, recordedAt, streamRevision, canonical), "utf8")
+    .digest();
+
+export const eventHash = (
+  prev: Uint8Array,
+  e: { readonly position: number; readonly recordedAt: string; readonly streamRevision: number; readonly fact: Fact },
+): Buffer => chainHash(prev, e.position, e.recordedAt, e.streamRevision, canonicalFact(e.fact));

@@ -1,0 +1,114 @@
+/**
+ * In-memory indexes the embedded log rebuilds when it opens, so that an append needs no scan of the events
+ * table:
+ * - `IdFingerprints`: a set of 64-bit fingerprints of fact ids (open addressing over typed arrays, about
+ *   16 bytes per id). A hit means "maybe seen": the log confirms it against the table; a miss is certain.
+ * - `StreamRevisions`: the current revision of every subject, in sharded Maps (a single Map holds at most
+ *   2^24 entries).
+ */
+
+/** Two independent 32-bit string hashes (FNV-1a and a multiplicative mix), never both zero. */
+export const fingerprint = (s: string): [number, number] => {
+  let h1 = 0x811c9dc5 | 0;
+  let h2 = 0x9747b28c | 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  h1 ^= h1 >>> 16;
+  h1 = Math.imul(h1, 0x85ebca6b);
+  h1 ^= h1 >>> 13;
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
+  h2 ^= h2 >>> 16;
+  if (h1 === 0 && h2 === 0) h2 = 1;
+  return [h1, h2];
+};
+
+export class IdFingerprints {
+  private keys: Int32Array;
+  private mask: number;
+  private count = 0;
+
+  constructor(expected = 1 << 16) {
+    let cap = 1 << 16;
+    while (cap < expected * 2) cap *= 2;
+    this.keys = new Int32Array(cap * 2);
+    this.mask = cap - 1;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  has(id: string): boolean {
+    const [h1, h2] = fingerprint(id);
+    let i = (h1 ^ Math.imul(h2, 0x27d4eb2d)) & this.mask;
+    for (;;) {
+      const a = this.keys[2 * i];
+      const b = this.keys[2 * i + 1];
+      if (a === 0 && b === 0) return false;
+      if (a === h1 && b === h2) return true;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  add(id: string): void {
+    const [h1, h2] = fingerprint(id);
+    this.insert(h1, h2);
+  }
+
+  private insert(h1: number, h2: number): void {
+    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
+    let i = (h1 ^ Math.imul(h2, 0x27d4eb2d)) & this.mask;
+    for (;;) {
+      const a = this.keys[2 * i];
+      const b = this.keys[2 * i + 1];
+      if (a === 0 && b === 0) {
+        this.keys[2 * i] = h1;
+        this.keys[2 * i + 1] = h2;
+        this.count++;
+        return;
+      }
+      if (a === h1 && b === h2) return;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  private grow(): void {
+    const old = this.keys;
+    this.keys = new Int32Array(old.length * 2);
+    this.mask = old.length - 1;
+    this.count = 0;
+    for (let i = 0; i < old.length; i += 2) {
+      const a = old[i] ?? 0;
+      const b = old[i + 1] ?? 0;
+      if (a !== 0 || b !== 0) this.insert(a, b);
+    }
+  }
+}
+
+const SHARDS = 64;
+
+export class StreamRevisions {
+  private readonly shards: Map<string, number>[] = Array.from({ length: SHARDS }, () => new Map());
+
+  private shard(subject: string): Map<string, number> {
+    const [h] = fingerprint(subject);
+    return this.shards[(h >>> 0) % SHARDS] as Map<string, number>;
+  }
+
+  /** The current revision, or -1 when the stream has no event. */
+  get(subject: string): number {
+    return this.shard(subject).get(subject) ?? -1;
+  }
+
+  set(subject: string, revision: number): void {
+    this.shard(subject).set(subject, revision);
+  }
+
+  get size(): number {
+    return this.shards.reduce((n, m) => n + m.size, 0);
+  }
+}
