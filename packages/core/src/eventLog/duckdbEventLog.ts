@@ -15,12 +15,13 @@ import {
 import * as E from "fp-ts/lib/Either.js";
 import type { Fact, Position, SubjectId } from "../facts/index.js";
 import { position } from "../facts/index.js";
-import { type PlanContext, planAppend, type StoredRef } from "./appendPlan.js";
+import { type PlanContext, type PlannedRow, planAppend, type StoredRef } from "./appendPlan.js";
 import { dataOfCanonical, joinCanonical } from "./canonicalParts.js";
 import type {
   AppendError,
   AppendOptions,
   AppendResult,
+  BulkSession,
   ChainReport,
   EventLog,
   ReadOptions,
@@ -79,14 +80,17 @@ export class DuckDbEventLog implements EventLog {
   private readonly revisions = new StreamRevisions();
   private headPos = 0;
   private lastHash: Uint8Array = GENESIS_HASH;
-  private queue: Promise<unknown> = Promise.resolve();
+  private lock: Promise<void> = Promise.resolve();
   private readonly waiters = new Set<() => void>();
   private closed = false;
 
   private constructor(
     readonly path: string,
     private readonly instance: DuckDBInstance,
+    /** Readers' connection: sees committed events only. */
     private readonly conn: DuckDBConnection,
+    /** The writer's connection: bulk sessions run their transaction here. */
+    private readonly writeConn: DuckDBConnection,
     private readonly options: DuckDbEventLogOptions,
   ) {}
 
@@ -95,7 +99,9 @@ export class DuckDbEventLog implements EventLog {
     const conn = await instance.connect();
     await conn.run("SET TimeZone = 'UTC'");
     if (!options.readOnly) await conn.run(EVENTS_DDL);
-    const log = new DuckDbEventLog(path, instance, conn, options);
+    const writeConn = await instance.connect();
+    await writeConn.run("SET TimeZone = 'UTC'");
+    const log = new DuckDbEventLog(path, instance, conn, writeConn, options);
     await log.loadIndexes();
     return log;
   }
@@ -121,69 +127,129 @@ export class DuckDbEventLog implements EventLog {
     return position(this.headPos);
   }
 
-  append(facts: readonly Fact[], options: AppendOptions = {}): Promise<E.Either<AppendError, AppendResult>> {
-    const run = this.queue.then(() => this.appendNow(facts, options));
-    this.queue = run.catch(() => undefined);
-    return run;
+  async append(facts: readonly Fact[], options: AppendOptions = {}): Promise<E.Either<AppendError, AppendResult>> {
+    const session = await this.beginBulk();
+    try {
+      const r = await session.append(facts, options);
+      if (E.isLeft(r) || r.right.appended === 0) await session.rollback();
+      else await session.commit();
+      return r;
+    } catch (e) {
+      await session.rollback().catch(() => undefined);
+      throw e;
+    }
   }
 
-  private async appendNow(
-    facts: readonly Fact[],
-    options: AppendOptions,
-  ): Promise<E.Either<AppendError, AppendResult>> {
+  /** Waits for any other session to end, then opens a transaction that this session alone writes to. */
+  async beginBulk(): Promise<BulkSession> {
     if (this.closed) throw new Error("event log is closed");
     if (this.options.readOnly) throw new Error(`event log ${this.path} is open read-only`);
-    const recordedAt = (this.options.now?.() ?? new Date()).toISOString();
-    const ctx: PlanContext = {
-      head: position(this.headPos),
-      lastHash: this.lastHash,
-      recordedAt,
-      maybeStored: (id) => this.ids.has(id),
-      lookup: (ids) => this.lookup(ids),
-      revision: (s) => this.revisions.get(s),
-    };
-    const planned = await planAppend(facts, options, ctx);
-    if (E.isLeft(planned)) return planned;
-    const plan = planned.right;
-    if (plan.rows.length > 0) {
-      await this.conn.run("BEGIN TRANSACTION");
-      try {
-        const ap = await this.conn.createAppender("events");
-        const micros = new DuckDBTimestampTZValue(isoToMicros(recordedAt));
-        for (const r of plan.rows) {
-          const f = r.fact;
-          ap.appendBigInt(BigInt(r.position));
-          ap.appendVarchar(f.id);
-          ap.appendVarchar(f.type);
-          ap.appendVarchar(f.subject);
-          ap.appendBigInt(BigInt(r.streamRevision));
-          ap.appendVarchar(f.occurredOn);
-          ap.appendVarchar(f.source);
-          ap.appendVarchar(dataOfCanonical(r.canonical, f));
-          ap.appendTimestampTZ(micros);
-          ap.appendBlob(r.hash);
-          ap.endRow();
-        }
-        ap.flushSync();
-        ap.closeSync();
-        await this.conn.run("COMMIT");
-      } catch (e) {
-        await this.conn.run("ROLLBACK").catch(() => undefined);
-        throw e;
-      }
-      for (const r of plan.rows) this.ids.add(r.fact.id);
-      for (const [s, rev] of plan.revisions) this.revisions.set(s, rev);
-      this.headPos = plan.head;
-      this.lastHash = plan.lastHash;
-      for (const w of this.waiters) w();
+    let release: () => void = () => undefined;
+    const previous = this.lock;
+    this.lock = new Promise<void>((r) => {
+      release = r;
+    });
+    await previous;
+    if (this.closed) {
+      release();
+      throw new Error("event log is closed");
     }
-    const appended = plan.rows.length;
-    return E.right({ outcomes: plan.outcomes, appended, duplicates: facts.length - appended, head: plan.head });
+    await this.writeConn.run("BEGIN TRANSACTION");
+    const ids = new IdFingerprints(1 << 10);
+    const revisions = new StreamRevisions();
+    let head = this.headPos;
+    let lastHash = this.lastHash;
+    let open = true;
+    const end = () => {
+      open = false;
+      release();
+    };
+    const ensureOpen = () => {
+      if (!open) throw new Error("bulk session already ended");
+    };
+    return {
+      append: async (facts, options = {}) => {
+        ensureOpen();
+        const recordedAt = (this.options.now?.() ?? new Date()).toISOString();
+        const ctx: PlanContext = {
+          head: position(head),
+          lastHash,
+          recordedAt,
+          maybeStored: (id) => ids.has(id) || this.ids.has(id),
+          lookup: (wanted) => this.lookup(wanted),
+          revision: (s) => {
+            const r = revisions.get(s);
+            return r >= 0 ? r : this.revisions.get(s);
+          },
+        };
+        const planned = await planAppend(facts, options, ctx);
+        if (E.isLeft(planned)) return planned;
+        const plan = planned.right;
+        if (plan.rows.length > 0) {
+          await this.writeRows(plan.rows, recordedAt);
+          for (const r of plan.rows) ids.add(r.fact.id);
+          for (const [s, rev] of plan.revisions) revisions.set(s, rev);
+          head = plan.head;
+          lastHash = plan.lastHash;
+        }
+        const appended = plan.rows.length;
+        return E.right({ outcomes: plan.outcomes, appended, duplicates: facts.length - appended, head: plan.head });
+      },
+      commit: async () => {
+        ensureOpen();
+        try {
+          await this.writeConn.run("COMMIT");
+        } catch (e) {
+          await this.writeConn.run("ROLLBACK").catch(() => undefined);
+          end();
+          throw e;
+        }
+        this.ids.addAll(ids);
+        for (const [s, rev] of revisions.entries()) this.revisions.set(s, rev);
+        this.headPos = head;
+        this.lastHash = lastHash;
+        end();
+        for (const w of this.waiters) w();
+        return position(head);
+      },
+      rollback: async () => {
+        if (!open) return;
+        try {
+          await this.writeConn.run("ROLLBACK");
+        } finally {
+          end();
+        }
+      },
+    };
+  }
+
+  private async writeRows(rows: readonly PlannedRow[], recordedAt: string): Promise<void> {
+    const ap = await this.writeConn.createAppender("events");
+    try {
+      const micros = new DuckDBTimestampTZValue(isoToMicros(recordedAt));
+      for (const r of rows) {
+        const f = r.fact;
+        ap.appendBigInt(BigInt(r.position));
+        ap.appendVarchar(f.id);
+        ap.appendVarchar(f.type);
+        ap.appendVarchar(f.subject);
+        ap.appendBigInt(BigInt(r.streamRevision));
+        ap.appendVarchar(f.occurredOn);
+        ap.appendVarchar(f.source);
+        ap.appendVarchar(dataOfCanonical(r.canonical, f));
+        ap.appendTimestampTZ(micros);
+        ap.appendBlob(r.hash);
+        ap.endRow();
+      }
+      ap.flushSync();
+    } finally {
+      ap.closeSync();
+    }
   }
 
   private async lookup(ids: readonly string[]): Promise<ReadonlyMap<string, StoredRef>> {
     const out = new Map<string, StoredRef>();
-    const reader = await this.conn.runAndReadAll(
+    const reader = await this.writeConn.runAndReadAll(
       `${SELECT_EVENT} WHERE id IN (SELECT unnest($ids))`,
       { ids: listValue([...ids]) },
       { ids: LIST(VARCHAR) },
@@ -287,10 +353,12 @@ export class DuckDbEventLog implements EventLog {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.queue;
+    const pending = this.lock;
     this.closed = true;
+    await pending;
     for (const w of this.waiters) w();
     this.conn.closeSync();
+    this.writeConn.closeSync();
     this.instance.closeSync();
   }
 }

@@ -188,6 +188,56 @@ export const eventLogContract = (name: string, harness: EventLogHarness): void =
         expect(seen).toEqual([2, 3, 4]);
       }));
 
+    it("writes a bulk session as one unit: nothing visible before commit, everything after", () =>
+      withLog(async (log) => {
+        ok(await log.append([accountOpened("a0", "p0")]));
+        const bulk = await log.beginBulk();
+        ok(await bulk.append([accountOpened("a1", "p1"), accountOpened("a2", "p2")]));
+        // a later batch of the same session sees the earlier ones: a re-sent fact is a duplicate,
+        const second = ok(await bulk.append([accountOpened("a2", "p2"), accountOpened("a3", "p1")]));
+        expect(second.outcomes.map((o) => [o.position, o.duplicate])).toEqual([
+          [3, true],
+          [4, false],
+        ]);
+        // other content under a known id is refused and writes nothing, and the session goes on
+        const refused = await bulk.append([accountOpened("a4", "p4"), accountOpened("a1", "p1", { birthYear: 1970 })]);
+        expect(E.isLeft(refused) && refused.left).toMatchObject({ _tag: "IdConflict", existing: { position: 2 } });
+        expect(await log.head()).toBe(1);
+        expect((await all(log.readAll(position(0)))).map((e) => e.fact.id)).toEqual(["a0"]);
+        expect(await bulk.commit()).toBe(4);
+        expect(await log.head()).toBe(4);
+        const events = await all(log.readAll(position(0)));
+        expect(events.map((e) => [e.fact.id, e.streamRevision])).toEqual([
+          ["a0", 0],
+          ["a1", 0],
+          ["a2", 0],
+          ["a3", 1],
+        ]);
+        expect((await log.verifyChain()).ok).toBe(true);
+      }));
+
+    it("leaves the log as it was when a bulk session rolls back, and holds other writers until it ends", () =>
+      withLog(async (log) => {
+        ok(await log.append([accountOpened("a0", "p0")]));
+        const bulk = await log.beginBulk();
+        ok(await bulk.append([accountOpened("a1", "p1")]));
+        let otherDone = false;
+        const other = log.append([accountOpened("b1", "p9")]).then((r) => {
+          otherDone = true;
+          return r;
+        });
+        await new Promise((r) => setTimeout(r, 30));
+        expect(otherDone).toBe(false);
+        await bulk.rollback();
+        expect(ok(await other).outcomes[0]?.position).toBe(2);
+        // the rolled-back id is free again, with any content
+        ok(await log.append([accountOpened("a1", "p1", { birthYear: 2002 })]));
+        const events = await all(log.readAll(position(0)));
+        expect(events.map((e) => e.fact.id)).toEqual(["a0", "b1", "a1"]);
+        expect(events[2]?.streamRevision).toBe(0);
+        expect((await log.verifyChain()).ok).toBe(true);
+      }));
+
     if (harness.reopen !== undefined) {
       const reopen = harness.reopen;
       it("keeps everything, and its indexes, across a reopen", async () => {

@@ -13,6 +13,7 @@
  *   expects per subject (optimistic concurrency).
  * - Each event carries `hash = SHA-256(previous hash ‖ chain bytes)` (see `hashChain.ts`).
  */
+import type { Either } from "fp-ts/lib/Either.js";
 import type { Fact, FactId, Position, SubjectId } from "../facts/index.js";
 
 export interface StoredEvent {
@@ -104,12 +105,23 @@ export interface ChainReport {
   readonly firstBad?: { readonly position: Position; readonly reason: string };
 }
 
+/**
+ * A bulk append: many batches written as one unit. Each `append` is planned against the log plus the batches
+ * already taken in this session; a refused batch writes nothing and the session goes on (the caller may drop
+ * the offending fact and retry). Nothing is visible to readers or durable until `commit`; `rollback` (or a
+ * crash) leaves the log as it was. Other appends wait until the session ends.
+ */
+export interface BulkSession {
+  append(facts: readonly Fact[], options?: AppendOptions): Promise<Either<AppendError, AppendResult>>;
+  commit(): Promise<Position>;
+  rollback(): Promise<void>;
+}
+
 export interface EventLog {
   readonly name: string;
-  append(
-    facts: readonly Fact[],
-    options?: AppendOptions,
-  ): Promise<import("fp-ts/lib/Either.js").Either<AppendError, AppendResult>>;
+  /** One batch, all-or-nothing, durable when the promise resolves. */
+  append(facts: readonly Fact[], options?: AppendOptions): Promise<Either<AppendError, AppendResult>>;
+  beginBulk(): Promise<BulkSession>;
   /** Events with `position > after` (and `≤ to`), in position order. */
   readAll(after: Position, options?: ReadOptions): AsyncIterable<StoredEvent>;
   /** One subject's events in revision order. */

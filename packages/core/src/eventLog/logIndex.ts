@@ -59,6 +59,16 @@ export class IdFingerprints {
     this.insert(h1, h2);
   }
 
+  /** Adds every fingerprint of `other` to this set. */
+  addAll(other: IdFingerprints): void {
+    const k = other.keys;
+    for (let i = 0; i < k.length; i += 2) {
+      const a = k[i] ?? 0;
+      const b = k[i + 1] ?? 0;
+      if (a !== 0 || b !== 0) this.insert(a, b);
+    }
+  }
+
   private insert(h1: number, h2: number): void {
     if ((this.count + 1) * 2 > this.mask + 1) this.grow();
     let i = (h1 ^ Math.imul(h2, 0x27d4eb2d)) & this.mask;
@@ -110,5 +120,9 @@ export class StreamRevisions {
 
   get size(): number {
     return this.shards.reduce((n, m) => n + m.size, 0);
+  }
+
+  *entries(): IterableIterator<[string, number]> {
+    for (const m of this.shards) yield* m;
   }
 }
