@@ -1,1 +1,3 @@
+export * from "./eventLog/index.js";
 export * from "./facts/index.js";
+export * from "./importer/index.js";

@@ -1,0 +1,167 @@
+/**
+ * Imports a file of facts into the event log as one unit.
+ *
+ * Every line is validated. Without `skipInvalid`, a file with any bad line appends nothing: every bad line is
+ * reported (file, line, field, reason) and the bulk session is rolled back. With `skipInvalid`, bad lines —
+ * undecodable ones and ones the log refuses (an id reused for other content, a retraction of an unknown
+ * fact) — are written, as they were, to a reject file beside the input (`<name>.rejected.<ext>`, with the
+ * reasons in `<name>.rejected.txt`) and the rest is appended. The import is durable when it returns.
+ */
+import { createWriteStream, statSync, type WriteStream } from "node:fs";
+import * as E from "fp-ts/lib/Either.js";
+import { type AppendError, describeAppendError, type EventLog } from "../eventLog/index.js";
+import type { Fact, FieldError, Position } from "../facts/index.js";
+import { type FileFormat, formatOf, readFactLines } from "./readFactLines.js";
+
+export interface LineError {
+  readonly file: string;
+  readonly line: number;
+  readonly field: string;
+  readonly reason: string;
+}
+
+export const formatLineError = (e: LineError): string => `${e.file}:${e.line}: ${e.field}: ${e.reason}`;
+
+export interface ImportProgress {
+  readonly bytesRead: number;
+  readonly totalBytes: number;
+  readonly lines: number;
+  readonly accepted: number;
+}
+
+export interface ImportOptions {
+  readonly skipInvalid?: boolean;
+  readonly batchSize?: number;
+  /** How many line errors to keep in the result (all are counted, and all go to the reject file). */
+  readonly keepErrors?: number;
+  readonly format?: FileFormat;
+  readonly onProgress?: (p: ImportProgress) => void;
+}
+
+export interface ImportSummary {
+  readonly file: string;
+  /** True when the facts were appended (the file was clean, or bad lines were skipped). */
+  readonly committed: boolean;
+  readonly lines: number;
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly rejected: number;
+  readonly errors: readonly LineError[];
+  readonly rejectFile?: string;
+  readonly finalPosition: Position;
+  readonly seconds: number;
+}
+
+const appendErrorLine = (e: AppendError, lines: readonly number[], file: string): LineError => {
+  const line = "index" in e ? (lines[e.index] ?? 0) : 0;
+  const field = e._tag === "IdConflict" ? "id" : e._tag === "RetractionRefused" ? "data.eventId" : "subject";
+  return { file, line, field, reason: describeAppendError(e).replace(/^fact \d+ \(id [^)]*\): /, "") };
+};
+
+export const importFile = async (log: EventLog, file: string, options: ImportOptions = {}): Promise<ImportSummary> => {
+  const started = performance.now();
+  const format = options.format ?? formatOf(file);
+  if (format === undefined) throw new Error(`${file}: unknown file type; use .ndjson (or .jsonl) or .csv`);
+  const totalBytes = statSync(file).size;
+  const batchSize = options.batchSize ?? 5_000;
+  const keep = options.keepErrors ?? 1_000;
+  const skip = options.skipInvalid === true;
+
+  const errors: LineError[] = [];
+  let rejected = 0;
+  let rejectOut: WriteStream | undefined;
+  let reasonsOut: WriteStream | undefined;
+  const rejectBase = file.replace(/\.[^./]+$/, "");
+  const rejectFile = `${rejectBase}.rejected.${format === "csv" ? "csv" : "ndjson"}`;
+  const reject = (text: string, es: readonly LineError[]) => {
+    rejected++;
+    for (const e of es) if (errors.length < keep) errors.push(e);
+    if (skip) {
+      rejectOut ??= createWriteStream(rejectFile);
+      reasonsOut ??= createWriteStream(`${rejectBase}.rejected.txt`);
+      rejectOut.write(`${text}\n`);
+      for (const e of es) reasonsOut.write(`${formatLineError(e)}\n`);
+    }
+  };
+
+  const session = await log.beginBulk();
+  let accepted = 0;
+  let duplicates = 0;
+  let lines = 0;
+  let failed = false;
+  let head = await log.head();
+  let batch: Fact[] = [];
+  let batchLines: number[] = [];
+  let batchTexts: string[] = [];
+
+  const flush = async () => {
+    while (batch.length > 0 && !failed) {
+      const r = await session.append(batch);
+      if (E.isRight(r)) {
+        accepted += r.right.appended;
+        duplicates += r.right.duplicates;
+        head = r.right.head;
+        break;
+      }
+      const err = appendErrorLine(r.left, batchLines, file);
+      const index = "index" in r.left ? r.left.index : -1;
+      if (!skip || index < 0) {
+        failed = true;
+        reject(batchTexts[index] ?? "", [err]);
+        break;
+      }
+      reject(batchTexts[index] ?? "", [err]);
+      batch.splice(index, 1);
+      batchLines.splice(index, 1);
+      batchTexts.splice(index, 1);
+    }
+    batch = [];
+    batchLines = [];
+    batchTexts = [];
+  };
+
+  try {
+    let bytesRead = 0;
+    for await (const l of readFactLines(file, format)) {
+      lines++;
+      bytesRead = l.bytesRead;
+      if (E.isLeft(l.result)) {
+        reject(
+          l.text,
+          l.result.left.map((e: FieldError) => ({ file, line: l.line, field: e.field, reason: e.reason })),
+        );
+        if (!skip) failed = true;
+        continue;
+      }
+      if (failed) continue; // keep reading to report every bad line, but append nothing more
+      batch.push(l.result.right);
+      batchLines.push(l.line);
+      batchTexts.push(l.text);
+      if (batch.length >= batchSize) {
+        await flush();
+        options.onProgress?.({ bytesRead, totalBytes, lines, accepted });
+      }
+    }
+    await flush();
+    options.onProgress?.({ bytesRead: totalBytes, totalBytes, lines, accepted });
+    if (failed) await session.rollback();
+    else head = await session.commit();
+  } catch (e) {
+    await session.rollback().catch(() => undefined);
+    throw e;
+  } finally {
+    await Promise.all([rejectOut, reasonsOut].map((s) => (s === undefined ? undefined : new Promise((r) => s.end(r)))));
+  }
+  return {
+    file,
+    committed: !failed,
+    lines,
+    accepted: failed ? 0 : accepted,
+    duplicates: failed ? 0 : duplicates,
+    rejected,
+    errors,
+    ...(skip && rejected > 0 ? { rejectFile } : {}),
+    finalPosition: failed ? await log.head() : head,
+    seconds: (performance.now() - started) / 1000,
+  };
+};

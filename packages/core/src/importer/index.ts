@@ -1,0 +1,2 @@
+export * from "./importFile.js";
+export * from "./readFactLines.js";
