@@ -1,0 +1,3 @@
+export * from "./catalogEntry.js";
+export * from "./definition.js";
+export * from "./entityModel.js";
