@@ -30,8 +30,8 @@ import type {
 import { chainHash, GENESIS_HASH } from "./hashChain.js";
 import { IdFingerprints, StreamRevisions } from "./logIndex.js";
 
-export const EVENTS_DDL = `
-CREATE TABLE IF NOT EXISTS events (
+export const eventsDdl = (db: string) => `
+CREATE TABLE IF NOT EXISTS ${db}events (
   position        BIGINT      NOT NULL,
   id              VARCHAR     NOT NULL,
   type            VARCHAR     NOT NULL,
@@ -43,15 +43,15 @@ CREATE TABLE IF NOT EXISTS events (
   recorded_at     TIMESTAMPTZ NOT NULL,
   hash            BLOB        NOT NULL
 );
-CREATE TABLE IF NOT EXISTS log_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
-INSERT INTO log_meta VALUES ('format', 'kpi-event-log/1') ON CONFLICT DO NOTHING;
-COMMENT ON TABLE events IS 'Append-only log of reported facts. Never updated; hash chains each event to the one before it.';
+CREATE TABLE IF NOT EXISTS ${db}log_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+INSERT INTO ${db}log_meta VALUES ('format', 'kpi-event-log/1') ON CONFLICT DO NOTHING;
+COMMENT ON TABLE ${db}events IS 'Append-only log of reported facts. Never updated; hash chains each event to the one before it.';
 `;
 
-const SELECT_EVENT = `SELECT CAST(position AS DOUBLE) AS position, id, type, subject,
+const selectEvent = (db: string) => `SELECT CAST(position AS DOUBLE) AS position, id, type, subject,
   CAST(stream_revision AS DOUBLE) AS stream_revision, strftime(occurred_on, '%Y-%m-%d') AS occurred_on, source,
   CAST(data AS VARCHAR) AS data, strftime(recorded_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS recorded_at, lower(hex(hash)) AS hash
-  FROM events`;
+  FROM ${db}events`;
 
 type Row = [number, string, string, string, number, string, string, string, string, string];
 
@@ -70,6 +70,11 @@ const isoToMicros = (iso: string): bigint => BigInt(Date.parse(iso)) * 1000n;
 
 export interface DuckDbEventLogOptions {
   readonly readOnly?: boolean;
+  /**
+   * Open the log inside a DuckDB instance the caller owns (the warehouse's), attached under `alias`, so that
+   * projections can read the events table in SQL. The caller closes the instance.
+   */
+  readonly attach?: { readonly instance: DuckDBInstance; readonly alias: string };
   /** The clock that stamps `recordedAt` (tests pin it). */
   readonly now?: () => Date;
 }
@@ -83,6 +88,9 @@ export class DuckDbEventLog implements EventLog {
   private lock: Promise<void> = Promise.resolve();
   private readonly waiters = new Set<() => void>();
   private closed = false;
+  /** `alias.` when attached to a caller's instance, else "". */
+  private readonly db: string;
+  private readonly selectEvent: string;
 
   private constructor(
     readonly path: string,
@@ -92,13 +100,30 @@ export class DuckDbEventLog implements EventLog {
     /** The writer's connection: bulk sessions run their transaction here. */
     private readonly writeConn: DuckDBConnection,
     private readonly options: DuckDbEventLogOptions,
-  ) {}
+  ) {
+    this.db = options.attach ? `${options.attach.alias}.` : "";
+    this.selectEvent = selectEvent(this.db);
+  }
+
+  /** The qualified name of the events table, for SQL run on the same instance. */
+  get eventsTable(): string {
+    return `${this.db}events`;
+  }
 
   static async open(path: string, options: DuckDbEventLogOptions = {}): Promise<DuckDbEventLog> {
-    const instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: "READ_ONLY" } : {});
+    const instance =
+      options.attach?.instance ??
+      (await DuckDBInstance.create(path, options.readOnly ? { access_mode: "READ_ONLY" } : {}));
     const conn = await instance.connect();
     await conn.run("SET TimeZone = 'UTC'");
-    if (!options.readOnly) await conn.run(EVENTS_DDL);
+    if (options.attach !== undefined) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(options.attach.alias)) throw new Error(`bad alias ${options.attach.alias}`);
+      await conn.run(
+        `ATTACH '${path.replaceAll("'", "''")}' AS ${options.attach.alias}${options.readOnly ? " (READ_ONLY)" : ""}`,
+      );
+    }
+    const db = options.attach ? `${options.attach.alias}.` : "";
+    if (!options.readOnly) await conn.run(eventsDdl(db));
     const writeConn = await instance.connect();
     await writeConn.run("SET TimeZone = 'UTC'");
     const log = new DuckDbEventLog(path, instance, conn, writeConn, options);
@@ -108,17 +133,17 @@ export class DuckDbEventLog implements EventLog {
 
   private async loadIndexes(): Promise<void> {
     const last = await this.conn.runAndReadAll(
-      "SELECT CAST(position AS DOUBLE), hash FROM events ORDER BY position DESC LIMIT 1",
+      `SELECT CAST(position AS DOUBLE), hash FROM ${this.db}events ORDER BY position DESC LIMIT 1`,
     );
     const row = last.getRows()[0];
     if (row !== undefined) {
       this.headPos = row[0] as number;
       this.lastHash = (row[1] as { bytes: Uint8Array }).bytes;
     }
-    const ids = await this.conn.stream("SELECT id FROM events");
+    const ids = await this.conn.stream(`SELECT id FROM ${this.db}events`);
     for await (const rows of ids.yieldRows()) for (const r of rows) this.ids.add(r[0] as string);
     const revs = await this.conn.stream(
-      "SELECT subject, CAST(max(stream_revision) AS DOUBLE) FROM events GROUP BY subject",
+      `SELECT subject, CAST(max(stream_revision) AS DOUBLE) FROM ${this.db}events GROUP BY subject`,
     );
     for await (const rows of revs.yieldRows()) for (const r of rows) this.revisions.set(r[0] as string, r[1] as number);
   }
@@ -224,7 +249,7 @@ export class DuckDbEventLog implements EventLog {
   }
 
   private async writeRows(rows: readonly PlannedRow[], recordedAt: string): Promise<void> {
-    const ap = await this.writeConn.createAppender("events");
+    const ap = await this.writeConn.createAppender("events", null, this.options.attach?.alias ?? null);
     try {
       const micros = new DuckDBTimestampTZValue(isoToMicros(recordedAt));
       for (const r of rows) {
@@ -250,7 +275,7 @@ export class DuckDbEventLog implements EventLog {
   private async lookup(ids: readonly string[]): Promise<ReadonlyMap<string, StoredRef>> {
     const out = new Map<string, StoredRef>();
     const reader = await this.writeConn.runAndReadAll(
-      `${SELECT_EVENT} WHERE id IN (SELECT unnest($ids))`,
+      `${this.selectEvent} WHERE id IN (SELECT unnest($ids))`,
       { ids: listValue([...ids]) },
       { ids: LIST(VARCHAR) },
     );
@@ -274,7 +299,7 @@ export class DuckDbEventLog implements EventLog {
       const upTo = Math.min(to, from + page);
       if (upTo <= from) return;
       const reader = await this.conn.runAndReadAll(
-        `${SELECT_EVENT} WHERE position > $from AND position <= $upTo ORDER BY position`,
+        `${this.selectEvent} WHERE position > $from AND position <= $upTo ORDER BY position`,
         { from, upTo },
       );
       const rows = reader.getRows() as unknown as Row[];
@@ -285,9 +310,12 @@ export class DuckDbEventLog implements EventLog {
   }
 
   async *readStream(subject: SubjectId): AsyncIterable<StoredEvent> {
-    const reader = await this.conn.runAndReadAll(`${SELECT_EVENT} WHERE subject = $subject ORDER BY stream_revision`, {
-      subject,
-    });
+    const reader = await this.conn.runAndReadAll(
+      `${this.selectEvent} WHERE subject = $subject ORDER BY stream_revision`,
+      {
+        subject,
+      },
+    );
     for (const r of reader.getRows() as unknown as Row[]) yield toStored(r);
   }
 
@@ -315,7 +343,7 @@ export class DuckDbEventLog implements EventLog {
   async verifyChain(): Promise<ChainReport> {
     let prev: Uint8Array = GENESIS_HASH;
     let expected = 1;
-    const result = await this.conn.stream(`${SELECT_EVENT} ORDER BY position, recorded_at`);
+    const result = await this.conn.stream(`${this.selectEvent} ORDER BY position, recorded_at`);
     for await (const rows of result.yieldRows()) {
       for (const r of rows as unknown as Row[]) {
         const [pos, id, type, subject, rev, occurredOn, source, data, recordedAt, hash] = r;
@@ -359,6 +387,6 @@ export class DuckDbEventLog implements EventLog {
     for (const w of this.waiters) w();
     this.conn.closeSync();
     this.writeConn.closeSync();
-    this.instance.closeSync();
+    if (this.options.attach === undefined) this.instance.closeSync();
   }
 }
