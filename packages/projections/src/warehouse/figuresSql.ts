@@ -1,0 +1,176 @@
+/**
+ * From entity-year states and standing reports to figures, in SQL generated from the catalog's definitions.
+ *
+ * Which rows exist (the reference fold follows the same rules):
+ * - a commune row exists for (indicator, commune, year) when its numerator or denominator is non-zero;
+ * - a province row exists for every indicator and every year of the range (for indicators with `by`: for every
+ *   breakdown value that has data that year);
+ * - entity counts are integers, 0 when nothing is counted; reported sums are NULL when nothing is reported;
+ * - value is NULL when the denominator is NULL or 0 (for kinds with a denominator).
+ */
+import { type CatalogEntry, type Definition, FACT_DEFINITIONS, type ReportedField } from "@kpi/core";
+import { conditionSql } from "./conditionSql.js";
+import { REPORT_TYPES } from "./factShape.js";
+import type { Params } from "./sql.js";
+
+/** Facts visible at the checkpoint, or as known at a position. */
+export const visibleSql = (p: Params, asOf?: number): string =>
+  asOf === undefined
+    ? "retracted_by IS NULL AND type <> 'FactRetracted'"
+    : `position <= ${p.bind(asOf)} AND (retracted_by IS NULL OR retracted_by > ${p.bind(asOf)}) AND type <> 'FactRetracted'`;
+
+const REPORT_KEY_FIELDS = [
+  ...new Set(
+    FACT_DEFINITIONS.filter((d) => (REPORT_TYPES as readonly string[]).includes(d.type)).flatMap((d) =>
+      (d.key ?? []).map(String),
+    ),
+  ),
+].sort();
+
+/** The standing report for every key: the one with the greatest position among visible reports. */
+export const standingReportsSql = (p: Params, asOf?: number): string => `
+SELECT type, commune, commune_code, rep_year AS year, data, position FROM (
+  SELECT *, row_number() OVER (
+    PARTITION BY type, ${REPORT_KEY_FIELDS.map((k) => `json_extract_string(data, '$.${k}')`).join(", ")}
+    ORDER BY position DESC) AS rn
+  FROM facts WHERE type IN (${REPORT_TYPES.map((t) => `'${t}'`).join(", ")}) AND ${visibleSql(p, asOf)}
+) WHERE rn = 1`;
+
+/** Contributions of an entity-year relation to `cell_counts`, for every entity-based indicator of `kind`. */
+export const contributionsSql = (
+  entries: readonly CatalogEntry[],
+  kind: string,
+  relation: string,
+  p: Params,
+): string | undefined => {
+  const parts = entries.flatMap((e) => {
+    const d = e.definition;
+    if (!("entity" in d) || d.entity !== kind) return [];
+    const num = conditionSql(d.numerator, p);
+    const pop = d.kind === "share" ? conditionSql(d.population, p) : undefined;
+    return [
+      `SELECT ${p.bind(e.code)} AS indicator, commune, year,
+         count(*) FILTER (WHERE ${pop === undefined ? num : `${pop} AND ${num}`}) AS num,
+         ${pop === undefined ? "0" : `count(*) FILTER (WHERE ${pop})`} AS den
+       FROM ${relation} WHERE commune IS NOT NULL GROUP BY commune, year`,
+    ];
+  });
+  return parts.length === 0 ? undefined : parts.join("\nUNION ALL\n");
+};
+
+const reportedValues = (r: ReportedField, p: Params, by?: string): string => {
+  const where = Object.entries(r.where ?? {})
+    .map(([k, v]) => `json_extract_string(data, '$.${k}') = ${p.bind(String(v))}`)
+    .join(" AND ");
+  const breakdown = by === undefined ? "''" : `json_extract_string(data, '$.${by}')`;
+  const exclude = by === undefined ? "" : ` AND ${breakdown} <> 'ALL'`;
+  return `SELECT commune, commune_code, year, ${breakdown} AS breakdown,
+            TRY_CAST(json_extract_string(data, '$.${r.field}') AS DECIMAL(20,3)) AS v
+          FROM reports WHERE type = ${p.bind(r.fact)}${where === "" ? "" : ` AND ${where}`}${exclude}`;
+};
+
+/** Commune sums and province sums (province-level reports when any exist for that year, else Σ communes). */
+const reportedSums = (name: string, r: ReportedField, p: Params, by?: string): string => `
+${name}_raw AS (${reportedValues(r, p, by)}),
+${name}_c AS (SELECT commune, year, breakdown, sum(v) AS v FROM ${name}_raw
+              WHERE commune_code IS NOT NULL AND commune IS NOT NULL AND commune <> '' GROUP BY ALL),
+${name}_p AS (SELECT year, breakdown,
+                CASE WHEN count(*) FILTER (WHERE commune_code IS NULL) > 0
+                     THEN sum(v) FILTER (WHERE commune_code IS NULL)
+                     ELSE sum(v) FILTER (WHERE commune IS NOT NULL) END AS v
+              FROM ${name}_raw GROUP BY ALL)`;
+
+/**
+ * Rows (indicator, geo, year, breakdown, numerator, denominator) for one indicator, from `cell_counts` and a
+ * `reports` relation (the standing reports) and `years`.
+ */
+export const figureRowsSql = (e: CatalogEntry, p: Params): string => {
+  const code = p.bind(e.code);
+  const d: Definition = e.definition;
+  const communeRows = (rel: string) =>
+    `SELECT ${code} AS indicator, geo, year, breakdown, numerator, denominator FROM ${rel}
+     WHERE geo <> '' AND (coalesce(numerator, 0) <> 0 OR coalesce(denominator, 0) <> 0)`;
+  switch (d.kind) {
+    case "share":
+    case "entityCount":
+      return `WITH c AS (SELECT commune AS geo, year, '' AS breakdown, CAST(num AS DECIMAL(20,3)) AS numerator,
+                         ${d.kind === "share" ? "CAST(den AS DECIMAL(20,3))" : "CAST(NULL AS DECIMAL(20,3))"} AS denominator
+                       FROM cell_counts WHERE indicator = ${code})
+        ${communeRows("c")}
+        UNION ALL
+        SELECT ${code}, 'province', y.year, '', coalesce(sum(c.numerator), 0),
+               ${d.kind === "share" ? "coalesce(sum(c.denominator), 0)" : "CAST(NULL AS DECIMAL(20,3))"}
+        FROM years y LEFT JOIN c ON c.year = y.year GROUP BY y.year`;
+    case "shareOfReported":
+    case "ratePer1000":
+      return `WITH ${reportedSums("den", d.denominator, p)},
+        n AS (SELECT commune, year, num FROM cell_counts WHERE indicator = ${code}),
+        c AS (SELECT coalesce(n.commune, den_c.commune) AS geo, coalesce(n.year, den_c.year) AS year, '' AS breakdown,
+                     CAST(coalesce(n.num, 0) AS DECIMAL(20,3)) AS numerator, den_c.v AS denominator
+              FROM n FULL OUTER JOIN den_c ON n.commune = den_c.commune AND n.year = den_c.year)
+        ${communeRows("c")}
+        UNION ALL
+        SELECT ${code}, 'province', y.year, '',
+               CAST(coalesce((SELECT sum(num) FROM n WHERE n.year = y.year), 0) AS DECIMAL(20,3)),
+               (SELECT v FROM den_p WHERE den_p.year = y.year)
+        FROM years y`;
+    case "reportedRatio": {
+      const by = d.by;
+      return `WITH ${reportedSums("num", d.numerator, p, by)}, ${reportedSums("den", d.denominator, p, by)},
+        c AS (SELECT coalesce(num_c.commune, den_c.commune) AS geo, coalesce(num_c.year, den_c.year) AS year,
+                     coalesce(num_c.breakdown, den_c.breakdown) AS breakdown, num_c.v AS numerator, den_c.v AS denominator
+              FROM num_c FULL OUTER JOIN den_c
+                ON num_c.commune = den_c.commune AND num_c.year = den_c.year AND num_c.breakdown = den_c.breakdown)
+        ${communeRows("c")}
+        UNION ALL
+        ${
+          by === undefined
+            ? `SELECT ${code}, 'province', y.year, '', (SELECT v FROM num_p WHERE num_p.year = y.year),
+                 (SELECT v FROM den_p WHERE den_p.year = y.year) FROM years y`
+            : `SELECT ${code}, 'province', coalesce(num_p.year, den_p.year), coalesce(num_p.breakdown, den_p.breakdown),
+                 num_p.v, den_p.v
+               FROM num_p FULL OUTER JOIN den_p ON num_p.year = den_p.year AND num_p.breakdown = den_p.breakdown
+               WHERE coalesce(num_p.year, den_p.year) IN (SELECT year FROM years)`
+        }`;
+    }
+    case "reportedCount":
+      return `WITH ${reportedSums("val", d.value, p)},
+        cc AS (SELECT commune AS geo, y.year, '' AS breakdown,
+                 ${d.cumulative ? "sum(v) FILTER (WHERE val_c.year <= y.year)" : "sum(v) FILTER (WHERE val_c.year = y.year)"} AS numerator,
+                 CAST(NULL AS DECIMAL(20,3)) AS denominator
+               FROM val_c JOIN years y ON val_c.year <= y.year GROUP BY commune, y.year)
+        ${communeRows("cc")}
+        UNION ALL
+        SELECT ${code}, 'province', y.year, '',
+          (SELECT sum(v) FROM val_p WHERE ${d.cumulative ? "val_p.year <= y.year" : "val_p.year = y.year"}),
+          CAST(NULL AS DECIMAL(20,3))
+        FROM years y`;
+    case "growth":
+      return `WITH ${reportedSums("val", d.value, p)}
+        SELECT ${code}, 'province', y.year, '', (SELECT v FROM val_p WHERE val_p.year = y.year),
+               (SELECT v FROM val_p WHERE val_p.year = y.year - 1)
+        FROM years y`;
+    case "rank":
+      return `WITH ${reportedSums("val", d.value, p)}
+        SELECT ${code}, 'province', y.year, '', (SELECT v FROM val_p WHERE val_p.year = y.year), CAST(NULL AS DECIMAL(20,3))
+        FROM years y`;
+  }
+};
+
+/** The value of a figure from its numerator and denominator, by kind (SQL over columns numerator, denominator). */
+export const valueSql = (d: Definition): string => {
+  switch (d.kind) {
+    case "share":
+    case "shareOfReported":
+    case "reportedRatio":
+      return "CASE WHEN denominator IS NULL OR denominator = 0 THEN NULL ELSE 100 * CAST(numerator AS DOUBLE) / CAST(denominator AS DOUBLE) END";
+    case "ratePer1000":
+      return "CASE WHEN denominator IS NULL OR denominator = 0 THEN NULL ELSE 1000 * CAST(numerator AS DOUBLE) / CAST(denominator AS DOUBLE) END";
+    case "growth":
+      return "CASE WHEN denominator IS NULL OR denominator = 0 OR numerator IS NULL THEN NULL ELSE 100 * (CAST(numerator AS DOUBLE) / CAST(denominator AS DOUBLE) - 1) END";
+    case "entityCount":
+    case "reportedCount":
+    case "rank":
+      return "CAST(numerator AS DOUBLE)";
+  }
+};

@@ -1,0 +1,6 @@
+export * from "./conditionSql.js";
+export * from "./entitySql.js";
+export * from "./figuresSql.js";
+export * from "./projector.js";
+export * from "./schema.js";
+export * from "./sql.js";

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { decodeFact, type Fact } from "@kpi/core";
+import * as E from "fp-ts/lib/Either.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { testCatalog, testReference } from "../testing/fixtures.js";
+import { Warehouse } from "./projector.js";
+
+const dir = mkdtempSync(join(tmpdir(), "kpi-wh-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+const fact = (raw: unknown): Fact => {
+  const r = decodeFact(raw);
+  if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+  return r.right;
+};
+const person = (id: string, type: string, subject: string, on: string, data: Record<string, unknown>) =>
+  fact({ id, type, subject: `person:${subject}`, occurredOn: on, source: "nhnn-kv15", data });
+const pop = (id: string, commune: string, year: number, total: number, aged15plus: number, adults: number) =>
+  fact({
+    id,
+    type: "PopulationEstimated",
+    subject: `stat:pop-${commune}`,
+    occurredOn: `${year}-07-01`,
+    source: "gso",
+    data: { commune, year, total, aged15plus, adults },
+  });
+
+const open = async () => {
+  const k = n++;
+  return Warehouse.open(join(dir, `wh-${k}.duckdb`), join(dir, `log-${k}.duckdb`), {
+    catalog: testCatalog,
+    reference: testReference,
+    years: [2023, 2026],
+  });
+};
+
+const figure = async (w: Warehouse, indicator: string, geo: string, year: number) =>
+  (
+    await w.query<{ numerator: number | null; denominator: number | null; value: number | null; status: string }>(
+      "SELECT CAST(numerator AS DOUBLE) AS numerator, CAST(denominator AS DOUBLE) AS denominator, value, status FROM indicator_values WHERE indicator = $i AND geo = $g AND year = $y",
+      { i: indicator, g: geo, y: year },
+    )
+  )[0];
+
+describe("warehouse projection", () => {
+  it("computes the worked example of facts.md: PAYMENT_ACCT_15 for commune 29926", async () => {
+    const w = await open();
+    try {
+      await w.log.append([
+        pop("p24", "29926", 2024, 5, 4, 3),
+        pop("p25", "29926", 2025, 5, 4, 3),
+        person("a1", "PaymentAccountOpened", "h1990", "2024-03-10", {
+          commune: "29926",
+          birthYear: 1990,
+          institution: "vcb",
+        }),
+        person("a2", "PaymentAccountOpened", "h2008", "2024-03-10", {
+          commune: "29926",
+          birthYear: 2008,
+          institution: "vcb",
+        }),
+        person("a3", "PaymentAccountOpened", "h2015", "2024-03-10", {
+          commune: "29926",
+          birthYear: 2015,
+          institution: "vcb",
+        }),
+        person("c1", "PaymentAccountClosed", "h1990", "2025-05-01", {
+          commune: "29926",
+          birthYear: 1990,
+          institution: "vcb",
+        }),
+      ]);
+      await w.catchUp();
+      expect(await figure(w, "PAYMENT_ACCT_15", "29926", 2025)).toMatchObject({
+        numerator: 1,
+        denominator: 4,
+        value: 25,
+      });
+      expect(await figure(w, "PAYMENT_ACCT_15", "29926", 2024)).toMatchObject({
+        numerator: 2,
+        denominator: 4,
+        value: 50,
+      });
+      expect(await figure(w, "PAYMENT_ACCT_15", "province", 2025)).toMatchObject({ numerator: 1, denominator: 4 });
+    } finally {
+      await w.close();
+    }
+  });
+});

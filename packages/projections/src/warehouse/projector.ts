@@ -1,0 +1,478 @@
+/**
+ * The warehouse: a DuckDB file with the log attached, folded by SQL. `catchUp` folds the events after the
+ * checkpoint, one vintage (UTC recording day) at a time; each step runs in one transaction that also moves the
+ * checkpoint, so a crash never double-counts. `rebuild` empties the derived tables and catches up from 0 through
+ * exactly the same steps, which is why a rebuild and any sequence of catch-ups give the same tables.
+ *
+ * Per step: stage the new events into `facts`, mark retractions, recompute the year-end state of only the
+ * subjects the new events touch (subtracting their old contribution to `cell_counts`, adding the new one),
+ * re-derive the standing reports, then recompute `indicator_values` (small) and record what changed in
+ * `indicator_revisions` for the step's vintage.
+ */
+
+import { createHash } from "node:crypto";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { type CatalogEntry, DuckDbEventLog, definitionHash, ENTITY_KINDS, type EntityKind, factsOf } from "@kpi/core";
+import canonicalize from "canonicalize";
+import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
+import { contributionsSql, figureRowsSql, standingReportsSql, valueSql, visibleSql } from "./figuresSql.js";
+import { entityTableDdl, WAREHOUSE_DDL } from "./schema.js";
+import { Params, rows, run, sqlOf } from "./sql.js";
+import { geoWarningsSql, markRetractedSql, stageFactsSql } from "./stagingSql.js";
+
+export interface ReferenceTables {
+  readonly communes: readonly {
+    code: string;
+    name: string;
+    type: string;
+    typeEn: string;
+    oldProvince: string;
+    areaKm2: number | null;
+    population: number | null;
+    populationFlag: string | null;
+    resolution: string;
+    resolutionClause: number | null;
+    nOldUnits: number | null;
+  }[];
+  readonly crosswalk: readonly {
+    line: number;
+    oldCode: string;
+    oldName: string;
+    oldProvinceCode: string;
+    oldDistrict: string;
+    newCode: string;
+    newName: string;
+    mergeType: string;
+    resolutionClause: number | null;
+  }[];
+  readonly resolution: readonly { code: string; era: "old" | "current"; commune: string; partial: boolean }[];
+}
+
+export interface WarehouseOptions {
+  readonly catalog: readonly CatalogEntry[];
+  readonly reference: ReferenceTables;
+  /** First and last year figures are computed for. */
+  readonly years: readonly [number, number];
+  /** Commune figures whose denominator is below this are flagged `suppressed`. */
+  readonly smallCellThreshold?: number;
+  /** Open the log read-only (a process that only projects). */
+  readonly logReadOnly?: boolean;
+}
+
+export interface StepReport {
+  readonly from: number;
+  readonly to: number;
+  readonly vintage: string;
+  readonly seconds: number;
+}
+
+export interface CatchUpReport {
+  readonly from: number;
+  readonly to: number;
+  readonly steps: readonly StepReport[];
+  readonly seconds: number;
+  readonly rebuilt: boolean;
+}
+
+const catalogHash = (catalog: readonly CatalogEntry[], years: readonly [number, number]): string =>
+  createHash("sha256")
+    .update(canonicalize({ years, catalog: catalog.map((e) => [e.code, definitionHash(e.definition)]) }) ?? "")
+    .digest("hex");
+
+export class Warehouse {
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    readonly log: DuckDbEventLog,
+    private readonly options: WarehouseOptions,
+  ) {}
+
+  static async open(path: string, logPath: string, options: WarehouseOptions): Promise<Warehouse> {
+    const instance = await DuckDBInstance.create(path);
+    const log = await DuckDbEventLog.open(logPath, {
+      attach: { instance, alias: "log" },
+      ...(options.logReadOnly ? { readOnly: true } : {}),
+    });
+    const conn = await instance.connect();
+    await conn.run("SET TimeZone = 'UTC'");
+    const w = new Warehouse(path, instance, conn, log, options);
+    await w.setUp();
+    return w;
+  }
+
+  private async setUp(): Promise<void> {
+    const c = this.conn;
+    await c.run(WAREHOUSE_DDL);
+    for (const kind of ENTITY_KINDS) await c.run(entityTableDdl(kind, ENTITY_COLUMNS[kind]));
+    const [y0, y1] = this.options.years;
+    await run(
+      c,
+      sqlOf("CREATE OR REPLACE TEMP TABLE years AS SELECT CAST(unnest(range($y0, $y1 + 1)) AS INTEGER) AS year", {
+        y0,
+        y1,
+      }),
+    );
+    await c.run("BEGIN TRANSACTION");
+    try {
+      await this.loadReference();
+      await this.loadCatalog();
+      await c.run("COMMIT");
+    } catch (e) {
+      await c.run("ROLLBACK");
+      throw e;
+    }
+  }
+
+  private async loadReference(): Promise<void> {
+    const c = this.conn;
+    const { communes, crosswalk, resolution } = this.options.reference;
+    await c.run("DELETE FROM communes; DELETE FROM crosswalk; DELETE FROM commune_resolution;");
+    const ac = await c.createAppender("communes");
+    for (const x of communes) {
+      ac.appendVarchar(x.code);
+      ac.appendVarchar(x.name);
+      ac.appendVarchar(x.type);
+      ac.appendVarchar(x.typeEn);
+      ac.appendVarchar(x.oldProvince);
+      x.areaKm2 === null ? ac.appendNull() : ac.appendDouble(x.areaKm2);
+      x.population === null ? ac.appendNull() : ac.appendBigInt(BigInt(x.population));
+      x.populationFlag === null ? ac.appendNull() : ac.appendVarchar(x.populationFlag);
+      ac.appendVarchar(x.resolution);
+      x.resolutionClause === null ? ac.appendNull() : ac.appendInteger(x.resolutionClause);
+      x.nOldUnits === null ? ac.appendNull() : ac.appendInteger(x.nOldUnits);
+      ac.endRow();
+    }
+    ac.flushSync();
+    ac.closeSync();
+    const ax = await c.createAppender("crosswalk");
+    for (const x of crosswalk) {
+      ax.appendInteger(x.line);
+      ax.appendVarchar(x.oldCode);
+      ax.appendVarchar(x.oldName);
+      ax.appendVarchar(x.oldProvinceCode);
+      ax.appendVarchar(x.oldDistrict);
+      ax.appendVarchar(x.newCode);
+      ax.appendVarchar(x.newName);
+      ax.appendVarchar(x.mergeType);
+      x.resolutionClause === null ? ax.appendNull() : ax.appendInteger(x.resolutionClause);
+      ax.endRow();
+    }
+    ax.flushSync();
+    ax.closeSync();
+    const ar = await c.createAppender("commune_resolution");
+    for (const x of resolution) {
+      ar.appendVarchar(x.code);
+      ar.appendVarchar(x.era);
+      ar.appendVarchar(x.commune);
+      ar.appendBoolean(x.partial);
+      ar.endRow();
+    }
+    ar.flushSync();
+    ar.closeSync();
+  }
+
+  private async loadCatalog(): Promise<void> {
+    const c = this.conn;
+    await c.run("DELETE FROM indicators; DELETE FROM indicator_targets;");
+    for (const e of this.options.catalog) {
+      const p = new Params();
+      await run(
+        c,
+        sqlOf(
+          `INSERT INTO indicators VALUES (${[
+            e.code,
+            e.nameVi,
+            e.nameEn,
+            e.area,
+            e.measure,
+            e.unit,
+            e.direction,
+            e.populationVi,
+            e.populationEn,
+            JSON.stringify(e.definition),
+            definitionHash(e.definition),
+          ]
+            .map((v) => p.bind(v))
+            .join(", ")}, ${p.bind(JSON.stringify(factsOf(e.definition)))}::JSON::VARCHAR[])`,
+          p,
+        ),
+      );
+      for (const t of e.targets) {
+        const q = new Params();
+        await run(
+          c,
+          sqlOf(
+            `INSERT INTO indicator_targets VALUES (${[
+              e.code,
+              t.year,
+              t.op,
+              t.value,
+              t.source.document,
+              t.source.section,
+            ]
+              .map((v) => q.bind(v))
+              .join(", ")}, ${t.note === undefined ? "NULL" : q.bind(t.note)})`,
+            q,
+          ),
+        );
+      }
+    }
+  }
+
+  private async meta(key: string): Promise<string | undefined> {
+    const r = await rows<{ value: string }>(
+      this.conn,
+      sqlOf("SELECT value FROM projection_meta WHERE key = $key", { key }),
+    );
+    return r[0]?.value;
+  }
+
+  private async setMeta(key: string, value: string): Promise<void> {
+    await run(
+      this.conn,
+      sqlOf("INSERT INTO projection_meta VALUES ($key, $value) ON CONFLICT DO UPDATE SET value = excluded.value", {
+        key,
+        value,
+      }),
+    );
+  }
+
+  async checkpoint(): Promise<number> {
+    return Number((await this.meta("checkpoint")) ?? 0);
+  }
+
+  /** Empties every derived table and folds the whole log again. */
+  async rebuild(): Promise<CatchUpReport> {
+    const c = this.conn;
+    await c.run("BEGIN TRANSACTION");
+    try {
+      await c.run(
+        `DELETE FROM facts; DELETE FROM geo_warnings; DELETE FROM cell_counts; DELETE FROM indicator_values;
+         DELETE FROM indicator_revisions; DELETE FROM projection_meta;
+         ${ENTITY_KINDS.map((k) => `DELETE FROM ent_${k}_year;`).join(" ")}
+         CREATE OR REPLACE TABLE reports AS SELECT * FROM (${standingReportsSql(new Params())}) WHERE false;`,
+      );
+      await c.run("COMMIT");
+    } catch (e) {
+      await c.run("ROLLBACK");
+      throw e;
+    }
+    const r = await this.catchUp();
+    return { ...r, rebuilt: true };
+  }
+
+  /** Folds the events after the checkpoint up to `to` (default: the log's head), one vintage per step. */
+  async catchUp(to?: number): Promise<CatchUpReport> {
+    const started = performance.now();
+    const hash = catalogHash(this.options.catalog, this.options.years);
+    const stored = await this.meta("catalog_hash");
+    if (stored !== undefined && stored !== hash) {
+      // The catalog or the year range changed: figures must be recomputed from the start.
+      const r = await this.rebuild();
+      return r;
+    }
+    const from = await this.checkpoint();
+    const head = to ?? (await this.log.head());
+    const steps: StepReport[] = [];
+    if (head > from) {
+      const p = new Params();
+      const days = await rows<{ day: string; last: number }>(
+        this.conn,
+        sqlOf(
+          `SELECT strftime(CAST(recorded_at AS DATE), '%Y-%m-%d') AS day, CAST(max(position) AS DOUBLE) AS last
+           FROM ${this.log.eventsTable} WHERE position > ${p.bind(from)} AND position <= ${p.bind(head)}
+           GROUP BY 1 ORDER BY 2`,
+          p,
+        ),
+      );
+      let at = from;
+      let vintage = (await this.meta("vintage")) ?? "";
+      for (const d of days) {
+        if (d.last <= at) continue;
+        if (d.day > vintage) vintage = d.day; // vintages never go back, even if a clock did
+        steps.push(await this.step(at, d.last, vintage, hash));
+        at = d.last;
+      }
+    }
+    return { from, to: Math.max(from, head), steps, seconds: (performance.now() - started) / 1000, rebuilt: false };
+  }
+
+  private async step(from: number, to: number, vintage: string, hash: string): Promise<StepReport> {
+    const t0 = performance.now();
+    const c = this.conn;
+    await c.run("BEGIN TRANSACTION");
+    try {
+      const p = new Params();
+      await run(c, sqlOf(stageFactsSql(this.log.eventsTable, p, from, to), p));
+      const q = new Params();
+      await run(c, sqlOf(markRetractedSql(q, from, to), q));
+      const g = new Params();
+      await run(c, sqlOf(geoWarningsSql(g, from, to), g));
+      await this.updateEntities(from, to);
+      await c.run(`CREATE OR REPLACE TABLE reports AS ${standingReportsSql(new Params())}`);
+      await this.computeValues(to);
+      await this.recordRevisions(vintage, to);
+      await this.setMeta("checkpoint", String(to));
+      await this.setMeta("vintage", vintage);
+      await this.setMeta("catalog_hash", hash);
+      await c.run("COMMIT");
+    } catch (e) {
+      await c.run("ROLLBACK");
+      throw e;
+    }
+    return { from, to, vintage, seconds: (performance.now() - t0) / 1000 };
+  }
+
+  private async updateEntities(from: number, to: number): Promise<void> {
+    const c = this.conn;
+    const full = from === 0;
+    if (!full) {
+      const p = new Params();
+      await run(
+        c,
+        sqlOf(
+          `CREATE OR REPLACE TEMP TABLE affected AS
+           SELECT DISTINCT subject, kind FROM facts WHERE position > ${p.bind(from)} AND position <= ${p.bind(to)}`,
+          p,
+        ),
+      );
+    }
+    for (const kind of ENTITY_KINDS) {
+      const scope = full ? "" : ` AND subject IN (SELECT subject FROM affected WHERE kind = '${kind}')`;
+      const f = `f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())}${scope})`;
+      const state = entityStateSql(kind).replace(/^WITH /, `WITH ${f}, `);
+      if (full) {
+        await c.run(`INSERT INTO ent_${kind}_year ${state}`);
+        await this.addContributions(kind, `ent_${kind}_year`, 1);
+      } else {
+        const n = await rows<{ n: number }>(
+          c,
+          sqlOf(`SELECT CAST(count(*) AS DOUBLE) AS n FROM affected WHERE kind = '${kind}'`),
+        );
+        if ((n[0]?.n ?? 0) === 0) continue;
+        const inScope = `subject IN (SELECT subject FROM affected WHERE kind = '${kind}')`;
+        await c.run(`CREATE OR REPLACE TEMP TABLE old_rows AS SELECT * FROM ent_${kind}_year WHERE ${inScope}`);
+        await c.run(`DELETE FROM ent_${kind}_year WHERE ${inScope}`);
+        await c.run(`CREATE OR REPLACE TEMP TABLE new_rows AS ${state}`);
+        await c.run(`INSERT INTO ent_${kind}_year SELECT * FROM new_rows`);
+        await this.addContributions(kind, "old_rows", -1);
+        await this.addContributions(kind, "new_rows", 1);
+      }
+    }
+    await c.run("DELETE FROM cell_counts WHERE num = 0 AND den = 0");
+  }
+
+  private async addContributions(kind: EntityKind, relation: string, sign: 1 | -1): Promise<void> {
+    const p = new Params();
+    const contributions = contributionsSql(this.options.catalog, kind, relation, p);
+    if (contributions === undefined) return;
+    await run(
+      this.conn,
+      sqlOf(
+        `INSERT INTO cell_counts
+         SELECT indicator, commune, year, ${sign} * sum(num), ${sign} * sum(den) FROM (${contributions})
+         WHERE num <> 0 OR den <> 0 GROUP BY indicator, commune, year
+         ON CONFLICT DO UPDATE SET num = cell_counts.num + excluded.num, den = cell_counts.den + excluded.den`,
+        p,
+      ),
+    );
+  }
+
+  private async computeValues(position: number): Promise<void> {
+    const c = this.conn;
+    await c.run(
+      "CREATE OR REPLACE TEMP TABLE raw_values (indicator VARCHAR, geo VARCHAR, year INTEGER, breakdown VARCHAR, numerator DECIMAL(20,3), denominator DECIMAL(20,3), value DOUBLE)",
+    );
+    for (const e of this.options.catalog) {
+      const p = new Params();
+      await run(
+        c,
+        sqlOf(
+          `INSERT INTO raw_values SELECT indicator, geo, year, breakdown, numerator, denominator, ${valueSql(e.definition)}
+           FROM (${figureRowsSql(e, p)}) AS r(indicator, geo, year, breakdown, numerator, denominator)`,
+          p,
+        ),
+      );
+    }
+    const p = new Params();
+    await c.run("DELETE FROM indicator_values");
+    await run(
+      c,
+      sqlOf(
+        `INSERT INTO indicator_values
+         WITH tgt AS (
+           SELECT r.indicator, r.year,
+             coalesce(arg_min({'year': t.year, 'op': t.op, 'value': t.value}, t.year) FILTER (WHERE t.year >= r.year),
+                      arg_max({'year': t.year, 'op': t.op, 'value': t.value}, t.year)) AS t
+           FROM (SELECT DISTINCT indicator, year FROM raw_values) r
+           JOIN indicator_targets t ON t.indicator = r.indicator GROUP BY r.indicator, r.year),
+         firsts AS (
+           SELECT indicator, geo, breakdown, min(year) AS first_year, arg_min(value, year) AS first_value
+           FROM raw_values WHERE value IS NOT NULL GROUP BY ALL),
+         j AS (
+           SELECT v.*, i.unit, i.direction, i.definition_hash, tgt.t.year AS target_year, tgt.t.op AS target_op,
+             tgt.t.value AS target_value,
+             CASE WHEN tgt.t.year IS NULL OR f.first_year IS NULL THEN NULL
+                  WHEN tgt.t.year > f.first_year
+                    THEN f.first_value + (tgt.t.value - f.first_value) * (v.year - f.first_year) / (tgt.t.year - f.first_year)
+                  ELSE tgt.t.value END AS trajectory
+           FROM raw_values v JOIN indicators i ON i.code = v.indicator
+           LEFT JOIN tgt ON tgt.indicator = v.indicator AND tgt.year = v.year
+           LEFT JOIN firsts f ON f.indicator = v.indicator AND f.geo = v.geo AND f.breakdown = v.breakdown)
+         SELECT indicator, geo, CASE WHEN geo = 'province' THEN 'province' ELSE 'commune' END, year, breakdown,
+           numerator, denominator, value, unit, target_year, target_op, target_value, trajectory,
+           CASE WHEN value IS NULL THEN 'no_data'
+                WHEN target_op IS NULL THEN 'no_target'
+                WHEN (target_op = '>=' AND value >= target_value) OR (target_op = '>' AND value > target_value)
+                  OR (target_op = '<=' AND value <= target_value) OR (target_op = '<' AND value < target_value)
+                  OR (target_op = '=' AND value = target_value) THEN 'met'
+                WHEN direction = 'lower_is_better' AND value <= trajectory THEN 'on_track'
+                WHEN direction = 'higher_is_better' AND value >= trajectory THEN 'on_track'
+                ELSE 'off_track' END,
+           geo <> 'province' AND denominator IS NOT NULL AND denominator < ${p.bind(this.options.smallCellThreshold ?? 10)},
+           ${p.bind(position)}, definition_hash
+         FROM j`,
+        p,
+      ),
+    );
+  }
+
+  private async recordRevisions(vintage: string, position: number): Promise<void> {
+    const p = new Params();
+    const v = p.bind(vintage);
+    await run(this.conn, sqlOf(`DELETE FROM indicator_revisions WHERE vintage = CAST(${v} AS DATE)`, p));
+    await run(
+      this.conn,
+      sqlOf(
+        `INSERT INTO indicator_revisions
+         WITH prev AS (
+           SELECT indicator, geo, year, breakdown, arg_max_null(numerator, vintage) AS numerator,
+                  arg_max_null(denominator, vintage) AS denominator, arg_max_null(value, vintage) AS value,
+                  bool_or(true) AS present
+           FROM indicator_revisions GROUP BY ALL)
+         SELECT coalesce(c.indicator, prev.indicator), coalesce(c.geo, prev.geo), coalesce(c.year, prev.year),
+                coalesce(c.breakdown, prev.breakdown), CAST(${v} AS DATE), ${p.bind(position)},
+                c.numerator, c.denominator, c.value
+         FROM (SELECT indicator, geo, year, breakdown, numerator, denominator, value FROM indicator_values) c
+         FULL OUTER JOIN prev ON c.indicator = prev.indicator AND c.geo = prev.geo AND c.year = prev.year
+                             AND c.breakdown = prev.breakdown
+         WHERE prev.present IS NULL
+            OR c.indicator IS NULL AND (prev.numerator IS NOT NULL OR prev.denominator IS NOT NULL)
+            OR c.numerator IS DISTINCT FROM prev.numerator OR c.denominator IS DISTINCT FROM prev.denominator`,
+        p,
+      ),
+    );
+  }
+
+  /** Runs a read-only query on the warehouse (tests, the API, `kpi query`). */
+  async query<T = Record<string, unknown>>(text: string, params: Record<string, string | number> = {}): Promise<T[]> {
+    return rows<T>(this.conn, sqlOf(text, params));
+  }
+
+  async close(): Promise<void> {
+    await this.log.close();
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The warehouse schema: every table and view a statistician may query, with comments (DuckDB's
+ * `duckdb_tables()` / `duckdb_columns()` show them). Restricted tables hold raw and small-cell figures;
+ * `published_*` views apply small-cell suppression.
+ */
+export const WAREHOUSE_DDL = `
+CREATE TABLE IF NOT EXISTS projection_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+COMMENT ON TABLE projection_meta IS 'Projection state: checkpoint (last log position folded), its vintage, the year range and the catalog hash. Written in the same transaction as the tables.';
+
+CREATE TABLE IF NOT EXISTS communes (
+  code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, type VARCHAR NOT NULL, type_en VARCHAR NOT NULL,
+  old_province VARCHAR NOT NULL, area_km2 DOUBLE, population BIGINT, population_flag VARCHAR,
+  resolution VARCHAR, resolution_clause INTEGER, n_old_units INTEGER
+);
+COMMENT ON TABLE communes IS 'The 102 communes and wards (xã, phường) of Đồng Tháp since 1 July 2025 (Nghị quyết 1663/NQ-UBTVQH15; codes from Công văn 1027/CTK-CSCL). population_flag SUSPECT_LOW marks figures that look wrong in the source; they are not used as denominators.';
+
+CREATE TABLE IF NOT EXISTS crosswalk (
+  line INTEGER NOT NULL, old_code VARCHAR NOT NULL, old_name VARCHAR NOT NULL, old_province_code VARCHAR NOT NULL,
+  old_district VARCHAR NOT NULL, new_code VARCHAR NOT NULL, new_name VARCHAR NOT NULL, merge_type VARCHAR NOT NULL,
+  resolution_clause INTEGER
+);
+COMMENT ON TABLE crosswalk IS 'Old commune (before 2025-07-01) to current commune. merge_type partial: the old unit was split; its facts go to the first row listed (see docs/semantics.md).';
+
+CREATE TABLE IF NOT EXISTS commune_resolution (
+  code VARCHAR NOT NULL, era VARCHAR NOT NULL, commune VARCHAR NOT NULL, partial BOOLEAN NOT NULL,
+  PRIMARY KEY (code, era)
+);
+COMMENT ON TABLE commune_resolution IS 'How a commune code on a fact resolves: era old (occurredOn before 2025-07-01) or current, to a current commune.';
+
+CREATE TABLE IF NOT EXISTS facts (
+  position BIGINT NOT NULL, id VARCHAR NOT NULL, type VARCHAR NOT NULL, subject VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL, occurred_on DATE NOT NULL, ord BIGINT NOT NULL, recorded_at TIMESTAMPTZ NOT NULL,
+  source VARCHAR NOT NULL, data JSON NOT NULL,
+  commune_code VARCHAR, commune VARCHAR, geo_note VARCHAR,
+  fam VARCHAR, sign TINYINT, attr_key VARCHAR,
+  birth_year INTEGER, valid_until DATE, form VARCHAR, size VARCHAR, sector VARCHAR, digital_tech BOOLEAN,
+  stars INTEGER, facility_kind VARCHAR, rep_year INTEGER,
+  retracts VARCHAR, retracted_by BIGINT
+);
+COMMENT ON TABLE facts IS 'RESTRICTED. Every event of the log, flattened: typed columns for the fields the indicators use, the commune resolved onto the current communes (NULL when unknown), and retracted_by = position of the retraction that withdrew it.';
+
+CREATE TABLE IF NOT EXISTS geo_warnings (
+  commune_code VARCHAR NOT NULL, era VARCHAR NOT NULL, reason VARCHAR NOT NULL, facts BIGINT NOT NULL,
+  PRIMARY KEY (commune_code, era, reason)
+);
+COMMENT ON TABLE geo_warnings IS 'Facts whose commune could not be resolved (unknown commune) or came from a split old commune (partial split, first listed new commune used).';
+
+CREATE TABLE IF NOT EXISTS cell_counts (
+  indicator VARCHAR NOT NULL, commune VARCHAR NOT NULL, year INTEGER NOT NULL, num BIGINT NOT NULL, den BIGINT NOT NULL,
+  PRIMARY KEY (indicator, commune, year)
+);
+COMMENT ON TABLE cell_counts IS 'RESTRICTED. Entity counts per indicator, commune and year (commune '''' = entities known only at province level).';
+
+CREATE TABLE IF NOT EXISTS indicator_values (
+  indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, level VARCHAR NOT NULL, year INTEGER NOT NULL, breakdown VARCHAR NOT NULL,
+  numerator DECIMAL(20,3), denominator DECIMAL(20,3), value DOUBLE, unit VARCHAR NOT NULL,
+  target_year INTEGER, target_op VARCHAR, target_value DOUBLE, trajectory DOUBLE, status VARCHAR NOT NULL,
+  suppressed BOOLEAN NOT NULL, position BIGINT NOT NULL, definition_hash VARCHAR NOT NULL
+);
+COMMENT ON TABLE indicator_values IS 'RESTRICTED. Every indicator by geography (province or commune) and year, as known at the checkpoint: numerator, denominator, value, the target applied, trajectory, status (met / on_track / off_track / no_data), small-cell flag, log position and definition hash.';
+
+CREATE TABLE IF NOT EXISTS indicator_revisions (
+  indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, year INTEGER NOT NULL, breakdown VARCHAR NOT NULL,
+  vintage DATE NOT NULL, position BIGINT NOT NULL,
+  numerator DECIMAL(20,3), denominator DECIMAL(20,3), value DOUBLE
+);
+COMMENT ON TABLE indicator_revisions IS 'RESTRICTED. How each figure moved: one row per vintage (the UTC day facts were recorded) in which it changed, with the value as known at the end of that vintage.';
+
+CREATE TABLE IF NOT EXISTS indicators (
+  code VARCHAR PRIMARY KEY, name_vi VARCHAR NOT NULL, name_en VARCHAR NOT NULL, area VARCHAR NOT NULL,
+  measure VARCHAR NOT NULL, unit VARCHAR NOT NULL, direction VARCHAR NOT NULL, population_vi VARCHAR NOT NULL,
+  population_en VARCHAR NOT NULL, definition JSON NOT NULL, definition_hash VARCHAR NOT NULL, facts VARCHAR[] NOT NULL
+);
+COMMENT ON TABLE indicators IS 'The indicator catalog (seeds/catalog): Vietnamese and English names, how each is measured, and the hash of its definition.';
+
+CREATE TABLE IF NOT EXISTS indicator_targets (
+  indicator VARCHAR NOT NULL, year INTEGER NOT NULL, op VARCHAR NOT NULL, value DOUBLE NOT NULL,
+  document VARCHAR NOT NULL, section VARCHAR NOT NULL, note VARCHAR
+);
+COMMENT ON TABLE indicator_targets IS 'Every target in the plans: indicator, year, operator, value, and the document and section it comes from.';
+`;
+
+export const entityTableDdl = (kind: string, columns: readonly [string, string][]): string => `
+CREATE TABLE IF NOT EXISTS ent_${kind}_year (subject VARCHAR NOT NULL, year INTEGER NOT NULL, commune VARCHAR, ${columns
+  .map(([c, t]) => `${c} ${t}`)
+  .join(", ")});
+COMMENT ON TABLE ent_${kind}_year IS 'RESTRICTED. State of each ${kind} at the end of each year (see docs/semantics.md), as known at the checkpoint. commune NULL: unknown commune; empty: province only.';`;

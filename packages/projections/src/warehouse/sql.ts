@@ -1,0 +1,44 @@
+/**
+ * SQL as data: a statement's text and its bound parameters, built purely and executed by one small runner.
+ * Values never enter SQL text; they are named parameters (`$p0`, `$p1`, …) allocated by a `Params` bag.
+ */
+import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
+
+export interface Sql {
+  readonly text: string;
+  readonly params: Readonly<Record<string, DuckDBValue>>;
+}
+
+export class Params {
+  private n = 0;
+  readonly values: Record<string, DuckDBValue> = {};
+  constructor(private readonly prefix = "p") {}
+  /** Binds a value and returns its placeholder. */
+  bind(v: DuckDBValue): string {
+    const name = `${this.prefix}${this.n++}`;
+    this.values[name] = v;
+    return `$${name}`;
+  }
+}
+
+export const sqlOf = (text: string, params: Params | Readonly<Record<string, DuckDBValue>> = {}): Sql => {
+  const all = params instanceof Params ? params.values : params;
+  // DuckDB refuses named parameters that the statement does not use; keep only those that appear.
+  const used = Object.fromEntries(Object.entries(all).filter(([k]) => new RegExp(`\\$${k}\\b`).test(text)));
+  return { text, params: used };
+};
+
+export const run = async (conn: DuckDBConnection, s: Sql): Promise<void> => {
+  await conn.run(s.text, s.params as Record<string, DuckDBValue>);
+};
+
+export const rows = async <T = Record<string, unknown>>(conn: DuckDBConnection, s: Sql): Promise<T[]> => {
+  const r = await conn.runAndReadAll(s.text, s.params as Record<string, DuckDBValue>);
+  return r.getRowObjectsJS() as T[];
+};
+
+/** A SQL identifier or string literal for names the code controls (never user input). */
+export const ident = (s: string): string => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(s)) throw new Error(`not a safe identifier: ${s}`);
+  return s;
+};

@@ -1,0 +1,75 @@
+/**
+ * Copies events from the log into the warehouse's flat `facts` table, in SQL on the shared DuckDB instance:
+ * typed columns for the fields the entity queries use, the commune resolved with `commune_resolution` on
+ * (code, era of occurredOn), and the pair family/sign/key of each fact type. Then marks retracted facts.
+ */
+import { SHAPES } from "./factShape.js";
+import type { Params } from "./sql.js";
+
+const PATHS = [
+  "commune",
+  "birthYear",
+  "validUntil",
+  "form",
+  "size",
+  "sector",
+  "digitalTech",
+  "stars",
+  "kind",
+  "year",
+  "eventId",
+  "institution",
+  "solution",
+  "platform",
+  "provider",
+  "capability",
+  "technology",
+] as const;
+const at = (name: (typeof PATHS)[number]) => `j[${PATHS.indexOf(name) + 1}]`;
+
+const shapeCase = (pick: (s: NonNullable<(typeof SHAPES)[keyof typeof SHAPES]>) => string, otherwise = "NULL") =>
+  `CASE e.type ${Object.entries(SHAPES)
+    .map(([type, s]) => (s === undefined ? "" : `WHEN '${type}' THEN ${pick(s)}`))
+    .join(" ")} ELSE ${otherwise} END`;
+
+/** INSERT the events with `from < position ≤ to` from `eventsTable` (e.g. `log.events`) into `facts`. */
+export const stageFactsSql = (eventsTable: string, p: Params, from: number, to: number): string => `
+INSERT INTO facts
+SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kind, e.occurred_on,
+  (CAST(date_diff('day', DATE '1970-01-01', e.occurred_on) AS BIGINT) << 40) + e.position AS ord,
+  e.recorded_at, e.source, e.data,
+  ${at("commune")} AS commune_code,
+  r.commune,
+  CASE WHEN ${at("commune")} IS NULL THEN NULL WHEN r.commune IS NULL THEN 'unknown commune'
+       WHEN r.partial THEN 'partial split' END AS geo_note,
+  ${shapeCase((s) => `'${s.fam}'`)} AS fam,
+  ${shapeCase((s) => String(s.sign))} AS sign,
+  ${shapeCase((s) => (s.key === undefined ? "NULL" : at(s.key as (typeof PATHS)[number])))} AS attr_key,
+  CAST(${at("birthYear")} AS INTEGER), CAST(${at("validUntil")} AS DATE), ${at("form")}, ${at("size")},
+  ${at("sector")}, CAST(${at("digitalTech")} AS BOOLEAN), CAST(${at("stars")} AS INTEGER),
+  CASE WHEN e.type = 'FacilityRegistered' THEN ${at("kind")} END,
+  TRY_CAST(${at("year")} AS INTEGER),
+  CASE WHEN e.type = 'FactRetracted' THEN ${at("eventId")} END,
+  NULL
+FROM (
+  SELECT *, json_extract_string(data, [${PATHS.map((x) => `'$.${x}'`).join(", ")}]) AS j
+  FROM ${eventsTable} WHERE position > ${p.bind(from)} AND position <= ${p.bind(to)}
+) e
+LEFT JOIN commune_resolution r
+  ON r.code = ${at("commune")}
+ AND r.era = CASE WHEN e.occurred_on < DATE '2025-07-01' THEN 'old' ELSE 'current' END`;
+
+/** Marks the facts retracted by retractions with `from < position ≤ to` (the first retraction wins). */
+export const markRetractedSql = (p: Params, from: number, to: number): string => `
+UPDATE facts SET retracted_by = r.position
+FROM (SELECT retracts, min(position) AS position FROM facts
+      WHERE type = 'FactRetracted' AND position > ${p.bind(from)} AND position <= ${p.bind(to)} GROUP BY retracts) r
+WHERE facts.id = r.retracts AND facts.type <> 'FactRetracted' AND facts.retracted_by IS NULL`;
+
+/** Adds the geography notes of the staged range to `geo_warnings`. */
+export const geoWarningsSql = (p: Params, from: number, to: number): string => `
+INSERT INTO geo_warnings
+SELECT commune_code, CASE WHEN occurred_on < DATE '2025-07-01' THEN 'old' ELSE 'current' END AS era, geo_note, count(*)
+FROM facts WHERE geo_note IS NOT NULL AND position > ${p.bind(from)} AND position <= ${p.bind(to)}
+GROUP BY ALL
+ON CONFLICT DO UPDATE SET facts = geo_warnings.facts + excluded.facts`;
