@@ -2,10 +2,10 @@
  * Farmer clubs (hội quán, subject `club:<id>`), smart villages (`village:<id>`) and AI projects (`project:<id>`).
  */
 import { defineFact } from "./defineFact.js";
-import { code, describe, oneOf, text } from "./fields.js";
+import { codeOf, oneOf, text } from "./fields.js";
 import { CommuneCode } from "./ids.js";
 
-const commune = describe(CommuneCode, CommuneCode.expected);
+const commune = CommuneCode;
 export const CLUB_TECHNOLOGIES = ["iot", "traceability", "ecommerce"] as const;
 const technology = oneOf(CLUB_TECHNOLOGIES, "ClubTechnology");
 
@@ -56,7 +56,7 @@ export const SmartVillageRecognised = defineFact({
   family: "Smart villages",
   summary: "A village (ấp) was recognised as a smart village.",
   meaning: "SMART_VILLAGES counts recognised villages (cumulative, while not withdrawn).",
-  required: { commune, name: text(120) },
+  required: { commune, name: text(120, ["Ấp Mỹ Hòa", "Ấp Tân Lập 2"]) },
   docs: { commune: "the commune", name: "the village's name" },
 });
 
@@ -76,7 +76,10 @@ export const AiProjectDeployed = defineFact({
   family: "AI projects",
   summary: "A task, project or model applying artificial intelligence was put into use.",
   meaning: "AI_PROJECTS counts deployed projects (cumulative).",
-  required: { agency: code, name: text(200) },
+  required: {
+    agency: codeOf("an agency code", ["so-khcn", "so-y-te", "ubnd-tinh"]),
+    name: text(200, ["Trợ lý ảo tra cứu thủ tục hành chính", "Camera AI giám sát giao thông"]),
+  },
   optional: { commune },
   docs: { agency: "the lead agency's code", name: "the project's name", commune: "the commune, if local" },
 });

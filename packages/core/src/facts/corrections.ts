@@ -1,6 +1,6 @@
 /** Corrections: a fact is never edited; a retraction names the event that no longer counts. */
 import { defineFact } from "./defineFact.js";
-import { describe, text } from "./fields.js";
+import { text } from "./fields.js";
 import { FactId } from "./ids.js";
 
 export const FactRetracted = defineFact({
@@ -10,7 +10,7 @@ export const FactRetracted = defineFact({
   summary: "An earlier fact is withdrawn by its source.",
   meaning:
     "The named event no longer counts, from this position on; it stays in the log. The retraction's subject must be the retracted fact's subject (any kind), so it lands in the same stream.",
-  required: { eventId: describe(FactId, FactId.expected), reason: text(500) },
+  required: { eventId: FactId, reason: text(500, ["reported twice", "wrong commune code", "entered in error"]) },
   docs: { eventId: "the id of the fact withdrawn", reason: "why, in words" },
 });
 

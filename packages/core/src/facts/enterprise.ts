@@ -1,6 +1,6 @@
 /** Enterprises, cooperatives (HTX) and household businesses (HKD): subject `enterprise:<tax code or registration number>`. */
 import { defineFact } from "./defineFact.js";
-import { bool, code, describe, oneOf } from "./fields.js";
+import { bool, codeOf, oneOf } from "./fields.js";
 import { CommuneCode } from "./ids.js";
 
 export const ENTERPRISE_FORMS = ["enterprise", "cooperative", "household"] as const;
@@ -8,7 +8,7 @@ export const ENTERPRISE_SIZES = ["micro", "small", "medium", "large"] as const;
 /** VSIC 2018 sections A–U. A = agriculture, forestry and fishing; C = manufacturing. */
 export const VSIC_SECTIONS = [..."ABCDEFGHIJKLMNOPQRSTU"] as const;
 
-const commune = describe(CommuneCode, CommuneCode.expected);
+const commune = CommuneCode;
 const form = oneOf(ENTERPRISE_FORMS, "EnterpriseForm");
 const size = oneOf(ENTERPRISE_SIZES, "EnterpriseSize");
 const sector = oneOf(VSIC_SECTIONS, "VsicSection");
@@ -48,8 +48,15 @@ export const EnterpriseUpdated = defineFact({
   },
   check: (d) =>
     Object.keys(d).length === 0
-      ? [{ field: "data", reason: "needs at least one of commune, size, sector, digitalTech" }]
+      ? [
+          {
+            field: "data",
+            reason:
+              "is empty: an EnterpriseUpdated gives the attributes that changed, at least one of commune, size, sector, digitalTech",
+          },
+        ]
       : [],
+  rules: ["data gives at least one of commune, size, sector, digitalTech."],
 });
 
 export const EnterpriseClosed = defineFact({
@@ -72,7 +79,7 @@ export const DigitalTransformationBriefed = defineFact({
   docs: {},
 });
 
-const solution = describe(code, 'a solution code, e.g. "einvoice", "accounting", "erp", "traceability"');
+const solution = codeOf("a solution code", ["einvoice", "accounting", "erp", "traceability"]);
 
 export const DigitalSolutionAdopted = defineFact({
   type: "DigitalSolutionAdopted",
@@ -94,7 +101,7 @@ export const DigitalSolutionDropped = defineFact({
   docs: { solution: "which solution" },
 });
 
-const platform = describe(code, 'a platform code, e.g. "shopee", "lazada", "postmart", "voso"');
+const platform = codeOf("a platform code", ["shopee", "lazada", "postmart", "voso"]);
 
 export const EcommerceListed = defineFact({
   type: "EcommerceListed",

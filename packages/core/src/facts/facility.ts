@@ -1,10 +1,10 @@
 /** Health and education facilities: subject `facility:<id>`. */
 import { defineFact } from "./defineFact.js";
-import { describe, oneOf } from "./fields.js";
+import { oneOf } from "./fields.js";
 import { CommuneCode } from "./ids.js";
 
 const family = "Health and education facilities";
-const commune = describe(CommuneCode, CommuneCode.expected);
+const commune = CommuneCode;
 
 export const FACILITY_KINDS = [
   "hospital",

@@ -1,10 +1,10 @@
 /** Households: subject `household:<pseudonym>`, reported by network operators. */
 import { defineFact } from "./defineFact.js";
-import { describe, oneOf } from "./fields.js";
+import { oneOf } from "./fields.js";
 import { CommuneCode } from "./ids.js";
 
 const family = "Households";
-const commune = describe(CommuneCode, CommuneCode.expected);
+const commune = CommuneCode;
 export const BROADBAND_TECHNOLOGIES = ["fibre", "cable", "dsl", "fixed_wireless"] as const;
 
 export const FixedBroadbandConnected = defineFact({

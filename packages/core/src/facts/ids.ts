@@ -1,77 +1,113 @@
 /**
  * Branded identifiers shared by every package. A raw string never crosses a package boundary: it is decoded
  * into one of these first, so a commune code cannot be passed where a fact id is expected. Each codec carries
- * `expected`, the words a decode error uses.
+ * `expected` (the words a decode error uses) and a `domain` (from which `arbitraries.ts` derives a generator);
+ * dates and subjects explain precisely what is wrong with a refused value.
  */
 import * as t from "io-ts";
-
-const withExpected = <C extends t.Mixed>(codec: C, expected: string): C & { readonly expected: string } =>
-  Object.assign(codec, { expected });
+import { field, showValue } from "./fields.js";
 
 export interface CommuneCodeBrand {
   readonly CommuneCode: unique symbol;
 }
+const COMMUNE_CODE = /^\d{5}$/;
 /** Official 5-digit administrative unit code (old or current, see the crosswalk). */
-export const CommuneCode = withExpected(
-  t.brand(t.string, (s: string): s is t.Branded<string, CommuneCodeBrand> => /^\d{5}$/.test(s), "CommuneCode"),
+export const CommuneCode = field(
+  t.brand(t.string, (s: string): s is t.Branded<string, CommuneCodeBrand> => COMMUNE_CODE.test(s), "CommuneCode"),
   "a 5-digit commune code",
+  { kind: "pattern", pattern: COMMUNE_CODE },
+  ["29926", "30001", "29869", "28261", "28439", "30208"],
 );
 export type CommuneCode = t.TypeOf<typeof CommuneCode>;
 
 export interface FactIdBrand {
   readonly FactId: unique symbol;
 }
+const FACT_ID = /^[\x21-\x7e]{1,200}$/;
 /** The source's own unique id for one report. */
-export const FactId = withExpected(
-  t.brand(
-    t.string,
-    (s: string): s is t.Branded<string, FactIdBrand> => s.length <= 200 && /^[\x21-\x7e]+$/.test(s),
-    "FactId",
-  ),
+export const FactId = field(
+  t.brand(t.string, (s: string): s is t.Branded<string, FactIdBrand> => FACT_ID.test(s), "FactId"),
   "a fact id of 1–200 printable ASCII characters without spaces",
+  { kind: "pattern", pattern: FACT_ID },
+  ["bank-vcb-2024-000123", "dkkd-2025-0417", "cts-2025-118", "vneid-2025-09-4411"],
 );
 export type FactId = t.TypeOf<typeof FactId>;
 
 export interface SourceIdBrand {
   readonly SourceId: unique symbol;
 }
+const SOURCE_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 /** The reporting agency or system, e.g. `nhnn-kv15`. */
-export const SourceId = withExpected(
-  t.brand(
-    t.string,
-    (s: string): s is t.Branded<string, SourceIdBrand> => /^[a-z0-9][a-z0-9._-]{0,63}$/.test(s),
-    "SourceId",
-  ),
+export const SourceId = field(
+  t.brand(t.string, (s: string): s is t.Branded<string, SourceIdBrand> => SOURCE_ID.test(s), "SourceId"),
   "a source id of lower-case letters, digits, '.', '_' or '-' (at most 64)",
+  { kind: "pattern", pattern: SOURCE_ID },
+  ["nhnn-kv15", "so-khdt", "cuc-thong-ke", "so-khcn", "bca-vneid"],
 );
 export type SourceId = t.TypeOf<typeof SourceId>;
 
-const isIsoDate = (s: string): boolean => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const daysIn = (year: number, month: number): number =>
+  month === 2
+    ? (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+      ? 29
+      : 28
+    : [4, 6, 9, 11].includes(month)
+      ? 30
+      : 31;
+const DATE_EXPECTED = "a calendar date YYYY-MM-DD";
+
+/** Why `u` is not a calendar day `YYYY-MM-DD`, or `undefined` when it is one. */
+export const isoDateProblem = (u: unknown): string | undefined => {
+  const m = typeof u === "string" ? ISO_DATE.exec(u) : null;
+  if (m === null) return `expected ${DATE_EXPECTED}, got ${showValue(u)}`;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12) return `${showValue(u)} has no month ${m[2]}; expected ${DATE_EXPECTED}`;
+  const last = daysIn(year, month);
+  if (day < 1 || day > last) {
+    return `${showValue(u)} is not a calendar day: ${m[1]}-${m[2]} has ${last} days; expected ${DATE_EXPECTED}`;
+  }
+  return undefined;
 };
+
+/** An io-ts codec of brand `B` whose failures carry `problem`'s words. */
+const explained = <B>(name: string, problem: (u: unknown) => string | undefined) =>
+  new t.Type<B, string, unknown>(
+    name,
+    (u): u is B => problem(u) === undefined,
+    (u, c) => {
+      if (u === undefined) return t.failure(u, c); // reported as "is required"
+      const p = problem(u);
+      return p === undefined ? t.success(u as B) : t.failure(u, c, p);
+    },
+    (a) => a as unknown as string,
+  );
+
 export interface IsoDateBrand {
   readonly IsoDate: unique symbol;
 }
+export type IsoDate = t.Branded<string, IsoDateBrand>;
 /** A calendar day `YYYY-MM-DD` that exists. */
-export const IsoDate = withExpected(
-  t.brand(t.string, (s: string): s is t.Branded<string, IsoDateBrand> => isIsoDate(s), "IsoDate"),
-  "a calendar date YYYY-MM-DD",
+export const IsoDate = field(
+  explained<IsoDate>("IsoDate", isoDateProblem),
+  DATE_EXPECTED,
+  { kind: "date", min: "0000-01-01", max: "9999-12-31" },
+  ["2023-06-30", "2024-03-10", "2025-01-15", "2025-07-01", "2025-12-31", "2026-02-14"],
 );
-export type IsoDate = t.TypeOf<typeof IsoDate>;
 
 export interface YearBrand {
   readonly Year: unique symbol;
 }
 /** A statistical year the engine reports on. */
-export const Year = withExpected(
+export const Year = field(
   t.brand(
     t.number,
     (n: number): n is t.Branded<number, YearBrand> => Number.isInteger(n) && n >= 1990 && n <= 2100,
     "Year",
   ),
   "a year from 1990 to 2100",
+  { kind: "integer", min: 1990, max: 2100 },
+  [2023, 2024, 2025],
 );
 export type Year = t.TypeOf<typeof Year>;
 
@@ -95,25 +131,59 @@ export type SubjectKind = (typeof SUBJECT_KINDS)[number];
  */
 export const looksLikeIdentityNumber = (id: string): boolean => /^\d{9}$|^\d{12}$/.test(id);
 
-const isSubjectId = (s: string): boolean => {
-  const i = s.indexOf(":");
-  if (i <= 0) return false;
-  const id = s.slice(i + 1);
-  return (
-    (SUBJECT_KINDS as readonly string[]).includes(s.slice(0, i)) &&
-    /^[\x21-\x7e]{1,160}$/.test(id) &&
-    !looksLikeIdentityNumber(id)
-  );
+const SUBJECT_ID_PART = /^[\x21-\x7e]{1,160}$/;
+const isSubjectKind = (s: string): s is SubjectKind => (SUBJECT_KINDS as readonly string[]).includes(s);
+
+/** Why `u` is not a subject of one of `kinds`, or `undefined` when it is one. */
+export const subjectProblem = (u: unknown, kinds: readonly SubjectKind[] = SUBJECT_KINDS): string | undefined => {
+  const wanted =
+    kinds.length === 1 ? `a subject "${kinds[0]}:<id>"` : `a subject KIND:ID with KIND one of ${kinds.join(", ")}`;
+  if (typeof u !== "string") return `expected ${wanted}, got ${showValue(u)}`;
+  const i = u.indexOf(":");
+  if (i <= 0) return `expected ${wanted}, got ${showValue(u)}: a subject is a kind, a colon and an id`;
+  const kind = u.slice(0, i);
+  const id = u.slice(i + 1);
+  if (!isSubjectKind(kind)) {
+    return `unknown subject kind "${kind}"; expected ${wanted} (the kinds are ${SUBJECT_KINDS.join(", ")})`;
+  }
+  if (!kinds.includes(kind)) return `expected ${wanted}, got a ${kind} subject (${showValue(u)})`;
+  if (looksLikeIdentityNumber(id)) {
+    const what =
+      id.length === 12
+        ? "a raw 12-digit citizen identity number (CCCD) or identity card number"
+        : "a raw 9-digit identity card number (CMND)";
+    return kind === "person"
+      ? `the person id ${showValue(id)} looks like ${what}; person ids must be pseudonyms (a keyed hash made by the source), never the number itself`
+      : `the id ${showValue(id)} looks like ${what}; subject ids must never be identity numbers`;
+  }
+  if (id.length === 0) return `the id after "${kind}:" is empty; expected ${wanted}`;
+  if (id.length > 160) return `the id after "${kind}:" has ${id.length} characters; at most 160 are allowed`;
+  if (!SUBJECT_ID_PART.test(id)) {
+    return `the id after "${kind}:" contains a space, control or non-ASCII character; use printable ASCII only`;
+  }
+  return undefined;
 };
+
 export interface SubjectIdBrand {
   readonly SubjectId: unique symbol;
 }
+export type SubjectId = t.Branded<string, SubjectIdBrand>;
+
+/** A subject codec accepting only the given kinds. */
+export const subjectIdOf = (kinds: readonly SubjectKind[], expected: string) =>
+  field(
+    explained<SubjectId>(kinds.length === SUBJECT_KINDS.length ? "SubjectId" : `SubjectId<${kinds.join("|")}>`, (u) =>
+      subjectProblem(u, kinds),
+    ),
+    expected,
+    { kind: "subject", kinds, id: SUBJECT_ID_PART },
+  );
+
 /** `KIND:ID`, the thing a fact is about. */
-export const SubjectId = withExpected(
-  t.brand(t.string, (s: string): s is t.Branded<string, SubjectIdBrand> => isSubjectId(s), "SubjectId"),
-  `KIND:ID with KIND one of ${SUBJECT_KINDS.join(", ")}, and an ID that is not a raw 9- or 12-digit identity number`,
+export const SubjectId = subjectIdOf(
+  SUBJECT_KINDS,
+  `KIND:ID with KIND one of ${SUBJECT_KINDS.join(", ")}, and an ID of 1–160 printable ASCII characters that is not a raw 9- or 12-digit identity number`,
 );
-export type SubjectId = t.TypeOf<typeof SubjectId>;
 
 export const subjectKind = (s: SubjectId): SubjectKind => s.slice(0, s.indexOf(":")) as SubjectKind;
 
@@ -121,13 +191,14 @@ export interface PositionBrand {
   readonly Position: unique symbol;
 }
 /** Global, gap-free position of an event in the log (the first event is 1; 0 means "before any event"). */
-export const Position = withExpected(
+export const Position = field(
   t.brand(
     t.number,
     (n: number): n is t.Branded<number, PositionBrand> => Number.isSafeInteger(n) && n >= 0,
     "Position",
   ),
   "a log position (a non-negative integer)",
+  { kind: "integer", min: 0, max: Number.MAX_SAFE_INTEGER },
 );
 export type Position = t.TypeOf<typeof Position>;
 export const position = (n: number): Position => {

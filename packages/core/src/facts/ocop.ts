@@ -1,11 +1,11 @@
 /** OCOP products (One Commune One Product): subject `ocop:<id>`. */
 import { defineFact } from "./defineFact.js";
-import { code, describe, integer } from "./fields.js";
+import { codeOf, integer } from "./fields.js";
 import { CommuneCode } from "./ids.js";
 
 const family = "OCOP products";
-const commune = describe(CommuneCode, CommuneCode.expected);
-const platform = describe(code, 'a platform code, e.g. "shopee", "postmart"');
+const commune = CommuneCode;
+const platform = codeOf("a platform code", ["shopee", "postmart"]);
 
 export const OcopCertified = defineFact({
   type: "OcopCertified",

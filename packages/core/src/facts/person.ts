@@ -4,15 +4,15 @@
  */
 import type { FieldError } from "./decodeError.js";
 import { defineFact } from "./defineFact.js";
-import { code, describe, integer } from "./fields.js";
+import { codeOf, integer } from "./fields.js";
 import { CommuneCode, IsoDate } from "./ids.js";
 
 const family = "People";
-const commune = describe(CommuneCode, CommuneCode.expected);
-const birthYear = integer(1900, 2100, "a birth year");
-const institution = describe(code, 'an institution code, e.g. "vcb", "agribank", "momo"');
-const provider = describe(code, 'a signature provider code, e.g. "vnpt-ca", "viettel-ca"');
-const validUntil = describe(IsoDate, IsoDate.expected);
+const commune = CommuneCode;
+const birthYear = integer(1900, 2100, "a birth year", [1958, 1975, 1990, 2001, 2008, 2015]);
+const institution = codeOf("an institution code", ["vcb", "agribank", "momo"]);
+const provider = codeOf("a signature provider code", ["vnpt-ca", "viettel-ca"]);
+const validUntil = IsoDate;
 const person = { commune: "the person's commune of residence", birthYear: "year of birth" };
 
 export const PaymentAccountOpened = defineFact({
@@ -21,8 +21,9 @@ export const PaymentAccountOpened = defineFact({
   family,
   summary: "The person opened a payment account at a bank or licensed payment institution.",
   meaning: "Has a payment account while any is open (PAYMENT_ACCT_15, POP_EPAYMENT_ACCT).",
-  required: { commune, birthYear, institution },
-  docs: { ...person, institution: "the bank or institution" },
+  required: { commune, birthYear },
+  optional: { institution },
+  docs: { ...person, institution: "the bank or institution, when the source names it" },
 });
 
 export const PaymentAccountClosed = defineFact({
@@ -30,9 +31,11 @@ export const PaymentAccountClosed = defineFact({
   subject: "person",
   family,
   summary: "The person closed a payment account.",
-  meaning: "Closes one open account at that institution.",
-  required: { commune, birthYear, institution },
-  docs: { ...person, institution: "the bank or institution" },
+  meaning:
+    "Closes one open account at the same institution; a close without institution closes an account opened without one.",
+  required: { commune, birthYear },
+  optional: { institution },
+  docs: { ...person, institution: "the bank or institution, when the source names it" },
 });
 
 export const VneidActivated = defineFact({
@@ -46,7 +49,14 @@ export const VneidActivated = defineFact({
 });
 
 const signatureCheck = (d: { validUntil?: string }, on: string): FieldError[] =>
-  d.validUntil !== undefined && d.validUntil < on ? [{ field: "validUntil", reason: "is before the issue date" }] : [];
+  d.validUntil !== undefined && d.validUntil < on
+    ? [
+        {
+          field: "validUntil",
+          reason: `is before occurredOn, the day the signature was issued (${d.validUntil} < ${on}); give the last day it is valid`,
+        },
+      ]
+    : [];
 
 export const DigitalSignatureIssued = defineFact({
   type: "DigitalSignatureIssued",
@@ -57,6 +67,7 @@ export const DigitalSignatureIssued = defineFact({
   required: { commune, birthYear, provider, validUntil },
   docs: { ...person, provider: "the certification provider", validUntil: "last day the signature is valid" },
   check: signatureCheck,
+  rules: ["validUntil is not before occurredOn."],
 });
 
 export const DigitalSignatureRevoked = defineFact({

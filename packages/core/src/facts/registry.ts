@@ -8,9 +8,10 @@ import * as E from "fp-ts/lib/Either.js";
 import type * as t from "io-ts";
 import { communityFacts } from "./community.js";
 import { correctionFacts } from "./corrections.js";
-import { type DecodeError, decodeError, type FieldError, fieldErrors } from "./decodeError.js";
+import { type DecodeError, decodeError, didYouMean, type FieldError, fieldErrors } from "./decodeError.js";
 import { enterpriseFacts } from "./enterprise.js";
 import { facilityFacts } from "./facility.js";
+import { showValue } from "./fields.js";
 import { householdFacts } from "./household.js";
 import { ocopFacts } from "./ocop.js";
 import { personFacts } from "./person.js";
@@ -28,6 +29,8 @@ export const FACT_DEFINITIONS = [
 ] as const;
 
 type Definitions = (typeof FACT_DEFINITIONS)[number];
+/** One of the registered definitions (a union: narrow it by `type`). */
+export type RegisteredDefinition = Definitions;
 /** A decoded fact: the envelope and the `data` of its type, discriminated by `type`. */
 export type Fact = t.TypeOf<Definitions["codec"]>;
 export type FactType = Fact["type"];
@@ -55,8 +58,10 @@ export const decodeFact = (u: unknown): E.Either<DecodeError, Fact> => {
   if (def === undefined) {
     const reason =
       type === undefined
-        ? "is required"
-        : `unknown fact type ${JSON.stringify(type)}; see docs/facts.md for the ${byType.size} accepted types`;
+        ? 'is required: the fact type, e.g. "EnterpriseRegistered"'
+        : typeof type !== "string"
+          ? `expected the name of a fact type (a string), got ${showValue(type)}`
+          : `unknown fact type ${showValue(type)}${didYouMean(type, byType.keys())}; docs/facts.md lists the ${byType.size} accepted types`;
     return E.left(decodeError([{ field: "type", reason }]));
   }
   const r = (def.codec as t.Decoder<unknown, Fact>).decode(u);

@@ -9,11 +9,13 @@ import { billionVnd, count, describe, integer, oneOf, quantity } from "./fields.
 import { CommuneCode, Year } from "./ids.js";
 
 const family = "Statistics";
-const commune = describe(CommuneCode, CommuneCode.expected);
-const year = describe(Year, "a year from 1990 to 2100");
+const commune = CommuneCode;
+const year = Year;
 
 const notAbove = (small: string, big: string, a: number | undefined, b: number | undefined): FieldError[] =>
-  a !== undefined && b !== undefined && a > b ? [{ field: small, reason: `must not exceed ${big} (${a} > ${b})` }] : [];
+  a !== undefined && b !== undefined && a > b
+    ? [{ field: small, reason: `must not exceed ${big} (${a} > ${b}); correct whichever figure is wrong` }]
+    : [];
 
 export const PopulationEstimated = defineFact({
   type: "PopulationEstimated",
@@ -35,6 +37,7 @@ export const PopulationEstimated = defineFact({
     ...notAbove("aged15plus", "total", d.aged15plus, d.total),
     ...notAbove("adults", "aged15plus", d.adults, d.aged15plus),
   ],
+  rules: ["aged15plus ≤ total.", "adults ≤ aged15plus."],
 });
 
 export const HouseholdsEstimated = defineFact({
@@ -65,6 +68,7 @@ export const GrdpReported = defineFact({
     digitalEconomy: "digital-economy value added within it, billion VND",
   },
   check: (d) => notAbove("digitalEconomy", "grdp", d.digitalEconomy, d.grdp),
+  rules: ["digitalEconomy ≤ grdp."],
 });
 
 export const RetailSalesReported = defineFact({
@@ -81,6 +85,7 @@ export const RetailSalesReported = defineFact({
     ecommerce: "sold through e-commerce, billion VND",
   },
   check: (d) => notAbove("ecommerce", "total", d.ecommerce, d.total),
+  rules: ["ecommerce ≤ total."],
 });
 
 export const LabourProductivityReported = defineFact({
@@ -100,8 +105,12 @@ export const DtiRankPublished = defineFact({
   family,
   summary: "The ministry published the provincial digital-transformation index (DTI) ranking for a year.",
   meaning: "DTI_RANK: rank among all provinces (lower is better).",
-  required: { year, rank: integer(1, 100, "a rank"), of: integer(1, 100, "a number of provinces") },
-  optional: { score: quantity },
+  required: {
+    year,
+    rank: integer(1, 100, "a rank", [3, 12, 20]),
+    of: integer(1, 100, "a number of provinces", [34, 63]),
+  },
+  optional: { score: describe(quantity, quantity.expected, [0.652, 0.711]) },
   key: ["year"],
   docs: {
     year: "the year assessed",
@@ -110,6 +119,7 @@ export const DtiRankPublished = defineFact({
     score: "DTI score (0–1)",
   },
   check: (d) => notAbove("rank", "of", d.rank, d.of),
+  rules: ["rank ≤ of."],
 });
 
 export const SURVEYS = ["ONLINE_SHOPPING", "DIGITAL_SKILLS", "FARMERS_IOT", "ADMIN_SATISFACTION"] as const;
@@ -131,6 +141,7 @@ export const SurveyAggregateReported = defineFact({
     meeting: "respondents meeting the condition",
   },
   check: (d) => notAbove("meeting", "respondents", d.meeting, d.respondents),
+  rules: ["meeting ≤ respondents."],
 });
 
 export const COUNT_SERIES = [

@@ -1,33 +1,48 @@
 /**
  * An io-ts object codec that refuses unknown fields (a misspelt field must not be silently dropped) and
- * supports optional fields without `undefined` values, matching `exactOptionalPropertyTypes`.
+ * supports optional fields without `undefined` values, matching `exactOptionalPropertyTypes`. An unknown field's
+ * error lists the accepted ones and suggests the likely intended name. The codec carries `expected`, the words
+ * an error uses when the whole object is missing or is not an object.
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
+import { didYouMean } from "./decodeError.js";
 
 export type StrictOf<R extends t.Props, O extends t.Props> = { [K in keyof R]: t.TypeOf<R[K]> } & {
   [K in keyof O]?: t.TypeOf<O[K]>;
 };
 
+export type StrictObject<R extends t.Props, O extends t.Props> = t.Type<StrictOf<R, O>, StrictOf<R, O>, unknown> & {
+  readonly expected: string;
+};
+
+const list = (names: readonly string[]): string =>
+  names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+
 export const strictObject = <R extends t.Props, O extends t.Props = Record<never, never>>(
   name: string,
   required: R,
   optional: O = {} as O,
-): t.Type<StrictOf<R, O>, StrictOf<R, O>, unknown> => {
-  const known = new Set([...Object.keys(required), ...Object.keys(optional)]);
+): StrictObject<R, O> => {
+  const names = [...Object.keys(required), ...Object.keys(optional)];
+  const known = new Set(names);
+  const expected =
+    names.length === 0 ? "an empty object {} (this type has no fields)" : `an object with the fields ${list(names)}`;
+  const accepted = names.length === 0 ? `${name} has no fields; send {}` : `the fields of ${name} are ${list(names)}`;
   const is = (u: unknown): u is StrictOf<R, O> => {
     if (typeof u !== "object" || u === null || Array.isArray(u)) return false;
     const o = u as Record<string, unknown>;
     for (const k of Object.keys(o)) if (!known.has(k)) return false;
     for (const [k, c] of Object.entries(required)) if (!c.is(o[k])) return false;
-    for (const [k, c] of Object.entries(optional)) if (k in o && !c.is(o[k])) return false;
+    for (const [k, c] of Object.entries(optional)) if (Object.hasOwn(o, k) && !c.is(o[k])) return false;
     return true;
   };
-  return new t.Type<StrictOf<R, O>, StrictOf<R, O>, unknown>(
+  const codec = new t.Type<StrictOf<R, O>, StrictOf<R, O>, unknown>(
     name,
     is,
     (u, c) => {
-      if (typeof u !== "object" || u === null || Array.isArray(u)) return t.failure(u, c, "expected an object");
+      if (u === undefined) return t.failure(u, c); // reported as "is required"
+      if (typeof u !== "object" || u === null || Array.isArray(u)) return t.failure(u, c);
       const o = u as Record<string, unknown>;
       const errors: t.ValidationError[] = [];
       const out: Record<string, unknown> = {};
@@ -36,18 +51,19 @@ export const strictObject = <R extends t.Props, O extends t.Props = Record<never
           errors.push({
             value: o[k],
             context: [...c, { key: k, type: t.never, actual: o[k] }],
-            message: "unknown field",
+            message: `unknown field${didYouMean(k, names)}; ${accepted}`,
           });
         }
       }
-      for (const [k, codec] of Object.entries(required)) {
-        const r = codec.validate(o[k], [...c, { key: k, type: codec, actual: o[k] }]);
+      for (const [k, field] of Object.entries(required)) {
+        const v = Object.hasOwn(o, k) ? o[k] : undefined;
+        const r = field.validate(v, [...c, { key: k, type: field, actual: v }]);
         if (E.isLeft(r)) errors.push(...r.left);
         else out[k] = r.right;
       }
-      for (const [k, codec] of Object.entries(optional)) {
-        if (!(k in o)) continue;
-        const r = codec.validate(o[k], [...c, { key: k, type: codec, actual: o[k] }]);
+      for (const [k, field] of Object.entries(optional)) {
+        if (!Object.hasOwn(o, k)) continue;
+        const r = field.validate(o[k], [...c, { key: k, type: field, actual: o[k] }]);
         if (E.isLeft(r)) errors.push(...r.left);
         else out[k] = r.right;
       }
@@ -55,4 +71,5 @@ export const strictObject = <R extends t.Props, O extends t.Props = Record<never
     },
     t.identity,
   );
+  return Object.assign(codec, { expected });
 };

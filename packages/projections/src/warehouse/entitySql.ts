@@ -90,8 +90,8 @@ b AS (SELECT subject, year,
       FROM fy GROUP BY subject, year)
 SELECT b.subject, b.year, b.commune, b.active, b.form, b.size, b.sector, b.digital_tech, b.founded_year,
        coalesce(list_contains(b.briefed, b.founded_year), false) AS informed_in_founding_year,
-       coalesce(k.uses_digital_solution, false), coalesce(k.uses_traceability, false),
-       coalesce(k.on_ecommerce, false), b.smart_manufacturing
+       coalesce(k.uses_digital_solution, false) AS uses_digital_solution, coalesce(k.uses_traceability, false) AS uses_traceability,
+       coalesce(k.on_ecommerce, false) AS on_ecommerce, b.smart_manufacturing
 FROM b LEFT JOIN k ON k.subject = b.subject AND k.year = b.year`;
     case "ocop":
       return `WITH ${FY}, ${KEYED(["platform"])},
@@ -101,7 +101,7 @@ b AS (SELECT subject, year,
         ${lastIs("life")} AS certified,
         arg_max(stars, ord) FILTER (WHERE type = 'OcopCertified') AS stars
       FROM fy GROUP BY subject, year)
-SELECT b.subject, b.year, b.commune, b.certified, b.stars, coalesce(k.online, false)
+SELECT b.subject, b.year, b.commune, b.certified, b.stars, coalesce(k.online, false) AS online
 FROM b LEFT JOIN k ON k.subject = b.subject AND k.year = b.year`;
     case "person":
       return `WITH ${FY}, ${KEYED(["account", "signature"])},
@@ -115,8 +115,8 @@ b AS (SELECT subject, year,
         bool_or(type = 'VneidActivated') AS has_vneid,
         bool_or(type = 'HealthRecordCreated') AS has_health_record
       FROM fy GROUP BY subject, year)
-SELECT b.subject, b.year, b.commune, b.birth_year, coalesce(k.has_payment_account, false), b.has_vneid,
-       coalesce(k.has_digital_signature, false), b.has_health_record
+SELECT b.subject, b.year, b.commune, b.birth_year, coalesce(k.has_payment_account, false) AS has_payment_account, b.has_vneid,
+       coalesce(k.has_digital_signature, false) AS has_digital_signature, b.has_health_record
 FROM b LEFT JOIN k ON k.subject = b.subject AND k.year = b.year`;
     case "facility":
       return `WITH ${FY}, ${KEYED(["capability"])},
@@ -132,8 +132,8 @@ b AS (SELECT subject, year,
         ${lastIs("life")} AS active,
         arg_max(facility_kind, ord) FILTER (WHERE type = 'FacilityRegistered') AS kind
       FROM fy GROUP BY subject, year)
-SELECT b.subject, b.year, b.commune, b.active, b.kind, coalesce(k.ehr, false), coalesce(k.telemedicine, false),
-       coalesce(k.digital_teaching, false), coalesce(k.smart_classroom, false), coalesce(k.ai_training, false)
+SELECT b.subject, b.year, b.commune, b.active, b.kind, coalesce(k.ehr, false) AS ehr, coalesce(k.telemedicine, false) AS telemedicine,
+       coalesce(k.digital_teaching, false) AS digital_teaching, coalesce(k.smart_classroom, false) AS smart_classroom, coalesce(k.ai_training, false) AS ai_training
 FROM b LEFT JOIN k ON k.subject = b.subject AND k.year = b.year`;
     case "household":
       return `WITH ${FY}
@@ -151,8 +151,8 @@ b AS (SELECT subject, year,
         ${lastIs("life")} AS active,
         CAST(min(year(occurred_on)) FILTER (WHERE type = 'ClubTechnologyAdopted' AND attr_key = 'iot') AS INTEGER) AS iot_first_year
       FROM fy GROUP BY subject, year)
-SELECT b.subject, b.year, b.commune, b.active, coalesce(k.iot, false), b.iot_first_year,
-       coalesce(k.traceability, false), coalesce(k.ecommerce, false)
+SELECT b.subject, b.year, b.commune, b.active, coalesce(k.iot, false) AS iot, b.iot_first_year,
+       coalesce(k.traceability, false) AS traceability, coalesce(k.ecommerce, false) AS ecommerce
 FROM b LEFT JOIN k ON k.subject = b.subject AND k.year = b.year`;
     case "village":
       return `WITH ${FY}

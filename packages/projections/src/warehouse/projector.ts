@@ -57,6 +57,8 @@ export interface WarehouseOptions {
   readonly smallCellThreshold?: number;
   /** Open the log read-only (a process that only projects). */
   readonly logReadOnly?: boolean;
+  /** The clock that stamps appends (tests pin recording days). */
+  readonly now?: () => Date;
 }
 
 export interface StepReport {
@@ -93,6 +95,7 @@ export class Warehouse {
     const log = await DuckDbEventLog.open(logPath, {
       attach: { instance, alias: "log" },
       ...(options.logReadOnly ? { readOnly: true } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
     const conn = await instance.connect();
     await conn.run("SET TimeZone = 'UTC'");
@@ -463,6 +466,25 @@ export class Warehouse {
         p,
       ),
     );
+  }
+
+  /** Every derived table's rows, in a stable order (for comparing a rebuild with catch-ups). */
+  async dump(): Promise<Record<string, unknown[]>> {
+    const tables = [
+      "facts",
+      "geo_warnings",
+      "cell_counts",
+      "reports",
+      "indicator_values",
+      "indicator_revisions",
+      ...ENTITY_KINDS.map((k) => `ent_${k}_year`),
+    ];
+    const out: Record<string, unknown[]> = {};
+    for (const t of tables) {
+      const r = await this.conn.runAndReadAll(`SELECT * FROM ${t} ORDER BY ALL`);
+      out[t] = r.getRowsJson();
+    }
+    return out;
   }
 
   /** Runs a read-only query on the warehouse (tests, the API, `kpi query`). */

@@ -1,0 +1,168 @@
+/**
+ * The reference page of fact types, rendered from the definitions: the envelope, the subject kinds, then per
+ * family one section per type with its subject, meaning, key, cross-field rules, a table of its `data` fields
+ * (required or optional, the expected value from the codec, the description) and one example line.
+ *
+ * `renderFactReference()` is pure and deterministic (the examples come from a fixed seed per type), so
+ * docs/facts.md can be compared with it byte for byte; `writeReferencePage.ts` writes it. Not re-exported from
+ * the package index: it generates examples with fast-check, a development dependency (see arbitraries.ts).
+ */
+import { exampleFactOf } from "./arbitraries.js";
+import { ENVELOPE_DOCS, type FactDefinition, type FieldSet } from "./defineFact.js";
+import { SUBJECT_KINDS, SubjectId } from "./ids.js";
+import { FACT_DEFINITIONS } from "./registry.js";
+
+type AnyDefinition = FactDefinition<string, FieldSet, FieldSet>;
+const definitions = FACT_DEFINITIONS as readonly unknown[] as readonly AnyDefinition[];
+
+/** Where the page lives in the repository: docs/facts.md (the same depth from src/facts and dist/facts). */
+export const REFERENCE_PAGE_URL = new URL("../../../../docs/facts.md", import.meta.url);
+
+const cell = (s: string): string => s.replace(/\|/g, "\\|");
+const row = (cells: readonly string[]): string => `| ${cells.map(cell).join(" | ")} |`;
+const table = (head: readonly string[], rows: readonly (readonly string[])[]): string[] => [
+  row(head),
+  row(head.map(() => "---")),
+  ...rows.map(row),
+];
+const code = (s: string): string => `\`${s}\``;
+const sentence = (s: string): string => (/[.!?]$/.test(s) ? s : `${s}.`);
+const anchor = (type: string): string => `#${type.toLowerCase()}`;
+
+const families = (): Map<string, AnyDefinition[]> => {
+  const byFamily = new Map<string, AnyDefinition[]>();
+  for (const d of definitions) byFamily.set(d.family, [...(byFamily.get(d.family) ?? []), d]);
+  return byFamily;
+};
+
+const envelopeSection = (): string[] => {
+  const e = definitions[0]?.envelope;
+  if (e === undefined) return [];
+  const expected: Record<keyof typeof ENVELOPE_DOCS, string> = {
+    id: e.id.expected,
+    type: "the name of one of the fact types below",
+    subject: SubjectId.expected,
+    occurredOn: e.occurredOn.expected,
+    source: e.source.expected,
+    data: "an object with the type's fields ({} when it has none)",
+  };
+  return [
+    "## The envelope",
+    "",
+    "One fact is one JSON object; a file of facts is NDJSON (one object per line, UTF-8). Every envelope field is",
+    "required. A field that is not listed here or under the type is refused, at the top level and in `data`; an",
+    "optional field is left out, not sent as `null`.",
+    "",
+    ...table(
+      ["field", "expected value", "meaning"],
+      (Object.keys(ENVELOPE_DOCS) as (keyof typeof ENVELOPE_DOCS)[]).map((k) => [
+        code(k),
+        expected[k],
+        ENVELOPE_DOCS[k],
+      ]),
+    ),
+    "",
+    "The log adds `position` (global, gap-free, increasing), `recordedAt` and a hash chaining each event to the one",
+    "before it; a source never sends them.",
+    "",
+  ];
+};
+
+const subjectSection = (): string[] => [
+  "## Subjects",
+  "",
+  "A subject is `KIND:ID`; one subject is one stream. Each type is about one kind of subject. Person ids are",
+  "pseudonyms (a keyed hash made by the source): an id that looks like a raw 12-digit citizen identity number or a",
+  "9/12-digit identity card number is refused, whatever the kind.",
+  "",
+  ...table(
+    ["kind", "fact types"],
+    [
+      ...SUBJECT_KINDS.map((kind) => [
+        code(`${kind}:<id>`),
+        definitions
+          .filter((d) => d.subject === kind)
+          .map((d) => `[${d.type}](${anchor(d.type)})`)
+          .join(", "),
+      ]),
+      [
+        "any kind",
+        definitions
+          .filter((d) => d.subject === "any")
+          .map((d) => `[${d.type}](${anchor(d.type)})`)
+          .join(", "),
+      ],
+    ],
+  ),
+  "",
+];
+
+const typeSection = (d: AnyDefinition): string[] => {
+  const required = Object.entries(d.required);
+  const optional = Object.entries(d.optional ?? {});
+  const docs = d.docs as Readonly<Record<string, string>>;
+  const facts = [
+    `- **Subject:** ${d.subject === "any" ? "any kind (the subject of the fact it is about)" : code(`${d.subject}:<id>`)}`,
+    `- **Meaning for the indicators:** ${sentence(d.meaning)}`,
+  ];
+  if (d.key !== undefined) {
+    facts.push(
+      `- **Key:** ${d.key.map((k) => code(String(k))).join(", ")}: a later report with the same key replaces an earlier one.`,
+    );
+  }
+  if (d.rules !== undefined && d.rules.length > 0) facts.push(`- **Rules:** ${d.rules.map(sentence).join(" ")}`);
+  const fields =
+    required.length + optional.length === 0
+      ? ["No data fields: `data` is `{}`."]
+      : table(
+          ["field", "presence", "expected value", "description"],
+          [
+            ...required.map(([k, c]) => [code(k), "required", c.expected, docs[k] ?? ""]),
+            ...optional.map(([k, c]) => [code(k), "optional", c.expected, docs[k] ?? ""]),
+          ],
+        );
+  return [
+    `### ${code(d.type)}`,
+    "",
+    sentence(d.summary),
+    "",
+    ...facts,
+    "",
+    ...fields,
+    "",
+    "Example:",
+    "",
+    "```json",
+    JSON.stringify(exampleFactOf(d)),
+    "```",
+    "",
+  ];
+};
+
+/** The Markdown of docs/facts.md. */
+export const renderFactReference = (): string => {
+  const byFamily = families();
+  const lines = [
+    "# Fact types: reference",
+    "",
+    "<!-- Generated from the codecs in packages/core/src/facts/ by `pnpm docs:facts`. Do not edit by hand: a unit",
+    "     test fails when this page and the codecs disagree. -->",
+    "",
+    `The engine accepts ${definitions.length} fact types. This page lists each one field by field, generated from the`,
+    "codecs the decoder uses, so an expected value here is what the decoder checks and what its error messages quote.",
+    "Every example line decodes.",
+    "",
+    "## Contents",
+    "",
+    "- [The envelope](#the-envelope)",
+    "- [Subjects](#subjects)",
+    ...[...byFamily].map(
+      ([family, ds]) => `- ${family}: ${ds.map((d) => `[${d.type}](${anchor(d.type)})`).join(", ")}`,
+    ),
+    "",
+    ...envelopeSection(),
+    ...subjectSection(),
+    ...[...byFamily].flatMap(([family, ds]) => [`## ${family}`, "", ...ds.flatMap(typeSection)]),
+  ];
+  return `${lines.join("\n").trimEnd()}\n`;
+};
