@@ -1,1 +1,2 @@
-export {};
+export * from "./reference/referenceFold.js";
+export * from "./warehouse/index.js";

@@ -318,7 +318,7 @@ type Kind = Definition["kind"];
 const ratio = (scale: number, num: number | null, den: number | null): number | null =>
   num === null || den === null || den === 0 ? null : (scale * num) / den;
 
-const valueOf = (kind: Kind, num: number | null, den: number | null): number | null => {
+const figureValue = (kind: Kind, num: number | null, den: number | null): number | null => {
   switch (kind) {
     case "share":
     case "shareOfReported":
@@ -354,7 +354,7 @@ const emitter = (code: string, kind: Kind, rows: FigureRow[]): Emitter => {
       breakdown,
       numerator: num,
       denominator: den,
-      value: valueOf(kind, num, den),
+      value: figureValue(kind, num, den),
     });
   };
   const sums = (year: number, breakdown: string, num: Sums | null, den: Sums | null): void => {

@@ -37,6 +37,7 @@ export const referenceSpec = (scenario: Scenario) => ({
           asOf,
         );
       return {
+        // biome-ignore lint/suspicious/noThenProperty: the given/when/then shape of Emmett's specs; never awaited
         then: (expected) => expect(figures()).toEqual(expected),
         thenAsOf: (asOf, expected) => expect(figures(asOf)).toEqual(expected),
       };

@@ -57,8 +57,12 @@ export const ENTITY_COLUMNS: Record<EntityKind, readonly [string, string][]> = {
 
 /** "the last of the pair is the positive one" within a family. */
 const lastIs = (fam: string) => `coalesce(arg_max(sign > 0, ord) FILTER (WHERE fam = '${fam}'), false)`;
-/** the commune of the last fact among those matching `where` (NULL when it did not resolve). */
-const communeOf = (where: string) => `arg_max_null(commune, ord) FILTER (WHERE ${where})`;
+/**
+ * The commune of the last fact among those matching `where`: NULL when its code did not resolve (the entity is
+ * then left out everywhere), '' when no such fact exists (the entity counts in the province only).
+ */
+const communeOf = (where: string) =>
+  `CASE WHEN count(*) FILTER (WHERE ${where}) = 0 THEN '' ELSE arg_max_null(commune, ord) FILTER (WHERE ${where}) END`;
 
 const FY = `fy AS (SELECT f.*, y.year FROM f JOIN years y ON f.occurred_on <= make_date(y.year, 12, 31))`;
 
@@ -161,7 +165,7 @@ FROM fy GROUP BY subject, year`;
     case "project":
       return `WITH ${FY}
 SELECT subject, year,
-       CASE WHEN count(commune_code) = 0 THEN '' ELSE ${communeOf("commune_code IS NOT NULL")} END AS commune,
+       ${communeOf("commune_code IS NOT NULL")} AS commune,
        bool_or(type = 'AiProjectDeployed') AS deployed
 FROM fy GROUP BY subject, year`;
   }

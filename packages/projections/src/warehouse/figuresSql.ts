@@ -3,9 +3,10 @@
  *
  * Which rows exist (the reference fold follows the same rules):
  * - a commune row exists for (indicator, commune, year) when its numerator or denominator is non-zero;
- * - a province row exists for every indicator and every year of the range (for indicators with `by`: for every
- *   breakdown value that has data that year);
- * - entity counts are integers, 0 when nothing is counted; reported sums are NULL when nothing is reported;
+ * - a province row exists for every indicator and every year of the range;
+ * - entity counts are integers (0 when entities exist but none is counted, NULL when none exists there);
+ * - reported sums are NULL when nothing is reported; with `by`, province rows exist for every year and every
+ *   breakdown value found in any year;
  * - value is NULL when the denominator is NULL or 0 (for kinds with a denominator).
  */
 import { type CatalogEntry, type Definition, FACT_DEFINITIONS, type ReportedField } from "@kpi/core";
@@ -51,14 +52,15 @@ export const contributionsSql = (
     return [
       `SELECT ${p.bind(e.code)} AS indicator, commune, year,
          count(*) FILTER (WHERE ${pop === undefined ? num : `${pop} AND ${num}`}) AS num,
-         ${pop === undefined ? "0" : `count(*) FILTER (WHERE ${pop})`} AS den
+         ${pop === undefined ? "0" : `count(*) FILTER (WHERE ${pop})`} AS den,
+         count(*) AS ent
        FROM ${relation} WHERE commune IS NOT NULL GROUP BY commune, year`,
     ];
   });
   return parts.length === 0 ? undefined : parts.join("\nUNION ALL\n");
 };
 
-const reportedValues = (r: ReportedField, p: Params, by?: string): string => {
+const reportedValues = (r: ReportedField, p: Params, reports: string, by?: string): string => {
   const where = Object.entries(r.where ?? {})
     .map(([k, v]) => `json_extract_string(data, '$.${k}') = ${p.bind(String(v))}`)
     .join(" AND ");
@@ -66,12 +68,12 @@ const reportedValues = (r: ReportedField, p: Params, by?: string): string => {
   const exclude = by === undefined ? "" : ` AND ${breakdown} <> 'ALL'`;
   return `SELECT commune, commune_code, year, ${breakdown} AS breakdown,
             TRY_CAST(json_extract_string(data, '$.${r.field}') AS DECIMAL(20,3)) AS v
-          FROM reports WHERE type = ${p.bind(r.fact)}${where === "" ? "" : ` AND ${where}`}${exclude}`;
+          FROM ${reports} WHERE type = ${p.bind(r.fact)}${where === "" ? "" : ` AND ${where}`}${exclude}`;
 };
 
 /** Commune sums and province sums (province-level reports when any exist for that year, else Σ communes). */
-const reportedSums = (name: string, r: ReportedField, p: Params, by?: string): string => `
-${name}_raw AS (${reportedValues(r, p, by)}),
+const reportedSums = (name: string, r: ReportedField, p: Params, t: Tables, by?: string): string => `
+${name}_raw AS (${reportedValues(r, p, t.reports, by)}),
 ${name}_c AS (SELECT commune, year, breakdown, sum(v) AS v FROM ${name}_raw
               WHERE commune_code IS NOT NULL AND commune IS NOT NULL AND commune <> '' GROUP BY ALL),
 ${name}_p AS (SELECT year, breakdown,
@@ -84,7 +86,13 @@ ${name}_p AS (SELECT year, breakdown,
  * Rows (indicator, geo, year, breakdown, numerator, denominator) for one indicator, from `cell_counts` and a
  * `reports` relation (the standing reports) and `years`.
  */
-export const figureRowsSql = (e: CatalogEntry, p: Params): string => {
+export interface Tables {
+  readonly cells: string;
+  readonly reports: string;
+}
+export const CURRENT_TABLES: Tables = { cells: "cell_counts", reports: "reports" };
+
+export const figureRowsSql = (e: CatalogEntry, p: Params, t: Tables = CURRENT_TABLES): string => {
   const code = p.bind(e.code);
   const d: Definition = e.definition;
   const communeRows = (rel: string) =>
@@ -94,29 +102,30 @@ export const figureRowsSql = (e: CatalogEntry, p: Params): string => {
     case "share":
     case "entityCount":
       return `WITH c AS (SELECT commune AS geo, year, '' AS breakdown, CAST(num AS DECIMAL(20,3)) AS numerator,
-                         ${d.kind === "share" ? "CAST(den AS DECIMAL(20,3))" : "CAST(NULL AS DECIMAL(20,3))"} AS denominator
-                       FROM cell_counts WHERE indicator = ${code})
+                         ${d.kind === "share" ? "CAST(den AS DECIMAL(20,3))" : "CAST(NULL AS DECIMAL(20,3))"} AS denominator,
+                         ent
+                       FROM ${t.cells} WHERE indicator = ${code})
         ${communeRows("c")}
         UNION ALL
-        SELECT ${code}, 'province', y.year, '', coalesce(sum(c.numerator), 0),
-               ${d.kind === "share" ? "coalesce(sum(c.denominator), 0)" : "CAST(NULL AS DECIMAL(20,3))"}
+        SELECT ${code}, 'province', y.year, '', CASE WHEN sum(c.ent) > 0 THEN sum(c.numerator) END,
+               ${d.kind === "share" ? "CASE WHEN sum(c.ent) > 0 THEN sum(c.denominator) END" : "CAST(NULL AS DECIMAL(20,3))"}
         FROM years y LEFT JOIN c ON c.year = y.year GROUP BY y.year`;
     case "shareOfReported":
     case "ratePer1000":
-      return `WITH ${reportedSums("den", d.denominator, p)},
-        n AS (SELECT commune, year, num FROM cell_counts WHERE indicator = ${code}),
+      return `WITH ${reportedSums("den", d.denominator, p, t)},
+        n AS (SELECT commune, year, num, ent FROM ${t.cells} WHERE indicator = ${code}),
         c AS (SELECT coalesce(n.commune, den_c.commune) AS geo, coalesce(n.year, den_c.year) AS year, '' AS breakdown,
-                     CAST(coalesce(n.num, 0) AS DECIMAL(20,3)) AS numerator, den_c.v AS denominator
+                     CAST(CASE WHEN n.ent > 0 THEN n.num END AS DECIMAL(20,3)) AS numerator, den_c.v AS denominator
               FROM n FULL OUTER JOIN den_c ON n.commune = den_c.commune AND n.year = den_c.year)
         ${communeRows("c")}
         UNION ALL
         SELECT ${code}, 'province', y.year, '',
-               CAST(coalesce((SELECT sum(num) FROM n WHERE n.year = y.year), 0) AS DECIMAL(20,3)),
+               CAST((SELECT CASE WHEN sum(ent) > 0 THEN sum(num) END FROM n WHERE n.year = y.year) AS DECIMAL(20,3)),
                (SELECT v FROM den_p WHERE den_p.year = y.year)
         FROM years y`;
     case "reportedRatio": {
       const by = d.by;
-      return `WITH ${reportedSums("num", d.numerator, p, by)}, ${reportedSums("den", d.denominator, p, by)},
+      return `WITH ${reportedSums("num", d.numerator, p, t, by)}, ${reportedSums("den", d.denominator, p, t, by)},
         c AS (SELECT coalesce(num_c.commune, den_c.commune) AS geo, coalesce(num_c.year, den_c.year) AS year,
                      coalesce(num_c.breakdown, den_c.breakdown) AS breakdown, num_c.v AS numerator, den_c.v AS denominator
               FROM num_c FULL OUTER JOIN den_c
@@ -127,14 +136,15 @@ export const figureRowsSql = (e: CatalogEntry, p: Params): string => {
           by === undefined
             ? `SELECT ${code}, 'province', y.year, '', (SELECT v FROM num_p WHERE num_p.year = y.year),
                  (SELECT v FROM den_p WHERE den_p.year = y.year) FROM years y`
-            : `SELECT ${code}, 'province', coalesce(num_p.year, den_p.year), coalesce(num_p.breakdown, den_p.breakdown),
-                 num_p.v, den_p.v
-               FROM num_p FULL OUTER JOIN den_p ON num_p.year = den_p.year AND num_p.breakdown = den_p.breakdown
-               WHERE coalesce(num_p.year, den_p.year) IN (SELECT year FROM years)`
+            : `SELECT ${code}, 'province', y.year, b.breakdown,
+                 (SELECT v FROM num_p WHERE num_p.year = y.year AND num_p.breakdown = b.breakdown),
+                 (SELECT v FROM den_p WHERE den_p.year = y.year AND den_p.breakdown = b.breakdown)
+               FROM years y CROSS JOIN (SELECT DISTINCT breakdown FROM num_raw WHERE breakdown IS NOT NULL
+                                        UNION SELECT DISTINCT breakdown FROM den_raw WHERE breakdown IS NOT NULL) b`
         }`;
     }
     case "reportedCount":
-      return `WITH ${reportedSums("val", d.value, p)},
+      return `WITH ${reportedSums("val", d.value, p, t)},
         cc AS (SELECT commune AS geo, y.year, '' AS breakdown,
                  ${d.cumulative ? "sum(v) FILTER (WHERE val_c.year <= y.year)" : "sum(v) FILTER (WHERE val_c.year = y.year)"} AS numerator,
                  CAST(NULL AS DECIMAL(20,3)) AS denominator
@@ -146,12 +156,12 @@ export const figureRowsSql = (e: CatalogEntry, p: Params): string => {
           CAST(NULL AS DECIMAL(20,3))
         FROM years y`;
     case "growth":
-      return `WITH ${reportedSums("val", d.value, p)}
+      return `WITH ${reportedSums("val", d.value, p, t)}
         SELECT ${code}, 'province', y.year, '', (SELECT v FROM val_p WHERE val_p.year = y.year),
                (SELECT v FROM val_p WHERE val_p.year = y.year - 1)
         FROM years y`;
     case "rank":
-      return `WITH ${reportedSums("val", d.value, p)}
+      return `WITH ${reportedSums("val", d.value, p, t)}
         SELECT ${code}, 'province', y.year, '', (SELECT v FROM val_p WHERE val_p.year = y.year), CAST(NULL AS DECIMAL(20,3))
         FROM years y`;
   }

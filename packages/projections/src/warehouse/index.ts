@@ -3,4 +3,5 @@ export * from "./entitySql.js";
 export * from "./figuresSql.js";
 export * from "./projector.js";
 export * from "./schema.js";
+export * from "./seedTables.js";
 export * from "./sql.js";

@@ -61,6 +61,17 @@ export interface WarehouseOptions {
   readonly now?: () => Date;
 }
 
+export interface AsOfFigure {
+  readonly indicator: string;
+  readonly geo: string;
+  readonly year: number;
+  readonly breakdown: string;
+  readonly numerator: number | null;
+  readonly denominator: number | null;
+  readonly value: number | null;
+  readonly position: number;
+}
+
 export interface StepReport {
   readonly from: number;
   readonly to: number;
@@ -363,7 +374,7 @@ export class Warehouse {
         await this.addContributions(kind, "new_rows", 1);
       }
     }
-    await c.run("DELETE FROM cell_counts WHERE num = 0 AND den = 0");
+    await c.run("DELETE FROM cell_counts WHERE num = 0 AND den = 0 AND ent = 0");
   }
 
   private async addContributions(kind: EntityKind, relation: string, sign: 1 | -1): Promise<void> {
@@ -374,9 +385,10 @@ export class Warehouse {
       this.conn,
       sqlOf(
         `INSERT INTO cell_counts
-         SELECT indicator, commune, year, ${sign} * sum(num), ${sign} * sum(den) FROM (${contributions})
-         WHERE num <> 0 OR den <> 0 GROUP BY indicator, commune, year
-         ON CONFLICT DO UPDATE SET num = cell_counts.num + excluded.num, den = cell_counts.den + excluded.den`,
+         SELECT indicator, commune, year, ${sign} * sum(num), ${sign} * sum(den), ${sign} * sum(ent) FROM (${contributions})
+         GROUP BY indicator, commune, year
+         ON CONFLICT DO UPDATE SET num = cell_counts.num + excluded.num, den = cell_counts.den + excluded.den,
+                                   ent = cell_counts.ent + excluded.ent`,
         p,
       ),
     );
@@ -466,6 +478,76 @@ export class Warehouse {
         p,
       ),
     );
+  }
+
+  /**
+   * Figures as known at a log position, or at the end of a recording day (UTC): recomputed from the facts
+   * that were known then (retractions recorded later do not apply). Positions beyond the checkpoint are
+   * refused: catch up first.
+   */
+  async figuresAsOf(
+    at: { readonly position?: number; readonly date?: string },
+    codes?: readonly string[],
+  ): Promise<AsOfFigure[]> {
+    const checkpoint = await this.checkpoint();
+    let position = at.position;
+    if (at.date !== undefined) {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(at.date)) throw new RangeError(`asOf date must be YYYY-MM-DD, got ${at.date}`);
+      const r = await rows<{ p: number | null }>(
+        this.conn,
+        sqlOf(
+          "SELECT CAST(max(position) AS DOUBLE) AS p FROM facts WHERE CAST(recorded_at AS DATE) <= CAST($d AS DATE)",
+          {
+            d: at.date,
+          },
+        ),
+      );
+      position = Math.min(position ?? Number.MAX_SAFE_INTEGER, r[0]?.p ?? 0);
+    }
+    if (position === undefined) position = checkpoint;
+    if (position > checkpoint) {
+      throw new RangeError(
+        `the warehouse has folded the log up to position ${checkpoint}; position ${position} is not folded yet`,
+      );
+    }
+    const entries = this.options.catalog.filter((e) => codes === undefined || codes.includes(e.code));
+    const c = this.conn;
+    const kinds = new Set(entries.flatMap((e) => ("entity" in e.definition ? [e.definition.entity] : [])));
+    await c.run(
+      "CREATE OR REPLACE TEMP TABLE asof_cells (indicator VARCHAR, commune VARCHAR, year INTEGER, num BIGINT, den BIGINT, ent BIGINT)",
+    );
+    for (const kind of kinds) {
+      const v = new Params("v");
+      const state = entityStateSql(kind).replace(
+        /^WITH /,
+        `WITH f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visibleSql(v, position)}), `,
+      );
+      await run(c, sqlOf(`CREATE OR REPLACE TEMP TABLE asof_ent AS ${state}`, v));
+      const p = new Params();
+      const contributions = contributionsSql(entries, kind, "asof_ent", p);
+      if (contributions !== undefined) {
+        await run(c, sqlOf(`INSERT INTO asof_cells SELECT * FROM (${contributions})`, p));
+      }
+    }
+    const rp = new Params();
+    await run(c, sqlOf(`CREATE OR REPLACE TEMP TABLE asof_reports AS ${standingReportsSql(rp, position)}`, rp));
+    const out: AsOfFigure[] = [];
+    for (const e of entries) {
+      const p = new Params();
+      const r = await rows<Omit<AsOfFigure, "position">>(
+        c,
+        sqlOf(
+          `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
+                  CAST(denominator AS DOUBLE) AS denominator, ${valueSql(e.definition)} AS value
+           FROM (${figureRowsSql(e, p, { cells: "asof_cells", reports: "asof_reports" })})
+             AS r(indicator, geo, year, breakdown, numerator, denominator)
+           ORDER BY geo, year, breakdown`,
+          p,
+        ),
+      );
+      for (const x of r) out.push({ ...x, position });
+    }
+    return out;
   }
 
   /** Every derived table's rows, in a stable order (for comparing a rebuild with catch-ups). */

@@ -46,10 +46,11 @@ CREATE TABLE IF NOT EXISTS geo_warnings (
 COMMENT ON TABLE geo_warnings IS 'Facts whose commune could not be resolved (unknown commune) or came from a split old commune (partial split, first listed new commune used).';
 
 CREATE TABLE IF NOT EXISTS cell_counts (
-  indicator VARCHAR NOT NULL, commune VARCHAR NOT NULL, year INTEGER NOT NULL, num BIGINT NOT NULL, den BIGINT NOT NULL,
+  indicator VARCHAR NOT NULL, commune VARCHAR NOT NULL, year INTEGER NOT NULL,
+  num BIGINT NOT NULL, den BIGINT NOT NULL, ent BIGINT NOT NULL,
   PRIMARY KEY (indicator, commune, year)
 );
-COMMENT ON TABLE cell_counts IS 'RESTRICTED. Entity counts per indicator, commune and year (commune '''' = entities known only at province level).';
+COMMENT ON TABLE cell_counts IS 'RESTRICTED. Entity counts per indicator, commune and year: num (meeting the numerator), den (meeting the population of a share), ent (existing entities of the kind). commune '''' = entities known only at province level.';
 
 CREATE TABLE IF NOT EXISTS indicator_values (
   indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, level VARCHAR NOT NULL, year INTEGER NOT NULL, breakdown VARCHAR NOT NULL,
