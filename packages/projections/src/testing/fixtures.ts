@@ -200,6 +200,21 @@ export const testCatalog: readonly CatalogEntry[] = [
     },
   ),
   entry(
+    "PEOPLE_WITHOUT_VNEID",
+    { kind: "entityCount", entity: "person", numerator: { attr: "hasVneid", eq: false } },
+    { measure: "count", unit: "count" },
+  ),
+  entry(
+    "ENT_NOT_LISTED",
+    { kind: "entityCount", entity: "enterprise", numerator: { not: { attr: "onEcommerce", eq: true } } },
+    { measure: "count", unit: "count" },
+  ),
+  entry(
+    "ENT_NO_TRACEABILITY",
+    { kind: "entityCount", entity: "enterprise", numerator: { attr: "usesTraceability", eq: false } },
+    { measure: "count", unit: "count" },
+  ),
+  entry(
     "DE_GRDP",
     {
       kind: "reportedRatio",

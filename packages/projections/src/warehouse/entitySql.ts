@@ -55,8 +55,10 @@ export const ENTITY_COLUMNS: Record<EntityKind, readonly [string, string][]> = {
   project: [["deployed", "BOOLEAN"]],
 };
 
-/** "the last of the pair is the positive one" within a family. */
-const lastIs = (fam: string) => `coalesce(arg_max(sign > 0, ord) FILTER (WHERE fam = '${fam}'), false)`;
+/** "the last of the pair is the positive one" within a family (NULL when the family has no fact). */
+const lastIs = (fam: string) => `arg_max(sign > 0, ord) FILTER (WHERE fam = '${fam}')`;
+/** true when some fact matches, else NULL: an attribute only facts can set. */
+const hasAny = (where: string) => `CASE WHEN bool_or(${where}) THEN true END`;
 /**
  * The commune of the last fact among those matching `where`: NULL when its code did not resolve (the entity is
  * then left out everywhere), '' when no such fact exists (the entity counts in the province only).
@@ -77,9 +79,9 @@ export const entityStateSql = (kind: EntityKind): string => {
     case "enterprise":
       return `WITH ${FY}, ${KEYED(["solution", "platform"])},
 k AS (SELECT subject, year,
-        bool_or(fam = 'solution' AND net > 0) AS uses_digital_solution,
-        bool_or(fam = 'solution' AND attr_key = 'traceability' AND net > 0) AS uses_traceability,
-        bool_or(fam = 'platform' AND last_sign > 0) AS on_ecommerce
+        bool_or(net > 0) FILTER (WHERE fam = 'solution') AS uses_digital_solution,
+        bool_or(net > 0) FILTER (WHERE fam = 'solution' AND attr_key = 'traceability') AS uses_traceability,
+        bool_or(last_sign > 0) FILTER (WHERE fam = 'platform') AS on_ecommerce
       FROM keyed GROUP BY subject, year),
 b AS (SELECT subject, year,
         ${communeOf("commune_code IS NOT NULL")} AS commune,
@@ -93,9 +95,10 @@ b AS (SELECT subject, year,
         ${lastIs("smart")} AS smart_manufacturing
       FROM fy GROUP BY subject, year)
 SELECT b.subject, b.year, b.commune, b.active, b.form, b.size, b.sector, b.digital_tech, b.founded_year,
-       coalesce(list_contains(b.briefed, b.founded_year), false) AS informed_in_founding_year,
-       coalesce(k.uses_digital_solution, false) AS uses_digital_solution, coalesce(k.uses_traceability, false) AS uses_traceability,
-       coalesce(k.on_ecommerce, false) AS on_ecommerce, b.smart_manufacturing
+       CASE WHEN b.founded_year IS NOT NULL THEN coalesce(list_contains(b.briefed, b.founded_year), false) END
+         AS informed_in_founding_year,
+       k.uses_digital_solution AS uses_digital_solution, k.uses_traceability AS uses_traceability,
+       k.on_ecommerce AS on_ecommerce, b.smart_manufacturing
 FROM b LEFT JOIN k ON k.subject = b.subject AND k.year = b.year`;
     case "ocop":
       return `WITH ${FY}, ${KEYED(["platform"])},
@@ -105,39 +108,40 @@ b AS (SELECT subject, year,
         ${lastIs("life")} AS certified,
         arg_max(stars, ord) FILTER (WHERE type = 'OcopCertified') AS stars
       FROM fy GROUP BY subject, year)
-SELECT b.subject, b.year, b.commune, b.certified, b.stars, coalesce(k.online, false) AS online
+SELECT b.subject, b.year, b.commune, b.certified, b.stars, k.online AS online
 FROM b LEFT JOIN k ON k.subject = b.subject AND k.year = b.year`;
     case "person":
       return `WITH ${FY}, ${KEYED(["account", "signature"])},
 k AS (SELECT subject, year,
-        bool_or(fam = 'account' AND net > 0) AS has_payment_account,
-        bool_or(fam = 'signature' AND last_sign > 0 AND last_valid_until >= make_date(year, 12, 31)) AS has_digital_signature
+        bool_or(net > 0) FILTER (WHERE fam = 'account') AS has_payment_account,
+        bool_or(last_sign > 0 AND coalesce(last_valid_until >= make_date(year, 12, 31), false))
+          FILTER (WHERE fam = 'signature') AS has_digital_signature
       FROM keyed GROUP BY subject, year),
 b AS (SELECT subject, year,
         arg_max_null(commune, ord) AS commune,
         arg_max(birth_year, ord) AS birth_year,
-        bool_or(type = 'VneidActivated') AS has_vneid,
-        bool_or(type = 'HealthRecordCreated') AS has_health_record
+        ${hasAny("type = 'VneidActivated'")} AS has_vneid,
+        ${hasAny("type = 'HealthRecordCreated'")} AS has_health_record
       FROM fy GROUP BY subject, year)
-SELECT b.subject, b.year, b.commune, b.birth_year, coalesce(k.has_payment_account, false) AS has_payment_account, b.has_vneid,
-       coalesce(k.has_digital_signature, false) AS has_digital_signature, b.has_health_record
+SELECT b.subject, b.year, b.commune, b.birth_year, k.has_payment_account AS has_payment_account, b.has_vneid,
+       k.has_digital_signature AS has_digital_signature, b.has_health_record
 FROM b LEFT JOIN k ON k.subject = b.subject AND k.year = b.year`;
     case "facility":
       return `WITH ${FY}, ${KEYED(["capability"])},
 k AS (SELECT subject, year,
-        bool_or(attr_key = 'ehr' AND last_sign > 0) AS ehr,
-        bool_or(attr_key = 'telemedicine' AND last_sign > 0) AS telemedicine,
-        bool_or(attr_key = 'digital_teaching' AND last_sign > 0) AS digital_teaching,
-        bool_or(attr_key = 'smart_classroom' AND last_sign > 0) AS smart_classroom,
-        bool_or(attr_key = 'ai_training' AND last_sign > 0) AS ai_training
+        bool_or(last_sign > 0) FILTER (WHERE attr_key = 'ehr') AS ehr,
+        bool_or(last_sign > 0) FILTER (WHERE attr_key = 'telemedicine') AS telemedicine,
+        bool_or(last_sign > 0) FILTER (WHERE attr_key = 'digital_teaching') AS digital_teaching,
+        bool_or(last_sign > 0) FILTER (WHERE attr_key = 'smart_classroom') AS smart_classroom,
+        bool_or(last_sign > 0) FILTER (WHERE attr_key = 'ai_training') AS ai_training
       FROM keyed GROUP BY subject, year),
 b AS (SELECT subject, year,
         ${communeOf("type = 'FacilityRegistered'")} AS commune,
         ${lastIs("life")} AS active,
         arg_max(facility_kind, ord) FILTER (WHERE type = 'FacilityRegistered') AS kind
       FROM fy GROUP BY subject, year)
-SELECT b.subject, b.year, b.commune, b.active, b.kind, coalesce(k.ehr, false) AS ehr, coalesce(k.telemedicine, false) AS telemedicine,
-       coalesce(k.digital_teaching, false) AS digital_teaching, coalesce(k.smart_classroom, false) AS smart_classroom, coalesce(k.ai_training, false) AS ai_training
+SELECT b.subject, b.year, b.commune, b.active, b.kind, k.ehr AS ehr, k.telemedicine AS telemedicine,
+       k.digital_teaching AS digital_teaching, k.smart_classroom AS smart_classroom, k.ai_training AS ai_training
 FROM b LEFT JOIN k ON k.subject = b.subject AND k.year = b.year`;
     case "household":
       return `WITH ${FY}
@@ -146,17 +150,17 @@ FROM fy GROUP BY subject, year`;
     case "club":
       return `WITH ${FY}, ${KEYED(["technology"])},
 k AS (SELECT subject, year,
-        bool_or(attr_key = 'iot' AND last_sign > 0) AS iot,
-        bool_or(attr_key = 'traceability' AND last_sign > 0) AS traceability,
-        bool_or(attr_key = 'ecommerce' AND last_sign > 0) AS ecommerce
+        bool_or(last_sign > 0) FILTER (WHERE attr_key = 'iot') AS iot,
+        bool_or(last_sign > 0) FILTER (WHERE attr_key = 'traceability') AS traceability,
+        bool_or(last_sign > 0) FILTER (WHERE attr_key = 'ecommerce') AS ecommerce
       FROM keyed GROUP BY subject, year),
 b AS (SELECT subject, year,
         ${communeOf("type = 'ClubFounded'")} AS commune,
         ${lastIs("life")} AS active,
         CAST(min(year(occurred_on)) FILTER (WHERE type = 'ClubTechnologyAdopted' AND attr_key = 'iot') AS INTEGER) AS iot_first_year
       FROM fy GROUP BY subject, year)
-SELECT b.subject, b.year, b.commune, b.active, coalesce(k.iot, false) AS iot, b.iot_first_year,
-       coalesce(k.traceability, false) AS traceability, coalesce(k.ecommerce, false) AS ecommerce
+SELECT b.subject, b.year, b.commune, b.active, k.iot AS iot, b.iot_first_year,
+       k.traceability AS traceability, k.ecommerce AS ecommerce
 FROM b LEFT JOIN k ON k.subject = b.subject AND k.year = b.year`;
     case "village":
       return `WITH ${FY}
@@ -166,7 +170,7 @@ FROM fy GROUP BY subject, year`;
       return `WITH ${FY}
 SELECT subject, year,
        ${communeOf("commune_code IS NOT NULL")} AS commune,
-       bool_or(type = 'AiProjectDeployed') AS deployed
+       ${hasAny("type = 'AiProjectDeployed'")} AS deployed
 FROM fy GROUP BY subject, year`;
   }
 };
