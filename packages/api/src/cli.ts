@@ -5,15 +5,27 @@
  */
 import { parseArgs } from "node:util";
 import { DuckDbEventLog } from "@kpi/core";
+import { formatSummary, isScaleName, writeSample } from "@kpi/seeds";
+import { demoCommand } from "./commands/demoCommand.js";
 import { importCommand } from "./commands/importCommand.js";
+import { exportCommand, figureCommand, projectCommand } from "./commands/warehouseCommands.js";
 import { loadConfig } from "./config.js";
 
 const USAGE = `kpi — indicator warehouse for Đồng Tháp's digital-transformation targets
 
 Usage:
-  kpi import FILE... [--skip-invalid] [--show-errors N]   validate and append facts (.ndjson, .jsonl, .csv)
-  kpi verify-log                                        check the event log's hash chain
-  kpi head                                              print the log's last position
+  kpi demo [--scale tiny|small|province]       make and import the sample province, project it, show 2025
+  kpi sample --scale S [--seed N] --out FILE   write a sample fact stream (NDJSON)
+  kpi import FILE... [--skip-invalid] [--show-errors N]
+                                              validate and append facts (.ndjson, .jsonl, .csv)
+  kpi project                                  fold new events into the warehouse, refresh the snapshot
+  kpi rebuild                                  recompute every table of the warehouse from the log
+  kpi export --out DIR [--format parquet|csv] [--restricted]
+                                              write published tables (and with --restricted, raw ones)
+  kpi figure INDICATOR [--geo CODE|province] [--year Y] [--as-of POSITION|YYYY-MM-DD]
+                                              a figure as known now, at a log position or on a day
+  kpi verify-log                               check the event log's hash chain
+  kpi head                                     print the log's last position
 
 Options:
   --data-dir DIR   where the log and warehouse live (default ./var, or KPI_DATA_DIR)
@@ -29,6 +41,14 @@ const main = async (argv: string[]): Promise<number> => {
       log: { type: "string" },
       "skip-invalid": { type: "boolean", default: false },
       "show-errors": { type: "string", default: "50" },
+      scale: { type: "string" },
+      seed: { type: "string", default: "1" },
+      out: { type: "string" },
+      format: { type: "string", default: "parquet" },
+      restricted: { type: "boolean", default: false },
+      geo: { type: "string", default: "province" },
+      year: { type: "string" },
+      "as-of": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -41,17 +61,59 @@ const main = async (argv: string[]): Promise<number> => {
     ...(values["data-dir"] !== undefined ? { dataDir: values["data-dir"] } : {}),
     ...(values.log !== undefined ? { log: values.log } : {}),
   });
+  const usage = (message: string) => {
+    process.stderr.write(`kpi ${command}: ${message}\n`);
+    return 2;
+  };
   switch (command) {
+    case "demo":
+      return demoCommand(config, { scale: values.scale ?? "small", out: process.stdout, err: process.stderr });
+    case "sample": {
+      const scale = values.scale ?? "";
+      if (!isScaleName(scale)) return usage("--scale must be tiny, small or province");
+      if (values.out === undefined) return usage("--out FILE is required");
+      if (!/^\d{1,9}$/.test(values.seed ?? "")) return usage("--seed must be a whole number");
+      const s = await writeSample({ scale, seed: Number(values.seed), out: values.out });
+      process.stderr.write(`${formatSummary(s)}\n`);
+      return 0;
+    }
     case "import": {
-      if (args.length === 0) {
-        process.stderr.write("kpi import: name at least one file\n");
-        return 2;
-      }
+      if (args.length === 0) return usage("name at least one file");
       const showErrors = Number(values["show-errors"]);
       return importCommand(config, {
         files: args,
         skipInvalid: values["skip-invalid"] === true,
         showErrors: Number.isInteger(showErrors) && showErrors >= 0 ? showErrors : 50,
+        out: process.stdout,
+        err: process.stderr,
+      });
+    }
+    case "project":
+    case "rebuild":
+      return projectCommand(config, { rebuild: command === "rebuild", out: process.stdout });
+    case "export": {
+      if (values.out === undefined) return usage("--out DIR is required");
+      if (values.format !== "parquet" && values.format !== "csv") return usage("--format must be parquet or csv");
+      return exportCommand(config, {
+        dir: values.out,
+        format: values.format,
+        restricted: values.restricted === true,
+        out: process.stdout,
+      });
+    }
+    case "figure": {
+      const [indicator] = args;
+      if (indicator === undefined) return usage("name an indicator code, e.g. PAYMENT_ACCT_15");
+      if (values.year !== undefined && !/^\d{4}$/.test(values.year)) return usage("--year must be a year like 2025");
+      const asOf = values["as-of"];
+      if (asOf !== undefined && !/^\d+$|^\d{4}-\d{2}-\d{2}$/.test(asOf)) {
+        return usage("--as-of must be a log position or a date YYYY-MM-DD");
+      }
+      return figureCommand(config, {
+        indicator,
+        geo: values.geo ?? "province",
+        ...(values.year !== undefined ? { year: Number(values.year) } : {}),
+        ...(asOf !== undefined ? { asOf } : {}),
         out: process.stdout,
         err: process.stderr,
       });

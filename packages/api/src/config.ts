@@ -1,6 +1,15 @@
 /**
- * Where the engine keeps its files and which log store it uses. Read from the environment (and command-line
- * flags, which win); the embedded store under `./var` is the default, so a fresh checkout needs no setup.
+ * Where the engine keeps its files and how it folds them. Read from the environment (and command-line flags,
+ * which win); the embedded store under `./var` is the default, so a fresh checkout needs no setup.
+ *
+ * | variable | default | meaning |
+ * |---|---|---|
+ * | KPI_DATA_DIR | ./var | folder for the log, the warehouse and its snapshot |
+ * | KPI_LOG | DIR/events.duckdb | the embedded event log |
+ * | KPI_WAREHOUSE | DIR/warehouse.duckdb | the warehouse (restricted; the server holds it open) |
+ * | KPI_SNAPSHOT | DIR/warehouse-snapshot.duckdb | read-only copy refreshed after each projection run |
+ * | KPI_YEARS | 2019-<this year> | the years figures are computed for |
+ * | KPI_SMALL_CELL | 10 | commune figures with a denominator below this are suppressed when published |
  */
 import { resolve } from "node:path";
 
@@ -8,16 +17,34 @@ export interface Config {
   readonly dataDir: string;
   readonly logPath: string;
   readonly warehousePath: string;
+  readonly snapshotPath: string;
+  readonly years: readonly [number, number];
+  readonly smallCellThreshold: number;
 }
+
+const parseYears = (s: string | undefined, now: Date): readonly [number, number] => {
+  if (s === undefined || s === "") return [2019, now.getUTCFullYear()];
+  const m = /^(\d{4})-(\d{4})$/.exec(s);
+  if (m === null || Number(m[1]) > Number(m[2]))
+    throw new Error(`KPI_YEARS must look like 2019-2026, got ${JSON.stringify(s)}`);
+  return [Number(m[1]), Number(m[2])];
+};
 
 export const loadConfig = (
   env: NodeJS.ProcessEnv = process.env,
   flags: { dataDir?: string; log?: string } = {},
+  now: Date = new Date(),
 ): Config => {
   const dataDir = resolve(flags.dataDir ?? env.KPI_DATA_DIR ?? "var");
+  const threshold = Number(env.KPI_SMALL_CELL ?? "10");
+  if (!Number.isInteger(threshold) || threshold < 0)
+    throw new Error(`KPI_SMALL_CELL must be a whole number, got ${env.KPI_SMALL_CELL}`);
   return {
     dataDir,
     logPath: resolve(flags.log ?? env.KPI_LOG ?? `${dataDir}/events.duckdb`),
     warehousePath: resolve(env.KPI_WAREHOUSE ?? `${dataDir}/warehouse.duckdb`),
+    snapshotPath: resolve(env.KPI_SNAPSHOT ?? `${dataDir}/warehouse-snapshot.duckdb`),
+    years: parseYears(env.KPI_YEARS, now),
+    smallCellThreshold: threshold,
   };
 };

@@ -11,12 +11,14 @@
  */
 
 import { createHash } from "node:crypto";
+import { mkdirSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { type CatalogEntry, DuckDbEventLog, definitionHash, ENTITY_KINDS, type EntityKind, factsOf } from "@kpi/core";
 import canonicalize from "canonicalize";
 import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
 import { contributionsSql, figureRowsSql, standingReportsSql, valueSql, visibleSql } from "./figuresSql.js";
-import { entityTableDdl, WAREHOUSE_DDL } from "./schema.js";
+import { entityTableDdl, WAREHOUSE_DDL, WAREHOUSE_VIEWS } from "./schema.js";
 import { Params, rows, run, sqlOf } from "./sql.js";
 import { geoWarningsSql, markRetractedSql, stageFactsSql } from "./stagingSql.js";
 
@@ -119,6 +121,13 @@ export class Warehouse {
     const c = this.conn;
     await c.run(WAREHOUSE_DDL);
     for (const kind of ENTITY_KINDS) await c.run(entityTableDdl(kind, ENTITY_COLUMNS[kind]));
+    await c.run(
+      `CREATE TABLE IF NOT EXISTS reports AS SELECT * FROM (${standingReportsSql(new Params())}) WHERE false`,
+    );
+    await c.run(
+      "COMMENT ON TABLE reports IS 'RESTRICTED. The standing statistics reports: for each key, the report with the greatest log position that is not retracted.'",
+    );
+    await c.run(WAREHOUSE_VIEWS);
     const [y0, y1] = this.options.years;
     await run(
       c,
@@ -263,9 +272,8 @@ export class Warehouse {
     try {
       await c.run(
         `DELETE FROM facts; DELETE FROM geo_warnings; DELETE FROM cell_counts; DELETE FROM indicator_values;
-         DELETE FROM indicator_revisions; DELETE FROM projection_meta;
-         ${ENTITY_KINDS.map((k) => `DELETE FROM ent_${k}_year;`).join(" ")}
-         CREATE OR REPLACE TABLE reports AS SELECT * FROM (${standingReportsSql(new Params())}) WHERE false;`,
+         DELETE FROM indicator_revisions; DELETE FROM projection_meta; DELETE FROM reports;
+         ${ENTITY_KINDS.map((k) => `DELETE FROM ent_${k}_year;`).join(" ")}`,
       );
       await c.run("COMMIT");
     } catch (e) {
@@ -324,7 +332,7 @@ export class Warehouse {
       const g = new Params();
       await run(c, sqlOf(geoWarningsSql(g, from, to), g));
       await this.updateEntities(from, to);
-      await c.run(`CREATE OR REPLACE TABLE reports AS ${standingReportsSql(new Params())}`);
+      await c.run(`DELETE FROM reports; INSERT INTO reports ${standingReportsSql(new Params())}`);
       await this.computeValues(to);
       await this.recordRevisions(vintage, to);
       await this.setMeta("checkpoint", String(to));
@@ -567,6 +575,52 @@ export class Warehouse {
       out[t] = r.getRowsJson();
     }
     return out;
+  }
+
+  /**
+   * Writes a consistent copy of the warehouse (not the log) to `file` for statisticians to open with any
+   * DuckDB client while the server keeps writing: copied into a temporary file, then renamed over the old
+   * snapshot, so a reader never sees a half-written one.
+   */
+  async snapshot(file: string): Promise<void> {
+    const tmp = `${file}.tmp-${process.pid}`;
+    rmSync(tmp, { force: true });
+    rmSync(`${tmp}.wal`, { force: true });
+    const db = (await rows<{ db: string }>(this.conn, sqlOf("SELECT current_database() AS db")))[0]?.db;
+    if (db === undefined) throw new Error("no current database");
+    await this.conn.run(`ATTACH '${tmp.replaceAll("'", "''")}' AS snapshot_out`);
+    try {
+      await this.conn.run(`COPY FROM DATABASE "${db.replaceAll('"', '""')}" TO snapshot_out`);
+    } finally {
+      await this.conn.run("DETACH snapshot_out");
+    }
+    renameSync(tmp, file);
+  }
+
+  /**
+   * Exports tables and views to Parquet or CSV files in `dir` (one file each): the published ones, and with
+   * `restricted` also the raw figures, their revisions and the cell counts (small cells included).
+   */
+  async export(dir: string, format: "parquet" | "csv", restricted = false): Promise<string[]> {
+    mkdirSync(dir, { recursive: true });
+    const written: string[] = [];
+    const published = [
+      "published_indicator_values",
+      "province_scorecard",
+      "indicators",
+      "indicator_targets",
+      "communes",
+      "crosswalk",
+      "geo_warnings",
+    ];
+    const raw = ["indicator_values", "indicator_revisions", "cell_counts"];
+    for (const t of restricted ? [...published, ...raw] : published) {
+      const file = join(dir, `${t}.${format}`);
+      const options = format === "parquet" ? "(FORMAT parquet, COMPRESSION zstd)" : "(FORMAT csv, HEADER true)";
+      await this.conn.run(`COPY (SELECT * FROM ${t} ORDER BY ALL) TO '${file.replaceAll("'", "''")}' ${options}`);
+      written.push(file);
+    }
+    return written;
   }
 
   /** Runs a read-only query on the warehouse (tests, the API, `kpi query`). */

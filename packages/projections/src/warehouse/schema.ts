@@ -81,6 +81,26 @@ CREATE TABLE IF NOT EXISTS indicator_targets (
 COMMENT ON TABLE indicator_targets IS 'Every target in the plans: indicator, year, operator, value, and the document and section it comes from.';
 `;
 
+/** Views for publication and for statisticians; created after the tables. */
+export const WAREHOUSE_VIEWS = `
+CREATE OR REPLACE VIEW published_indicator_values AS
+SELECT v.indicator, i.name_vi, i.name_en, v.geo, c.name AS geo_name, v.level, v.year, v.breakdown,
+  CASE WHEN v.suppressed THEN NULL ELSE v.numerator END AS numerator,
+  CASE WHEN v.suppressed THEN NULL ELSE v.denominator END AS denominator,
+  CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value,
+  v.unit, v.target_year, v.target_op, v.target_value, v.trajectory,
+  CASE WHEN v.suppressed THEN 'suppressed' ELSE v.status END AS status,
+  v.suppressed, v.position, v.definition_hash
+FROM indicator_values v JOIN indicators i ON i.code = v.indicator LEFT JOIN communes c ON c.code = v.geo;
+COMMENT ON VIEW published_indicator_values IS 'Indicator values fit for publication: commune figures with a denominator below the small-cell threshold have numerator, denominator and value withheld (status suppressed). Includes Vietnamese and English indicator names and commune names.';
+
+CREATE OR REPLACE VIEW province_scorecard AS
+SELECT i.area, v.indicator, i.name_vi, i.name_en, v.year, v.breakdown, v.value, v.unit, v.target_year, v.target_op,
+  v.target_value, v.status
+FROM indicator_values v JOIN indicators i ON i.code = v.indicator WHERE v.level = 'province';
+COMMENT ON VIEW province_scorecard IS 'The province against every target: one row per indicator, year (and breakdown) with status met / on_track / off_track / no_data.';
+`;
+
 export const entityTableDdl = (kind: string, columns: readonly [string, string][]): string => `
 CREATE TABLE IF NOT EXISTS ent_${kind}_year (subject VARCHAR NOT NULL, year INTEGER NOT NULL, commune VARCHAR, ${columns
   .map(([c, t]) => `${c} ${t}`)

@@ -1,0 +1,101 @@
+/**
+ * The warehouse commands: `project` (fold new events, refresh the snapshot), `rebuild`, `export`, `figure`
+ * (figures as known at a position or date). Each opens the warehouse with the log attached.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { type CatchUpReport, seedCatalog, seedReferenceTables, Warehouse } from "@kpi/projections";
+import type { Config } from "../config.js";
+
+export const openWarehouse = async (config: Config): Promise<Warehouse> => {
+  mkdirSync(dirname(config.warehousePath), { recursive: true });
+  mkdirSync(dirname(config.logPath), { recursive: true });
+  return Warehouse.open(config.warehousePath, config.logPath, {
+    catalog: seedCatalog(),
+    reference: seedReferenceTables(),
+    years: config.years,
+    smallCellThreshold: config.smallCellThreshold,
+  });
+};
+
+const n = (x: number) => x.toLocaleString("en-US");
+
+export const printCatchUp = (r: CatchUpReport, out: NodeJS.WritableStream): void => {
+  out.write(
+    `${r.rebuilt ? "Rebuilt" : "Projected"} positions ${n(r.from)} → ${n(r.to)} in ${r.steps.length} step(s), ${r.seconds.toFixed(2)} s\n`,
+  );
+};
+
+export const projectCommand = async (
+  config: Config,
+  o: { rebuild: boolean; out: NodeJS.WritableStream },
+): Promise<number> => {
+  const w = await openWarehouse(config);
+  try {
+    const r = o.rebuild ? await w.rebuild() : await w.catchUp();
+    printCatchUp(r, o.out);
+    const t0 = performance.now();
+    await w.snapshot(config.snapshotPath);
+    o.out.write(
+      `Snapshot for statisticians: ${config.snapshotPath} (${((performance.now() - t0) / 1000).toFixed(2)} s)\n`,
+    );
+    return 0;
+  } finally {
+    await w.close();
+  }
+};
+
+export const exportCommand = async (
+  config: Config,
+  o: { dir: string; format: "parquet" | "csv"; restricted: boolean; out: NodeJS.WritableStream },
+): Promise<number> => {
+  const w = await openWarehouse(config);
+  try {
+    await w.catchUp();
+    for (const f of await w.export(o.dir, o.format, o.restricted)) o.out.write(`${f}\n`);
+    return 0;
+  } finally {
+    await w.close();
+  }
+};
+
+export const figureCommand = async (
+  config: Config,
+  o: {
+    indicator: string;
+    geo: string;
+    year?: number;
+    asOf?: string;
+    out: NodeJS.WritableStream;
+    err: NodeJS.WritableStream;
+  },
+): Promise<number> => {
+  const w = await openWarehouse(config);
+  try {
+    await w.catchUp();
+    const catalog = seedCatalog();
+    if (!catalog.some((e) => e.code === o.indicator)) {
+      o.err.write(`unknown indicator ${o.indicator}; see docs/indicators.md for the ${catalog.length} codes\n`);
+      return 1;
+    }
+    const at = o.asOf === undefined ? {} : /^\d+$/.test(o.asOf) ? { position: Number(o.asOf) } : { date: o.asOf };
+    const rows = (await w.figuresAsOf(at, [o.indicator])).filter(
+      (r) => r.geo === o.geo && (o.year === undefined || r.year === o.year),
+    );
+    if (rows.length === 0) {
+      o.err.write(`no figure for ${o.indicator} in ${o.geo}${o.year === undefined ? "" : ` for ${o.year}`}\n`);
+      return 1;
+    }
+    o.out.write("indicator\tgeo\tyear\tbreakdown\tnumerator\tdenominator\tvalue\tas_of_position\n");
+    for (const r of rows) {
+      o.out.write(
+        `${r.indicator}\t${r.geo}\t${r.year}\t${r.breakdown}\t${r.numerator ?? ""}\t${r.denominator ?? ""}\t${
+          r.value === null ? "" : r.value.toFixed(4)
+        }\t${r.position}\n`,
+      );
+    }
+    return 0;
+  } finally {
+    await w.close();
+  }
+};
