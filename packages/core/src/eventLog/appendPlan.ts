@@ -4,7 +4,7 @@
  * that fetches stored facts by id; the adapter writes the planned rows in one transaction.
  */
 import * as E from "fp-ts/lib/Either.js";
-import { canonicalFact, type Fact, type FactId, type Position, position } from "../facts/index.js";
+import { canonicalFactParts, type Fact, type FactId, type Position, position } from "../facts/index.js";
 import type { AppendError, AppendOptions, AppendOutcome, ExpectedRevision } from "./eventLog.js";
 import { chainHash } from "./hashChain.js";
 
@@ -31,6 +31,8 @@ export interface PlannedRow {
   readonly recordedAt: string;
   readonly hash: Buffer;
   readonly canonical: string;
+  /** The canonical JSON of the fact's `data` alone. */
+  readonly data: string;
   readonly fact: Fact;
 }
 
@@ -60,7 +62,8 @@ export const planAppend = async (
     if (!revisionMatches(expected, actual)) return E.left({ _tag: "WrongExpectedRevision", subject, expected, actual });
   }
 
-  const canonicals = facts.map(canonicalFact);
+  const parts = facts.map(canonicalFactParts);
+  const canonicals = parts.map((p) => p.canonical);
   const toLookUp = new Set<string>();
   for (const f of facts) {
     if (ctx.maybeStored(f.id)) toLookUp.add(f.id);
@@ -112,7 +115,15 @@ export const planAppend = async (
     const hash = chainHash(lastHash, head, ctx.recordedAt, streamRevision, canonical);
     lastHash = hash;
     const pos = position(head);
-    rows.push({ position: pos, streamRevision, recordedAt: ctx.recordedAt, hash, canonical, fact: f });
+    rows.push({
+      position: pos,
+      streamRevision,
+      recordedAt: ctx.recordedAt,
+      hash,
+      canonical,
+      data: (parts[i] as { data: string }).data,
+      fact: f,
+    });
     outcomes.push({ id: f.id, position: pos, duplicate: false });
   }
   return E.right({ rows, outcomes, head: position(head), lastHash, revisions });

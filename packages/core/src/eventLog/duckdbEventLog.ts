@@ -16,7 +16,7 @@ import * as E from "fp-ts/lib/Either.js";
 import type { Fact, Position, SubjectId } from "../facts/index.js";
 import { position } from "../facts/index.js";
 import { type PlanContext, type PlannedRow, planAppend, type StoredRef } from "./appendPlan.js";
-import { dataOfCanonical, joinCanonical } from "./canonicalParts.js";
+import { joinCanonical } from "./canonicalParts.js";
 import type {
   AppendError,
   AppendOptions,
@@ -261,7 +261,7 @@ export class DuckDbEventLog implements EventLog {
         ap.appendBigInt(BigInt(r.streamRevision));
         ap.appendVarchar(f.occurredOn);
         ap.appendVarchar(f.source);
-        ap.appendVarchar(dataOfCanonical(r.canonical, f));
+        ap.appendVarchar(r.data);
         ap.appendTimestampTZ(micros);
         ap.appendBlob(r.hash);
         ap.endRow();

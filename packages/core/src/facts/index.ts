@@ -1,3 +1,4 @@
+export * from "./canonicalJson.js";
 export * from "./community.js";
 export * from "./corrections.js";
 export * from "./decodeError.js";

@@ -3,9 +3,9 @@
  * Decoding dispatches on `type` first, so an error names the field of that type that is wrong rather than a
  * union of forty alternatives.
  */
-import canonicalize from "canonicalize";
 import * as E from "fp-ts/lib/Either.js";
 import type * as t from "io-ts";
+import { canonicalJson } from "./canonicalJson.js";
 import { communityFacts } from "./community.js";
 import { correctionFacts } from "./corrections.js";
 import { type DecodeError, decodeError, didYouMean, type FieldError, fieldErrors } from "./decodeError.js";
@@ -83,15 +83,16 @@ export const decodeFact = (u: unknown): E.Either<DecodeError, Fact> => {
  * The canonical bytes of a fact (RFC 8785 JSON canonicalization of the envelope). Two reports with the same
  * canonical form are the same report; the hash chain and idempotency are defined on these bytes.
  */
-export const canonicalFact = (f: Fact): string => {
-  const s = canonicalize({
-    id: f.id,
-    type: f.type,
-    subject: f.subject,
-    occurredOn: f.occurredOn,
-    source: f.source,
-    data: f.data,
-  });
-  if (s === undefined) throw new Error("fact cannot be canonicalized");
-  return s;
+export const canonicalFact = (f: Fact): string => canonicalFactParts(f).canonical;
+
+/**
+ * The canonical bytes of a fact and of its `data` alone. Keys sort as data, id, occurredOn, source, subject,
+ * type, so the fact's canonical form is built around the canonical `data` without serialising it twice.
+ */
+export const canonicalFactParts = (f: Fact): { readonly data: string; readonly canonical: string } => {
+  const data = canonicalJson(f.data);
+  const canonical = `{"data":${data},"id":${JSON.stringify(f.id)},"occurredOn":${JSON.stringify(
+    f.occurredOn,
+  )},"source":${JSON.stringify(f.source)},"subject":${JSON.stringify(f.subject)},"type":${JSON.stringify(f.type)}}`;
+  return { data, canonical };
 };
