@@ -1,0 +1,122 @@
+/**
+ * The command line as a user runs it: the built `kpi` (run `tsc -b` first; the test command does) on the tiny
+ * sample province in a temporary data folder, then the README's SQL examples on the statisticians' snapshot.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "../../..");
+const cli = join(here, "../dist/cli.js");
+const dir = mkdtempSync(join(tmpdir(), "kpi-e2e-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const kpi = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [cli, ...args, "--data-dir", dir], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, KPI_YEARS: "2019-2026" },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+const readmeSql = (): string[] =>
+  [...readFileSync(join(root, "README.md"), "utf8").matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+
+describe("kpi", () => {
+  let demo: ReturnType<typeof kpi>;
+  beforeAll(() => {
+    if (!existsSync(cli)) throw new Error(`${cli} is missing: build first (npx --yes pnpm@10 build)`);
+    demo = kpi("demo", "--scale", "tiny");
+  }, 120_000);
+
+  it("demo makes, imports and projects the sample province and shows the 2025 scorecard", () => {
+    expect(demo.err).toBe("");
+    expect(demo.code).toBe(0);
+    expect(demo.out).toMatch(/Imported .*sample-tiny\.ndjson/);
+    expect(demo.out).toMatch(/accepted\s+[\d,]+/);
+    expect(demo.out).toMatch(/Projected positions 0 → [\d,]+/);
+    expect(demo.out).toMatch(/PAYMENT_ACCT_15\s+\d+\.\d\s+>= 80(\.0)? \(2025\)\s+(met|on_track|off_track)/);
+  });
+
+  it("runs the README's SQL examples on the snapshot, each returning rows", async () => {
+    const queries = readmeSql();
+    expect(queries.length).toBe(3);
+    const instance = await DuckDBInstance.create(join(dir, "warehouse-snapshot.duckdb"), { access_mode: "READ_ONLY" });
+    const c = await instance.connect();
+    try {
+      for (const q of queries) {
+        const rows = (await c.runAndReadAll(q)).getRowObjectsJson();
+        expect(rows.length, q).toBeGreaterThan(0);
+      }
+    } finally {
+      c.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  it("prints a figure that matches the warehouse, now and as known earlier", async () => {
+    const now = kpi("figure", "PAYMENT_ACCT_15", "--geo", "province", "--year", "2025");
+    expect(now.code).toBe(0);
+    const [, line] = now.out.trim().split("\n");
+    const cols = (line ?? "").split("\t");
+    const instance = await DuckDBInstance.create(join(dir, "warehouse-snapshot.duckdb"), { access_mode: "READ_ONLY" });
+    const c = await instance.connect();
+    try {
+      const v = (
+        await c.runAndReadAll(
+          "SELECT value, CAST(numerator AS DOUBLE) n FROM indicator_values WHERE indicator = 'PAYMENT_ACCT_15' AND geo = 'province' AND year = 2025",
+        )
+      ).getRowObjectsJson()[0];
+      expect(Number(cols[6])).toBeCloseTo(Number(v?.value), 4);
+      expect(Number(cols[4])).toBe(Number(v?.n));
+    } finally {
+      c.closeSync();
+      instance.closeSync();
+    }
+    // as known at position 1, at most one person can have counted
+    const before = kpi("figure", "PAYMENT_ACCT_15", "--year", "2025", "--as-of", "1");
+    expect(before.code).toBe(0);
+    const early = (before.out.trim().split("\n")[1] ?? "").split("\t");
+    expect(early[7]).toBe("1");
+    expect(Number(early[4] ?? 0)).toBeLessThanOrEqual(1);
+    expect(Number(cols[4])).toBeGreaterThan(1);
+    expect(kpi("figure", "NOT_AN_INDICATOR").err).toContain("unknown indicator NOT_AN_INDICATOR");
+  });
+
+  it("refuses a file with a bad line, naming file, line and field, and appends nothing", () => {
+    const head = kpi("head").out.trim();
+    const bad = join(dir, "bad.ndjson");
+    writeFileSync(
+      bad,
+      `${JSON.stringify({ id: "x1", type: "VneidActivated", subject: "person:abc", occurredOn: "2025-08-01", source: "bca", data: { commune: "2992", birthYear: 1990, level: 2 } })}\n`,
+    );
+    const r = kpi("import", bad);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${bad}:1: data.commune:`);
+    expect(r.out).toMatch(/Refused .*bad\.ndjson/);
+    expect(kpi("head").out.trim()).toBe(head);
+    expect(kpi("verify-log").out).toMatch(/^chain verifies: [\d]+ events/);
+  });
+
+  it("exports the published tables as CSV", () => {
+    const out = join(dir, "export");
+    const r = kpi("export", "--out", out, "--format", "csv");
+    expect(r.code).toBe(0);
+    expect(readdirSync(out).sort()).toContain("published_indicator_values.csv");
+    const csv = readFileSync(join(out, "province_scorecard.csv"), "utf8");
+    expect(csv.split("\n")[0]).toContain("indicator");
+    expect(csv).toContain("PAYMENT_ACCT_15");
+  });
+
+  it("answers a wrong command with usage and exit code 2", () => {
+    const r = kpi("frobnicate");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("unknown command");
+  });
+});
