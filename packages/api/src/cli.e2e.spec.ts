@@ -60,6 +60,29 @@ describe("kpi", () => {
     }
   });
 
+  it("computes every indicator of the catalog for the province, and commune figures where facts allow", async () => {
+    const instance = await DuckDBInstance.create(join(dir, "warehouse-snapshot.duckdb"), { access_mode: "READ_ONLY" });
+    const c = await instance.connect();
+    try {
+      const rows = (
+        await c.runAndReadAll(
+          `SELECT i.code, i.definition->>'kind' AS kind,
+                  count(v.value) FILTER (WHERE v.level = 'province') AS province_values,
+                  count(DISTINCT v.geo) FILTER (WHERE v.level = 'commune' AND v.value IS NOT NULL) AS communes
+           FROM indicators i LEFT JOIN indicator_values v ON v.indicator = i.code GROUP BY ALL ORDER BY 1`,
+        )
+      ).getRowObjectsJson();
+      expect(rows.length).toBe(39);
+      for (const r of rows) expect(Number(r.province_values), String(r.code)).toBeGreaterThan(0);
+      // indicators over entities or commune reports have commune figures wherever the sample has such facts
+      const perCommune = rows.filter((r) => ["share", "shareOfReported", "ratePer1000"].includes(String(r.kind)));
+      for (const r of perCommune) expect(Number(r.communes), String(r.code)).toBeGreaterThanOrEqual(1);
+    } finally {
+      c.closeSync();
+      instance.closeSync();
+    }
+  });
+
   it("prints a figure that matches the warehouse, now and as known earlier", async () => {
     const now = kpi("figure", "PAYMENT_ACCT_15", "--geo", "province", "--year", "2025");
     expect(now.code).toBe(0);
