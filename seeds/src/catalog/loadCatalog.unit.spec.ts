@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Definition, definitionHash, factsOf, isFactType } from "@kpi/core";
@@ -19,7 +19,9 @@ import {
   PLANS_DIR,
   parseSources,
   parseTargets,
+  REFERENCE_COPY,
   readReference,
+  SHARED_BESIDE,
   TARGETS_MD,
   targetsRows,
   withinSection,
@@ -422,5 +424,15 @@ describe("loadCatalog", () => {
     expect(E.isLeft(r) && r.left.problems.map(formatCatalogProblem)).toEqual([
       expect.stringMatching(/^documents\.json: ENOENT/),
     ]);
+  });
+});
+
+describe("the copy of the shared reference kept in seeds/reference", () => {
+  it("is identical to the shared reference when that is checked out beside the repository", () => {
+    const files = ["targets.md", "facts.md", ...readdirSync(join(REFERENCE_COPY, "plans")).map((f) => `plans/${f}`)];
+    expect(files.length).toBe(7);
+    if (!existsSync(join(SHARED_BESIDE, "targets.md"))) return; // nothing beside the repository to compare with
+    for (const f of files)
+      expect(readFileSync(join(REFERENCE_COPY, f), "utf8"), f).toBe(readFileSync(join(SHARED_BESIDE, f), "utf8"));
   });
 });

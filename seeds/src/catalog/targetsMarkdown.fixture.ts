@@ -7,7 +7,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const SHARED_REFERENCE = fileURLToPath(new URL("../../../../shared/reference/", import.meta.url));
+/** The shared reference beside the repository when it is there, else the copy kept in seeds/reference. */
+export const SHARED_BESIDE = fileURLToPath(new URL("../../../../shared/reference/", import.meta.url));
+export const REFERENCE_COPY = fileURLToPath(new URL("../../reference/", import.meta.url));
+export const SHARED_REFERENCE = existsSync(`${SHARED_BESIDE}targets.md`) ? SHARED_BESIDE : REFERENCE_COPY;
 export const TARGETS_MD = join(SHARED_REFERENCE, "targets.md");
 export const PLANS_DIR = join(SHARED_REFERENCE, "plans");
 
