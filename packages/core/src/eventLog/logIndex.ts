@@ -107,7 +107,8 @@ export class StreamRevisions {
   /** A cheap spread over the last characters (subject ids end in their most varying part). */
   private shard(subject: string): Map<string, number> {
     const n = subject.length;
-    const h = (subject.charCodeAt(n - 1) * 31 + subject.charCodeAt(n - 2) * 7 + subject.charCodeAt(n - 3)) & (SHARDS - 1);
+    const h =
+      (subject.charCodeAt(n - 1) * 31 + subject.charCodeAt(n - 2) * 7 + subject.charCodeAt(n - 3)) & (SHARDS - 1);
     return this.shards[h] as Map<string, number>;
   }
 

@@ -112,6 +112,9 @@ export class Warehouse {
     });
     const conn = await instance.connect();
     await conn.run("SET TimeZone = 'UTC'");
+    // Checkpoint when the write-ahead log reaches 1 GB rather than 16 MB: otherwise most catch-up commits
+    // would also rewrite the database file.
+    await conn.run("SET checkpoint_threshold = '1GB'");
     const w = new Warehouse(path, instance, conn, log, options);
     await w.setUp();
     return w;
@@ -281,6 +284,7 @@ export class Warehouse {
       throw e;
     }
     const r = await this.catchUp();
+    await c.run("CHECKPOINT");
     return { ...r, rebuilt: true };
   }
 
@@ -323,6 +327,13 @@ export class Warehouse {
   private async step(from: number, to: number, vintage: string, hash: string): Promise<StepReport> {
     const t0 = performance.now();
     const c = this.conn;
+    const phases: [string, number][] = [];
+    let last = t0;
+    const phase = (name: string) => {
+      const now = performance.now();
+      phases.push([name, now - last]);
+      last = now;
+    };
     await c.run("BEGIN TRANSACTION");
     try {
       const p = new Params();
@@ -331,17 +342,27 @@ export class Warehouse {
       await run(c, sqlOf(markRetractedSql(q, from, to), q));
       const g = new Params();
       await run(c, sqlOf(geoWarningsSql(g, from, to), g));
+      phase("stage");
       await this.updateEntities(from, to);
+      phase("entities");
       await c.run(`DELETE FROM reports; INSERT INTO reports ${standingReportsSql(new Params())}`);
-      await this.computeValues(to);
+      phase("reports");
+      await this.computeValues(to, from === 0 ? undefined : await this.affectedIndicators(from, to));
+      phase("values");
       await this.recordRevisions(vintage, to);
+      phase("revisions");
       await this.setMeta("checkpoint", String(to));
       await this.setMeta("vintage", vintage);
       await this.setMeta("catalog_hash", hash);
       await c.run("COMMIT");
+      phase("commit");
     } catch (e) {
       await c.run("ROLLBACK");
       throw e;
+    }
+    if (process.env.KPI_TRACE === "1") {
+      process.stderr.write(`step ${from}→${to}: ${phases.map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join(", ")}
+`);
     }
     return { from, to, vintage, seconds: (performance.now() - t0) / 1000 };
   }
@@ -402,24 +423,35 @@ export class Warehouse {
     );
   }
 
-  private async computeValues(position: number): Promise<void> {
+  /**
+   * Recomputes `indicator_values` for the indicators in `only` (default: all) in one statement, then stamps
+   * every row with the checkpoint position (figures not recomputed are unchanged at that position too).
+   */
+  private async computeValues(position: number, only?: ReadonlySet<string>): Promise<void> {
     const c = this.conn;
+    const entries = this.options.catalog.filter((e) => only === undefined || only.has(e.code));
     await c.run(
       "CREATE OR REPLACE TEMP TABLE raw_values (indicator VARCHAR, geo VARCHAR, year INTEGER, breakdown VARCHAR, numerator DECIMAL(20,3), denominator DECIMAL(20,3), value DOUBLE)",
     );
-    for (const e of this.options.catalog) {
-      const p = new Params();
-      await run(
-        c,
-        sqlOf(
-          `INSERT INTO raw_values SELECT indicator, geo, year, breakdown, numerator, denominator, ${valueSql(e.definition)}
-           FROM (${figureRowsSql(e, p)}) AS r(indicator, geo, year, breakdown, numerator, denominator)`,
-          p,
-        ),
+    if (entries.length > 0) {
+      const rp = new Params();
+      const parts = entries.map(
+        (e) => `SELECT indicator, geo, year, breakdown, numerator, denominator, ${valueSql(e.definition)}
+           FROM (${figureRowsSql(e, rp)}) AS r(indicator, geo, year, breakdown, numerator, denominator)`,
       );
+      await run(c, sqlOf(`INSERT INTO raw_values ${parts.map((x) => `(${x})`).join("\nUNION ALL\n")}`, rp));
     }
+    const dp = new Params();
+    await run(
+      c,
+      sqlOf(
+        only === undefined
+          ? "DELETE FROM indicator_values"
+          : `DELETE FROM indicator_values WHERE indicator IN (${[...only].map((x) => dp.bind(x)).join(", ") || "NULL"})`,
+        dp,
+      ),
+    );
     const p = new Params();
-    await c.run("DELETE FROM indicator_values");
     await run(
       c,
       sqlOf(
@@ -458,6 +490,27 @@ export class Warehouse {
          FROM j`,
         p,
       ),
+    );
+    if (only !== undefined) {
+      await run(c, sqlOf("UPDATE indicator_values SET position = $position WHERE position <> $position", { position }));
+    }
+  }
+
+  /** The indicators whose figures the events in (from, to] can change. */
+  private async affectedIndicators(from: number, to: number): Promise<ReadonlySet<string>> {
+    const p = new Params();
+    const kinds = new Set(
+      (
+        await rows<{ kind: string }>(
+          this.conn,
+          sqlOf(`SELECT DISTINCT kind FROM facts WHERE position > ${p.bind(from)} AND position <= ${p.bind(to)}`, p),
+        )
+      ).map((r) => r.kind),
+    );
+    return new Set(
+      this.options.catalog
+        .filter((e) => ("entity" in e.definition ? kinds.has(e.definition.entity) : kinds.has("stat")))
+        .map((e) => e.code),
     );
   }
 
