@@ -89,4 +89,40 @@ describe("warehouse projection", () => {
       await w.close();
     }
   });
+
+  it("judges each year against the target applied: met, on track along the trajectory, off track, no data", async () => {
+    const w = await open();
+    try {
+      const dti = (id: string, year: number, rank: number) =>
+        fact({
+          id,
+          type: "DtiRankPublished",
+          subject: "stat:dti",
+          occurredOn: `${year + 1}-03-01`,
+          source: "bkhcn",
+          data: { year, rank, of: 34 },
+        });
+      await w.log.append([dti("d23", 2023, 31), dti("d24", 2024, 27), dti("d25", 2025, 26), dti("d26", 2026, 24)]);
+      await w.catchUp();
+      const rows = await w.query<{
+        year: number;
+        value: number | null;
+        trajectory: number | null;
+        status: string;
+        target_value: number;
+      }>(
+        "SELECT year, value, trajectory, status, target_value FROM indicator_values WHERE indicator = 'DTI_RANK' ORDER BY year",
+      );
+      // lower is better, target <= 25 in 2025 (the last target also judges 2026); the path runs from 31 in 2023
+      expect(rows.map((r) => [r.year, r.value, r.trajectory, r.status])).toEqual([
+        [2023, 31, 31, "on_track"],
+        [2024, 27, 28, "on_track"],
+        [2025, 26, 25, "off_track"],
+        [2026, 24, 25, "met"],
+      ]);
+      expect(rows.every((r) => r.target_value === 25)).toBe(true);
+    } finally {
+      await w.close();
+    }
+  });
 });

@@ -347,7 +347,7 @@ export class Warehouse {
       phase("entities");
       await c.run(`DELETE FROM reports; INSERT INTO reports ${standingReportsSql(new Params())}`);
       phase("reports");
-      await this.computeValues(to, from === 0 ? undefined : await this.affectedIndicators(from, to));
+      await this.computeValues(to, vintage, from === 0 ? undefined : await this.affectedIndicators(from, to));
       phase("values");
       await this.recordRevisions(vintage, to);
       phase("revisions");
@@ -427,7 +427,7 @@ export class Warehouse {
    * Recomputes `indicator_values` for the indicators in `only` (default: all) in one statement, then stamps
    * every row with the checkpoint position (figures not recomputed are unchanged at that position too).
    */
-  private async computeValues(position: number, only?: ReadonlySet<string>): Promise<void> {
+  private async computeValues(position: number, vintage: string, only?: ReadonlySet<string>): Promise<void> {
     const c = this.conn;
     const entries = this.options.catalog.filter((e) => only === undefined || only.has(e.code));
     await c.run(
@@ -459,7 +459,8 @@ export class Warehouse {
          WITH tgt AS (
            SELECT r.indicator, r.year,
              coalesce(arg_min({'year': t.year, 'op': t.op, 'value': t.value}, t.year) FILTER (WHERE t.year >= r.year),
-                      arg_max({'year': t.year, 'op': t.op, 'value': t.value}, t.year)) AS t
+                      arg_max({'year': t.year, 'op': t.op, 'value': t.value}, t.year)) AS t,
+             arg_max({'year': t.year, 'value': t.value}, t.year) FILTER (WHERE t.year < r.year) AS prev
            FROM (SELECT DISTINCT indicator, year FROM raw_values) r
            JOIN indicator_targets t ON t.indicator = r.indicator GROUP BY r.indicator, r.year),
          firsts AS (
@@ -468,7 +469,13 @@ export class Warehouse {
          j AS (
            SELECT v.*, i.unit, i.direction, i.definition_hash, tgt.t.year AS target_year, tgt.t.op AS target_op,
              tgt.t.value AS target_value,
-             CASE WHEN tgt.t.year IS NULL OR f.first_year IS NULL THEN NULL
+             -- the path to the target applied: linear from the previous target (or, before any target, from the
+             -- first year with a value) to this one; from the target year on, the target itself
+             CASE WHEN tgt.t.year IS NULL THEN NULL
+                  WHEN v.year >= tgt.t.year THEN tgt.t.value
+                  WHEN tgt.prev.year IS NOT NULL AND (f.first_year IS NULL OR tgt.prev.year >= f.first_year)
+                    THEN tgt.prev.value + (tgt.t.value - tgt.prev.value) * (v.year - tgt.prev.year) / (tgt.t.year - tgt.prev.year)
+                  WHEN f.first_year IS NULL OR v.year < f.first_year THEN NULL
                   WHEN tgt.t.year > f.first_year
                     THEN f.first_value + (tgt.t.value - f.first_value) * (v.year - f.first_year) / (tgt.t.year - f.first_year)
                   ELSE tgt.t.value END AS trajectory
@@ -486,13 +493,22 @@ export class Warehouse {
                 WHEN direction = 'higher_is_better' AND value >= trajectory THEN 'on_track'
                 ELSE 'off_track' END,
            geo <> 'province' AND denominator IS NOT NULL AND denominator < ${p.bind(this.options.smallCellThreshold ?? 10)},
-           ${p.bind(position)}, definition_hash
+           ${p.bind(position)}, CAST(${p.bind(vintage)} AS DATE), definition_hash
          FROM j`,
         p,
       ),
     );
     if (only !== undefined) {
-      await run(c, sqlOf("UPDATE indicator_values SET position = $position WHERE position <> $position", { position }));
+      await run(
+        c,
+        sqlOf(
+          "UPDATE indicator_values SET position = $position, vintage = CAST($vintage AS DATE) WHERE position <> $position",
+          {
+            position,
+            vintage,
+          },
+        ),
+      );
     }
   }
 
@@ -509,7 +525,11 @@ export class Warehouse {
     );
     return new Set(
       this.options.catalog
-        .filter((e) => ("entity" in e.definition ? kinds.has(e.definition.entity) : kinds.has("stat")))
+        .filter((e) => {
+          const d = e.definition;
+          const reported = !("entity" in d) || "denominator" in d; // reads statistics reports
+          return (reported && kinds.has("stat")) || ("entity" in d && kinds.has(d.entity));
+        })
         .map((e) => e.code),
     );
   }

@@ -56,9 +56,9 @@ CREATE TABLE IF NOT EXISTS indicator_values (
   indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, level VARCHAR NOT NULL, year INTEGER NOT NULL, breakdown VARCHAR NOT NULL,
   numerator DECIMAL(20,3), denominator DECIMAL(20,3), value DOUBLE, unit VARCHAR NOT NULL,
   target_year INTEGER, target_op VARCHAR, target_value DOUBLE, trajectory DOUBLE, status VARCHAR NOT NULL,
-  suppressed BOOLEAN NOT NULL, position BIGINT NOT NULL, definition_hash VARCHAR NOT NULL
+  suppressed BOOLEAN NOT NULL, position BIGINT NOT NULL, vintage DATE NOT NULL, definition_hash VARCHAR NOT NULL
 );
-COMMENT ON TABLE indicator_values IS 'RESTRICTED. Every indicator by geography (province or commune) and year, as known at the checkpoint: numerator, denominator, value, the target applied, trajectory, status (met / on_track / off_track / no_data), small-cell flag, log position and definition hash.';
+COMMENT ON TABLE indicator_values IS 'RESTRICTED. Every indicator by geography (province or commune) and year, as known at the checkpoint (log position, and vintage = the last recording day folded): numerator, denominator, value, the target applied, trajectory, status (met / on_track / off_track / no_data), small-cell flag and definition hash. Earlier vintages are in indicator_revisions.';
 
 CREATE TABLE IF NOT EXISTS indicator_revisions (
   indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, year INTEGER NOT NULL, breakdown VARCHAR NOT NULL,
@@ -90,7 +90,7 @@ SELECT v.indicator, i.name_vi, i.name_en, v.geo, c.name AS geo_name, v.level, v.
   CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value,
   v.unit, v.target_year, v.target_op, v.target_value, v.trajectory,
   CASE WHEN v.suppressed THEN 'suppressed' ELSE v.status END AS status,
-  v.suppressed, v.position, v.definition_hash
+  v.suppressed, v.position, v.vintage, v.definition_hash
 FROM indicator_values v JOIN indicators i ON i.code = v.indicator LEFT JOIN communes c ON c.code = v.geo;
 COMMENT ON VIEW published_indicator_values IS 'Indicator values fit for publication: commune figures with a denominator below the small-cell threshold have numerator, denominator and value withheld (status suppressed). Includes Vietnamese and English indicator names and commune names.';
 
