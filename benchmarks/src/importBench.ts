@@ -8,7 +8,7 @@
  */
 
 import { once } from "node:events";
-import { createReadStream, createWriteStream, existsSync, rmSync, statSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -32,7 +32,7 @@ const file = join(dir, `kpi-bench-${lines}.ndjson`);
 
 const writeFile = async () => {
   if (existsSync(file)) return;
-  const out = createWriteStream(file);
+  const out = createWriteStream(`${file}.partial`);
   let n = 0;
   for (const f of factStream({ scale: "province", seed: 1 })) {
     if (!out.write(`${JSON.stringify(f)}\n`)) await once(out, "drain");
@@ -40,6 +40,7 @@ const writeFile = async () => {
   }
   out.end();
   await once(out, "finish");
+  renameSync(`${file}.partial`, file);
 };
 
 const main = async () => {

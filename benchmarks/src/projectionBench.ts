@@ -7,7 +7,7 @@
  */
 
 import { once } from "node:events";
-import { createReadStream, createWriteStream, existsSync, rmSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -55,7 +55,8 @@ const main = async () => {
   const file = values.file ?? join(dir, `sample-${scale}.ndjson`);
   if (!existsSync(file)) {
     process.stdout.write(`Making the ${scale} sample in ${file} ...\n`);
-    const s = await writeSample({ scale, seed: 1, out: file });
+    const s = await writeSample({ scale, seed: 1, out: `${file}.partial` });
+    renameSync(`${file}.partial`, file); // a run stopped half-way leaves no truncated sample behind
     process.stdout.write(`  ${fmt(s.facts)} facts in ${fmt(s.seconds, 1)} s\n`);
   }
   const [headFile, tailFile, total] = await split(file);

@@ -2,7 +2,7 @@
  * `kpi demo`: the first quick-start command. Makes the sample province (once), imports it into the embedded
  * log, projects it into the warehouse, and prints where the province stands on its 2025 targets.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { isScaleName, type ScaleName, writeSample } from "@kpi/seeds";
 import type { Config } from "../config.js";
@@ -22,7 +22,8 @@ export const demoCommand = async (
   const file = join(config.dataDir, `sample-${scale}.ndjson`);
   if (!existsSync(file)) {
     o.out.write(`Making the ${scale} sample province (seed 1) in ${file} ...\n`);
-    const s = await writeSample({ scale, seed: 1, out: file });
+    const s = await writeSample({ scale, seed: 1, out: `${file}.partial` });
+    renameSync(`${file}.partial`, file); // an interrupted run leaves no truncated sample behind
     o.out.write(`  ${s.facts.toLocaleString("en-US")} facts in ${s.seconds.toFixed(1)} s\n`);
   }
   const imported = await importCommand(config, {
