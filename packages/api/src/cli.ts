@@ -4,10 +4,12 @@
  * arguments and maps outcomes to exit codes (0 done, 1 refused or failed, 2 wrong usage).
  */
 import { parseArgs } from "node:util";
-import { DuckDbEventLog } from "@kpi/core";
+import { describeConfigError, type EventLog, type LogStore, loadEventLogConfig, openEventLog } from "@kpi/core";
 import { formatSummary, isScaleName, writeSample } from "@kpi/seeds";
+import * as E from "fp-ts/lib/Either.js";
 import { demoCommand } from "./commands/demoCommand.js";
 import { importCommand } from "./commands/importCommand.js";
+import { migrateCommand } from "./commands/migrateCommand.js";
 import { exportCommand, figureCommand, projectCommand } from "./commands/warehouseCommands.js";
 import { loadConfig } from "./config.js";
 
@@ -24,6 +26,8 @@ Usage:
                                               write published tables (and with --restricted, raw ones)
   kpi figure INDICATOR [--geo CODE|province] [--year Y] [--as-of POSITION|YYYY-MM-DD]
                                               a figure as known now, at a log position or on a day
+  kpi migrate --from embedded|kurrentdb --to embedded|kurrentdb [--from-log FILE] [--to-log FILE]
+                                              copy the log into an empty store and prove the copy
   kpi verify-log                               check the event log's hash chain
   kpi head                                     print the log's last position
 
@@ -49,6 +53,10 @@ const main = async (argv: string[]): Promise<number> => {
       geo: { type: "string", default: "province" },
       year: { type: "string" },
       "as-of": { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      "from-log": { type: "string" },
+      "to-log": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -61,6 +69,12 @@ const main = async (argv: string[]): Promise<number> => {
     ...(values["data-dir"] !== undefined ? { dataDir: values["data-dir"] } : {}),
     ...(values.log !== undefined ? { log: values.log } : {}),
   });
+  /** The configured log store (embedded by default; KPI_LOG_STORE / kpi.config.json choose KurrentDB). */
+  const openLog = async (readOnly: boolean): Promise<EventLog> => {
+    const c = loadEventLogConfig(process.env, { logPath: config.logPath });
+    if (E.isLeft(c)) throw new Error(describeConfigError(c.left));
+    return openEventLog(c.right, { readOnly });
+  };
   const usage = (message: string) => {
     process.stderr.write(`kpi ${command}: ${message}\n`);
     return 2;
@@ -81,6 +95,7 @@ const main = async (argv: string[]): Promise<number> => {
       if (args.length === 0) return usage("name at least one file");
       const showErrors = Number(values["show-errors"]);
       return importCommand(config, {
+        openLog: () => openLog(false),
         files: args,
         skipInvalid: values["skip-invalid"] === true,
         showErrors: Number.isInteger(showErrors) && showErrors >= 0 ? showErrors : 50,
@@ -118,8 +133,21 @@ const main = async (argv: string[]): Promise<number> => {
         err: process.stderr,
       });
     }
+    case "migrate": {
+      const isStore = (x: string | undefined): x is LogStore => x === "embedded" || x === "kurrentdb";
+      if (!isStore(values.from) || !isStore(values.to))
+        return usage("--from and --to must each be embedded or kurrentdb");
+      return migrateCommand(config, {
+        from: values.from,
+        to: values.to,
+        ...(values["from-log"] !== undefined ? { fromLog: values["from-log"] } : {}),
+        ...(values["to-log"] !== undefined ? { toLog: values["to-log"] } : {}),
+        out: process.stdout,
+        err: process.stderr,
+      });
+    }
     case "verify-log": {
-      const log = await DuckDbEventLog.open(config.logPath, { readOnly: true });
+      const log = await openLog(true);
       try {
         const r = await log.verifyChain();
         if (r.ok) process.stdout.write(`chain verifies: ${r.checked} events, head ${r.head}\n`);
@@ -130,7 +158,7 @@ const main = async (argv: string[]): Promise<number> => {
       }
     }
     case "head": {
-      const log = await DuckDbEventLog.open(config.logPath, { readOnly: true });
+      const log = await openLog(true);
       try {
         process.stdout.write(`${await log.head()}\n`);
         return 0;

@@ -4,11 +4,13 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { DuckDbEventLog, formatLineError, type ImportSummary, importFile } from "@kpi/core";
+import { DuckDbEventLog, type EventLog, formatLineError, type ImportSummary, importFile } from "@kpi/core";
 import cliProgress from "cli-progress";
 import type { Config } from "../config.js";
 
 export interface ImportCommandOptions {
+  /** Opens the configured log store; by default the embedded log at the configured path. */
+  readonly openLog?: () => Promise<EventLog>;
   readonly files: readonly string[];
   readonly skipInvalid: boolean;
   readonly showErrors: number;
@@ -36,7 +38,7 @@ export const printSummary = (s: ImportSummary, out: NodeJS.WritableStream): void
 
 export const importCommand = async (config: Config, o: ImportCommandOptions): Promise<number> => {
   mkdirSync(dirname(config.logPath), { recursive: true });
-  const log = await DuckDbEventLog.open(config.logPath);
+  const log = o.openLog !== undefined ? await o.openLog() : await DuckDbEventLog.open(config.logPath);
   let failures = 0;
   try {
     for (const file of o.files) {

@@ -1,0 +1,190 @@
+/**
+ * `kpi migrate` between two embedded logs in real DuckDB files (the part of the migration path that can run
+ * without a KurrentDB server): the copy keeps every position, recordedAt, stream revision, hash and fact.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { DuckDbEventLog, decodeFact, type Fact, type Position, position, type StoredEvent } from "@kpi/core";
+import * as E from "fp-ts/lib/Either.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../config.js";
+import { migrateCommand, migrateLog, pinnedClock } from "./migrateCommand.js";
+
+const dir = mkdtempSync(join(tmpdir(), "kpi-migrate-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const config = loadConfig({}, { dataDir: dir });
+
+const fact = (raw: unknown): Fact => {
+  const r = decodeFact(raw);
+  if (E.isLeft(r)) throw new Error("test fact does not decode");
+  return r.right;
+};
+
+const account = (id: string, person: string, birthYear = 1990): Fact =>
+  fact({
+    id,
+    type: "PaymentAccountOpened",
+    subject: `person:${person}`,
+    occurredOn: "2024-03-10",
+    source: "nhnn-kv15",
+    data: { commune: "29926", birthYear, institution: "vcb" },
+  });
+const retract = (id: string, person: string, eventId: string): Fact =>
+  fact({
+    id,
+    type: "FactRetracted",
+    subject: `person:${person}`,
+    occurredOn: "2024-06-01",
+    source: "nhnn-kv15",
+    data: { eventId, reason: "reported in error" },
+  });
+
+const sink = () => {
+  let text = "";
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => text };
+};
+
+const migrate = async (fromLog: string, toLog: string, env: NodeJS.ProcessEnv = {}) => {
+  const out = sink();
+  const err = sink();
+  const code = await migrateCommand(config, {
+    from: "embedded",
+    to: "embedded",
+    fromLog,
+    toLog,
+    env,
+    out: out.stream,
+    err: err.stream,
+  });
+  return { code, out: out.text(), err: err.text() };
+};
+
+const events = async (path: string): Promise<StoredEvent[]> => {
+  const log = await DuckDbEventLog.open(path, { readOnly: true });
+  try {
+    const out: StoredEvent[] = [];
+    for await (const e of log.readAll(position(0))) out.push(e);
+    return out;
+  } finally {
+    await log.close();
+  }
+};
+
+const ok = async (r: Promise<E.Either<unknown, unknown>>) => {
+  const x = await r;
+  if (E.isLeft(x)) throw new Error(JSON.stringify(x.left));
+};
+
+const source = join(dir, "source.duckdb");
+const target = join(dir, "target.duckdb");
+
+beforeAll(async () => {
+  let now = new Date("2025-03-01T08:00:00.000Z");
+  const later = (ms: number) => {
+    now = new Date(now.getTime() + ms);
+  };
+  const log = await DuckDbEventLog.open(source, { now: () => now });
+  try {
+    await ok(log.append([account("a1", "p1"), account("a2", "p2"), account("a3", "p1")]));
+    later(1_234);
+    await ok(log.append([retract("r1", "p2", "a2"), account("a4", "p3")]));
+    later(86_400_000);
+    const bulk = await log.beginBulk();
+    await ok(bulk.append([account("a5", "p4"), account("a6", "p1")]));
+    later(7);
+    await ok(bulk.append([retract("r5", "p4", "a5"), account("a6", "p1")]));
+    await bulk.commit();
+    later(1);
+    await ok(log.append([account("a7", "p5"), account("a1", "p1")]));
+    // same instant, another batch: the copy may merge them, the chain cannot tell
+    await ok(log.append([account("a8", "p2", 1970)]));
+  } finally {
+    await log.close();
+  }
+});
+
+describe("kpi migrate --from embedded --to embedded", () => {
+  it("copies every event with its position, recordedAt, stream revision and hash, and proves it", async () => {
+    const r = await migrate(source, target);
+    expect(r.err).toContain(`copying embedded ${source} → embedded ${target}`);
+    expect(r.code).toBe(0);
+    const from = await events(source);
+    expect(from).toHaveLength(10);
+    expect(new Set(from.map((e) => e.recordedAt)).size).toBe(5);
+    expect(await events(target)).toEqual(from);
+    expect(r.out).toContain("  events          10\n");
+    expect(r.out).toContain(`  last hash       ${from[9]?.hash}\n`);
+    expect(r.out).toMatch(/verified {8}target chain verifies; heads, last hashes and every event match the source/);
+    const copy = await DuckDbEventLog.open(target, { readOnly: true });
+    try {
+      expect(await copy.verifyChain()).toEqual({ ok: true, head: 10, checked: 10 });
+    } finally {
+      await copy.close();
+    }
+  });
+
+  it("refuses a target that is not empty and leaves it as it was", async () => {
+    const before = await events(target);
+    const r = await migrate(source, target);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("kpi migrate: the target log is not empty (head 10); migrate only into a new, empty log");
+    expect(await events(target)).toEqual(before);
+  });
+
+  it("refuses to copy a log onto itself", async () => {
+    const r = await migrate(source, source);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("source and target are the same log");
+  });
+
+  it("copies a copy back into a third log hash for hash, whatever the size of each append", async () => {
+    const third = join(dir, "third.duckdb");
+    const clock = pinnedClock();
+    const from = await DuckDbEventLog.open(target, { readOnly: true });
+    const to = await DuckDbEventLog.open(third, { now: clock.now });
+    try {
+      const r = await migrateLog(from, to, clock, { chunk: 2 });
+      expect(E.isRight(r) && r.right).toMatchObject({ events: 10, head: 10 as Position });
+      expect(E.isRight(r) && r.right.appends).toBeGreaterThanOrEqual(6);
+    } finally {
+      await from.close();
+      await to.close();
+    }
+    expect(await events(third)).toEqual(await events(source));
+  });
+
+  it("copies an empty log", async () => {
+    const empty = join(dir, "empty.duckdb");
+    await (await DuckDbEventLog.open(empty)).close();
+    const r = await migrate(empty, join(dir, "empty-copy.duckdb"));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("  events          0\n");
+    expect(r.out).toContain("  last hash       (empty log)\n");
+  });
+
+  it("stops on a bad log configuration, and on a kurrentdb side without a server address", async () => {
+    const bad = await migrate(source, join(dir, "x.duckdb"), { KPI_LOG_STORE: "postgres" });
+    expect(bad).toMatchObject({ code: 2 });
+    expect(bad.err).toContain("kpi migrate: KPI_LOG_STORE: must be embedded or kurrentdb");
+    const out = sink();
+    const err = sink();
+    const code = await migrateCommand(config, {
+      from: "embedded",
+      to: "kurrentdb",
+      fromLog: source,
+      env: {},
+      out: out.stream,
+      err: err.stream,
+    });
+    expect(code).toBe(2);
+    expect(err.text()).toContain("the kurrentdb side needs KURRENTDB_URL");
+  });
+});
