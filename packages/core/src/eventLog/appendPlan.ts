@@ -8,12 +8,27 @@ import { canonicalFactParts, type Fact, type FactId, type Position, position } f
 import type { AppendError, AppendOptions, AppendOutcome, ExpectedRevision } from "./eventLog.js";
 import { chainHash } from "./hashChain.js";
 
+/** What the planner needs to know of a stored fact with a given id. */
 export interface StoredRef {
+  readonly position: Position;
+  readonly isRetraction: boolean;
+  /** Whether the stored fact has exactly these canonical bytes. */
+  sameContent(canonical: string): boolean;
+  sameSubject(subject: string): boolean;
+}
+
+/** A StoredRef from the stored fact itself. */
+export const storedRefOf = (s: {
   readonly position: Position;
   readonly canonical: string;
   readonly subject: string;
   readonly type: string;
-}
+}): StoredRef => ({
+  position: s.position,
+  isRetraction: s.type === "FactRetracted",
+  sameContent: (c) => c === s.canonical,
+  sameSubject: (x) => x === s.subject,
+});
 
 export interface PlanContext {
   readonly head: Position;
@@ -83,7 +98,7 @@ export const planAppend = async (
     const canonical = canonicals[i] as string;
     const old = stored.get(f.id);
     if (old !== undefined) {
-      if (old.canonical !== canonical)
+      if (!old.sameContent(canonical))
         return E.left({ _tag: "IdConflict", id: f.id, index: i, existing: { position: old.position } });
       outcomes.push({ id: f.id, position: old.position, duplicate: true });
       continue;
@@ -100,13 +115,15 @@ export const planAppend = async (
       const target = stored.get(eventId);
       const inBatch = firstInBatch.get(eventId);
       const targetFact = inBatch !== undefined ? facts[inBatch] : undefined;
-      const subject = target?.subject ?? targetFact?.subject;
-      const type = target?.type ?? targetFact?.type;
       const refuse = (reason: "unknown event" | "subject differs" | "is a retraction") =>
         E.left<AppendError>({ _tag: "RetractionRefused", id: f.id, index: i, eventId, reason });
-      if (subject === undefined) return refuse("unknown event");
-      if (type === "FactRetracted") return refuse("is a retraction");
-      if (subject !== f.subject) return refuse("subject differs");
+      if (targetFact !== undefined) {
+        if (targetFact.type === "FactRetracted") return refuse("is a retraction");
+        if (targetFact.subject !== f.subject) return refuse("subject differs");
+      } else if (target !== undefined) {
+        if (target.isRetraction) return refuse("is a retraction");
+        if (!target.sameSubject(f.subject)) return refuse("subject differs");
+      } else return refuse("unknown event");
     }
     firstInBatch.set(f.id, i);
     head += 1;

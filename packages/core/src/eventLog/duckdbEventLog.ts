@@ -28,7 +28,7 @@ import type {
   StoredEvent,
 } from "./eventLog.js";
 import { chainHash, GENESIS_HASH } from "./hashChain.js";
-import { IdFingerprints, StreamRevisions } from "./logIndex.js";
+import { FactIndex, fingerprint, fingerprintToBigInt, type IndexedFact, StreamRevisions } from "./logIndex.js";
 
 export const eventsDdl = (db: string) => `
 CREATE TABLE IF NOT EXISTS ${db}events (
@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS ${db}events (
   source          VARCHAR     NOT NULL,
   data            JSON        NOT NULL,
   recorded_at     TIMESTAMPTZ NOT NULL,
-  hash            BLOB        NOT NULL
+  hash            BLOB        NOT NULL,
+  content_fp      BIGINT      NOT NULL
 );
 CREATE TABLE IF NOT EXISTS ${db}log_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 INSERT INTO ${db}log_meta VALUES ('format', 'kpi-event-log/1') ON CONFLICT DO NOTHING;
@@ -68,6 +69,13 @@ const toStored = (r: Row): StoredEvent => {
 
 const isoToMicros = (iso: string): bigint => BigInt(Date.parse(iso)) * 1000n;
 
+const indexedFact = (r: PlannedRow): IndexedFact => ({
+  position: r.position,
+  content: fingerprint(r.canonical),
+  subject: fingerprint(r.fact.subject),
+  isRetraction: r.fact.type === "FactRetracted",
+});
+
 export interface DuckDbEventLogOptions {
   readonly readOnly?: boolean;
   /**
@@ -81,7 +89,7 @@ export interface DuckDbEventLogOptions {
 
 export class DuckDbEventLog implements EventLog {
   readonly name = "embedded (DuckDB)";
-  private readonly ids = new IdFingerprints(1 << 16);
+  private readonly ids = new FactIndex(1 << 16);
   private readonly revisions = new StreamRevisions();
   private headPos = 0;
   private lastHash: Uint8Array = GENESIS_HASH;
@@ -140,8 +148,20 @@ export class DuckDbEventLog implements EventLog {
       this.headPos = row[0] as number;
       this.lastHash = (row[1] as { bytes: Uint8Array }).bytes;
     }
-    const ids = await this.conn.stream(`SELECT id FROM ${this.db}events`);
-    for await (const rows of ids.yieldRows()) for (const r of rows) this.ids.add(r[0] as string);
+    const ids = await this.conn.stream(
+      `SELECT id, CAST(position AS DOUBLE), subject, type = 'FactRetracted', CAST(content_fp >> 32 AS INTEGER),
+              CAST(content_fp & 4294967295 AS DOUBLE) FROM ${this.db}events`,
+    );
+    for await (const rows of ids.yieldRows()) {
+      for (const r of rows) {
+        this.ids.add(r[0] as string, {
+          position: r[1] as number,
+          subject: fingerprint(r[2] as string),
+          isRetraction: r[3] as boolean,
+          content: [r[4] as number, (r[5] as number) | 0],
+        });
+      }
+    }
     const revs = await this.conn.stream(
       `SELECT subject, CAST(max(stream_revision) AS DOUBLE) FROM ${this.db}events GROUP BY subject`,
     );
@@ -180,7 +200,7 @@ export class DuckDbEventLog implements EventLog {
       throw new Error("event log is closed");
     }
     await this.writeConn.run("BEGIN TRANSACTION");
-    const ids = new IdFingerprints(1 << 10);
+    const ids = new FactIndex(1 << 10);
     const revisions = new StreamRevisions();
     let head = this.headPos;
     let lastHash = this.lastHash;
@@ -200,8 +220,8 @@ export class DuckDbEventLog implements EventLog {
           head: position(head),
           lastHash,
           recordedAt,
-          maybeStored: (id) => ids.has(id) || this.ids.has(id),
-          lookup: (wanted) => this.lookup(wanted),
+          maybeStored: (id) => ids.get(id) !== undefined || this.ids.get(id) !== undefined,
+          lookup: (wanted) => this.lookup(wanted, ids),
           revision: (s) => {
             const r = revisions.get(s);
             return r >= 0 ? r : this.revisions.get(s);
@@ -212,7 +232,7 @@ export class DuckDbEventLog implements EventLog {
         const plan = planned.right;
         if (plan.rows.length > 0) {
           await this.writeRows(plan.rows, recordedAt);
-          for (const r of plan.rows) ids.add(r.fact.id);
+          for (const r of plan.rows) ids.add(r.fact.id, indexedFact(r));
           for (const [s, rev] of plan.revisions) revisions.set(s, rev);
           head = plan.head;
           lastHash = plan.lastHash;
@@ -264,6 +284,7 @@ export class DuckDbEventLog implements EventLog {
         ap.appendVarchar(r.data);
         ap.appendTimestampTZ(micros);
         ap.appendBlob(r.hash);
+        ap.appendBigInt(fingerprintToBigInt(fingerprint(r.canonical)));
         ap.endRow();
       }
       ap.flushSync();
@@ -272,23 +293,34 @@ export class DuckDbEventLog implements EventLog {
     }
   }
 
-  private async lookup(ids: readonly string[]): Promise<ReadonlyMap<string, StoredRef>> {
+  /**
+   * Stored facts by id, from the in-memory index (this session's first, then the committed log), without
+   * reading the events table. The content fingerprint covers the id, so a fact is a duplicate only if its
+   * id and canonical bytes both match; a new id whose 64-bit fingerprint collides with a stored one (odds
+   * about n / 2^64 per fact) would be refused as an IdConflict, loudly, never dropped.
+   */
+  private lookup(wanted: readonly string[], session: FactIndex): Promise<ReadonlyMap<string, StoredRef>> {
     const out = new Map<string, StoredRef>();
-    const reader = await this.writeConn.runAndReadAll(
-      `${this.selectEvent} WHERE id IN (SELECT unnest($ids))`,
-      { ids: listValue([...ids]) },
-      { ids: LIST(VARCHAR) },
-    );
-    for (const r of reader.getRows() as unknown as Row[]) {
-      const e = toStored(r);
-      out.set(e.fact.id, {
-        position: e.position,
-        canonical: joinCanonical(r[7], e.fact),
-        subject: e.fact.subject,
-        type: e.fact.type,
-      });
+    for (const id of wanted) {
+      const f = session.get(id) ?? this.ids.get(id);
+      if (f === undefined) continue;
+      const [c1, c2] = f.content;
+      const [s1, s2] = f.subject;
+      const ref: StoredRef = {
+        position: position(f.position),
+        isRetraction: f.isRetraction,
+        sameContent: (c) => {
+          const [a, b] = fingerprint(c);
+          return a === c1 && b === c2;
+        },
+        sameSubject: (x) => {
+          const [a, b] = fingerprint(x);
+          return a === s1 && b === s2;
+        },
+      };
+      out.set(id, ref);
     }
-    return out;
+    return Promise.resolve(out);
   }
 
   async *readAll(after: Position, options: ReadOptions = {}): AsyncIterable<StoredEvent> {

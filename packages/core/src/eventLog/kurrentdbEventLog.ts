@@ -43,7 +43,7 @@ import {
 } from "@kurrent/kurrentdb-client";
 import * as E from "fp-ts/lib/Either.js";
 import { canonicalFact, decodeFact, type Fact, type Position, position, type SubjectId } from "../facts/index.js";
-import { type PlanContext, type PlannedRow, planAppend, type StoredRef } from "./appendPlan.js";
+import { type PlanContext, type PlannedRow, planAppend, type StoredRef, storedRefOf } from "./appendPlan.js";
 import type {
   AppendError,
   AppendOptions,
@@ -559,12 +559,15 @@ export class KurrentDbEventLog implements EventLog {
     await forEachLimit([...bySubject], this.options.concurrency ?? 16, async ([s, ids]) => {
       for (const e of await this.readSubject(this.subjects.name(s), own.batch)) {
         if (!ids.has(e.fact.id)) continue;
-        out.set(e.fact.id, {
-          position: e.position,
-          canonical: canonicalFact(e.fact),
-          subject: e.fact.subject,
-          type: e.fact.type,
-        });
+        out.set(
+          e.fact.id,
+          storedRefOf({
+            position: e.position,
+            canonical: canonicalFact(e.fact),
+            subject: e.fact.subject,
+            type: e.fact.type,
+          }),
+        );
       }
     });
     return out;
