@@ -32,7 +32,7 @@ describe("kpi", () => {
   let demo: ReturnType<typeof kpi>;
   beforeAll(() => {
     if (!existsSync(cli)) throw new Error(`${cli} is missing: build first (npx --yes pnpm@10 build)`);
-    demo = kpi("demo", "--scale", "tiny");
+    demo = kpi("demo", "--scale", "tiny", "--no-serve");
   }, 120_000);
 
   it("demo makes, imports and projects the sample province and shows the 2025 scorecard", () => {

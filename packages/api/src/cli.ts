@@ -10,13 +10,17 @@ import * as E from "fp-ts/lib/Either.js";
 import { demoCommand } from "./commands/demoCommand.js";
 import { importCommand } from "./commands/importCommand.js";
 import { migrateCommand } from "./commands/migrateCommand.js";
+import { serveCommand } from "./commands/serveCommand.js";
 import { exportCommand, figureCommand, projectCommand } from "./commands/warehouseCommands.js";
 import { loadConfig } from "./config.js";
 
 const USAGE = `kpi — indicator warehouse for Đồng Tháp's digital-transformation targets
 
 Usage:
-  kpi demo [--scale tiny|small|province]       make and import the sample province, project it, show 2025
+  kpi demo [--scale tiny|small|province] [--no-serve]
+                                              make, import and project the sample province, show 2025,
+                                              then serve the API and dashboard (unless --no-serve)
+  kpi serve [--port 8080] [--host 127.0.0.1]   serve the HTTP API (/v1, docs at /docs) and the dashboard (/)
   kpi sample --scale S [--seed N] --out FILE   write a sample fact stream (NDJSON)
   kpi import FILE... [--skip-invalid] [--show-errors N]
                                               validate and append facts (.ndjson, .jsonl, .csv)
@@ -57,6 +61,9 @@ const main = async (argv: string[]): Promise<number> => {
       to: { type: "string" },
       "from-log": { type: "string" },
       "to-log": { type: "string" },
+      port: { type: "string", default: "8080" },
+      host: { type: "string", default: "127.0.0.1" },
+      "no-serve": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -80,8 +87,22 @@ const main = async (argv: string[]): Promise<number> => {
     return 2;
   };
   switch (command) {
-    case "demo":
-      return demoCommand(config, { scale: values.scale ?? "small", out: process.stdout, err: process.stderr });
+    case "demo": {
+      const port = Number(values.port);
+      if (!/^\d{1,5}$/.test(values.port ?? "") || port > 65535) return usage("--port must be a port number (0–65535)");
+      const done = await demoCommand(config, {
+        scale: values.scale ?? "small",
+        out: process.stdout,
+        err: process.stderr,
+      });
+      if (done !== 0 || values["no-serve"] === true) return done;
+      return serveCommand(config, { host: values.host ?? "127.0.0.1", port, out: process.stdout });
+    }
+    case "serve": {
+      const port = Number(values.port);
+      if (!/^\d{1,5}$/.test(values.port ?? "") || port > 65535) return usage("--port must be a port number (0–65535)");
+      return serveCommand(config, { host: values.host ?? "127.0.0.1", port, out: process.stdout });
+    }
     case "sample": {
       const scale = values.scale ?? "";
       if (!isScaleName(scale)) return usage("--scale must be tiny, small or province");

@@ -4,14 +4,7 @@
  * (`logIndex.ts`), written with the appender inside one transaction and acknowledged only after COMMIT,
  * which DuckDB makes durable through its write-ahead log.
  */
-import {
-  type DuckDBConnection,
-  DuckDBInstance,
-  DuckDBTimestampTZValue,
-  LIST,
-  listValue,
-  VARCHAR,
-} from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance, DuckDBTimestampTZValue } from "@duckdb/node-api";
 import * as E from "fp-ts/lib/Either.js";
 import type { Fact, Position, SubjectId } from "../facts/index.js";
 import { position } from "../facts/index.js";

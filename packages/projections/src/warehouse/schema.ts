@@ -88,11 +88,14 @@ SELECT v.indicator, i.name_vi, i.name_en, v.geo, c.name AS geo_name, v.level, v.
   CASE WHEN v.suppressed THEN NULL ELSE v.numerator END AS numerator,
   CASE WHEN v.suppressed THEN NULL ELSE v.denominator END AS denominator,
   CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value,
-  v.unit, v.target_year, v.target_op, v.target_value, v.trajectory,
+  v.unit, v.target_year, v.target_op, v.target_value,
+  -- a commune's trajectory starts from its first value, so it is withheld wherever any of its values is
+  CASE WHEN bool_or(v.suppressed) OVER (PARTITION BY v.indicator, v.geo, v.breakdown) THEN NULL ELSE v.trajectory END
+    AS trajectory,
   CASE WHEN v.suppressed THEN 'suppressed' ELSE v.status END AS status,
   v.suppressed, v.position, v.vintage, v.definition_hash
 FROM indicator_values v JOIN indicators i ON i.code = v.indicator LEFT JOIN communes c ON c.code = v.geo;
-COMMENT ON VIEW published_indicator_values IS 'Indicator values fit for publication: commune figures with a denominator below the small-cell threshold have numerator, denominator and value withheld (status suppressed). Includes Vietnamese and English indicator names and commune names.';
+COMMENT ON VIEW published_indicator_values IS 'Indicator values fit for publication: commune figures with a denominator below the small-cell threshold have numerator, denominator and value withheld (status suppressed), and so does the trajectory of a commune series with any withheld value. Includes Vietnamese and English indicator names and commune names.';
 
 CREATE OR REPLACE VIEW province_scorecard AS
 SELECT i.area, v.indicator, i.name_vi, i.name_en, v.year, v.breakdown, v.value, v.unit, v.target_year, v.target_op,

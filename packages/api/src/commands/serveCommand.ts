@@ -1,0 +1,71 @@
+/**
+ * `kpi serve [--port 8080] [--host 127.0.0.1]`: opens the embedded log and warehouse, folds what is new,
+ * serves the HTTP API and the dashboard, and prints their addresses. The server holds the log and the
+ * warehouse open (DuckDB allows one writing process), so while it runs facts are added through
+ * POST /v1/facts; after each catch-up it refreshes the statisticians' snapshot. SIGINT or SIGTERM closes the
+ * server (in-flight requests finish), then the warehouse, and resolves with exit code 0.
+ */
+import { formatCatalogError, loadCatalog } from "@kpi/seeds";
+import * as E from "fp-ts/lib/Either.js";
+import type { Config } from "../config.js";
+import { loadApiConfig } from "../http/apiConfig.js";
+import { buildApp } from "../http/app.js";
+import { listen } from "../http/server.js";
+import { openWarehouse, printCatchUp } from "./warehouseCommands.js";
+
+export interface ServeOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly out: NodeJS.WritableStream;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Resolves when the server should stop (default: SIGINT or SIGTERM). */
+  readonly until?: Promise<unknown>;
+  /** Called with the base URL once the server listens. */
+  readonly onListening?: (url: string) => void;
+}
+
+const signalled = (): Promise<NodeJS.Signals> =>
+  new Promise((resolve) => {
+    const on = (s: NodeJS.Signals) => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+      resolve(s);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+  });
+
+export const serveCommand = async (config: Config, o: ServeOptions): Promise<number> => {
+  const api = loadApiConfig(o.env ?? process.env);
+  const catalog = loadCatalog();
+  if (E.isLeft(catalog)) throw new Error(formatCatalogError(catalog.left));
+  const until = o.until ?? signalled();
+  const w = await openWarehouse(config);
+  try {
+    printCatchUp(await w.catchUp(), o.out);
+    const app = await buildApp({
+      warehouse: w,
+      catalog: catalog.right,
+      years: config.years,
+      smallCellThreshold: config.smallCellThreshold,
+      api,
+      afterRefresh: (wh) => wh.snapshot(config.snapshotPath),
+      fastify: { logger: { level: "warn" } },
+    });
+    try {
+      const url = await listen(app, o.host, o.port);
+      o.out.write(
+        `Dashboard: ${url}/\nAPI docs: ${url}/docs\nServing figures as of log position ${(await w.checkpoint()).toLocaleString("en-US")}` +
+          `${api.tokens.size === 0 ? "; no write tokens configured (KPI_API_TOKENS), so POST /v1/facts refuses every request" : ""}. Ctrl-C stops.\n`,
+      );
+      o.onListening?.(url);
+      await until;
+      o.out.write("Stopping ...\n");
+    } finally {
+      await app.close();
+    }
+    return 0;
+  } finally {
+    await w.close();
+  }
+};

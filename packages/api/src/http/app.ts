@@ -1,0 +1,149 @@
+/**
+ * The HTTP API as a fastify plugin (`kpiApi`) and `buildApp`, which makes a fastify instance around an open
+ * `Warehouse` (caught up by the caller) and registers it. Tests use `buildApp` + `app.inject()`; `server.ts`
+ * only listens. Closing the app waits for running warehouse tasks; the caller closes the warehouse.
+ *
+ * Routes (schemas beside each): /v1/indicators, /v1/indicators/{code}, /v1/indicators/{code}/series,
+ * /v1/indicators/{code}/values, /v1/communes, /v1/health, POST /v1/facts; the dashboard at /; the OpenAPI
+ * document at /docs (UI) and /docs/json. Every error goes through `errorHandler` (one shape, see errors.ts).
+ */
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { Warehouse } from "@kpi/projections";
+import type { Catalog } from "@kpi/seeds";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from "fastify";
+import { type ApiConfig, DEFAULT_API_CONFIG } from "./apiConfig.js";
+import type { ApiContext } from "./context.js";
+import { type ApiError, ApiFailure, errorBody } from "./errors.js";
+import { LiveWarehouse } from "./liveWarehouse.js";
+import { loadReference } from "./readModel.js";
+import { communeRoutes } from "./routes/communes.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
+import { factRoutes } from "./routes/facts.js";
+import { healthRoutes } from "./routes/health.js";
+import { indicatorRoutes } from "./routes/indicators.js";
+import { seriesRoutes } from "./routes/series.js";
+import { valuesRoutes } from "./routes/values.js";
+
+const where = (context: string | undefined, path: string): string => {
+  const p = path.replace(/^\//, "").replaceAll("/", ".");
+  if (context === "querystring") return `query parameter${p === "" ? "s" : ` ${p}`}`;
+  if (context === "params") return `path parameter ${p}`;
+  if (context === "body") return p === "" ? "the body" : `body item ${p}`;
+  return context ?? "the request";
+};
+
+/** Fastify's errors (validation, body parsing, limits) as `ApiError`s. */
+export const apiErrorOf = (err: FastifyError | Error): ApiError => {
+  if (err instanceof ApiFailure) return err.error;
+  const e = err as FastifyError;
+  if (e.validation !== undefined) {
+    const details = e.validation.map((v) => {
+      const extra = (v.params as { additionalProperty?: string }).additionalProperty;
+      const field = where(e.validationContext, v.instancePath);
+      return extra !== undefined
+        ? {
+            field: extra,
+            reason: `unknown ${field.replace(/s$/, "")} ${JSON.stringify(extra)}; see /docs for the ones accepted`,
+          }
+        : {
+            field: v.instancePath.replace(/^\//, "") || (e.validationContext ?? ""),
+            reason: `${field} ${v.message ?? "is invalid"}`,
+          };
+    });
+    return { _tag: "InvalidRequest", message: details.map((d) => d.reason).join("; "), details };
+  }
+  if (e.statusCode === 415) return { _tag: "UnsupportedMediaType", contentType: "" };
+  if (e.statusCode === 413) return { _tag: "PayloadTooLarge", limit: DEFAULT_API_CONFIG.bodyLimit };
+  if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
+    return { _tag: "InvalidRequest", message: e.message };
+  }
+  return { _tag: "Internal" };
+};
+
+export const errorHandler = (err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
+  let error = apiErrorOf(err);
+  if (error._tag === "UnsupportedMediaType") error = { ...error, contentType: request.headers["content-type"] ?? "" };
+  const body = errorBody(error);
+  if (body.statusCode >= 500) request.log.error(err, "request failed");
+  if (error._tag === "Unauthorized") reply.header("www-authenticate", 'Bearer realm="kpi"');
+  if (error._tag === "RateLimited") reply.header("retry-after", String(error.retryAfterSeconds));
+  return reply.code(body.statusCode).type("application/json; charset=utf-8").send(body);
+};
+
+export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) =>
+    errorHandler(new ApiFailure({ _tag: "RouteNotFound", method: request.method, url: request.url }), request, reply),
+  );
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Đồng Tháp indicator warehouse API",
+        version: "1",
+        description:
+          "Digital-transformation indicators of Đồng Tháp by commune, province and year, with targets and status. Reads are open unless the operator requires a token; writes (POST /v1/facts) need a bearer token whose scope names the sources it may report for. Small cells are withheld. JSON by default; CSV and Arrow IPC stream on request. ETags follow the event-log position.",
+      },
+      tags: [
+        { name: "figures", description: "indicator figures" },
+        { name: "catalog", description: "indicators, targets, communes" },
+        { name: "facts", description: "reporting facts" },
+        { name: "service", description: "health" },
+      ],
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, c) =>
+      new ApiFailure({ _tag: "RateLimited", max: c.max, retryAfterSeconds: Math.max(1, Math.ceil(c.ttl / 1000)) }),
+  });
+  const opts = { ctx };
+  await app.register(healthRoutes, opts);
+  await app.register(indicatorRoutes, opts);
+  await app.register(seriesRoutes, opts);
+  await app.register(valuesRoutes, opts);
+  await app.register(communeRoutes, opts);
+  await app.register(factRoutes, opts);
+  await app.register(dashboardRoutes);
+  app.addHook("onClose", async () => ctx.live.close());
+};
+
+export interface AppDeps {
+  /** Open and caught up; the caller closes it after closing the app. */
+  readonly warehouse: Warehouse;
+  readonly catalog: Pick<Catalog, "indicators" | "documents">;
+  readonly years: readonly [number, number];
+  readonly smallCellThreshold: number;
+  readonly api?: ApiConfig;
+  /** Runs after each catch-up that moved the checkpoint (e.g. refresh the statisticians' snapshot). */
+  readonly afterRefresh?: (w: Warehouse) => Promise<void>;
+  readonly fastify?: FastifyServerOptions;
+}
+
+export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
+  const reference = await loadReference(deps.warehouse, deps.catalog, deps.years, deps.smallCellThreshold);
+  const live = await LiveWarehouse.open(
+    deps.warehouse,
+    reference,
+    deps.afterRefresh === undefined ? {} : { afterRefresh: deps.afterRefresh },
+  );
+  const app = Fastify({
+    logger: false,
+    ...deps.fastify,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: true } },
+  });
+  const ctx: ApiContext = { live, config: deps.api ?? DEFAULT_API_CONFIG, startedAt: new Date().toISOString() };
+  await app.register(kpiApi, { ctx });
+  return app;
+};

@@ -1,0 +1,175 @@
+/**
+ * The server's one handle on the warehouse. DuckDB work on the warehouse connection (catch-up, as-of
+ * recomputation) runs one task at a time through `exclusive`, since a read interleaved with a catch-up's
+ * transaction on the same connection would see half-folded tables. Reads of current figures never wait: they
+ * use the in-memory `ReadModel`, swapped whole after each catch-up.
+ *
+ * `refresh()` folds new log events and swaps the model. Calls coalesce: a call made while no catch-up has
+ * started yet shares the next one; a call made while one runs gets the following one, so the model it
+ * resolves with includes every event appended before the call.
+ *
+ * As-of figures:
+ * - `asOf` = a log position P ≤ checkpoint: recomputed by `Warehouse.figuresAsOf` from the facts known at P
+ *   (retractions recorded later do not apply), then judged against the targets in TypeScript (`judge`).
+ *   Cached by (indicator, P): figures at a position never change while the catalog stays the same.
+ * - `asOf` = a day YYYY-MM-DD: the figures as known at the end of that (UTC) recording day, read from
+ *   `indicator_revisions` (each figure's value in the last vintage on or before that day). This is what the
+ *   warehouse published then, cheap to read; cached by (indicator, day, checkpoint).
+ */
+
+import type { Warehouse } from "@kpi/projections";
+import type { CatalogIndicator } from "@kpi/seeds";
+import * as E from "fp-ts/lib/Either.js";
+import type { ApiError } from "./errors.js";
+import { judge, publish, type RawFigure } from "./figures.js";
+import { type IndicatorFigures, indexFigures, loadReadModel, type ReadModel, type Reference } from "./readModel.js";
+
+export type AsOf = { readonly position: number } | { readonly date: string };
+
+export interface AsOfFigures {
+  readonly position: number;
+  readonly figures: IndicatorFigures;
+}
+
+/** Parses `asOf`: a log position (digits) or a calendar day YYYY-MM-DD. */
+export const parseAsOf = (s: string): E.Either<ApiError, AsOf> => {
+  if (/^\d{1,15}$/.test(s)) return E.right({ position: Number(s) });
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
+    const d = new Date(`${s}T00:00:00Z`);
+    if (!Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s) return E.right({ date: s });
+    return E.left({ _tag: "BadAsOf", asOf: s, reason: "is not a calendar day" });
+  }
+  return E.left({
+    _tag: "BadAsOf",
+    asOf: s,
+    reason: "must be a log position (digits, e.g. 120000) or a day YYYY-MM-DD (e.g. 2025-03-01)",
+  });
+};
+
+const CACHE_ENTRIES = 256;
+
+export class LiveWarehouse {
+  private queue: Promise<unknown> = Promise.resolve();
+  private pending: Promise<ReadModel> | undefined;
+  private readonly cache = new Map<string, Promise<AsOfFigures>>();
+  private closed = false;
+
+  private constructor(
+    readonly warehouse: Warehouse,
+    readonly reference: Reference,
+    private model: ReadModel,
+    private readonly afterRefresh: ((w: Warehouse) => Promise<void>) | undefined,
+  ) {}
+
+  /** Loads the model at the warehouse's current checkpoint (call `refresh` to fold new events first). */
+  static async open(
+    warehouse: Warehouse,
+    reference: Reference,
+    options: { readonly afterRefresh?: (w: Warehouse) => Promise<void> } = {},
+  ): Promise<LiveWarehouse> {
+    return new LiveWarehouse(warehouse, reference, await loadReadModel(warehouse, reference), options.afterRefresh);
+  }
+
+  get current(): ReadModel {
+    return this.model;
+  }
+
+  /** Runs `task` when no other warehouse task runs. */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Folds new log events into the warehouse and swaps in the new model (see the module comment). */
+  refresh(): Promise<ReadModel> {
+    if (this.pending !== undefined) return this.pending;
+    const p = this.exclusive(async () => {
+      this.pending = undefined;
+      if (this.closed) return this.model;
+      const r = await this.warehouse.catchUp();
+      if (r.rebuilt || r.to !== this.model.position) {
+        this.model = await loadReadModel(this.warehouse, this.reference);
+        if (this.afterRefresh !== undefined) {
+          const after = this.afterRefresh;
+          void this.exclusive(() => after(this.warehouse)).catch(() => undefined);
+        }
+      }
+      return this.model;
+    });
+    this.pending = p;
+    return p;
+  }
+
+  /** One indicator's published figures as of a position or a day (see the module comment). */
+  async figuresAsOf(entry: CatalogIndicator, asOf: AsOf): Promise<E.Either<ApiError, AsOfFigures>> {
+    const checkpoint = this.model.position;
+    if ("position" in asOf && asOf.position > checkpoint) {
+      return E.left({
+        _tag: "BadAsOf",
+        asOf: String(asOf.position),
+        reason: `the warehouse has folded the log up to position ${checkpoint}; ask for a position up to ${checkpoint}`,
+      });
+    }
+    const key = "position" in asOf ? `${entry.code}@p${asOf.position}` : `${entry.code}@d${asOf.date}@${checkpoint}`;
+    let hit = this.cache.get(key);
+    if (hit === undefined) {
+      hit = this.exclusive(() =>
+        "position" in asOf ? this.atPosition(entry, asOf.position) : this.onDay(entry, asOf.date),
+      );
+      this.cache.set(key, hit);
+      hit.catch(() => this.cache.delete(key));
+      if (this.cache.size > CACHE_ENTRIES) {
+        const oldest = this.cache.keys().next().value;
+        if (oldest !== undefined) this.cache.delete(oldest);
+      }
+    } else {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+    }
+    return E.right(await hit);
+  }
+
+  private finish(entry: CatalogIndicator, position: number, raw: readonly RawFigure[]): AsOfFigures {
+    return {
+      position,
+      figures: indexFigures(publish(judge(entry, raw, this.reference.smallCellThreshold), entry.targets)),
+    };
+  }
+
+  private async atPosition(entry: CatalogIndicator, position: number): Promise<AsOfFigures> {
+    const rows = await this.warehouse.figuresAsOf({ position }, [entry.code]);
+    return this.finish(entry, position, rows);
+  }
+
+  private async onDay(entry: CatalogIndicator, date: string): Promise<AsOfFigures> {
+    const at = await this.warehouse.query<{ p: number }>(
+      "SELECT CAST(coalesce(max(position), 0) AS DOUBLE) AS p FROM facts WHERE CAST(recorded_at AS DATE) <= CAST($date AS DATE)",
+      { date },
+    );
+    const position = at[0]?.p ?? 0;
+    const rows = await this.warehouse.query<Omit<RawFigure, "position">>(
+      `SELECT indicator, geo, year, breakdown,
+              CAST(arg_max_null(numerator, vintage) AS DOUBLE) AS numerator,
+              CAST(arg_max_null(denominator, vintage) AS DOUBLE) AS denominator,
+              arg_max_null(value, vintage) AS value
+       FROM indicator_revisions
+       WHERE indicator = $indicator AND vintage <= CAST($date AS DATE)
+       GROUP BY ALL ORDER BY geo, breakdown, year`,
+      { indicator: entry.code, date },
+    );
+    // A commune figure whose last revision has neither numerator nor denominator had stopped existing then.
+    const standing = rows.filter((r) => r.geo === "province" || r.numerator !== null || r.denominator !== null);
+    return this.finish(
+      entry,
+      position,
+      standing.map((r) => ({ ...r, position })),
+    );
+  }
+
+  /** Waits for running warehouse tasks, then refuses new catch-ups. The caller closes the warehouse. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.exclusive(async () => undefined);
+  }
+}

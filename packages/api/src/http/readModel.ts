@@ -1,0 +1,184 @@
+/**
+ * What the API reads, held in memory: the reference (catalog with its planning documents, communes, the old
+ * commune codes) loaded once, and the published figures at one warehouse checkpoint, indexed by indicator and
+ * geography and by indicator and year. All figures of all indicators are small (39 indicators × 103
+ * geographies × the year range, about 17,000 rows on the `small` sample and bounded by the 102 communes at any
+ * scale), so a read never touches DuckDB: a series is one map lookup. `LiveWarehouse` rebuilds the model after
+ * each catch-up and swaps it in whole, so a response always comes from one checkpoint.
+ */
+import { createHash } from "node:crypto";
+import type { Warehouse } from "@kpi/projections";
+import type { CatalogIndicator, PlanningDocument } from "@kpi/seeds";
+import { type Figure, publish, type Status } from "./figures.js";
+
+export interface CommuneInfo {
+  readonly code: string;
+  readonly name: string;
+  readonly type: string;
+  readonly typeEn: string;
+  readonly oldProvince: string;
+  readonly areaKm2: number | null;
+  readonly population: number | null;
+}
+
+export interface Reference {
+  readonly indicators: ReadonlyMap<string, CatalogIndicator>;
+  readonly documents: ReadonlyMap<string, PlanningDocument>;
+  readonly communes: ReadonlyMap<string, CommuneInfo>;
+  /** Old (before 1 July 2025) commune code → the current commune it went to (first listed). */
+  readonly oldCodes: ReadonlyMap<string, { readonly code: string; readonly name: string }>;
+  readonly years: readonly [number, number];
+  readonly smallCellThreshold: number;
+  /** Changes when definitions, years or the threshold change (figures at the same position then differ). */
+  readonly modelTag: string;
+}
+
+export const loadReference = async (
+  warehouse: Warehouse,
+  catalog: { readonly indicators: readonly CatalogIndicator[]; readonly documents: readonly PlanningDocument[] },
+  years: readonly [number, number],
+  smallCellThreshold: number,
+): Promise<Reference> => {
+  const communes = await warehouse.query<{
+    code: string;
+    name: string;
+    type: string;
+    type_en: string;
+    old_province: string;
+    area_km2: number | null;
+    population: number | null;
+  }>(
+    `SELECT code, name, type, type_en, old_province, area_km2, CAST(population AS DOUBLE) AS population
+     FROM communes ORDER BY code`,
+  );
+  const crosswalk = await warehouse.query<{ old_code: string; new_code: string; new_name: string }>(
+    "SELECT old_code, arg_min(new_code, line) AS new_code, arg_min(new_name, line) AS new_name FROM crosswalk GROUP BY old_code",
+  );
+  const modelTag = createHash("sha256")
+    .update(JSON.stringify([years, smallCellThreshold, catalog.indicators.map((e) => [e.code, e.definitionHash])]))
+    .digest("hex")
+    .slice(0, 8);
+  return {
+    indicators: new Map(catalog.indicators.map((e) => [e.code, e])),
+    documents: new Map(catalog.documents.map((d) => [d.id, d])),
+    communes: new Map(
+      communes.map((c) => [
+        c.code,
+        {
+          code: c.code,
+          name: c.name,
+          type: c.type,
+          typeEn: c.type_en,
+          oldProvince: c.old_province,
+          areaKm2: c.area_km2,
+          population: c.population,
+        },
+      ]),
+    ),
+    oldCodes: new Map(crosswalk.map((x) => [x.old_code, { code: x.new_code, name: x.new_name }])),
+    years,
+    smallCellThreshold,
+    modelTag,
+  };
+};
+
+/** Published figures of one indicator, indexed. */
+export interface IndicatorFigures {
+  readonly byGeo: ReadonlyMap<string, readonly Figure[]>;
+  readonly byYear: ReadonlyMap<number, readonly Figure[]>;
+}
+
+const byBreakdownYear = (a: Figure, b: Figure) =>
+  a.breakdown < b.breakdown ? -1 : a.breakdown > b.breakdown ? 1 : a.year - b.year;
+
+/** Indexes one indicator's figures (already published) by geography and by year. */
+export const indexFigures = (figures: readonly Figure[]): IndicatorFigures => {
+  const byGeo = new Map<string, Figure[]>();
+  const byYear = new Map<number, Figure[]>();
+  for (const f of figures) {
+    const g = byGeo.get(f.geo);
+    if (g === undefined) byGeo.set(f.geo, [f]);
+    else g.push(f);
+    const y = byYear.get(f.year);
+    if (y === undefined) byYear.set(f.year, [f]);
+    else y.push(f);
+  }
+  for (const g of byGeo.values()) g.sort(byBreakdownYear);
+  for (const y of byYear.values()) y.sort((a, b) => (a.geo < b.geo ? -1 : a.geo > b.geo ? 1 : byBreakdownYear(a, b)));
+  return { byGeo, byYear };
+};
+
+export interface ReadModel {
+  /** The warehouse checkpoint: the last log position folded into these figures. */
+  readonly position: number;
+  readonly figures: ReadonlyMap<string, IndicatorFigures>;
+}
+
+interface FigureRow {
+  indicator: string;
+  geo: string;
+  year: number;
+  breakdown: string;
+  numerator: number | null;
+  denominator: number | null;
+  value: number | null;
+  target_year: number | null;
+  target_op: string | null;
+  target_value: number | null;
+  trajectory: number | null;
+  status: string;
+  suppressed: boolean;
+  position: number;
+}
+
+/** Every figure of `indicator_values` as `Figure`s (restricted: nothing withheld yet). */
+export const readFigures = async (warehouse: Warehouse): Promise<{ position: number; figures: Figure[] }> => {
+  const position = await warehouse.checkpoint();
+  const rows = await warehouse.query<FigureRow>(
+    `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
+            CAST(denominator AS DOUBLE) AS denominator, value, target_year, target_op, target_value, trajectory,
+            status, suppressed, CAST(position AS DOUBLE) AS position
+     FROM indicator_values ORDER BY indicator, geo, breakdown, year`,
+  );
+  return {
+    position,
+    figures: rows.map((r) => ({
+      indicator: r.indicator,
+      geo: r.geo,
+      level: r.geo === "province" ? "province" : "commune",
+      year: r.year,
+      breakdown: r.breakdown,
+      numerator: r.numerator,
+      denominator: r.denominator,
+      value: r.value,
+      targetYear: r.target_year,
+      targetOp: r.target_op,
+      targetValue: r.target_value,
+      trajectory: r.trajectory,
+      status: r.status as Status,
+      suppressed: r.suppressed,
+      position: r.position,
+    })),
+  };
+};
+
+/** Groups figures by indicator, publishes (suppression) and indexes them. */
+export const buildReadModel = (ref: Reference, position: number, figures: readonly Figure[]): ReadModel => {
+  const grouped = new Map<string, Figure[]>();
+  for (const f of figures) {
+    const g = grouped.get(f.indicator);
+    if (g === undefined) grouped.set(f.indicator, [f]);
+    else g.push(f);
+  }
+  return {
+    position,
+    figures: new Map(
+      [...grouped].map(([code, fs]) => [code, indexFigures(publish(fs, ref.indicators.get(code)?.targets ?? []))]),
+    ),
+  };
+};
+
+export const loadReadModel = async (warehouse: Warehouse, ref: Reference): Promise<ReadModel> => {
+  const { position, figures } = await readFigures(warehouse);
+  return buildReadModel(ref, position, figures);
+};

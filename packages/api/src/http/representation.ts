@@ -1,0 +1,138 @@
+/**
+ * How a tabular answer leaves the server: content negotiation (JSON by default, CSV, Arrow IPC stream),
+ * validators (ETag) and conditional requests (`If-None-Match` → 304).
+ *
+ * - Format: `?format=json|csv|arrow` wins; otherwise the `Accept` header (q-values honoured; `*\/*`,
+ *   `application/*` → JSON, `text/*` → CSV); nothing acceptable → 406 `not_acceptable`.
+ * - JSON has the route's nested shape; CSV and Arrow are the same rows flat, with the warehouse's snake_case
+ *   column names and types (Arrow: Utf8, Int32, Float64, Bool; nulls as nulls; CSV: nulls as empty fields).
+ * - ETag = `"<position>-<model tag>-<hash of route, normalised query and format>"`: it changes exactly when the
+ *   log position the figures reflect changes (or the catalog/year range/threshold does), so it is known
+ *   before any work is done and a matching `If-None-Match` is answered 304 without building the body.
+ */
+import { createHash } from "node:crypto";
+import { Bool, Float64, Int32, Table, tableToIPC, Utf8, vectorFromArray } from "apache-arrow";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import * as E from "fp-ts/lib/Either.js";
+import { type ApiError, fail } from "./errors.js";
+
+export type Format = "json" | "csv" | "arrow";
+
+export const MEDIA_TYPES: Readonly<Record<Format, string>> = {
+  json: "application/json",
+  csv: "text/csv",
+  arrow: "application/vnd.apache.arrow.stream",
+};
+
+const CONTENT_TYPES: Readonly<Record<Format, string>> = {
+  json: "application/json; charset=utf-8",
+  csv: "text/csv; charset=utf-8; header=present",
+  arrow: "application/vnd.apache.arrow.stream",
+};
+
+/** Picks the representation: `format` query parameter first, then `Accept`. */
+export const negotiate = (accept: string | undefined, format: string | undefined): E.Either<ApiError, Format> => {
+  if (format === "json" || format === "csv" || format === "arrow") return E.right(format);
+  if (accept === undefined || accept.trim() === "") return E.right("json");
+  const ranges = accept
+    .split(",")
+    .map((part, i) => {
+      const [type = "", ...params] = part.split(";").map((s) => s.trim().toLowerCase());
+      const q = params.find((p) => p.startsWith("q="));
+      return { type, q: q === undefined ? 1 : Number(q.slice(2)), i };
+    })
+    .filter((r) => r.type !== "" && Number.isFinite(r.q) && r.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const r of ranges) {
+    if (r.type === MEDIA_TYPES.json || r.type === "*/*" || r.type === "application/*") return E.right("json");
+    if (r.type === MEDIA_TYPES.csv || r.type === "text/*") return E.right("csv");
+    if (r.type === MEDIA_TYPES.arrow) return E.right("arrow");
+  }
+  return E.left({ _tag: "NotAcceptable", accept, offered: Object.values(MEDIA_TYPES) });
+};
+
+export type Cell = string | number | boolean | null;
+
+export interface Column<R> {
+  readonly name: string;
+  readonly type: "utf8" | "int32" | "float64" | "bool";
+  readonly get: (row: R) => Cell;
+}
+
+const csvField = (v: Cell): string => {
+  if (v === null) return "";
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+
+/** RFC 4180 CSV with a header line; CRLF line ends. */
+export const toCsv = <R>(columns: readonly Column<R>[], rows: readonly R[]): string => {
+  let out = `${columns.map((c) => csvField(c.name)).join(",")}\r\n`;
+  for (const r of rows) out += `${columns.map((c) => csvField(c.get(r))).join(",")}\r\n`;
+  return out;
+};
+
+const arrowType = (t: Column<unknown>["type"]) =>
+  t === "utf8" ? new Utf8() : t === "int32" ? new Int32() : t === "float64" ? new Float64() : new Bool();
+
+/** One Arrow IPC stream (schema and one record batch). */
+export const toArrow = <R>(columns: readonly Column<R>[], rows: readonly R[]): Uint8Array =>
+  tableToIPC(
+    new Table(
+      Object.fromEntries(columns.map((c) => [c.name, vectorFromArray(rows.map(c.get), arrowType(c.type) as never)])),
+    ),
+    "stream",
+  );
+
+export const etagOf = (position: number, modelTag: string, key: string): string =>
+  `"${position}-${modelTag}-${createHash("sha1").update(key).digest("base64url").slice(0, 16)}"`;
+
+/** Whether `If-None-Match` matches the current ETag (weak comparison, `*` matches any). */
+export const matchesEtag = (ifNoneMatch: string | undefined, etag: string): boolean => {
+  if (ifNoneMatch === undefined) return false;
+  return ifNoneMatch
+    .split(",")
+    .map((s) => s.trim().replace(/^W\//, ""))
+    .some((s) => s === "*" || s === etag);
+};
+
+/** The query as a stable string (keys sorted), for ETags. */
+export const queryKey = (query: object): string =>
+  JSON.stringify(Object.entries(query).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+export interface TableAnswer<R> {
+  /** The log position the answer reflects. */
+  readonly position: number;
+  readonly modelTag: string;
+  readonly json: () => unknown;
+  readonly columns: readonly Column<R>[];
+  readonly rows: () => readonly R[];
+}
+
+/**
+ * Negotiates the format, sets validators and answers 304 or the body. `prepare` runs only when needed: it
+ * checks the request (throwing `ApiFailure` for 4xx) and returns the answer.
+ */
+export const sendTable = async <R>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  format: string | undefined,
+  prepare: () => TableAnswer<R> | Promise<TableAnswer<R>>,
+): Promise<FastifyReply> => {
+  const chosen = negotiate(request.headers.accept, format);
+  if (E.isLeft(chosen)) return fail(chosen.left);
+  const f = chosen.right;
+  const answer = await prepare();
+  const etag = etagOf(
+    answer.position,
+    answer.modelTag,
+    `${request.routeOptions.url}|${queryKey(request.query as object)}|${JSON.stringify(request.params)}|${f}`,
+  );
+  reply.header("etag", etag).header("vary", "Accept").header("cache-control", "no-cache");
+  reply.header("x-log-position", String(answer.position));
+  if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();
+  reply.type(CONTENT_TYPES[f]);
+  if (f === "csv") return reply.send(toCsv(answer.columns, answer.rows()));
+  if (f === "arrow") return reply.send(Buffer.from(toArrow(answer.columns, answer.rows())));
+  return reply.send(answer.json());
+};

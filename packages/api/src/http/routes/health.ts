@@ -1,0 +1,56 @@
+/**
+ * GET /v1/health — whether the server answers, the log position its figures reflect and how far the log's
+ * head is ahead of it, the year range and the small-cell threshold. Always open (no token needed).
+ */
+import type { FastifyInstance } from "fastify";
+import type { ApiContext } from "../context.js";
+
+export const healthRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiContext }): Promise<void> => {
+  app.get(
+    "/v1/health",
+    {
+      schema: {
+        tags: ["service"],
+        summary: "Liveness and how current the figures are",
+        response: {
+          200: {
+            description: "the server is up",
+            type: "object",
+            properties: {
+              status: { type: "string", enum: ["ok"] },
+              position: { type: "integer", description: "the log position the figures reflect" },
+              logHead: { type: "integer", description: "the log's last position" },
+              behind: { type: "integer", description: "events appended but not folded yet" },
+              years: {
+                type: "object",
+                properties: { first: { type: "integer" }, last: { type: "integer" } },
+              },
+              indicators: { type: "integer" },
+              communes: { type: "integer" },
+              smallCellThreshold: { type: "integer" },
+              readTokenRequired: { type: "boolean" },
+              startedAt: { type: "string" },
+            },
+          },
+        },
+      },
+    },
+    async () => {
+      const ref = ctx.live.reference;
+      const position = ctx.live.current.position;
+      const logHead = await ctx.live.warehouse.log.head();
+      return {
+        status: "ok",
+        position,
+        logHead,
+        behind: Math.max(0, logHead - position),
+        years: { first: ref.years[0], last: ref.years[1] },
+        indicators: ref.indicators.size,
+        communes: ref.communes.size,
+        smallCellThreshold: ref.smallCellThreshold,
+        readTokenRequired: ctx.config.readTokenRequired,
+        startedAt: ctx.startedAt,
+      };
+    },
+  );
+};

@@ -1,0 +1,121 @@
+/**
+ * GET /v1/indicators/{code}/series?geo=&from=&to=&breakdown=&asOf= — one geography's figures year by year,
+ * each with the target applied, the trajectory towards it and the status; small cells withheld. Without
+ * `asOf` the answer comes from the in-memory model at the warehouse checkpoint; with it, see liveWarehouse.ts.
+ */
+import type { FastifyInstance } from "fastify";
+import * as E from "fp-ts/lib/Either.js";
+import { type ApiContext, geoOrFail, indicatorOrFail, readAccess, yearsOrFail } from "../context.js";
+import { fail } from "../errors.js";
+import type { Figure } from "../figures.js";
+import { parseAsOf } from "../liveWarehouse.js";
+import { sendTable } from "../representation.js";
+import { asOfParam, errors, figureSchema, formatParam, indicatorHeadSchema, tabular } from "../schemas.js";
+import { type FigureRow, figureColumns, geoName } from "./figureTable.js";
+
+export interface SeriesQuery {
+  geo?: string;
+  from?: number;
+  to?: number;
+  breakdown?: string;
+  asOf?: string;
+  format?: string;
+}
+
+export const seriesQuerySchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    geo: {
+      type: "string",
+      default: "province",
+      description: "province, or the 5-digit code of a current commune (GET /v1/communes)",
+    },
+    from: { type: "integer", minimum: 1900, maximum: 2200, description: "first year (default: the first computed)" },
+    to: { type: "integer", minimum: 1900, maximum: 2200, description: "last year (default: the last computed)" },
+    breakdown: { type: "string", description: "only this breakdown value (indicators with a breakdown)" },
+    asOf: asOfParam,
+    format: formatParam,
+  },
+} as const;
+
+export const seriesResponseSchema = {
+  type: "object",
+  properties: {
+    indicator: indicatorHeadSchema,
+    geo: {
+      type: "object",
+      properties: { code: { type: "string" }, level: { type: "string" }, name: { type: "string" } },
+    },
+    from: { type: "integer" },
+    to: { type: "integer" },
+    asOf: { type: ["string", "null"] },
+    position: { type: "integer", description: "the log position the figures reflect" },
+    targets: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { year: { type: "integer" }, op: { type: "string" }, value: { type: "number" } },
+      },
+    },
+    points: { type: "array", items: figureSchema },
+  },
+} as const;
+
+export const seriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiContext }): Promise<void> => {
+  app.get<{ Params: { code: string }; Querystring: SeriesQuery }>(
+    "/v1/indicators/:code/series",
+    {
+      onRequest: readAccess(ctx),
+      schema: {
+        tags: ["figures"],
+        summary: "An indicator's time series for the province or a commune, with target, trajectory and status",
+        params: {
+          type: "object",
+          required: ["code"],
+          properties: { code: { type: "string", description: "indicator code, e.g. DIGSIG_ADULT" } },
+        },
+        querystring: seriesQuerySchema,
+        response: { ...tabular("The series", seriesResponseSchema), ...errors(400, 401, 404, 406) },
+      },
+    },
+    (request, reply) =>
+      sendTable(request, reply, request.query.format, async () => {
+        const ref = ctx.live.reference;
+        const q = request.query;
+        const entry = indicatorOrFail(ref, request.params.code);
+        const geo = geoOrFail(ref, q.geo ?? "province");
+        const [from, to] = yearsOrFail(ref, q.from, q.to);
+        let position = ctx.live.current.position;
+        let all: readonly Figure[] | undefined = ctx.live.current.figures.get(entry.code)?.byGeo.get(geo);
+        if (q.asOf !== undefined) {
+          const at = parseAsOf(q.asOf);
+          if (E.isLeft(at)) return fail(at.left);
+          const r = await ctx.live.figuresAsOf(entry, at.right);
+          if (E.isLeft(r)) return fail(r.left);
+          position = r.right.position;
+          all = r.right.figures.byGeo.get(geo);
+        }
+        const points = (all ?? []).filter(
+          (f) => f.year >= from && f.year <= to && (q.breakdown === undefined || f.breakdown === q.breakdown),
+        );
+        const name = geoName(ref, geo);
+        return {
+          position,
+          modelTag: ref.modelTag,
+          json: () => ({
+            indicator: entry,
+            geo: { code: geo, level: geo === "province" ? "province" : "commune", name },
+            from,
+            to,
+            asOf: q.asOf ?? null,
+            position,
+            targets: entry.targets,
+            points,
+          }),
+          columns: figureColumns,
+          rows: (): FigureRow[] => points.map((figure) => ({ figure, geoName: name, unit: entry.unit })),
+        };
+      }),
+  );
+};
