@@ -12,8 +12,9 @@
 
 import { createHash } from "node:crypto";
 import { mkdirSync, renameSync, rmSync } from "node:fs";
+import { totalmem } from "node:os";
 import { join } from "node:path";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import { type CatalogEntry, DuckDbEventLog, definitionHash, ENTITY_KINDS, type EntityKind, factsOf } from "@kpi/core";
 import canonicalize from "canonicalize";
 import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
@@ -115,6 +116,12 @@ export class Warehouse {
     // Checkpoint when the write-ahead log reaches 1 GB rather than 16 MB: otherwise most catch-up commits
     // would also rewrite the database file.
     await conn.run("SET checkpoint_threshold = '1GB'");
+    // Bound DuckDB's memory (it spills to disk beyond it) so a province-scale fold leaves room for the rest
+    // of the process: half the machine unless KPI_DUCKDB_MEMORY (e.g. "8GB") says otherwise.
+    const limit = process.env.KPI_DUCKDB_MEMORY ?? `${Math.max(1, Math.floor(totalmem() / 2 ** 31))}GB`;
+    if (!/^\d+(\.\d+)?\s*(MB|GB|TB)$/i.test(limit))
+      throw new Error(`KPI_DUCKDB_MEMORY must look like 8GB, got ${limit}`);
+    await conn.run(`SET memory_limit = '${limit}'`);
     const w = new Warehouse(path, instance, conn, log, options);
     await w.setUp();
     return w;
@@ -696,8 +703,14 @@ export class Warehouse {
     return written;
   }
 
-  /** Runs a read-only query on the warehouse (tests, the API, `kpi query`). */
-  async query<T = Record<string, unknown>>(text: string, params: Record<string, string | number> = {}): Promise<T[]> {
+  /**
+   * Runs a query on the warehouse's connection (tests, the API, `kpi query`). Callers only read, or make TEMP
+   * tables of their own (the audit's `audit_*` working tables); none writes the warehouse's tables.
+   */
+  async query<T = Record<string, unknown>>(
+    text: string,
+    params: Readonly<Record<string, DuckDBValue>> = {},
+  ): Promise<T[]> {
     return rows<T>(this.conn, sqlOf(text, params));
   }
 
