@@ -20,6 +20,7 @@ const kpi = (...args: string[]) => {
   const r = spawnSync(process.execPath, [cli, ...args, "--data-dir", dir], {
     cwd: root,
     encoding: "utf8",
+    timeout: 180_000, // a command that does not end fails the test instead of stalling the run
     env: { ...process.env, KPI_YEARS: "2019-2026" },
   });
   return { code: r.status, out: r.stdout, err: r.stderr };

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { describeConfigError, type EventLog, type LogStore, loadEventLogConfig, openEventLog } from "@kpi/core";
 import { formatSummary, isScaleName, writeSample } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
+import { explainCommand, exportLogCommand, publishCommand, verifyCommand } from "./commands/auditCommands.js";
 import { demoCommand } from "./commands/demoCommand.js";
 import { importCommand } from "./commands/importCommand.js";
 import { migrateCommand } from "./commands/migrateCommand.js";
@@ -33,6 +34,12 @@ Usage:
   kpi migrate --from embedded|kurrentdb --to embedded|kurrentdb [--from-log FILE] [--to-log FILE]
                                               copy the log into an empty store and prove the copy
   kpi verify-log                               check the event log's hash chain
+  kpi publish [--year Y] [--indicator CODE]... [--level province|commune|all] [--out FILE]
+                                              freeze figures into a publication and record its digest in the log
+  kpi verify PUBLICATION [--log FILE]          replay the log in a fresh DuckDB and check every figure of a publication
+  kpi explain INDICATOR GEO YEAR [--as-of POSITION|YYYY-MM-DD] [--breakdown B]
+                                              the facts behind a figure and the vintages that moved it
+  kpi export-log --out FILE                    write a standalone copy of the event log for an auditor
   kpi head                                     print the log's last position
 
 Options:
@@ -57,6 +64,9 @@ const main = async (argv: string[]): Promise<number> => {
       geo: { type: "string", default: "province" },
       year: { type: "string" },
       "as-of": { type: "string" },
+      indicator: { type: "string", multiple: true },
+      level: { type: "string", default: "province" },
+      breakdown: { type: "string" },
       from: { type: "string" },
       to: { type: "string" },
       "from-log": { type: "string" },
@@ -166,6 +176,50 @@ const main = async (argv: string[]): Promise<number> => {
         out: process.stdout,
         err: process.stderr,
       });
+    }
+    case "publish": {
+      if (values.year !== undefined && !/^\d{4}$/.test(values.year)) return usage("--year must be a year like 2025");
+      const level = values.level;
+      if (level !== "province" && level !== "commune" && level !== "all") {
+        return usage("--level must be province, commune or all");
+      }
+      return publishCommand(config, {
+        level,
+        ...(values.year !== undefined ? { years: [Number(values.year)] } : {}),
+        ...(values.indicator !== undefined ? { indicators: values.indicator } : {}),
+        ...(values.out !== undefined ? { file: values.out } : {}),
+        out: process.stdout,
+        err: process.stderr,
+      });
+    }
+    case "verify": {
+      const [publication] = args;
+      if (publication === undefined) return usage("name the publication file, e.g. var/publications/pub-….json");
+      return verifyCommand(config, { publication, out: process.stdout, err: process.stderr });
+    }
+    case "explain": {
+      const [indicator, geo, year] = args;
+      if (indicator === undefined || geo === undefined || year === undefined) {
+        return usage("name an indicator, a geography (province or a commune code) and a year");
+      }
+      if (!/^\d{4}$/.test(year)) return usage("the year must look like 2025");
+      const asOf = values["as-of"];
+      if (asOf !== undefined && !/^\d+$|^\d{4}-\d{2}-\d{2}$/.test(asOf)) {
+        return usage("--as-of must be a log position or a date YYYY-MM-DD");
+      }
+      return explainCommand(config, {
+        indicator,
+        geo,
+        year: Number(year),
+        ...(asOf !== undefined ? { asOf } : {}),
+        ...(values.breakdown !== undefined ? { breakdown: values.breakdown } : {}),
+        out: process.stdout,
+        err: process.stderr,
+      });
+    }
+    case "export-log": {
+      if (values.out === undefined) return usage("--out FILE is required");
+      return exportLogCommand(config, { file: values.out, out: process.stdout, err: process.stderr });
     }
     case "verify-log": {
       const log = await openLog(true);

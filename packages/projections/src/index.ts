@@ -1,2 +1,3 @@
+export * from "./audit/index.js";
 export * from "./reference/referenceFold.js";
 export * from "./warehouse/index.js";

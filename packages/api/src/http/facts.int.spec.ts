@@ -63,6 +63,23 @@ describe("POST /v1/facts", () => {
     expect(await t.warehouse.log.head()).toBe(sampleHead);
   });
 
+  it("refuses a publication record sent as a fact: only kpi publish writes those", async () => {
+    const r = await post([
+      account(1),
+      {
+        id: "api-test-pub-1",
+        type: "PublicationIssued",
+        subject: "stat:publications",
+        occurredOn: "2025-08-01",
+        source: "nhnn-kv15",
+        data: { publicationId: "pub-x", digest: "0".repeat(64), position: 1, figures: 1, indicators: "DE_GRDP" },
+      },
+    ]);
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ code: "invalid_facts", details: [{ index: 1, field: "type" }] });
+    expect(await t.warehouse.log.head()).toBe(sampleHead);
+  });
+
   it("refuses the whole batch when any fact is bad, naming each problem by index and field", async () => {
     const r = await post([
       account(1),

@@ -10,6 +10,7 @@ export * from "./household.js";
 export * from "./ids.js";
 export * from "./ocop.js";
 export * from "./person.js";
+export * from "./publication.js";
 export * from "./registry.js";
 export * from "./statistics.js";
 export * from "./strictObject.js";

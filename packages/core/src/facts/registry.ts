@@ -15,6 +15,7 @@ import { showValue } from "./fields.js";
 import { householdFacts } from "./household.js";
 import { ocopFacts } from "./ocop.js";
 import { personFacts } from "./person.js";
+import { publicationFacts } from "./publication.js";
 import { statisticsFacts } from "./statistics.js";
 
 export const FACT_DEFINITIONS = [
@@ -26,6 +27,7 @@ export const FACT_DEFINITIONS = [
   ...householdFacts,
   ...communityFacts,
   ...correctionFacts,
+  ...publicationFacts,
 ] as const;
 
 type Definitions = (typeof FACT_DEFINITIONS)[number];

@@ -183,6 +183,8 @@ export const foldEvent = (state: ReferenceState, event: StoredEvent): ReferenceS
     case "CountReported":
       addReport(state, event);
       break;
+    case "PublicationIssued":
+      break; // an audit record written by `kpi publish`: no indicator reads it
     case "FactRetracted": {
       const earlier = state.retractions.get(fact.data.eventId);
       if (earlier === undefined || event.position < earlier) state.retractions.set(fact.data.eventId, event.position);

@@ -58,6 +58,12 @@ const POOLS: Readonly<Record<string, readonly unknown[]>> = {
   meeting: [0, 5, 10],
   series: ["OFFICIALS", "OFFICIALS_AI_TRAINED"],
   count: [0, 3, 7],
+  // PublicationIssued, an audit record that no indicator reads: both folds must ignore it
+  publicationId: ["pub-1"],
+  digest: ["0".repeat(64)],
+  position: [1, 5],
+  figures: [3],
+  indicators: ["DE_GRDP,PAYMENT_ACCT_15"],
   kind: ["hospital", "primary"],
   capability: ["ehr", "telemedicine"],
   technology: ["iot", "traceability", "ecommerce"],

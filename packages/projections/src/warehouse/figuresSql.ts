@@ -20,7 +20,8 @@ export const visibleSql = (p: Params, asOf?: number): string =>
     ? "retracted_by IS NULL AND type <> 'FactRetracted'"
     : `position <= ${p.bind(asOf)} AND (retracted_by IS NULL OR retracted_by > ${p.bind(asOf)}) AND type <> 'FactRetracted'`;
 
-const REPORT_KEY_FIELDS = [
+/** Every key field of every report type (a report's key is its type and these; absent fields are NULL). */
+export const REPORT_KEY_FIELDS = [
   ...new Set(
     FACT_DEFINITIONS.filter((d) => (REPORT_TYPES as readonly string[]).includes(d.type)).flatMap((d) =>
       (d.key ?? []).map(String),

@@ -127,7 +127,14 @@ export const factRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiContex
       request.body.forEach((u, index) => {
         const r = decodeFact(u);
         if (E.isLeft(r)) for (const e of r.left.errors) problems.push({ index, field: e.field, reason: e.reason });
-        else facts.push(r.right);
+        else if (r.right.type === "PublicationIssued") {
+          // publications are recorded by `kpi publish` from the warehouse's own figures, never reported
+          problems.push({
+            index,
+            field: "type",
+            reason: "PublicationIssued is written by kpi publish, not reported by a source",
+          });
+        } else facts.push(r.right);
       });
       if (problems.length > 0) return fail({ _tag: "InvalidFacts", errors: problems });
       const refused = outOfScope(scope.right, facts);

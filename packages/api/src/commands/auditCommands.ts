@@ -1,0 +1,239 @@
+/**
+ * The auditor's commands (docs/audit.md): `publish` freezes figures into a publication file and a
+ * `PublicationIssued` fact; `verify` checks a publication against a copy of the log in a fresh DuckDB;
+ * `explain` lists the facts behind a figure and how it moved; `export-log` writes the copy an auditor takes
+ * away. Each returns an exit code: 0 done (verified), 1 refused, failed or not verified.
+ */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type AsOf,
+  describeExplainError,
+  describeExportLogError,
+  describePublishError,
+  describeVerifyError,
+  type Explanation,
+  explainFigure,
+  exportLog,
+  type FactList,
+  type PublishLevel,
+  publishFigures,
+  type VerifyReport,
+  verifyPublication,
+} from "@kpi/projections";
+import * as E from "fp-ts/lib/Either.js";
+import type { Config } from "../config.js";
+import { openWarehouse } from "./warehouseCommands.js";
+
+const n = (x: number) => x.toLocaleString("en-US");
+const seconds = (s: number) => `${s.toFixed(2)} s`;
+
+export interface PublishCommandOptions {
+  readonly years?: readonly number[];
+  readonly indicators?: readonly string[];
+  readonly level: PublishLevel;
+  /** The file to write (default: DIR/publications/<id>.json). */
+  readonly file?: string;
+  readonly out: NodeJS.WritableStream;
+  readonly err: NodeJS.WritableStream;
+}
+
+/** `kpi publish [--year Y] [--indicator CODE]... [--level province|commune|all] [--out FILE]` */
+export const publishCommand = async (config: Config, o: PublishCommandOptions): Promise<number> => {
+  const w = await openWarehouse(config);
+  try {
+    await w.catchUp();
+    const r = await publishFigures(w, {
+      dir: join(config.dataDir, "publications"),
+      level: o.level,
+      ...(o.file === undefined ? {} : { out: o.file }),
+      ...(o.years === undefined ? {} : { years: o.years }),
+      ...(o.indicators === undefined ? {} : { indicators: o.indicators }),
+    });
+    if (E.isLeft(r)) {
+      o.err.write(`kpi publish: ${describePublishError(r.left)}\n`);
+      return 1;
+    }
+    const p = r.right.publication;
+    const years = [...new Set(p.figures.map((f) => f.year))].sort((a, b) => a - b);
+    o.out.write(
+      [
+        `Published ${p.id}: ${n(p.figures.length)} figures of ${n(Object.keys(p.catalogDefinitions).length)} indicators (${years.join(", ")}; ${o.level}) as known at log position ${n(p.position)}`,
+        `  file      ${r.right.file}`,
+        `  digest    ${p.digest}`,
+        `  recorded  PublicationIssued at log position ${n(r.right.eventPosition)}`,
+        `  time      ${seconds(r.right.seconds)}`,
+        "",
+      ].join("\n"),
+    );
+    return 0;
+  } finally {
+    await w.close();
+  }
+};
+
+const ok = (b: boolean) => (b ? "ok" : "FAILED");
+
+export const formatVerifyReport = (r: VerifyReport): string => {
+  const lines = [
+    `Publication ${r.publicationId}: ${n(r.figures.length)} figures as known at log position ${n(r.position)}`,
+    `  file digest      ${ok(r.digest.ok)}${r.digest.ok ? "" : ` (the file says ${r.digest.stated}, its content hashes to ${r.digest.computed})`}`,
+    `  recorded in log  ${
+      r.logged.found
+        ? `${ok(r.logged.ok)} (PublicationIssued at position ${n(r.logged.position)}${r.logged.ok ? "" : `, digest ${r.logged.digest}`})`
+        : "FAILED (no PublicationIssued with this id in the log)"
+    }`,
+    `  hash chain       ${
+      r.log.firstBad === undefined
+        ? `ok: ${n(r.log.checked)} events, head ${n(r.log.head)}`
+        : `BROKEN at position ${n(r.log.firstBad.position)}: ${r.log.firstBad.reason}`
+    }`,
+    `  reference data   ${ok(r.reference.ok)}`,
+    `  figures          ${n(r.matched)} match, ${n(r.mismatched)} mismatch`,
+    "",
+    "status\tindicator\tgeo\tyear\tbreakdown\tdifferences",
+    ...r.figures.map(
+      (f) =>
+        `${f.status}\t${f.indicator}\t${f.geo}\t${f.year}\t${f.breakdown}\t${f.differences
+          .map(
+            (d) =>
+              `${d.field}: published ${d.published}, recomputed ${d.recomputed}${
+                d.difference === undefined ? "" : ` (difference ${d.difference})`
+              }`,
+          )
+          .join("; ")}`,
+    ),
+    "",
+    r.ok
+      ? `VERIFIED: every check passed (${n(r.matched)} figures)`
+      : `NOT VERIFIED${r.log.firstBad === undefined ? "" : `: first bad log position ${n(r.log.firstBad.position)}`}`,
+    `time: chain ${seconds(r.seconds.chain)}, replay ${seconds(r.seconds.replay)}, recompute ${seconds(
+      r.seconds.recompute,
+    )}, total ${seconds(r.seconds.total)}`,
+    "",
+  ];
+  return lines.join("\n");
+};
+
+/** `kpi verify PUBLICATION [--log FILE]`: exit 0 only when everything verifies. */
+export const verifyCommand = async (
+  config: Config,
+  o: { readonly publication: string; readonly out: NodeJS.WritableStream; readonly err: NodeJS.WritableStream },
+): Promise<number> => {
+  const r = await verifyPublication(o.publication, config.logPath, { tmpDir: tmpdir() });
+  if (E.isLeft(r)) {
+    o.err.write(`kpi verify: ${describeVerifyError(r.left, config.logPath)}\n`);
+    return 1;
+  }
+  o.out.write(formatVerifyReport(r.right));
+  return r.right.ok ? 0 : 1;
+};
+
+const factTable = (title: string, list: FactList): string[] => [
+  `${title}: ${n(list.total)} fact(s)${list.total > list.shown.length ? ` (the first ${list.shown.length} by position)` : ""}`,
+  ...(list.shown.length === 0
+    ? []
+    : [
+        "  position\tid\ttype\tsubject\toccurred_on\trecorded_at",
+        ...list.shown.map((f) => `  ${f.position}\t${f.id}\t${f.type}\t${f.subject}\t${f.occurredOn}\t${f.recordedAt}`),
+      ]),
+];
+
+export const formatExplanation = (x: Explanation): string =>
+  [
+    `${x.indicator} for ${x.geo} in ${x.year}${x.breakdown === "" ? "" : ` (${x.breakdown})`}, as known at log position ${n(x.position)}`,
+    `  numerator ${x.numerator ?? "—"}, denominator ${x.denominator ?? "—"}, value ${x.value ?? "—"} (${x.kind})`,
+    `  definition hash ${x.definitionHash}`,
+    `  contributing events ${n(x.contribution.events)}, Merkle root ${x.contribution.merkleRoot}`,
+    ...(x.numeratorSubjects + x.denominatorSubjects === 0
+      ? []
+      : [
+          `  subjects counted (pseudonyms): ${n(x.numeratorSubjects)} in the numerator${
+            x.kind === "share" ? `, ${n(x.denominatorSubjects)} in the denominator` : ""
+          }`,
+        ]),
+    "",
+    ...factTable("Numerator", x.numeratorFacts),
+    "",
+    ...factTable("Denominator", x.denominatorFacts),
+    "",
+    `Reports used: ${x.reports.length}`,
+    ...(x.reports.length === 0
+      ? []
+      : [
+          "  role\tposition\tid\ttype\tsubject\tyear\tcommune\tfield\tvalue",
+          ...x.reports.map(
+            (r) =>
+              `  ${r.role}\t${r.position}\t${r.id}\t${r.type}\t${r.subject}\t${r.year ?? ""}\t${r.commune ?? "(province)"}\t${r.field}\t${r.value ?? ""}`,
+          ),
+        ]),
+    "",
+    "Revisions (vintage = recording day; moved by = facts recorded that day that concern this figure)",
+    "  vintage\tposition\tnumerator\tdenominator\tvalue\tmoved by",
+    ...x.revisions.map(
+      (r) =>
+        `  ${r.vintage}\t${r.position}\t${r.numerator ?? ""}\t${r.denominator ?? ""}\t${r.value ?? ""}\t${r.movedBy.shown
+          .map((f) => `${f.id} (${f.type} @${f.position})`)
+          .join(
+            ", ",
+          )}${r.movedBy.total > r.movedBy.shown.length ? ` … and ${n(r.movedBy.total - r.movedBy.shown.length)} more` : ""}`,
+    ),
+    "",
+  ].join("\n");
+
+/** `kpi explain INDICATOR GEO YEAR [--as-of P|DATE] [--breakdown B]` */
+export const explainCommand = async (
+  config: Config,
+  o: {
+    readonly indicator: string;
+    readonly geo: string;
+    readonly year: number;
+    readonly asOf?: string;
+    readonly breakdown?: string;
+    /** Facts shown per list (default 20). */
+    readonly limit?: number;
+    readonly out: NodeJS.WritableStream;
+    readonly err: NodeJS.WritableStream;
+  },
+): Promise<number> => {
+  const w = await openWarehouse(config);
+  try {
+    await w.catchUp();
+    const asOf: AsOf | undefined =
+      o.asOf === undefined ? undefined : /^\d+$/.test(o.asOf) ? { position: Number(o.asOf) } : { date: o.asOf };
+    const r = await explainFigure(w, o.indicator, o.geo, o.year, {
+      limit: o.limit ?? 20,
+      ...(asOf === undefined ? {} : { asOf }),
+      ...(o.breakdown === undefined ? {} : { breakdown: o.breakdown }),
+    });
+    if (E.isLeft(r)) {
+      o.err.write(`kpi explain: ${describeExplainError(r.left)}\n`);
+      return 1;
+    }
+    o.out.write(formatExplanation(r.right));
+    return 0;
+  } finally {
+    await w.close();
+  }
+};
+
+/** `kpi export-log --out FILE`: a standalone copy of the log for an auditor. */
+export const exportLogCommand = async (
+  config: Config,
+  o: { readonly file: string; readonly out: NodeJS.WritableStream; readonly err: NodeJS.WritableStream },
+): Promise<number> => {
+  const r = await exportLog(config.logPath, o.file);
+  if (E.isLeft(r)) {
+    o.err.write(`kpi export-log: ${describeExportLogError(r.left, config.logPath)}\n`);
+    return 1;
+  }
+  o.out.write(
+    [
+      `Exported ${n(r.right.events)} events of ${config.logPath} to ${r.right.file} in ${seconds(r.right.seconds)}`,
+      `  head position ${n(r.right.head)}, chain hash ${r.right.headHash}`,
+      "  (keep the head hash apart from the copy: it anchors the copy's chain)",
+      "",
+    ].join("\n"),
+  );
+  return 0;
+};

@@ -1,0 +1,220 @@
+/**
+ * Publish, export, verify and tamper, on the tiny sample province: figures published from the warehouse verify
+ * against an exported copy of the log; editing, deleting or swapping a stored event fails verification at that
+ * position; a log re-chained after an edit is caught by the recorded chain head and the contribution digests; an
+ * edited publication file is caught by its digest and by the figure that no longer matches.
+ */
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { chainHash, GENESIS_HASH, importFile, joinCanonical } from "@kpi/core";
+import { writeSample } from "@kpi/seeds";
+import * as E from "fp-ts/lib/Either.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Warehouse } from "../warehouse/projector.js";
+import { seedCatalog, seedReferenceTables } from "../warehouse/seedTables.js";
+import { exportLog } from "./exportLog.js";
+import { decodePublication, digestOfJson, type Publication } from "./publication.js";
+import { type Published, publishFigures } from "./publish.js";
+import { type VerifyReport, verifyPublication } from "./verify.js";
+
+const dir = mkdtempSync(join(tmpdir(), "kpi-audit-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let published: Published;
+let exported: string;
+
+const verify = async (file: string, log: string): Promise<VerifyReport> => {
+  const r = await verifyPublication(file, log, { tmpDir: dir });
+  if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+  return r.right;
+};
+
+/** Runs SQL on a copy of the exported log. */
+const tampered = async (name: string, ...sql: string[]): Promise<string> => {
+  const copy = join(dir, `${name}.duckdb`);
+  copyFileSync(exported, copy);
+  const instance = await DuckDBInstance.create(copy);
+  const c = await instance.connect();
+  try {
+    for (const s of sql) await c.run(s);
+  } finally {
+    c.closeSync();
+    instance.closeSync();
+  }
+  return copy;
+};
+
+/** A position whose event contributes to the province's PAYMENT_ACCT_15 for 2025: an account opened before. */
+const accountPosition = async (log: string): Promise<number> => {
+  const instance = await DuckDBInstance.create(log, { access_mode: "READ_ONLY" });
+  const c = await instance.connect();
+  try {
+    const r = await c.runAndReadAll(
+      `SELECT CAST(min(position) AS DOUBLE) AS k FROM events
+       WHERE type = 'PaymentAccountOpened' AND occurred_on <= DATE '2024-12-31' AND position > 100`,
+    );
+    return (r.getRowObjectsJS()[0] as { k: number }).k;
+  } finally {
+    c.closeSync();
+    instance.closeSync();
+  }
+};
+
+beforeAll(async () => {
+  const sample = join(dir, "sample-tiny.ndjson");
+  await writeSample({ scale: "tiny", seed: 1, out: sample });
+  const log = join(dir, "events.duckdb");
+  const w = await Warehouse.open(join(dir, "warehouse.duckdb"), log, {
+    catalog: seedCatalog(),
+    reference: seedReferenceTables(),
+    years: [2019, 2026],
+  });
+  try {
+    const imported = await importFile(w.log, sample);
+    expect(imported.committed).toBe(true);
+    await w.catchUp();
+    const r = await publishFigures(w, { dir: join(dir, "publications"), years: [2025], level: "all" });
+    if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+    published = r.right;
+  } finally {
+    await w.close();
+  }
+  exported = join(dir, "export.duckdb");
+  const x = await exportLog(log, exported);
+  if (E.isLeft(x)) throw new Error(JSON.stringify(x.left));
+  expect(x.right.head).toBe(published.eventPosition);
+}, 120_000);
+
+describe("a publication", () => {
+  it("holds every indicator's province and commune figures for the year, with the log position and digests", () => {
+    const p = published.publication;
+    expect(existsSync(published.file)).toBe(true);
+    const decoded = decodePublication(readFileSync(published.file, "utf8"));
+    if (E.isLeft(decoded)) throw new Error(JSON.stringify(decoded.left));
+    expect(decoded.right.computedDigest).toBe(p.digest);
+    expect(Object.keys(p.catalogDefinitions)).toHaveLength(39);
+    const province = p.figures.filter((f) => f.geo === "province");
+    expect(new Set(province.map((f) => f.indicator)).size).toBe(39);
+    expect(p.figures.some((f) => f.geo !== "province")).toBe(true);
+    expect(p.figures.every((f) => f.year === 2025)).toBe(true);
+    expect(published.eventPosition).toBe(p.position + 1);
+    const acct = province.find((f) => f.indicator === "PAYMENT_ACCT_15");
+    expect(acct?.contribution.events).toBeGreaterThan(10);
+  });
+
+  it("verifies against an exported copy of the log: chain, recorded digest and every figure", async () => {
+    const r = await verify(published.file, exported);
+    expect(r.log).toMatchObject({ ok: true, head: published.eventPosition });
+    expect(r.logged).toEqual({
+      found: true,
+      position: published.eventPosition,
+      digest: published.publication.digest,
+      ok: true,
+    });
+    expect(r.digest.ok).toBe(true);
+    expect(r.reference.ok).toBe(true);
+    expect(r.mismatched).toBe(0);
+    expect(r.matched).toBe(published.publication.figures.length);
+    expect(r.ok).toBe(true);
+  });
+
+  it("fails at the edited, deleted or swapped event's position", async () => {
+    const k = await accountPosition(exported);
+    expect(k).toBeLessThan(published.publication.position);
+    const edited = await verify(
+      published.file,
+      await tampered(
+        "edited",
+        `UPDATE events SET data = json_merge_patch(data, '{"institution":"forged"}') WHERE position = ${k}`,
+      ),
+    );
+    expect(edited.ok).toBe(false);
+    expect(edited.log.firstBad?.position).toBe(k);
+    const deleted = await verify(published.file, await tampered("deleted", `DELETE FROM events WHERE position = ${k}`));
+    expect(deleted.ok).toBe(false);
+    expect(deleted.log.firstBad).toEqual({ position: k, reason: `event ${k} is missing (next is ${k + 1})` });
+    const swapped = await verify(
+      published.file,
+      await tampered(
+        "swapped",
+        `UPDATE events SET position = CASE position WHEN ${k} THEN ${k + 1} ELSE ${k} END WHERE position IN (${k}, ${k + 1})`,
+      ),
+    );
+    expect(swapped.ok).toBe(false);
+    expect(swapped.log.firstBad?.position).toBe(k);
+  });
+
+  it("catches a log edited and re-chained: the chain head differs and the contribution digests move", async () => {
+    const k = await accountPosition(exported);
+    const copy = await tampered("rechained", `UPDATE events SET source = 'forged' WHERE position = ${k}`);
+    const instance = await DuckDBInstance.create(copy);
+    const c = await instance.connect();
+    try {
+      await c.run("SET TimeZone = 'UTC'");
+      const rows = (
+        await c.runAndReadAll(`SELECT CAST(position AS DOUBLE) p, id, type, subject, CAST(stream_revision AS DOUBLE) r,
+          strftime(occurred_on, '%Y-%m-%d') o, source, CAST(data AS VARCHAR) d,
+          strftime(recorded_at, '%Y-%m-%dT%H:%M:%S.%gZ') t FROM events ORDER BY position`)
+      ).getRows() as [number, string, string, string, number, string, string, string, string][];
+      let prev: Uint8Array = GENESIS_HASH;
+      await c.run("CREATE TABLE rehash (position BIGINT, hash BLOB)");
+      const ap = await c.createAppender("rehash");
+      for (const [p, id, type, subject, r, o, source, d, t] of rows) {
+        const h = chainHash(prev, p, t, r, joinCanonical(d, { id, type, subject, occurredOn: o, source }));
+        ap.appendBigInt(BigInt(p));
+        ap.appendBlob(h);
+        ap.endRow();
+        prev = h;
+      }
+      ap.flushSync();
+      ap.closeSync();
+      await c.run("UPDATE events SET hash = r.hash FROM rehash r WHERE events.position = r.position");
+    } finally {
+      c.closeSync();
+      instance.closeSync();
+    }
+    const r = await verify(published.file, copy);
+    expect(r.ok).toBe(false);
+    expect(r.log.firstBad?.position).toBe(published.publication.position);
+    expect(r.log.firstBad?.reason).toMatch(/re-chained/);
+    const acct = r.figures.find((f) => f.indicator === "PAYMENT_ACCT_15" && f.geo === "province");
+    expect(acct?.status).toBe("mismatch");
+    expect(acct?.differences.map((d) => d.field)).toEqual(["contribution.merkleRoot"]);
+  });
+
+  it("reports an edited figure as a mismatch with the difference, and the file's digest as broken", async () => {
+    const json = JSON.parse(readFileSync(published.file, "utf8")) as Publication;
+    const i = json.figures.findIndex((f) => f.indicator === "OCOP_ONLINE" && f.geo === "province");
+    const original = json.figures[i];
+    if (original === undefined || original.value === null) throw new Error("no OCOP_ONLINE province figure");
+    const edited = {
+      ...json,
+      figures: json.figures.map((f, j) => (j === i ? { ...f, value: (f.value as number) + 5 } : f)),
+    };
+    const file = join(dir, "edited-publication.json");
+    writeFileSync(file, JSON.stringify(edited));
+    const r = await verify(file, exported);
+    expect(r.ok).toBe(false);
+    expect(r.digest.ok).toBe(false);
+    expect(r.logged).toMatchObject({ found: true, ok: false });
+    expect(r.mismatched).toBe(1);
+    const bad = r.figures.find((f) => f.status === "mismatch");
+    expect(bad).toMatchObject({ indicator: "OCOP_ONLINE", geo: "province", year: 2025 });
+    expect(bad?.differences).toHaveLength(1);
+    expect(bad?.differences[0]?.field).toBe("value");
+    expect(bad?.differences[0]?.difference).toBeCloseTo(-5, 9);
+
+    // with its digest recomputed, the file is self-consistent, but not the one the log recorded
+    const resealed = join(dir, "resealed-publication.json");
+    writeFileSync(
+      resealed,
+      JSON.stringify({ ...edited, digest: digestOfJson(edited as unknown as Record<string, unknown>) }),
+    );
+    const s = await verify(resealed, exported);
+    expect(s.digest.ok).toBe(true);
+    expect(s.logged).toMatchObject({ found: true, ok: false });
+    expect(s.ok).toBe(false);
+  });
+});

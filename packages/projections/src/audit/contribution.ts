@@ -1,0 +1,152 @@
+/**
+ * The contributing events of a figure and their digest.
+ *
+ * For a figure (indicator I, geography G, year Y, breakdown B) as known at log position P, an event is
+ * *visible* when its position is ≤ P, it is not a `FactRetracted`, and no `FactRetracted` at a position ≤ P
+ * names it. The contributing events are:
+ *
+ * 1. Entity-based I (share, shareOfReported, ratePer1000, entityCount over entities of kind K): the *members*
+ *    are the subjects of kind K whose state on Y-12-31 as known at P puts them in G (their commune is G; for the
+ *    province, any commune, province-only entities included) and that I counts: they meet `numerator` (and
+ *    `population`, for a share), or they meet `population` (a share's denominator). Their events are every
+ *    visible fact of a member dated on or before Y-12-31, and every `FactRetracted` at a position ≤ P that
+ *    withdrew a fact of a member so dated.
+ * 2. Reported fields of I (the denominator of shareOfReported and ratePer1000; numerator and denominator of
+ *    reportedRatio; the value of reportedCount, growth and rank): the standing reports at P of the field's type
+ *    that match its `where`, with breakdown B (field `by`), for the years the figure reads (Y; every year ≤ Y
+ *    when cumulative; Y and Y−1 for growth) and, for a commune, resolved into G; for the province, per year and
+ *    breakdown the province-level reports when any exist, else all resolved commune reports. With them, every
+ *    `FactRetracted` at a position ≤ P that withdrew a report of the same type and key as one of them.
+ *
+ * The digest is the number of distinct contributing events and the Merkle root (`merkle.ts`) of their chain
+ * hashes in position order. An event recorded after P never contributes; a member's fact dated after Y-12-31
+ * does not either (it cannot change the year-end state).
+ *
+ * The runner fills TEMP tables `audit_*` on the warehouse's connection; one run at a time per warehouse (the
+ * server's `LiveWarehouse.exclusive` ensures it). States as known at P come from the warehouse's stored tables
+ * when P is its checkpoint, else they are recomputed for year Y only.
+ */
+import { type CatalogEntry, ENTITY_KINDS, type EntityKind } from "@kpi/core";
+import type { Warehouse } from "../warehouse/projector.js";
+import type { Sql } from "../warehouse/sql.js";
+import {
+  asOfEntitySql,
+  asOfReportsSql,
+  CELLS_SQL,
+  isEntityDefinition,
+  leavesSql,
+  memberEventsSql,
+  membersSql,
+  reportEventsSql,
+  reportedFieldsOf,
+  reportsUsedSql,
+  type Scope,
+  WORK_TABLES,
+  WORK_TABLES_SQL,
+} from "./contributionSql.js";
+import { EMPTY_ROOT, reduceToRoots } from "./merkle.js";
+import type { Contribution } from "./publication.js";
+
+export type { Scope } from "./contributionSql.js";
+
+export const exec = async (w: Warehouse, s: Sql): Promise<void> => {
+  await w.query(s.text, s.params);
+};
+
+/** The key of a cell within one year. */
+export const cellKey = (indicator: string, geo: string, breakdown: string): string =>
+  `${indicator}\u0000${geo}\u0000${breakdown}`;
+
+export interface Relations {
+  readonly entity: (kind: EntityKind) => string;
+  readonly reports: string;
+}
+
+/**
+ * Where the entity states and standing reports as known at `position` are: the stored tables at the checkpoint,
+ * else TEMP tables recomputed for `scope.year` (and, for a single commune, only its subjects).
+ */
+export const relationsAt = async (
+  w: Warehouse,
+  position: number,
+  kinds: readonly EntityKind[],
+  scope: Scope,
+): Promise<Relations> => {
+  const checkpoint = await w.checkpoint();
+  if (position > checkpoint) {
+    throw new RangeError(`position ${position} is beyond the warehouse's checkpoint ${checkpoint}`);
+  }
+  if (position === checkpoint) return { entity: (k) => `ent_${k}_year`, reports: "reports" };
+  const geo = typeof scope.communes === "object" && !scope.province ? scope.communes.geo : undefined;
+  for (const k of kinds) await exec(w, asOfEntitySql(k, position, scope.year, geo));
+  await exec(w, asOfReportsSql(position));
+  return { entity: (k) => `audit_ent_${k}`, reports: "audit_reports" };
+};
+
+/**
+ * Fills `audit_members`, `audit_reports_used` and `audit_events` (indicator, geo, breakdown, position, in_num,
+ * in_den) with the contributing events of the cells of `scope` for every entry, as known at `position`.
+ */
+export const buildContributingEvents = async (
+  w: Warehouse,
+  entries: readonly CatalogEntry[],
+  position: number,
+  scope: Scope,
+): Promise<void> => {
+  for (const s of WORK_TABLES_SQL) await w.query(s);
+  const kinds = ENTITY_KINDS.filter((k) =>
+    entries.some((e) => isEntityDefinition(e.definition) && e.definition.entity === k),
+  );
+  const rel = await relationsAt(w, position, kinds, scope);
+  for (const e of entries) {
+    const d = e.definition;
+    if (isEntityDefinition(d)) await exec(w, membersSql(e, rel.entity(d.entity), scope));
+    for (const { field, role } of reportedFieldsOf(d))
+      await exec(w, reportsUsedSql(e, field, role, rel.reports, scope));
+  }
+  await exec(w, memberEventsSql(position, scope.year));
+  await exec(w, reportEventsSql(position));
+};
+
+/** Number of events and Merkle root of every cell in `audit_events` (cells without events are absent). */
+export const contributionDigests = async (w: Warehouse): Promise<Map<string, Contribution>> => {
+  await w.query(CELLS_SQL);
+  await exec(w, leavesSql(w.log.eventsTable));
+  await w.query(
+    "CREATE OR REPLACE TEMP TABLE audit_counts AS SELECT cell, count(*) AS events FROM audit_level_a GROUP BY cell",
+  );
+  const from = await reduceToRoots((sql) => w.query(sql), "audit_level_a", "audit_level_b");
+  const rows = await w.query<{ indicator: string; geo: string; breakdown: string; events: number; root: string }>(
+    `SELECT c.indicator, c.geo, c.breakdown, CAST(n.events AS DOUBLE) AS events, lower(hex(l.h)) AS root
+     FROM ${from} l JOIN audit_counts n USING (cell) JOIN audit_cells c USING (cell)`,
+  );
+  return new Map(
+    rows.map((r) => [
+      cellKey(r.indicator, r.geo, r.breakdown),
+      { events: r.events, merkleRoot: r.root } as Contribution,
+    ]),
+  );
+};
+
+/** The digest of a cell without contributing events. */
+export const EMPTY_CONTRIBUTION = { events: 0, merkleRoot: EMPTY_ROOT } as Contribution;
+
+/** Drops the audit's TEMP tables from the warehouse's connection. */
+export const dropWorkTables = async (w: Warehouse): Promise<void> => {
+  for (const t of WORK_TABLES) await w.query(`DROP TABLE IF EXISTS ${t}`);
+};
+
+/** The digests of the cells of `scope` for every entry, as known at `position`. */
+export const contributionsOf = async (
+  w: Warehouse,
+  entries: readonly CatalogEntry[],
+  position: number,
+  scope: Scope,
+): Promise<Map<string, Contribution>> => {
+  try {
+    await buildContributingEvents(w, entries, position, scope);
+    return await contributionDigests(w);
+  } finally {
+    await dropWorkTables(w);
+  }
+};

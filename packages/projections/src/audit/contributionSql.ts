@@ -1,0 +1,246 @@
+/**
+ * SQL (pure generation) for the contributing events of figures; `contribution.ts` runs it on the warehouse's
+ * connection, filling TEMP tables named `audit_*`. The definition it implements is in `contribution.ts` and
+ * docs/audit.md. Values are bound parameters; table names are the module's own constants.
+ */
+import { type CatalogEntry, type Definition, ENTITY_KINDS, type EntityKind, type ReportedField } from "@kpi/core";
+import { conditionSql } from "../warehouse/conditionSql.js";
+import { entityStateSql } from "../warehouse/entitySql.js";
+import { REPORT_KEY_FIELDS, standingReportsSql, visibleSql } from "../warehouse/figuresSql.js";
+import { Params, type Sql, sqlOf } from "../warehouse/sql.js";
+import { leafHashSql } from "./merkle.js";
+
+/** Which cells of one year: the province figure and/or the commune figures (all of them, or one). */
+export interface Scope {
+  readonly year: number;
+  readonly province: boolean;
+  readonly communes: "all" | "none" | { readonly geo: string };
+}
+
+type EntityDefinition = Extract<Definition, { readonly entity: unknown }>;
+export const isEntityDefinition = (d: Definition): d is EntityDefinition => "entity" in d;
+
+/** How a reported field enters a figure: numerator, denominator, or (growth) Y numerator and Y−1 denominator. */
+export type ReportRole = "numerator" | "denominator" | "growth";
+
+/** The reported fields a definition reads, with their role. */
+export const reportedFieldsOf = (d: Definition): readonly { field: ReportedField; role: ReportRole }[] => {
+  switch (d.kind) {
+    case "share":
+    case "entityCount":
+      return [];
+    case "shareOfReported":
+    case "ratePer1000":
+      return [{ field: d.denominator, role: "denominator" }];
+    case "reportedRatio":
+      return [
+        { field: d.numerator, role: "numerator" },
+        { field: d.denominator, role: "denominator" },
+      ];
+    case "reportedCount":
+    case "rank":
+      return [{ field: d.value, role: "numerator" }];
+    case "growth":
+      return [{ field: d.value, role: "growth" }];
+  }
+};
+
+/** Kinds with commune figures built from commune reports (growth and rank are province figures only). */
+const hasCommuneRows = (d: Definition): boolean => d.kind !== "growth" && d.kind !== "rank";
+
+export const WORK_TABLES_SQL: readonly string[] = [
+  "CREATE OR REPLACE TEMP TABLE audit_members (indicator VARCHAR, geo VARCHAR, subject VARCHAR, in_num BOOLEAN, in_den BOOLEAN)",
+  `CREATE OR REPLACE TEMP TABLE audit_reports_used (indicator VARCHAR, geo VARCHAR, breakdown VARCHAR, position BIGINT,
+     type VARCHAR, data JSON, in_num BOOLEAN, in_den BOOLEAN)`,
+  `CREATE OR REPLACE TEMP TABLE audit_events (indicator VARCHAR, geo VARCHAR, breakdown VARCHAR, position BIGINT,
+     in_num BOOLEAN, in_den BOOLEAN)`,
+];
+
+/** The TEMP tables the audit may leave on the connection, entity states as known earlier included. */
+export const WORK_TABLES: readonly string[] = [
+  "audit_members",
+  "audit_reports_used",
+  "audit_events",
+  "audit_cells",
+  "audit_counts",
+  "audit_level_a",
+  "audit_level_b",
+  "audit_reports",
+  ...ENTITY_KINDS.map((k) => `audit_ent_${k}`),
+];
+
+/**
+ * The year-end states of `kind` for `year` only, as known at `position`, into `audit_ent_<kind>` (the same
+ * query as the projection, over the facts visible at that position). With `geo`, only subjects that have a fact
+ * resolved into that commune (the only ones that can be in it).
+ */
+export const asOfEntitySql = (kind: EntityKind, position: number, year: number, geo?: string): Sql => {
+  const p = new Params();
+  const visible = visibleSql(p, position);
+  const y = p.bind(year);
+  const onlyGeo =
+    geo === undefined
+      ? ""
+      : ` AND subject IN (SELECT subject FROM facts WHERE kind = '${kind}' AND commune = ${p.bind(geo)})`;
+  const state = entityStateSql(kind).replace(
+    /^WITH /,
+    `WITH years AS (SELECT CAST(${y} AS INTEGER) AS year),
+     f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visible}${onlyGeo}), `,
+  );
+  return sqlOf(`CREATE OR REPLACE TEMP TABLE audit_ent_${kind} AS ${state}`, p);
+};
+
+/** The standing reports as known at `position`, into `audit_reports`. */
+export const asOfReportsSql = (position: number): Sql => {
+  const p = new Params();
+  return sqlOf(`CREATE OR REPLACE TEMP TABLE audit_reports AS ${standingReportsSql(p, position)}`, p);
+};
+
+/**
+ * The subjects an entity-based indicator counts in the cells of `scope`: in the numerator (meeting `numerator`,
+ * and `population` for a share) or in the denominator (meeting `population`, for a share). `relation` holds the
+ * entity-year states (`ent_<kind>_year` at the checkpoint, `audit_ent_<kind>` as known earlier).
+ */
+export const membersSql = (e: CatalogEntry, relation: string, scope: Scope): Sql => {
+  const d = e.definition;
+  if (!isEntityDefinition(d)) throw new Error(`${e.code} is not entity-based`);
+  const p = new Params();
+  const num = conditionSql(d.numerator, p);
+  const pop = d.kind === "share" ? conditionSql(d.population, p) : undefined;
+  const inNum = pop === undefined ? num : `(${pop}) AND (${num})`;
+  const code = p.bind(e.code);
+  const one = typeof scope.communes === "object" ? p.bind(scope.communes.geo) : undefined;
+  const where = `year = ${p.bind(scope.year)} AND commune IS NOT NULL${
+    one !== undefined && !scope.province ? ` AND commune = ${one}` : ""
+  }`;
+  const parts: string[] = [];
+  if (scope.communes === "all")
+    parts.push(`SELECT ${code}, commune, subject, in_num, in_den FROM m WHERE commune <> ''`);
+  if (one !== undefined) parts.push(`SELECT ${code}, commune, subject, in_num, in_den FROM m WHERE commune = ${one}`);
+  if (scope.province) parts.push(`SELECT ${code}, 'province', subject, in_num, in_den FROM m`);
+  return sqlOf(
+    `INSERT INTO audit_members
+     WITH m AS (SELECT subject, commune, ${inNum} AS in_num, ${pop ?? "false"} AS in_den FROM ${relation}
+                WHERE ${where})
+     SELECT * FROM (${parts.join(" UNION ALL ")}) WHERE in_num OR in_den`,
+    p,
+  );
+};
+
+/**
+ * The events of the members: their facts visible at `position` dated on or before 31 December of `year`, and
+ * the retractions (at or before `position`) of their facts so dated.
+ */
+export const memberEventsSql = (position: number, year: number): Sql => {
+  const p = new Params();
+  const at = p.bind(position);
+  return sqlOf(
+    `INSERT INTO audit_events
+     WITH s AS (SELECT DISTINCT subject FROM audit_members),
+     f AS (SELECT position, id, subject, retracted_by FROM facts
+           WHERE position <= ${at} AND occurred_on <= make_date(${p.bind(year)}, 12, 31) AND type <> 'FactRetracted'
+             AND subject IN (SELECT subject FROM s)),
+     r AS (SELECT position, retracts, subject FROM facts
+           WHERE type = 'FactRetracted' AND position <= ${at} AND subject IN (SELECT subject FROM s)),
+     ev AS (SELECT subject, position FROM f WHERE retracted_by IS NULL OR retracted_by > ${at}
+            UNION ALL
+            SELECT r.subject, r.position FROM f JOIN r ON r.retracts = f.id AND r.subject = f.subject)
+     SELECT m.indicator, m.geo, '', ev.position, m.in_num, m.in_den FROM audit_members m JOIN ev USING (subject)`,
+    p,
+  );
+};
+
+/**
+ * The standing reports a reported field contributes to the cells of `scope`, following figuresSql.ts: of the
+ * field's type, matching its `where`, with the breakdown value (`by`, value ALL left out), for the years the
+ * figure reads (Y; ≤ Y when cumulative; Y and Y−1 for growth); for a commune, the reports resolved into it;
+ * for the province, per year and breakdown the province-level reports when any exist, else every resolved one.
+ */
+export const reportsUsedSql = (
+  e: CatalogEntry,
+  field: ReportedField,
+  role: ReportRole,
+  reports: string,
+  scope: Scope,
+): Sql => {
+  const d = e.definition;
+  const p = new Params();
+  const code = p.bind(e.code);
+  const y = p.bind(scope.year);
+  const by = d.kind === "reportedRatio" ? d.by : undefined;
+  const breakdown = by === undefined ? "''" : `json_extract_string(data, '$.${by}')`;
+  const filters = [
+    `type = ${p.bind(field.fact)}`,
+    ...Object.entries(field.where ?? {}).map(([k, v]) => `json_extract_string(data, '$.${k}') = ${p.bind(String(v))}`),
+    ...(by === undefined ? [] : [`${breakdown} <> 'ALL'`]),
+    d.kind === "growth"
+      ? `year IN (${y}, ${y} - 1)`
+      : d.kind === "reportedCount" && d.cumulative
+        ? `year <= ${y}`
+        : `year = ${y}`,
+  ];
+  const roles =
+    role === "growth"
+      ? `year = ${y} AS in_num, year = ${y} - 1 AS in_den`
+      : `${role === "numerator"} AS in_num, ${role === "denominator"} AS in_den`;
+  const cols = `breakdown, position, type, data, in_num, in_den`;
+  const parts: string[] = [];
+  if (hasCommuneRows(d) && scope.communes !== "none") {
+    const one = typeof scope.communes === "object" ? ` AND commune = ${p.bind(scope.communes.geo)}` : "";
+    parts.push(
+      `SELECT ${code}, commune, ${cols} FROM raw WHERE commune_code IS NOT NULL AND commune IS NOT NULL${one}`,
+    );
+  }
+  if (scope.province) {
+    parts.push(`SELECT ${code}, 'province', ${cols} FROM (
+        SELECT *, bool_or(commune_code IS NULL) OVER (PARTITION BY year, breakdown) AS has_province FROM raw)
+      WHERE CASE WHEN has_province THEN commune_code IS NULL ELSE commune IS NOT NULL END`);
+  }
+  if (parts.length === 0) return sqlOf("SELECT 1 WHERE false");
+  return sqlOf(
+    `INSERT INTO audit_reports_used
+     WITH raw AS (SELECT position, type, commune, commune_code, year, data, ${breakdown} AS breakdown, ${roles}
+                  FROM ${reports} WHERE ${filters.join(" AND ")})
+     ${parts.join(" UNION ALL ")}`,
+    p,
+  );
+};
+
+/** A report's key as one string: its type and every report key field (absent ones marked). */
+export const reportKeySql = (alias: string): string =>
+  `${alias}.type || ${REPORT_KEY_FIELDS.map(
+    (k) => `'|' || coalesce(json_extract_string(${alias}.data, '$.${k}'), '-')`,
+  ).join(" || ")}`;
+
+/** The reports used, and the retractions (at or before `position`) of reports with the same type and key. */
+export const reportEventsSql = (position: number): Sql => {
+  const p = new Params();
+  const at = p.bind(position);
+  return sqlOf(
+    `INSERT INTO audit_events
+     SELECT indicator, geo, breakdown, position, in_num, in_den FROM audit_reports_used
+     UNION ALL
+     SELECT u.indicator, u.geo, u.breakdown, r.position, u.in_num, u.in_den
+     FROM audit_reports_used u
+     JOIN facts f ON f.type = u.type AND f.position <= ${at} AND ${reportKeySql("f")} = ${reportKeySql("u")}
+     JOIN facts r ON r.type = 'FactRetracted' AND r.position <= ${at} AND r.retracts = f.id AND r.subject = f.subject`,
+    p,
+  );
+};
+
+/** The cells of `audit_events`, numbered, into `audit_cells`. */
+export const CELLS_SQL = `CREATE OR REPLACE TEMP TABLE audit_cells AS
+  SELECT row_number() OVER () AS cell, indicator, geo, breakdown
+  FROM (SELECT DISTINCT indicator, geo, breakdown FROM audit_events)`;
+
+/**
+ * The Merkle leaves of every cell into `audit_level_a` (cell, i, h): its distinct contributing events in position
+ * order, each leaf hashed once from the chain hash in the log (`eventsTable`).
+ */
+export const leavesSql = (eventsTable: string): Sql =>
+  sqlOf(`CREATE OR REPLACE TEMP TABLE audit_level_a AS
+    WITH d AS (SELECT DISTINCT c.cell, e.position FROM audit_events e JOIN audit_cells c USING (indicator, geo, breakdown)),
+    lh AS (SELECT x.position, ${leafHashSql("l.hash")} AS h
+           FROM (SELECT DISTINCT position FROM d) x JOIN ${eventsTable} l ON l.position = x.position)
+    SELECT d.cell, row_number() OVER (PARTITION BY d.cell ORDER BY d.position) - 1 AS i, lh.h
+    FROM d JOIN lh USING (position)`);

@@ -1,0 +1,85 @@
+/**
+ * The Merkle digest is RFC 6962's Merkle Tree Hash: the reference tree heads of the Certificate Transparency
+ * implementation, the recursive definition of the RFC on random leaf lists, and the ambiguities it avoids.
+ */
+import { createHash } from "node:crypto";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { EMPTY_ROOT, leafHash, merkleRoot, nodeHash } from "./merkle.js";
+
+const hex = (s: string) => Buffer.from(s, "hex");
+
+// The leaves and tree heads of the Certificate Transparency reference implementation's merkle tree tests.
+const CT_LEAVES = [
+  "",
+  "00",
+  "10",
+  "2021",
+  "3031",
+  "40414243",
+  "5051525354555657",
+  "606162636465666768696a6b6c6d6e6f",
+].map(hex);
+const CT_ROOTS = [
+  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+  "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+  "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+  "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+  "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+  "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+  "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+  "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+  "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+];
+
+/** RFC 6962 §2.1 as written: split at the largest power of two below n. */
+const mth = (d: readonly Uint8Array[]): Buffer => {
+  if (d.length === 0) return createHash("sha256").digest();
+  if (d.length === 1) return leafHash(d[0] as Uint8Array);
+  let k = 1;
+  while (k * 2 < d.length) k *= 2;
+  return nodeHash(mth(d.slice(0, k)), mth(d.slice(k)));
+};
+
+const chainHash = fc.uint8Array({ minLength: 32, maxLength: 32 });
+
+describe("merkleRoot", () => {
+  it("gives the reference tree heads of RFC 6962 (Certificate Transparency) for 0 to 8 leaves", () => {
+    for (let n = 0; n <= 8; n++) expect(merkleRoot(CT_LEAVES.slice(0, n)), `${n} leaves`).toBe(CT_ROOTS[n]);
+    expect(EMPTY_ROOT).toBe(CT_ROOTS[0]);
+  });
+
+  it("equals the recursive definition of the RFC for any number of leaves", () => {
+    fc.assert(
+      fc.property(fc.array(chainHash, { maxLength: 70 }), (leaves) => {
+        expect(merkleRoot(leaves)).toBe(mth(leaves).toString("hex"));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("depends on every leaf and on their order", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(chainHash, { minLength: 2, maxLength: 20, selector: (b) => Buffer.from(b).toString("hex") }),
+        fc.nat(),
+        (leaves, k) => {
+          const root = merkleRoot(leaves);
+          const i = k % leaves.length;
+          const changed = leaves.map((l, j) => (j === i ? Uint8Array.from(l, (b) => b ^ 1) : l));
+          expect(merkleRoot(changed)).not.toBe(root);
+          expect(merkleRoot([...leaves].reverse())).not.toBe(root);
+          expect(merkleRoot(leaves.filter((_, j) => j !== i))).not.toBe(root);
+        },
+      ),
+    );
+  });
+
+  it("promotes an odd last node instead of duplicating it, so [a, b, c] and [a, b, c, c] differ", () => {
+    const [a, b, c] = [hex("aa".repeat(32)), hex("bb".repeat(32)), hex("cc".repeat(32))];
+    expect(merkleRoot([a, b, c])).toBe(nodeHash(nodeHash(leafHash(a), leafHash(b)), leafHash(c)).toString("hex"));
+    expect(merkleRoot([a, b, c, c])).not.toBe(merkleRoot([a, b, c]));
+    // a leaf is never read as an inner node: the tree of the two inner hashes is another tree
+    expect(merkleRoot([nodeHash(leafHash(a), leafHash(b)), leafHash(c)])).not.toBe(merkleRoot([a, b, c]));
+  });
+});

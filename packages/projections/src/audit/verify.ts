@@ -1,0 +1,333 @@
+/**
+ * `verifyPublication`: checks a publication against a copy of the event log without trusting the server that
+ * made it. In order:
+ *
+ * 1. The file: it decodes, and its digest is the SHA-256 of its content (`publication.ts`).
+ * 2. The log: the hash chain verifies from position 1 to the log's end (the first bad position is named), the
+ *    log reaches the publication's position, and its chain hash there is the one the publication recorded (a
+ *    log rewritten and re-chained up to that position is caught here). The log holds a `PublicationIssued` with
+ *    this id, whose digest is the file's.
+ * 3. The figures: a fresh warehouse in a temporary folder folds the log up to the recorded position, with the
+ *    recorded definitions as its catalog (names and targets from the shipped catalog, which do not enter a
+ *    figure) and the shipped reference data (whose digest must equal the recorded one). Each published figure
+ *    is recomputed and compared: numerator and denominator exactly (decimal strings), value within a relative
+ *    difference of 1e-12, the definition hash, and the count and Merkle root of the contributing events.
+ *
+ * The log is opened read-only and never changed. The report says match or mismatch per figure, with the
+ * differences; `ok` is true only when every check passes. Errors (an unreadable file or log) are values.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { type CatalogEntry, DuckDbEventLog, type SubjectId, position as toPosition } from "@kpi/core";
+import * as E from "fp-ts/lib/Either.js";
+import { type ReferenceTables, Warehouse } from "../warehouse/projector.js";
+import { seedCatalog, seedReferenceTables } from "../warehouse/seedTables.js";
+import { cellKey } from "./contribution.js";
+import {
+  type DecodedPublication,
+  decodePublication,
+  type Publication,
+  type PublicationError,
+  type PublishedFigure,
+} from "./publication.js";
+import { figureRows, withContributions } from "./publish.js";
+import { referenceDigest } from "./referenceDigest.js";
+
+export interface VerifyOptions {
+  /** Where the fresh warehouse is built (a folder of its own is made inside and removed afterwards). */
+  readonly tmpDir: string;
+  /** Names and targets of the indicators (default: the shipped catalog); definitions come from the publication. */
+  readonly catalog?: readonly CatalogEntry[];
+  /** Default: the shipped communes and crosswalk. */
+  readonly reference?: ReferenceTables;
+}
+
+export type VerifyError = PublicationError | { readonly _tag: "LogUnreadable"; readonly reason: string };
+
+export const describeVerifyError = (e: VerifyError, logPath: string): string =>
+  e._tag === "LogUnreadable"
+    ? `the event log ${logPath} cannot be opened: ${e.reason}`
+    : e._tag === "PublicationUnreadable"
+      ? `the publication cannot be read: ${e.reason}`
+      : `the publication is not valid: ${e.errors.map((x) => `${x.field}: ${x.reason}`).join("; ")}`;
+
+export type CheckedField =
+  | "figure"
+  | "numerator"
+  | "denominator"
+  | "value"
+  | "definitionHash"
+  | "contribution.events"
+  | "contribution.merkleRoot";
+
+export interface Difference {
+  readonly field: CheckedField;
+  readonly published: string;
+  readonly recomputed: string;
+  /** recomputed − published, for numbers. */
+  readonly difference?: number;
+}
+
+export interface FigureCheck {
+  readonly indicator: string;
+  readonly geo: string;
+  readonly year: number;
+  readonly breakdown: string;
+  readonly status: "match" | "mismatch";
+  readonly differences: readonly Difference[];
+}
+
+export interface LogCheck {
+  readonly ok: boolean;
+  readonly head: number;
+  readonly checked: number;
+  readonly firstBad?: { readonly position: number; readonly reason: string };
+}
+
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly publicationId: string;
+  readonly position: number;
+  readonly digest: { readonly stated: string; readonly computed: string; readonly ok: boolean };
+  /** The `PublicationIssued` fact of this publication in the log. */
+  readonly logged:
+    | { readonly found: false }
+    | { readonly found: true; readonly position: number; readonly digest: string; readonly ok: boolean };
+  readonly log: LogCheck;
+  readonly reference: { readonly stated: string; readonly computed: string; readonly ok: boolean };
+  readonly figures: readonly FigureCheck[];
+  readonly matched: number;
+  readonly mismatched: number;
+  readonly seconds: {
+    readonly chain: number;
+    readonly replay: number;
+    readonly recompute: number;
+    readonly total: number;
+  };
+}
+
+/** Values agree when equal, or both non-null with |a − b| ≤ 1e-12 · max(|a|, |b|). */
+export const sameValue = (a: number | null, b: number | null): boolean =>
+  a === b || (a !== null && b !== null && Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b)));
+
+const show = (v: string | number | null): string => (v === null ? "null" : String(v));
+
+const numericDifference = (
+  field: CheckedField,
+  published: string | number | null,
+  recomputed: string | number | null,
+): Difference => {
+  const base = { field, published: show(published), recomputed: show(recomputed) };
+  return published === null || recomputed === null
+    ? base
+    : { ...base, difference: Number(recomputed) - Number(published) };
+};
+
+interface Recomputed {
+  readonly numerator: string | null;
+  readonly denominator: string | null;
+  readonly value: number | null;
+  readonly definitionHash: string;
+  readonly contribution: PublishedFigure["contribution"];
+}
+
+/** Compares one published figure with its recomputation. */
+export const compareFigure = (f: PublishedFigure, r: Recomputed | undefined, missing: string): FigureCheck => {
+  const differences: Difference[] = [];
+  if (r === undefined) {
+    differences.push({ field: "figure", published: "present", recomputed: missing });
+  } else {
+    if (f.numerator !== r.numerator) differences.push(numericDifference("numerator", f.numerator, r.numerator));
+    if (f.denominator !== r.denominator)
+      differences.push(numericDifference("denominator", f.denominator, r.denominator));
+    if (!sameValue(f.value, r.value)) differences.push(numericDifference("value", f.value, r.value));
+    if (f.definitionHash !== r.definitionHash) {
+      differences.push({ field: "definitionHash", published: f.definitionHash, recomputed: r.definitionHash });
+    }
+    if (f.contribution.events !== r.contribution.events) {
+      differences.push(numericDifference("contribution.events", f.contribution.events, r.contribution.events));
+    }
+    if (f.contribution.merkleRoot !== r.contribution.merkleRoot) {
+      differences.push({
+        field: "contribution.merkleRoot",
+        published: f.contribution.merkleRoot,
+        recomputed: r.contribution.merkleRoot,
+      });
+    }
+  }
+  return {
+    indicator: f.indicator,
+    geo: f.geo,
+    year: f.year,
+    breakdown: f.breakdown,
+    status: differences.length === 0 ? "match" : "mismatch",
+    differences,
+  };
+};
+
+const figureKey = (x: { indicator: string; geo: string; year: number; breakdown: string }): string =>
+  `${x.year}\u0000${cellKey(x.indicator, x.geo, x.breakdown)}`;
+
+/** Catalog entries with the recorded definitions, and names and targets from `catalog` where it has the code. */
+export const recordedCatalog = (p: Publication, catalog: readonly CatalogEntry[]): CatalogEntry[] => {
+  const shipped = new Map(catalog.map((e) => [e.code as string, e]));
+  return Object.entries(p.catalogDefinitions).map(([code, definition]) => {
+    const base = shipped.get(code);
+    if (base !== undefined) return { ...base, definition };
+    return {
+      code,
+      nameVi: code,
+      nameEn: code,
+      area: "digital_economy",
+      measure: "share",
+      unit: "percent",
+      direction: "higher_is_better",
+      populationVi: "",
+      populationEn: "",
+      definition,
+      targets: [],
+    } as unknown as CatalogEntry;
+  });
+};
+
+interface LogFindings {
+  readonly log: LogCheck;
+  readonly logged: VerifyReport["logged"];
+}
+
+const checkLog = async (logPath: string, decoded: DecodedPublication): Promise<LogFindings> => {
+  const p = decoded.publication;
+  const log = await DuckDbEventLog.open(logPath, { readOnly: true });
+  try {
+    const chain = await log.verifyChain();
+    const head = await log.head();
+    let firstBad = chain.firstBad;
+    if (firstBad === undefined && head < p.position) {
+      firstBad = {
+        position: toPosition(head + 1),
+        reason: `the log ends at position ${head}, before the publication's position ${p.position}`,
+      };
+    }
+    if (firstBad === undefined) {
+      let atPosition: string | undefined;
+      for await (const e of log.readAll(toPosition(p.position - 1), { to: p.position })) atPosition = e.hash;
+      if (atPosition !== p.chainHead) {
+        firstBad = {
+          position: p.position,
+          reason:
+            "the chain verifies, but its hash at the publication's position is not the one the publication recorded: the log up to there was rewritten and re-chained",
+        };
+      }
+    }
+    let logged: VerifyReport["logged"] = { found: false };
+    for await (const e of log.readStream("stat:publications" as SubjectId)) {
+      if (e.fact.type === "PublicationIssued" && e.fact.data.publicationId === p.id) {
+        logged = {
+          found: true,
+          position: e.position,
+          digest: e.fact.data.digest,
+          ok: e.fact.data.digest === decoded.computedDigest && e.fact.data.position === p.position,
+        };
+      }
+    }
+    return {
+      log: {
+        ok: firstBad === undefined,
+        head,
+        checked: chain.checked,
+        ...(firstBad === undefined ? {} : { firstBad }),
+      },
+      logged,
+    };
+  } finally {
+    await log.close();
+  }
+};
+
+export const verifyPublication = async (
+  publicationFile: string,
+  logPath: string,
+  o: VerifyOptions,
+): Promise<E.Either<VerifyError, VerifyReport>> => {
+  const t0 = performance.now();
+  let text: string;
+  try {
+    text = readFileSync(publicationFile, "utf8");
+  } catch (e) {
+    return E.left({ _tag: "PublicationUnreadable", reason: e instanceof Error ? e.message : String(e) });
+  }
+  const decoded = decodePublication(text);
+  if (E.isLeft(decoded)) return decoded;
+  const p = decoded.right.publication;
+
+  let findings: LogFindings;
+  try {
+    findings = await checkLog(logPath, decoded.right);
+  } catch (e) {
+    return E.left({ _tag: "LogUnreadable", reason: e instanceof Error ? e.message : String(e) });
+  }
+  const t1 = performance.now();
+
+  const years = p.figures.map((f) => f.year);
+  const dir = mkdtempSync(join(o.tmpDir, "kpi-verify-"));
+  const catalog = recordedCatalog(p, o.catalog ?? seedCatalog());
+  let replaySeconds = 0;
+  let checks: FigureCheck[];
+  let reference: string;
+  const w = await Warehouse.open(join(dir, "replay.duckdb"), logPath, {
+    catalog,
+    reference: o.reference ?? seedReferenceTables(),
+    years: [Math.min(...years), Math.max(...years)],
+    smallCellThreshold: 0,
+    logReadOnly: true,
+  });
+  try {
+    await w.catchUp(p.position);
+    const t2 = performance.now();
+    replaySeconds = (t2 - t1) / 1000;
+    reference = await referenceDigest(w);
+    const folded = await w.checkpoint();
+    if (folded !== p.position) {
+      const missing = `not recomputed: the log ends at position ${folded}`;
+      checks = p.figures.map((f) => compareFigure(f, undefined, missing));
+    } else {
+      const defs = new Map(catalog.map((e) => [e.code as string, e.definition]));
+      const codes = [...defs.keys()];
+      const rows = await figureRows(w, codes, [...new Set(years)], "all");
+      const published = new Set(p.figures.map(figureKey));
+      const wanted = rows.filter((r) => published.has(figureKey(r)));
+      const recomputed = new Map(
+        (await withContributions(w, defs, wanted, p.position)).map((f) => [figureKey(f), f] as const),
+      );
+      checks = p.figures.map((f) =>
+        compareFigure(f, recomputed.get(figureKey(f)), `no such figure at position ${p.position}`),
+      );
+    }
+  } finally {
+    await w.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const t3 = performance.now();
+  const matched = checks.filter((c) => c.status === "match").length;
+  const digestOk = p.digest === decoded.right.computedDigest;
+  const referenceOk = reference === p.reference;
+  const loggedOk = findings.logged.found && findings.logged.ok;
+  return E.right({
+    ok: digestOk && loggedOk && findings.log.ok && referenceOk && matched === checks.length,
+    publicationId: p.id,
+    position: p.position,
+    digest: { stated: p.digest, computed: decoded.right.computedDigest, ok: digestOk },
+    logged: findings.logged,
+    log: findings.log,
+    reference: { stated: p.reference, computed: reference, ok: referenceOk },
+    figures: checks,
+    matched,
+    mismatched: checks.length - matched,
+    seconds: {
+      chain: (t1 - t0) / 1000,
+      replay: replaySeconds,
+      recompute: (t3 - t1) / 1000 - replaySeconds,
+      total: (t3 - t0) / 1000,
+    },
+  });
+};
