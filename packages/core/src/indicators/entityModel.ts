@@ -4,6 +4,8 @@
  * (reference TypeScript and DuckDB alike) computes exactly these. The meanings follow docs/facts.md:
  * state at the end of the day given, later facts replace earlier ones, a retracted fact never happened.
  */
+import { ENTERPRISE_FORMS, ENTERPRISE_SIZES, VSIC_SECTIONS } from "../facts/enterprise.js";
+import { FACILITY_KINDS } from "../facts/facility.js";
 import type { FactType } from "../facts/index.js";
 
 export type AttributeType = "bool" | "int" | "commune" | "text";
@@ -23,7 +25,15 @@ export interface EntitySpec {
   readonly attributes: Readonly<Record<string, AttributeSpec>>;
 }
 
-const VSIC = [..."ABCDEFGHIJKLMNOPQRSTU"];
+/** Every person fact carries the person's commune and birth year. */
+const PERSON_FACTS: readonly FactType[] = [
+  "PaymentAccountOpened",
+  "PaymentAccountClosed",
+  "VneidActivated",
+  "DigitalSignatureIssued",
+  "DigitalSignatureRevoked",
+  "HealthRecordCreated",
+];
 
 export const ENTITY_MODEL = {
   enterprise: {
@@ -42,19 +52,19 @@ export const ENTITY_MODEL = {
       },
       form: {
         type: "text",
-        values: ["enterprise", "cooperative", "household"],
+        values: ENTERPRISE_FORMS,
         description: "legal form",
         facts: ["EnterpriseRegistered"],
       },
       size: {
         type: "text",
-        values: ["micro", "small", "medium", "large"],
+        values: ENTERPRISE_SIZES,
         description: "size class",
         facts: ["EnterpriseRegistered", "EnterpriseUpdated"],
       },
       sector: {
         type: "text",
-        values: VSIC,
+        values: VSIC_SECTIONS,
         description: "VSIC section",
         facts: ["EnterpriseRegistered", "EnterpriseUpdated"],
       },
@@ -116,26 +126,12 @@ export const ENTITY_MODEL = {
       commune: {
         type: "commune",
         description: "latest known commune",
-        facts: [
-          "PaymentAccountOpened",
-          "PaymentAccountClosed",
-          "VneidActivated",
-          "DigitalSignatureIssued",
-          "DigitalSignatureRevoked",
-          "HealthRecordCreated",
-        ],
+        facts: PERSON_FACTS,
       },
       birthYear: {
         type: "int",
         description: "latest known birth year (age = year − birthYear)",
-        facts: [
-          "PaymentAccountOpened",
-          "PaymentAccountClosed",
-          "VneidActivated",
-          "DigitalSignatureIssued",
-          "DigitalSignatureRevoked",
-          "HealthRecordCreated",
-        ],
+        facts: PERSON_FACTS,
       },
       hasPaymentAccount: {
         type: "bool",
@@ -163,21 +159,7 @@ export const ENTITY_MODEL = {
       commune: { type: "commune", description: "where it is", facts: ["FacilityRegistered"] },
       kind: {
         type: "text",
-        values: [
-          "hospital",
-          "health_centre",
-          "health_station",
-          "clinic",
-          "preschool",
-          "primary",
-          "lower_secondary",
-          "upper_secondary",
-          "multi_level",
-          "continuing_education",
-          "vocational",
-          "college",
-          "university",
-        ],
+        values: FACILITY_KINDS,
         description: "kind of facility",
         facts: ["FacilityRegistered"],
       },
