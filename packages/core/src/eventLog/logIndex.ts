@@ -1,8 +1,7 @@
 /**
  * In-memory indexes the embedded log rebuilds when it opens, so that an append needs no scan of the events
  * table:
- * - `IdFingerprints`: a set of 64-bit fingerprints of fact ids (open addressing over typed arrays, about
- *   16 bytes per id). A hit means "maybe seen": the log confirms it against the table; a miss is certain.
+ * - `FactIndex`: fact id → position and fingerprints of its content and subject (below).
  * - `StreamRevisions`: the current revision of every subject, in sharded Maps (a single Map holds at most
  *   2^24 entries).
  */
@@ -25,79 +24,6 @@ export const fingerprint = (s: string): [number, number] => {
   if (h1 === 0 && h2 === 0) h2 = 1;
   return [h1, h2];
 };
-
-export class IdFingerprints {
-  private keys: Int32Array;
-  private mask: number;
-  private count = 0;
-
-  constructor(expected = 1 << 16) {
-    let cap = 1 << 16;
-    while (cap < expected * 2) cap *= 2;
-    this.keys = new Int32Array(cap * 2);
-    this.mask = cap - 1;
-  }
-
-  get size(): number {
-    return this.count;
-  }
-
-  has(id: string): boolean {
-    const [h1, h2] = fingerprint(id);
-    let i = (h1 ^ Math.imul(h2, 0x27d4eb2d)) & this.mask;
-    for (;;) {
-      const a = this.keys[2 * i];
-      const b = this.keys[2 * i + 1];
-      if (a === 0 && b === 0) return false;
-      if (a === h1 && b === h2) return true;
-      i = (i + 1) & this.mask;
-    }
-  }
-
-  add(id: string): void {
-    const [h1, h2] = fingerprint(id);
-    this.insert(h1, h2);
-  }
-
-  /** Adds every fingerprint of `other` to this set. */
-  addAll(other: IdFingerprints): void {
-    const k = other.keys;
-    for (let i = 0; i < k.length; i += 2) {
-      const a = k[i] ?? 0;
-      const b = k[i + 1] ?? 0;
-      if (a !== 0 || b !== 0) this.insert(a, b);
-    }
-  }
-
-  private insert(h1: number, h2: number): void {
-    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
-    let i = (h1 ^ Math.imul(h2, 0x27d4eb2d)) & this.mask;
-    for (;;) {
-      const a = this.keys[2 * i];
-      const b = this.keys[2 * i + 1];
-      if (a === 0 && b === 0) {
-        this.keys[2 * i] = h1;
-        this.keys[2 * i + 1] = h2;
-        this.count++;
-        return;
-      }
-      if (a === h1 && b === h2) return;
-      i = (i + 1) & this.mask;
-    }
-  }
-
-  private grow(): void {
-    const old = this.keys;
-    this.keys = new Int32Array(old.length * 2);
-    this.mask = old.length - 1;
-    this.count = 0;
-    for (let i = 0; i < old.length; i += 2) {
-      const a = old[i] ?? 0;
-      const b = old[i + 1] ?? 0;
-      if (a !== 0 || b !== 0) this.insert(a, b);
-    }
-  }
-}
 
 const SHARDS = 64;
 
@@ -138,6 +64,14 @@ export interface IndexedFact {
   /** 64-bit fingerprint of its subject. */
   readonly subject: readonly [number, number];
   readonly isRetraction: boolean;
+}
+
+interface Slots {
+  readonly keys: Int32Array;
+  readonly data: Int32Array;
+  readonly positions: Float64Array;
+  readonly flags: Uint8Array;
+  readonly mask: number;
 }
 
 /**
@@ -196,14 +130,25 @@ export class FactIndex {
   }
 
   addAll(other: FactIndex): void {
-    for (let i = 0; i <= other.mask; i++) {
-      const flag = other.flags[i] ?? 0;
+    this.copySlots({
+      keys: other.keys,
+      data: other.data,
+      positions: other.positions,
+      flags: other.flags,
+      mask: other.mask,
+    });
+  }
+
+  /** Inserts every occupied slot of `from` (another index, or this one's arrays before growing). */
+  private copySlots(from: Slots): void {
+    const d = from.data;
+    for (let i = 0; i <= from.mask; i++) {
+      const flag = from.flags[i] ?? 0;
       if (flag === 0) continue;
-      const d = other.data;
       this.put(
-        other.keys[2 * i] as number,
-        other.keys[2 * i + 1] as number,
-        other.positions[i] as number,
+        from.keys[2 * i] as number,
+        from.keys[2 * i + 1] as number,
+        from.positions[i] as number,
         d[4 * i] as number,
         d[4 * i + 1] as number,
         d[4 * i + 2] as number,
@@ -237,21 +182,7 @@ export class FactIndex {
     this.flags = new Uint8Array(cap);
     this.mask = cap - 1;
     this.count = 0;
-    for (let i = 0; i <= old.mask; i++) {
-      const flag = old.flags[i] ?? 0;
-      if (flag === 0) continue;
-      const d = old.data;
-      this.put(
-        old.keys[2 * i] as number,
-        old.keys[2 * i + 1] as number,
-        old.positions[i] as number,
-        d[4 * i] as number,
-        d[4 * i + 1] as number,
-        d[4 * i + 2] as number,
-        d[4 * i + 3] as number,
-        flag,
-      );
-    }
+    this.copySlots(old);
   }
 }
 

@@ -1,0 +1,59 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { FactIndex, fingerprint, StreamRevisions } from "./logIndex.js";
+
+const entry = (i: number) => ({
+  position: i + 1,
+  content: fingerprint(`content-${i}`),
+  subject: fingerprint(`person:s${i % 97}`),
+  isRetraction: i % 5 === 0,
+});
+
+describe("FactIndex", () => {
+  it("finds every fact added, through growth and merging, and nothing else", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string({ minLength: 1, maxLength: 30 }), { minLength: 1, maxLength: 300 }),
+        (ids) => {
+          const base = new FactIndex(1);
+          const session = new FactIndex(1);
+          ids.forEach((id, i) => (i % 2 === 0 ? base : session).add(id, entry(i)));
+          base.addAll(session);
+          expect(base.size).toBe(ids.length);
+          ids.forEach((id, i) => expect(base.get(id)).toEqual(entry(i)));
+          for (const id of ids) expect(base.get(`${id}\u0000absent`)).toBeUndefined();
+        },
+      ),
+    );
+  });
+
+  it("grows past its first capacity without losing facts", () => {
+    const index = new FactIndex(1);
+    for (let i = 0; i < 20_000; i++) index.add(`id-${i}`, entry(i));
+    expect(index.size).toBe(20_000);
+    for (let i = 0; i < 20_000; i += 997) expect(index.get(`id-${i}`)?.position).toBe(i + 1);
+  });
+
+  it("keeps the first fact stored under an id", () => {
+    const index = new FactIndex();
+    index.add("a", entry(1));
+    index.add("a", entry(2));
+    expect(index.get("a")?.position).toBe(2);
+    expect(index.size).toBe(1);
+  });
+});
+
+describe("StreamRevisions", () => {
+  it("gives -1 for an unknown stream and the last revision set otherwise", () => {
+    const r = new StreamRevisions();
+    expect(r.get("person:x")).toBe(-1);
+    r.set("person:x", 0);
+    r.set("person:x", 3);
+    r.set("enterprise:y", 1);
+    expect(r.get("person:x")).toBe(3);
+    expect([...r.entries()].sort()).toEqual([
+      ["enterprise:y", 1],
+      ["person:x", 3],
+    ]);
+  });
+});
