@@ -17,10 +17,14 @@ describe("FactIndex", () => {
         (ids) => {
           const base = new FactIndex(1);
           const session = new FactIndex(1);
-          ids.forEach((id, i) => (i % 2 === 0 ? base : session).add(id, entry(i)));
+          ids.forEach((id, i) => {
+            (i % 2 === 0 ? base : session).add(id, entry(i));
+          });
           base.addAll(session);
           expect(base.size).toBe(ids.length);
-          ids.forEach((id, i) => expect(base.get(id)).toEqual(entry(i)));
+          ids.forEach((id, i) => {
+            expect(base.get(id)).toEqual(entry(i));
+          });
           for (const id of ids) expect(base.get(`${id}\u0000absent`)).toBeUndefined();
         },
       ),
