@@ -2,37 +2,24 @@
  * The command line as a user runs it: the built `kpi` (run `tsc -b` first; the test command does) on the tiny
  * sample province in a temporary data folder, then the README's SQL examples on the statisticians' snapshot.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { assertBuilt, kpiIn, REPO_ROOT } from "./testing/runKpi.fixture.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, "../../..");
-const cli = join(here, "../dist/cli.js");
 const dir = mkdtempSync(join(tmpdir(), "kpi-e2e-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const kpi = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [cli, ...args, "--data-dir", dir], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 180_000, // a command that does not end fails the test instead of stalling the run
-    env: { ...process.env, KPI_YEARS: "2019-2026" },
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
+const kpi = kpiIn(dir);
 
 const readmeSql = (): string[] =>
-  [...readFileSync(join(root, "README.md"), "utf8").matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+  [...readFileSync(join(REPO_ROOT, "README.md"), "utf8").matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1] as string);
 
 describe("kpi", () => {
   let demo: ReturnType<typeof kpi>;
   beforeAll(() => {
-    if (!existsSync(cli)) throw new Error(`${cli} is missing: build first (npx --yes pnpm@10 build)`);
+    assertBuilt();
     demo = kpi("demo", "--scale", "tiny", "--no-serve");
   }, 120_000);
 

@@ -3,33 +3,20 @@
  * temporary data folder. Publish 2025's figures, export the log, verify the publication from the exported
  * copy, then edit one event of a copy on purpose and see verify fail naming that position; explain a figure.
  */
-import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { assertBuilt, kpiIn } from "../testing/runKpi.fixture.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, "../../../..");
-const cli = join(here, "../../dist/cli.js");
 const dir = mkdtempSync(join(tmpdir(), "kpi-audit-e2e-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const kpi = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [cli, ...args, "--data-dir", dir], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 180_000, // a command that does not end fails the test instead of stalling the run
-    env: { ...process.env, KPI_YEARS: "2019-2026" },
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
+const kpi = kpiIn(dir);
 
 describe("kpi publish, export-log, verify, explain", () => {
   beforeAll(() => {
-    if (!existsSync(cli)) throw new Error(`${cli} is missing: build first (npx --yes pnpm@10 build)`);
+    assertBuilt();
     const demo = kpi("demo", "--scale", "tiny", "--no-serve");
     expect(demo.code).toBe(0);
   }, 120_000);
