@@ -7,7 +7,8 @@
  *    log reaches the publication's position, and its chain hash there is the one the publication recorded (a
  *    log rewritten and re-chained up to that position is caught here). The log holds a `PublicationIssued` with
  *    this id, whose digest is the file's.
- * 3. The figures: a fresh warehouse in a temporary folder folds the log up to the recorded position, with the
+ * 3. The figures: a fresh warehouse in a temporary folder folds the log up to the recorded position (only the
+ *    facts the recorded definitions read: the entity kinds they count, the fact types they read, retractions), with the
  *    recorded definitions as its catalog (names and targets from the shipped catalog, which do not enter a
  *    figure) and the shipped reference data (whose digest must equal the recorded one). Each published figure
  *    is recomputed and compared: numerator and denominator exactly (decimal strings), value within a relative
@@ -280,6 +281,7 @@ export const verifyPublication = async (
     years: [Math.min(...years), Math.max(...years)],
     smallCellThreshold: 0,
     logReadOnly: true,
+    stageOnlyCatalogFacts: true,
   });
   try {
     await w.catchUp(p.position);

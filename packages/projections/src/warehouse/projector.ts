@@ -62,6 +62,13 @@ export interface WarehouseOptions {
   readonly logReadOnly?: boolean;
   /** The clock that stamps appends (tests pin recording days). */
   readonly now?: () => Date;
+  /**
+   * Stage only what the catalog's figures read: every fact of the entity kinds its definitions count, the fact
+   * types they read, and retractions. Figures and contributions are unchanged; the `facts` table and the entity
+   * tables of other kinds are not complete. For replays that recompute a few figures (audit), never for the
+   * statisticians' warehouse.
+   */
+  readonly stageOnlyCatalogFacts?: boolean;
 }
 
 export interface AsOfFigure {
@@ -90,10 +97,28 @@ export interface CatchUpReport {
   readonly rebuilt: boolean;
 }
 
-const catalogHash = (catalog: readonly CatalogEntry[], years: readonly [number, number]): string =>
+const catalogHash = (catalog: readonly CatalogEntry[], years: readonly [number, number], scoped: boolean): string =>
   createHash("sha256")
-    .update(canonicalize({ years, catalog: catalog.map((e) => [e.code, definitionHash(e.definition)]) }) ?? "")
+    .update(
+      canonicalize({
+        years,
+        catalog: catalog.map((e) => [e.code, definitionHash(e.definition)]),
+        ...(scoped ? { scoped } : {}),
+      }) ?? "",
+    )
     .digest("hex");
+
+/** The SQL condition on an event (alias `e`) that `stageOnlyCatalogFacts` stages. */
+const catalogFactsFilter = (catalog: readonly CatalogEntry[]): string => {
+  const kinds = new Set<string>();
+  const types = new Set<string>(["FactRetracted"]);
+  for (const { definition: d } of catalog) {
+    if ("entity" in d) kinds.add(d.entity);
+    for (const t of factsOf(d)) types.add(t);
+  }
+  const list = (xs: ReadonlySet<string>) => [...xs].map((x) => `'${x.replaceAll("'", "''")}'`).join(", ");
+  return `(e.type IN (${list(types)})${kinds.size === 0 ? "" : ` OR split_part(e.subject, ':', 1) IN (${list(kinds)})`})`;
+};
 
 export class Warehouse {
   private constructor(
@@ -298,7 +323,7 @@ export class Warehouse {
   /** Folds the events after the checkpoint up to `to` (default: the log's head), one vintage per step. */
   async catchUp(to?: number): Promise<CatchUpReport> {
     const started = performance.now();
-    const hash = catalogHash(this.options.catalog, this.options.years);
+    const hash = catalogHash(this.options.catalog, this.options.years, this.options.stageOnlyCatalogFacts === true);
     const stored = await this.meta("catalog_hash");
     if (stored !== undefined && stored !== hash) {
       // The catalog or the year range changed: figures must be recomputed from the start.
@@ -344,7 +369,19 @@ export class Warehouse {
     await c.run("BEGIN TRANSACTION");
     try {
       const p = new Params();
-      await run(c, sqlOf(stageFactsSql(this.log.eventsTable, p, from, to), p));
+      await run(
+        c,
+        sqlOf(
+          stageFactsSql(
+            this.log.eventsTable,
+            p,
+            from,
+            to,
+            this.options.stageOnlyCatalogFacts ? catalogFactsFilter(this.options.catalog) : undefined,
+          ),
+          p,
+        ),
+      );
       const q = new Params();
       await run(c, sqlOf(markRetractedSql(q, from, to), q));
       const g = new Params();

@@ -32,8 +32,11 @@ const shapeCase = (pick: (s: NonNullable<(typeof SHAPES)[keyof typeof SHAPES]>) 
     .map(([type, s]) => (s === undefined ? "" : `WHEN '${type}' THEN ${pick(s)}`))
     .join(" ")} ELSE ${otherwise} END`;
 
-/** INSERT the events with `from < position ≤ to` from `eventsTable` (e.g. `log.events`) into `facts`. */
-export const stageFactsSql = (eventsTable: string, p: Params, from: number, to: number): string => `
+/**
+ * INSERT the events with `from < position ≤ to` from `eventsTable` (e.g. `log.events`) into `facts`; with
+ * `only`, a condition on the event `e`, just those that meet it.
+ */
+export const stageFactsSql = (eventsTable: string, p: Params, from: number, to: number, only?: string): string => `
 INSERT INTO facts
 SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kind, e.occurred_on,
   (CAST(date_diff('day', DATE '1970-01-01', e.occurred_on) AS BIGINT) << 40) + e.position AS ord,
@@ -53,7 +56,7 @@ SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kin
   NULL
 FROM (
   SELECT *, json_extract_string(data, [${PATHS.map((x) => `'$.${x}'`).join(", ")}]) AS j
-  FROM ${eventsTable} WHERE position > ${p.bind(from)} AND position <= ${p.bind(to)}
+  FROM ${eventsTable} e WHERE position > ${p.bind(from)} AND position <= ${p.bind(to)}${only === undefined ? "" : ` AND ${only}`}
 ) e
 LEFT JOIN commune_resolution r
   ON r.code = ${at("commune")}
