@@ -425,13 +425,20 @@ export class Warehouse {
         ),
       );
     }
+    const trace = process.env.KPI_TRACE === "1";
+    /** Runs one statement; with KPI_TRACE=1, prints how long it took. */
+    const timed = async (label: string, f: () => Promise<unknown>): Promise<void> => {
+      const t0 = performance.now();
+      await f();
+      if (trace) process.stderr.write(`  ${label} ${(performance.now() - t0).toFixed(0)} ms\n`);
+    };
     for (const kind of ENTITY_KINDS) {
       const scope = full ? "" : ` AND subject IN (SELECT subject FROM affected WHERE kind = '${kind}')`;
       const f = `f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())}${scope})`;
       const state = entityStateSql(kind).replace(/^WITH /, `WITH ${f}, `);
       if (full) {
-        await c.run(`INSERT INTO ent_${kind}_year ${state}`);
-        await this.addContributions(kind, `ent_${kind}_year`, 1);
+        await timed(`${kind} states`, () => c.run(`INSERT INTO ent_${kind}_year ${state}`));
+        await timed(`${kind} contributions`, () => this.addContributions(kind, `ent_${kind}_year`, 1));
       } else {
         const n = await rows<{ n: number }>(
           c,
@@ -439,12 +446,16 @@ export class Warehouse {
         );
         if ((n[0]?.n ?? 0) === 0) continue;
         const inScope = `subject IN (SELECT subject FROM affected WHERE kind = '${kind}')`;
-        await c.run(`CREATE OR REPLACE TEMP TABLE old_rows AS SELECT * FROM ent_${kind}_year WHERE ${inScope}`);
-        await c.run(`DELETE FROM ent_${kind}_year WHERE ${inScope}`);
-        await c.run(`CREATE OR REPLACE TEMP TABLE new_rows AS ${state}`);
-        await c.run(`INSERT INTO ent_${kind}_year SELECT * FROM new_rows`);
-        await this.addContributions(kind, "old_rows", -1);
-        await this.addContributions(kind, "new_rows", 1);
+        await timed(`${kind} old rows (${n[0]?.n} subjects)`, () =>
+          c.run(`CREATE OR REPLACE TEMP TABLE old_rows AS SELECT * FROM ent_${kind}_year WHERE ${inScope}`),
+        );
+        await timed(`${kind} delete`, () => c.run(`DELETE FROM ent_${kind}_year WHERE ${inScope}`));
+        await timed(`${kind} new rows`, () => c.run(`CREATE OR REPLACE TEMP TABLE new_rows AS ${state}`));
+        await timed(`${kind} insert`, () => c.run(`INSERT INTO ent_${kind}_year SELECT * FROM new_rows`));
+        await timed(`${kind} contributions`, async () => {
+          await this.addContributions(kind, "old_rows", -1);
+          await this.addContributions(kind, "new_rows", 1);
+        });
       }
     }
     await c.run("DELETE FROM cell_counts WHERE num = 0 AND den = 0 AND ent = 0");
