@@ -1,6 +1,7 @@
 /**
- * fast-check arbitraries for realistic fact streams over the test communes: a few subjects of every entity
- * kind, facts dated 2023–2026 (old commune codes before 2025-07-01, current ones after, one old code split),
+ * fast-check arbitraries for realistic fact streams over the test communes: a few subjects of most entity kinds
+ * (people, enterprises, households, OCOP products, villages, clubs; not facilities or AI projects), facts dated
+ * 2023–2026 (old commune codes before 2025-07-01, current ones after, one old code split),
  * statistics reports that revise each other, and retractions of earlier facts on the same subject. Every
  * stream is accepted by the log as a whole (ids are unique; retractions name earlier facts).
  */
@@ -163,6 +164,23 @@ const other = fc
     };
   });
 
+const household = fc
+  .record({
+    who: fc.integer({ min: 0, max: 3 }),
+    type: fc.constantFrom("FixedBroadbandConnected", "FixedBroadbandDisconnected"),
+    on: dayArb,
+    tech: fc.constantFrom("fibre", "cable"),
+  })
+  .map(
+    ({ who, type, on, tech }): Draft => ({
+      subject: `household:d${who}`,
+      type,
+      on,
+      data: (d, pick) =>
+        type === "FixedBroadbandConnected" ? { commune: communeFor(d, pick + who), technology: tech } : {},
+    }),
+  );
+
 const report = fc
   .record({
     type: fc.constantFrom(
@@ -213,6 +231,7 @@ const draftArb = fc.oneof(
   { arbitrary: person, weight: 4 },
   { arbitrary: enterprise, weight: 4 },
   { arbitrary: other, weight: 2 },
+  { arbitrary: household, weight: 2 },
   { arbitrary: report, weight: 2 },
 );
 
@@ -220,7 +239,7 @@ const draftArb = fc.oneof(
 export const factStreamArb = (maxLength = 40): fc.Arbitrary<Fact[]> =>
   fc
     .record({
-      drafts: fc.array(fc.tuple(draftArb, fc.nat(1000)), { minLength: 1, maxLength }),
+      drafts: fc.array(fc.tuple(draftArb, fc.nat(1000)), { minLength: 1, maxLength, size: "max" }),
       retract: fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 4 }),
     })
     .map(({ drafts, retract }) => {
