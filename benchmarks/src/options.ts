@@ -16,6 +16,8 @@ export interface BenchOptions {
   readonly facts: number | undefined;
   readonly tail: number;
   readonly runs: number;
+  /** Runs of the slow baseline (a) in rebuild, incremental and verify (default: `runs`). */
+  readonly naiveRuns: number;
   readonly only: readonly SectionName[];
   readonly dir: string;
   /** An existing sample file to take the facts from instead of generating them. */
@@ -29,7 +31,7 @@ export interface BenchOptions {
   readonly verifyYear: number | undefined;
 }
 
-export const USAGE = `pnpm bench [--facts N] [--tail 10000] [--runs 3] [--only ${SECTIONS.join(",")}]
+export const USAGE = `pnpm bench [--facts N] [--tail 10000] [--runs 3] [--naive-runs R] [--only ${SECTIONS.join(",")}]
            [--scale province|small] [--dir DIR] [--sample FILE] [--seconds 10] [--rate 500] [--connections 16]
            [--verify INDICATOR[:YEAR]]`;
 
@@ -57,6 +59,7 @@ export const parseOptions = (argv: readonly string[]): E.Either<string, BenchOpt
         facts: { type: "string" },
         tail: { type: "string" },
         runs: { type: "string" },
+        "naive-runs": { type: "string" },
         only: { type: "string" },
         scale: { type: "string" },
         dir: { type: "string" },
@@ -78,6 +81,7 @@ export const parseOptions = (argv: readonly string[]): E.Either<string, BenchOpt
     facts: str("facts") === undefined ? E.right(undefined) : positive("facts", str("facts"), 0),
     tail: positive("tail", str("tail"), 10_000),
     runs: positive("runs", str("runs"), 3),
+    naiveRuns: positive("naive-runs", str("naive-runs"), 0),
     seconds: positive("seconds", str("seconds"), 10),
     rate: positive("rate", str("rate"), 500),
     connections: positive("connections", str("connections"), 16),
@@ -95,6 +99,7 @@ export const parseOptions = (argv: readonly string[]): E.Either<string, BenchOpt
     facts,
     tail,
     runs: get(numbers.runs),
+    naiveRuns: str("naive-runs") === undefined ? get(numbers.runs) : get(numbers.naiveRuns),
     only: only.right,
     dir: str("dir") ?? join(tmpdir(), `kpi-bench-${scale}-${facts ?? "all"}`),
     sample: str("sample"),
@@ -105,3 +110,7 @@ export const parseOptions = (argv: readonly string[]): E.Either<string, BenchOpt
     verifyYear: get(numbers.year),
   });
 };
+
+/** Said beside baseline (a) when it ran fewer times than the rest. */
+export const naiveRunsNote = (b: { readonly options: BenchOptions }): string =>
+  b.options.naiveRuns === b.options.runs ? "" : ` — median of ${b.options.naiveRuns} run(s)`;

@@ -19,6 +19,7 @@ import { flatSelectSql, SUBSET } from "../baselines/handSql.js";
 import { computeByKind, foldLog, Interner, readLog } from "../baselines/naive.js";
 import { compareFigures, describeAgreement, warehouseFigures } from "../compare.js";
 import { collectGarbage, fmt, type Measured, measure, median } from "../measure.js";
+import { naiveRunsNote } from "../options.js";
 import { millis, type Section } from "../report.js";
 import { type Bench, copyDb, ensureFlat, ensureLog, ensureWarehouse, openWarehouse, say } from "../workspace.js";
 
@@ -118,7 +119,7 @@ const timeNaive = async (b: Bench, tail: readonly StoredEvent[]): Promise<NaiveR
   const full: Measured[] = [];
   const subset: Measured[] = [];
   let fullRows: FigureRow[] = [];
-  for (let r = 0; r < b.options.runs; r++) {
+  for (let r = 0; r < b.options.naiveRuns; r++) {
     const f = await measure(() => computeByKind(state, b.catalog, years, b.resolve));
     full.push(f);
     fullRows = f.result;
@@ -150,7 +151,7 @@ export const incrementalSection = async (b: Bench): Promise<Section> => {
   return {
     name: "incremental",
     title: `Incremental update: ${fmt(b.inputs.tailFacts)} new facts after ${fmt(head)} events`,
-    a: "the tail folded into the reference state of the head, then computeFigures again (nothing incremental)",
+    a: `the tail folded into the reference state of the head, then computeFigures again (nothing incremental)${naiveRunsNote(b)}`,
     b: "the tail inserted into the flat table (in a transaction rolled back after each run), then the hand SQL again",
     rows: [
       { label: `append ${fmt(full.appended)} facts (importFile, durable)`, ours: ms(full.append), b: ms(hand.insert) },

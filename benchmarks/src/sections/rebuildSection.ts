@@ -13,6 +13,7 @@ import { SUBSET } from "../baselines/handSql.js";
 import { computeByKind, foldLog } from "../baselines/naive.js";
 import { compareFigures, describeAgreement, warehouseFigures } from "../compare.js";
 import { collectGarbage, fmt, type Measured, measure, median, medianOf } from "../measure.js";
+import { naiveRunsNote } from "../options.js";
 import { type Row, type Section, seconds } from "../report.js";
 import { type Bench, ensureFlat, ensureLog, openWarehouse, say } from "../workspace.js";
 
@@ -78,7 +79,7 @@ const timeNaive = async (b: Bench): Promise<NaiveRuns> => {
   let subsetRows: readonly FigureRow[] = [];
   let fullRows: readonly FigureRow[] = [];
   let events = 0;
-  for (let r = 0; r < b.options.runs; r++) {
+  for (let r = 0; r < b.options.naiveRuns; r++) {
     const folded = await measure(() => foldLog(b.paths.log));
     fold.push(folded);
     events = folded.result.events;
@@ -143,7 +144,7 @@ export const rebuildSection = async (b: Bench): Promise<Section> => {
   return {
     name: "rebuild",
     title: `Full rebuild from ${fmt(head)} events, every indicator for every commune and year ${b.years[0]}–${b.years[1]}`,
-    a: "reference fold: read every event from the log, foldEvent, computeFigures (plain TypeScript)",
+    a: `reference fold: read every event from the log, foldEvent, computeFigures (plain TypeScript)${naiveRunsNote(b)}`,
     b: `hand-written DuckDB SQL for ${codes.join(", ")} over a flat facts table`,
     rows,
     notes: [

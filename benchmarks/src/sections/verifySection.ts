@@ -16,6 +16,7 @@ import { FlatTable } from "../baselines/flatTable.js";
 import { isSubsetCode, type SubsetCode } from "../baselines/handSql.js";
 import { naiveVerify } from "../baselines/naive.js";
 import { fmt, median, medianOf } from "../measure.js";
+import { naiveRunsNote } from "../options.js";
 import { type Row, type Section, seconds } from "../report.js";
 import { type Bench, copyDb, ensureFlat, ensureLog, ensureWarehouse, openWarehouse, say } from "../workspace.js";
 
@@ -111,7 +112,7 @@ export const verifySection = async (b: Bench): Promise<Section> => {
     },
   );
   const naive = await medianOf(
-    b.options.runs,
+    b.options.naiveRuns,
     () => undefined,
     () => naiveVerify(pub.log, spec, year, pub.position, b.resolve),
   );
@@ -141,7 +142,7 @@ export const verifySection = async (b: Bench): Promise<Section> => {
   return {
     name: "verify",
     title: `Verify one published figure: ${code}, province, ${year}, at log position ${fmt(pub.position)}`,
-    a: "read the whole log, SHA-256 chain in JavaScript, reference fold of the facts the indicator reads",
+    a: `read the whole log, SHA-256 chain in JavaScript, reference fold of the facts the indicator reads${naiveRunsNote(b)}`,
     b: "the hand SQL for that indicator and year over the flat table (no chain check)",
     rows,
     notes: [
