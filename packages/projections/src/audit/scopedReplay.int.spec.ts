@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CatalogEntry } from "@kpi/core";
+import { type CatalogEntry, decodeFact, type Fact } from "@kpi/core";
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
@@ -26,6 +26,44 @@ const figures = async (w: Warehouse, catalog: readonly CatalogEntry[]) => {
   return withContributions(w, defs, rows, await w.checkpoint());
 };
 
+/** The figures of `part` from a full warehouse and from a replay of `part`'s facts only, over the same log. */
+const bothWays = async (facts: readonly Fact[], part: readonly CatalogEntry[]) => {
+  const k = n++;
+  const log = join(dir, `log-${k}.duckdb`);
+  const full = await Warehouse.open(join(dir, `full-${k}.duckdb`), log, {
+    catalog: testCatalog,
+    reference: testReference,
+    years,
+  });
+  let expected: Awaited<ReturnType<typeof figures>>;
+  try {
+    if (facts.length > 0 && E.isLeft(await full.log.append(facts))) throw new Error("append refused");
+    await full.catchUp();
+    expected = await figures(full, part);
+  } finally {
+    await full.close();
+  }
+  const scoped = await Warehouse.open(join(dir, `scoped-${k}.duckdb`), log, {
+    catalog: part,
+    reference: testReference,
+    years,
+    logReadOnly: true,
+    stageOnlyCatalogFacts: true,
+  });
+  try {
+    await scoped.catchUp();
+    return { expected, actual: await figures(scoped, part) };
+  } finally {
+    await scoped.close();
+  }
+};
+
+const fact = (raw: unknown): Fact => {
+  const r = decodeFact(raw);
+  if (E.isLeft(r)) throw new Error("test fact does not decode");
+  return r.right;
+};
+
 describe("replay of a catalog's facts only", () => {
   it("gives the full warehouse's figures and contributions for any part of the catalog", async () => {
     await fc.assert(
@@ -33,37 +71,47 @@ describe("replay of a catalog's facts only", () => {
         factStreamArb(40),
         fc.subarray([...testCatalog], { minLength: 1, maxLength: 3 }),
         async (facts, part) => {
-          const k = n++;
-          const log = join(dir, `log-${k}.duckdb`);
-          const full = await Warehouse.open(join(dir, `full-${k}.duckdb`), log, {
-            catalog: testCatalog,
-            reference: testReference,
-            years,
-          });
-          let expected: Awaited<ReturnType<typeof figures>>;
-          try {
-            if (facts.length > 0 && E.isLeft(await full.log.append(facts))) throw new Error("append refused");
-            await full.catchUp();
-            expected = await figures(full, part);
-          } finally {
-            await full.close();
-          }
-          const scoped = await Warehouse.open(join(dir, `scoped-${k}.duckdb`), log, {
-            catalog: part,
-            reference: testReference,
-            years,
-            logReadOnly: true,
-            stageOnlyCatalogFacts: true,
-          });
-          try {
-            await scoped.catchUp();
-            expect(await figures(scoped, part)).toEqual(expected);
-          } finally {
-            await scoped.close();
-          }
+          const { expected, actual } = await bothWays(facts, part);
+          expect(actual).toEqual(expected);
         },
       ),
       { numRuns: 25 },
     );
   }, 300_000);
+
+  it("honours the retraction of a statistics report, whose subject is no entity", async () => {
+    const population = (id: string, adults: number) =>
+      fact({
+        id,
+        type: "PopulationEstimated",
+        subject: "stat:population",
+        occurredOn: "2025-03-01",
+        source: "src",
+        data: { commune: "29926", year: 2025, total: 10 * adults, aged15plus: 2 * adults, adults },
+      });
+    const account = fact({
+      id: "a1",
+      type: "PaymentAccountOpened",
+      subject: "person:p1",
+      occurredOn: "2025-02-01",
+      source: "src",
+      data: { commune: "29926", birthYear: 1990, institution: "vcb" },
+    });
+    const retraction = fact({
+      id: "r1",
+      type: "FactRetracted",
+      subject: "stat:population",
+      occurredOn: "2025-04-01",
+      source: "src",
+      data: { eventId: "p2", reason: "reported in error" },
+    });
+    const part = testCatalog.filter((e) => e.code === "PAYMENT_ACCT_15");
+    const { expected, actual } = await bothWays(
+      [account, population("p1", 50), population("p2", 60), retraction],
+      part,
+    );
+    const province2025 = expected.find((f) => f.geo === "province" && f.year === 2025);
+    expect(province2025?.denominator).toBe("100"); // p1's 2 × 50, the retracted p2 left out
+    expect(actual).toEqual(expected);
+  });
 });

@@ -111,7 +111,7 @@ const catalogHash = (catalog: readonly CatalogEntry[], years: readonly [number, 
 /** The SQL condition on an event (alias `e`) that `stageOnlyCatalogFacts` stages. */
 const catalogFactsFilter = (catalog: readonly CatalogEntry[]): string => {
   const kinds = new Set<string>();
-  const types = new Set<string>(["FactRetracted"]);
+  const types = new Set<string>(); // factsOf names FactRetracted too
   for (const { definition: d } of catalog) {
     if ("entity" in d) kinds.add(d.entity);
     for (const t of factsOf(d)) types.add(t);
