@@ -5,9 +5,10 @@
  * - `rate`: open loop at a fixed request rate; a request's latency runs from the moment it was due, so a slow
  *   server is not flattered by the generator waiting for it (no coordinated omission);
  * - `max`: `connections` closed loops, each sending its next request when the previous answer has arrived.
+ * With `post`, each request is a POST of the next body (in turn) to the next path instead of a GET.
  * Latencies are measured with `performance.now()` (sub-millisecond).
  */
-import { Agent, get as httpGet } from "node:http";
+import { Agent, request as httpRequest } from "node:http";
 import { parentPort, workerData } from "node:worker_threads";
 
 export interface LoadJob {
@@ -19,6 +20,8 @@ export interface LoadJob {
   readonly maxRequests: number;
   /** Requests per second (mode `rate`). */
   readonly rate?: number;
+  /** POST these bodies (one per request, in turn) with these headers instead of GETs. */
+  readonly post?: { readonly bodies: readonly string[]; readonly headers: Readonly<Record<string, string>> };
 }
 
 export interface LoadResult {
@@ -36,22 +39,29 @@ const run = async (job: LoadJob): Promise<LoadResult> => {
   let errors = 0;
   let non2xx = 0;
   let sent = 0;
-  const get = (path: string, from: number) =>
+  const post = job.post;
+  const get = (i: number, from: number) =>
     new Promise<void>((resolve) => {
-      const req = httpGet({ agent, host: url.hostname, port: url.port, path }, (res) => {
-        res.resume();
-        res.on("end", () => {
-          latencies.push(performance.now() - from);
-          if ((res.statusCode ?? 0) >= 300) non2xx++;
-          resolve();
-        });
-      });
+      const path = job.paths[i % job.paths.length] ?? "/";
+      const body = post === undefined ? undefined : (post.bodies[i % post.bodies.length] ?? "");
+      const options = { agent, host: url.hostname, port: url.port, path };
+      const req = httpRequest(
+        post === undefined ? options : { ...options, method: "POST", headers: post.headers },
+        (res) => {
+          res.resume();
+          res.on("end", () => {
+            latencies.push(performance.now() - from);
+            if ((res.statusCode ?? 0) >= 300) non2xx++;
+            resolve();
+          });
+        },
+      );
       req.on("error", () => {
         errors++;
         resolve();
       });
+      req.end(body);
     });
-  const path = () => job.paths[sent++ % job.paths.length] ?? "/";
   const t0 = performance.now();
   const end = t0 + job.seconds * 1000;
   if (job.mode === "rate") {
@@ -61,7 +71,7 @@ const run = async (job: LoadJob): Promise<LoadResult> => {
     while (next < end && sent < job.maxRequests) {
       const now = performance.now();
       while (next <= now && next < end && sent < job.maxRequests) {
-        pending.push(get(path(), next));
+        pending.push(get(sent++, next));
         next += interval;
       }
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(1, next - performance.now()))));
@@ -71,7 +81,7 @@ const run = async (job: LoadJob): Promise<LoadResult> => {
     await Promise.all(
       Array.from({ length: job.connections }, async () => {
         while (performance.now() < end && sent < job.maxRequests) {
-          await get(path(), performance.now());
+          await get(sent++, performance.now());
         }
       }),
     );

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--facts N] [--tail 10000] [--runs 3] [--only import,rebuild,incremental,query,verify]
+ * `pnpm bench [--facts N] [--tail 10000] [--runs 3] [--only import,rebuild,incremental,query,verify,mixed]
  * [--scale province|small] [--dir DIR]`: the engine on the province-scale sample (the first N facts, default
  * 10 M), each figure the median of R runs with the peak memory, beside two baselines measured in the same run —
  * (a) the naive approach in plain TypeScript and (b) hand-written DuckDB SQL over the same facts in a flat
@@ -18,6 +18,7 @@ import { type BenchOptions, parseOptions, SECTIONS, type SectionName, USAGE } fr
 import { formatSection, formatSummary, type Section } from "./report.js";
 import { importSection } from "./sections/importSection.js";
 import { incrementalSection } from "./sections/incrementalSection.js";
+import { mixedSection } from "./sections/mixedSection.js";
 import { querySection } from "./sections/querySection.js";
 import { rebuildSection } from "./sections/rebuildSection.js";
 import { verifySection } from "./sections/verifySection.js";
@@ -29,6 +30,7 @@ const RUNNERS: Record<SectionName, (b: Bench) => Promise<Section>> = {
   incremental: incrementalSection,
   query: querySection,
   verify: verifySection,
+  mixed: mixedSection,
 };
 
 const machine = () => ({
