@@ -12,7 +12,7 @@ import { demoCommand } from "./commands/demoCommand.js";
 import { importCommand } from "./commands/importCommand.js";
 import { migrateCommand } from "./commands/migrateCommand.js";
 import { serveCommand } from "./commands/serveCommand.js";
-import { exportCommand, figureCommand, projectCommand } from "./commands/warehouseCommands.js";
+import { exportCommand, figureCommand, projectCommand, quarantineCommand } from "./commands/warehouseCommands.js";
 import { loadConfig } from "./config.js";
 
 const USAGE = `kpi — indicator warehouse for Đồng Tháp's digital-transformation targets
@@ -27,6 +27,9 @@ Usage:
                                               validate and append facts (.ndjson, .jsonl, .csv)
   kpi project                                  fold new events into the warehouse, refresh the snapshot
   kpi rebuild                                  recompute every table of the warehouse from the log
+  kpi quarantine [clear POSITION [--note TEXT] [--force]]
+                                              list the events the fold could not take; clear one once its
+                                              source retracted it (or, with --force and --note, as it is)
   kpi export --out DIR [--format parquet|csv] [--restricted]
                                               write published tables (and with --restricted, raw ones)
   kpi figure INDICATOR [--geo CODE|province] [--year Y] [--as-of POSITION|YYYY-MM-DD]
@@ -74,6 +77,8 @@ const main = async (argv: string[]): Promise<number> => {
       port: { type: "string", default: "8080" },
       host: { type: "string", default: "127.0.0.1" },
       "no-serve": { type: "boolean", default: false },
+      note: { type: "string", default: "" },
+      force: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -137,6 +142,21 @@ const main = async (argv: string[]): Promise<number> => {
     case "project":
     case "rebuild":
       return projectCommand(config, { rebuild: command === "rebuild", out: process.stdout });
+    case "quarantine": {
+      const [action = "list", at] = args;
+      if (action !== "list" && action !== "clear") return usage("say list (the default) or clear POSITION");
+      if (action === "clear" && (at === undefined || !/^\d{1,15}$/.test(at))) {
+        return usage("clear needs the position of a quarantined event (kpi quarantine lists them)");
+      }
+      return quarantineCommand(config, {
+        action,
+        ...(at !== undefined ? { position: Number(at) } : {}),
+        note: values.note ?? "",
+        force: values.force === true,
+        out: process.stdout,
+        err: process.stderr,
+      });
+    }
     case "export": {
       if (values.out === undefined) return usage("--out DIR is required");
       if (values.format !== "parquet" && values.format !== "csv") return usage("--format must be parquet or csv");

@@ -1,10 +1,16 @@
 /**
  * The warehouse commands: `project` (fold new events, refresh the snapshot), `rebuild`, `export`, `figure`
- * (figures as known at a position or date). Each opens the warehouse with the log attached.
+ * (figures as known at a position or date), `quarantine` (events the fold could not take). Each opens the warehouse with the log attached.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { type CatchUpReport, seedCatalog, seedReferenceTables, Warehouse } from "@kpi/projections";
+import {
+  type CatchUpReport,
+  type QuarantinedEvent,
+  seedCatalog,
+  seedReferenceTables,
+  Warehouse,
+} from "@kpi/projections";
 import type { Config } from "../config.js";
 
 export const openWarehouse = async (config: Config): Promise<Warehouse> => {
@@ -24,6 +30,70 @@ export const printCatchUp = (r: CatchUpReport, out: NodeJS.WritableStream): void
   out.write(
     `${r.rebuilt ? "Rebuilt" : "Projected"} positions ${n(r.from)} → ${n(r.to)} in ${r.steps.length} step(s), ${r.seconds.toFixed(2)} s\n`,
   );
+  for (const q of r.quarantined) {
+    out.write(
+      `Quarantined position ${n(q.position)} (${q.type} "${q.id}" from ${q.source}): the fold could not take it; every other event was folded. See kpi quarantine.\n`,
+    );
+  }
+};
+
+/** One line per quarantined event, for `kpi quarantine`. */
+const quarantineLine = (q: QuarantinedEvent): string =>
+  `${q.position}\t${q.id}\t${q.type}\t${q.source}\t${q.quarantinedAt}\t${
+    q.clearedAt === null ? "held" : `cleared ${q.clearedAt}: ${q.clearedNote ?? ""}`
+  }\t${q.reason.replace(/\s+/g, " ")}\n`;
+
+/**
+ * `kpi quarantine` lists the events the fold could not take; `kpi quarantine clear POSITION [--note T]
+ * [--force]` records that a correcting fact (a retraction of it) is in the log, or with --force that the
+ * operator accepts it as it is, so health reports ok again.
+ */
+export const quarantineCommand = async (
+  config: Config,
+  o: {
+    action: "list" | "clear";
+    position?: number;
+    note: string;
+    force: boolean;
+    out: NodeJS.WritableStream;
+    err: NodeJS.WritableStream;
+  },
+): Promise<number> => {
+  const w = await openWarehouse(config);
+  try {
+    const r = await w.catchUp();
+    if (r.quarantined.length > 0) printCatchUp(r, o.err);
+    if (o.action === "list") {
+      const all = await w.quarantined();
+      if (all.length === 0) {
+        o.out.write("No event is in quarantine: every event of the log is folded.\n");
+        return 0;
+      }
+      o.out.write("position\tid\ttype\tsource\tquarantined_at\tstate\treason\n");
+      for (const q of all) o.out.write(quarantineLine(q));
+      const held = all.filter((q) => q.clearedAt === null).length;
+      if (held > 0) {
+        o.out.write(
+          `${held} event(s) held: ask each source to retract it (and send the corrected fact), then run kpi quarantine clear POSITION\n`,
+        );
+      }
+      return 0;
+    }
+    if (o.position === undefined) throw new Error("quarantine clear needs a position");
+    if (o.force && o.note === "") {
+      o.err.write("kpi quarantine clear --force needs --note saying why the event is accepted as it is\n");
+      return 2;
+    }
+    const c = await w.clearQuarantine(o.position, o.note, o.force);
+    if (!c.ok) {
+      o.err.write(`kpi quarantine clear: ${c.reason}\n`);
+      return 1;
+    }
+    o.out.write(`Cleared position ${n(c.event.position)}: ${c.event.clearedNote ?? ""}\n`);
+    return 0;
+  } finally {
+    await w.close();
+  }
 };
 
 export const projectCommand = async (

@@ -48,6 +48,18 @@ export const parseAsOf = (s: string): E.Either<ApiError, AsOf> => {
 
 const CACHE_ENTRIES = 256;
 
+/** Events the fold could not take (see `Warehouse.quarantined`): held ones make the service degraded. */
+export interface QuarantineState {
+  readonly held: number;
+  readonly cleared: number;
+}
+
+const quarantineState = async (w: Warehouse): Promise<QuarantineState> => {
+  const all = await w.quarantined();
+  const held = all.filter((q) => q.clearedAt === null).length;
+  return { held, cleared: all.length - held };
+};
+
 export class LiveWarehouse {
   private queue: Promise<unknown> = Promise.resolve();
   private pending: Promise<ReadModel> | undefined;
@@ -59,6 +71,7 @@ export class LiveWarehouse {
     readonly reference: Reference,
     private model: ReadModel,
     private readonly afterRefresh: ((w: Warehouse) => Promise<void>) | undefined,
+    private quarantineNow: QuarantineState,
   ) {}
 
   /** Loads the model at the warehouse's current checkpoint (call `refresh` to fold new events first). */
@@ -67,11 +80,22 @@ export class LiveWarehouse {
     reference: Reference,
     options: { readonly afterRefresh?: (w: Warehouse) => Promise<void> } = {},
   ): Promise<LiveWarehouse> {
-    return new LiveWarehouse(warehouse, reference, await loadReadModel(warehouse, reference), options.afterRefresh);
+    return new LiveWarehouse(
+      warehouse,
+      reference,
+      await loadReadModel(warehouse, reference),
+      options.afterRefresh,
+      await quarantineState(warehouse),
+    );
   }
 
   get current(): ReadModel {
     return this.model;
+  }
+
+  /** How many events are in quarantine, as of the last catch-up. */
+  get quarantine(): QuarantineState {
+    return this.quarantineNow;
   }
 
   /** Runs `task` when no other warehouse task runs. */
@@ -88,6 +112,7 @@ export class LiveWarehouse {
       this.pending = undefined;
       if (this.closed) return this.model;
       const r = await this.warehouse.catchUp();
+      if (r.quarantined.length > 0) this.quarantineNow = await quarantineState(this.warehouse);
       if (r.rebuilt || r.to !== this.model.position) {
         this.model = await loadReadModel(this.warehouse, this.reference);
         if (this.afterRefresh !== undefined) {

@@ -95,7 +95,33 @@ export interface CatchUpReport {
   readonly steps: readonly StepReport[];
   readonly seconds: number;
   readonly rebuilt: boolean;
+  /** Events this catch-up could not fold and put in quarantine (see `Warehouse.quarantined`). */
+  readonly quarantined: readonly QuarantinedEvent[];
 }
+
+/** An event of the log the fold could not take: left out of every table (see `Warehouse.fold`). */
+export interface QuarantinedEvent {
+  readonly position: number;
+  readonly id: string;
+  readonly type: string;
+  readonly source: string;
+  /** The error the fold gave. */
+  readonly reason: string;
+  readonly quarantinedAt: string;
+  /** When an operator confirmed a correcting fact (`kpi quarantine clear`), and their note. */
+  readonly clearedAt: string | null;
+  readonly clearedNote: string | null;
+}
+
+/**
+ * Whether a fold error comes from the data of the events folded (DuckDB's conversion, range and input errors),
+ * as opposed to the machine (disk, memory, interruption) or the code: only the former can be quarantined.
+ */
+export const isDataError = (e: unknown): boolean =>
+  e instanceof Error && /^(Invalid Input|Conversion|Out of Range|Mismatch Type) Error\b/.test(e.message);
+
+/** Events at these positions are never staged. */
+const NOT_QUARANTINED = "e.position NOT IN (SELECT position FROM quarantine)";
 
 const catalogHash = (catalog: readonly CatalogEntry[], years: readonly [number, number], scoped: boolean): string =>
   createHash("sha256")
@@ -333,6 +359,7 @@ export class Warehouse {
     const from = await this.checkpoint();
     const head = to ?? (await this.log.head());
     const steps: StepReport[] = [];
+    const quarantined: QuarantinedEvent[] = [];
     if (head > from) {
       const p = new Params();
       const days = await rows<{ day: string; last: number }>(
@@ -349,11 +376,124 @@ export class Warehouse {
       for (const d of days) {
         if (d.last <= at) continue;
         if (d.day > vintage) vintage = d.day; // vintages never go back, even if a clock did
-        steps.push(await this.step(at, d.last, vintage, hash));
+        await this.fold(at, d.last, vintage, hash, steps, quarantined);
         at = d.last;
       }
     }
-    return { from, to: Math.max(from, head), steps, seconds: (performance.now() - started) / 1000, rebuilt: false };
+    return {
+      from,
+      to: Math.max(from, head),
+      steps,
+      seconds: (performance.now() - started) / 1000,
+      rebuilt: false,
+      quarantined,
+    };
+  }
+
+  /**
+   * Folds (from, to] in one step; if the step fails on the data of its events, halves the range and folds each
+   * half, down to the one event that fails alone, which goes to quarantine (left out, with the error as its
+   * reason) so that the events before and after it still fold. Steps of any size give the same tables, so
+   * the split changes nothing else. Errors of the machine or the code are thrown as they are.
+   */
+  private async fold(
+    from: number,
+    to: number,
+    vintage: string,
+    hash: string,
+    steps: StepReport[],
+    quarantined: QuarantinedEvent[],
+  ): Promise<void> {
+    try {
+      steps.push(await this.step(from, to, vintage, hash));
+      return;
+    } catch (e) {
+      if (!isDataError(e)) throw e;
+      if (to - from > 1) {
+        const mid = Math.floor((from + to) / 2);
+        await this.fold(from, mid, vintage, hash, steps, quarantined);
+        await this.fold(mid, to, vintage, hash, steps, quarantined);
+        return;
+      }
+      const q = await this.quarantine(to, e instanceof Error ? e.message : String(e));
+      if (q === undefined) throw e;
+      quarantined.push(q);
+    }
+    steps.push(await this.step(from, to, vintage, hash));
+  }
+
+  /** Puts the event at `position` in quarantine; undefined if the log has no event there. */
+  private async quarantine(position: number, reason: string): Promise<QuarantinedEvent | undefined> {
+    const p = new Params();
+    await run(
+      this.conn,
+      sqlOf(
+        `INSERT INTO quarantine
+         SELECT position, id, type, source, ${p.bind(reason.slice(0, 2000))}, now(), NULL, NULL
+         FROM ${this.log.eventsTable} WHERE position = ${p.bind(position)}
+         ON CONFLICT DO NOTHING`,
+        p,
+      ),
+    );
+    return (await this.quarantined()).find((x) => x.position === position);
+  }
+
+  /** Every quarantined event, in log order (cleared ones too). */
+  async quarantined(): Promise<QuarantinedEvent[]> {
+    return rows<QuarantinedEvent>(
+      this.conn,
+      sqlOf(
+        `SELECT CAST(position AS DOUBLE) AS position, id, type, source, reason,
+                strftime(quarantined_at, '%Y-%m-%dT%H:%M:%SZ') AS "quarantinedAt",
+                strftime(cleared_at, '%Y-%m-%dT%H:%M:%SZ') AS "clearedAt", cleared_note AS "clearedNote"
+         FROM quarantine ORDER BY position`,
+      ),
+    );
+  }
+
+  /**
+   * Records that an operator dealt with a quarantined event: by default only once the log holds a retraction
+   * of it (the correcting fact); with `force`, on the operator's word (the note says why). The event stays
+   * out of the tables: it cannot be folded, and a retracted fact counts for nothing anyway.
+   */
+  async clearQuarantine(
+    position: number,
+    note: string,
+    force = false,
+  ): Promise<{ ok: true; event: QuarantinedEvent } | { ok: false; reason: string }> {
+    const q = (await this.quarantined()).find((x) => x.position === position);
+    if (q === undefined) return { ok: false, reason: `no event at position ${position} is in quarantine` };
+    if (q.clearedAt !== null)
+      return { ok: false, reason: `position ${position} was already cleared at ${q.clearedAt}` };
+    let said = note;
+    if (!force) {
+      const p = new Params();
+      const r = await rows<{ at: number }>(
+        this.conn,
+        sqlOf(
+          `SELECT CAST(min(position) AS DOUBLE) AS at FROM ${this.log.eventsTable}
+           WHERE type = 'FactRetracted' AND json_extract_string(data, '$.eventId') = ${p.bind(q.id)}
+           HAVING count(*) > 0`,
+          p,
+        ),
+      );
+      if (r.length === 0) {
+        return {
+          ok: false,
+          reason: `event "${q.id}" (position ${position}) has not been retracted: ask its source (${q.source}) to send a FactRetracted naming it and, if needed, the corrected fact; or clear it with --force and a note saying why`,
+        };
+      }
+      said = `${note === "" ? "" : `${note}; `}retracted at position ${r[0]?.at}`;
+    }
+    await run(
+      this.conn,
+      sqlOf("UPDATE quarantine SET cleared_at = now(), cleared_note = $note WHERE position = $position", {
+        note: said,
+        position,
+      }),
+    );
+    const event = (await this.quarantined()).find((x) => x.position === position);
+    return event === undefined ? { ok: false, reason: "the quarantine entry vanished" } : { ok: true, event };
   }
 
   private async step(from: number, to: number, vintage: string, hash: string): Promise<StepReport> {
@@ -377,7 +517,9 @@ export class Warehouse {
             p,
             from,
             to,
-            this.options.stageOnlyCatalogFacts ? catalogFactsFilter(this.options.catalog) : undefined,
+            this.options.stageOnlyCatalogFacts
+              ? `${NOT_QUARANTINED} AND ${catalogFactsFilter(this.options.catalog)}`
+              : NOT_QUARANTINED,
           ),
           p,
         ),

@@ -7,6 +7,12 @@ export const WAREHOUSE_DDL = `
 CREATE TABLE IF NOT EXISTS projection_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 COMMENT ON TABLE projection_meta IS 'Projection state: checkpoint (last log position folded), its vintage, the year range and the catalog hash. Written in the same transaction as the tables.';
 
+CREATE TABLE IF NOT EXISTS quarantine (
+  position BIGINT PRIMARY KEY, id VARCHAR NOT NULL, type VARCHAR NOT NULL, source VARCHAR NOT NULL,
+  reason VARCHAR NOT NULL, quarantined_at TIMESTAMPTZ NOT NULL, cleared_at TIMESTAMPTZ, cleared_note VARCHAR
+);
+COMMENT ON TABLE quarantine IS 'RESTRICTED. Events of the log the fold could not take (reason = the error): they stay in the log but are left out of every table, so the rest keeps folding. cleared_at/cleared_note: an operator confirmed a correcting fact (kpi quarantine clear). Kept across rebuilds.';
+
 CREATE TABLE IF NOT EXISTS communes (
   code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, type VARCHAR NOT NULL, type_en VARCHAR NOT NULL,
   old_province VARCHAR NOT NULL, area_km2 DOUBLE, population BIGINT, population_flag VARCHAR,

@@ -1,6 +1,7 @@
 /**
  * Copies events from the log into the warehouse's flat `facts` table, in SQL on the shared DuckDB instance:
- * typed columns for the fields the entity queries use, the commune resolved with `commune_resolution` on
+ * typed columns for the fields the entity queries use, `ord` = days since 1970 × 2⁴⁰ + position (a product,
+ * not a shift: days before 1970 are negative and a shift refuses them), the commune resolved with `commune_resolution` on
  * (code, era of occurredOn), and the pair family/sign/key of each fact type. Then marks retracted facts.
  */
 import { SHAPES } from "./factShape.js";
@@ -39,7 +40,7 @@ const shapeCase = (pick: (s: NonNullable<(typeof SHAPES)[keyof typeof SHAPES]>) 
 export const stageFactsSql = (eventsTable: string, p: Params, from: number, to: number, only?: string): string => `
 INSERT INTO facts
 SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kind, e.occurred_on,
-  (CAST(date_diff('day', DATE '1970-01-01', e.occurred_on) AS BIGINT) << 40) + e.position AS ord,
+  CAST(date_diff('day', DATE '1970-01-01', e.occurred_on) AS BIGINT) * 1099511627776 + e.position AS ord,
   e.recorded_at, e.source, e.data,
   ${at("commune")} AS commune_code,
   r.commune,

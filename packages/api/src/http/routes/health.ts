@@ -1,6 +1,8 @@
 /**
  * GET /v1/health — whether the server answers, the log position its figures reflect and how far the log's
  * head is ahead of it, the year range and the small-cell threshold. Always open (no token needed).
+ * `degraded` (still 200: figures keep serving) when events are held in quarantine: the fold could not take
+ * them, so the figures leave them out until an operator clears them (`kpi quarantine`).
  */
 import type { FastifyInstance } from "fastify";
 import type { ApiContext } from "../context.js";
@@ -17,7 +19,12 @@ export const healthRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
             description: "the server is up",
             type: "object",
             properties: {
-              status: { type: "string", enum: ["ok"] },
+              status: { type: "string", enum: ["ok", "degraded"] },
+              quarantined: {
+                type: "integer",
+                description: "events the fold could not take and left out of the figures (kpi quarantine lists them)",
+              },
+              hint: { type: "string", description: "what an operator should do when degraded" },
               position: { type: "integer", description: "the log position the figures reflect" },
               logHead: { type: "integer", description: "the log's last position" },
               behind: { type: "integer", description: "events appended but not folded yet" },
@@ -39,8 +46,15 @@ export const healthRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
       const ref = ctx.live.reference;
       const position = ctx.live.current.position;
       const logHead = await ctx.live.warehouse.log.head();
+      const { held } = ctx.live.quarantine;
       return {
-        status: "ok",
+        status: held > 0 ? "degraded" : "ok",
+        quarantined: held,
+        ...(held > 0
+          ? {
+              hint: `${held} event(s) of the log could not be folded and are left out of the figures; an operator should run kpi quarantine`,
+            }
+          : {}),
         position,
         logHead,
         behind: Math.max(0, logHead - position),
