@@ -7,6 +7,8 @@
  * | KPI_API_TOKENS | none | JSON object: SHA-256 (hex) of a bearer token → `{"sources": ["nhnn-kv15", …], "name"?: "…"}` |
  * | KPI_API_READ_TOKEN_REQUIRED | false | `true`: reads need a known token too (writes always do) |
  * | KPI_API_WRITE_LIMIT | 60 | write requests per minute per token (then 429) |
+ * | KPI_API_AS_OF_LIMIT | 120 | reads with `asOf` per minute per client (token, else address; then 429) |
+ * | KPI_API_AS_OF_QUEUE | 8 | as-of recomputations that may wait at once (then 503 with Retry-After) |
  *
  * Only hashes of tokens are configured, never tokens: `printf %s "$TOKEN" | sha256sum` gives the key.
  */
@@ -28,6 +30,10 @@ export interface ApiConfig {
   readonly readTokenRequired: boolean;
   /** Write requests per minute per token. */
   readonly writeLimitPerMinute: number;
+  /** Reads with `asOf` (recomputed in the warehouse) per minute per client. */
+  readonly asOfLimitPerMinute: number;
+  /** As-of recomputations that may wait at once. */
+  readonly asOfQueue: number;
   /** Largest request body accepted by POST /v1/facts, in bytes. */
   readonly bodyLimit: number;
   /** Largest batch accepted by POST /v1/facts, in facts. */
@@ -38,6 +44,8 @@ export const DEFAULT_API_CONFIG: ApiConfig = {
   tokens: new Map(),
   readTokenRequired: false,
   writeLimitPerMinute: 60,
+  asOfLimitPerMinute: 120,
+  asOfQueue: 8,
   bodyLimit: 16 * 2 ** 20,
   maxBatch: 10_000,
 };
@@ -92,5 +100,7 @@ export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig =
     tokens: parseTokens(env.KPI_API_TOKENS),
     readTokenRequired: flag === "true",
     writeLimitPerMinute: positiveInt("KPI_API_WRITE_LIMIT", env.KPI_API_WRITE_LIMIT, 60),
+    asOfLimitPerMinute: positiveInt("KPI_API_AS_OF_LIMIT", env.KPI_API_AS_OF_LIMIT, 120),
+    asOfQueue: positiveInt("KPI_API_AS_OF_QUEUE", env.KPI_API_AS_OF_QUEUE, 8),
   };
 };

@@ -75,7 +75,9 @@ export const errorHandler = (err: FastifyError | Error, request: FastifyRequest,
   const body = errorBody(error);
   if (body.statusCode >= 500) request.log.error(err, "request failed");
   if (error._tag === "Unauthorized") reply.header("www-authenticate", 'Bearer realm="kpi"');
-  if (error._tag === "RateLimited") reply.header("retry-after", String(error.retryAfterSeconds));
+  if (error._tag === "RateLimited" || error._tag === "AsOfBusy") {
+    reply.header("retry-after", String(error.retryAfterSeconds));
+  }
   return reply.code(body.statusCode).type("application/json; charset=utf-8").send(body);
 };
 
@@ -105,8 +107,13 @@ export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx
   await app.register(swaggerUi, { routePrefix: "/docs" });
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_request, c) =>
-      new ApiFailure({ _tag: "RateLimited", max: c.max, retryAfterSeconds: Math.max(1, Math.ceil(c.ttl / 1000)) }),
+    errorResponseBuilder: (request, c) =>
+      new ApiFailure({
+        _tag: "RateLimited",
+        max: c.max,
+        retryAfterSeconds: Math.max(1, Math.ceil(c.ttl / 1000)),
+        what: request.method === "POST" ? "write" : "as-of",
+      }),
   });
   const opts = { ctx };
   await app.register(healthRoutes, opts);
@@ -133,17 +140,17 @@ export interface AppDeps {
 
 export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   const reference = await loadReference(deps.warehouse, deps.catalog, deps.years, deps.smallCellThreshold);
-  const live = await LiveWarehouse.open(
-    deps.warehouse,
-    reference,
-    deps.afterRefresh === undefined ? {} : { afterRefresh: deps.afterRefresh },
-  );
+  const api = deps.api ?? DEFAULT_API_CONFIG;
+  const live = await LiveWarehouse.open(deps.warehouse, reference, {
+    maxAsOfWaiting: api.asOfQueue,
+    ...(deps.afterRefresh === undefined ? {} : { afterRefresh: deps.afterRefresh }),
+  });
   const app = Fastify({
     logger: false,
     ...deps.fastify,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: true } },
   });
-  const ctx: ApiContext = { live, config: deps.api ?? DEFAULT_API_CONFIG, startedAt: new Date().toISOString() };
+  const ctx: ApiContext = { live, config: api, startedAt: new Date().toISOString() };
   await app.register(kpiApi, { ctx });
   return app;
 };

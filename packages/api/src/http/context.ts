@@ -7,7 +7,7 @@ import type { CatalogIndicator } from "@kpi/seeds";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import * as E from "fp-ts/lib/Either.js";
 import type { ApiConfig } from "./apiConfig.js";
-import { authenticate, requireToken } from "./auth.js";
+import { authenticate, requireToken, writeKey } from "./auth.js";
 import { fail } from "./errors.js";
 import type { LiveWarehouse } from "./liveWarehouse.js";
 import type { Reference } from "./readModel.js";
@@ -27,6 +27,20 @@ export const readAccess =
       : authenticate(ctx.config, request.headers.authorization);
     if (E.isLeft(r)) fail(r.left);
   };
+
+/**
+ * The route option that limits reads with `asOf` per client (its token, else its address) and minute, across
+ * the routes that take it; reads without `asOf` come from memory and are not limited.
+ */
+export const asOfRateLimit = (ctx: ApiContext) => ({
+  rateLimit: {
+    max: ctx.config.asOfLimitPerMinute,
+    timeWindow: 60_000,
+    groupId: "as-of",
+    keyGenerator: writeKey,
+    allowList: (request: FastifyRequest) => (request.query as { asOf?: unknown } | undefined)?.asOf === undefined,
+  },
+});
 
 export const indicatorOrFail = (ref: Reference, code: string): CatalogIndicator => {
   const entry = ref.indicators.get(code);

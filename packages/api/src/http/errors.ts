@@ -33,7 +33,14 @@ export type ApiError =
     }
   | { readonly _tag: "InvalidFacts"; readonly errors: readonly ItemError[] }
   | { readonly _tag: "AppendRefused"; readonly error: AppendError }
-  | { readonly _tag: "RateLimited"; readonly max: number; readonly retryAfterSeconds: number }
+  | {
+      readonly _tag: "RateLimited";
+      readonly max: number;
+      readonly retryAfterSeconds: number;
+      /** What is limited: writes per token, or as-of reads (recomputed in the warehouse) per client. */
+      readonly what: "write" | "as-of";
+    }
+  | { readonly _tag: "AsOfBusy"; readonly waiting: number; readonly retryAfterSeconds: number }
   | { readonly _tag: "RouteNotFound"; readonly method: string; readonly url: string }
   | { readonly _tag: "ProjectionFailed"; readonly head: number; readonly reason: string }
   | { readonly _tag: "Internal" };
@@ -164,7 +171,15 @@ export const errorBody = (e: ApiError): ErrorBody => {
       return body(
         429,
         "rate_limited",
-        `at most ${e.max} write requests per minute for this token; retry after ${e.retryAfterSeconds} s`,
+        e.what === "write"
+          ? `at most ${e.max} write requests per minute for this token; retry after ${e.retryAfterSeconds} s`
+          : `at most ${e.max} reads with asOf per minute for this client (each is recomputed in the warehouse); retry after ${e.retryAfterSeconds} s, or read without asOf (current figures are not limited)`,
+      );
+    case "AsOfBusy":
+      return body(
+        503,
+        "as_of_busy",
+        `${e.waiting} figures as of earlier positions are being recomputed already; retry after ${e.retryAfterSeconds} s (a position asked for before is answered from a cache; current figures, without asOf, are always served)`,
       );
     case "RouteNotFound":
       return body(404, "not_found", `no route ${e.method} ${e.url}; the API is described at /docs`);

@@ -1,15 +1,20 @@
 /**
- * The server's one handle on the warehouse. DuckDB work on the warehouse connection (catch-up, as-of
- * recomputation) runs one task at a time through `exclusive`, since a read interleaved with a catch-up's
- * transaction on the same connection would see half-folded tables. Reads of current figures never wait: they
- * use the in-memory `ReadModel`, swapped whole after each catch-up.
+ * The server's one handle on the warehouse. Reads never wait for folds:
+ * - Current figures come from the in-memory `ReadModel`, swapped whole after each catch-up. The new model is
+ *   read a chunk at a time and, after a catch-up that recomputed a few indicators, only for those
+ *   (`refreshReadModel`), so building it never holds the event loop for long.
+ * - As-of figures are recomputed on a second DuckDB connection (`Warehouse.openReader`), each in a transaction
+ *   of its own (one committed state), in their own queue: they neither wait for a fold nor hold one up. At most
+ *   `maxAsOfWaiting` recomputations wait at once; beyond that a request is answered 503 with Retry-After
+ *   (answers already cached are always served), and the routes limit as-of reads per client and minute.
  *
- * `refresh()` folds new log events and swaps the model. Calls coalesce: a call made while no catch-up has
- * started yet shares the next one; a call made while one runs gets the following one, so the model it
- * resolves with includes every event appended before the call.
+ * Catch-ups run one at a time through `exclusive` on the warehouse's own connection. `refresh()` folds new
+ * log events and swaps the model. Calls coalesce: a call made while no catch-up has started yet shares the
+ * next one; a call made while one runs gets the following one, so the model it resolves with includes every
+ * event appended before the call.
  *
  * As-of figures:
- * - `asOf` = a log position P ≤ checkpoint: recomputed by `Warehouse.figuresAsOf` from the facts known at P
+ * - `asOf` = a log position P ≤ checkpoint: recomputed by `figuresAsOf` from the facts known at P
  *   (retractions recorded later do not apply), then judged against the targets in TypeScript (`judge`).
  *   Cached by (indicator, P): figures at a position never change while the catalog stays the same.
  * - `asOf` = a day YYYY-MM-DD: the figures as known at the end of that (UTC) recording day, read from
@@ -17,12 +22,19 @@
  *   warehouse published then, cheap to read; cached by (indicator, day, checkpoint).
  */
 
-import type { Warehouse } from "@kpi/projections";
+import type { Warehouse, WarehouseReader } from "@kpi/projections";
 import type { CatalogIndicator } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
 import type { ApiError } from "./errors.js";
 import { judge, publish, type RawFigure } from "./figures.js";
-import { type IndicatorFigures, indexFigures, loadReadModel, type ReadModel, type Reference } from "./readModel.js";
+import {
+  type IndicatorFigures,
+  indexFigures,
+  loadReadModel,
+  type ReadModel,
+  type Reference,
+  refreshReadModel,
+} from "./readModel.js";
 
 export type AsOf = { readonly position: number } | { readonly date: string };
 
@@ -47,6 +59,8 @@ export const parseAsOf = (s: string): E.Either<ApiError, AsOf> => {
 };
 
 const CACHE_ENTRIES = 256;
+/** As-of recomputations that may wait at once (each takes a DuckDB pass over the facts), unless configured. */
+const MAX_AS_OF_WAITING = 8;
 
 /** Events the fold could not take (see `Warehouse.quarantined`): held ones make the service degraded. */
 export interface QuarantineState {
@@ -62,6 +76,8 @@ const quarantineState = async (w: Warehouse): Promise<QuarantineState> => {
 
 export class LiveWarehouse {
   private queue: Promise<unknown> = Promise.resolve();
+  private readQueue: Promise<unknown> = Promise.resolve();
+  private asOfWaiting = 0;
   private pending: Promise<ReadModel> | undefined;
   private readonly cache = new Map<string, Promise<AsOfFigures>>();
   private closed = false;
@@ -72,13 +88,15 @@ export class LiveWarehouse {
     private model: ReadModel,
     private readonly afterRefresh: ((w: Warehouse) => Promise<void>) | undefined,
     private quarantineNow: QuarantineState,
+    private readonly reader: WarehouseReader,
+    private readonly maxAsOfWaiting: number,
   ) {}
 
   /** Loads the model at the warehouse's current checkpoint (call `refresh` to fold new events first). */
   static async open(
     warehouse: Warehouse,
     reference: Reference,
-    options: { readonly afterRefresh?: (w: Warehouse) => Promise<void> } = {},
+    options: { readonly afterRefresh?: (w: Warehouse) => Promise<void>; readonly maxAsOfWaiting?: number } = {},
   ): Promise<LiveWarehouse> {
     return new LiveWarehouse(
       warehouse,
@@ -86,6 +104,8 @@ export class LiveWarehouse {
       await loadReadModel(warehouse, reference),
       options.afterRefresh,
       await quarantineState(warehouse),
+      await warehouse.openReader(),
+      options.maxAsOfWaiting ?? MAX_AS_OF_WAITING,
     );
   }
 
@@ -114,7 +134,10 @@ export class LiveWarehouse {
       const r = await this.warehouse.catchUp();
       if (r.quarantined.length > 0) this.quarantineNow = await quarantineState(this.warehouse);
       if (r.rebuilt || r.to !== this.model.position) {
-        this.model = await loadReadModel(this.warehouse, this.reference);
+        this.model =
+          r.rebuilt || r.indicators === undefined
+            ? await loadReadModel(this.warehouse, this.reference)
+            : await refreshReadModel(this.warehouse, this.reference, this.model, r.indicators);
         if (this.afterRefresh !== undefined) {
           const after = this.afterRefresh;
           void this.exclusive(() => after(this.warehouse)).catch(() => undefined);
@@ -139,7 +162,10 @@ export class LiveWarehouse {
     const key = "position" in asOf ? `${entry.code}@p${asOf.position}` : `${entry.code}@d${asOf.date}@${checkpoint}`;
     let hit = this.cache.get(key);
     if (hit === undefined) {
-      hit = this.exclusive(() =>
+      if (this.asOfWaiting >= this.maxAsOfWaiting) {
+        return E.left({ _tag: "AsOfBusy", waiting: this.asOfWaiting, retryAfterSeconds: 1 });
+      }
+      hit = this.onReader(() =>
         "position" in asOf ? this.atPosition(entry, asOf.position) : this.onDay(entry, asOf.date),
       );
       this.cache.set(key, hit);
@@ -155,6 +181,16 @@ export class LiveWarehouse {
     return E.right(await hit);
   }
 
+  /** Runs an as-of task on the reader connection, one at a time, counting those that wait. */
+  private onReader<T>(task: () => Promise<T>): Promise<T> {
+    this.asOfWaiting++;
+    const run = this.readQueue.then(task, task).finally(() => {
+      this.asOfWaiting--;
+    });
+    this.readQueue = run.catch(() => undefined);
+    return run;
+  }
+
   private finish(entry: CatalogIndicator, position: number, raw: readonly RawFigure[]): AsOfFigures {
     return {
       position,
@@ -163,17 +199,17 @@ export class LiveWarehouse {
   }
 
   private async atPosition(entry: CatalogIndicator, position: number): Promise<AsOfFigures> {
-    const rows = await this.warehouse.figuresAsOf({ position }, [entry.code]);
+    const rows = await this.reader.figuresAsOf({ position }, [entry.code]);
     return this.finish(entry, position, rows);
   }
 
   private async onDay(entry: CatalogIndicator, date: string): Promise<AsOfFigures> {
-    const at = await this.warehouse.query<{ p: number }>(
+    const at = await this.reader.query<{ p: number }>(
       "SELECT CAST(coalesce(max(position), 0) AS DOUBLE) AS p FROM facts WHERE CAST(recorded_at AS DATE) <= CAST($date AS DATE)",
       { date },
     );
     const position = at[0]?.p ?? 0;
-    const rows = await this.warehouse.query<Omit<RawFigure, "position">>(
+    const rows = await this.reader.query<Omit<RawFigure, "position">>(
       `SELECT indicator, geo, year, breakdown,
               CAST(arg_max_null(numerator, vintage) AS DOUBLE) AS numerator,
               CAST(arg_max_null(denominator, vintage) AS DOUBLE) AS denominator,
@@ -196,5 +232,7 @@ export class LiveWarehouse {
   async close(): Promise<void> {
     this.closed = true;
     await this.exclusive(async () => undefined);
+    await this.readQueue;
+    this.reader.close();
   }
 }

@@ -87,6 +87,8 @@ export interface StepReport {
   readonly to: number;
   readonly vintage: string;
   readonly seconds: number;
+  /** The indicators whose figures the step recomputed; undefined: all of them. */
+  readonly indicators: readonly string[] | undefined;
 }
 
 export interface CatchUpReport {
@@ -97,7 +99,22 @@ export interface CatchUpReport {
   readonly rebuilt: boolean;
   /** Events this catch-up could not fold and put in quarantine (see `Warehouse.quarantined`). */
   readonly quarantined: readonly QuarantinedEvent[];
+  /**
+   * The indicators whose rows of `indicator_values` may differ from before the catch-up (apart from the
+   * position and vintage every row is stamped with); undefined: any of them.
+   */
+  readonly indicators: readonly string[] | undefined;
 }
+
+/** The union of the steps' recomputed indicators; undefined if any step recomputed all. */
+const changedIndicators = (steps: readonly StepReport[]): readonly string[] | undefined => {
+  const all = new Set<string>();
+  for (const s of steps) {
+    if (s.indicators === undefined) return undefined;
+    for (const x of s.indicators) all.add(x);
+  }
+  return [...all].sort();
+};
 
 /** An event of the log the fold could not take: left out of every table (see `Warehouse.fold`). */
 export interface QuarantinedEvent {
@@ -146,6 +163,112 @@ const catalogFactsFilter = (catalog: readonly CatalogEntry[]): string => {
   return `(e.type IN (${list(types)})${kinds.size === 0 ? "" : ` OR split_part(e.subject, ':', 1) IN (${list(kinds)})`})`;
 };
 
+/**
+ * Figures as known at a log position, or at the end of a recording day (UTC): recomputed from the facts
+ * that were known then (retractions recorded later do not apply). Positions beyond the checkpoint are
+ * refused: catch up first.
+ */
+const figuresAsOfOn = async (
+  c: DuckDBConnection,
+  catalog: readonly CatalogEntry[],
+  at: { readonly position?: number; readonly date?: string },
+  codes?: readonly string[],
+): Promise<AsOfFigure[]> => {
+  const checkpoint = Number(
+    (await rows<{ value: string }>(c, sqlOf("SELECT value FROM projection_meta WHERE key = 'checkpoint'")))[0]?.value ??
+      0,
+  );
+  let position = at.position;
+  if (at.date !== undefined) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(at.date)) throw new RangeError(`asOf date must be YYYY-MM-DD, got ${at.date}`);
+    const r = await rows<{ p: number | null }>(
+      c,
+      sqlOf(
+        "SELECT CAST(max(position) AS DOUBLE) AS p FROM facts WHERE CAST(recorded_at AS DATE) <= CAST($d AS DATE)",
+        {
+          d: at.date,
+        },
+      ),
+    );
+    position = Math.min(position ?? Number.MAX_SAFE_INTEGER, r[0]?.p ?? 0);
+  }
+  if (position === undefined) position = checkpoint;
+  if (position > checkpoint) {
+    throw new RangeError(
+      `the warehouse has folded the log up to position ${checkpoint}; position ${position} is not folded yet`,
+    );
+  }
+  const entries = catalog.filter((e) => codes === undefined || codes.includes(e.code));
+  const kinds = new Set(entries.flatMap((e) => ("entity" in e.definition ? [e.definition.entity] : [])));
+  await c.run(
+    "CREATE OR REPLACE TEMP TABLE asof_cells (indicator VARCHAR, commune VARCHAR, year INTEGER, num BIGINT, den BIGINT, ent BIGINT)",
+  );
+  for (const kind of kinds) {
+    const v = new Params("v");
+    const state = entityStateSql(kind).replace(
+      /^WITH /,
+      `WITH f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visibleSql(v, position)}), `,
+    );
+    await run(c, sqlOf(`CREATE OR REPLACE TEMP TABLE asof_ent AS ${state}`, v));
+    const p = new Params();
+    const contributions = contributionsSql(entries, kind, "asof_ent", p);
+    if (contributions !== undefined) {
+      await run(c, sqlOf(`INSERT INTO asof_cells SELECT * FROM (${contributions})`, p));
+    }
+  }
+  const rp = new Params();
+  await run(c, sqlOf(`CREATE OR REPLACE TEMP TABLE asof_reports AS ${standingReportsSql(rp, position)}`, rp));
+  const out: AsOfFigure[] = [];
+  for (const e of entries) {
+    const p = new Params();
+    const r = await rows<Omit<AsOfFigure, "position">>(
+      c,
+      sqlOf(
+        `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
+                  CAST(denominator AS DOUBLE) AS denominator, ${valueSql(e.definition)} AS value
+           FROM (${figureRowsSql(e, p, { cells: "asof_cells", reports: "asof_reports" })})
+             AS r(indicator, geo, year, breakdown, numerator, denominator)
+           ORDER BY geo, year, breakdown`,
+        p,
+      ),
+    );
+    for (const x of r) out.push({ ...x, position });
+  }
+  return out;
+};
+
+/** A read-only connection of its own on the warehouse (see `Warehouse.openReader`). */
+export class WarehouseReader {
+  constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly catalog: readonly CatalogEntry[],
+  ) {}
+
+  /** `Warehouse.figuresAsOf`, in one transaction of this connection: one committed state throughout. */
+  async figuresAsOf(
+    at: { readonly position?: number; readonly date?: string },
+    codes?: readonly string[],
+  ): Promise<AsOfFigure[]> {
+    await this.conn.run("BEGIN TRANSACTION");
+    try {
+      return await figuresAsOfOn(this.conn, this.catalog, at, codes);
+    } finally {
+      await this.conn.run("ROLLBACK");
+    }
+  }
+
+  async query<T = Record<string, unknown>>(
+    text: string,
+    params: Readonly<Record<string, DuckDBValue>> = {},
+  ): Promise<T[]> {
+    return rows<T>(this.conn, sqlOf(text, params));
+  }
+
+  close(): void {
+    this.conn.closeSync();
+  }
+}
+
 export class Warehouse {
   private constructor(
     readonly path: string,
@@ -189,14 +312,7 @@ export class Warehouse {
       "COMMENT ON TABLE reports IS 'RESTRICTED. The standing statistics reports: for each key, the report with the greatest log position that is not retracted.'",
     );
     await c.run(WAREHOUSE_VIEWS);
-    const [y0, y1] = this.options.years;
-    await run(
-      c,
-      sqlOf("CREATE OR REPLACE TEMP TABLE years AS SELECT CAST(unnest(range($y0, $y1 + 1)) AS INTEGER) AS year", {
-        y0,
-        y1,
-      }),
-    );
+    await this.createYears(c);
     await c.run("BEGIN TRANSACTION");
     try {
       await this.loadReference();
@@ -343,7 +459,7 @@ export class Warehouse {
     }
     const r = await this.catchUp();
     await c.run("CHECKPOINT");
-    return { ...r, rebuilt: true };
+    return { ...r, rebuilt: true, indicators: undefined };
   }
 
   /** Folds the events after the checkpoint up to `to` (default: the log's head), one vintage per step. */
@@ -387,6 +503,7 @@ export class Warehouse {
       seconds: (performance.now() - started) / 1000,
       rebuilt: false,
       quarantined,
+      indicators: changedIndicators(steps),
     };
   }
 
@@ -500,6 +617,7 @@ export class Warehouse {
     const t0 = performance.now();
     const c = this.conn;
     const phases: [string, number][] = [];
+    let indicators: ReadonlySet<string> | undefined;
     let last = t0;
     const phase = (name: string) => {
       const now = performance.now();
@@ -533,7 +651,8 @@ export class Warehouse {
       phase("entities");
       await c.run(`DELETE FROM reports; INSERT INTO reports ${standingReportsSql(new Params())}`);
       phase("reports");
-      await this.computeValues(to, vintage, from === 0 ? undefined : await this.affectedIndicators(from, to));
+      indicators = from === 0 ? undefined : await this.affectedIndicators(from, to);
+      await this.computeValues(to, vintage, indicators);
       phase("values");
       await this.recordRevisions(vintage, to);
       phase("revisions");
@@ -550,7 +669,13 @@ export class Warehouse {
       process.stderr.write(`step ${from}→${to}: ${phases.map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join(", ")}
 `);
     }
-    return { from, to, vintage, seconds: (performance.now() - t0) / 1000 };
+    return {
+      from,
+      to,
+      vintage,
+      seconds: (performance.now() - t0) / 1000,
+      indicators: indicators === undefined ? undefined : [...indicators],
+    };
   }
 
   private async updateEntities(from: number, to: number): Promise<void> {
@@ -767,65 +892,43 @@ export class Warehouse {
     at: { readonly position?: number; readonly date?: string },
     codes?: readonly string[],
   ): Promise<AsOfFigure[]> {
-    const checkpoint = await this.checkpoint();
-    let position = at.position;
-    if (at.date !== undefined) {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(at.date)) throw new RangeError(`asOf date must be YYYY-MM-DD, got ${at.date}`);
-      const r = await rows<{ p: number | null }>(
-        this.conn,
-        sqlOf(
-          "SELECT CAST(max(position) AS DOUBLE) AS p FROM facts WHERE CAST(recorded_at AS DATE) <= CAST($d AS DATE)",
-          {
-            d: at.date,
-          },
-        ),
-      );
-      position = Math.min(position ?? Number.MAX_SAFE_INTEGER, r[0]?.p ?? 0);
-    }
-    if (position === undefined) position = checkpoint;
-    if (position > checkpoint) {
-      throw new RangeError(
-        `the warehouse has folded the log up to position ${checkpoint}; position ${position} is not folded yet`,
-      );
-    }
-    const entries = this.options.catalog.filter((e) => codes === undefined || codes.includes(e.code));
-    const c = this.conn;
-    const kinds = new Set(entries.flatMap((e) => ("entity" in e.definition ? [e.definition.entity] : [])));
-    await c.run(
-      "CREATE OR REPLACE TEMP TABLE asof_cells (indicator VARCHAR, commune VARCHAR, year INTEGER, num BIGINT, den BIGINT, ent BIGINT)",
+    return figuresAsOfOn(this.conn, this.options.catalog, at, codes);
+  }
+
+  /**
+   * A second connection for reads that must not wait for folds (as-of figures while the server folds): each
+   * call sees one committed state of the warehouse, never a fold's transaction half done.
+   */
+  async openReader(): Promise<WarehouseReader> {
+    const c = await this.instance.connect();
+    await c.run("SET TimeZone = 'UTC'");
+    await this.createYears(c);
+    return new WarehouseReader(c, this.options.catalog);
+  }
+
+  /** The connection's TEMP table of the years figures are computed for. */
+  private async createYears(c: DuckDBConnection): Promise<void> {
+    const [y0, y1] = this.options.years;
+    await run(
+      c,
+      sqlOf("CREATE OR REPLACE TEMP TABLE years AS SELECT CAST(unnest(range($y0, $y1 + 1)) AS INTEGER) AS year", {
+        y0,
+        y1,
+      }),
     );
-    for (const kind of kinds) {
-      const v = new Params("v");
-      const state = entityStateSql(kind).replace(
-        /^WITH /,
-        `WITH f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visibleSql(v, position)}), `,
-      );
-      await run(c, sqlOf(`CREATE OR REPLACE TEMP TABLE asof_ent AS ${state}`, v));
-      const p = new Params();
-      const contributions = contributionsSql(entries, kind, "asof_ent", p);
-      if (contributions !== undefined) {
-        await run(c, sqlOf(`INSERT INTO asof_cells SELECT * FROM (${contributions})`, p));
-      }
-    }
-    const rp = new Params();
-    await run(c, sqlOf(`CREATE OR REPLACE TEMP TABLE asof_reports AS ${standingReportsSql(rp, position)}`, rp));
-    const out: AsOfFigure[] = [];
-    for (const e of entries) {
-      const p = new Params();
-      const r = await rows<Omit<AsOfFigure, "position">>(
-        c,
-        sqlOf(
-          `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
-                  CAST(denominator AS DOUBLE) AS denominator, ${valueSql(e.definition)} AS value
-           FROM (${figureRowsSql(e, p, { cells: "asof_cells", reports: "asof_reports" })})
-             AS r(indicator, geo, year, breakdown, numerator, denominator)
-           ORDER BY geo, year, breakdown`,
-          p,
-        ),
-      );
-      for (const x of r) out.push({ ...x, position });
-    }
-    return out;
+  }
+
+  /**
+   * Runs a query and yields its rows a chunk (about 2,000 rows) at a time, so that a large result does not
+   * hold the event loop while it is converted.
+   */
+  async *streamQuery<T = Record<string, unknown>>(
+    text: string,
+    params: Readonly<Record<string, DuckDBValue>> = {},
+  ): AsyncGenerator<T[]> {
+    const s = sqlOf(text, params);
+    const result = await this.conn.stream(s.text, s.params as Record<string, DuckDBValue>);
+    for await (const chunk of result.yieldRowObjectJs()) yield chunk as T[];
   }
 
   /** Every derived table's rows, in a stable order (for comparing a rebuild with catch-ups). */

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import * as E from "fp-ts/lib/Either.js";
-import { type ApiContext, geoOrFail, indicatorOrFail, readAccess, yearsOrFail } from "../context.js";
+import { type ApiContext, asOfRateLimit, geoOrFail, indicatorOrFail, readAccess, yearsOrFail } from "../context.js";
 import { fail } from "../errors.js";
 import type { Figure } from "../figures.js";
 import { parseAsOf } from "../liveWarehouse.js";
@@ -67,6 +67,7 @@ export const seriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
     "/v1/indicators/:code/series",
     {
       onRequest: readAccess(ctx),
+      config: asOfRateLimit(ctx),
       schema: {
         tags: ["figures"],
         summary: "An indicator's time series for the province or a commune, with target, trajectory and status",

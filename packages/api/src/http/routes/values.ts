@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import * as E from "fp-ts/lib/Either.js";
-import { type ApiContext, indicatorOrFail, readAccess, yearsOrFail } from "../context.js";
+import { type ApiContext, asOfRateLimit, indicatorOrFail, readAccess, yearsOrFail } from "../context.js";
 import { fail } from "../errors.js";
 import type { Figure } from "../figures.js";
 import { parseAsOf } from "../liveWarehouse.js";
@@ -39,6 +39,7 @@ export const valuesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
     "/v1/indicators/:code/values",
     {
       onRequest: readAccess(ctx),
+      config: asOfRateLimit(ctx),
       schema: {
         tags: ["figures"],
         summary: "One year of an indicator across the communes (or the province)",
