@@ -22,6 +22,7 @@
  *   warehouse published then, cheap to read; cached by (indicator, day, checkpoint).
  */
 
+import { availableParallelism } from "node:os";
 import type { Warehouse, WarehouseReader } from "@kpi/projections";
 import type { CatalogIndicator } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
@@ -98,6 +99,9 @@ export class LiveWarehouse {
     reference: Reference,
     options: { readonly afterRefresh?: (w: Warehouse) => Promise<void>; readonly maxAsOfWaiting?: number } = {},
   ): Promise<LiveWarehouse> {
+    // Folds leave a core to the event loop that answers reads (on a machine with more than one).
+    const cores = availableParallelism();
+    if (cores > 1) await warehouse.setThreads(cores - 1);
     return new LiveWarehouse(
       warehouse,
       reference,

@@ -896,6 +896,15 @@ export class Warehouse {
   }
 
   /**
+   * Caps the threads DuckDB folds with (its default: one per core). A server caps them one below the cores so
+   * that answering requests always has a core while a catch-up runs.
+   */
+  async setThreads(threads: number): Promise<void> {
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be 1 or more, got ${threads}`);
+    await this.conn.run(`SET threads = ${threads}`);
+  }
+
+  /**
    * A second connection for reads that must not wait for folds (as-of figures while the server folds): each
    * call sees one committed state of the warehouse, never a fold's transaction half done.
    */
