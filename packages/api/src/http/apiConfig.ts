@@ -9,6 +9,7 @@
  * | KPI_API_WRITE_LIMIT | 60 | write requests per minute per token (then 429) |
  * | KPI_API_AS_OF_LIMIT | 120 | reads with `asOf` per minute per client (token, else address; then 429) |
  * | KPI_API_AS_OF_QUEUE | 8 | as-of recomputations that may wait at once (then 503 with Retry-After) |
+ * | KPI_API_CORS_ORIGINS | * | origins whose pages may read the API (comma-separated, e.g. `https://a.gov.vn,https://b.gov.vn`; `none`: no cross-origin reads); writes never cross origins |
  *
  * Only hashes of tokens are configured, never tokens: `printf %s "$TOKEN" | sha256sum` gives the key.
  */
@@ -34,6 +35,8 @@ export interface ApiConfig {
   readonly asOfLimitPerMinute: number;
   /** As-of recomputations that may wait at once. */
   readonly asOfQueue: number;
+  /** Origins whose pages may read the API ("*": any); writes are never allowed across origins. */
+  readonly corsOrigins: "*" | readonly string[];
   /** Largest request body accepted by POST /v1/facts, in bytes. */
   readonly bodyLimit: number;
   /** Largest batch accepted by POST /v1/facts, in facts. */
@@ -46,6 +49,7 @@ export const DEFAULT_API_CONFIG: ApiConfig = {
   writeLimitPerMinute: 60,
   asOfLimitPerMinute: 120,
   asOfQueue: 8,
+  corsOrigins: "*",
   bodyLimit: 16 * 2 ** 20,
   maxBatch: 10_000,
 };
@@ -90,6 +94,28 @@ const positiveInt = (name: string, s: string | undefined, fallback: number): num
   return n;
 };
 
+/** Parses `KPI_API_CORS_ORIGINS`: `*` (default), `none`, or origins separated by commas. */
+export const parseCorsOrigins = (text: string | undefined): "*" | readonly string[] => {
+  const s = (text ?? "*").trim();
+  if (s === "*" || s === "") return "*";
+  if (s === "none") return [];
+  const origins = s.split(",").map((x) => x.trim());
+  for (const o of origins) {
+    let u: URL | undefined;
+    try {
+      u = new URL(o);
+    } catch {
+      u = undefined;
+    }
+    if (u === undefined || u.origin !== o) {
+      throw new Error(
+        `KPI_API_CORS_ORIGINS: ${JSON.stringify(o)} is not an origin; write scheme://host[:port] with no path or trailing slash, e.g. https://thongke.dongthap.gov.vn (or * for any, none for no cross-origin reads)`,
+      );
+    }
+  }
+  return origins;
+};
+
 export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig => {
   const flag = env.KPI_API_READ_TOKEN_REQUIRED ?? "false";
   if (flag !== "true" && flag !== "false") {
@@ -102,5 +128,6 @@ export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig =
     writeLimitPerMinute: positiveInt("KPI_API_WRITE_LIMIT", env.KPI_API_WRITE_LIMIT, 60),
     asOfLimitPerMinute: positiveInt("KPI_API_AS_OF_LIMIT", env.KPI_API_AS_OF_LIMIT, 120),
     asOfQueue: positiveInt("KPI_API_AS_OF_QUEUE", env.KPI_API_AS_OF_QUEUE, 8),
+    corsOrigins: parseCorsOrigins(env.KPI_API_CORS_ORIGINS),
   };
 };

@@ -6,7 +6,13 @@
  * Routes (schemas beside each): /v1/indicators, /v1/indicators/{code}, /v1/indicators/{code}/series,
  * /v1/indicators/{code}/values, /v1/communes, /v1/health, POST /v1/facts; the dashboard at /; the OpenAPI
  * document at /docs (UI) and /docs/json. Every error goes through `errorHandler` (one shape, see errors.ts).
+ *
+ * As browsers expect: answers are compressed when the client accepts it (@fastify/compress, above 1 KB);
+ * reads may be made from the origins `KPI_API_CORS_ORIGINS` allows (@fastify/cors, GET and HEAD only, with
+ * an OPTIONS preflight), writes never cross origins; the dashboard has its security headers (@fastify/helmet).
  */
+import compress from "@fastify/compress";
+import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -83,6 +89,13 @@ export const errorHandler = (err: FastifyError | Error, request: FastifyRequest,
 
 export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.setErrorHandler(errorHandler);
+  await app.register(compress, { global: true, threshold: 1024 });
+  await app.register(cors, {
+    origin: ctx.config.corsOrigins === "*" ? "*" : [...ctx.config.corsOrigins],
+    methods: ["GET", "HEAD"],
+    exposedHeaders: ["etag", "x-log-position", "retry-after"],
+    maxAge: 600,
+  });
   app.setNotFoundHandler((request, reply) =>
     errorHandler(new ApiFailure({ _tag: "RouteNotFound", method: request.method, url: request.url }), request, reply),
   );

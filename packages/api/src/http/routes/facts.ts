@@ -17,6 +17,13 @@ import type { ApiContext } from "../context.js";
 import { ApiFailure, fail, type ItemError } from "../errors.js";
 import { errors } from "../schemas.js";
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Read by @fastify/cors (which does not declare it): false turns CORS off for the route. */
+    cors?: false;
+  }
+}
+
 /** NDJSON body → array; a line that is not JSON is reported with its fact index and line number. */
 export const parseNdjson = (text: string): unknown[] => {
   const out: unknown[] = [];
@@ -82,6 +89,8 @@ export const factRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiContex
         if (E.isLeft(r)) fail(r.left);
       },
       config: {
+        // Writes never cross origins: no CORS headers, so a browser refuses a page of another origin.
+        cors: false,
         rateLimit: {
           max: ctx.config.writeLimitPerMinute,
           timeWindow: 60_000,
