@@ -1,19 +1,14 @@
 #!/usr/bin/env node
 /**
- * The `kpi` command line. Each subcommand is a small module under `commands/`; this file only parses
- * arguments and maps outcomes to exit codes (0 done, 1 refused or failed, 2 wrong usage).
+ * The `kpi` command line. Each subcommand is a small module under `commands/`, imported only when that
+ * command runs (so `kpi --help` and a wrong command answer at once); this file only parses arguments, prints
+ * help (`kpi --help`, `kpi COMMAND --help`) and maps outcomes to exit codes (0 done, 1 refused or failed,
+ * 2 wrong usage).
  */
 import { parseArgs } from "node:util";
-import { describeConfigError, type EventLog, type LogStore, loadEventLogConfig, openEventLog } from "@kpi/core";
-import { formatSummary, isScaleName, writeSample } from "@kpi/seeds";
-import * as E from "fp-ts/lib/Either.js";
-import { explainCommand, exportLogCommand, publishCommand, verifyCommand } from "./commands/auditCommands.js";
-import { demoCommand } from "./commands/demoCommand.js";
-import { importCommand } from "./commands/importCommand.js";
-import { migrateCommand } from "./commands/migrateCommand.js";
-import { serveCommand } from "./commands/serveCommand.js";
-import { exportCommand, figureCommand, projectCommand, quarantineCommand } from "./commands/warehouseCommands.js";
+import type { EventLog, LogStore } from "@kpi/core";
 import { loadConfig } from "./config.js";
+import { commandHelp } from "./help.js";
 
 const USAGE = `kpi — indicator warehouse for Đồng Tháp's digital-transformation targets
 
@@ -83,9 +78,18 @@ const main = async (argv: string[]): Promise<number> => {
     },
   });
   const [command, ...args] = positionals;
-  if (values.help || command === undefined) {
+  if (command === undefined) {
     process.stdout.write(USAGE);
-    return command === undefined && !values.help ? 2 : 0;
+    return values.help ? 0 : 2;
+  }
+  if (values.help) {
+    const help = commandHelp(command);
+    if (help === undefined) {
+      process.stderr.write(`kpi: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+      return 2;
+    }
+    process.stdout.write(help);
+    return 0;
   }
   const config = loadConfig(process.env, {
     ...(values["data-dir"] !== undefined ? { dataDir: values["data-dir"] } : {}),
@@ -93,6 +97,8 @@ const main = async (argv: string[]): Promise<number> => {
   });
   /** The configured log store (embedded by default; KPI_LOG_STORE / kpi.config.json choose KurrentDB). */
   const openLog = async (readOnly: boolean): Promise<EventLog> => {
+    const { describeConfigError, loadEventLogConfig, openEventLog } = await import("@kpi/core");
+    const E = await import("fp-ts/lib/Either.js");
     const c = loadEventLogConfig(process.env, { logPath: config.logPath });
     if (E.isLeft(c)) throw new Error(describeConfigError(c.left));
     return openEventLog(c.right, { readOnly });
@@ -105,6 +111,8 @@ const main = async (argv: string[]): Promise<number> => {
     case "demo": {
       const port = Number(values.port);
       if (!/^\d{1,5}$/.test(values.port ?? "") || port > 65535) return usage("--port must be a port number (0–65535)");
+      const { demoCommand } = await import("./commands/demoCommand.js");
+      const { serveCommand } = await import("./commands/serveCommand.js");
       const done = await demoCommand(config, {
         scale: values.scale ?? "small",
         out: process.stdout,
@@ -116,9 +124,11 @@ const main = async (argv: string[]): Promise<number> => {
     case "serve": {
       const port = Number(values.port);
       if (!/^\d{1,5}$/.test(values.port ?? "") || port > 65535) return usage("--port must be a port number (0–65535)");
+      const { serveCommand } = await import("./commands/serveCommand.js");
       return serveCommand(config, { host: values.host ?? "127.0.0.1", port, out: process.stdout });
     }
     case "sample": {
+      const { formatSummary, isScaleName, writeSample } = await import("@kpi/seeds");
       const scale = values.scale ?? "";
       if (!isScaleName(scale)) return usage("--scale must be tiny, small or province");
       if (values.out === undefined) return usage("--out FILE is required");
@@ -130,6 +140,7 @@ const main = async (argv: string[]): Promise<number> => {
     case "import": {
       if (args.length === 0) return usage("name at least one file");
       const showErrors = Number(values["show-errors"]);
+      const { importCommand } = await import("./commands/importCommand.js");
       return importCommand(config, {
         openLog: () => openLog(false),
         files: args,
@@ -140,14 +151,17 @@ const main = async (argv: string[]): Promise<number> => {
       });
     }
     case "project":
-    case "rebuild":
+    case "rebuild": {
+      const { projectCommand } = await import("./commands/warehouseCommands.js");
       return projectCommand(config, { rebuild: command === "rebuild", out: process.stdout });
+    }
     case "quarantine": {
       const [action = "list", at] = args;
       if (action !== "list" && action !== "clear") return usage("say list (the default) or clear POSITION");
       if (action === "clear" && (at === undefined || !/^\d{1,15}$/.test(at))) {
         return usage("clear needs the position of a quarantined event (kpi quarantine lists them)");
       }
+      const { quarantineCommand } = await import("./commands/warehouseCommands.js");
       return quarantineCommand(config, {
         action,
         ...(at !== undefined ? { position: Number(at) } : {}),
@@ -160,6 +174,7 @@ const main = async (argv: string[]): Promise<number> => {
     case "export": {
       if (values.out === undefined) return usage("--out DIR is required");
       if (values.format !== "parquet" && values.format !== "csv") return usage("--format must be parquet or csv");
+      const { exportCommand } = await import("./commands/warehouseCommands.js");
       return exportCommand(config, {
         dir: values.out,
         format: values.format,
@@ -175,6 +190,7 @@ const main = async (argv: string[]): Promise<number> => {
       if (asOf !== undefined && !/^\d+$|^\d{4}-\d{2}-\d{2}$/.test(asOf)) {
         return usage("--as-of must be a log position or a date YYYY-MM-DD");
       }
+      const { figureCommand } = await import("./commands/warehouseCommands.js");
       return figureCommand(config, {
         indicator,
         geo: values.geo ?? "province",
@@ -188,6 +204,7 @@ const main = async (argv: string[]): Promise<number> => {
       const isStore = (x: string | undefined): x is LogStore => x === "embedded" || x === "kurrentdb";
       if (!isStore(values.from) || !isStore(values.to))
         return usage("--from and --to must each be embedded or kurrentdb");
+      const { migrateCommand } = await import("./commands/migrateCommand.js");
       return migrateCommand(config, {
         from: values.from,
         to: values.to,
@@ -203,6 +220,7 @@ const main = async (argv: string[]): Promise<number> => {
       if (level !== "province" && level !== "commune" && level !== "all") {
         return usage("--level must be province, commune or all");
       }
+      const { publishCommand } = await import("./commands/auditCommands.js");
       return publishCommand(config, {
         level,
         ...(values.year !== undefined ? { years: [Number(values.year)] } : {}),
@@ -215,6 +233,7 @@ const main = async (argv: string[]): Promise<number> => {
     case "verify": {
       const [publication] = args;
       if (publication === undefined) return usage("name the publication file, e.g. var/publications/pub-….json");
+      const { verifyCommand } = await import("./commands/auditCommands.js");
       return verifyCommand(config, { publication, out: process.stdout, err: process.stderr });
     }
     case "explain": {
@@ -227,6 +246,7 @@ const main = async (argv: string[]): Promise<number> => {
       if (asOf !== undefined && !/^\d+$|^\d{4}-\d{2}-\d{2}$/.test(asOf)) {
         return usage("--as-of must be a log position or a date YYYY-MM-DD");
       }
+      const { explainCommand } = await import("./commands/auditCommands.js");
       return explainCommand(config, {
         indicator,
         geo,
@@ -239,6 +259,7 @@ const main = async (argv: string[]): Promise<number> => {
     }
     case "export-log": {
       if (values.out === undefined) return usage("--out FILE is required");
+      const { exportLogCommand } = await import("./commands/auditCommands.js");
       return exportLogCommand(config, { file: values.out, out: process.stdout, err: process.stderr });
     }
     case "verify-log": {
