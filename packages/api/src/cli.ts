@@ -5,9 +5,11 @@
  * help (`kpi --help`, `kpi COMMAND --help`) and maps outcomes to exit codes (0 done, 1 refused or failed,
  * 2 wrong usage).
  */
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { EventLog, LogStore } from "@kpi/core";
 import { loadConfig } from "./config.js";
+import { explainFailure } from "./failures.js";
 import { commandHelp } from "./help.js";
 
 const USAGE = `kpi — indicator warehouse for Đồng Tháp's digital-transformation targets
@@ -103,6 +105,20 @@ const main = async (argv: string[]): Promise<number> => {
     if (E.isLeft(c)) throw new Error(describeConfigError(c.left));
     return openEventLog(c.right, { readOnly });
   };
+  /** The server holding the log, if one runs: commands then go through it (commands/server.ts). */
+  const server = async () => (await import("./commands/server.js")).findServer(config);
+  const viaServer = async (options: Record<string, unknown> = values): Promise<number | undefined> => {
+    const s = await server();
+    if (s === undefined) return undefined;
+    const { runInServer } = await import("./commands/server.js");
+    return runInServer(s, { command, args, options }, process.stdout, process.stderr);
+  };
+  const refuseWhileServing = async (what: string): Promise<number | undefined> => {
+    const s = await server();
+    if (s === undefined) return undefined;
+    process.stderr.write(`kpi ${command}: a server (process ${s.pid}) holds the log at ${s.url}; ${what}\n`);
+    return 1;
+  };
   const usage = (message: string) => {
     process.stderr.write(`kpi ${command}: ${message}\n`);
     return 2;
@@ -111,6 +127,10 @@ const main = async (argv: string[]): Promise<number> => {
     case "demo": {
       const port = Number(values.port);
       if (!/^\d{1,5}$/.test(values.port ?? "") || port > 65535) return usage("--port must be a port number (0–65535)");
+      const refused = await refuseWhileServing(
+        `stop it to run the demo on ${config.dataDir}, or run the demo with another --data-dir`,
+      );
+      if (refused !== undefined) return refused;
       const { demoCommand } = await import("./commands/demoCommand.js");
       const { serveCommand } = await import("./commands/serveCommand.js");
       const done = await demoCommand(config, {
@@ -140,6 +160,17 @@ const main = async (argv: string[]): Promise<number> => {
     case "import": {
       if (args.length === 0) return usage("name at least one file");
       const showErrors = Number(values["show-errors"]);
+      const s = await server();
+      if (s !== undefined) {
+        const { importThroughServer } = await import("./commands/server.js");
+        return importThroughServer(s, {
+          files: args,
+          skipInvalid: values["skip-invalid"] === true,
+          showErrors: Number.isInteger(showErrors) && showErrors >= 0 ? showErrors : 50,
+          out: process.stdout,
+          err: process.stderr,
+        });
+      }
       const { importCommand } = await import("./commands/importCommand.js");
       return importCommand(config, {
         openLog: () => openLog(false),
@@ -152,6 +183,17 @@ const main = async (argv: string[]): Promise<number> => {
     }
     case "project":
     case "rebuild": {
+      const s = await server();
+      if (s !== undefined) {
+        if (command === "rebuild") {
+          return (await refuseWhileServing("stop it to rebuild (a rebuild recomputes every table)")) ?? 1;
+        }
+        const { headFromServer } = await import("./commands/server.js");
+        process.stdout.write(
+          `A server (process ${s.pid}) holds the log at ${s.url} and folds facts as they arrive; its log head is ${(await headFromServer(s)).toLocaleString("en-US")}. Nothing to do.\n`,
+        );
+        return 0;
+      }
       const { projectCommand } = await import("./commands/warehouseCommands.js");
       return projectCommand(config, { rebuild: command === "rebuild", out: process.stdout });
     }
@@ -161,6 +203,8 @@ const main = async (argv: string[]): Promise<number> => {
       if (action === "clear" && (at === undefined || !/^\d{1,15}$/.test(at))) {
         return usage("clear needs the position of a quarantined event (kpi quarantine lists them)");
       }
+      const remote = await viaServer();
+      if (remote !== undefined) return remote;
       const { quarantineCommand } = await import("./commands/warehouseCommands.js");
       return quarantineCommand(config, {
         action,
@@ -174,6 +218,8 @@ const main = async (argv: string[]): Promise<number> => {
     case "export": {
       if (values.out === undefined) return usage("--out DIR is required");
       if (values.format !== "parquet" && values.format !== "csv") return usage("--format must be parquet or csv");
+      const remote = await viaServer({ ...values, out: resolve(values.out) });
+      if (remote !== undefined) return remote;
       const { exportCommand } = await import("./commands/warehouseCommands.js");
       return exportCommand(config, {
         dir: values.out,
@@ -190,6 +236,8 @@ const main = async (argv: string[]): Promise<number> => {
       if (asOf !== undefined && !/^\d+$|^\d{4}-\d{2}-\d{2}$/.test(asOf)) {
         return usage("--as-of must be a log position or a date YYYY-MM-DD");
       }
+      const remote = await viaServer();
+      if (remote !== undefined) return remote;
       const { figureCommand } = await import("./commands/warehouseCommands.js");
       return figureCommand(config, {
         indicator,
@@ -204,6 +252,8 @@ const main = async (argv: string[]): Promise<number> => {
       const isStore = (x: string | undefined): x is LogStore => x === "embedded" || x === "kurrentdb";
       if (!isStore(values.from) || !isStore(values.to))
         return usage("--from and --to must each be embedded or kurrentdb");
+      const refused = await refuseWhileServing("stop it to migrate the log (a migration reads the log file itself)");
+      if (refused !== undefined) return refused;
       const { migrateCommand } = await import("./commands/migrateCommand.js");
       return migrateCommand(config, {
         from: values.from,
@@ -220,6 +270,8 @@ const main = async (argv: string[]): Promise<number> => {
       if (level !== "province" && level !== "commune" && level !== "all") {
         return usage("--level must be province, commune or all");
       }
+      const remote = await viaServer(values.out === undefined ? values : { ...values, out: resolve(values.out) });
+      if (remote !== undefined) return remote;
       const { publishCommand } = await import("./commands/auditCommands.js");
       return publishCommand(config, {
         level,
@@ -234,6 +286,20 @@ const main = async (argv: string[]): Promise<number> => {
       const [publication] = args;
       if (publication === undefined) return usage("name the publication file, e.g. var/publications/pub-….json");
       const { verifyCommand } = await import("./commands/auditCommands.js");
+      const s = await server();
+      if (s !== undefined) {
+        // the auditor's way: a copy of the log, taken through the server, replayed here
+        const { logCopyFromServer } = await import("./commands/server.js");
+        const copy = await logCopyFromServer(s);
+        try {
+          return await verifyCommand(
+            { ...config, logPath: copy.file },
+            { publication, out: process.stdout, err: process.stderr },
+          );
+        } finally {
+          copy.done();
+        }
+      }
       return verifyCommand(config, { publication, out: process.stdout, err: process.stderr });
     }
     case "explain": {
@@ -246,6 +312,8 @@ const main = async (argv: string[]): Promise<number> => {
       if (asOf !== undefined && !/^\d+$|^\d{4}-\d{2}-\d{2}$/.test(asOf)) {
         return usage("--as-of must be a log position or a date YYYY-MM-DD");
       }
+      const remote = await viaServer();
+      if (remote !== undefined) return remote;
       const { explainCommand } = await import("./commands/auditCommands.js");
       return explainCommand(config, {
         indicator,
@@ -259,10 +327,42 @@ const main = async (argv: string[]): Promise<number> => {
     }
     case "export-log": {
       if (values.out === undefined) return usage("--out FILE is required");
+      const s = await server();
+      if (s !== undefined) {
+        const { exportLogThroughServer } = await import("./commands/server.js");
+        const r = await exportLogThroughServer(s, values.out);
+        if (r.exported === undefined) {
+          process.stderr.write(
+            `kpi export-log: ${r.error?._tag === "OutputExists" ? `${values.out} exists already; choose another file (an export is never overwritten)` : (r.error?.reason ?? "the server could not copy its log")}\n`,
+          );
+          return 1;
+        }
+        const x = r.exported;
+        process.stdout.write(
+          `Exported ${x.events.toLocaleString("en-US")} events of ${config.logPath} (through the server) to ${x.file} in ${x.seconds.toFixed(2)} s\n  head position ${x.head.toLocaleString("en-US")}, chain hash ${x.headHash}\n  (keep the head hash apart from the copy: it anchors the copy's chain)\n`,
+        );
+        return 0;
+      }
       const { exportLogCommand } = await import("./commands/auditCommands.js");
       return exportLogCommand(config, { file: values.out, out: process.stdout, err: process.stderr });
     }
     case "verify-log": {
+      const s = await server();
+      if (s !== undefined) {
+        const { logCopyFromServer } = await import("./commands/server.js");
+        const { DuckDbEventLog } = await import("@kpi/core");
+        const copy = await logCopyFromServer(s);
+        const log = await DuckDbEventLog.open(copy.file, { readOnly: true });
+        try {
+          const r = await log.verifyChain();
+          if (r.ok) process.stdout.write(`chain verifies: ${r.checked} events, head ${r.head}\n`);
+          else process.stdout.write(`chain BROKEN at position ${r.firstBad?.position}: ${r.firstBad?.reason}\n`);
+          return r.ok ? 0 : 1;
+        } finally {
+          await log.close();
+          copy.done();
+        }
+      }
       const log = await openLog(true);
       try {
         const r = await log.verifyChain();
@@ -274,6 +374,12 @@ const main = async (argv: string[]): Promise<number> => {
       }
     }
     case "head": {
+      const s = await server();
+      if (s !== undefined) {
+        const { headFromServer } = await import("./commands/server.js");
+        process.stdout.write(`${await headFromServer(s)}\n`);
+        return 0;
+      }
       const log = await openLog(true);
       try {
         process.stdout.write(`${await log.head()}\n`);
@@ -293,7 +399,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`kpi: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`kpi: ${explainFailure(e instanceof Error ? e.message : String(e))}\n`);
     process.exitCode = 1;
   },
 );

@@ -23,7 +23,7 @@ import {
 } from "@kpi/projections";
 import * as E from "fp-ts/lib/Either.js";
 import type { Config } from "../config.js";
-import { openWarehouse } from "./warehouseCommands.js";
+import { ownWarehouse, type WarehouseAccess } from "./warehouseCommands.js";
 
 const n = (x: number) => x.toLocaleString("en-US");
 const seconds = (s: number) => `${s.toFixed(2)} s`;
@@ -36,13 +36,12 @@ export interface PublishCommandOptions {
   readonly file?: string;
   readonly out: NodeJS.WritableStream;
   readonly err: NodeJS.WritableStream;
+  readonly access?: WarehouseAccess;
 }
 
 /** `kpi publish [--year Y] [--indicator CODE]... [--level province|commune|all] [--out FILE]` */
-export const publishCommand = async (config: Config, o: PublishCommandOptions): Promise<number> => {
-  const w = await openWarehouse(config);
-  try {
-    await w.catchUp();
+export const publishCommand = async (config: Config, o: PublishCommandOptions): Promise<number> =>
+  (o.access ?? ownWarehouse(config)).use(async (w) => {
     const r = await publishFigures(w, {
       dir: join(config.dataDir, "publications"),
       level: o.level,
@@ -67,10 +66,7 @@ export const publishCommand = async (config: Config, o: PublishCommandOptions): 
       ].join("\n"),
     );
     return 0;
-  } finally {
-    await w.close();
-  }
-};
+  });
 
 const ok = (b: boolean) => (b ? "ok" : "FAILED");
 
@@ -194,11 +190,10 @@ export const explainCommand = async (
     readonly limit?: number;
     readonly out: NodeJS.WritableStream;
     readonly err: NodeJS.WritableStream;
+    readonly access?: WarehouseAccess;
   },
-): Promise<number> => {
-  const w = await openWarehouse(config);
-  try {
-    await w.catchUp();
+): Promise<number> =>
+  (o.access ?? ownWarehouse(config)).use(async (w) => {
     const asOf: AsOf | undefined =
       o.asOf === undefined ? undefined : /^\d+$/.test(o.asOf) ? { position: Number(o.asOf) } : { date: o.asOf };
     const r = await explainFigure(w, o.indicator, o.geo, o.year, {
@@ -212,10 +207,7 @@ export const explainCommand = async (
     }
     o.out.write(formatExplanation(r.right));
     return 0;
-  } finally {
-    await w.close();
-  }
-};
+  });
 
 /** `kpi export-log --out FILE`: a standalone copy of the log for an auditor. */
 export const exportLogCommand = async (

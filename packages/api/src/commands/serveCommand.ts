@@ -2,8 +2,9 @@
  * `kpi serve [--port 8080] [--host 127.0.0.1]`: opens the embedded log and warehouse, folds what is new,
  * serves the HTTP API and the dashboard, and prints their addresses. The server holds the log and the
  * warehouse open (DuckDB allows one writing process), so while it runs facts are added through
- * POST /v1/facts; after each catch-up it refreshes the statisticians' snapshot. SIGINT or SIGTERM closes the
- * server (in-flight requests finish), then the warehouse, and resolves with exit code 0.
+ * POST /v1/facts, and the other `kpi` commands reach it through `DIR/server.json` (commands/server.ts); after
+ * each catch-up it refreshes the statisticians' snapshot. SIGINT or SIGTERM closes the server (in-flight
+ * requests finish), then the warehouse, and resolves with exit code 0.
  */
 import { formatCatalogError, loadCatalog } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
@@ -11,6 +12,7 @@ import type { Config } from "../config.js";
 import { loadApiConfig } from "../http/apiConfig.js";
 import { buildApp } from "../http/app.js";
 import { listen } from "../http/server.js";
+import { findServer, operatorFor, serverRun } from "./server.js";
 import { openWarehouse, printCatchUp } from "./warehouseCommands.js";
 
 export interface ServeOptions {
@@ -39,7 +41,14 @@ export const serveCommand = async (config: Config, o: ServeOptions): Promise<num
   const api = loadApiConfig(o.env ?? process.env);
   const catalog = loadCatalog();
   if (E.isLeft(catalog)) throw new Error(formatCatalogError(catalog.left));
+  const running = findServer(config);
+  if (running !== undefined) {
+    throw new Error(
+      `a server (process ${running.pid}) already serves ${config.dataDir} at ${running.url}; use it, or stop it first`,
+    );
+  }
   const until = o.until ?? signalled();
+  const operator = operatorFor(config, serverRun(config));
   const w = await openWarehouse(config);
   try {
     printCatchUp(await w.catchUp(), o.out);
@@ -50,10 +59,12 @@ export const serveCommand = async (config: Config, o: ServeOptions): Promise<num
       smallCellThreshold: config.smallCellThreshold,
       api,
       afterRefresh: (wh) => wh.snapshot(config.snapshotPath),
+      operator: operator.options,
       fastify: { logger: { level: "warn" } },
     });
     try {
       const url = await listen(app, o.host, o.port);
+      operator.announce(url);
       o.out.write(
         `Dashboard: ${url}/\nAPI docs: ${url}/docs\nServing figures as of log position ${(await w.checkpoint()).toLocaleString("en-US")}` +
           `${api.tokens.size === 0 ? "; no write tokens configured (KPI_API_TOKENS), so POST /v1/facts refuses every request" : ""}. Ctrl-C stops.\n`,
@@ -62,6 +73,7 @@ export const serveCommand = async (config: Config, o: ServeOptions): Promise<num
       await until;
       o.out.write("Stopping ...\n");
     } finally {
+      operator.withdraw();
       await app.close();
     }
     return 0;

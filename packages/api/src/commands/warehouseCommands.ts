@@ -26,6 +26,27 @@ export const openWarehouse = async (config: Config): Promise<Warehouse> => {
 
 const n = (x: number) => x.toLocaleString("en-US");
 
+/**
+ * How a command reaches the warehouse: opened for that command alone (and caught up), or, while `kpi serve`
+ * holds it, the server's own, lent between its catch-ups (commands/server.ts).
+ */
+export interface WarehouseAccess {
+  use<T>(fn: (w: Warehouse) => Promise<T>): Promise<T>;
+}
+
+/** The warehouse opened for one command, caught up, and closed after it. */
+export const ownWarehouse = (config: Config): WarehouseAccess => ({
+  use: async (fn) => {
+    const w = await openWarehouse(config);
+    try {
+      await w.catchUp();
+      return await fn(w);
+    } finally {
+      await w.close();
+    }
+  },
+});
+
 export const printCatchUp = (r: CatchUpReport, out: NodeJS.WritableStream): void => {
   out.write(
     `${r.rebuilt ? "Rebuilt" : "Projected"} positions ${n(r.from)} → ${n(r.to)} in ${r.steps.length} step(s), ${r.seconds.toFixed(2)} s\n`,
@@ -57,12 +78,10 @@ export const quarantineCommand = async (
     force: boolean;
     out: NodeJS.WritableStream;
     err: NodeJS.WritableStream;
+    access?: WarehouseAccess;
   },
 ): Promise<number> => {
-  const w = await openWarehouse(config);
-  try {
-    const r = await w.catchUp();
-    if (r.quarantined.length > 0) printCatchUp(r, o.err);
+  return (o.access ?? ownWarehouse(config)).use(async (w) => {
     if (o.action === "list") {
       const all = await w.quarantined();
       if (all.length === 0) {
@@ -91,9 +110,7 @@ export const quarantineCommand = async (
     }
     o.out.write(`Cleared position ${n(c.event.position)}: ${c.event.clearedNote ?? ""}\n`);
     return 0;
-  } finally {
-    await w.close();
-  }
+  });
 };
 
 export const projectCommand = async (
@@ -117,17 +134,18 @@ export const projectCommand = async (
 
 export const exportCommand = async (
   config: Config,
-  o: { dir: string; format: "parquet" | "csv"; restricted: boolean; out: NodeJS.WritableStream },
-): Promise<number> => {
-  const w = await openWarehouse(config);
-  try {
-    await w.catchUp();
+  o: {
+    dir: string;
+    format: "parquet" | "csv";
+    restricted: boolean;
+    out: NodeJS.WritableStream;
+    access?: WarehouseAccess;
+  },
+): Promise<number> =>
+  (o.access ?? ownWarehouse(config)).use(async (w) => {
     for (const f of await w.export(o.dir, o.format, o.restricted)) o.out.write(`${f}\n`);
     return 0;
-  } finally {
-    await w.close();
-  }
-};
+  });
 
 export const figureCommand = async (
   config: Config,
@@ -138,11 +156,10 @@ export const figureCommand = async (
     asOf?: string;
     out: NodeJS.WritableStream;
     err: NodeJS.WritableStream;
+    access?: WarehouseAccess;
   },
-): Promise<number> => {
-  const w = await openWarehouse(config);
-  try {
-    await w.catchUp();
+): Promise<number> =>
+  (o.access ?? ownWarehouse(config)).use(async (w) => {
     const catalog = seedCatalog();
     if (!catalog.some((e) => e.code === o.indicator)) {
       o.err.write(`unknown indicator ${o.indicator}; see docs/indicators.md for the ${catalog.length} codes\n`);
@@ -165,7 +182,4 @@ export const figureCommand = async (
       );
     }
     return 0;
-  } finally {
-    await w.close();
-  }
-};
+  });

@@ -36,6 +36,7 @@ import { dashboardRoutes } from "./routes/dashboard.js";
 import { factRoutes } from "./routes/facts.js";
 import { healthRoutes } from "./routes/health.js";
 import { indicatorRoutes } from "./routes/indicators.js";
+import { type OperatorOptions, operatorRoutes } from "./routes/operator.js";
 import { seriesRoutes } from "./routes/series.js";
 import { valuesRoutes } from "./routes/values.js";
 
@@ -87,7 +88,10 @@ export const errorHandler = (err: FastifyError | Error, request: FastifyRequest,
   return reply.code(body.statusCode).type("application/json; charset=utf-8").send(body);
 };
 
-export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
+export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext; operator?: OperatorOptions }> = async (
+  app,
+  { ctx, operator },
+) => {
   app.setErrorHandler(errorHandler);
   await app.register(compress, { global: true, threshold: 1024 });
   await app.register(cors, {
@@ -136,6 +140,7 @@ export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx
   await app.register(communeRoutes, opts);
   await app.register(factRoutes, opts);
   await app.register(dashboardRoutes);
+  if (operator !== undefined) await app.register(operatorRoutes, { ctx, operator });
   app.addHook("onClose", async () => ctx.live.close());
 };
 
@@ -146,6 +151,8 @@ export interface AppDeps {
   readonly years: readonly [number, number];
   readonly smallCellThreshold: number;
   readonly api?: ApiConfig;
+  /** The operator's channel (`kpi` commands while the server runs); closed without. */
+  readonly operator?: OperatorOptions;
   /** Runs after each catch-up that moved the checkpoint (e.g. refresh the statisticians' snapshot). */
   readonly afterRefresh?: (w: Warehouse) => Promise<void>;
   readonly fastify?: FastifyServerOptions;
@@ -164,6 +171,6 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: true } },
   });
   const ctx: ApiContext = { live, config: api, startedAt: new Date().toISOString() };
-  await app.register(kpiApi, { ctx });
+  await app.register(kpiApi, { ctx, ...(deps.operator === undefined ? {} : { operator: deps.operator }) });
   return app;
 };

@@ -3,6 +3,7 @@
  * its scope names the fact sources it may report for. Reads are open unless `readTokenRequired`; a token that
  * is sent must be known even where none is needed (a typo is reported, not ignored).
  */
+import { timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import * as E from "fp-ts/lib/Either.js";
 import { type ApiConfig, type TokenScope, tokenHash } from "./apiConfig.js";
@@ -37,4 +38,18 @@ export const outOfScope = (
 export const writeKey = (request: FastifyRequest): string => {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
   return m?.[1] === undefined ? `ip:${request.ip}` : `token:${tokenHash(m[1])}`;
+};
+
+/** The operator's channel (`routes/operator.ts`): the operator token, compared by its hash in constant time. */
+export const authenticateOperator = (
+  operatorTokenHash: string,
+  authorization: string | undefined,
+): E.Either<ApiError, true> => {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
+  if (m?.[1] === undefined) return E.left({ _tag: "Unauthorized", reason: "missing" });
+  const given = Buffer.from(tokenHash(m[1]), "hex");
+  const expected = Buffer.from(operatorTokenHash, "hex");
+  return given.length === expected.length && timingSafeEqual(given, expected)
+    ? E.right(true)
+    : E.left({ _tag: "Unauthorized", reason: "invalid" });
 };

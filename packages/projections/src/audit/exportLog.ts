@@ -92,3 +92,60 @@ export const exportLog = async (
   renameSync(tmp, out);
   return E.right({ file: out, events, head, headHash, seconds: (performance.now() - t0) / 1000 });
 };
+
+/**
+ * `exportLog` from a log a running server holds open: the same copy, made through the server's own DuckDB
+ * instance (where the log is attached as `log`), so no second process needs to open the log file. One
+ * `COPY FROM DATABASE` reads one committed state of the log.
+ */
+export const exportOpenLog = async (
+  w: { query(text: string, params?: Readonly<Record<string, string>>): Promise<unknown[]> },
+  out: string,
+  o: { readonly now?: () => Date } = {},
+): Promise<E.Either<ExportLogError, ExportedLog>> => {
+  const t0 = performance.now();
+  if (existsSync(out)) return E.left({ _tag: "OutputExists", file: out });
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = `${out}.partial-${process.pid}`;
+  rmSync(tmp, { force: true });
+  rmSync(`${tmp}.wal`, { force: true });
+  let written = false;
+  let summary: { n: number; head: number | null; h: string | null } | undefined;
+  await w.query(`ATTACH ${quoted(tmp)} AS export_out`);
+  try {
+    await w.query("COPY FROM DATABASE log TO export_out");
+    summary = (
+      await w.query(
+        `SELECT CAST(count(*) AS DOUBLE) AS n, CAST(max(position) AS DOUBLE) AS head,
+              lower(hex(arg_max(hash, position))) AS h FROM export_out.events`,
+      )
+    )[0] as { n: number; head: number | null; h: string | null };
+    const meta = {
+      exported_at: (o.now?.() ?? new Date()).toISOString(),
+      exported_head: String(summary.head ?? 0),
+      exported_head_hash: summary.h ?? "",
+    };
+    for (const [key, value] of Object.entries(meta)) {
+      await w.query(
+        "INSERT INTO export_out.log_meta VALUES ($key, $value) ON CONFLICT DO UPDATE SET value = excluded.value",
+        { key, value },
+      );
+    }
+    await w.query("CHECKPOINT export_out");
+    written = true;
+  } finally {
+    await w.query("DETACH export_out");
+    if (!written) {
+      rmSync(tmp, { force: true });
+      rmSync(`${tmp}.wal`, { force: true });
+    }
+  }
+  renameSync(tmp, out);
+  return E.right({
+    file: out,
+    events: summary.n,
+    head: summary.head ?? 0,
+    headHash: summary.h ?? "",
+    seconds: (performance.now() - t0) / 1000,
+  });
+};
