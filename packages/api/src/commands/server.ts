@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { formatLineError, type ImportSummary, type LineError } from "@kpi/core";
+import cliProgress from "cli-progress";
 import type { Config } from "../config.js";
 import { tokenHash } from "../http/apiConfig.js";
 import type { LiveWarehouse } from "../http/liveWarehouse.js";
@@ -174,7 +175,7 @@ export const importThroughServer = async (
     readonly skipInvalid: boolean;
     readonly showErrors: number;
     readonly out: NodeJS.WritableStream;
-    readonly err: NodeJS.WritableStream;
+    readonly err: NodeJS.WritableStream & { isTTY?: boolean };
   },
 ): Promise<number> => {
   const n = (x: number) => x.toLocaleString("en-US");
@@ -193,8 +194,31 @@ export const importThroughServer = async (
     const query = `?name=${encodeURIComponent(basename(file))}&skipInvalid=${o.skipInvalid}`;
     const body = Readable.toWeb(createReadStream(file)) as unknown as ReadableStream;
     let summary: ImportSummary | undefined;
+    const bar = o.err.isTTY
+      ? new cliProgress.SingleBar(
+          {
+            stream: o.err,
+            format: `${file} {bar} {percentage}% | {lines} lines | {rate} facts/s | ETA {eta_formatted}`,
+            hideCursor: true,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+    const t0 = performance.now();
+    bar?.start(100, 0, { lines: 0, rate: 0 });
     for await (const x of operatorCall(server, `/v1/operator/import${query}`, body, "application/octet-stream")) {
-      if (typeof x.failed === "string") throw new Error(`the server could not import ${file}: ${x.failed}`);
+      if (typeof x.failed === "string") {
+        bar?.stop();
+        throw new Error(`the server could not import ${file}: ${x.failed}`);
+      }
+      const p = x.progress as { bytesRead: number; totalBytes: number; lines: number } | undefined;
+      if (p !== undefined) {
+        const secs = (performance.now() - t0) / 1000;
+        bar?.update(p.totalBytes > 0 ? Math.floor((100 * p.bytesRead) / p.totalBytes) : 100, {
+          lines: n(p.lines),
+          rate: n(secs > 0 ? Math.round(p.lines / secs) : 0),
+        });
+      }
       if (x.summary !== undefined) {
         const errors = (x.errors as LineError[]).map((e) => ({ ...e, file }));
         const rejected = x.rejected as { lines: string; reasons: string } | undefined;
@@ -213,6 +237,7 @@ export const importThroughServer = async (
         };
       }
     }
+    bar?.stop();
     if (summary === undefined) throw new Error(`the server ended the import of ${file} without a summary`);
     for (const e of summary.errors.slice(0, o.showErrors)) o.err.write(`${formatLineError(e)}\n`);
     if (summary.rejected > o.showErrors) {
