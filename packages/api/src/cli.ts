@@ -394,6 +394,12 @@ const main = async (argv: string[]): Promise<number> => {
   }
 };
 
+// A reader that stops early (`kpi project | head -1`) closes the pipe: the rest of the output has nowhere to go,
+// which is no failure of the command. It finishes its work and exits quietly; any other write error still fails.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code !== "EPIPE") throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -11,16 +11,16 @@
  */
 
 import { createHash } from "node:crypto";
-import { mkdirSync, renameSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { totalmem } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import { type CatalogEntry, DuckDbEventLog, definitionHash, ENTITY_KINDS, type EntityKind, factsOf } from "@kpi/core";
 import canonicalize from "canonicalize";
 import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
 import { contributionsSql, figureRowsSql, standingReportsSql, valueSql, visibleSql } from "./figuresSql.js";
 import { entityTableDdl, WAREHOUSE_DDL, WAREHOUSE_VIEWS } from "./schema.js";
-import { Params, rows, run, sqlOf } from "./sql.js";
+import { inTransaction, Params, rows, run, sqlOf, storageAdvice } from "./sql.js";
 import { geoWarningsSql, markRetractedSql, stageFactsSql } from "./stagingSql.js";
 
 export interface ReferenceTables {
@@ -134,8 +134,13 @@ export interface QuarantinedEvent {
  * Whether a fold error comes from the data of the events folded (DuckDB's conversion, range and input errors),
  * as opposed to the machine (disk, memory, interruption) or the code: only the former can be quarantined.
  */
-export const isDataError = (e: unknown): boolean =>
-  e instanceof Error && /^(Invalid Input|Conversion|Out of Range|Mismatch Type) Error\b/.test(e.message);
+export const isDataError = (e: unknown): boolean => {
+  const root = rootCause(e);
+  return root instanceof Error && /^(Invalid Input|Conversion|Out of Range|Mismatch Type) Error\b/.test(root.message);
+};
+
+/** The error at the end of a chain of causes (a step's error wraps the database's). */
+const rootCause = (e: unknown): unknown => (e instanceof Error && e.cause !== undefined ? rootCause(e.cause) : e);
 
 /** Events at these positions are never staged. */
 const NOT_QUARANTINED = "e.position NOT IN (SELECT position FROM quarantine)";
@@ -268,8 +273,55 @@ export class WarehouseReader {
     this.conn.closeSync();
   }
 }
+/** Whether a process with this id runs (EPERM: it does, under another user). */
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/**
+ * Removes the temporary files (`FILE.tmp-PID`, `FILE.tmp-PID.wal`) that snapshots of `file` killed midway left
+ * behind: those of a process that no longer runs, or last written before `since` (the warehouse was opened, so
+ * no other process can be copying it: DuckDB locks the file; an older one belongs to a reused process id).
+ * Returns the files removed.
+ */
+export const removeStaleSnapshotFiles = (file: string, since: number): string[] => {
+  const dir = dirname(file);
+  const prefix = `${basename(file)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(\d+)(\.wal)?$/.exec(name.slice(prefix.length)) : null;
+    if (m === null) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid) continue; // this process's own snapshot, which removes it itself
+    const path = join(dir, name);
+    let mtime: number;
+    try {
+      mtime = statSync(path).mtimeMs;
+    } catch {
+      continue;
+    }
+    if (isAlive(pid) && mtime >= since) continue;
+    rmSync(path, { force: true });
+    removed.push(path);
+  }
+  return removed;
+};
 
 export class Warehouse {
+  /** When this warehouse was opened (ms since the epoch): snapshot files older than that are stale. */
+  private readonly openedAt = Date.now();
+
   private constructor(
     readonly path: string,
     private readonly instance: DuckDBInstance,
@@ -313,15 +365,10 @@ export class Warehouse {
     );
     await c.run(WAREHOUSE_VIEWS);
     await this.createYears(c);
-    await c.run("BEGIN TRANSACTION");
-    try {
+    await inTransaction(c, "loading the reference tables and the catalog into the warehouse", async () => {
       await this.loadReference();
       await this.loadCatalog();
-      await c.run("COMMIT");
-    } catch (e) {
-      await c.run("ROLLBACK");
-      throw e;
-    }
+    });
   }
 
   private async loadReference(): Promise<void> {
@@ -445,18 +492,13 @@ export class Warehouse {
   /** Empties every derived table and folds the whole log again. */
   async rebuild(): Promise<CatchUpReport> {
     const c = this.conn;
-    await c.run("BEGIN TRANSACTION");
-    try {
-      await c.run(
+    await inTransaction(c, "emptying the warehouse's derived tables for a rebuild", () =>
+      c.run(
         `DELETE FROM facts; DELETE FROM geo_warnings; DELETE FROM cell_counts; DELETE FROM indicator_values;
          DELETE FROM indicator_revisions; DELETE FROM projection_meta; DELETE FROM reports;
          ${ENTITY_KINDS.map((k) => `DELETE FROM ent_${k}_year;`).join(" ")}`,
-      );
-      await c.run("COMMIT");
-    } catch (e) {
-      await c.run("ROLLBACK");
-      throw e;
-    }
+      ),
+    );
     const r = await this.catchUp();
     await c.run("CHECKPOINT");
     return { ...r, rebuilt: true, indicators: undefined };
@@ -532,7 +574,8 @@ export class Warehouse {
         await this.fold(mid, to, vintage, hash, steps, quarantined);
         return;
       }
-      const q = await this.quarantine(to, e instanceof Error ? e.message : String(e));
+      const root = rootCause(e);
+      const q = await this.quarantine(to, root instanceof Error ? root.message : String(root));
       if (q === undefined) throw e;
       quarantined.push(q);
     }
@@ -624,8 +667,7 @@ export class Warehouse {
       phases.push([name, now - last]);
       last = now;
     };
-    await c.run("BEGIN TRANSACTION");
-    try {
+    await inTransaction(c, `folding log positions ${from} → ${to} into the warehouse`, async () => {
       const p = new Params();
       await run(
         c,
@@ -659,12 +701,8 @@ export class Warehouse {
       await this.setMeta("checkpoint", String(to));
       await this.setMeta("vintage", vintage);
       await this.setMeta("catalog_hash", hash);
-      await c.run("COMMIT");
-      phase("commit");
-    } catch (e) {
-      await c.run("ROLLBACK");
-      throw e;
-    }
+    });
+    phase("commit");
     if (process.env.KPI_TRACE === "1") {
       process.stderr.write(`step ${from}→${to}: ${phases.map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join(", ")}
 `);
@@ -962,9 +1000,11 @@ export class Warehouse {
   /**
    * Writes a consistent copy of the warehouse (not the log) to `file` for statisticians to open with any
    * DuckDB client while the server keeps writing: copied into a temporary file, then renamed over the old
-   * snapshot, so a reader never sees a half-written one.
+   * snapshot, so a reader never sees a half-written one. Temporary files that a killed snapshot left behind are
+   * removed first (`removeStaleSnapshotFiles`).
    */
   async snapshot(file: string): Promise<void> {
+    removeStaleSnapshotFiles(file, this.openedAt);
     const tmp = `${file}.tmp-${process.pid}`;
     rmSync(tmp, { force: true });
     rmSync(`${tmp}.wal`, { force: true });
@@ -972,9 +1012,20 @@ export class Warehouse {
     if (db === undefined) throw new Error("no current database");
     await this.conn.run(`ATTACH '${tmp.replaceAll("'", "''")}' AS snapshot_out`);
     try {
-      await this.conn.run(`COPY FROM DATABASE "${db.replaceAll('"', '""')}" TO snapshot_out`);
-    } finally {
-      await this.conn.run("DETACH snapshot_out");
+      try {
+        await this.conn.run(`COPY FROM DATABASE "${db.replaceAll('"', '""')}" TO snapshot_out`);
+      } finally {
+        await this.conn.run("DETACH snapshot_out");
+      }
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      rmSync(`${tmp}.wal`, { force: true });
+      const message = e instanceof Error ? e.message : String(e);
+      const advice = storageAdvice(message);
+      throw new Error(
+        `writing the snapshot ${file} failed: ${message}${advice === undefined ? "" : `; ${advice}`} (the previous snapshot, if any, is unchanged)`,
+        { cause: e },
+      );
     }
     renameSync(tmp, file);
   }

@@ -140,5 +140,9 @@ describe("facts the fold cannot take", () => {
     expect(isDataError(new Error("IO Error: No space left on device"))).toBe(false);
     expect(isDataError(new Error("Out of Memory Error: failed to allocate"))).toBe(false);
     expect(isDataError("Invalid Input Error")).toBe(false);
+    const wrapped = new Error("folding log positions 3 → 4 into the warehouse failed: …", {
+      cause: new Error("Conversion Error: could not convert"),
+    });
+    expect(isDataError(wrapped)).toBe(true);
   });
 });

@@ -42,3 +42,41 @@ export const ident = (s: string): string => {
   if (!/^[a-z_][a-z0-9_]*$/.test(s)) throw new Error(`not a safe identifier: ${s}`);
   return s;
 };
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** What to do about a storage failure DuckDB reports (a full disk), or undefined for any other error. */
+export const storageAdvice = (message: string): string | undefined =>
+  /No space left on device|ENOSPC|Could not write all bytes|disk is full/i.test(message)
+    ? "the disk is full: free disk space (or move the data directory, --data-dir), then run the command again"
+    : undefined;
+
+/**
+ * Runs `body` in one transaction on `conn` and commits. When the body or the COMMIT fails, it rolls back and
+ * throws an error that names `what` failed and the body's own cause (with what to do when it is a full disk).
+ * A failed ROLLBACK is only appended to that message: DuckDB ends a transaction it could not write, so the
+ * ROLLBACK then fails with "no transaction is active", which says nothing of the cause.
+ */
+export const inTransaction = async <T>(
+  conn: Pick<DuckDBConnection, "run">,
+  what: string,
+  body: () => Promise<T>,
+): Promise<T> => {
+  await conn.run("BEGIN TRANSACTION");
+  try {
+    const result = await body();
+    await conn.run("COMMIT");
+    return result;
+  } catch (e) {
+    let rollback = "";
+    try {
+      await conn.run("ROLLBACK");
+    } catch (r) {
+      rollback = ` (the rollback that followed failed too: ${messageOf(r)})`;
+    }
+    const advice = storageAdvice(messageOf(e));
+    throw new Error(`${what} failed: ${messageOf(e)}${advice === undefined ? "" : `; ${advice}`}${rollback}`, {
+      cause: e,
+    });
+  }
+};
