@@ -2,10 +2,11 @@
  * The command line as a user runs it: the built `kpi` (run `tsc -b` first; the test command does) on the tiny
  * sample province in a temporary data folder, then the README's SQL examples on the statisticians' snapshot.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { PUBLISHED_RELATIONS } from "@kpi/projections";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, kpiIn, REPO_ROOT } from "./testing/runKpi.fixture.js";
 
@@ -48,8 +49,46 @@ describe("kpi", () => {
     }
   });
 
-  it("computes every indicator of the catalog for the province, and commune figures where facts allow", async () => {
+  it("puts only published tables in the public snapshot, and everything, owner-only, in the restricted one", async () => {
+    expect(statSync(join(dir, "warehouse-restricted.duckdb")).mode & 0o777).toBe(0o600);
     const instance = await DuckDBInstance.create(join(dir, "warehouse-snapshot.duckdb"), { access_mode: "READ_ONLY" });
+    const c = await instance.connect();
+    try {
+      const q = async (sql: string) => (await c.runAndReadAll(sql)).getRowObjectsJson();
+      const tables = (
+        await q(
+          "SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal",
+        )
+      ).map((r) => String(r.table_name));
+      expect(new Set(tables)).toEqual(new Set(PUBLISHED_RELATIONS));
+      const columns = (await q("SELECT DISTINCT column_name FROM duckdb_columns()")).map((r) => String(r.column_name));
+      expect(columns).not.toContain("subject");
+      // every withheld cell is withheld: no number of one survives into the public file
+      const leaked = await q(
+        "SELECT count(*) AS n FROM published_indicator_values WHERE suppressed AND (value IS NOT NULL OR numerator IS NOT NULL OR denominator IS NOT NULL)",
+      );
+      expect(Number(leaked[0]?.n)).toBe(0);
+      const withheld = await q("SELECT count(*) AS n FROM published_indicator_values WHERE suppressed");
+      expect(Number(withheld[0]?.n)).toBeGreaterThan(0);
+      expect((await q("SELECT DISTINCT geo FROM published_indicator_revisions")).map((r) => r.geo)).toEqual([
+        "province",
+      ]);
+      const comments = await q("SELECT comment FROM duckdb_tables() WHERE table_name = 'published_indicator_values'");
+      expect(String(comments[0]?.comment)).toContain("withheld");
+    } finally {
+      c.closeSync();
+      instance.closeSync();
+    }
+    // and no subject of the log appears anywhere in the file's bytes
+    const bytes = readFileSync(join(dir, "warehouse-snapshot.duckdb"));
+    expect(bytes.includes(Buffer.from("person:"))).toBe(false);
+    expect(bytes.includes(Buffer.from("household:"))).toBe(false);
+  });
+
+  it("computes every indicator of the catalog for the province, and commune figures where facts allow", async () => {
+    const instance = await DuckDBInstance.create(join(dir, "warehouse-restricted.duckdb"), {
+      access_mode: "READ_ONLY",
+    });
     const c = await instance.connect();
     try {
       const rows = (
@@ -76,7 +115,9 @@ describe("kpi", () => {
     expect(now.code).toBe(0);
     const [, line] = now.out.trim().split("\n");
     const cols = (line ?? "").split("\t");
-    const instance = await DuckDBInstance.create(join(dir, "warehouse-snapshot.duckdb"), { access_mode: "READ_ONLY" });
+    const instance = await DuckDBInstance.create(join(dir, "warehouse-restricted.duckdb"), {
+      access_mode: "READ_ONLY",
+    });
     const c = await instance.connect();
     try {
       const v = (

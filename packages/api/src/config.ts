@@ -7,7 +7,8 @@
  * | KPI_DATA_DIR | ./var | folder for the log, the warehouse and its snapshot |
  * | KPI_LOG | DIR/events.duckdb | the embedded event log |
  * | KPI_WAREHOUSE | DIR/warehouse.duckdb | the warehouse (restricted; the server holds it open) |
- * | KPI_SNAPSHOT | DIR/warehouse-snapshot.duckdb | read-only copy refreshed after each projection run |
+ * | KPI_SNAPSHOT | DIR/warehouse-snapshot.duckdb | the public snapshot, refreshed after each projection run: published tables only, for anyone's DuckDB client |
+ * | KPI_RESTRICTED_SNAPSHOT | DIR/warehouse-restricted.duckdb | the whole warehouse (microdata, small cells), readable by its owner only |
  * | KPI_YEARS | 2019-<this year> | the years figures are computed for |
  * | KPI_SMALL_CELL | 10 | commune figures with a denominator below this are suppressed when published |
  */
@@ -18,6 +19,7 @@ export interface Config {
   readonly logPath: string;
   readonly warehousePath: string;
   readonly snapshotPath: string;
+  readonly restrictedSnapshotPath: string;
   readonly years: readonly [number, number];
   readonly smallCellThreshold: number;
 }
@@ -44,6 +46,7 @@ export const loadConfig = (
     logPath: resolve(flags.log ?? env.KPI_LOG ?? `${dataDir}/events.duckdb`),
     warehousePath: resolve(env.KPI_WAREHOUSE ?? `${dataDir}/warehouse.duckdb`),
     snapshotPath: resolve(env.KPI_SNAPSHOT ?? `${dataDir}/warehouse-snapshot.duckdb`),
+    restrictedSnapshotPath: resolve(env.KPI_RESTRICTED_SNAPSHOT ?? `${dataDir}/warehouse-restricted.duckdb`),
     years: parseYears(env.KPI_YEARS, now),
     smallCellThreshold: threshold,
   };

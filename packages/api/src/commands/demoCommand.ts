@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { isScaleName, type ScaleName, writeSample } from "@kpi/seeds";
 import type { Config } from "../config.js";
 import { importCommand } from "./importCommand.js";
-import { openWarehouse, printCatchUp } from "./warehouseCommands.js";
+import { openWarehouse, printCatchUp, writeSnapshots } from "./warehouseCommands.js";
 
 export const demoCommand = async (
   config: Config,
@@ -37,7 +37,7 @@ export const demoCommand = async (
   const w = await openWarehouse(config);
   try {
     printCatchUp(await w.catchUp(), o.out);
-    await w.snapshot(config.snapshotPath);
+    await writeSnapshots(w, config);
     const rows = await w.query<{
       indicator: string;
       name_vi: string;

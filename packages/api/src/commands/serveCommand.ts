@@ -13,7 +13,7 @@ import { loadApiConfig } from "../http/apiConfig.js";
 import { buildApp } from "../http/app.js";
 import { listen } from "../http/server.js";
 import { findServer, operatorFor, serverRun } from "./server.js";
-import { openWarehouse, printCatchUp } from "./warehouseCommands.js";
+import { openWarehouse, printCatchUp, writeSnapshots } from "./warehouseCommands.js";
 
 export interface ServeOptions {
   readonly host: string;
@@ -58,7 +58,7 @@ export const serveCommand = async (config: Config, o: ServeOptions): Promise<num
       years: config.years,
       smallCellThreshold: config.smallCellThreshold,
       api,
-      afterRefresh: (wh) => wh.snapshot(config.snapshotPath),
+      afterRefresh: (wh) => writeSnapshots(wh, config),
       operator: operator.options,
       fastify: { logger: { level: "warn" } },
     });

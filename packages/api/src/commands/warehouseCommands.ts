@@ -26,6 +26,12 @@ export const openWarehouse = async (config: Config): Promise<Warehouse> => {
 
 const n = (x: number) => x.toLocaleString("en-US");
 
+/** Refreshes both snapshots: the public one for anyone, the restricted one for its owner. */
+export const writeSnapshots = async (w: Warehouse, config: Config): Promise<void> => {
+  await w.publicSnapshot(config.snapshotPath);
+  await w.snapshot(config.restrictedSnapshotPath);
+};
+
 /**
  * How a command reaches the warehouse: opened for that command alone (and caught up), or, while `kpi serve`
  * holds it, the server's own, lent between its catch-ups (commands/server.ts).
@@ -122,9 +128,9 @@ export const projectCommand = async (
     const r = o.rebuild ? await w.rebuild() : await w.catchUp();
     printCatchUp(r, o.out);
     const t0 = performance.now();
-    await w.snapshot(config.snapshotPath);
+    await writeSnapshots(w, config);
     o.out.write(
-      `Snapshot for statisticians: ${config.snapshotPath} (${((performance.now() - t0) / 1000).toFixed(2)} s)\n`,
+      `Snapshots: ${config.snapshotPath} (published tables, for any DuckDB client) and ${config.restrictedSnapshotPath} (restricted, owner only) (${((performance.now() - t0) / 1000).toFixed(2)} s)\n`,
     );
     return 0;
   } finally {

@@ -11,7 +11,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { totalmem } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
@@ -19,7 +19,7 @@ import { type CatalogEntry, DuckDbEventLog, definitionHash, ENTITY_KINDS, type E
 import canonicalize from "canonicalize";
 import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
 import { contributionsSql, figureRowsSql, standingReportsSql, valueSql, visibleSql } from "./figuresSql.js";
-import { entityTableDdl, WAREHOUSE_DDL, WAREHOUSE_VIEWS } from "./schema.js";
+import { entityTableDdl, PUBLISHED_RELATIONS, WAREHOUSE_DDL, WAREHOUSE_VIEWS } from "./schema.js";
 import { inTransaction, Params, rows, run, sqlOf, storageAdvice } from "./sql.js";
 import { geoWarningsSql, markRetractedSql, stageFactsSql } from "./stagingSql.js";
 
@@ -998,25 +998,61 @@ export class Warehouse {
   }
 
   /**
-   * Writes a consistent copy of the warehouse (not the log) to `file` for statisticians to open with any
-   * DuckDB client while the server keeps writing: copied into a temporary file, then renamed over the old
+   * Writes a consistent copy of the whole warehouse (not the log) to `file` — the restricted snapshot, with
+   * the microdata and small cells, readable by its owner only (mode 600) — for those allowed to open it with
+   * any DuckDB client while the server keeps writing: copied into a temporary file, then renamed over the old
    * snapshot, so a reader never sees a half-written one. Temporary files that a killed snapshot left behind are
    * removed first (`removeStaleSnapshotFiles`).
    */
   async snapshot(file: string): Promise<void> {
+    const db = (await rows<{ db: string }>(this.conn, sqlOf("SELECT current_database() AS db")))[0]?.db;
+    if (db === undefined) throw new Error("no current database");
+    await this.writeSnapshot(file, 0o600, async () => {
+      await this.conn.run(`COPY FROM DATABASE "${db.replaceAll('"', '""')}" TO snapshot_out`);
+    });
+  }
+
+  /**
+   * Writes the public snapshot to `file`: only what may be published (`PUBLISHED_RELATIONS`, views made
+   * tables, with their comments), for anyone's DuckDB client — no subject identifier, no withheld cell, no
+   * restricted table. Replaced whole, like `snapshot`.
+   */
+  async publicSnapshot(file: string): Promise<void> {
+    await this.writeSnapshot(file, 0o644, async () => {
+      for (const name of PUBLISHED_RELATIONS) {
+        const comment = (
+          await rows<{ comment: string | null }>(
+            this.conn,
+            sqlOf(
+              `SELECT comment FROM duckdb_tables() WHERE table_name = $name AND database_name = current_database()
+               UNION ALL
+               SELECT comment FROM duckdb_views() WHERE view_name = $name AND database_name = current_database()`,
+              { name },
+            ),
+          )
+        )[0]?.comment;
+        await this.conn.run(`CREATE TABLE snapshot_out.${name} AS SELECT * FROM ${name} ORDER BY ALL`);
+        if (comment !== null && comment !== undefined) {
+          await this.conn.run(`COMMENT ON TABLE snapshot_out.${name} IS '${comment.replaceAll("'", "''")}'`);
+        }
+      }
+    });
+  }
+
+  /** Fills a fresh file attached as `snapshot_out` with `fill`, then renames it over `file` with `mode`. */
+  private async writeSnapshot(file: string, mode: number, fill: () => Promise<void>): Promise<void> {
     removeStaleSnapshotFiles(file, this.openedAt);
     const tmp = `${file}.tmp-${process.pid}`;
     rmSync(tmp, { force: true });
     rmSync(`${tmp}.wal`, { force: true });
-    const db = (await rows<{ db: string }>(this.conn, sqlOf("SELECT current_database() AS db")))[0]?.db;
-    if (db === undefined) throw new Error("no current database");
     await this.conn.run(`ATTACH '${tmp.replaceAll("'", "''")}' AS snapshot_out`);
     try {
       try {
-        await this.conn.run(`COPY FROM DATABASE "${db.replaceAll('"', '""')}" TO snapshot_out`);
+        await fill();
       } finally {
         await this.conn.run("DETACH snapshot_out");
       }
+      chmodSync(tmp, mode);
     } catch (e) {
       rmSync(tmp, { force: true });
       rmSync(`${tmp}.wal`, { force: true });
@@ -1037,15 +1073,7 @@ export class Warehouse {
   async export(dir: string, format: "parquet" | "csv", restricted = false): Promise<string[]> {
     mkdirSync(dir, { recursive: true });
     const written: string[] = [];
-    const published = [
-      "published_indicator_values",
-      "province_scorecard",
-      "indicators",
-      "indicator_targets",
-      "communes",
-      "crosswalk",
-      "geo_warnings",
-    ];
+    const published = PUBLISHED_RELATIONS;
     const raw = ["indicator_values", "indicator_revisions", "cell_counts"];
     for (const t of restricted ? [...published, ...raw] : published) {
       const file = join(dir, `${t}.${format}`);

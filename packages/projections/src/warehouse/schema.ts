@@ -108,7 +108,27 @@ SELECT i.area, v.indicator, i.name_vi, i.name_en, v.year, v.breakdown, v.value, 
   v.target_value, v.status
 FROM indicator_values v JOIN indicators i ON i.code = v.indicator WHERE v.level = 'province';
 COMMENT ON VIEW province_scorecard IS 'The province against every target: one row per indicator, year (and breakdown) with status met / on_track / off_track / no_data.';
+
+CREATE OR REPLACE VIEW published_indicator_revisions AS
+SELECT indicator, geo, year, breakdown, vintage, position, numerator, denominator, value
+FROM indicator_revisions WHERE geo = 'province';
+COMMENT ON VIEW published_indicator_revisions IS 'How each province figure moved as late reports arrived: one row per recording day (vintage) on which it changed. Commune revisions stay restricted (an early vintage can be a small cell).';
 `;
+
+/**
+ * What may leave the restricted warehouse: the tables and views of `kpi export` and of the public snapshot
+ * that any DuckDB client opens. No subject identifier and no withheld cell is in any of them.
+ */
+export const PUBLISHED_RELATIONS = [
+  "published_indicator_values",
+  "published_indicator_revisions",
+  "province_scorecard",
+  "indicators",
+  "indicator_targets",
+  "communes",
+  "crosswalk",
+  "geo_warnings",
+] as const;
 
 export const entityTableDdl = (kind: string, columns: readonly [string, string][]): string => `
 CREATE TABLE IF NOT EXISTS ent_${kind}_year (subject VARCHAR NOT NULL, year INTEGER NOT NULL, commune VARCHAR, ${columns
