@@ -5,7 +5,14 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import { canonicalFactParts, type Fact, type FactId, type Position, position } from "../facts/index.js";
-import type { AppendError, AppendOptions, AppendOutcome, ExpectedRevision } from "./eventLog.js";
+import {
+  type AppendError,
+  type AppendOptions,
+  type AppendOutcome,
+  type ExpectedRevision,
+  mayRetract,
+  type RetractionRefusal,
+} from "./eventLog.js";
 import { chainHash } from "./hashChain.js";
 
 /** What the planner needs to know of a stored fact with a given id. */
@@ -15,6 +22,11 @@ export interface StoredRef {
   /** Whether the stored fact has exactly these canonical bytes. */
   sameContent(canonical: string): boolean;
   sameSubject(subject: string): boolean;
+  /**
+   * The stored fact's source, and whether a retraction of it is stored (this session's included): asked only
+   * of retraction targets and conflicting ids, so an adapter may read the store for it.
+   */
+  details(): Promise<{ readonly source: string; readonly retracted: boolean }>;
 }
 
 /** A StoredRef from the stored fact itself. */
@@ -23,11 +35,15 @@ export const storedRefOf = (s: {
   readonly canonical: string;
   readonly subject: string;
   readonly type: string;
+  readonly source: string;
+  /** Whether a retraction of it is stored. */
+  readonly retracted: boolean;
 }): StoredRef => ({
   position: s.position,
   isRetraction: s.type === "FactRetracted",
   sameContent: (c) => c === s.canonical,
   sameSubject: (x) => x === s.subject,
+  details: () => Promise.resolve({ source: s.source, retracted: s.retracted }),
 });
 
 export interface PlanContext {
@@ -87,6 +103,8 @@ export const planAppend = async (
   const stored = toLookUp.size > 0 ? await ctx.lookup([...toLookUp]) : new Map<string, StoredRef>();
 
   const firstInBatch = new Map<string, number>();
+  /** Fact ids retracted earlier in this batch. */
+  const retractedInBatch = new Set<string>();
   const outcomes: AppendOutcome[] = [];
   const rows: PlannedRow[] = [];
   const revisions = new Map<string, number>();
@@ -98,8 +116,16 @@ export const planAppend = async (
     const canonical = canonicals[i] as string;
     const old = stored.get(f.id);
     if (old !== undefined) {
-      if (!old.sameContent(canonical))
-        return E.left({ _tag: "IdConflict", id: f.id, index: i, existing: { position: old.position } });
+      if (!old.sameContent(canonical)) {
+        const { source } = await old.details();
+        return E.left({
+          _tag: "IdConflict",
+          id: f.id,
+          index: i,
+          existing: { position: old.position },
+          existingSource: source,
+        });
+      }
       outcomes.push({ id: f.id, position: old.position, duplicate: true });
       continue;
     }
@@ -115,15 +141,29 @@ export const planAppend = async (
       const target = stored.get(eventId);
       const inBatch = firstInBatch.get(eventId);
       const targetFact = inBatch !== undefined ? facts[inBatch] : undefined;
-      const refuse = (reason: "unknown event" | "subject differs" | "is a retraction") =>
-        E.left<AppendError>({ _tag: "RetractionRefused", id: f.id, index: i, eventId, reason });
+      const refuse = (reason: RetractionRefusal, targetSource?: string) =>
+        E.left<AppendError>({
+          _tag: "RetractionRefused",
+          id: f.id,
+          index: i,
+          eventId,
+          reason,
+          ...(targetSource === undefined ? {} : { targetSource }),
+        });
       if (targetFact !== undefined) {
-        if (targetFact.type === "FactRetracted") return refuse("is a retraction");
-        if (targetFact.subject !== f.subject) return refuse("subject differs");
+        const src = targetFact.source;
+        if (!mayRetract(options.retractionGrants, f.source, src)) return refuse("source differs", src);
+        if (targetFact.type === "FactRetracted") return refuse("is a retraction", src);
+        if (targetFact.subject !== f.subject) return refuse("subject differs", src);
+        if (retractedInBatch.has(eventId)) return refuse("already retracted", src);
       } else if (target !== undefined) {
-        if (target.isRetraction) return refuse("is a retraction");
-        if (!target.sameSubject(f.subject)) return refuse("subject differs");
+        const { source: src, retracted } = await target.details();
+        if (!mayRetract(options.retractionGrants, f.source, src)) return refuse("source differs", src);
+        if (target.isRetraction) return refuse("is a retraction", src);
+        if (!target.sameSubject(f.subject)) return refuse("subject differs", src);
+        if (retracted || retractedInBatch.has(eventId)) return refuse("already retracted", src);
       } else return refuse("unknown event");
+      retractedInBatch.add(eventId);
     }
     firstInBatch.set(f.id, i);
     head += 1;

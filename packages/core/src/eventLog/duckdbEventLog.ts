@@ -313,10 +313,29 @@ export class DuckDbEventLog implements EventLog {
           const [a, b] = fingerprint(x);
           return a === s1 && b === s2;
         },
+        details: () => this.details(f.position),
       };
       out.set(id, ref);
     }
     return Promise.resolve(out);
+  }
+
+  /**
+   * The source of the stored fact at `at`, and whether a retraction of it is stored, read on the writer's
+   * connection (so this session's rows count): a point read by position, and a look at the retractions of
+   * its subject.
+   */
+  private async details(at: number): Promise<{ source: string; retracted: boolean }> {
+    const r = await this.writeConn.runAndReadAll(
+      `SELECT t.source, EXISTS (
+         SELECT 1 FROM ${this.db}events r
+         WHERE r.type = 'FactRetracted' AND r.subject = t.subject AND json_extract_string(r.data, '$.eventId') = t.id
+       ) FROM ${this.db}events t WHERE t.position = $at`,
+      { at },
+    );
+    const row = r.getRows()[0];
+    if (row === undefined) throw new Error(`the log has no event at position ${at}, though its index has one`);
+    return { source: row[0] as string, retracted: row[1] as boolean };
   }
 
   async *readAll(after: Position, options: ReadOptions = {}): AsyncIterable<StoredEvent> {

@@ -101,7 +101,13 @@ export const eventLogContract = (name: string, harness: EventLogHarness): void =
         ok(await log.append([accountOpened("a1", "p1")]));
         const before = await all(log.readAll(position(0)));
         const r = await log.append([accountOpened("a2", "p2"), accountOpened("a1", "p1", { birthYear: 1991 })]);
-        expect(E.isLeft(r) && r.left).toEqual({ _tag: "IdConflict", id: "a1", index: 1, existing: { position: 1 } });
+        expect(E.isLeft(r) && r.left).toEqual({
+          _tag: "IdConflict",
+          id: "a1",
+          index: 1,
+          existing: { position: 1 },
+          existingSource: "nhnn-kv15",
+        });
         expect(await log.head()).toBe(1);
         expect(await all(log.readAll(position(0)))).toEqual(before);
         // a2 was not written: appending it now gives it position 2
@@ -155,6 +161,43 @@ export const eventLogContract = (name: string, harness: EventLogHarness): void =
         expect(E.isLeft(ofRetraction) && ofRetraction.left).toMatchObject({ reason: "is a retraction" });
         // a retraction of a fact earlier in the same batch
         ok(await log.append([accountOpened("a5", "p5"), retraction("r5", "person:p5", "a5")]));
+        expect(await log.head()).toBe(4);
+      }));
+
+    it("lets a source retract only its own facts, unless granted, and a fact only once", () =>
+      withLog(async (log) => {
+        ok(await log.append([accountOpened("a1", "p1"), accountOpened("a2", "p2")]));
+        const foreign = await log.append([retraction("r1", "person:p1", "a1", "so-khdt")]);
+        expect(E.isLeft(foreign) && foreign.left).toMatchObject({
+          _tag: "RetractionRefused",
+          reason: "source differs",
+          targetSource: "nhnn-kv15",
+        });
+        const notGranted = await log.append([retraction("r1", "person:p1", "a1", "so-khdt")], {
+          retractionGrants: new Map([["so-khdt", ["so-tttt"]]]),
+        });
+        expect(E.isLeft(notGranted) && notGranted.left).toMatchObject({ reason: "source differs" });
+        ok(
+          await log.append([retraction("r1", "person:p1", "a1", "cuc-thong-ke")], {
+            retractionGrants: new Map([["cuc-thong-ke", "*"]]),
+          }),
+        );
+        const twice = await log.append([retraction("r2", "person:p1", "a1")]);
+        expect(E.isLeft(twice) && twice.left).toMatchObject({ reason: "already retracted", targetSource: "nhnn-kv15" });
+        const twiceInBatch = await log.append([
+          retraction("r3", "person:p2", "a2"),
+          retraction("r4", "person:p2", "a2"),
+        ]);
+        expect(E.isLeft(twiceInBatch) && twiceInBatch.left).toMatchObject({ index: 1, reason: "already retracted" });
+        // a fact and its retraction in one batch: the source rule holds there too
+        const sameBatch = await log.append([accountOpened("a5", "p5"), retraction("r5", "person:p5", "a5", "so-khdt")]);
+        expect(E.isLeft(sameBatch) && sameBatch.left).toMatchObject({ reason: "source differs" });
+        // and within one bulk session across its batches
+        const session = await log.beginBulk();
+        ok(await session.append([retraction("r6", "person:p2", "a2")]));
+        const again = await session.append([retraction("r7", "person:p2", "a2")]);
+        expect(E.isLeft(again) && again.left).toMatchObject({ reason: "already retracted" });
+        await session.commit();
         expect(await log.head()).toBe(4);
       }));
 

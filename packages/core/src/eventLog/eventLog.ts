@@ -29,9 +29,31 @@ export interface StoredEvent {
 /** What the caller expects a stream's current revision to be: any, none yet, or exactly this one. */
 export type ExpectedRevision = "any" | "no_stream" | "stream_exists" | number;
 
+/**
+ * Which sources may retract facts of which others, beyond their own: retracting source → the sources whose
+ * facts it may retract, or "*" for any (e.g. the statistics office correcting a wrong load).
+ */
+export type RetractionGrants = ReadonlyMap<string, readonly string[] | "*">;
+
 export interface AppendOptions {
   readonly expectedRevisions?: ReadonlyMap<SubjectId, ExpectedRevision>;
+  /** A retraction names a fact of its own source unless a grant here says otherwise. */
+  readonly retractionGrants?: RetractionGrants;
 }
+
+/** Whether facts of `source` may retract a fact of `target`. */
+export const mayRetract = (grants: RetractionGrants | undefined, source: string, target: string): boolean => {
+  if (source === target) return true;
+  const g = grants?.get(source);
+  return g === "*" || g?.includes(target) === true;
+};
+
+export type RetractionRefusal =
+  | "unknown event"
+  | "subject differs"
+  | "is a retraction"
+  | "source differs"
+  | "already retracted";
 
 export interface AppendOutcome {
   readonly id: FactId;
@@ -55,6 +77,8 @@ export type AppendError =
       readonly index: number;
       /** Where the other content with this id is: a log position, or another index in the same batch. */
       readonly existing: { readonly position: Position } | { readonly index: number };
+      /** The source of the stored fact with this id (a caller hides the rest when it is not its own). */
+      readonly existingSource?: string;
     }
   | {
       readonly _tag: "WrongExpectedRevision";
@@ -68,7 +92,9 @@ export type AppendError =
       readonly id: FactId;
       readonly index: number;
       readonly eventId: FactId;
-      readonly reason: "unknown event" | "subject differs" | "is a retraction";
+      readonly reason: RetractionRefusal;
+      /** The source of the named fact, when it exists (a caller hides the reason when it is not its own). */
+      readonly targetSource?: string;
     };
 
 export const describeAppendError = (e: AppendError): string => {
@@ -85,7 +111,13 @@ export const describeAppendError = (e: AppendError): string => {
       }; reload the stream and retry`;
     case "RetractionRefused":
       return `fact ${e.index + 1} (id ${e.id}): cannot retract ${e.eventId}: ${e.reason}${
-        e.reason === "subject differs" ? " (a retraction must have the retracted fact's subject)" : ""
+        e.reason === "subject differs"
+          ? " (a retraction must have the retracted fact's subject)"
+          : e.reason === "source differs"
+            ? " (a source may retract only its own facts, unless granted)"
+            : e.reason === "already retracted"
+              ? " (it was retracted before; nothing to do)"
+              : ""
       }`;
   }
 };

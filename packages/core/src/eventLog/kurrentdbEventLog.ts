@@ -557,7 +557,12 @@ export class KurrentDbEventLog implements EventLog {
     }
     const out = new Map<string, StoredRef>();
     await forEachLimit([...bySubject], this.options.concurrency ?? 16, async ([s, ids]) => {
-      for (const e of await this.readSubject(this.subjects.name(s), own.batch)) {
+      const events = await this.readSubject(this.subjects.name(s), own.batch);
+      // a retraction has the subject of the fact it retracts: its stream says whether one is stored
+      const retracted = new Set(
+        events.flatMap((e) => (e.fact.type === "FactRetracted" ? [String(e.fact.data.eventId)] : [])),
+      );
+      for (const e of events) {
         if (!ids.has(e.fact.id)) continue;
         out.set(
           e.fact.id,
@@ -566,6 +571,8 @@ export class KurrentDbEventLog implements EventLog {
             canonical: canonicalFact(e.fact),
             subject: e.fact.subject,
             type: e.fact.type,
+            source: e.fact.source,
+            retracted: retracted.has(e.fact.id),
           }),
         );
       }

@@ -25,12 +25,12 @@ export const accountOpened = (
     data: { commune: opts.commune ?? "29926", birthYear: opts.birthYear ?? 1990, institution: "vcb" },
   });
 
-export const retraction = (id: string, subject: string, eventId: string): Fact =>
+export const retraction = (id: string, subject: string, eventId: string, source = "nhnn-kv15"): Fact =>
   fact({
     id,
     type: "FactRetracted",
     subject,
     occurredOn: "2024-06-01",
-    source: "nhnn-kv15",
+    source,
     data: { eventId, reason: "reported in error" },
   });
