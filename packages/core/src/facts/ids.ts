@@ -55,9 +55,12 @@ const daysIn = (year: number, month: number): number =>
     : [4, 6, 9, 11].includes(month)
       ? 30
       : 31;
-const DATE_EXPECTED = "a calendar date YYYY-MM-DD";
+/** The days a fact's date may fall on: wider than any statistical year, narrow enough that a typo shows. */
+export const FIRST_DAY = "1900-01-01";
+export const LAST_DAY = "2100-12-31";
+const DATE_EXPECTED = `a calendar date YYYY-MM-DD from ${FIRST_DAY} to ${LAST_DAY}`;
 
-/** Why `u` is not a calendar day `YYYY-MM-DD`, or `undefined` when it is one. */
+/** Why `u` is not a calendar day `YYYY-MM-DD` from `FIRST_DAY` to `LAST_DAY`, or `undefined` when it is one. */
 export const isoDateProblem = (u: unknown): string | undefined => {
   const m = typeof u === "string" ? ISO_DATE.exec(u) : null;
   if (m === null) return `expected ${DATE_EXPECTED}, got ${showValue(u)}`;
@@ -66,6 +69,9 @@ export const isoDateProblem = (u: unknown): string | undefined => {
   const last = daysIn(year, month);
   if (day < 1 || day > last) {
     return `${showValue(u)} is not a calendar day: ${m[1]}-${m[2]} has ${last} days; expected ${DATE_EXPECTED}`;
+  }
+  if (year < 1900 || year > 2100) {
+    return `${showValue(u)} is outside the days a fact can be about; expected ${DATE_EXPECTED} (is the year mistyped?)`;
   }
   return undefined;
 };
@@ -87,11 +93,11 @@ export interface IsoDateBrand {
   readonly IsoDate: unique symbol;
 }
 export type IsoDate = t.Branded<string, IsoDateBrand>;
-/** A calendar day `YYYY-MM-DD` that exists. */
+/** A calendar day `YYYY-MM-DD` that exists, from `FIRST_DAY` to `LAST_DAY`. */
 export const IsoDate = field(
   explained<IsoDate>("IsoDate", isoDateProblem),
   DATE_EXPECTED,
-  { kind: "date", min: "0000-01-01", max: "9999-12-31" },
+  { kind: "date", min: FIRST_DAY, max: LAST_DAY },
   ["2023-06-30", "2024-03-10", "2025-01-15", "2025-07-01", "2025-12-31", "2026-02-14"],
 );
 

@@ -11,7 +11,7 @@ import { correctionFacts } from "./corrections.js";
 import { type DecodeError, decodeError, didYouMean, type FieldError, fieldErrors } from "./decodeError.js";
 import { enterpriseFacts } from "./enterprise.js";
 import { facilityFacts } from "./facility.js";
-import { showValue } from "./fields.js";
+import { loneSurrogateAt, showValue } from "./fields.js";
 import { householdFacts } from "./household.js";
 import { ocopFacts } from "./ocop.js";
 import { personFacts } from "./person.js";
@@ -50,11 +50,37 @@ export const definitionOf = (type: FactType): Definitions => {
 
 export const isFactType = (s: unknown): s is FactType => typeof s === "string" && byType.has(s);
 
+const surrogateReason = (s: string, at: number, what: string): string =>
+  `${what} holds a lone UTF-16 surrogate (\\u${s.charCodeAt(at).toString(16)} at character ${at + 1}), half of a pair and no character at all; send well-formed Unicode text (UTF-8), and in JSON escape a character outside the BMP as both halves of its pair`;
+
+/**
+ * Every string of `u`, values and field names at any depth, that holds a lone surrogate: one rule for every
+ * string field of every type, checked before the codecs (a codec such as `text` would only say "expected a
+ * text"). Values more than 64 levels deep are not visited: JSON that deep is refused where it is read.
+ */
+const malformedStrings = (u: unknown, path: string, out: FieldError[], depth = 0): void => {
+  if (typeof u === "string") {
+    const at = loneSurrogateAt(u);
+    if (at >= 0) out.push({ field: path || "(fact)", reason: surrogateReason(u, at, "the text") });
+    return;
+  }
+  if (typeof u !== "object" || u === null || depth >= 64) return;
+  for (const [k, v] of Object.entries(u)) {
+    const p = path === "" ? k : `${path}.${k}`;
+    const at = loneSurrogateAt(k);
+    if (at >= 0) out.push({ field: p, reason: surrogateReason(k, at, "the field name") });
+    malformedStrings(v, p, out, depth + 1);
+  }
+};
+
 /** Decode one untrusted value into a `Fact`, or every reason it is not one. */
 export const decodeFact = (u: unknown): E.Either<DecodeError, Fact> => {
   if (typeof u !== "object" || u === null || Array.isArray(u)) {
     return E.left(decodeError([{ field: "(fact)", reason: "expected a JSON object" }]));
   }
+  const malformed: FieldError[] = [];
+  malformedStrings(u, "", malformed);
+  if (malformed.length > 0) return E.left(decodeError(malformed));
   const type = (u as { type?: unknown }).type;
   const def = typeof type === "string" ? byType.get(type) : undefined;
   if (def === undefined) {

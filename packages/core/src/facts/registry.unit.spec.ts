@@ -264,6 +264,81 @@ describe("a damaged fact is refused with an error naming the damaged field", () 
     );
   });
 
+  /** Real calendar days outside 1900-01-01 … 2100-12-31 (years 0000–1899 and 2101–9999). */
+  const dayOutOfRange = fc
+    .record({
+      year: fc.oneof(fc.integer({ min: 0, max: 1899 }), fc.integer({ min: 2101, max: 9999 })),
+      month: fc.integer({ min: 1, max: 12 }),
+      day: fc.integer({ min: 1, max: 28 }),
+    })
+    .map(({ year, month, day }) => `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`);
+
+  it("a date before 1900-01-01 or after 2100-12-31, in occurredOn or a date field of data", () => {
+    const cases = fc.oneof(
+      anyFact.map((j) => ({ j, path: "occurredOn" })),
+      arbitraryFact("DigitalSignatureIssued")
+        .map(toJson)
+        .map((j) => ({ j, path: "data.validUntil" })),
+    );
+    fc.assert(
+      fc.property(cases, dayOutOfRange, ({ j, path }, bad) => {
+        const damaged = damage(j, path, (o, k) => {
+          o[k] = bad;
+        });
+        expectRefusedAt(damaged, path, /outside the days a fact can be about; .* from 1900-01-01 to 2100-12-31/);
+      }),
+      { numRuns: 300 },
+    );
+    for (const bad of ["0001-01-01", "9999-12-31", "1899-12-31", "2101-01-01"]) {
+      expectRefusedAt({ ...toJson(fc.sample(anyFact, 1)[0]), occurredOn: bad }, "occurredOn", /outside/);
+    }
+  });
+
+  it("the first and last allowed days are accepted", () => {
+    fc.assert(
+      fc.property(anyFact, fc.constantFrom("1900-01-01", "2100-12-31", "1969-12-31"), (j, day) => {
+        // occurredOn alone: a type's cross-field rule may tie a data field to it
+        fc.pre(definitionOf(j.type).check === undefined);
+        expect(E.isRight(decodeFact({ ...j, occurredOn: day }))).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("a string holding a lone UTF-16 surrogate, in any string field or field name", () => {
+    const lone = fc.constantFrom("\ud800", "\udbff", "\udc00", "\udfff", "a\ud83d", "\ude00b", "\udc00\ud800");
+    const cases = anyFact.chain((j) => {
+      const strings = [
+        ...ENVELOPE_KEYS.filter((k) => typeof j[k] === "string"),
+        ...Object.entries(dataOf(j))
+          .filter(([, v]) => typeof v === "string")
+          .map(([k]) => `data.${k}`),
+      ];
+      return fc.record({ j: fc.constant(j), path: fc.constantFrom(...strings), lone, at: fc.nat() });
+    });
+    fc.assert(
+      fc.property(cases, ({ j, path, lone, at }) => {
+        const damaged = damage(j, path, (o, k) => {
+          const v = String(o[k]);
+          const i = at % (v.length + 1);
+          o[k] = `${v.slice(0, i)}${lone}${v.slice(i)}`;
+        });
+        expectRefusedAt(damaged, path, /lone UTF-16 surrogate .*send well-formed Unicode text/);
+      }),
+      { numRuns: 300 },
+    );
+    // in a field name, and through JSON text as a source sends it
+    const named = JSON.parse(
+      JSON.stringify(fc.sample(anyFact, 1)[0]).replace('"data":{', '"data":{"x\\ud800":1,'),
+    ) as unknown;
+    expectRefusedAt(named, "data.x\ud800", /the field name holds a lone UTF-16 surrogate \(\\ud800 at character 2\)/);
+    // a well-formed pair (an emoji outside the BMP) is text like any other
+    const village = toJson(fc.sample(arbitraryFact("SmartVillageRecognised"), 1)[0]);
+    expect(E.isRight(decodeFact({ ...village, data: { ...dataOf(village), name: "Ấp \ud83c\udf3e Mỹ Hòa" } }))).toBe(
+      true,
+    );
+  });
+
   it("a subject of the wrong kind", () => {
     const cases = fc.constantFrom(...FACT_DEFINITIONS.filter((d) => d.subject !== "any")).chain((d) =>
       fc.record({
@@ -321,7 +396,7 @@ describe("a damaged fact is refused with an error naming the damaged field", () 
   it("a signature valid until a day before it was issued", () => {
     fc.assert(
       fc.property(arbitraryFact("DigitalSignatureIssued").map(toJson), (j) => {
-        fc.pre(j.occurredOn !== "0000-01-01");
+        fc.pre(j.occurredOn !== "1900-01-01");
         const dayBefore = new Date(Date.parse(`${j.occurredOn}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
         const damaged = { ...j, data: { ...dataOf(j), validUntil: dayBefore } };
         expectRefusedAt(damaged, "data.validUntil", /^is before occurredOn/);
@@ -404,11 +479,12 @@ describe("error messages say what to fix", () => {
     expect(refusal({ ...base, occurredOn: "2023-02-29" })).toEqual([
       {
         field: "occurredOn",
-        reason: '"2023-02-29" is not a calendar day: 2023-02 has 28 days; expected a calendar date YYYY-MM-DD',
+        reason:
+          '"2023-02-29" is not a calendar day: 2023-02 has 28 days; expected a calendar date YYYY-MM-DD from 1900-01-01 to 2100-12-31',
       },
     ]);
     expect(refusal({ ...base, occurredOn: "2024-13-01" })[0]?.reason).toBe(
-      '"2024-13-01" has no month 13; expected a calendar date YYYY-MM-DD',
+      '"2024-13-01" has no month 13; expected a calendar date YYYY-MM-DD from 1900-01-01 to 2100-12-31',
     );
   });
 
