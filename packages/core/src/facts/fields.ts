@@ -20,11 +20,13 @@ export type Domain =
   | { readonly kind: "literal"; readonly value: string }
   /** Strings matching an anchored regular expression. */
   | { readonly kind: "pattern"; readonly pattern: RegExp }
+  /** A report id: strings matching `pattern` that are not a raw 9- or 12-digit identity number (ids.ts). */
+  | { readonly kind: "reportId"; readonly pattern: RegExp }
   /** Any well-formed string (no lone surrogate) of `minLength` to `maxLength` UTF-16 code units. */
   | { readonly kind: "text"; readonly minLength: number; readonly maxLength: number }
   /** Calendar days `YYYY-MM-DD` from `min` to `max`, both included. */
   | { readonly kind: "date"; readonly min: string; readonly max: string }
-  /** `KIND:ID` with KIND one of `kinds` and ID matching `id`, never a raw 9- or 12-digit identity number. */
+  /** `KIND:ID` with KIND one of `kinds` and ID matching `id`, never looking like an identity number (ids.ts). */
   | { readonly kind: "subject"; readonly kinds: readonly string[]; readonly id: RegExp };
 
 export type Example = string | number | boolean;

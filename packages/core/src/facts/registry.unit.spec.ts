@@ -319,9 +319,9 @@ describe("a damaged fact is refused with an error naming the damaged field", () 
     fc.assert(
       fc.property(cases, ({ j, path, lone, at }) => {
         const damaged = damage(j, path, (o, k) => {
-          const v = String(o[k]);
-          const i = at % (v.length + 1);
-          o[k] = `${v.slice(0, i)}${lone}${v.slice(i)}`;
+          const points = [...String(o[k])]; // between characters, not inside a surrogate pair
+          points.splice(at % (points.length + 1), 0, lone);
+          o[k] = points.join("");
         });
         expectRefusedAt(damaged, path, /lone UTF-16 surrogate .*send well-formed Unicode text/);
       }),
@@ -357,18 +357,73 @@ describe("a damaged fact is refused with an error naming the damaged field", () 
     );
   });
 
-  it("a subject id that is a raw 9- or 12-digit identity number", () => {
-    const number = fc.oneof(fc.stringMatching(/^\d{9}$/), fc.stringMatching(/^\d{12}$/));
+  /** Identity numbers as sources mistakenly send them: bare, in groups, with a letter prefix, one digit longer. */
+  const identityNumber = fc
+    .record({
+      digits: fc.oneof(fc.stringMatching(/^\d{9}$/), fc.stringMatching(/^\d{12,13}$/)),
+      separator: fc.constantFrom(" ", "-", ".", "/"),
+      prefix: fc.stringMatching(/^[A-Za-z]{1,4}[-_:]?$/),
+      form: fc.constantFrom("bare", "groups", "prefixed"),
+    })
+    .map(({ digits, separator, prefix, form }) =>
+      form === "bare"
+        ? digits
+        : form === "prefixed"
+          ? `${prefix}${digits}`
+          : digits.length === 9
+            ? digits // 9 digits in groups are indistinguishable from a composite id such as "29926-1234"
+            : (digits.match(/.{1,4}/g) ?? []).join(separator),
+    );
+
+  it("a subject id that holds an identity number: bare, in groups, with a prefix, or 13 digits", () => {
     fc.assert(
-      fc.property(anyFact, number, fc.constantFrom(...SUBJECT_KINDS), (j, n, anyKind) => {
+      fc.property(anyFact, identityNumber, fc.constantFrom(...SUBJECT_KINDS), (j, n, anyKind) => {
         const subject = definitionOf(j.type).subject;
         const kind = subject === "any" ? anyKind : subject;
+        fc.pre(!(kind === "enterprise" && /^\d{10}$/.test(n)));
         const reason =
-          kind === "person" ? /identity card number.*person ids must be pseudonyms/ : /identity card number/;
+          kind === "person"
+            ? /looks like a raw identity number.*person ids must be pseudonyms/
+            : /looks like a raw identity number.*subject ids must never hold identity numbers/;
         expectRefusedAt({ ...j, subject: `${kind}:${n}` }, "subject", reason);
       }),
       { numRuns: 300 },
     );
+    const person = toJson(fc.sample(arbitraryFact("PaymentAccountOpened"), 1)[0]);
+    for (const id of ["0792-0100-1234", "ID079201001234", "0792010012345", "079 201 001 234", "x-079.201.001.234"]) {
+      expectRefusedAt({ ...person, subject: `person:${id}` }, "subject", /looks like a raw identity number/);
+    }
+  });
+
+  it("a fact id, or the event id of a retraction, that is an identity number", () => {
+    const retraction = toJson(fc.sample(arbitraryFact("FactRetracted"), 1)[0]);
+    for (const id of ["079201001234", "0792-0100-1234", "381234567", "381.234.567"]) {
+      expectRefusedAt({ ...retraction, id }, "id", /looks like a raw identity number.*a report id must never be one/);
+      expectRefusedAt(
+        { ...retraction, data: { ...dataOf(retraction), eventId: id } },
+        "data.eventId",
+        /looks like a raw identity number/,
+      );
+    }
+  });
+
+  it("ids that only look numeric by chance are accepted: hashes, tax codes, composite and report ids", () => {
+    const accepts = (type: string, over: Json) => {
+      const j = toJson(fc.sample(arbitraryFact(type as Fact["type"]), { seed: 7, numRuns: 1 })[0]);
+      const r = decodeFact({ ...j, ...over });
+      expect(E.isRight(r), JSON.stringify([over, E.isLeft(r) ? r.left.errors : []])).toBe(true);
+    };
+    // a keyed hash of 16 hex characters may hold long digit runs, or only digits
+    for (const id of ["0792010012345678", "ab079201001234cd", "a11ce00000000001"]) {
+      accepts("PaymentAccountOpened", { subject: `person:${id}` });
+    }
+    for (const id of ["0301234567", "0301234567-001", "871A8000123", "29926HK000123"]) {
+      accepts("EnterpriseClosed", { subject: `enterprise:${id}` });
+    }
+    accepts("SmartVillageWithdrawn", { subject: "village:29926-1234" });
+    for (const id of ["bank-vcb-2024-00000123", "nhnn-kv15-2025-1234567", "1234567890", "12345678"]) {
+      accepts("EnterpriseClosed", { id });
+    }
   });
 
   it("a part larger than its whole (the cross-field rules)", () => {
@@ -440,11 +495,12 @@ describe("error messages say what to fix", () => {
       {
         field: "subject",
         reason:
-          'the person id "001090012345" looks like a raw 12-digit citizen identity number (CCCD) or identity card number; person ids must be pseudonyms (a keyed hash made by the source), never the number itself',
+          'the person id "001090012345" holds a run of 12 digits ("001090012345"), which looks like a raw identity number (a CMND has 9 digits, a CCCD 12); person ids must be pseudonyms (a keyed hash made by the source), never the number itself, nor written with separators or a prefix',
       },
     ]);
-    expect(refusal({ ...base, subject: "person:381234567" })[0]?.reason).toMatch(
-      /9-digit identity card number.*pseudonym/,
+    expect(refusal({ ...base, subject: "person:381234567" })[0]?.reason).toMatch(/run of 9 digits.*pseudonym/);
+    expect(refusal({ ...base, subject: "person:0792-0100-1234" })[0]?.reason).toMatch(
+      /^the person id "0792-0100-1234" holds 12 digits in groups \("0792-0100-1234"\)/,
     );
   });
 
