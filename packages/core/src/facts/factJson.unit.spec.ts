@@ -26,11 +26,11 @@ describe("jsonShapeProblem", () => {
       key: fc.string({ maxLength: 6 }),
       a: value,
       b: value,
-      escape: fc.boolean(),
+      escaped: fc.boolean(),
     });
     fc.assert(
-      fc.property(cases, ({ path, key, a, b, escape }) => {
-        const written = escape
+      fc.property(cases, ({ path, key, a, b, escaped }) => {
+        const written = escaped
           ? JSON.stringify(key).replace(/(?<!\\)[a-z]/, (ch) => `\\u00${ch.charCodeAt(0).toString(16)}`)
           : JSON.stringify(key);
         let text = `{${JSON.stringify(key)}:${JSON.stringify(a)},${written}:${JSON.stringify(b)}}`;
