@@ -55,7 +55,12 @@ const stringEnd = (text: string, start: number): number => {
  * The first key that appears twice in one object, or the first place nested deeper than `maxDepth` (objects and
  * arrays both count; the top-level value is depth 1), or `undefined`. One pass, no allocation per value.
  */
-export const jsonShapeProblem = (text: string, maxDepth = MAX_JSON_DEPTH): JsonShapeProblem | undefined => {
+export const jsonShapeProblem = (
+  text: string,
+  maxDepth = MAX_JSON_DEPTH,
+  /** Levels around the values being limited, such as the array of a batch, which `maxDepth` does not count. */
+  outer = 0,
+): JsonShapeProblem | undefined => {
   const stack: Frame[] = [];
   const n = text.length;
   for (let i = 0; i < n; i++) {
@@ -92,10 +97,10 @@ export const jsonShapeProblem = (text: string, maxDepth = MAX_JSON_DEPTH): JsonS
       i = end;
     } else if (c === 123 || c === 91) {
       // { or [
-      if (stack.length >= maxDepth) {
+      if (stack.length >= maxDepth + outer) {
         return {
           _tag: "TooDeep",
-          path: stack.slice(0, 4).map((f) => f.at),
+          path: stack.slice(0, 4 + outer).map((f) => f.at),
           reason: `nested more than ${maxDepth} levels deep; a fact's JSON is an object of fields whose values are at most a few levels deep`,
         };
       }

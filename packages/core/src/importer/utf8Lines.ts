@@ -22,6 +22,15 @@ const NEWLINE = 0x0a;
 const dropCr = (s: string): string => (s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s);
 const dropCrBytes = (b: Uint8Array): Uint8Array => (b[b.length - 1] === 13 ? b.subarray(0, -1) : b);
 
+/** `bytes` as UTF-8 text (a byte order mark kept), or `undefined` when they are not valid UTF-8. */
+export const decodeUtf8 = (bytes: Uint8Array): string | undefined => {
+  try {
+    return fatal.decode(bytes);
+  } catch {
+    return undefined;
+  }
+};
+
 /** Why `bytes` (which are not valid UTF-8) are not: the first bad byte and where it is. */
 export const invalidUtf8Reason = (bytes: Uint8Array): string => {
   const lossy = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
