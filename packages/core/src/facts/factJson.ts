@@ -26,16 +26,6 @@ export interface JsonShapeProblem {
   readonly reason: string;
 }
 
-interface Frame {
-  readonly object: boolean;
-  /** Keys seen so far (objects): an array while small, a set once larger. */
-  keys: string[] | Set<string>;
-  /** The current key (objects) or index (arrays). */
-  at: string | number;
-  /** In an object, whether the next string is a key. */
-  expectKey: boolean;
-}
-
 const QUOTE = 34;
 const BACKSLASH = 92;
 
@@ -51,9 +41,112 @@ const stringEnd = (text: string, start: number): number => {
   return -1;
 };
 
+/** The key of the JSON string at `start`…`end` (quotes included at both ends), unescaped when it must be. */
+const keyAt = (text: string, start: number, end: number): string | undefined => {
+  const raw = text.slice(start + 1, end);
+  if (!raw.includes("\\")) return raw;
+  try {
+    return JSON.parse(text.slice(start, end + 1)) as string;
+  } catch {
+    return undefined; // a bad escape: JSON.parse reports it
+  }
+};
+
+interface Found {
+  readonly _tag: JsonShapeProblem["_tag"];
+  /** Where: the duplicate key's opening quote, or the bracket one level too deep. */
+  readonly at: number;
+  readonly key?: string;
+}
+
+/**
+ * The fast pass: the position of the first problem, or `undefined`. Keys of all open objects sit in one flat
+ * array, each object's from `starts[level]` on (-1 for an array); closing an object drops its keys. An object
+ * with more than 32 keys moves its keys to a set, so a huge object costs no quadratic time.
+ */
+const scan = (text: string, limit: number): Found | undefined => {
+  const starts: number[] = [];
+  const keys: string[] = [];
+  const sets: (Set<string> | undefined)[] = [];
+  let expectKey = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const end = stringEnd(text, i);
+      if (end === -1) return undefined; // unterminated: JSON.parse reports it
+      if (expectKey) {
+        const key = keyAt(text, i, end);
+        if (key === undefined) return undefined;
+        const level = starts.length - 1;
+        const from = starts[level] ?? 0;
+        const set = sets[level];
+        if (set !== undefined) {
+          if (set.has(key)) return { _tag: "DuplicateKey", at: i, key };
+          set.add(key);
+        } else {
+          for (let k = from; k < keys.length; k++) if (keys[k] === key) return { _tag: "DuplicateKey", at: i, key };
+          keys.push(key);
+          if (keys.length - from > 32) sets[level] = new Set(keys.slice(from)); // a large object: no n² scan
+        }
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === 123) {
+      if (starts.length >= limit) return { _tag: "TooDeep", at: i };
+      starts.push(keys.length);
+      expectKey = true;
+    } else if (c === 91) {
+      if (starts.length >= limit) return { _tag: "TooDeep", at: i };
+      starts.push(-1);
+      expectKey = false;
+    } else if (c === 125 || c === 93) {
+      const from = starts.pop() ?? -1;
+      if (from >= 0) keys.length = from;
+      sets.length = starts.length;
+      expectKey = false;
+    } else if (c === 44) {
+      expectKey = (starts[starts.length - 1] ?? -1) >= 0;
+    }
+  }
+  return undefined;
+};
+
+/** The path to position `at` of `text` (the slow pass, run only to report a problem). */
+const pathTo = (text: string, at: number): (string | number)[] => {
+  const path: (string | number)[] = [];
+  const object: boolean[] = [];
+  let expectKey = false;
+  for (let i = 0; i < at; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const end = stringEnd(text, i);
+      if (end === -1) break;
+      if (expectKey) {
+        path[path.length - 1] = keyAt(text, i, end) ?? "";
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === 123 || c === 91) {
+      object.push(c === 123);
+      path.push(c === 123 ? "" : 0);
+      expectKey = c === 123;
+    } else if (c === 125 || c === 93) {
+      object.pop();
+      path.pop();
+      expectKey = false;
+    } else if (c === 44) {
+      if (object[object.length - 1] === true) expectKey = true;
+      else if (object.length > 0) path[path.length - 1] = (path[path.length - 1] as number) + 1;
+    }
+  }
+  return path;
+};
+
 /**
  * The first key that appears twice in one object, or the first place nested deeper than `maxDepth` (objects and
- * arrays both count; the top-level value is depth 1), or `undefined`. One pass, no allocation per value.
+ * arrays both count; the top-level value is depth 1), or `undefined`. One pass over the text; a second finds
+ * the path only when there is a problem.
  */
 export const jsonShapeProblem = (
   text: string,
@@ -61,60 +154,21 @@ export const jsonShapeProblem = (
   /** Levels around the values being limited, such as the array of a batch, which `maxDepth` does not count. */
   outer = 0,
 ): JsonShapeProblem | undefined => {
-  const stack: Frame[] = [];
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) {
-      const end = stringEnd(text, i);
-      if (end === -1) return undefined; // unterminated: JSON.parse reports it
-      const top = stack[stack.length - 1];
-      if (top?.object === true && top.expectKey) {
-        let key = text.slice(i + 1, end);
-        if (key.includes("\\")) {
-          try {
-            key = JSON.parse(text.slice(i, end + 1)) as string;
-          } catch {
-            return undefined; // a bad escape: JSON.parse reports it
-          }
-        }
-        const keys = top.keys;
-        const seen = Array.isArray(keys) ? keys.includes(key) : keys.has(key);
-        if (seen) {
-          return {
-            _tag: "DuplicateKey",
-            path: [...stack.slice(0, -1).map((f) => f.at), key],
-            reason: `the key ${JSON.stringify(key)} appears more than once in one object; each key may appear once (otherwise which value counts is unclear)`,
-          };
-        }
-        if (Array.isArray(keys)) {
-          keys.push(key);
-          if (keys.length > 16) top.keys = new Set(keys);
-        } else keys.add(key);
-        top.at = key;
-        top.expectKey = false;
-      }
-      i = end;
-    } else if (c === 123 || c === 91) {
-      // { or [
-      if (stack.length >= maxDepth + outer) {
-        return {
-          _tag: "TooDeep",
-          path: stack.slice(0, 4 + outer).map((f) => f.at),
-          reason: `nested more than ${maxDepth} levels deep; a fact's JSON is an object of fields whose values are at most a few levels deep`,
-        };
-      }
-      stack.push({ object: c === 123, keys: [], at: c === 123 ? "" : 0, expectKey: c === 123 });
-    } else if (c === 125 || c === 93) {
-      stack.pop();
-    } else if (c === 44) {
-      // ,
-      const top = stack[stack.length - 1];
-      if (top?.object === true) top.expectKey = true;
-      else if (top !== undefined) top.at = (top.at as number) + 1;
-    }
+  const found = scan(text, maxDepth + outer);
+  if (found === undefined) return undefined;
+  if (found._tag === "TooDeep") {
+    return {
+      _tag: "TooDeep",
+      path: pathTo(text, found.at).slice(0, 4 + outer),
+      reason: `nested more than ${maxDepth} levels deep; a fact's JSON is an object of fields whose values are at most a few levels deep`,
+    };
   }
-  return undefined;
+  const key = found.key ?? "";
+  return {
+    _tag: "DuplicateKey",
+    path: [...pathTo(text, found.at).slice(0, -1), key],
+    reason: `the key ${JSON.stringify(key)} appears more than once in one object; each key may appear once (otherwise which value counts is unclear)`,
+  };
 };
 
 /** `path` as a field name of the fact (`data.commune`); `(fact)` for the whole value. */

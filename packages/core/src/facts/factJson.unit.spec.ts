@@ -75,3 +75,13 @@ describe("parseFactJson", () => {
     });
   });
 });
+
+describe("jsonShapeProblem on large objects", () => {
+  it("finds a key given twice among many, in linear time", () => {
+    const keys = Array.from({ length: 200_000 }, (_, i) => `"k${i}":${i}`);
+    const t0 = performance.now();
+    expect(jsonShapeProblem(`{${keys.join(",")}}`)).toBeUndefined();
+    expect(jsonShapeProblem(`{"x":{${keys.join(",")},"k7":1}}`)).toMatchObject({ path: ["x", "k7"] });
+    expect(performance.now() - t0).toBeLessThan(2_000);
+  });
+});
