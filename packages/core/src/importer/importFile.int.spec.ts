@@ -237,6 +237,32 @@ describe("importFile", () => {
       }
     });
 
+    it("refuses a CSV record that is not valid UTF-8 by its line, and reads on", async () => {
+      const log = await freshLog();
+      try {
+        const file = join(dir, "latin.csv");
+        const bad = Buffer.concat([
+          Buffer.from(csvRow(accountOpened("l2", "p2")).replace("vcb", "v")),
+          Buffer.from([0xe1]),
+        ]);
+        writeFileSync(
+          file,
+          Buffer.concat([
+            Buffer.from(`${CSV_HEADER}\r\n${csvRow(accountOpened("l1", "p1"))}\r\n`),
+            bad,
+            Buffer.from(`\r\n${csvRow(accountOpened("l3", "p3"))}\r\n`),
+          ]),
+        );
+        const s = await importFile(log, file, { skipInvalid: true });
+        expect(s).toMatchObject({ committed: true, lines: 3, accepted: 2, rejected: 1 });
+        expect(s.errors).toEqual([
+          { file, line: 3, field: "(line)", reason: expect.stringMatching(/^not valid UTF-8: byte 0xe1/) },
+        ]);
+      } finally {
+        await log.close();
+      }
+    });
+
     it("refuses a CSV with a wrong header as a whole, even with skipInvalid", async () => {
       const log = await freshLog();
       try {
