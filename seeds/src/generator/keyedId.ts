@@ -3,7 +3,7 @@
  * bijection of the index (murmur3's finaliser of index XOR key), so two entities never share an id; the key
  * comes from the seed. Real sources make person ids with a keyed hash (HMAC) of the citizen number; synthetic
  * people have no such number, and this mix costs ~50 ns instead of HMAC-SHA-256's ~4 µs over millions of people.
- * The result can never look like a 9- or 12-digit identity number (it has 16 characters).
+ * The result is 16 hex characters, an id the identity-number rule treats as a hash even when its digits run long.
  */
 const fmix32 = (x: number): number => {
   let h = x | 0;

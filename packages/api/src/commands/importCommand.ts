@@ -69,7 +69,12 @@ export const importCommand = async (config: Config, o: ImportCommandOptions): Pr
       if (summary.rejected > o.showErrors) {
         o.err.write(`... ${n(summary.rejected - Math.min(o.showErrors, summary.errors.length))} more bad lines\n`);
       }
-      if (!summary.committed) {
+      if (summary.fileError !== undefined) {
+        o.err.write(
+          `${file}: nothing was appended: the file cannot be read as facts (see above); --skip-invalid skips bad lines, not a bad file\n`,
+        );
+        failures++;
+      } else if (!summary.committed) {
         o.err.write(
           `${file}: nothing was appended because of the ${n(summary.rejected)} bad line(s) above; fix them, or use --skip-invalid to append the rest and write the bad lines to a reject file\n`,
         );

@@ -226,6 +226,73 @@ describe("POST /v1/facts", () => {
     for (const r of results) expect(r.json().projected).toBeGreaterThanOrEqual(r.json().outcomes[0].position);
     expect((await app.inject({ url: "/v1/health" })).json()).toMatchObject({ position: head, behind: 0 });
   });
+
+  describe("input edges", () => {
+    const JSON_TYPE = { "content-type": "application/json" };
+    const NDJSON_TYPE = { "content-type": "application/x-ndjson" };
+    const line = (n: number) => JSON.stringify(account(n));
+    const refused = async (r: Awaited<ReturnType<typeof post>>, code: string) => {
+      expect(r.statusCode, r.body).toBe(400);
+      expect(r.json()).toMatchObject({ code });
+      expect(await t.warehouse.log.head()).toBe(before);
+      return r.json() as { message: string; details?: { index: number; field: string; reason: string }[] };
+    };
+    let before = 0;
+
+    it("refuses a lone surrogate in a string field, naming the field", async () => {
+      before = await t.warehouse.log.head();
+      const body = `[${line(20)},${line(21).replace('"vcb"', '"vcb\\ud800"')}]`;
+      const r = await refused(await post(body, TOKENS.writer, JSON_TYPE), "invalid_facts");
+      expect(r.details).toEqual([
+        { index: 1, field: "data.institution", reason: expect.stringMatching(/lone UTF-16 surrogate/) },
+      ]);
+    });
+
+    it("refuses a body that is not UTF-8, saying on which line, never reading it as U+FFFD", async () => {
+      before = await t.warehouse.log.head();
+      const latin = Buffer.from([0x22, 0xc3, 0x20, 0x22]); // "Ã " in Windows-1258, not UTF-8
+      const asJson = Buffer.concat([Buffer.from(`[${line(22)},\n{"id":`), latin, Buffer.from("}]")]);
+      const j = await refused(await post(asJson, TOKENS.writer, JSON_TYPE), "invalid_request");
+      expect(j.message).toMatch(/^the body is not valid UTF-8: line 2: not valid UTF-8: byte 0xc3/);
+      const asNdjson = Buffer.concat([Buffer.from(`${line(22)}\n{"id":`), latin, Buffer.from("}\n")]);
+      const n = await refused(await post(asNdjson, TOKENS.writer, NDJSON_TYPE), "invalid_facts");
+      expect(n.details).toEqual([
+        { index: 1, field: "(line)", reason: expect.stringMatching(/^line 2: not valid UTF-8/) },
+      ]);
+    });
+
+    it("refuses a key given twice, naming the fact and the key", async () => {
+      before = await t.warehouse.log.head();
+      const twice = line(23).replace('"commune":"28261"', '"commune":"28261","commune":"29926"');
+      const j = await refused(await post(`[${line(24)},${twice}]`, TOKENS.writer, JSON_TYPE), "invalid_facts");
+      expect(j.details).toEqual([
+        { index: 1, field: "data.commune", reason: expect.stringMatching(/^the key "commune" appears more than once/) },
+      ]);
+      const n = await refused(await post(`${twice}\n`, TOKENS.writer, NDJSON_TYPE), "invalid_facts");
+      expect(n.details?.[0]).toMatchObject({ index: 0, field: "data.commune" });
+    });
+
+    it("answers 400, not 500, to JSON nested 10,000 deep", async () => {
+      before = await t.warehouse.log.head();
+      const deep = line(25).replace('"28261"', `${"[".repeat(10_000)}${"]".repeat(10_000)}`);
+      const j = await refused(await post(`[${deep}]`, TOKENS.writer, JSON_TYPE), "invalid_facts");
+      expect(j.details?.[0]).toMatchObject({
+        index: 0,
+        field: "(fact)",
+        reason: expect.stringMatching(/^nested more than 32 levels deep/),
+      });
+      expect(j.message).toMatch(/nested more than 32 levels deep/);
+      const n = await refused(await post(`${deep}\n`, TOKENS.writer, NDJSON_TYPE), "invalid_facts");
+      expect(n.details?.[0]?.reason).toMatch(/^line 1: nested more than 32 levels deep/);
+    });
+
+    it("accepts a UTF-8 byte order mark at the start of a JSON or NDJSON body", async () => {
+      const j = await post(`\ufeff[${line(26)}]`, TOKENS.writer, JSON_TYPE);
+      expect(j.statusCode, j.body).toBe(201);
+      const n = await post(`\ufeff${line(27)}\n`, TOKENS.writer, NDJSON_TYPE);
+      expect(n.statusCode, n.body).toBe(201);
+    });
+  });
 });
 
 describe("parseNdjson", () => {

@@ -15,7 +15,7 @@ import * as fc from "fast-check";
 import type * as t from "io-ts";
 import type { FactDefinition, FactEnvelope, FieldSet } from "./defineFact.js";
 import type { Domain, Field } from "./fields.js";
-import { looksLikeIdentityNumber } from "./ids.js";
+import { factIdIdentityProblem, looksLikeIdentityNumber, type SubjectKind } from "./ids.js";
 import { definitionOf, FACT_DEFINITIONS, type FactOf, type FactType, type RegisteredDefinition } from "./registry.js";
 import type { StrictOf } from "./strictObject.js";
 
@@ -49,7 +49,7 @@ const subjectArbitrary = (kinds: readonly string[], id: RegExp, typical: boolean
     ...kinds.map((kind) => {
       const readable = fc.stringMatching(TYPICAL_SUBJECT_ID[kind] ?? TYPICAL_OTHER_ID);
       const ids = typical ? readable : fc.oneof(readable, anyId);
-      return ids.filter((s) => !looksLikeIdentityNumber(s)).map((s) => `${kind}:${s}`);
+      return ids.filter((s) => !looksLikeIdentityNumber(s, kind as SubjectKind)).map((s) => `${kind}:${s}`);
     }),
   );
 };
@@ -76,6 +76,8 @@ export const arbitraryOfDomain = (domain: Domain, typical = false): fc.Arbitrary
       return fc.constant(domain.value);
     case "pattern":
       return fc.stringMatching(domain.pattern);
+    case "reportId":
+      return fc.stringMatching(domain.pattern).filter((s) => factIdIdentityProblem(s) === undefined);
     case "text": {
       const { minLength, maxLength } = domain;
       const fits = (s: string) => s.length >= minLength && s.length <= maxLength;

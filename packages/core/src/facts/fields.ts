@@ -20,11 +20,13 @@ export type Domain =
   | { readonly kind: "literal"; readonly value: string }
   /** Strings matching an anchored regular expression. */
   | { readonly kind: "pattern"; readonly pattern: RegExp }
-  /** Any string of `minLength` to `maxLength` UTF-16 code units. */
+  /** A report id: strings matching `pattern` that are not a raw 9- or 12-digit identity number (ids.ts). */
+  | { readonly kind: "reportId"; readonly pattern: RegExp }
+  /** Any well-formed string (no lone surrogate) of `minLength` to `maxLength` UTF-16 code units. */
   | { readonly kind: "text"; readonly minLength: number; readonly maxLength: number }
   /** Calendar days `YYYY-MM-DD` from `min` to `max`, both included. */
   | { readonly kind: "date"; readonly min: string; readonly max: string }
-  /** `KIND:ID` with KIND one of `kinds` and ID matching `id`, never a raw 9- or 12-digit identity number. */
+  /** `KIND:ID` with KIND one of `kinds` and ID matching `id`, never looking like an identity number (ids.ts). */
   | { readonly kind: "subject"; readonly kinds: readonly string[]; readonly id: RegExp };
 
 export type Example = string | number | boolean;
@@ -70,6 +72,15 @@ export const showValue = (v: unknown): string => {
   const s = JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 };
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Where `s` holds a lone UTF-16 surrogate (half of a pair, e.g. JSON "\ud800"), or -1 when it is well-formed
+ * text. Such a string is no Unicode text at all: UTF-8 cannot encode it, and DuckDB's JSON refuses it later.
+ * (`String.prototype.isWellFormed` would do, but Node 20 lacks it.)
+ */
+export const loneSurrogateAt = (s: string): number => s.search(LONE_SURROGATE);
 
 /** `examples` as words: ', e.g. "a", "b"'. */
 const eg = (examples: readonly Example[]): string =>
@@ -135,7 +146,11 @@ export const bool = field(t.boolean, "true or false", { kind: "boolean" });
 
 export const text = (maxLength: number, examples?: readonly string[]) =>
   field(
-    t.refinement(t.string, (s) => s.length >= 1 && s.length <= maxLength, `Text(${maxLength})`),
+    t.refinement(
+      t.string,
+      (s) => s.length >= 1 && s.length <= maxLength && loneSurrogateAt(s) < 0,
+      `Text(${maxLength})`,
+    ),
     `a non-empty text of at most ${maxLength} characters`,
     { kind: "text", minLength: 1, maxLength },
     examples,

@@ -20,19 +20,6 @@ export const CommuneCode = field(
 );
 export type CommuneCode = t.TypeOf<typeof CommuneCode>;
 
-export interface FactIdBrand {
-  readonly FactId: unique symbol;
-}
-const FACT_ID = /^[\x21-\x7e]{1,200}$/;
-/** The source's own unique id for one report. */
-export const FactId = field(
-  t.brand(t.string, (s: string): s is t.Branded<string, FactIdBrand> => FACT_ID.test(s), "FactId"),
-  "a fact id of 1–200 printable ASCII characters without spaces",
-  { kind: "pattern", pattern: FACT_ID },
-  ["bank-vcb-2024-000123", "dkkd-2025-0417", "cts-2025-118", "vneid-2025-09-4411"],
-);
-export type FactId = t.TypeOf<typeof FactId>;
-
 export interface SourceIdBrand {
   readonly SourceId: unique symbol;
 }
@@ -55,9 +42,12 @@ const daysIn = (year: number, month: number): number =>
     : [4, 6, 9, 11].includes(month)
       ? 30
       : 31;
-const DATE_EXPECTED = "a calendar date YYYY-MM-DD";
+/** The days a fact's date may fall on: wider than any statistical year, narrow enough that a typo shows. */
+export const FIRST_DAY = "1900-01-01";
+export const LAST_DAY = "2100-12-31";
+const DATE_EXPECTED = `a calendar date YYYY-MM-DD from ${FIRST_DAY} to ${LAST_DAY}`;
 
-/** Why `u` is not a calendar day `YYYY-MM-DD`, or `undefined` when it is one. */
+/** Why `u` is not a calendar day `YYYY-MM-DD` from `FIRST_DAY` to `LAST_DAY`, or `undefined` when it is one. */
 export const isoDateProblem = (u: unknown): string | undefined => {
   const m = typeof u === "string" ? ISO_DATE.exec(u) : null;
   if (m === null) return `expected ${DATE_EXPECTED}, got ${showValue(u)}`;
@@ -66,6 +56,9 @@ export const isoDateProblem = (u: unknown): string | undefined => {
   const last = daysIn(year, month);
   if (day < 1 || day > last) {
     return `${showValue(u)} is not a calendar day: ${m[1]}-${m[2]} has ${last} days; expected ${DATE_EXPECTED}`;
+  }
+  if (year < 1900 || year > 2100) {
+    return `${showValue(u)} is outside the days a fact can be about; expected ${DATE_EXPECTED} (is the year mistyped?)`;
   }
   return undefined;
 };
@@ -83,15 +76,35 @@ const explained = <B>(name: string, problem: (u: unknown) => string | undefined)
     (a) => a as unknown as string,
   );
 
+export interface FactIdBrand {
+  readonly FactId: unique symbol;
+}
+export type FactId = t.Branded<string, FactIdBrand>;
+const FACT_ID = /^[\x21-\x7e]{1,200}$/;
+const FACT_ID_EXPECTED = "a fact id of 1–200 printable ASCII characters without spaces, not an identity number";
+/** The source's own unique id for one report. */
+export const FactId = field(
+  explained<FactId>("FactId", (u) => {
+    if (typeof u !== "string" || !FACT_ID.test(u)) return `expected ${FACT_ID_EXPECTED}, got ${showValue(u)}`;
+    const identity = factIdIdentityProblem(u);
+    return identity === undefined
+      ? undefined
+      : `the id ${identity}, which looks like a raw identity number (a CMND has 9 digits, a CCCD 12); a report id must never be one`;
+  }),
+  FACT_ID_EXPECTED,
+  { kind: "reportId", pattern: FACT_ID },
+  ["bank-vcb-2024-000123", "dkkd-2025-0417", "cts-2025-118", "vneid-2025-09-4411"],
+);
+
 export interface IsoDateBrand {
   readonly IsoDate: unique symbol;
 }
 export type IsoDate = t.Branded<string, IsoDateBrand>;
-/** A calendar day `YYYY-MM-DD` that exists. */
+/** A calendar day `YYYY-MM-DD` that exists, from `FIRST_DAY` to `LAST_DAY`. */
 export const IsoDate = field(
   explained<IsoDate>("IsoDate", isoDateProblem),
   DATE_EXPECTED,
-  { kind: "date", min: "0000-01-01", max: "9999-12-31" },
+  { kind: "date", min: FIRST_DAY, max: LAST_DAY },
   ["2023-06-30", "2024-03-10", "2025-01-15", "2025-07-01", "2025-12-31", "2026-02-14"],
 );
 
@@ -125,11 +138,54 @@ export const SUBJECT_KINDS = [
 ] as const;
 export type SubjectKind = (typeof SUBJECT_KINDS)[number];
 
+const HASH = /^[0-9A-Fa-f]{16,}$/;
+const TAX_CODE = /^\d{10}(?:-\d{3})?$/;
+const DIGIT_RUN = /\d{9,}/;
+/** Digit groups joined by single separators, as numbers are written: "0792-0100-1234", "079 201 001 234". */
+const DIGIT_GROUPS = /\d+(?:[ ./-]\d+)+/g;
+const SEPARATORS = /[ ./-]/g;
+
 /**
- * Ids that look like raw citizen identity numbers (12 digits) or old identity card numbers (9 or 12 digits)
- * are refused whatever the subject kind: person ids must be pseudonyms made by the source.
+ * Why the id part of a subject of `kind` looks like a raw identity number — a 9-digit identity card number
+ * (CMND) or a 12-digit citizen identity number (CCCD), bare, with a prefix ("ID079201001234"), longer
+ * ("0792010012345") or in groups ("0792-0100-1234") — or `undefined`. Refused whatever the kind: person ids must
+ * be pseudonyms made by the source. The rule:
+ *
+ * - a run of 9 or more digits anywhere is refused, and so are digit groups joined by single separators
+ *   (space, '-', '.', '/') that hold 12 or more digits together;
+ * - except an id of 16 or more hexadecimal characters (a keyed hash; its digits are chance), and an enterprise
+ *   id that is a tax code: 10 digits, optionally '-' and a 3-digit branch number.
+ *
+ * Composite ids of short numbers stay legal: "29926-1234" (a commune code and a number), "dong-thap-2025".
  */
-export const looksLikeIdentityNumber = (id: string): boolean => /^\d{9}$|^\d{12}$/.test(id);
+export const identityNumberProblem = (id: string, kind: SubjectKind): string | undefined => {
+  if (HASH.test(id) || (kind === "enterprise" && TAX_CODE.test(id))) return undefined;
+  const run = DIGIT_RUN.exec(id)?.[0];
+  if (run !== undefined) return `holds a run of ${run.length} digits (${showValue(run)})`;
+  for (const [groups] of id.matchAll(DIGIT_GROUPS)) {
+    const digits = groups.replace(SEPARATORS, "").length;
+    if (digits >= 12) return `holds ${digits} digits in groups (${showValue(groups)})`;
+  }
+  return undefined;
+};
+
+export const looksLikeIdentityNumber = (id: string, kind: SubjectKind): boolean =>
+  identityNumberProblem(id, kind) !== undefined;
+
+/**
+ * Why a fact id (the source's own report id) looks like a raw identity number: apart from separators it is
+ * only digits, 9 or 12 of them. Narrower than the subject rule: report ids are often a year and a long
+ * sequence number ("bank-vcb-2024-000123"), or a plain database key.
+ */
+export const factIdIdentityProblem = (id: string): string | undefined => {
+  let digits = 0;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c !== 32 && c !== 45 && c !== 46 && c !== 47) return undefined; // a loop: most ids end here at once
+  }
+  return digits === 9 || digits === 12 ? `is ${digits} digits (${showValue(id)})` : undefined;
+};
 
 const SUBJECT_ID_PART = /^[\x21-\x7e]{1,160}$/;
 const isSubjectKind = (s: string): s is SubjectKind => (SUBJECT_KINDS as readonly string[]).includes(s);
@@ -147,14 +203,11 @@ export const subjectProblem = (u: unknown, kinds: readonly SubjectKind[] = SUBJE
     return `unknown subject kind "${kind}"; expected ${wanted} (the kinds are ${SUBJECT_KINDS.join(", ")})`;
   }
   if (!kinds.includes(kind)) return `expected ${wanted}, got a ${kind} subject (${showValue(u)})`;
-  if (looksLikeIdentityNumber(id)) {
-    const what =
-      id.length === 12
-        ? "a raw 12-digit citizen identity number (CCCD) or identity card number"
-        : "a raw 9-digit identity card number (CMND)";
+  const identity = id.length > 160 ? undefined : identityNumberProblem(id, kind);
+  if (identity !== undefined) {
     return kind === "person"
-      ? `the person id ${showValue(id)} looks like ${what}; person ids must be pseudonyms (a keyed hash made by the source), never the number itself`
-      : `the id ${showValue(id)} looks like ${what}; subject ids must never be identity numbers`;
+      ? `the person id ${showValue(id)} ${identity}, which looks like a raw identity number (a CMND has 9 digits, a CCCD 12); person ids must be pseudonyms (a keyed hash made by the source), never the number itself, nor written with separators or a prefix`
+      : `the id ${showValue(id)} ${identity}, which looks like a raw identity number (a CMND has 9 digits, a CCCD 12); subject ids must never hold identity numbers (docs/facts.md, Subjects, says which ids are allowed)`;
   }
   if (id.length === 0) return `the id after "${kind}:" is empty; expected ${wanted}`;
   if (id.length > 160) return `the id after "${kind}:" has ${id.length} characters; at most 160 are allowed`;
@@ -182,7 +235,7 @@ export const subjectIdOf = (kinds: readonly SubjectKind[], expected: string) =>
 /** `KIND:ID`, the thing a fact is about. */
 export const SubjectId = subjectIdOf(
   SUBJECT_KINDS,
-  `KIND:ID with KIND one of ${SUBJECT_KINDS.join(", ")}, and an ID of 1–160 printable ASCII characters that is not a raw 9- or 12-digit identity number`,
+  `KIND:ID with KIND one of ${SUBJECT_KINDS.join(", ")}, and an ID of 1–160 printable ASCII characters that does not hold an identity number (see Subjects)`,
 );
 
 export const subjectKind = (s: SubjectId): SubjectKind => s.slice(0, s.indexOf(":")) as SubjectKind;

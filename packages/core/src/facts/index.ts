@@ -5,6 +5,7 @@ export * from "./decodeError.js";
 export * from "./defineFact.js";
 export * from "./enterprise.js";
 export * from "./facility.js";
+export * from "./factJson.js";
 export * from "./fields.js";
 export * from "./household.js";
 export * from "./ids.js";

@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
 import type { FieldSet } from "./defineFact.js";
+import { MAX_JSON_DEPTH } from "./factJson.js";
+import { FIRST_DAY, LAST_DAY, subjectProblem } from "./ids.js";
 import { REFERENCE_PAGE_URL, renderFactReference } from "./referencePage.js";
 import { decodeFact, FACT_DEFINITIONS, FACT_TYPES } from "./registry.js";
 
@@ -53,5 +55,28 @@ describe("the fact reference page", () => {
 
   it("documents the envelope fields", () => {
     for (const k of ["id", "type", "subject", "occurredOn", "source", "data"]) expect(page).toMatch(`| \`${k}\` |`);
+  });
+
+  it("says what is refused before the fields are read, and the identity-number examples behave as it says", () => {
+    const page = renderFactReference();
+    expect(page).toContain("## What is refused before the fields are read");
+    for (const rule of [
+      "**Text is UTF-8.**",
+      "**Byte order mark.**",
+      "**Well-formed strings.**",
+      "**Each key once.**",
+    ]) {
+      expect(page).toContain(rule);
+    }
+    expect(page).toContain(`at most ${MAX_JSON_DEPTH} levels`);
+    expect(page).toContain(`from ${FIRST_DAY} to ${LAST_DAY}`);
+    const between = (from: string, to: string) => page.slice(page.indexOf(from), page.indexOf(to, page.indexOf(from)));
+    const subjects = (text: string) => [...text.matchAll(/`([a-z]+:[^`]+)`/g)].map((m) => m[1] ?? "");
+    const refused = subjects(between("- refused:", "- accepted:"));
+    const accepted = subjects(between("- accepted:", "A fact id"));
+    expect(refused.length).toBeGreaterThanOrEqual(5);
+    expect(accepted.length).toBeGreaterThanOrEqual(5);
+    for (const s of refused) expect(subjectProblem(s), s).toMatch(/looks like a raw identity number/);
+    for (const s of accepted) expect(subjectProblem(s), s).toBeUndefined();
   });
 });

@@ -11,7 +11,7 @@ import { correctionFacts } from "./corrections.js";
 import { type DecodeError, decodeError, didYouMean, type FieldError, fieldErrors } from "./decodeError.js";
 import { enterpriseFacts } from "./enterprise.js";
 import { facilityFacts } from "./facility.js";
-import { showValue } from "./fields.js";
+import { loneSurrogateAt, showValue } from "./fields.js";
 import { householdFacts } from "./household.js";
 import { ocopFacts } from "./ocop.js";
 import { personFacts } from "./person.js";
@@ -50,6 +50,63 @@ export const definitionOf = (type: FactType): Definitions => {
 
 export const isFactType = (s: unknown): s is FactType => typeof s === "string" && byType.has(s);
 
+const surrogateReason = (s: string, at: number, what: string): string =>
+  `${what} holds a lone UTF-16 surrogate (\\u${s.charCodeAt(at).toString(16)} at character ${at + 1}), half of a pair and no character at all; send well-formed Unicode text (UTF-8), and in JSON escape a character outside the BMP as both halves of its pair`;
+
+/** Whether `s` holds any UTF-16 surrogate (paired or not): a loop, cheaper than a regex on short strings. */
+const hasSurrogate = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) return true;
+  }
+  return false;
+};
+
+/** Whether any string of `u` (values and field names, at most 64 levels deep) holds a surrogate at all. */
+const anySurrogate = (u: unknown, depth = 0): boolean => {
+  if (typeof u === "string") return hasSurrogate(u);
+  if (typeof u !== "object" || u === null || depth >= 64) return false;
+  const keys = Object.keys(u);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    if (hasSurrogate(k) || anySurrogate((u as Record<string, unknown>)[k], depth + 1)) return true;
+  }
+  return false;
+};
+
+/**
+ * Every string of `u`, values and field names at any depth, that holds a lone surrogate: one rule for every
+ * string field of every type, said in its own words (a codec such as `text` would only say "expected a text").
+ * Values more than 64 levels deep are not visited: JSON that deep is refused where it is read.
+ */
+const malformedStrings = (u: unknown, path: string, out: FieldError[], depth = 0): void => {
+  if (typeof u === "string") {
+    const at = loneSurrogateAt(u);
+    if (at >= 0) out.push({ field: path || "(fact)", reason: surrogateReason(u, at, "the text") });
+    return;
+  }
+  if (typeof u !== "object" || u === null || depth >= 64) return;
+  for (const [k, v] of Object.entries(u)) {
+    const p = path === "" ? k : `${path}.${k}`;
+    const at = loneSurrogateAt(k);
+    if (at >= 0) out.push({ field: p, reason: surrogateReason(k, at, "the field name") });
+    malformedStrings(v, p, out, depth + 1);
+  }
+};
+
+/**
+ * `errors` with a lone surrogate's own error first for each field that holds one. Every string codec refuses
+ * lone surrogates (the ASCII ones by their pattern, `text` by its refinement; the registry spec checks every
+ * string field of every type), so a fact that decodes holds none, and this walk runs only on refused values.
+ */
+const withSurrogates = (u: unknown, errors: readonly FieldError[]): readonly FieldError[] => {
+  if (!anySurrogate(u)) return errors;
+  const malformed: FieldError[] = [];
+  malformedStrings(u, "", malformed);
+  const named = new Set(malformed.map((e) => e.field));
+  return [...malformed, ...errors.filter((e) => !named.has(e.field))];
+};
+
 /** Decode one untrusted value into a `Fact`, or every reason it is not one. */
 export const decodeFact = (u: unknown): E.Either<DecodeError, Fact> => {
   if (typeof u !== "object" || u === null || Array.isArray(u)) {
@@ -58,6 +115,8 @@ export const decodeFact = (u: unknown): E.Either<DecodeError, Fact> => {
   const type = (u as { type?: unknown }).type;
   const def = typeof type === "string" ? byType.get(type) : undefined;
   if (def === undefined) {
+    const malformed = withSurrogates(u, []);
+    if (malformed.length > 0) return E.left(decodeError(malformed));
     const reason =
       type === undefined
         ? 'is required: the fact type, e.g. "EnterpriseRegistered"'
@@ -67,7 +126,7 @@ export const decodeFact = (u: unknown): E.Either<DecodeError, Fact> => {
     return E.left(decodeError([{ field: "type", reason }]));
   }
   const r = (def.codec as t.Decoder<unknown, Fact>).decode(u);
-  if (E.isLeft(r)) return E.left(decodeError(fieldErrors(r.left)));
+  if (E.isLeft(r)) return E.left(decodeError(withSurrogates(u, fieldErrors(r.left))));
   const fact = r.right;
   const check = def.check as ((d: unknown, on: string) => readonly FieldError[]) | undefined;
   if (check !== undefined) {

@@ -264,6 +264,80 @@ describe("a damaged fact is refused with an error naming the damaged field", () 
     );
   });
 
+  /** Real calendar days outside 1900-01-01 … 2100-12-31 (years 0000–1899 and 2101–9999). */
+  const dayOutOfRange = fc
+    .record({
+      year: fc.oneof(fc.integer({ min: 0, max: 1899 }), fc.integer({ min: 2101, max: 9999 })),
+      month: fc.integer({ min: 1, max: 12 }),
+      day: fc.integer({ min: 1, max: 28 }),
+    })
+    .map(({ year, month, day }) => `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`);
+
+  it("a date before 1900-01-01 or after 2100-12-31, in occurredOn or a date field of data", () => {
+    const cases = fc.oneof(
+      anyFact.map((j) => ({ j, path: "occurredOn" })),
+      arbitraryFact("DigitalSignatureIssued")
+        .map(toJson)
+        .map((j) => ({ j, path: "data.validUntil" })),
+    );
+    fc.assert(
+      fc.property(cases, dayOutOfRange, ({ j, path }, bad) => {
+        const damaged = damage(j, path, (o, k) => {
+          o[k] = bad;
+        });
+        expectRefusedAt(damaged, path, /outside the days a fact can be about; .* from 1900-01-01 to 2100-12-31/);
+      }),
+      { numRuns: 300 },
+    );
+    for (const bad of ["0001-01-01", "9999-12-31", "1899-12-31", "2101-01-01"]) {
+      expectRefusedAt({ ...toJson(fc.sample(anyFact, 1)[0]), occurredOn: bad }, "occurredOn", /outside/);
+    }
+  });
+
+  it("the first and last allowed days are accepted", () => {
+    fc.assert(
+      fc.property(anyFact, fc.constantFrom("1900-01-01", "2100-12-31", "1969-12-31"), (j, day) => {
+        // occurredOn alone: a type's cross-field rule may tie a data field to it
+        fc.pre(definitionOf(j.type).check === undefined);
+        expect(E.isRight(decodeFact({ ...j, occurredOn: day }))).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("a string holding a lone UTF-16 surrogate, in any string field or field name", () => {
+    const lone = fc.constantFrom("\ud800", "\udbff", "\udc00", "\udfff", "a\ud83d", "\ude00b", "\udc00\ud800");
+    const cases = anyFact.chain((j) => {
+      const strings = [
+        ...ENVELOPE_KEYS.filter((k) => typeof j[k] === "string"),
+        ...Object.entries(dataOf(j))
+          .filter(([, v]) => typeof v === "string")
+          .map(([k]) => `data.${k}`),
+      ];
+      return fc.record({ j: fc.constant(j), path: fc.constantFrom(...strings), lone, at: fc.nat() });
+    });
+    fc.assert(
+      fc.property(cases, ({ j, path, lone, at }) => {
+        const damaged = damage(j, path, (o, k) => {
+          const points = [...String(o[k])]; // between characters, not inside a surrogate pair
+          points.splice(at % (points.length + 1), 0, lone);
+          o[k] = points.join("");
+        });
+        expectRefusedAt(damaged, path, /lone UTF-16 surrogate .*send well-formed Unicode text/);
+      }),
+      { numRuns: 300 },
+    );
+    // in a field name, and through JSON text as a source sends it
+    const sample = toJson(fc.sample(anyFact, 1)[0]);
+    const named = { ...sample, data: { ...dataOf(sample), ...(JSON.parse('{"x\\ud800":1}') as Json) } };
+    expectRefusedAt(named, "data.x\ud800", /the field name holds a lone UTF-16 surrogate \(\\ud800 at character 2\)/);
+    // a well-formed pair (an emoji outside the BMP) is text like any other
+    const village = toJson(fc.sample(arbitraryFact("SmartVillageRecognised"), 1)[0]);
+    expect(E.isRight(decodeFact({ ...village, data: { ...dataOf(village), name: "Ấp \ud83c\udf3e Mỹ Hòa" } }))).toBe(
+      true,
+    );
+  });
+
   it("a subject of the wrong kind", () => {
     const cases = fc.constantFrom(...FACT_DEFINITIONS.filter((d) => d.subject !== "any")).chain((d) =>
       fc.record({
@@ -282,18 +356,74 @@ describe("a damaged fact is refused with an error naming the damaged field", () 
     );
   });
 
-  it("a subject id that is a raw 9- or 12-digit identity number", () => {
-    const number = fc.oneof(fc.stringMatching(/^\d{9}$/), fc.stringMatching(/^\d{12}$/));
+  /** Identity numbers as sources mistakenly send them: bare, in groups, with a letter prefix, one digit longer. */
+  const identityNumber = fc
+    .record({
+      digits: fc.oneof(fc.stringMatching(/^\d{9}$/), fc.stringMatching(/^\d{12,13}$/)),
+      separator: fc.constantFrom(" ", "-", ".", "/"),
+      // a prefix of hex letters only would make the id a 16-hex "hash", which the rule lets through
+      prefix: fc.stringMatching(/^[G-Zg-z][A-Za-z]{0,3}[-_:]?$/),
+      form: fc.constantFrom("bare", "groups", "prefixed"),
+    })
+    .map(({ digits, separator, prefix, form }) =>
+      form === "bare"
+        ? digits
+        : form === "prefixed"
+          ? `${prefix}${digits}`
+          : digits.length === 9
+            ? digits // 9 digits in groups are indistinguishable from a composite id such as "29926-1234"
+            : (digits.match(/.{1,4}/g) ?? []).join(separator),
+    );
+
+  it("a subject id that holds an identity number: bare, in groups, with a prefix, or 13 digits", () => {
     fc.assert(
-      fc.property(anyFact, number, fc.constantFrom(...SUBJECT_KINDS), (j, n, anyKind) => {
+      fc.property(anyFact, identityNumber, fc.constantFrom(...SUBJECT_KINDS), (j, n, anyKind) => {
         const subject = definitionOf(j.type).subject;
         const kind = subject === "any" ? anyKind : subject;
+        fc.pre(!(kind === "enterprise" && /^\d{10}$/.test(n)));
         const reason =
-          kind === "person" ? /identity card number.*person ids must be pseudonyms/ : /identity card number/;
+          kind === "person"
+            ? /looks like a raw identity number.*person ids must be pseudonyms/
+            : /looks like a raw identity number.*subject ids must never hold identity numbers/;
         expectRefusedAt({ ...j, subject: `${kind}:${n}` }, "subject", reason);
       }),
       { numRuns: 300 },
     );
+    const person = toJson(fc.sample(arbitraryFact("PaymentAccountOpened"), 1)[0]);
+    for (const id of ["0792-0100-1234", "ID079201001234", "0792010012345", "079 201 001 234", "x-079.201.001.234"]) {
+      expectRefusedAt({ ...person, subject: `person:${id}` }, "subject", /looks like a raw identity number/);
+    }
+  });
+
+  it("a fact id, or the event id of a retraction, that is an identity number", () => {
+    const retraction = toJson(fc.sample(arbitraryFact("FactRetracted"), 1)[0]);
+    for (const id of ["079201001234", "0792-0100-1234", "381234567", "381.234.567"]) {
+      expectRefusedAt({ ...retraction, id }, "id", /looks like a raw identity number.*a report id must never be one/);
+      expectRefusedAt(
+        { ...retraction, data: { ...dataOf(retraction), eventId: id } },
+        "data.eventId",
+        /looks like a raw identity number/,
+      );
+    }
+  });
+
+  it("ids that only look numeric by chance are accepted: hashes, tax codes, composite and report ids", () => {
+    const accepts = (type: string, over: Json) => {
+      const j = toJson(fc.sample(arbitraryFact(type as Fact["type"]), { seed: 7, numRuns: 1 })[0]);
+      const r = decodeFact({ ...j, ...over });
+      expect(E.isRight(r), JSON.stringify([over, E.isLeft(r) ? r.left.errors : []])).toBe(true);
+    };
+    // a keyed hash of 16 hex characters may hold long digit runs, or only digits
+    for (const id of ["0792010012345678", "ab079201001234cd", "a11ce00000000001"]) {
+      accepts("PaymentAccountOpened", { subject: `person:${id}` });
+    }
+    for (const id of ["0301234567", "0301234567-001", "871A8000123", "29926HK000123"]) {
+      accepts("EnterpriseClosed", { subject: `enterprise:${id}` });
+    }
+    accepts("SmartVillageWithdrawn", { subject: "village:29926-1234" });
+    for (const id of ["bank-vcb-2024-00000123", "nhnn-kv15-2025-1234567", "1234567890", "12345678"]) {
+      accepts("EnterpriseClosed", { id });
+    }
   });
 
   it("a part larger than its whole (the cross-field rules)", () => {
@@ -321,7 +451,7 @@ describe("a damaged fact is refused with an error naming the damaged field", () 
   it("a signature valid until a day before it was issued", () => {
     fc.assert(
       fc.property(arbitraryFact("DigitalSignatureIssued").map(toJson), (j) => {
-        fc.pre(j.occurredOn !== "0000-01-01");
+        fc.pre(j.occurredOn !== "1900-01-01");
         const dayBefore = new Date(Date.parse(`${j.occurredOn}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
         const damaged = { ...j, data: { ...dataOf(j), validUntil: dayBefore } };
         expectRefusedAt(damaged, "data.validUntil", /^is before occurredOn/);
@@ -365,11 +495,12 @@ describe("error messages say what to fix", () => {
       {
         field: "subject",
         reason:
-          'the person id "001090012345" looks like a raw 12-digit citizen identity number (CCCD) or identity card number; person ids must be pseudonyms (a keyed hash made by the source), never the number itself',
+          'the person id "001090012345" holds a run of 12 digits ("001090012345"), which looks like a raw identity number (a CMND has 9 digits, a CCCD 12); person ids must be pseudonyms (a keyed hash made by the source), never the number itself, nor written with separators or a prefix',
       },
     ]);
-    expect(refusal({ ...base, subject: "person:381234567" })[0]?.reason).toMatch(
-      /9-digit identity card number.*pseudonym/,
+    expect(refusal({ ...base, subject: "person:381234567" })[0]?.reason).toMatch(/run of 9 digits.*pseudonym/);
+    expect(refusal({ ...base, subject: "person:0792-0100-1234" })[0]?.reason).toMatch(
+      /^the person id "0792-0100-1234" holds 12 digits in groups \("0792-0100-1234"\)/,
     );
   });
 
@@ -404,11 +535,12 @@ describe("error messages say what to fix", () => {
     expect(refusal({ ...base, occurredOn: "2023-02-29" })).toEqual([
       {
         field: "occurredOn",
-        reason: '"2023-02-29" is not a calendar day: 2023-02 has 28 days; expected a calendar date YYYY-MM-DD',
+        reason:
+          '"2023-02-29" is not a calendar day: 2023-02 has 28 days; expected a calendar date YYYY-MM-DD from 1900-01-01 to 2100-12-31',
       },
     ]);
     expect(refusal({ ...base, occurredOn: "2024-13-01" })[0]?.reason).toBe(
-      '"2024-13-01" has no month 13; expected a calendar date YYYY-MM-DD',
+      '"2024-13-01" has no month 13; expected a calendar date YYYY-MM-DD from 1900-01-01 to 2100-12-31',
     );
   });
 

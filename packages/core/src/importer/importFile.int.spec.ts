@@ -134,4 +134,181 @@ describe("importFile", () => {
       await log.close();
     }
   });
+
+  describe("input edges", () => {
+    const csvRow = (f: ReturnType<typeof accountOpened>) =>
+      `${f.id},${f.type},${f.subject},${f.occurredOn},${f.source},"${JSON.stringify(f.data).replaceAll('"', '""')}"`;
+    const CSV_HEADER = "id,type,subject,occurredOn,source,data";
+    const balanced = (s: { lines: number; accepted: number; duplicates: number; rejected: number }) =>
+      expect(s.accepted + s.duplicates + s.rejected).toBe(s.lines);
+
+    it("refuses a line that is not valid UTF-8 by its number, never reading it as U+FFFD; the reject file keeps its bytes", async () => {
+      const log = await freshLog();
+      try {
+        const good = json(accountOpened("u1", "p1"));
+        // "Ấp" in Windows-1258 is not UTF-8: byte 0xc3 followed by a space
+        const bad = Buffer.concat([
+          Buffer.from(json(accountOpened("u2", "p2")).replace('"vcb"', '"v')),
+          Buffer.from([0xc3, 0x20]),
+          Buffer.from('"'),
+          Buffer.from("}}"),
+        ]);
+        const file = join(dir, "latin.ndjson");
+        writeFileSync(
+          file,
+          Buffer.concat([Buffer.from(`${good}\n`), bad, Buffer.from(`\n${json(accountOpened("u3", "p3"))}\n`)]),
+        );
+        const strict = await importFile(log, file);
+        expect(strict).toMatchObject({ committed: false, lines: 3, rejected: 1 });
+        expect(strict.errors).toHaveLength(1);
+        expect(strict.errors[0]).toMatchObject({ line: 2, field: "(line)" });
+        expect(strict.errors[0]?.reason).toMatch(/^not valid UTF-8: byte 0xc3 at byte \d+ of the line/);
+        const skipped = await importFile(log, file, { skipInvalid: true });
+        expect(skipped).toMatchObject({ committed: true, accepted: 2, rejected: 1 });
+        balanced(skipped);
+        expect(readFileSync(join(dir, "latin.rejected.ndjson"))).toEqual(Buffer.concat([bad, Buffer.from("\n")]));
+      } finally {
+        await log.close();
+      }
+    });
+
+    it("accepts a UTF-8 byte order mark at the start of an NDJSON or CSV file, but not inside one", async () => {
+      const log = await freshLog();
+      try {
+        const nd = write("bom.ndjson", [`\ufeff${json(accountOpened("b1", "p1"))}`, json(accountOpened("b2", "p2"))]);
+        expect(await importFile(log, nd)).toMatchObject({ committed: true, accepted: 2, rejected: 0 });
+        const csv = write("bom.csv", [`\ufeff${CSV_HEADER}`, csvRow(accountOpened("b3", "p3"))]);
+        expect(await importFile(log, csv)).toMatchObject({ committed: true, accepted: 1, rejected: 0 });
+        const inside = write("bom-inside.ndjson", [
+          json(accountOpened("b4", "p4")),
+          `\ufeff${json(accountOpened("b5", "p5"))}`,
+        ]);
+        const s = await importFile(log, inside);
+        expect(s.errors.map((e) => [e.line, e.field])).toEqual([[2, "(line)"]]);
+      } finally {
+        await log.close();
+      }
+    });
+
+    it("refuses a fact with a key given twice, naming the key, at any depth", async () => {
+      const log = await freshLog();
+      try {
+        const a = json(accountOpened("k1", "p1"));
+        const file = write("twice.ndjson", [
+          a.replace('"id":"k1"', '"id":"k1","id":"k9"'),
+          json(accountOpened("k2", "p2")).replace('"commune":"29926"', '"commune":"29926","commune":"30001"'),
+          json(accountOpened("k3", "p3")).replace(
+            '"institution":"vcb"',
+            '"institution":"vcb","\\u0069nstitution":"momo"',
+          ),
+          json(accountOpened("k4", "p4")),
+        ]);
+        const s = await importFile(log, file, { skipInvalid: true });
+        expect(s).toMatchObject({ committed: true, accepted: 1, rejected: 3 });
+        expect(s.errors.map((e) => [e.line, e.field])).toEqual([
+          [1, "id"],
+          [2, "data.commune"],
+          [3, "data.institution"],
+        ]);
+        expect(s.errors[1]?.reason).toMatch(/^the key "commune" appears more than once in one object/);
+        expect(await ids(log)).toEqual(["k4"]);
+      } finally {
+        await log.close();
+      }
+    });
+
+    it("gives a line error for JSON nested 10,000 deep, and goes on with skipInvalid", async () => {
+      const log = await freshLog();
+      try {
+        const deep = `${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}`;
+        const file = write("deep.ndjson", [
+          json(accountOpened("d1", "p1")),
+          json(accountOpened("d2", "p2")).replace('"commune":"29926"', `"commune":${deep}`),
+          json(accountOpened("d3", "p3")),
+        ]);
+        const strict = await importFile(log, file);
+        expect(strict).toMatchObject({ committed: false, rejected: 1 });
+        expect(strict.errors[0]).toMatchObject({ line: 2, field: "(line)" });
+        expect(strict.errors[0]?.reason).toMatch(/^nested more than 32 levels deep/);
+        const skipped = await importFile(log, file, { skipInvalid: true });
+        expect(skipped).toMatchObject({ committed: true, lines: 3, accepted: 2, rejected: 1 });
+      } finally {
+        await log.close();
+      }
+    });
+
+    it("refuses a CSV record that is not valid UTF-8 by its line, and reads on", async () => {
+      const log = await freshLog();
+      try {
+        const file = join(dir, "latin.csv");
+        const bad = Buffer.concat([
+          Buffer.from(csvRow(accountOpened("l2", "p2")).replace("vcb", "v")),
+          Buffer.from([0xe1]),
+        ]);
+        writeFileSync(
+          file,
+          Buffer.concat([
+            Buffer.from(`${CSV_HEADER}\r\n${csvRow(accountOpened("l1", "p1"))}\r\n`),
+            bad,
+            Buffer.from(`\r\n${csvRow(accountOpened("l3", "p3"))}\r\n`),
+          ]),
+        );
+        const s = await importFile(log, file, { skipInvalid: true });
+        expect(s).toMatchObject({ committed: true, lines: 3, accepted: 2, rejected: 1 });
+        expect(s.errors).toEqual([
+          { file, line: 3, field: "(line)", reason: expect.stringMatching(/^not valid UTF-8: byte 0xe1/) },
+        ]);
+      } finally {
+        await log.close();
+      }
+    });
+
+    it("refuses a CSV with a wrong header as a whole, even with skipInvalid", async () => {
+      const log = await freshLog();
+      try {
+        const rows = Array.from({ length: 20 }, (_, i) => csvRow(accountOpened(`h${i}`, `p${i}`)));
+        const file = write("wrong-header.csv", [CSV_HEADER.replace("occurredOn", "occured_on"), ...rows]);
+        const s = await importFile(log, file, { skipInvalid: true });
+        expect(s).toMatchObject({ committed: false, accepted: 0, rejected: 0, finalPosition: 0 });
+        expect(s.fileError).toMatchObject({ line: 1, field: "(header)" });
+        expect(s.fileError?.reason).toMatch(/^missing column\(s\) occurredOn; unknown column\(s\) "occured_on"/);
+        expect(await log.head()).toBe(0);
+      } finally {
+        await log.close();
+      }
+    });
+
+    it("rejects a ragged CSV row or an open quote per line, and with skipInvalid appends the rest", async () => {
+      const log = await freshLog();
+      try {
+        const rows = [
+          csvRow(accountOpened("r1", "p1")),
+          `${csvRow(accountOpened("r2", "p2"))},extra`,
+          csvRow(accountOpened("r3", "p3")).replace(/"$/, ""),
+          "r4,PaymentAccountOpened,person:p4,2024-03-10,nhnn-kv15",
+          csvRow(accountOpened("r5", "p5")).replace('"{', 'x"{'),
+          csvRow(accountOpened("r1", "p1")),
+          csvRow(accountOpened("r6", "p6")),
+        ];
+        const file = write("ragged.csv", [CSV_HEADER, ...rows]);
+        const strict = await importFile(log, file);
+        expect(strict).toMatchObject({ committed: false, rejected: 4 });
+        expect(strict.errors.map((e) => [e.line, e.field])).toEqual([
+          [3, "(line)"],
+          [4, "(line)"],
+          [5, "(line)"],
+          [6, "(line)"],
+        ]);
+        expect(strict.errors[0]?.reason).toMatch(/^7 field\(s\), but the header names 6/);
+        expect(strict.errors[1]?.reason).toMatch(/^the quote that opens field 6 .* is not closed on this line/);
+        expect(strict.errors[3]?.reason).toMatch(/holds a quote but does not start with one/);
+        const s = await importFile(log, file, { skipInvalid: true });
+        expect(s).toMatchObject({ committed: true, lines: 7, accepted: 2, duplicates: 1, rejected: 4 });
+        balanced(s);
+        expect(await ids(log)).toEqual(["r1", "r6"]);
+      } finally {
+        await log.close();
+      }
+    });
+  });
 });

@@ -5,7 +5,9 @@
  * reported (file, line, field, reason) and the bulk session is rolled back. With `skipInvalid`, bad lines —
  * undecodable ones and ones the log refuses (an id reused for other content, a retraction of an unknown
  * fact) — are written, as they were, to a reject file beside the input (`<name>.rejected.<ext>`, with the
- * reasons in `<name>.rejected.txt`) and the rest is appended. The import is durable when it returns.
+ * reasons in `<name>.rejected.txt`) and the rest is appended; then `accepted + duplicates + rejected = lines`.
+ * A file that cannot be read as facts at all (a wrong CSV header) appends nothing even with `skipInvalid`:
+ * `fileError` says why. The import is durable when it returns.
  */
 import { createWriteStream, statSync, type WriteStream } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";
@@ -48,6 +50,8 @@ export interface ImportSummary {
   readonly rejected: number;
   readonly errors: readonly LineError[];
   readonly rejectFile?: string;
+  /** Why the file as a whole was refused (nothing was read past it), when it was. */
+  readonly fileError?: LineError;
   readonly finalPosition: Position;
   readonly seconds: number;
 }
@@ -73,13 +77,14 @@ export const importFile = async (log: EventLog, file: string, options: ImportOpt
   let reasonsOut: WriteStream | undefined;
   const rejectBase = file.replace(/\.[^./]+$/, "");
   const rejectFile = `${rejectBase}.rejected.${format === "csv" ? "csv" : "ndjson"}`;
-  const reject = (text: string, es: readonly LineError[]) => {
+  const reject = (text: string, es: readonly LineError[], bytes?: Uint8Array) => {
     rejected++;
     for (const e of es) if (errors.length < keep) errors.push(e);
     if (skip) {
       rejectOut ??= createWriteStream(rejectFile);
       reasonsOut ??= createWriteStream(`${rejectBase}.rejected.txt`);
-      rejectOut.write(`${text}\n`);
+      rejectOut.write(bytes ?? text); // a line that is not UTF-8 goes out as the bytes it was
+      rejectOut.write("\n");
       for (const e of es) reasonsOut.write(`${formatLineError(e)}\n`);
     }
   };
@@ -89,6 +94,7 @@ export const importFile = async (log: EventLog, file: string, options: ImportOpt
   let duplicates = 0;
   let lines = 0;
   let failed = false;
+  let fileError: LineError | undefined;
   let head = await log.head();
   let batch: Fact[] = [];
   let batchLines: number[] = [];
@@ -123,13 +129,18 @@ export const importFile = async (log: EventLog, file: string, options: ImportOpt
   try {
     let bytesRead = 0;
     for await (const l of readFactLines(file, format)) {
-      lines++;
       bytesRead = l.bytesRead;
+      const lineErrors = (es: readonly FieldError[]) =>
+        es.map((e: FieldError) => ({ file, line: l.line, field: e.field, reason: e.reason }));
+      if (l.fatal === true && E.isLeft(l.result)) {
+        fileError = lineErrors(l.result.left)[0];
+        if (fileError !== undefined && errors.length < keep) errors.push(fileError);
+        failed = true;
+        break;
+      }
+      lines++;
       if (E.isLeft(l.result)) {
-        reject(
-          l.text,
-          l.result.left.map((e: FieldError) => ({ file, line: l.line, field: e.field, reason: e.reason })),
-        );
+        reject(l.text, lineErrors(l.result.left), l.bytes);
         if (!skip) failed = true;
         continue;
       }
@@ -161,6 +172,7 @@ export const importFile = async (log: EventLog, file: string, options: ImportOpt
     rejected,
     errors,
     ...(skip && rejected > 0 ? { rejectFile } : {}),
+    ...(fileError === undefined ? {} : { fileError }),
     finalPosition: failed ? await log.head() : head,
     seconds: (performance.now() - started) / 1000,
   };

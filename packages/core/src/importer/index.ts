@@ -1,2 +1,3 @@
 export * from "./importFile.js";
 export * from "./readFactLines.js";
+export * from "./utf8Lines.js";

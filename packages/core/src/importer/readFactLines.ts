@@ -1,20 +1,29 @@
 /**
  * Streams a file of reported facts, one decoded line at a time, without holding the file in memory.
  * NDJSON: one JSON object per line (blank lines are skipped). CSV: a header with the columns `id`, `type`,
- * `subject`, `occurredOn`, `source` and `data`, where `data` holds the fact's data as a JSON object.
- * Each line comes back decoded (`Right`) or with every reason it was refused (`Left`).
+ * `subject`, `occurredOn`, `source` and `data` (in any order), then one record per line, where `data` holds the
+ * fact's data as a JSON object (quoted, with its quotes doubled). Both are UTF-8; a byte order mark at the start
+ * is ignored.
+ *
+ * Each line comes back decoded (`Right`) or with every reason it was refused (`Left`): a line that is not
+ * valid UTF-8, not JSON, has a key twice or nests too deep (`factJson.ts`), a CSV record with the wrong number
+ * of fields or a quote left open. Such a line never stops the reading. Only a CSV header that is not the
+ * expected one does (`fatal`): without it no record can be read.
  */
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import * as E from "fp-ts/lib/Either.js";
-import { decodeFact, type Fact, type FieldError } from "../facts/index.js";
+import { decodeFact, type Fact, type FieldError, parseFactJson } from "../facts/index.js";
+import { invalidUtf8Reason, type Utf8Line, utf8LinesOfFile } from "./utf8Lines.js";
 
 export interface FactLine {
   readonly line: number;
   readonly text: string;
+  /** The line's bytes when they are not valid UTF-8 (`text` then shows them with U+FFFD). */
+  readonly bytes?: Uint8Array;
   readonly result: E.Either<readonly FieldError[], Fact>;
   /** Bytes of the file read so far (for progress). */
   readonly bytesRead: number;
+  /** The file cannot be read past this line (a wrong CSV header): it is refused as a whole. */
+  readonly fatal?: true;
 }
 
 export type FileFormat = "ndjson" | "csv";
@@ -26,80 +35,157 @@ export const formatOf = (file: string): FileFormat | undefined => {
   return undefined;
 };
 
-const decodeJsonText = (text: string): E.Either<readonly FieldError[], Fact> => {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return E.left([{ field: "(line)", reason: `not valid JSON: ${(e as Error).message}` }]);
-  }
+const decoded = (value: unknown): E.Either<readonly FieldError[], Fact> => {
   const r = decodeFact(value);
   return E.isLeft(r) ? E.left(r.left.errors) : r;
 };
 
+const notUtf8 = (l: Utf8Line & { bytes: Uint8Array }, bytesRead: number): FactLine => ({
+  line: l.line,
+  text: Buffer.from(l.bytes).toString("utf8"),
+  bytes: l.bytes,
+  result: E.left([{ field: "(line)", reason: invalidUtf8Reason(l.bytes) }]),
+  bytesRead,
+});
+
 async function* readNdjson(file: string): AsyncIterable<FactLine> {
-  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-  let line = 0;
-  for await (const text of lines) {
-    line++;
-    if (text.trim() === "") continue;
-    yield { line, text, result: decodeJsonText(text), bytesRead: stream.bytesRead };
+  const { lines, bytesRead } = utf8LinesOfFile(file);
+  for await (const l of lines) {
+    if (l.text === undefined) {
+      if (l.bytes !== undefined) yield notUtf8({ ...l, bytes: l.bytes }, bytesRead());
+      continue;
+    }
+    if (l.text.trim() === "") continue;
+    const json = parseFactJson(l.text);
+    yield { line: l.line, text: l.text, result: E.isLeft(json) ? json : decoded(json.right), bytesRead: bytesRead() };
   }
 }
 
 const CSV_COLUMNS = ["id", "type", "subject", "occurredOn", "source", "data"] as const;
 
-async function* readCsv(file: string): AsyncIterable<FactLine> {
-  const { parse } = await import("csv-parse");
-  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-  const parser = stream.pipe(parse({ columns: true, info: true, raw: true, skip_empty_lines: true, bom: true }));
-  let checkedHeader = false;
-  for await (const rec of parser as AsyncIterable<{
-    record: Record<string, string>;
-    info: { lines: number };
-    raw: string;
-  }>) {
-    const { record, info, raw } = rec;
-    if (!checkedHeader) {
-      checkedHeader = true;
-      const missing = CSV_COLUMNS.filter((c) => !(c in record));
-      const extra = Object.keys(record).filter((c) => !(CSV_COLUMNS as readonly string[]).includes(c));
-      if (missing.length > 0 || extra.length > 0) {
-        const reason = [
-          missing.length > 0 ? `missing column(s) ${missing.join(", ")}` : "",
-          extra.length > 0 ? `unknown column(s) ${extra.join(", ")}` : "",
-        ]
-          .filter((x) => x !== "")
-          .join("; ");
-        yield {
-          line: 1,
-          text: raw,
-          result: E.left([{ field: "(header)", reason: `${reason}; expected ${CSV_COLUMNS.join(",")}` }]),
-          bytesRead: stream.bytesRead,
-        };
-        return;
+/**
+ * The fields of one CSV record on one line (RFC 4180: comma-separated, a field in double quotes may hold commas
+ * and doubled quotes), or why the line is not one.
+ */
+export const splitCsvRecord = (line: string): string[] | string => {
+  const out: string[] = [];
+  const n = line.length;
+  let i = 0;
+  for (;;) {
+    if (line.charCodeAt(i) === 34) {
+      let value = "";
+      let j = i + 1;
+      for (;;) {
+        const q = line.indexOf('"', j);
+        if (q < 0) {
+          return `the quote that opens field ${out.length + 1} (character ${i + 1}) is not closed on this line; a record is one line, and a quote inside a quoted field is written twice ("")`;
+        }
+        value += line.slice(j, q);
+        if (line.charCodeAt(q + 1) === 34) {
+          value += '"';
+          j = q + 2;
+          continue;
+        }
+        i = q + 1;
+        break;
       }
+      out.push(value);
+      if (i >= n) return out;
+      if (line.charCodeAt(i) !== 44) {
+        return `${JSON.stringify(line[i])} after the closing quote of field ${out.length} (character ${i + 1}); a quoted field ends with its quote, then a comma or the end of the line`;
+      }
+      i++;
+    } else {
+      const comma = line.indexOf(",", i);
+      const end = comma < 0 ? n : comma;
+      const value = line.slice(i, end);
+      if (value.includes('"')) {
+        return `field ${out.length + 1} holds a quote but does not start with one; quote the whole field and write each quote inside it twice, e.g. "{""commune"":""29926""}"`;
+      }
+      out.push(value);
+      if (comma < 0) return out;
+      i = comma + 1;
     }
-    let data: unknown;
-    try {
-      data = JSON.parse(record.data ?? "");
-    } catch (e) {
-      yield {
-        line: info.lines,
-        text: raw.replace(/\r?\n$/, ""),
-        result: E.left([{ field: "data", reason: `not a JSON object: ${(e as Error).message}` }]),
-        bytesRead: stream.bytesRead,
-      };
+  }
+};
+
+/** Why `header` is not the CSV header of facts, or `undefined`. */
+const headerProblem = (header: readonly string[]): string | undefined => {
+  const known = CSV_COLUMNS as readonly string[];
+  const missing = known.filter((c) => !header.includes(c));
+  const extra = header.filter((c) => !known.includes(c));
+  const twice = header.filter((c, i) => header.indexOf(c) !== i);
+  const problems = [
+    missing.length > 0 ? `missing column(s) ${missing.join(", ")}` : "",
+    extra.length > 0 ? `unknown column(s) ${extra.map((c) => JSON.stringify(c)).join(", ")}` : "",
+    twice.length > 0 ? `column(s) given twice: ${[...new Set(twice)].join(", ")}` : "",
+  ].filter((x) => x !== "");
+  return problems.length === 0
+    ? undefined
+    : `${problems.join("; ")}; the first line must name the columns ${CSV_COLUMNS.join(",")} (in any order), so no record of this file was read`;
+};
+
+/** The `data` cell's JSON, its errors named as fields of `data`. */
+const dataOf = (cell: string): E.Either<readonly FieldError[], unknown> => {
+  const r = parseFactJson(cell);
+  if (E.isRight(r)) return r;
+  return E.left(
+    r.left.map((e) => ({
+      field: e.field === "(line)" || e.field === "(fact)" ? "data" : `data.${e.field}`,
+      reason: e.reason.replace(/^not valid JSON/, "not a JSON object"),
+    })),
+  );
+};
+
+async function* readCsv(file: string): AsyncIterable<FactLine> {
+  const { lines, bytesRead } = utf8LinesOfFile(file);
+  let header: string[] | undefined;
+  for await (const l of lines) {
+    if (l.text === undefined) {
+      if (l.bytes === undefined) continue;
+      const bad = notUtf8({ ...l, bytes: l.bytes }, bytesRead());
+      yield header === undefined ? { ...bad, fatal: true } : bad;
+      if (header === undefined) return;
       continue;
     }
-    const r = decodeFact({ ...record, data });
-    yield {
-      line: info.lines,
-      text: raw.replace(/\r?\n$/, ""),
-      result: E.isLeft(r) ? E.left(r.left.errors) : r,
-      bytesRead: stream.bytesRead,
-    };
+    if (l.text.trim() === "") continue;
+    const cells = splitCsvRecord(l.text);
+    const line = (result: E.Either<readonly FieldError[], Fact>): FactLine => ({
+      line: l.line,
+      text: l.text ?? "",
+      result,
+      bytesRead: bytesRead(),
+    });
+    if (header === undefined) {
+      const problem = typeof cells === "string" ? cells : headerProblem(cells);
+      if (problem !== undefined) {
+        yield { ...line(E.left([{ field: "(header)", reason: problem }])), fatal: true };
+        return;
+      }
+      header = cells as string[];
+      continue;
+    }
+    if (typeof cells === "string") {
+      yield line(E.left([{ field: "(line)", reason: cells }]));
+      continue;
+    }
+    if (cells.length !== header.length) {
+      yield line(
+        E.left([
+          {
+            field: "(line)",
+            reason: `${cells.length} field(s), but the header names ${header.length} (${header.join(",")}); quote a field that holds a comma`,
+          },
+        ]),
+      );
+      continue;
+    }
+    const record: Record<string, string> = {};
+    header.forEach((h, i) => {
+      record[h] = cells[i] ?? "";
+    });
+    const data = dataOf(record.data ?? "");
+    yield line(E.isLeft(data) ? data : decoded({ ...record, data: data.right }));
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * POST /v1/facts — append a batch of facts: a JSON array (application/json) or one fact per line
- * (application/x-ndjson), decoded with the same codecs as `kpi import`. All or nothing: any bad fact → 400
+ * (application/x-ndjson), read and decoded as `kpi import` reads a file (UTF-8, a leading byte order mark dropped,
+ * no key twice, at most 32 levels deep; see factJson.ts). All or nothing: any bad fact → 400
  * `invalid_facts` with every problem (index, field, reason); a fact whose `source` is outside the token's
  * scope → 403 `source_not_allowed`; a refusal by the log (an id reused for other content, a retraction of an
  * unknown fact) → 409 with its code. Nothing is appended in any of these cases. Idempotent: re-sending a fact
@@ -9,7 +10,18 @@
  * the batch, so reads that follow see it (`?wait=false` answers once the batch is durable).
  * Needs a bearer token; rate-limited per token (429 `rate_limited`).
  */
-import { decodeFact, type Fact } from "@kpi/core";
+import {
+  decodeFact,
+  decodeUtf8,
+  type Fact,
+  fieldOfPath,
+  invalidUtf8Reason,
+  jsonShapeProblem,
+  MAX_JSON_DEPTH,
+  parseFactJson,
+  stripBom,
+  utf8LinesOf,
+} from "@kpi/core";
 import type { FastifyInstance } from "fastify";
 import * as E from "fp-ts/lib/Either.js";
 import { outOfScope, requireToken, writeKey } from "../auth.js";
@@ -24,27 +36,71 @@ declare module "fastify" {
   }
 }
 
-/** NDJSON body → array; a line that is not JSON is reported with its fact index and line number. */
-export const parseNdjson = (text: string): unknown[] => {
+/** `bytes` of a body as lines (a string is taken as its UTF-8 bytes). */
+const bytesOf = (body: Uint8Array | string): Uint8Array => (typeof body === "string" ? Buffer.from(body) : body);
+
+/**
+ * NDJSON body → array, read as `kpi import` reads a file: a line that is not UTF-8, not JSON, has a key twice or
+ * nests too deep is reported with its fact index and line number; a byte order mark at the start is dropped.
+ */
+export const parseNdjson = (body: Uint8Array | string): unknown[] => {
   const out: unknown[] = [];
   const bad: ItemError[] = [];
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    if (line.trim() === "") continue;
-    try {
-      out.push(JSON.parse(line));
-    } catch (e) {
+  for (const l of utf8LinesOf(bytesOf(body))) {
+    if (l.text === undefined) {
       bad.push({
         index: out.length,
         field: "(line)",
-        reason: `line ${i + 1}: not valid JSON: ${(e as Error).message}`,
+        reason: `line ${l.line}: ${invalidUtf8Reason(l.bytes ?? new Uint8Array(0))}`,
       });
       out.push(undefined);
+      continue;
     }
+    if (l.text.trim() === "") continue;
+    const r = parseFactJson(l.text);
+    if (E.isLeft(r)) {
+      for (const e of r.left) bad.push({ index: out.length, field: e.field, reason: `line ${l.line}: ${e.reason}` });
+      out.push(undefined);
+    } else out.push(r.right);
   }
   if (bad.length > 0) throw new ApiFailure({ _tag: "InvalidFacts", errors: bad });
   return out;
+};
+
+/**
+ * JSON body (an array of facts) → value, with the rules of the NDJSON body: UTF-8 only, a byte order mark at
+ * the start dropped, no key twice in one object, at most `MAX_JSON_DEPTH` levels in each fact. A problem inside
+ * a fact is reported by its index; a body that is not JSON at all is an invalid request.
+ */
+export const parseJsonBody = (body: Uint8Array | string): unknown => {
+  const bytes = bytesOf(body);
+  const decoded = decodeUtf8(bytes);
+  if (decoded === undefined) {
+    const bad = utf8LinesOf(bytes).find((l) => l.text === undefined);
+    return fail({
+      _tag: "InvalidRequest",
+      message: `the body is not valid UTF-8: line ${bad?.line ?? 1}: ${invalidUtf8Reason(bad?.bytes ?? bytes)}`,
+    });
+  }
+  const text = stripBom(decoded);
+  const shape = jsonShapeProblem(text, MAX_JSON_DEPTH, 1);
+  const index = typeof shape?.path[0] === "number" ? shape.path[0] : undefined;
+  const item = (reason: string, field: string): never =>
+    index === undefined
+      ? fail({ _tag: "InvalidRequest", message: `the body ${reason}` })
+      : fail({ _tag: "InvalidFacts", errors: [{ index, field, reason }] });
+  if (shape?._tag === "TooDeep") return item(`${shape.reason} (at ${fieldOfPath(shape.path.slice(1))}…)`, "(fact)");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return fail({
+      _tag: "InvalidRequest",
+      message: `the body is not valid JSON: ${(e as Error).message}; send a JSON array of facts, or NDJSON with Content-Type application/x-ndjson`,
+    });
+  }
+  if (shape !== undefined) return item(shape.reason, fieldOfPath(shape.path.slice(1)));
+  return value;
 };
 
 const outcomeSchema = {
@@ -72,13 +128,19 @@ const resultSchema = {
 } as const;
 
 export const factRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiContext }): Promise<void> => {
-  app.addContentTypeParser("application/x-ndjson", { parseAs: "string" }, (_request, body, done) => {
-    try {
-      done(null, parseNdjson(String(body)));
-    } catch (e) {
-      done(e as Error, undefined);
-    }
-  });
+  // Both bodies are read as bytes, so that invalid UTF-8 is refused rather than read as U+FFFD.
+  const parser =
+    (parse: (body: Buffer) => unknown) =>
+    (_request: unknown, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+      try {
+        done(null, parse(body as Buffer));
+      } catch (e) {
+        done(e as Error, undefined);
+      }
+    };
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, parser(parseJsonBody));
+  app.addContentTypeParser("application/x-ndjson", { parseAs: "buffer" }, parser(parseNdjson));
 
   app.post<{ Body: unknown[]; Querystring: { wait?: boolean } }>(
     "/v1/facts",
