@@ -80,6 +80,45 @@ const indexedFact = (r: PlannedRow): IndexedFact => ({
   isRetraction: r.fact.type === "FactRetracted",
 });
 
+/** DuckDB's words for a block whose checksum fails, or storage it cannot make sense of. */
+const DAMAGED = /Corrupt database file|checksum|corrupt/i;
+
+/** The error of a damaged log file: what was found, and what to do. */
+export class LogStorageDamaged extends Error {
+  constructor(
+    readonly path: string,
+    readonly detail: string,
+  ) {
+    super(
+      `the event log ${path} is damaged (${detail}); nothing was written to it. Restore it from a backup or an exported copy (kpi export-log), then check the restored log with kpi verify-log --log FILE`,
+    );
+  }
+}
+
+const damagedAsLogStorageError = async <T>(path: string, f: () => Promise<T>): Promise<T> => {
+  try {
+    return await f();
+  } catch (e) {
+    const m = e instanceof Error ? e.message : String(e);
+    if (DAMAGED.test(m)) throw new LogStorageDamaged(path, m);
+    throw e;
+  }
+};
+
+/**
+ * Reads every stored block of the log's tables once, so that DuckDB verifies each block's checksum, before the
+ * log is written to: a full scan that hashes every column (DuckDB checks a block's checksum whenever it reads
+ * the block from the file). Appending to a damaged file would bury the damage under new events.
+ */
+const checkStorage = (conn: DuckDBConnection, db: string, path: string): Promise<void> =>
+  damagedAsLogStorageError(path, async () => {
+    await conn.run(
+      `SELECT count(*), bit_xor(hash(position, id, type, subject, stream_revision, occurred_on, source, data,
+                                     recorded_at, hash, content_fp)) FROM ${db}events`,
+    );
+    await conn.run(`SELECT count(*), bit_xor(hash(key, value)) FROM ${db}log_meta`);
+  });
+
 export interface DuckDbEventLogOptions {
   readonly readOnly?: boolean;
   /**
@@ -135,11 +174,14 @@ export class DuckDbEventLog implements EventLog {
       );
     }
     const db = options.attach ? `${options.attach.alias}.` : "";
-    if (!options.readOnly) await conn.run(eventsDdl(db));
+    if (!options.readOnly) {
+      await conn.run(eventsDdl(db));
+      await checkStorage(conn, db, path);
+    }
     const writeConn = await instance.connect();
     await writeConn.run("SET TimeZone = 'UTC'");
     const log = new DuckDbEventLog(path, instance, conn, writeConn, options);
-    await log.loadIndexes();
+    await damagedAsLogStorageError(path, () => log.loadIndexes());
     return log;
   }
 
@@ -386,7 +428,11 @@ export class DuckDbEventLog implements EventLog {
    * finds broken, is checked again in TypeScript with `chainHash`, which alone decides. Gaps and repeated positions
    * are found first, with the same report as `verifyChainSequentially`.
    */
-  async verifyChain(): Promise<ChainReport> {
+  verifyChain(): Promise<ChainReport> {
+    return damagedAsLogStorageError(this.path, () => this.checkChain());
+  }
+
+  private async checkChain(): Promise<ChainReport> {
     const ev = `${this.db}events`;
     const shape = await this.conn.runAndReadAll(
       `SELECT CAST(count(*) AS DOUBLE), CAST(count(DISTINCT position) AS DOUBLE), CAST(coalesce(min(position), 1) AS DOUBLE),
@@ -553,7 +599,11 @@ export class DuckDbEventLog implements EventLog {
   }
 
   /** The chain checked one event after the other in TypeScript: the definition `verifyChain` must agree with. */
-  async verifyChainSequentially(): Promise<ChainReport> {
+  verifyChainSequentially(): Promise<ChainReport> {
+    return damagedAsLogStorageError(this.path, () => this.checkChainSequentially());
+  }
+
+  private async checkChainSequentially(): Promise<ChainReport> {
     let prev: Uint8Array = GENESIS_HASH;
     let expected = 1;
     const result = await this.conn.stream(
