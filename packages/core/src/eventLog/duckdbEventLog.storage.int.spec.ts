@@ -1,12 +1,13 @@
 /**
- * A log file whose stored blocks are damaged (a block's checksum fails) is not written to: opening it for
- * appends reads every block once and refuses with what to do, even when the damage is in a column that
- * loading the indexes does not read.
+ * Storage faults of the embedded log. A log file whose stored blocks are damaged (a block's checksum fails) is
+ * not written to: opening it for appends reads every block once and refuses with what to do, even when the
+ * damage is in a column that loading the indexes does not read. A commit that fails (a full disk) says so and
+ * what to do, and leaves the log as it was.
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
 import { DuckDbEventLog, LogStorageDamaged } from "./duckdbEventLog.js";
 import { accountOpened } from "./testFacts.js";
@@ -90,5 +91,36 @@ describe("a log file with a damaged block", () => {
       (x: unknown) => x,
     );
     expect(chain).toBeInstanceOf(LogStorageDamaged);
+  });
+});
+
+describe("a commit that fails for a full disk", () => {
+  it("says so and what to do, appends nothing, and the next append succeeds", async () => {
+    const log = await DuckDbEventLog.open(join(dir, "full.duckdb"));
+    try {
+      expect((await log.append([accountOpened("a0", "p0")]))._tag).toBe("Right");
+      const conn = (log as unknown as { writeConn: DuckDBConnection }).writeConn;
+      const real = conn.run.bind(conn);
+      conn.run = (async (sql: string, ...rest: unknown[]) => {
+        if (sql === "COMMIT") {
+          await real("ROLLBACK"); // DuckDB ends the transaction it could not write
+          throw new Error('IO Error: Could not write file "full.duckdb.wal": No space left on device');
+        }
+        return (real as (...a: unknown[]) => ReturnType<DuckDBConnection["run"]>)(sql, ...rest);
+      }) as DuckDBConnection["run"];
+      const e = (await log
+        .append([accountOpened("a1", "p1"), accountOpened("a2", "p2")])
+        .catch((x: unknown) => x)) as Error;
+      expect(e.message).toMatch(
+        /^committing 2 events to the event log .*full\.duckdb failed: IO Error: .*No space left on device; nothing was appended; the disk is full: free disk space/,
+      );
+      conn.run = real;
+      expect(await log.head()).toBe(1);
+      const again = await log.append([accountOpened("a1", "p1")]);
+      expect(again).toMatchObject({ _tag: "Right", right: { appended: 1, head: 2 } });
+      expect((await log.verifyChain()).ok).toBe(true);
+    } finally {
+      await log.close();
+    }
   });
 });

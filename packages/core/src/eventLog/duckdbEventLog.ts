@@ -22,6 +22,7 @@ import type {
 } from "./eventLog.js";
 import { chainHash, GENESIS_HASH } from "./hashChain.js";
 import { FactIndex, fingerprint, fingerprintToBigInt, type IndexedFact, StreamRevisions } from "./logIndex.js";
+import { storageAdvice } from "./storageAdvice.js";
 
 /** The format the embedded log's `log_meta` names. */
 export const LOG_FORMAT = "kpi-event-log/1";
@@ -292,9 +293,17 @@ export class DuckDbEventLog implements EventLog {
         try {
           await this.writeConn.run("COMMIT");
         } catch (e) {
+          // DuckDB ends a transaction it could not commit: a failed ROLLBACK here says nothing of the cause.
           await this.writeConn.run("ROLLBACK").catch(() => undefined);
           end();
-          throw e;
+          const m = e instanceof Error ? e.message : String(e);
+          const advice = storageAdvice(m);
+          throw new Error(
+            `committing ${head - this.headPos} events to the event log ${this.path} failed: ${m}; nothing was appended${
+              advice === undefined ? "" : `; ${advice}`
+            }`,
+            { cause: e },
+          );
         }
         this.ids.addAll(ids);
         for (const [s, rev] of revisions.entries()) this.revisions.set(s, rev);
