@@ -2,7 +2,9 @@
  * Faults as a user meets them on the command line:
  * - piped into a reader that stops early (`kpi project | head -1`): the closed pipe is no failure of the
  *   command, which finishes its work and exits quietly instead of dying on an EPIPE stack trace;
- * - `kpi import` into a log file with a damaged block: refused, saying what to do, not DuckDB's words alone.
+ * - `kpi import` into a log file with a damaged block: refused, saying what to do, not DuckDB's words alone;
+ * - `kpi verify-log` on a log edited where the hash does not reach (`recorded_at` below the millisecond,
+ *   `log_meta`): it names the event or the key and exits 1.
  */
 import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
@@ -75,5 +77,48 @@ describe("kpi import into a damaged log", () => {
     );
     expect(r.err).toContain("Restore it from a backup or an exported copy (kpi export-log)");
     expect(r.out).not.toContain("accepted");
+  });
+});
+
+describe("kpi verify-log on columns outside the hash", () => {
+  beforeAll(() => assertBuilt());
+
+  it("names the event whose recorded_at moved by a microsecond, and the edited log_meta key", async () => {
+    const data = join(dir, "edited");
+    const kpi = kpiIn(data);
+    const facts = join(dir, "edited.ndjson");
+    writeFileSync(
+      facts,
+      [1, 2, 3]
+        .map((i) =>
+          JSON.stringify({
+            id: `e${i}`,
+            type: "PaymentAccountOpened",
+            subject: `person:q${i}`,
+            occurredOn: "2024-03-10",
+            source: "nhnn-kv15",
+            data: { commune: "29926", birthYear: 1990, institution: "vcb" },
+          }),
+        )
+        .map((l) => `${l}\n`)
+        .join(""),
+    );
+    expect(kpi("import", facts).code).toBe(0);
+    expect(kpi("verify-log")).toMatchObject({ code: 0, out: "chain verifies: 3 events, head 3\n" });
+    const db = await DuckDBInstance.create(join(data, "events.duckdb"));
+    const c = await db.connect();
+    await c.run("UPDATE events SET recorded_at = recorded_at + INTERVAL 1 MICROSECOND WHERE position = 2");
+    await c.run("UPDATE log_meta SET value = 'kpi-event-log/0' WHERE key = 'format'");
+    c.closeSync();
+    db.closeSync();
+    const r = kpi("verify-log");
+    expect(r.code).toBe(1);
+    expect(r.out).toBe(
+      [
+        "chain BROKEN at position 2: recorded_at holds sub-millisecond digits, which the hash does not cover (the log stores whole milliseconds)",
+        "log metadata FAILED: log_meta format is kpi-event-log/0, not kpi-event-log/1",
+        "",
+      ].join("\n"),
+    );
   });
 });
