@@ -367,7 +367,12 @@ const main = async (argv: string[]): Promise<number> => {
       try {
         const r = await log.verifyChain();
         if (r.ok) process.stdout.write(`chain verifies: ${r.checked} events, head ${r.head}\n`);
-        else process.stdout.write(`chain BROKEN at position ${r.firstBad?.position}: ${r.firstBad?.reason}\n`);
+        if (r.firstBad !== undefined) {
+          process.stdout.write(`chain BROKEN at position ${r.firstBad.position}: ${r.firstBad.reason}\n`);
+        }
+        if (r.logMeta !== undefined) {
+          process.stdout.write(`log metadata FAILED: log_meta ${r.logMeta.key} ${r.logMeta.reason}\n`);
+        }
         return r.ok ? 0 : 1;
       } finally {
         await log.close();

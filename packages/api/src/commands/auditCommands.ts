@@ -84,6 +84,9 @@ export const formatVerifyReport = (r: VerifyReport): string => {
         ? `ok: ${n(r.log.checked)} events, head ${n(r.log.head)}`
         : `BROKEN at position ${n(r.log.firstBad.position)}: ${r.log.firstBad.reason}`
     }`,
+    ...(r.log.logMeta === undefined
+      ? []
+      : [`  log metadata     FAILED: log_meta ${r.log.logMeta.key} ${r.log.logMeta.reason}`]),
     `  reference data   ${ok(r.reference.ok)}`,
     `  figures          ${n(r.matched)} match, ${n(r.mismatched)} mismatch`,
     "",

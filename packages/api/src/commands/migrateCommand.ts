@@ -181,7 +181,9 @@ export const migrateLog = async (
     return E.left({
       _tag: "ChainBroken",
       position: chain.firstBad?.position ?? chain.head,
-      reason: chain.firstBad?.reason ?? "",
+      reason:
+        chain.firstBad?.reason ??
+        (chain.logMeta === undefined ? "" : `log_meta ${chain.logMeta.key} ${chain.logMeta.reason}`),
     });
   }
   if ((await target.head()) !== head) {

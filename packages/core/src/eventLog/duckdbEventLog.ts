@@ -22,6 +22,16 @@ import type {
 } from "./eventLog.js";
 import { chainHash, GENESIS_HASH } from "./hashChain.js";
 import { FactIndex, fingerprint, fingerprintToBigInt, type IndexedFact, StreamRevisions } from "./logIndex.js";
+import { storageAdvice } from "./storageAdvice.js";
+
+/** The format the embedded log's `log_meta` names. */
+export const LOG_FORMAT = "kpi-event-log/1";
+
+/** Why a stored event fails a check besides its chain hash (in the order the checks apply). */
+const SUB_MS_REASON =
+  "recorded_at holds sub-millisecond digits, which the hash does not cover (the log stores whole milliseconds)";
+const CONTENT_FP_REASON = "content_fp is not the fingerprint of the event's stored content";
+const HASH_REASON = "stored hash does not match the event's content and the chain";
 
 export const eventsDdl = (db: string) => `
 CREATE TABLE IF NOT EXISTS ${db}events (
@@ -38,7 +48,7 @@ CREATE TABLE IF NOT EXISTS ${db}events (
   content_fp      BIGINT      NOT NULL
 );
 CREATE TABLE IF NOT EXISTS ${db}log_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
-INSERT INTO ${db}log_meta VALUES ('format', 'kpi-event-log/1') ON CONFLICT DO NOTHING;
+INSERT INTO ${db}log_meta VALUES ('format', '${LOG_FORMAT}') ON CONFLICT DO NOTHING;
 COMMENT ON TABLE ${db}events IS 'Append-only log of reported facts. Never updated; hash chains each event to the one before it.';
 `;
 
@@ -70,6 +80,45 @@ const indexedFact = (r: PlannedRow): IndexedFact => ({
   subject: fingerprint(r.fact.subject),
   isRetraction: r.fact.type === "FactRetracted",
 });
+
+/** DuckDB's words for a block whose checksum fails, or storage it cannot make sense of. */
+const DAMAGED = /Corrupt database file|checksum|corrupt/i;
+
+/** The error of a damaged log file: what was found, and what to do. */
+export class LogStorageDamaged extends Error {
+  constructor(
+    readonly path: string,
+    readonly detail: string,
+  ) {
+    super(
+      `the event log ${path} is damaged (${detail}); nothing was written to it. Restore it from a backup or an exported copy (kpi export-log), then check the restored log with kpi verify-log --log FILE`,
+    );
+  }
+}
+
+const damagedAsLogStorageError = async <T>(path: string, f: () => Promise<T>): Promise<T> => {
+  try {
+    return await f();
+  } catch (e) {
+    const m = e instanceof Error ? e.message : String(e);
+    if (DAMAGED.test(m)) throw new LogStorageDamaged(path, m);
+    throw e;
+  }
+};
+
+/**
+ * Reads every stored block of the log's tables once, so that DuckDB verifies each block's checksum, before the
+ * log is written to: a full scan that hashes every column (DuckDB checks a block's checksum whenever it reads
+ * the block from the file). Appending to a damaged file would bury the damage under new events.
+ */
+const checkStorage = (conn: DuckDBConnection, db: string, path: string): Promise<void> =>
+  damagedAsLogStorageError(path, async () => {
+    await conn.run(
+      `SELECT count(*), bit_xor(hash(position, id, type, subject, stream_revision, occurred_on, source, data,
+                                     recorded_at, hash, content_fp)) FROM ${db}events`,
+    );
+    await conn.run(`SELECT count(*), bit_xor(hash(key, value)) FROM ${db}log_meta`);
+  });
 
 export interface DuckDbEventLogOptions {
   readonly readOnly?: boolean;
@@ -126,11 +175,14 @@ export class DuckDbEventLog implements EventLog {
       );
     }
     const db = options.attach ? `${options.attach.alias}.` : "";
-    if (!options.readOnly) await conn.run(eventsDdl(db));
+    if (!options.readOnly) {
+      await conn.run(eventsDdl(db));
+      await checkStorage(conn, db, path);
+    }
     const writeConn = await instance.connect();
     await writeConn.run("SET TimeZone = 'UTC'");
     const log = new DuckDbEventLog(path, instance, conn, writeConn, options);
-    await log.loadIndexes();
+    await damagedAsLogStorageError(path, () => log.loadIndexes());
     return log;
   }
 
@@ -241,9 +293,17 @@ export class DuckDbEventLog implements EventLog {
         try {
           await this.writeConn.run("COMMIT");
         } catch (e) {
+          // DuckDB ends a transaction it could not commit: a failed ROLLBACK here says nothing of the cause.
           await this.writeConn.run("ROLLBACK").catch(() => undefined);
           end();
-          throw e;
+          const m = e instanceof Error ? e.message : String(e);
+          const advice = storageAdvice(m);
+          throw new Error(
+            `committing ${head - this.headPos} events to the event log ${this.path} failed: ${m}; nothing was appended${
+              advice === undefined ? "" : `; ${advice}`
+            }`,
+            { cause: e },
+          );
         }
         this.ids.addAll(ids);
         for (const [s, rev] of revisions.entries()) this.revisions.set(s, rev);
@@ -396,7 +456,11 @@ export class DuckDbEventLog implements EventLog {
    * finds broken, is checked again in TypeScript with `chainHash`, which alone decides. Gaps and repeated positions
    * are found first, with the same report as `verifyChainSequentially`.
    */
-  async verifyChain(): Promise<ChainReport> {
+  verifyChain(): Promise<ChainReport> {
+    return damagedAsLogStorageError(this.path, () => this.checkChain());
+  }
+
+  private async checkChain(): Promise<ChainReport> {
     const ev = `${this.db}events`;
     const shape = await this.conn.runAndReadAll(
       `SELECT CAST(count(*) AS DOUBLE), CAST(count(DISTINCT position) AS DOUBLE), CAST(coalesce(min(position), 1) AS DOUBLE),
@@ -417,18 +481,120 @@ export class DuckDbEventLog implements EventLog {
       };
     }
     const below = gap?.position ?? max + 1;
-    const bad = await this.firstBrokenLink(below);
+    // Each search looks only below what the previous one found: at one position the hash is named first.
+    const hash = await this.firstBrokenLink(below);
+    const subMs = await this.firstSubMillisecond(hash ?? below);
+    const fp = await this.firstWrongFingerprint(subMs ?? hash ?? below);
     const firstBad =
-      bad !== undefined
-        ? { position: bad, reason: "stored hash does not match the event's content and the chain" }
-        : gap;
-    if (firstBad === undefined) return { ok: true, head: position(max), checked: max };
+      fp !== undefined
+        ? { position: fp, reason: CONTENT_FP_REASON }
+        : subMs !== undefined
+          ? { position: subMs, reason: SUB_MS_REASON }
+          : hash !== undefined
+            ? { position: hash, reason: HASH_REASON }
+            : gap;
+    return this.report(max, firstBad);
+  }
+
+  /** The report of a check that found `firstBad` (if any) among events 1..max, with the metadata checked. */
+  private async report(max: number, firstBad: { position: number; reason: string } | undefined): Promise<ChainReport> {
+    const logMeta = await this.checkLogMeta();
+    if (firstBad === undefined && logMeta === undefined) return { ok: true, head: position(max), checked: max };
     return {
       ok: false,
       head: position(this.headPos),
-      checked: firstBad.position - 1,
-      firstBad: { position: position(firstBad.position), reason: firstBad.reason },
+      checked: firstBad === undefined ? max : firstBad.position - 1,
+      ...(firstBad === undefined
+        ? {}
+        : { firstBad: { position: position(firstBad.position), reason: firstBad.reason } }),
+      ...(logMeta === undefined ? {} : { logMeta }),
     };
+  }
+
+  /**
+   * The first key of `log_meta` that does not agree with the log: `format` must name this format; an exported
+   * copy's `exported_head` must be a position the log holds, `exported_head_hash` its chain hash and
+   * `exported_at` no earlier than its recording; no other key is written, so any other is reported.
+   */
+  private async checkLogMeta(): Promise<{ key: string; reason: string } | undefined> {
+    const r = await this.conn.runAndReadAll(`SELECT key, value FROM ${this.db}log_meta ORDER BY key`);
+    const meta = new Map(r.getRows() as [string, string][]);
+    const format = meta.get("format");
+    if (format !== LOG_FORMAT) {
+      return {
+        key: "format",
+        reason: format === undefined ? `is missing (it must be ${LOG_FORMAT})` : `is ${format}, not ${LOG_FORMAT}`,
+      };
+    }
+    const exportKeys = ["exported_at", "exported_head", "exported_head_hash"];
+    if (exportKeys.some((k) => meta.has(k))) {
+      const missing = exportKeys.find((k) => !meta.has(k));
+      if (missing !== undefined) {
+        return {
+          key: missing,
+          reason: "is missing: an exported copy records exported_at, exported_head and exported_head_hash together",
+        };
+      }
+      const head = meta.get("exported_head") ?? "";
+      if (!/^\d{1,15}$/.test(head)) return { key: "exported_head", reason: `is ${head}, not a log position` };
+      const e = (
+        await this.conn.runAndReadAll(
+          `SELECT lower(hex(hash)), strftime(recorded_at, '%Y-%m-%dT%H:%M:%S.%gZ') FROM ${this.db}events WHERE position = $p`,
+          { p: Number(head) },
+        )
+      ).getRows()[0] as [string, string] | undefined;
+      const stated = meta.get("exported_head_hash") ?? "";
+      if (head !== "0" && e === undefined) {
+        return { key: "exported_head", reason: `names position ${head}, which the log does not hold` };
+      }
+      const actual = e?.[0] ?? "";
+      if (stated !== actual) {
+        return {
+          key: "exported_head_hash",
+          reason: `is ${stated || "empty"}, but the chain hash at position ${head} is ${actual || "empty (no event)"}`,
+        };
+      }
+      const at = meta.get("exported_at") ?? "";
+      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(at) || Number.isNaN(Date.parse(at))) {
+        return { key: "exported_at", reason: `is ${at}, not an ISO-8601 UTC time` };
+      }
+      if (e !== undefined && Date.parse(at) < Date.parse(e[1])) {
+        return { key: "exported_at", reason: `is ${at}, before event ${head} was recorded (${e[1]})` };
+      }
+    }
+    const known = new Set(["format", ...exportKeys]);
+    const unknown = [...meta.keys()].find((k) => !known.has(k));
+    return unknown === undefined ? undefined : { key: unknown, reason: "is not a key the event log writes" };
+  }
+
+  /** The first position below `below` whose recorded_at is not a whole millisecond. */
+  private async firstSubMillisecond(below: number): Promise<number | undefined> {
+    const r = await this.conn.runAndReadAll(
+      `SELECT CAST(min(position) AS DOUBLE) FROM ${this.db}events
+       WHERE position < ${below} AND epoch_us(recorded_at) % 1000 <> 0`,
+    );
+    return (r.getRows()[0]?.[0] as number | null) ?? undefined;
+  }
+
+  /**
+   * The first position below `below` whose `content_fp` is not the fingerprint of its stored content (the
+   * fingerprint decides which re-sent facts are duplicates). It is re-derived in TypeScript, the only definition.
+   */
+  private async firstWrongFingerprint(below: number): Promise<number | undefined> {
+    const result = await this.conn.stream(
+      `SELECT CAST(position AS DOUBLE), id, type, subject, strftime(occurred_on, '%Y-%m-%d'), source,
+              CAST(data AS VARCHAR), content_fp FROM ${this.db}events WHERE position < ${below}`,
+    );
+    let first: number | undefined;
+    for await (const rows of result.yieldRows()) {
+      for (const r of rows as unknown as [number, string, string, string, string, string, string, bigint][]) {
+        const [pos, id, type, subject, occurredOn, source, data, fp] = r;
+        if (first !== undefined && pos >= first) continue;
+        const canonical = joinCanonical(data, { id, type, subject, occurredOn, source });
+        if (fingerprintToBigInt(fingerprint(canonical)) !== fp) first = pos;
+      }
+    }
+    return first;
   }
 
   /** The first position below `below` whose link does not verify (positions below it are 1, 2, … exactly once). */
@@ -461,43 +627,42 @@ export class DuckDbEventLog implements EventLog {
   }
 
   /** The chain checked one event after the other in TypeScript: the definition `verifyChain` must agree with. */
-  async verifyChainSequentially(): Promise<ChainReport> {
+  verifyChainSequentially(): Promise<ChainReport> {
+    return damagedAsLogStorageError(this.path, () => this.checkChainSequentially());
+  }
+
+  private async checkChainSequentially(): Promise<ChainReport> {
     let prev: Uint8Array = GENESIS_HASH;
     let expected = 1;
-    const result = await this.conn.stream(`${this.selectEvent} ORDER BY position, recorded_at`);
+    const result = await this.conn.stream(
+      `SELECT ${selectColumns("e")}, e.content_fp, CAST(epoch_us(e.recorded_at) % 1000 AS INTEGER)
+       FROM ${this.db}events e ORDER BY position, recorded_at`,
+    );
     for await (const rows of result.yieldRows()) {
-      for (const r of rows as unknown as Row[]) {
-        const [pos, id, type, subject, rev, occurredOn, source, data, recordedAt, hash] = r;
+      for (const r of rows as unknown as [...Row, bigint, number][]) {
+        const [pos, id, type, subject, rev, occurredOn, source, data, recordedAt, hash, fp, subMs] = r;
         if (pos !== expected) {
-          return {
-            ok: false,
-            head: position(this.headPos),
-            checked: expected - 1,
-            firstBad: {
-              position: position(expected),
-              reason:
-                pos > expected ? `event ${expected} is missing (next is ${pos})` : `position ${pos} appears twice`,
-            },
-          };
+          return this.report(expected - 1, {
+            position: expected,
+            reason: pos > expected ? `event ${expected} is missing (next is ${pos})` : `position ${pos} appears twice`,
+          });
         }
         const canonical = joinCanonical(data, { id, type, subject, occurredOn, source });
         const h = chainHash(prev, pos, recordedAt, rev, canonical);
-        if (h.toString("hex") !== hash) {
-          return {
-            ok: false,
-            head: position(this.headPos),
-            checked: expected - 1,
-            firstBad: {
-              position: position(pos),
-              reason: "stored hash does not match the event's content and the chain",
-            },
-          };
-        }
+        const reason =
+          h.toString("hex") !== hash
+            ? HASH_REASON
+            : subMs !== 0
+              ? SUB_MS_REASON
+              : fingerprintToBigInt(fingerprint(canonical)) !== fp
+                ? CONTENT_FP_REASON
+                : undefined;
+        if (reason !== undefined) return this.report(pos - 1, { position: pos, reason });
         prev = h;
         expected++;
       }
     }
-    return { ok: true, head: position(expected - 1), checked: expected - 1 };
+    return this.report(expected - 1, undefined);
   }
 
   async close(): Promise<void> {

@@ -135,6 +135,8 @@ export interface ChainReport {
   readonly checked: number;
   /** The first position whose stored hash, position or content does not verify. */
   readonly firstBad?: { readonly position: Position; readonly reason: string };
+  /** A key of the log's metadata that does not agree with the events (stores that keep metadata). */
+  readonly logMeta?: { readonly key: string; readonly reason: string };
 }
 
 /**

@@ -6,6 +6,10 @@
  * where hash_0 is 32 zero bytes, p and streamRevision are decimal, recordedAt is ISO-8601 UTC with
  * milliseconds, and canonicalFact is the RFC 8785 canonical JSON of the fact envelope (`canonicalFact`).
  * Editing, deleting, inserting or reordering any event changes every hash from that position on.
+ *
+ * The embedded log stores recordedAt as a TIMESTAMPTZ (microseconds) holding whole milliseconds, so what is
+ * stored is what is hashed; its verifyChain names an event with sub-millisecond digits, and re-derives the
+ * columns outside the hash (`content_fp`) and checks `log_meta`.
  */
 import { createHash } from "node:crypto";
 import { canonicalFact, type Fact } from "../facts/index.js";

@@ -7,3 +7,4 @@ export * from "./kurrentdbEventLog.js";
 export * from "./kurrentdbRecords.js";
 export * from "./logIndex.js";
 export * from "./openEventLog.js";
+export * from "./storageAdvice.js";

@@ -1,6 +1,8 @@
 /**
  * `verifyChain` checks every link at once in SQL; `verifyChainSequentially` walks the chain in TypeScript. On
  * random logs, tampered in random ways, both must give the same report, and a tampered log never verifies.
+ * Every stored column is covered: the chain hash, `recorded_at` to the microsecond (the hash covers whole
+ * milliseconds), the derived `content_fp`, and `log_meta`.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +28,10 @@ const tampers: Record<string, Tamper> = {
   idNonAscii: (_, k) => `UPDATE events SET id = id || 'é' WHERE position = ${k}`,
   idQuote: (_, k) => `UPDATE events SET id = id || '"' WHERE position = ${k}`,
   recordedAt: (_, k) => `UPDATE events SET recorded_at = recorded_at + INTERVAL 1 MILLISECOND WHERE position = ${k}`,
+  // the hash covers whole milliseconds: digits below them are what the stored value must not have
+  recordedAtSubMs: (_, k) =>
+    `UPDATE events SET recorded_at = recorded_at + INTERVAL 1 MICROSECOND WHERE position = ${k}`,
+  contentFp: (_, k) => `UPDATE events SET content_fp = xor(content_fp, 1) WHERE position = ${k}`,
   hash: (_, k) => `UPDATE events SET hash = sha256('x')::BLOB WHERE position = ${k}`,
   // Cutting the last events off is not a broken chain (a publication's position and head catch it).
   deleted: (count, k) => (k < count ? `DELETE FROM events WHERE position = ${k}` : undefined),
@@ -87,5 +93,72 @@ describe("verifyChain in SQL", () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe("verifyChain on columns outside the hash", () => {
+  const tampered = async (sql: string) => {
+    const path = await build(["a", "b", "c"]);
+    await runSql(path, sql);
+    const log = await DuckDbEventLog.open(path, { readOnly: true });
+    try {
+      const fast = await log.verifyChain();
+      expect(fast).toEqual(await log.verifyChainSequentially());
+      return fast;
+    } finally {
+      await log.close();
+    }
+  };
+
+  it("names an event whose recorded_at was moved by less than a millisecond", async () => {
+    const r = await tampered(
+      "UPDATE events SET recorded_at = recorded_at + INTERVAL 999 MICROSECOND WHERE position = 2",
+    );
+    expect(r).toMatchObject({
+      ok: false,
+      checked: 1,
+      firstBad: { position: 2, reason: expect.stringMatching(/^recorded_at holds sub-millisecond digits/) },
+    });
+  });
+
+  it("names an event whose content_fp is not its content's fingerprint", async () => {
+    const r = await tampered("UPDATE events SET content_fp = 42 WHERE position = 3");
+    expect(r).toMatchObject({
+      ok: false,
+      checked: 2,
+      firstBad: { position: 3, reason: expect.stringMatching(/^content_fp is not the fingerprint/) },
+    });
+  });
+
+  it("names the key when log_meta does not agree with the log", async () => {
+    expect(await tampered("UPDATE log_meta SET value = 'kpi-event-log/0' WHERE key = 'format'")).toEqual({
+      ok: false,
+      head: 3,
+      checked: 3,
+      logMeta: { key: "format", reason: "is kpi-event-log/0, not kpi-event-log/1" },
+    });
+    expect((await tampered("INSERT INTO log_meta VALUES ('note', 'x')")).logMeta).toEqual({
+      key: "note",
+      reason: "is not a key the event log writes",
+    });
+    const exported = (head: number, hash: string, at: string) =>
+      `INSERT INTO log_meta VALUES ('exported_head', '${head}'), ('exported_head_hash', ${hash}), ('exported_at', '${at}')`;
+    const hashOf = (p: number) => `(SELECT lower(hex(hash)) FROM events WHERE position = ${p})`;
+    expect(await tampered(exported(3, hashOf(3), "2099-01-01T00:00:00.000Z"))).toEqual({
+      ok: true,
+      head: 3,
+      checked: 3,
+    });
+    expect((await tampered(exported(3, hashOf(2), "2099-01-01T00:00:00.000Z"))).logMeta).toMatchObject({
+      key: "exported_head_hash",
+    });
+    expect((await tampered(exported(7, "''", "2099-01-01T00:00:00.000Z"))).logMeta).toEqual({
+      key: "exported_head",
+      reason: "names position 7, which the log does not hold",
+    });
+    expect((await tampered(exported(3, hashOf(3), "2000-01-01T00:00:00.000Z"))).logMeta).toMatchObject({
+      key: "exported_at",
+      reason: expect.stringMatching(/before event 3 was recorded/),
+    });
   });
 });

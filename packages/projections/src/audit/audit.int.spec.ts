@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { chainHash, GENESIS_HASH, importFile, joinCanonical } from "@kpi/core";
+import { chainHash, fingerprint, fingerprintToBigInt, GENESIS_HASH, importFile, joinCanonical } from "@kpi/core";
 import { writeSample } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -146,6 +146,33 @@ describe("a publication", () => {
     expect(swapped.log.firstBad?.position).toBe(k);
   });
 
+  it("fails on columns the hash does not cover: recorded_at below the millisecond, content_fp, log_meta", async () => {
+    const k = await accountPosition(exported);
+    const subMs = await verify(
+      published.file,
+      await tampered(
+        "subms",
+        `UPDATE events SET recorded_at = recorded_at + INTERVAL 7 MICROSECOND WHERE position = ${k}`,
+      ),
+    );
+    expect(subMs.ok).toBe(false);
+    expect(subMs.log.firstBad).toMatchObject({ position: k, reason: expect.stringMatching(/^recorded_at holds/) });
+    const fp = await verify(
+      published.file,
+      await tampered("fp", `UPDATE events SET content_fp = content_fp + 1 WHERE position = ${k}`),
+    );
+    expect(fp.ok).toBe(false);
+    expect(fp.log.firstBad).toMatchObject({ position: k, reason: expect.stringMatching(/^content_fp is not/) });
+    const meta = await verify(
+      published.file,
+      await tampered("meta", "UPDATE log_meta SET value = '1' WHERE key = 'exported_head'"),
+    );
+    expect(meta.ok).toBe(false);
+    expect(meta.log.firstBad).toBeUndefined();
+    expect(meta.log.logMeta).toMatchObject({ key: "exported_head_hash" });
+    expect(meta.matched).toBe(published.publication.figures.length);
+  });
+
   it("catches a log edited and re-chained: the chain head differs and the contribution digests move", async () => {
     const k = await accountPosition(exported);
     const copy = await tampered("rechained", `UPDATE events SET source = 'forged' WHERE position = ${k}`);
@@ -159,18 +186,23 @@ describe("a publication", () => {
           strftime(recorded_at, '%Y-%m-%dT%H:%M:%S.%gZ') t FROM events ORDER BY position`)
       ).getRows() as [number, string, string, string, number, string, string, string, string][];
       let prev: Uint8Array = GENESIS_HASH;
-      await c.run("CREATE TABLE rehash (position BIGINT, hash BLOB)");
+      // a careful forger re-derives content_fp too (else verify names the edited event itself)
+      await c.run("CREATE TABLE rehash (position BIGINT, hash BLOB, content_fp BIGINT)");
       const ap = await c.createAppender("rehash");
       for (const [p, id, type, subject, r, o, source, d, t] of rows) {
-        const h = chainHash(prev, p, t, r, joinCanonical(d, { id, type, subject, occurredOn: o, source }));
+        const canonical = joinCanonical(d, { id, type, subject, occurredOn: o, source });
+        const h = chainHash(prev, p, t, r, canonical);
         ap.appendBigInt(BigInt(p));
         ap.appendBlob(h);
+        ap.appendBigInt(fingerprintToBigInt(fingerprint(canonical)));
         ap.endRow();
         prev = h;
       }
       ap.flushSync();
       ap.closeSync();
-      await c.run("UPDATE events SET hash = r.hash FROM rehash r WHERE events.position = r.position");
+      await c.run(
+        "UPDATE events SET hash = r.hash, content_fp = r.content_fp FROM rehash r WHERE events.position = r.position",
+      );
     } finally {
       c.closeSync();
       instance.closeSync();

@@ -3,7 +3,8 @@
  * made it. In order:
  *
  * 1. The file: it decodes, and its digest is the SHA-256 of its content (`publication.ts`).
- * 2. The log: the hash chain verifies from position 1 to the log's end (the first bad position is named), the
+ * 2. The log: the hash chain verifies from position 1 to the log's end (the first bad position is named; the
+ *    columns outside the hash, `recorded_at`'s sub-millisecond digits and `content_fp`, and `log_meta` too), the
  *    log reaches the publication's position, and its chain hash there is the one the publication recorded (a
  *    log rewritten and re-chained up to that position is caught here). The log holds a `PublicationIssued` with
  *    this id, whose digest is the file's.
@@ -83,6 +84,8 @@ export interface LogCheck {
   readonly head: number;
   readonly checked: number;
   readonly firstBad?: { readonly position: number; readonly reason: string };
+  /** A key of the log's metadata that does not agree with its events. */
+  readonly logMeta?: { readonly key: string; readonly reason: string };
 }
 
 export interface VerifyReport {
@@ -233,10 +236,11 @@ const checkLog = async (logPath: string, decoded: DecodedPublication): Promise<L
     }
     return {
       log: {
-        ok: firstBad === undefined,
+        ok: firstBad === undefined && chain.logMeta === undefined,
         head,
         checked: chain.checked,
         ...(firstBad === undefined ? {} : { firstBad }),
+        ...(chain.logMeta === undefined ? {} : { logMeta: chain.logMeta }),
       },
       logged,
     };

@@ -15,12 +15,20 @@ import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 
 import { totalmem } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
-import { type CatalogEntry, DuckDbEventLog, definitionHash, ENTITY_KINDS, type EntityKind, factsOf } from "@kpi/core";
+import {
+  type CatalogEntry,
+  DuckDbEventLog,
+  definitionHash,
+  ENTITY_KINDS,
+  type EntityKind,
+  factsOf,
+  storageAdvice,
+} from "@kpi/core";
 import canonicalize from "canonicalize";
 import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
 import { contributionsSql, figureRowsSql, standingReportsSql, valueSql, visibleSql } from "./figuresSql.js";
 import { entityTableDdl, PUBLISHED_RELATIONS, WAREHOUSE_DDL, WAREHOUSE_VIEWS } from "./schema.js";
-import { inTransaction, Params, rows, run, sqlOf, storageAdvice } from "./sql.js";
+import { inTransaction, Params, rows, run, sqlOf } from "./sql.js";
 import { geoWarningsSql, markRetractedSql, stageFactsSql } from "./stagingSql.js";
 
 export interface ReferenceTables {

@@ -3,6 +3,7 @@
  * Values never enter SQL text; they are named parameters (`$p0`, `$p1`, …) allocated by a `Params` bag.
  */
 import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
+import { storageAdvice } from "@kpi/core";
 
 export interface Sql {
   readonly text: string;
@@ -44,12 +45,6 @@ export const ident = (s: string): string => {
 };
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-/** What to do about a storage failure DuckDB reports (a full disk), or undefined for any other error. */
-export const storageAdvice = (message: string): string | undefined =>
-  /No space left on device|ENOSPC|Could not write all bytes|disk is full/i.test(message)
-    ? "the disk is full: free disk space (or move the data directory, --data-dir), then run the command again"
-    : undefined;
 
 /**
  * Runs `body` in one transaction on `conn` and commits. When the body or the COMMIT fails, it rolls back and
