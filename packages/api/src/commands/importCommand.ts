@@ -4,7 +4,14 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { DuckDbEventLog, type EventLog, formatLineError, type ImportSummary, importFile } from "@kpi/core";
+import {
+  DuckDbEventLog,
+  type EventLog,
+  formatLineError,
+  type ImportSummary,
+  importFile,
+  parseRetractionGrants,
+} from "@kpi/core";
 import cliProgress from "cli-progress";
 import type { Config } from "../config.js";
 
@@ -56,6 +63,7 @@ export const importCommand = async (config: Config, o: ImportCommandOptions): Pr
       bar?.start(100, 0, { lines: 0, rate: 0 });
       const summary = await importFile(log, file, {
         skipInvalid: o.skipInvalid,
+        append: { retractionGrants: parseRetractionGrants(process.env.KPI_RETRACTION_GRANTS) },
         onProgress: (p) => {
           const secs = (performance.now() - t0) / 1000;
           bar?.update(p.totalBytes > 0 ? Math.floor((100 * p.bytesRead) / p.totalBytes) : 100, {

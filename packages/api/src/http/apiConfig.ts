@@ -9,12 +9,13 @@
  * | KPI_API_WRITE_LIMIT | 60 | write requests per minute per token (then 429) |
  * | KPI_API_AS_OF_LIMIT | 120 | reads with `asOf` per minute per client (token, else address; then 429) |
  * | KPI_API_AS_OF_QUEUE | 8 | as-of recomputations that may wait at once (then 503 with Retry-After) |
+ * | KPI_RETRACTION_GRANTS | none | JSON object: a source → the sources whose facts it may retract (`"*"`: any); otherwise a source retracts only its own facts |
  * | KPI_API_CORS_ORIGINS | * | origins whose pages may read the API (comma-separated, e.g. `https://a.gov.vn,https://b.gov.vn`; `none`: no cross-origin reads); writes never cross origins |
  *
  * Only hashes of tokens are configured, never tokens: `printf %s "$TOKEN" | sha256sum` gives the key.
  */
 import { createHash } from "node:crypto";
-import { SourceId } from "@kpi/core";
+import { parseRetractionGrants, type RetractionGrants, SourceId } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 
@@ -35,6 +36,8 @@ export interface ApiConfig {
   readonly asOfLimitPerMinute: number;
   /** As-of recomputations that may wait at once. */
   readonly asOfQueue: number;
+  /** Which sources may retract facts of which others (a source may always retract its own). */
+  readonly retractionGrants: RetractionGrants;
   /** Origins whose pages may read the API ("*": any); writes are never allowed across origins. */
   readonly corsOrigins: "*" | readonly string[];
   /** Largest request body accepted by POST /v1/facts, in bytes. */
@@ -50,6 +53,7 @@ export const DEFAULT_API_CONFIG: ApiConfig = {
   asOfLimitPerMinute: 120,
   asOfQueue: 8,
   corsOrigins: "*",
+  retractionGrants: new Map(),
   bodyLimit: 16 * 2 ** 20,
   maxBatch: 10_000,
 };
@@ -129,5 +133,6 @@ export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig =
     asOfLimitPerMinute: positiveInt("KPI_API_AS_OF_LIMIT", env.KPI_API_AS_OF_LIMIT, 120),
     asOfQueue: positiveInt("KPI_API_AS_OF_QUEUE", env.KPI_API_AS_OF_QUEUE, 8),
     corsOrigins: parseCorsOrigins(env.KPI_API_CORS_ORIGINS),
+    retractionGrants: parseRetractionGrants(env.KPI_RETRACTION_GRANTS),
   };
 };

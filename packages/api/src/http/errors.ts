@@ -33,6 +33,8 @@ export type ApiError =
     }
   | { readonly _tag: "InvalidFacts"; readonly errors: readonly ItemError[] }
   | { readonly _tag: "AppendRefused"; readonly error: AppendError }
+  /** An id conflict with a fact outside the caller's scope: said without where or whose. */
+  | { readonly _tag: "IdTaken"; readonly id: string; readonly index: number }
   | {
       readonly _tag: "RateLimited";
       readonly max: number;
@@ -101,6 +103,26 @@ const body = (statusCode: number, code: string, message: string, details?: reado
 });
 
 /** The status, stable code and message of every API error: the one mapping from tags to HTTP. */
+/**
+ * A refusal of the log as a token may see it: nothing about a fact outside its scope. A retraction naming such
+ * a fact is refused as naming an unknown one, an id conflict with one says neither where nor whose, and the
+ * source of the fact concerned is never echoed.
+ */
+export const refusalWithin = (e: AppendError, sources: readonly string[]): ApiError => {
+  if (e._tag === "RetractionRefused") {
+    const { targetSource, ...rest } = e;
+    const visible = targetSource === undefined || sources.includes(targetSource);
+    return { _tag: "AppendRefused", error: visible ? rest : { ...rest, reason: "unknown event" } };
+  }
+  if (e._tag === "IdConflict") {
+    const { existingSource, ...rest } = e;
+    return existingSource !== undefined && !sources.includes(existingSource)
+      ? { _tag: "IdTaken", id: e.id, index: e.index }
+      : { _tag: "AppendRefused", error: rest };
+  }
+  return { _tag: "AppendRefused", error: e };
+};
+
 export const errorBody = (e: ApiError): ErrorBody => {
   switch (e._tag) {
     case "InvalidRequest":
@@ -167,6 +189,10 @@ export const errorBody = (e: ApiError): ErrorBody => {
       return body(409, appendCode(e.error), `${describeAppendError(e.error)}; nothing was appended`, [
         "index" in e.error ? { index: e.error.index, field: "id", reason: describeAppendError(e.error) } : e.error,
       ]);
+    case "IdTaken": {
+      const reason = `fact ${e.index + 1} (id ${e.id}): this id is already used for other content; a correction needs a new id (and a FactRetracted for the old one)`;
+      return body(409, "id_conflict", `${reason}; nothing was appended`, [{ index: e.index, field: "id", reason }]);
+    }
     case "RateLimited":
       return body(
         429,

@@ -41,6 +41,35 @@ export interface AppendOptions {
   readonly retractionGrants?: RetractionGrants;
 }
 
+/**
+ * Parses `KPI_RETRACTION_GRANTS`: a JSON object from a source to the sources whose facts it may retract, or
+ * "*" for any, e.g. `{"cuc-thong-ke": "*", "so-tttt": ["so-khcn"]}`. Throws with what to write instead.
+ */
+export const parseRetractionGrants = (text: string | undefined): RetractionGrants => {
+  if (text === undefined || text.trim() === "") return new Map();
+  const example = 'e.g. {"cuc-thong-ke": "*", "so-tttt": ["so-khcn"]}';
+  let u: unknown;
+  try {
+    u = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`KPI_RETRACTION_GRANTS is not valid JSON (${(e as Error).message}); ${example}`);
+  }
+  if (typeof u !== "object" || u === null || Array.isArray(u)) {
+    throw new Error(`KPI_RETRACTION_GRANTS must be an object from a source to the sources it may retract; ${example}`);
+  }
+  const out = new Map<string, readonly string[] | "*">();
+  for (const [source, v] of Object.entries(u)) {
+    if (v === "*") out.set(source, "*");
+    else if (Array.isArray(v) && v.every((x) => typeof x === "string")) out.set(source, v as string[]);
+    else {
+      throw new Error(
+        `KPI_RETRACTION_GRANTS[${JSON.stringify(source)}] must be "*" or a list of sources, got ${JSON.stringify(v)}; ${example}`,
+      );
+    }
+  }
+  return out;
+};
+
 /** Whether facts of `source` may retract a fact of `target`. */
 export const mayRetract = (grants: RetractionGrants | undefined, source: string, target: string): boolean => {
   if (source === target) return true;

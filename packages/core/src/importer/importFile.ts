@@ -11,7 +11,7 @@
  */
 import { createWriteStream, statSync, type WriteStream } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";
-import { type AppendError, describeAppendError, type EventLog } from "../eventLog/index.js";
+import { type AppendError, type AppendOptions, describeAppendError, type EventLog } from "../eventLog/index.js";
 import type { Fact, FieldError, Position } from "../facts/index.js";
 import { type FileFormat, formatOf, readFactLines } from "./readFactLines.js";
 
@@ -33,6 +33,8 @@ export interface ImportProgress {
 
 export interface ImportOptions {
   readonly skipInvalid?: boolean;
+  /** Options of every append (e.g. the retraction grants in force). */
+  readonly append?: AppendOptions;
   readonly batchSize?: number;
   /** How many line errors to keep in the result (all are counted, and all go to the reject file). */
   readonly keepErrors?: number;
@@ -102,7 +104,7 @@ export const importFile = async (log: EventLog, file: string, options: ImportOpt
 
   const flush = async () => {
     while (batch.length > 0 && !failed) {
-      const r = await session.append(batch);
+      const r = await session.append(batch, options.append);
       if (E.isRight(r)) {
         accepted += r.right.appended;
         duplicates += r.right.duplicates;

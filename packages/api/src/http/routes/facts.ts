@@ -26,7 +26,7 @@ import type { FastifyInstance } from "fastify";
 import * as E from "fp-ts/lib/Either.js";
 import { outOfScope, requireToken, writeKey } from "../auth.js";
 import type { ApiContext } from "../context.js";
-import { ApiFailure, fail, type ItemError } from "../errors.js";
+import { ApiFailure, fail, type ItemError, refusalWithin } from "../errors.js";
 import { errors } from "../schemas.js";
 
 declare module "fastify" {
@@ -210,8 +210,10 @@ export const factRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiContex
       if (problems.length > 0) return fail({ _tag: "InvalidFacts", errors: problems });
       const refused = outOfScope(scope.right, facts);
       if (refused.length > 0) return fail({ _tag: "SourceNotAllowed", refused, allowed: scope.right.sources });
-      const appended = await ctx.live.warehouse.log.append(facts);
-      if (E.isLeft(appended)) return fail({ _tag: "AppendRefused", error: appended.left });
+      const appended = await ctx.live.warehouse.log.append(facts, {
+        retractionGrants: ctx.config.retractionGrants,
+      });
+      if (E.isLeft(appended)) return fail(refusalWithin(appended.left, scope.right.sources));
       const r = appended.right;
       let projected: number | null = null;
       if (request.query.wait !== false) {

@@ -107,6 +107,7 @@ export const operatorRoutes = async (
         try {
           const s = await importFile(ctx.live.warehouse.log, tmp, {
             skipInvalid: request.query.skipInvalid === true,
+            append: { retractionGrants: ctx.config.retractionGrants },
             onProgress: (p) => out.write(ndjsonLine({ progress: p })),
           });
           if (s.committed) await ctx.live.refresh();
