@@ -5,10 +5,10 @@
  *   earlier position or day (`Warehouse.figuresAsOf`, `indicator_revisions`), which carry only numerator,
  *   denominator and value. It follows "Status against targets" in docs/semantics.md exactly as the warehouse's
  *   SQL does (same arithmetic, same order), and a test checks that both agree on every row at the checkpoint.
- * - `publish`: small-cell suppression for public responses. A suppressed commune figure loses numerator,
- *   denominator and value, and its status becomes `suppressed`. A trajectory that runs from the series' first
- *   value (years before the first target) is withheld too when that first value is a small cell, since it
- *   would give the value away.
+ * - `publish`: the warehouse's one small-cell rule (`disclosureSql.ts` in the projections package: primary
+ *   small cells and the secondary cells that keep them from being recovered by subtraction) applied to a
+ *   response. A withheld figure loses numerator, denominator and value, and its status becomes `suppressed`;
+ *   a series with any withheld value shows no trajectory, as in the view `published_indicator_values`.
  */
 import type { CatalogEntry } from "@kpi/core";
 
@@ -24,6 +24,8 @@ export interface RawFigure {
   readonly value: number | null;
   /** The log position the figure reflects. */
   readonly position: number;
+  /** Withheld for publication, as the warehouse's rule decided (`disclosureSql.ts`). */
+  readonly withheld: "primary" | "secondary" | null;
 }
 
 export interface Figure extends RawFigure {
@@ -104,8 +106,8 @@ const firstValues = <F extends RawFigure>(figures: readonly F[]): Map<string, F>
 const firstOf = (f: RawFigure | undefined): First | undefined =>
   f === undefined || f.value === null ? undefined : { year: f.year, value: f.value };
 
-/** Adds target, trajectory, status and the small-cell flag to raw figures of one indicator. */
-export const judge = (entry: CatalogEntry, raw: readonly RawFigure[], smallCellThreshold: number): Figure[] => {
+/** Adds target, trajectory, status and the withheld flag to raw figures of one indicator. */
+export const judge = (entry: CatalogEntry, raw: readonly RawFigure[]): Figure[] => {
   const firsts = firstValues(raw);
   return raw.map((f) => {
     const t = targetFor(entry.targets, f.year);
@@ -129,20 +131,18 @@ export const judge = (entry: CatalogEntry, raw: readonly RawFigure[], smallCellT
       targetValue: t?.value ?? null,
       trajectory,
       status,
-      suppressed: f.geo !== "province" && f.denominator !== null && f.denominator < smallCellThreshold,
+      suppressed: f.withheld !== null,
     };
   });
 };
 
-/** Withholds small cells (see the module comment). Order is kept. */
-export const publish = (figures: readonly Figure[], targets: readonly Target[]): Figure[] => {
-  const firsts = firstValues(figures);
+/** Withholds what the rule withholds (see the module comment). Order is kept. */
+export const publish = (figures: readonly Figure[]): Figure[] => {
+  const withheldSeries = new Set(figures.filter((f) => f.suppressed).map(seriesKey));
   return figures.map((f) => {
-    const first = firsts.get(seriesKey(f));
-    const leaks =
-      first?.suppressed === true && f.trajectory !== null && trajectoryFor(targets, f.year, firstOf(first)).fromFirst;
-    if (!f.suppressed && !leaks) return f;
-    const trajectory = leaks ? null : f.trajectory;
+    const hideTrajectory = withheldSeries.has(seriesKey(f)) && f.trajectory !== null;
+    if (!f.suppressed && !hideTrajectory) return f;
+    const trajectory = hideTrajectory ? null : f.trajectory;
     return f.suppressed
       ? { ...f, numerator: null, denominator: null, value: null, status: "suppressed", trajectory }
       : { ...f, trajectory };

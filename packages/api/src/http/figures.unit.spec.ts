@@ -13,7 +13,13 @@ const targets: CatalogEntry["targets"] = [
 ];
 const entry = { code: "X", direction: "higher_is_better", targets } as unknown as CatalogEntry;
 
-const raw = (geo: string, year: number, numerator: number | null, denominator: number | null): RawFigure => ({
+const raw = (
+  geo: string,
+  year: number,
+  numerator: number | null,
+  denominator: number | null,
+  withheld: RawFigure["withheld"] = null,
+): RawFigure => ({
   indicator: "X",
   geo,
   year,
@@ -22,6 +28,7 @@ const raw = (geo: string, year: number, numerator: number | null, denominator: n
   denominator,
   value: numerator === null || denominator === null || denominator === 0 ? null : (100 * numerator) / denominator,
   position: 7,
+  withheld,
 });
 
 describe("targets and trajectory", () => {
@@ -44,17 +51,13 @@ describe("targets and trajectory", () => {
   });
 
   it("judges met, on track, off track, no data", () => {
-    const fs = judge(
-      entry,
-      [
-        raw("province", 2020, 30, 100),
-        raw("province", 2023, 45, 100),
-        raw("province", 2024, 40, 100),
-        raw("province", 2025, 50, 100),
-        raw("province", 2026, null, null),
-      ],
-      10,
-    );
+    const fs = judge(entry, [
+      raw("province", 2020, 30, 100),
+      raw("province", 2023, 45, 100),
+      raw("province", 2024, 40, 100),
+      raw("province", 2025, 50, 100),
+      raw("province", 2026, null, null),
+    ]);
     expect(fs.map((f) => f.status)).toEqual(["on_track", "on_track", "off_track", "met", "no_data"]);
     expect(fs[2]).toMatchObject({
       targetYear: 2025,
@@ -68,19 +71,15 @@ describe("targets and trajectory", () => {
 });
 
 describe("publish", () => {
-  it("withholds small commune cells and a trajectory that starts from one", () => {
+  it("withholds the cells the warehouse's rule withholds, and the trajectory of their series", () => {
     const fs = publish(
-      judge(
-        entry,
-        [
-          raw("29926", 2020, 3, 8),
-          raw("29926", 2023, 40, 100),
-          raw("29926", 2026, 70, 100),
-          raw("province", 2020, 3, 8),
-        ],
-        10,
-      ),
-      targets,
+      judge(entry, [
+        raw("29926", 2020, 3, 8, "primary"),
+        raw("29926", 2023, 40, 100),
+        raw("29926", 2026, 70, 100),
+        raw("province", 2020, 3, 8, "secondary"),
+        raw("province", 2023, 40, 100),
+      ]),
     );
     expect(fs[0]).toMatchObject({
       numerator: null,
@@ -91,7 +90,9 @@ describe("publish", () => {
       trajectory: null,
     });
     expect(fs[1]).toMatchObject({ value: 40, suppressed: false, trajectory: null }); // would reveal 2020's 37.5
-    expect(fs[2]).toMatchObject({ value: 70, trajectory: 56 }); // between the 2025 and 2030 targets: safe
-    expect(fs[3]).toMatchObject({ value: 37.5, suppressed: false }); // the province is never withheld
+    expect(fs[2]).toMatchObject({ value: 70, suppressed: false, trajectory: null }); // the whole series: one rule
+    // a province figure equal to one withheld commune is withheld too (secondary), and its series' trajectory
+    expect(fs[3]).toMatchObject({ value: null, suppressed: true, status: "suppressed" });
+    expect(fs[4]).toMatchObject({ value: 40, suppressed: false, trajectory: null });
   });
 });

@@ -23,7 +23,7 @@
  */
 
 import { availableParallelism } from "node:os";
-import type { Warehouse, WarehouseReader } from "@kpi/projections";
+import { smallCellSql, type Warehouse, type WarehouseReader, withheldSql } from "@kpi/projections";
 import type { CatalogIndicator } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
 import type { ApiError } from "./errors.js";
@@ -105,7 +105,7 @@ export class LiveWarehouse {
     return new LiveWarehouse(
       warehouse,
       reference,
-      await loadReadModel(warehouse, reference),
+      await loadReadModel(warehouse),
       options.afterRefresh,
       await quarantineState(warehouse),
       await warehouse.openReader(),
@@ -140,8 +140,8 @@ export class LiveWarehouse {
       if (r.rebuilt || r.to !== this.model.position) {
         this.model =
           r.rebuilt || r.indicators === undefined
-            ? await loadReadModel(this.warehouse, this.reference)
-            : await refreshReadModel(this.warehouse, this.reference, this.model, r.indicators);
+            ? await loadReadModel(this.warehouse)
+            : await refreshReadModel(this.warehouse, this.model, r.indicators);
         if (this.afterRefresh !== undefined) {
           const after = this.afterRefresh;
           void this.exclusive(() => after(this.warehouse)).catch(() => undefined);
@@ -198,7 +198,7 @@ export class LiveWarehouse {
   private finish(entry: CatalogIndicator, position: number, raw: readonly RawFigure[]): AsOfFigures {
     return {
       position,
-      figures: indexFigures(publish(judge(entry, raw, this.reference.smallCellThreshold), entry.targets)),
+      figures: indexFigures(publish(judge(entry, raw))),
     };
   }
 
@@ -213,22 +213,26 @@ export class LiveWarehouse {
       { date },
     );
     const position = at[0]?.p ?? 0;
+    // A commune figure whose last revision has neither numerator nor denominator had stopped existing then.
+    const standing = `SELECT * FROM (
+         SELECT indicator, geo, year, breakdown,
+                CAST(arg_max_null(numerator, vintage) AS DOUBLE) AS numerator,
+                CAST(arg_max_null(denominator, vintage) AS DOUBLE) AS denominator,
+                arg_max_null(value, vintage) AS value
+         FROM indicator_revisions
+         WHERE indicator = $indicator AND vintage <= CAST($date AS DATE)
+         GROUP BY ALL)
+       WHERE geo = 'province' OR numerator IS NOT NULL OR denominator IS NOT NULL`;
     const rows = await this.reader.query<Omit<RawFigure, "position">>(
-      `SELECT indicator, geo, year, breakdown,
-              CAST(arg_max_null(numerator, vintage) AS DOUBLE) AS numerator,
-              CAST(arg_max_null(denominator, vintage) AS DOUBLE) AS denominator,
-              arg_max_null(value, vintage) AS value
-       FROM indicator_revisions
-       WHERE indicator = $indicator AND vintage <= CAST($date AS DATE)
-       GROUP BY ALL ORDER BY geo, breakdown, year`,
+      `SELECT indicator, geo, year, breakdown, numerator, denominator, value, withheld
+       FROM (${withheldSql(standing, smallCellSql(String(this.reference.smallCellThreshold)))})
+       ORDER BY geo, breakdown, year`,
       { indicator: entry.code, date },
     );
-    // A commune figure whose last revision has neither numerator nor denominator had stopped existing then.
-    const standing = rows.filter((r) => r.geo === "province" || r.numerator !== null || r.denominator !== null);
     return this.finish(
       entry,
       position,
-      standing.map((r) => ({ ...r, position })),
+      rows.map((r) => ({ ...r, position })),
     );
   }
 

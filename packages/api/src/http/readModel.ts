@@ -7,7 +7,7 @@
  * each catch-up and swaps it in whole, so a response always comes from one checkpoint.
  */
 import { createHash } from "node:crypto";
-import type { Warehouse } from "@kpi/projections";
+import { type Warehouse, withheldSql } from "@kpi/projections";
 import type { CatalogIndicator, PlanningDocument } from "@kpi/seeds";
 import { type Figure, publish, type Status } from "./figures.js";
 
@@ -127,7 +127,7 @@ interface FigureRow {
   target_value: number | null;
   trajectory: number | null;
   status: string;
-  suppressed: boolean;
+  withheld: "primary" | "secondary" | null;
   position: number;
 }
 
@@ -145,7 +145,8 @@ const toFigure = (r: FigureRow): Figure => ({
   targetValue: r.target_value,
   trajectory: r.trajectory,
   status: r.status as Status,
-  suppressed: r.suppressed,
+  suppressed: r.withheld !== null,
+  withheld: r.withheld,
   position: r.position,
 });
 
@@ -177,8 +178,9 @@ export const readFigures = async (
   for await (const chunk of warehouse.streamQuery<FigureRow>(
     `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
             CAST(denominator AS DOUBLE) AS denominator, value, target_year, target_op, target_value, trajectory,
-            status, suppressed, CAST(position AS DOUBLE) AS position
-     FROM indicator_values ${where} ORDER BY indicator, geo, breakdown, year`,
+            status, withheld, CAST(position AS DOUBLE) AS position
+     FROM (${withheldSql("SELECT * FROM indicator_values", "suppressed")}) ${where}
+     ORDER BY indicator, geo, breakdown, year`,
     params,
   )) {
     for (const r of chunk) figures.push(toFigure(r));
@@ -198,21 +200,16 @@ const groupByIndicator = (figures: readonly Figure[]): Map<string, Figure[]> => 
 };
 
 /** Groups figures by indicator, publishes (suppression) and indexes them. */
-export const buildReadModel = (ref: Reference, position: number, figures: readonly Figure[]): ReadModel => ({
+export const buildReadModel = (position: number, figures: readonly Figure[]): ReadModel => ({
   position,
-  figures: new Map(
-    [...groupByIndicator(figures)].map(([code, fs]) => [
-      code,
-      indexFigures(publish(fs, ref.indicators.get(code)?.targets ?? [])),
-    ]),
-  ),
+  figures: new Map([...groupByIndicator(figures)].map(([code, fs]) => [code, indexFigures(publish(fs))])),
 });
 
-export const loadReadModel = async (warehouse: Warehouse, ref: Reference): Promise<ReadModel> => {
+export const loadReadModel = async (warehouse: Warehouse): Promise<ReadModel> => {
   const { position, figures } = await readFigures(warehouse);
   const out = new Map<string, IndicatorFigures>();
   for (const [code, fs] of groupByIndicator(figures)) {
-    out.set(code, indexFigures(publish(fs, ref.indicators.get(code)?.targets ?? [])));
+    out.set(code, indexFigures(publish(fs)));
     await yieldToReads();
   }
   return { position, figures: out };
@@ -225,7 +222,6 @@ export const loadReadModel = async (warehouse: Warehouse, ref: Reference): Promi
  */
 export const refreshReadModel = async (
   warehouse: Warehouse,
-  ref: Reference,
   old: ReadModel,
   changed: readonly string[],
 ): Promise<ReadModel> => {
@@ -236,7 +232,7 @@ export const refreshReadModel = async (
   for (const code of [...codes].sort()) {
     const again = fresh.get(code);
     if (again !== undefined) {
-      out.set(code, indexFigures(publish(again, ref.indicators.get(code)?.targets ?? [])));
+      out.set(code, indexFigures(publish(again)));
     } else if (!changed.includes(code)) {
       const kept = old.figures.get(code);
       if (kept === undefined) continue;

@@ -5,7 +5,8 @@
  * position and the digest of the reference data. The file is written beside a `PublicationIssued` fact in the
  * log that records its digest: the file appears (renamed from a temporary one) only once the fact is durable.
  *
- * Commune figures withheld as small cells (`suppressed`) are left out. The caller folds the log first (the
+ * Figures withheld for publication (`disclosureSql.ts`: small cells, and the cells withheld so that no small
+ * cell can be recovered from the others) are left out. The caller folds the log first (the
  * figures are those at the checkpoint) and runs one warehouse task at a time (the server: inside
  * `LiveWarehouse.exclusive`). Refusals are values.
  */
@@ -21,6 +22,7 @@ import {
   type Position,
 } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
+import { withheldSql } from "../warehouse/disclosureSql.js";
 import type { Warehouse } from "../warehouse/projector.js";
 import { cellKey, contributionsOf, EMPTY_CONTRIBUTION } from "./contribution.js";
 import {
@@ -128,12 +130,12 @@ export const figureRows = async (
     `indicator IN (${list("c", codes)})`,
     ...(years === undefined ? [] : [`year IN (${list("y", years)})`]),
     ...(level === "all" ? [] : [`level = ${list("l", [level])}`]),
-    "NOT suppressed",
+    "withheld IS NULL",
   ];
   return w.query<FigureRow>(
     `SELECT indicator, geo, year, breakdown, CAST(numerator AS VARCHAR) AS numerator,
             CAST(denominator AS VARCHAR) AS denominator, value, definition_hash
-     FROM indicator_values WHERE ${where.join(" AND ")}
+     FROM (${withheldSql("SELECT * FROM indicator_values", "suppressed")}) WHERE ${where.join(" AND ")}
      ORDER BY indicator, year, level DESC, geo, breakdown`,
     params,
   );

@@ -1,4 +1,5 @@
 export * from "./conditionSql.js";
+export * from "./disclosureSql.js";
 export * from "./entitySql.js";
 export * from "./figuresSql.js";
 export * from "./projector.js";

@@ -25,6 +25,7 @@ import {
   storageAdvice,
 } from "@kpi/core";
 import canonicalize from "canonicalize";
+import { smallCellSql, withheldSql } from "./disclosureSql.js";
 import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
 import { contributionsSql, figureRowsSql, standingReportsSql, valueSql, visibleSql } from "./figuresSql.js";
 import { entityTableDdl, PUBLISHED_RELATIONS, WAREHOUSE_DDL, WAREHOUSE_VIEWS } from "./schema.js";
@@ -88,6 +89,8 @@ export interface AsOfFigure {
   readonly denominator: number | null;
   readonly value: number | null;
   readonly position: number;
+  /** Withheld for publication (`disclosureSql.ts`): 'primary', 'secondary', or null. */
+  readonly withheld: "primary" | "secondary" | null;
 }
 
 export interface StepReport {
@@ -184,6 +187,7 @@ const catalogFactsFilter = (catalog: readonly CatalogEntry[]): string => {
 const figuresAsOfOn = async (
   c: DuckDBConnection,
   catalog: readonly CatalogEntry[],
+  smallCellThreshold: number,
   at: { readonly position?: number; readonly date?: string },
   codes?: readonly string[],
 ): Promise<AsOfFigure[]> => {
@@ -237,11 +241,13 @@ const figuresAsOfOn = async (
     const r = await rows<Omit<AsOfFigure, "position">>(
       c,
       sqlOf(
-        `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
+        `SELECT indicator, geo, year, breakdown, numerator, denominator, value, withheld FROM (${withheldSql(
+          `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
                   CAST(denominator AS DOUBLE) AS denominator, ${valueSql(e.definition)} AS value
            FROM (${figureRowsSql(e, p, { cells: "asof_cells", reports: "asof_reports" })})
-             AS r(indicator, geo, year, breakdown, numerator, denominator)
-           ORDER BY geo, year, breakdown`,
+             AS r(indicator, geo, year, breakdown, numerator, denominator)`,
+          smallCellSql(String(smallCellThreshold)),
+        )}) ORDER BY geo, year, breakdown`,
         p,
       ),
     );
@@ -255,6 +261,7 @@ export class WarehouseReader {
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly catalog: readonly CatalogEntry[],
+    private readonly smallCellThreshold: number,
   ) {}
 
   /** `Warehouse.figuresAsOf`, in one transaction of this connection: one committed state throughout. */
@@ -264,7 +271,7 @@ export class WarehouseReader {
   ): Promise<AsOfFigure[]> {
     await this.conn.run("BEGIN TRANSACTION");
     try {
-      return await figuresAsOfOn(this.conn, this.catalog, at, codes);
+      return await figuresAsOfOn(this.conn, this.catalog, this.smallCellThreshold, at, codes);
     } finally {
       await this.conn.run("ROLLBACK");
     }
@@ -938,7 +945,7 @@ export class Warehouse {
     at: { readonly position?: number; readonly date?: string },
     codes?: readonly string[],
   ): Promise<AsOfFigure[]> {
-    return figuresAsOfOn(this.conn, this.options.catalog, at, codes);
+    return figuresAsOfOn(this.conn, this.options.catalog, this.options.smallCellThreshold ?? 10, at, codes);
   }
 
   /**
@@ -958,7 +965,7 @@ export class Warehouse {
     const c = await this.instance.connect();
     await c.run("SET TimeZone = 'UTC'");
     await this.createYears(c);
-    return new WarehouseReader(c, this.options.catalog);
+    return new WarehouseReader(c, this.options.catalog, this.options.smallCellThreshold ?? 10);
   }
 
   /** The connection's TEMP table of the years figures are computed for. */

@@ -3,6 +3,8 @@
  * `duckdb_tables()` / `duckdb_columns()` show them). Restricted tables hold raw and small-cell figures;
  * `published_*` views apply small-cell suppression.
  */
+import { withheldSql } from "./disclosureSql.js";
+
 export const WAREHOUSE_DDL = `
 CREATE TABLE IF NOT EXISTS projection_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 COMMENT ON TABLE projection_meta IS 'Projection state: checkpoint (last log position folded), its vintage, the year range and the catalog hash. Written in the same transaction as the tables.';
@@ -91,17 +93,18 @@ COMMENT ON TABLE indicator_targets IS 'Every target in the plans: indicator, yea
 export const WAREHOUSE_VIEWS = `
 CREATE OR REPLACE VIEW published_indicator_values AS
 SELECT v.indicator, i.name_vi, i.name_en, v.geo, c.name AS geo_name, v.level, v.year, v.breakdown,
-  CASE WHEN v.suppressed THEN NULL ELSE v.numerator END AS numerator,
-  CASE WHEN v.suppressed THEN NULL ELSE v.denominator END AS denominator,
-  CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value,
+  CASE WHEN v.withheld IS NOT NULL THEN NULL ELSE v.numerator END AS numerator,
+  CASE WHEN v.withheld IS NOT NULL THEN NULL ELSE v.denominator END AS denominator,
+  CASE WHEN v.withheld IS NOT NULL THEN NULL ELSE v.value END AS value,
   v.unit, v.target_year, v.target_op, v.target_value,
-  -- a commune's trajectory starts from its first value, so it is withheld wherever any of its values is
-  CASE WHEN bool_or(v.suppressed) OVER (PARTITION BY v.indicator, v.geo, v.breakdown) THEN NULL ELSE v.trajectory END
-    AS trajectory,
-  CASE WHEN v.suppressed THEN 'suppressed' ELSE v.status END AS status,
-  v.suppressed, v.position, v.vintage, v.definition_hash
-FROM indicator_values v JOIN indicators i ON i.code = v.indicator LEFT JOIN communes c ON c.code = v.geo;
-COMMENT ON VIEW published_indicator_values IS 'Indicator values fit for publication: commune figures with a denominator below the small-cell threshold have numerator, denominator and value withheld (status suppressed), and so does the trajectory of a commune series with any withheld value. Includes Vietnamese and English indicator names and commune names.';
+  -- a commune's trajectory may start from its first value, so it is withheld wherever any of its values is
+  CASE WHEN bool_or(v.withheld IS NOT NULL) OVER (PARTITION BY v.indicator, v.geo, v.breakdown) THEN NULL
+       ELSE v.trajectory END AS trajectory,
+  CASE WHEN v.withheld IS NOT NULL THEN 'suppressed' ELSE v.status END AS status,
+  v.withheld IS NOT NULL AS suppressed, v.withheld, v.position, v.vintage, v.definition_hash
+FROM (${withheldSql("SELECT * FROM indicator_values", "suppressed")}) v
+JOIN indicators i ON i.code = v.indicator LEFT JOIN communes c ON c.code = v.geo;
+COMMENT ON VIEW published_indicator_values IS 'Indicator values fit for publication: numerator, denominator and value are withheld (status suppressed, withheld = primary) for commune figures with a denominator below the small-cell threshold, and (withheld = secondary) for a second commune, or the province, wherever one withheld commune could otherwise be recovered by subtracting the published communes from the province; a commune series with any withheld value shows no trajectory. Includes Vietnamese and English indicator names and commune names.';
 
 CREATE OR REPLACE VIEW province_scorecard AS
 SELECT i.area, v.indicator, i.name_vi, i.name_en, v.year, v.breakdown, v.value, v.unit, v.target_year, v.target_op,

@@ -1,0 +1,47 @@
+/**
+ * The one small-cell rule, for every output that publishes figures: the `published_*` views, the snapshot and
+ * exports made from them, the API (current and as-of figures) and publications all read its `withheld` column.
+ *
+ * - **Primary**: a commune figure whose denominator is below the small-cell threshold.
+ * - **Secondary**: a province figure is the sum of its communes' numerators over the sum of their
+ *   denominators, so where exactly one commune of an (indicator, year, breakdown) is withheld, the province
+ *   minus the published communes would give it back. There a second commune is withheld too: the one with the
+ *   smallest denominator among those published (ties by code), so that only the sum of two cells — at least one
+ *   of them not small — can be derived. Where no other commune has a figure, the province figure itself is
+ *   withheld. Every such relation then has 0 or ≥ 2 withheld parts and no withheld cell can be recovered by
+ *   subtraction from a published total or its siblings.
+ * - **Trajectory**: a commune series with any withheld value shows no trajectory (it may run from the series'
+ *   first value).
+ *
+ * `rows` is a query of figure rows (indicator, geo, year, breakdown, numerator, denominator, …) and `primary` a
+ * boolean expression over one row; the result is those rows with `withheld` ('primary', 'secondary' or NULL).
+ */
+export const withheldSql = (rows: string, primary: string): string => `
+WITH disclosure_rows AS (
+  SELECT *, coalesce(${primary}, false) AS disclosure_primary FROM (${rows})
+),
+disclosure_groups AS (
+  SELECT indicator, year, breakdown,
+         count(*) FILTER (WHERE disclosure_primary) AS primaries,
+         bool_or(geo = 'province' AND (numerator IS NOT NULL OR denominator IS NOT NULL)) AS total_published
+  FROM disclosure_rows GROUP BY ALL
+),
+disclosure_second AS (
+  SELECT r.indicator, r.year, r.breakdown, arg_min(r.geo, (r.denominator, r.geo)) AS geo
+  FROM disclosure_rows r JOIN disclosure_groups g USING (indicator, year, breakdown)
+  WHERE g.primaries = 1 AND g.total_published AND r.geo <> 'province' AND NOT r.disclosure_primary
+    AND r.denominator IS NOT NULL
+  GROUP BY ALL
+)
+SELECT r.* EXCLUDE (disclosure_primary),
+  CASE WHEN r.disclosure_primary THEN 'primary'
+       WHEN s.geo IS NOT NULL AND s.geo = r.geo THEN 'secondary'
+       WHEN r.geo = 'province' AND g.primaries = 1 AND g.total_published AND s.geo IS NULL THEN 'secondary'
+  END AS withheld
+FROM disclosure_rows r
+JOIN disclosure_groups g USING (indicator, year, breakdown)
+LEFT JOIN disclosure_second s USING (indicator, year, breakdown)`;
+
+/** The primary rule over a row with `geo` and `denominator`, at a threshold (a bound parameter or a literal). */
+export const smallCellSql = (threshold: string): string =>
+  `(geo <> 'province' AND denominator IS NOT NULL AND denominator < ${threshold})`;
