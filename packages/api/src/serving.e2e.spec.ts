@@ -92,6 +92,39 @@ describe("while kpi serve runs", () => {
     expect(again.out).toMatch(/duplicates\s+2\b/);
   });
 
+  it("takes two imports at once one after the other, losing nothing", async () => {
+    const head = Number(clean(kpi("head")).out.trim());
+    const files = [0, 1].map((k) => {
+      const f = join(dir, `both-${k}.ndjson`);
+      writeFileSync(f, `${Array.from({ length: 50 }, (_, i) => fact(1000 + 100 * k + i)).join("\n")}\n`);
+      return f;
+    });
+    const run = (file: string) =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const p = spawn(process.execPath, [CLI, "import", file, "--data-dir", dir], {
+          cwd: REPO_ROOT,
+          env: { ...process.env, KPI_YEARS: "2019-2026" },
+        });
+        let out = "";
+        let err = "";
+        p.stdout.on("data", (d) => {
+          out += String(d);
+        });
+        p.stderr.on("data", (d) => {
+          err += String(d);
+        });
+        p.on("exit", (code) => resolve({ code, out, err }));
+      });
+    const both = await Promise.all(files.map(run));
+    for (const r of both) {
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(/accepted\s+50\b/);
+      expect(`${r.out}${r.err}`).not.toMatch(RAW);
+    }
+    expect(Number(clean(kpi("head")).out.trim())).toBe(head + 100);
+    expect(clean(kpi("verify-log")).out).toMatch(/^chain verifies/);
+  }, 120_000);
+
   it("refuses a file with a bad line as kpi import does, and sets bad lines aside with --skip-invalid", () => {
     const head = clean(kpi("head")).out.trim();
     const bad = join(dir, "bad.ndjson");
