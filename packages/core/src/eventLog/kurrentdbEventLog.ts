@@ -42,7 +42,7 @@ import {
   streamNameFilter,
 } from "@kurrent/kurrentdb-client";
 import * as E from "fp-ts/lib/Either.js";
-import { canonicalFact, decodeFact, type Fact, type Position, position, type SubjectId } from "../facts/index.js";
+import { canonicalFact, type Fact, type Position, position, type SubjectId } from "../facts/index.js";
 import { type PlanContext, type PlannedRow, planAppend, type StoredRef, storedRefOf } from "./appendPlan.js";
 import type {
   AppendError,
@@ -76,6 +76,7 @@ import {
   MARKER_TYPE,
   markerEventId,
   storedEventOf,
+  storedFact,
 } from "./kurrentdbRecords.js";
 
 export type AppendMode = "auto" | "multi-stream" | "per-stream";
@@ -241,11 +242,11 @@ export class KurrentDbEventLog implements EventLog {
 
   private factRecord(ev: RecordedEvent): FactRecord {
     const meta = orThrow(decodeFactMeta(ev.streamId, ev.metadata));
-    const fact = decodeFact(this.json(ev));
-    if (E.isLeft(fact)) {
+    const fact = storedFact(this.json(ev));
+    if (fact === undefined) {
       throw new KurrentDbLogCorrupt({ _tag: "BadRecord", stream: ev.streamId, reason: "event data is not a fact" });
     }
-    return { meta, fact: fact.right };
+    return { meta, fact };
   }
 
   /** Remembers a marker read from `ns/head`; markers arrive in revision order, so the table grows in order. */

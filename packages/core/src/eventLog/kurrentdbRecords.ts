@@ -109,6 +109,19 @@ const str = (o: Record<string, unknown>, k: string): string | undefined => {
   return typeof v === "string" ? v : undefined;
 };
 
+/**
+ * A stored fact as it was stored: its envelope checked for shape only, never against today's field rules. A
+ * fact accepted when it was appended must read back even after the decoder grew stricter (the chain hash,
+ * not the decoder, says whether it is what was appended).
+ */
+export const storedFact = (u: unknown): Fact | undefined => {
+  if (typeof u !== "object" || u === null || Array.isArray(u)) return undefined;
+  const f = u as Record<string, unknown>;
+  const strings = ["id", "type", "subject", "occurredOn", "source"].every((k) => typeof f[k] === "string");
+  const data = typeof f.data === "object" && f.data !== null && !Array.isArray(f.data);
+  return strings && data ? (u as Fact) : undefined;
+};
+
 export const decodeFactMeta = (stream: string, u: unknown): E.Either<KurrentRecordError, FactEventMeta> => {
   if (typeof u !== "object" || u === null || Array.isArray(u) || u instanceof Uint8Array) {
     return bad(stream, "fact event metadata is not a JSON object");

@@ -18,11 +18,22 @@ import {
   groupByStream,
   kurrentStreams,
   markerEventId,
+  storedFact,
   uuidV5,
 } from "./kurrentdbRecords.js";
 import { accountOpened } from "./testFacts.js";
 
 const hex = (n: number) => n.toString(16).padStart(64, "0");
+
+describe("stored facts", () => {
+  it("read back as stored, even where today's decoder is stricter, and only facts at all", () => {
+    const old = { ...accountOpened("a1", "p1"), occurredOn: "1850-01-01", data: { commune: "29926", extra: 1 } };
+    expect(storedFact(JSON.parse(JSON.stringify(old)))).toEqual(old);
+    expect(storedFact({ id: "x", type: "T", subject: "s", occurredOn: "d" })).toBeUndefined();
+    expect(storedFact({ ...old, data: [] })).toBeUndefined();
+    expect(storedFact("a fact")).toBeUndefined();
+  });
+});
 
 describe("event ids", () => {
   it("computes RFC 4122 version-5 UUIDs (the published DNS example)", () => {
