@@ -218,7 +218,7 @@ describe("as-of reads", () => {
     }
   });
 
-  it("at the recording day, the revisions give the current figures; before it, none", async () => {
+  it("at the recording day, the revisions give the current figures; before it, a clear 'nothing known'", async () => {
     const day = new Date().toISOString().slice(0, 10);
     const now = (await get("/v1/indicators/PAYMENT_ACCT_15/series")).json() as { points: Point[] };
     const today = (await get(`/v1/indicators/PAYMENT_ACCT_15/series?asOf=${day}`)).json() as {
@@ -227,12 +227,9 @@ describe("as-of reads", () => {
     };
     expect(today.position).toBe(checkpoint);
     expect(today.points).toEqual(now.points);
-    const before = (await get("/v1/indicators/PAYMENT_ACCT_15/series?asOf=2000-01-01")).json() as {
-      position: number;
-      points: Point[];
-    };
-    expect(before.position).toBe(0);
-    expect(before.points.every((p) => p.value === null && p.status === "no_data")).toBe(true);
+    const before = await get("/v1/indicators/PAYMENT_ACCT_15/series?asOf=2000-01-01");
+    expect(before.statusCode).toBe(400);
+    expect(before.json().message).toContain("nothing had been recorded by then");
   });
 
   it("at an early position, fewer facts count", async () => {

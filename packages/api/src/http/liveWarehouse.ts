@@ -182,7 +182,23 @@ export class LiveWarehouse {
       this.cache.delete(key);
       this.cache.set(key, hit);
     }
-    return E.right(await hit);
+    const r = await hit;
+    if (r.position === 0) {
+      // before the first event nothing was known: say so, rather than answer an empty series
+      const first = await this.reader.query<{ day: string | null }>(
+        "SELECT strftime(min(recorded_at), '%Y-%m-%d') AS day FROM facts",
+      );
+      const day = first[0]?.day ?? null;
+      return E.left({
+        _tag: "BadAsOf",
+        asOf: "position" in asOf ? String(asOf.position) : asOf.date,
+        reason:
+          day === null
+            ? "nothing has been recorded yet"
+            : `nothing had been recorded by then: the first fact was recorded on ${day} (log position 1); ask for that day or a later one`,
+      });
+    }
+    return E.right(r);
   }
 
   /** Runs an as-of task on the reader connection, one at a time, counting those that wait. */

@@ -102,6 +102,22 @@ describe("reads while the warehouse folds", () => {
     }
   }, 60_000);
 
+  it("says nothing was known before the first fact, rather than answering an empty series", async () => {
+    const app = await buildApp(deps());
+    try {
+      for (const at of ["1990-01-01", "0"]) {
+        const r = await app.inject({ url: `/v1/indicators/PAYMENT_ACCT_15/series?asOf=${at}` });
+        expect(r.statusCode, at).toBe(400);
+        expect(r.json()).toMatchObject({ code: "bad_as_of" });
+        expect(r.json().message).toMatch(
+          /nothing had been recorded by then: the first fact was recorded on \d{4}-\d{2}-\d{2}/,
+        );
+      }
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
+
   it("swaps in, after a catch-up that recomputed a few indicators, the same model as a full load", async () => {
     const reference = await loadReference(t.warehouse, catalog(), YEARS, 10);
     const live = await LiveWarehouse.open(t.warehouse, reference);
