@@ -37,6 +37,7 @@ import { factRoutes } from "./routes/facts.js";
 import { healthRoutes } from "./routes/health.js";
 import { indicatorRoutes } from "./routes/indicators.js";
 import { type OperatorOptions, operatorRoutes } from "./routes/operator.js";
+import { scorecardRoutes } from "./routes/scorecard.js";
 import { seriesRoutes } from "./routes/series.js";
 import { valuesRoutes } from "./routes/values.js";
 
@@ -137,6 +138,7 @@ export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext; operator?: OperatorOp
   await app.register(indicatorRoutes, opts);
   await app.register(seriesRoutes, opts);
   await app.register(valuesRoutes, opts);
+  await app.register(scorecardRoutes, opts);
   await app.register(communeRoutes, opts);
   await app.register(factRoutes, opts);
   await app.register(dashboardRoutes);

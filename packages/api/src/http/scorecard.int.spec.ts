@@ -1,0 +1,94 @@
+/**
+ * GET /v1/scorecard: every indicator once, grouped by area, each entry the province's overall figure as the
+ * series route gives it (the latest year with a value, or the year asked for), with its status labelled.
+ */
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestWarehouse, testApp, testWarehouse } from "./testWarehouse.fixture.js";
+
+let t: TestWarehouse;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  t = await testWarehouse();
+  app = await testApp(t.warehouse);
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+  await t?.close();
+});
+
+interface Entry {
+  indicator: string;
+  year: number | null;
+  value: number | null;
+  status: string;
+  targetValue: number | null;
+  statusLabel: { vi: string; en: string };
+}
+interface Point {
+  year: number;
+  breakdown: string;
+  value: number | null;
+  status: string;
+  targetValue: number | null;
+}
+
+const entries = async (query = "") => {
+  const r = await app.inject({ url: `/v1/scorecard${query}` });
+  expect(r.statusCode).toBe(200);
+  return r.json() as { position: number; areas: { area: string; indicators: Entry[] }[] };
+};
+
+describe("GET /v1/scorecard", () => {
+  it("lists every indicator once, grouped by area, as the series route has its latest figure", async () => {
+    const catalog = (await app.inject({ url: "/v1/indicators" })).json() as {
+      indicators: { code: string; area: string }[];
+    };
+    const body = await entries();
+    const all = body.areas.flatMap((a) => a.indicators.map((e) => ({ ...e, area: a.area })));
+    expect(all.map((e) => e.indicator).sort()).toEqual(catalog.indicators.map((i) => i.code).sort());
+    for (const e of all) expect(e.area).toBe(catalog.indicators.find((i) => i.code === e.indicator)?.area);
+    let withValue = 0;
+    for (const e of all) {
+      const series = (await app.inject({ url: `/v1/indicators/${e.indicator}/series` })).json() as { points: Point[] };
+      const latest = series.points.filter((p) => p.breakdown === "" && p.value !== null).at(-1);
+      if (latest === undefined) {
+        expect(e).toMatchObject({ year: null, value: null, status: "no_data" });
+        continue;
+      }
+      withValue++;
+      expect({ year: e.year, value: e.value, status: e.status, targetValue: e.targetValue }).toEqual({
+        year: latest.year,
+        value: latest.value,
+        status: latest.status,
+        targetValue: latest.targetValue,
+      });
+      expect(e.statusLabel.vi.length).toBeGreaterThan(0);
+    }
+    expect(withValue).toBeGreaterThan(30);
+  });
+
+  it("takes a year, answers CSV with labels, and refuses what it does not know", async () => {
+    const y2025 = (await entries("?year=2025")).areas.flatMap((a) => a.indicators);
+    const values = (
+      await app.inject({ url: "/v1/indicators/PAYMENT_ACCT_15/values?year=2025&level=province" })
+    ).json() as {
+      values: Point[];
+    };
+    expect(y2025.find((e) => e.indicator === "PAYMENT_ACCT_15")).toMatchObject({
+      year: 2025,
+      value: values.values[0]?.value,
+      status: values.values[0]?.status,
+    });
+    const csv = await app.inject({ url: "/v1/scorecard?format=csv" });
+    const lines = csv.body.trim().split("\r\n");
+    expect(lines[0]).toBe(
+      "area,indicator,name_vi,name_en,unit,direction,year,value,target_year,target_op,target_value,status,status_vi,status_en",
+    );
+    expect(lines).toHaveLength(y2025.length + 1);
+    expect(csv.body).toMatch(/,met,Đã đạt,Met|,on_track,Đúng lộ trình,On track|,off_track,/);
+    expect((await app.inject({ url: "/v1/scorecard?yaer=2025" })).statusCode).toBe(400);
+  });
+});
