@@ -37,7 +37,7 @@ import { factRoutes } from "./routes/facts.js";
 import { healthRoutes } from "./routes/health.js";
 import { indicatorRoutes } from "./routes/indicators.js";
 import { type OperatorOptions, operatorRoutes } from "./routes/operator.js";
-import { scorecardRoutes } from "./routes/scorecard.js";
+import { profileRoutes, scorecardRoutes } from "./routes/scorecard.js";
 import { seriesRoutes } from "./routes/series.js";
 import { valuesRoutes } from "./routes/values.js";
 
@@ -139,6 +139,7 @@ export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext; operator?: OperatorOp
   await app.register(seriesRoutes, opts);
   await app.register(valuesRoutes, opts);
   await app.register(scorecardRoutes, opts);
+  await app.register(profileRoutes, opts);
   await app.register(communeRoutes, opts);
   await app.register(factRoutes, opts);
   await app.register(dashboardRoutes);

@@ -91,4 +91,48 @@ describe("GET /v1/scorecard", () => {
     expect(csv.body).toMatch(/,met,Đã đạt,Met|,on_track,Đúng lộ trình,On track|,off_track,/);
     expect((await app.inject({ url: "/v1/scorecard?yaer=2025" })).statusCode).toBe(400);
   });
+
+  it("profiles one commune on every indicator, with the province of the same year beside it", async () => {
+    const geo = "28261";
+    const r = await app.inject({ url: `/v1/communes/${geo}/profile` });
+    expect(r.statusCode).toBe(200);
+    const body = r.json() as {
+      commune: { code: string; name: string };
+      indicators: (Entry & { suppressed: boolean; province: { value: number | null; status: string } })[];
+    };
+    expect(body.commune.code).toBe(geo);
+    expect(body.commune.name).toMatch(/^(Xã|Phường) /);
+    let shown = 0;
+    for (const e of body.indicators) {
+      const series = (await app.inject({ url: `/v1/indicators/${e.indicator}/series?geo=${geo}` })).json() as {
+        points: (Point & { suppressed: boolean })[];
+      };
+      const latest = series.points.filter((p) => p.breakdown === "" && (p.value !== null || p.suppressed)).at(-1);
+      if (latest === undefined) {
+        expect(e).toMatchObject({ year: null, value: null, status: "no_data" });
+        continue;
+      }
+      shown++;
+      expect({ year: e.year, value: e.value, status: e.status, suppressed: e.suppressed }).toEqual({
+        year: latest.year,
+        value: latest.value,
+        status: latest.status,
+        suppressed: latest.suppressed,
+      });
+      const province = (await app.inject({ url: `/v1/indicators/${e.indicator}/series` })).json() as {
+        points: Point[];
+      };
+      const same = province.points.find((p) => p.breakdown === "" && p.year === latest.year);
+      expect(e.province.value).toBe(same?.value ?? null);
+    }
+    expect(shown).toBeGreaterThan(10);
+    const csv = await app.inject({ url: `/v1/communes/${geo}/profile?format=csv&year=2025` });
+    expect(csv.body.split("\r\n")[0]).toBe(
+      "area,indicator,name_vi,name_en,unit,year,value,status,status_vi,status_en,suppressed,province_value,province_status",
+    );
+    const unknown = await app.inject({ url: "/v1/communes/99999/profile" });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ code: "unknown_commune" });
+    expect((await app.inject({ url: "/v1/communes/province/profile" })).json().message).toContain("/v1/scorecard");
+  });
 });

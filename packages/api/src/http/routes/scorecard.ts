@@ -3,10 +3,14 @@
  * last year with a value, overall rather than by breakdown), the target applied to that year, and the status
  * with its label in Vietnamese and English. What a landing page or a morning report needs, from the in-memory
  * model (no DuckDB). `?year=Y` takes that year instead of the latest.
+ *
+ * GET /v1/communes/{code}/profile — one commune on every indicator: its overall figure (that year, or the latest
+ * it has, withheld ones shown as withheld) with the province's of the same year beside it.
  */
 import type { CatalogIndicator } from "@kpi/seeds";
 import type { FastifyInstance } from "fastify";
-import { type ApiContext, readAccess } from "../context.js";
+import { type ApiContext, geoOrFail, readAccess } from "../context.js";
+import { fail } from "../errors.js";
 import type { Figure, Status } from "../figures.js";
 import type { ReadModel } from "../readModel.js";
 import { type Column, sendTable } from "../representation.js";
@@ -154,6 +158,128 @@ export const scorecardRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiC
             };
           },
           columns,
+          rows: () => rows,
+        };
+      }),
+  );
+};
+
+/** The commune's overall figure of an indicator: that year, or the latest year it has one (withheld counts). */
+const communeFigure = (model: ReadModel, code: string, geo: string, year: number | undefined): Figure | undefined => {
+  const overall = (model.figures.get(code)?.byGeo.get(geo) ?? []).filter((f) => f.breakdown === "");
+  return year !== undefined
+    ? overall.find((f) => f.year === year)
+    : [...overall].reverse().find((f) => f.value !== null || f.suppressed);
+};
+
+interface ProfileRow {
+  readonly indicator: CatalogIndicator;
+  readonly figure: Figure | undefined;
+  readonly province: Figure | undefined;
+}
+
+const profileColumns: readonly Column<ProfileRow>[] = [
+  { name: "area", type: "utf8", get: (r) => r.indicator.area },
+  { name: "indicator", type: "utf8", get: (r) => r.indicator.code },
+  { name: "name_vi", type: "utf8", get: (r) => r.indicator.nameVi },
+  { name: "name_en", type: "utf8", get: (r) => r.indicator.nameEn },
+  { name: "unit", type: "utf8", get: (r) => r.indicator.unit },
+  { name: "year", type: "int32", get: (r) => r.figure?.year ?? null },
+  { name: "value", type: "float64", get: (r) => r.figure?.value ?? null },
+  { name: "status", type: "utf8", get: (r) => r.figure?.status ?? "no_data" },
+  { name: "status_vi", type: "utf8", get: (r) => STATUS_LABELS[r.figure?.status ?? "no_data"].vi },
+  { name: "status_en", type: "utf8", get: (r) => STATUS_LABELS[r.figure?.status ?? "no_data"].en },
+  { name: "suppressed", type: "bool", get: (r) => r.figure?.suppressed ?? false },
+  { name: "province_value", type: "float64", get: (r) => r.province?.value ?? null },
+  { name: "province_status", type: "utf8", get: (r) => r.province?.status ?? "no_data" },
+];
+
+export const profileRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiContext }): Promise<void> => {
+  app.get<{ Params: { code: string }; Querystring: { year?: number; format?: string } }>(
+    "/v1/communes/:code/profile",
+    {
+      onRequest: readAccess(ctx),
+      schema: {
+        tags: ["figures"],
+        summary: "One commune on every indicator: its latest published figure beside the province's, in one call",
+        params: {
+          type: "object",
+          required: ["code"],
+          properties: { code: { type: "string", description: "a current commune's 5-digit code, e.g. 29926" } },
+        },
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            year: { type: "integer", minimum: 1900, maximum: 2200, description: "this year instead of the latest" },
+            format: formatParam,
+          },
+        },
+        response: {
+          ...tabular("The commune's profile", {
+            type: "object",
+            properties: {
+              position: { type: "integer" },
+              commune: { type: "object", properties: { code: { type: "string" }, name: { type: "string" } } },
+              indicators: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: {
+                    ...entrySchema.properties,
+                    area: { type: "string" },
+                    suppressed: { type: "boolean", description: "withheld for publication (a small cell)" },
+                    province: {
+                      type: "object",
+                      properties: { value: { type: ["number", "null"] }, status: { type: "string" } },
+                    },
+                  },
+                },
+              },
+            },
+          }),
+          ...errors(400, 401, 404, 406),
+        },
+      },
+    },
+    (request, reply) =>
+      sendTable(request, reply, request.query.format, () => {
+        const ref = ctx.live.reference;
+        const geo = request.params.code;
+        const commune = geo === "province" ? undefined : ref.communes.get(geoOrFail(ref, geo));
+        if (commune === undefined) {
+          return fail({
+            _tag: "UnknownCommune",
+            geo,
+            hint: "; a profile is of one of the current communes (GET /v1/communes); the province's is GET /v1/scorecard",
+          });
+        }
+        const model = ctx.live.current;
+        const rows: ProfileRow[] = [...ref.indicators.values()].map((indicator) => {
+          const figure = communeFigure(model, indicator.code, commune.code, request.query.year);
+          const year = figure?.year ?? request.query.year;
+          const province =
+            year === undefined
+              ? undefined
+              : (model.figures.get(indicator.code)?.byGeo.get("province") ?? []).find(
+                  (f) => f.breakdown === "" && f.year === year,
+                );
+          return { indicator, figure, province };
+        });
+        return {
+          position: model.position,
+          modelTag: ref.modelTag,
+          json: () => ({
+            position: model.position,
+            commune: { code: commune.code, name: commune.name },
+            indicators: rows.map((r) => ({
+              ...rowJson({ indicator: r.indicator, figure: r.figure }),
+              area: r.indicator.area,
+              suppressed: r.figure?.suppressed ?? false,
+              province: { value: r.province?.value ?? null, status: r.province?.status ?? "no_data" },
+            })),
+          }),
+          columns: profileColumns,
           rows: () => rows,
         };
       }),
