@@ -335,12 +335,15 @@ describe("OpenAPI and access", () => {
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/v1/communes",
+      "/v1/communes/{code}/profile",
       "/v1/facts",
       "/v1/health",
       "/v1/indicators",
       "/v1/indicators/{code}",
       "/v1/indicators/{code}/series",
       "/v1/indicators/{code}/values",
+      "/v1/scorecard",
+      "/v1/series",
     ]);
     const series = doc.paths["/v1/indicators/{code}/series"]?.get;
     expect(series?.parameters?.map((p) => p.name).sort()).toEqual(

@@ -36,6 +36,7 @@ import { dashboardRoutes } from "./routes/dashboard.js";
 import { factRoutes } from "./routes/facts.js";
 import { healthRoutes } from "./routes/health.js";
 import { indicatorRoutes } from "./routes/indicators.js";
+import { manySeriesRoutes } from "./routes/manySeries.js";
 import { type OperatorOptions, operatorRoutes } from "./routes/operator.js";
 import { profileRoutes, scorecardRoutes } from "./routes/scorecard.js";
 import { seriesRoutes } from "./routes/series.js";
@@ -140,6 +141,7 @@ export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext; operator?: OperatorOp
   await app.register(valuesRoutes, opts);
   await app.register(scorecardRoutes, opts);
   await app.register(profileRoutes, opts);
+  await app.register(manySeriesRoutes, opts);
   await app.register(communeRoutes, opts);
   await app.register(factRoutes, opts);
   await app.register(dashboardRoutes);

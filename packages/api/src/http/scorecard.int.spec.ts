@@ -135,4 +135,33 @@ describe("GET /v1/scorecard", () => {
     expect(unknown.json()).toMatchObject({ code: "unknown_commune" });
     expect((await app.inject({ url: "/v1/communes/province/profile" })).json().message).toContain("/v1/scorecard");
   });
+
+  it("gives several indicators for several geographies in one call, as the series route gives each", async () => {
+    const r = await app.inject({
+      url: "/v1/series?indicators=DIGSIG_ADULT,PAYMENT_ACCT_15&geos=province,28261&from=2023&to=2025",
+    });
+    expect(r.statusCode).toBe(200);
+    const body = r.json() as { series: { indicator: string; geo: string; points: Point[] }[] };
+    expect(body.series.map((s) => `${s.indicator}@${s.geo}`)).toEqual([
+      "DIGSIG_ADULT@province",
+      "DIGSIG_ADULT@28261",
+      "PAYMENT_ACCT_15@province",
+      "PAYMENT_ACCT_15@28261",
+    ]);
+    for (const s of body.series) {
+      const one = (
+        await app.inject({ url: `/v1/indicators/${s.indicator}/series?geo=${s.geo}&from=2023&to=2025` })
+      ).json() as {
+        points: Point[];
+      };
+      expect(s.points).toEqual(one.points);
+    }
+    const csv = await app.inject({
+      url: "/v1/series?indicators=DIGSIG_ADULT,PAYMENT_ACCT_15&geos=province,28261&from=2023&to=2025&format=csv",
+    });
+    expect(csv.body.trim().split("\r\n")).toHaveLength(1 + body.series.reduce((n, s) => n + s.points.length, 0));
+    expect((await app.inject({ url: "/v1/series?indicators=NOPE" })).statusCode).toBe(404);
+    expect((await app.inject({ url: "/v1/series?indicators=DIGSIG_ADULT&geos=99999" })).statusCode).toBe(404);
+    expect((await app.inject({ url: "/v1/series?indicators=," })).statusCode).toBe(400);
+  });
 });
