@@ -21,7 +21,14 @@ import type {
   StoredEvent,
 } from "./eventLog.js";
 import { chainHash, GENESIS_HASH } from "./hashChain.js";
-import { FactIndex, fingerprint, fingerprintToBigInt, type IndexedFact, StreamRevisions } from "./logIndex.js";
+import {
+  FactIndex,
+  fingerprint,
+  fingerprintToBigInt,
+  type IndexedFact,
+  SourceCodes,
+  StreamRevisions,
+} from "./logIndex.js";
 import { storageAdvice } from "./storageAdvice.js";
 
 /** The format the embedded log's `log_meta` names. */
@@ -74,11 +81,13 @@ const toStored = (r: Row): StoredEvent => {
 
 const isoToMicros = (iso: string): bigint => BigInt(Date.parse(iso)) * 1000n;
 
-const indexedFact = (r: PlannedRow): IndexedFact => ({
+const indexedFact = (r: PlannedRow, source: number): IndexedFact => ({
   position: r.position,
   content: fingerprint(r.canonical),
   subject: fingerprint(r.fact.subject),
   isRetraction: r.fact.type === "FactRetracted",
+  source,
+  retracted: false,
 });
 
 /** DuckDB's words for a block whose checksum fails, or storage it cannot make sense of. */
@@ -134,6 +143,7 @@ export interface DuckDbEventLogOptions {
 export class DuckDbEventLog implements EventLog {
   readonly name = "embedded (DuckDB)";
   private readonly ids = new FactIndex(1 << 16);
+  private readonly sources = new SourceCodes();
   private readonly revisions = new StreamRevisions();
   private headPos = 0;
   private lastHash: Uint8Array = GENESIS_HASH;
@@ -198,7 +208,7 @@ export class DuckDbEventLog implements EventLog {
     if (this.options.readOnly) return; // nothing is appended: the indexes only serve appends
     const ids = await this.conn.stream(
       `SELECT id, CAST(position AS DOUBLE), subject, type = 'FactRetracted', CAST(content_fp >> 32 AS INTEGER),
-              CAST(content_fp & 4294967295 AS DOUBLE) FROM ${this.db}events`,
+              CAST(content_fp & 4294967295 AS DOUBLE), source FROM ${this.db}events`,
     );
     for await (const rows of ids.yieldRows()) {
       for (const r of rows) {
@@ -207,9 +217,16 @@ export class DuckDbEventLog implements EventLog {
           subject: fingerprint(r[2] as string),
           isRetraction: r[3] as boolean,
           content: [r[4] as number, (r[5] as number) | 0],
+          source: this.sources.code(r[6] as string),
+          retracted: false,
         });
       }
     }
+    // retractions are few: which facts they name, so that a second one is refused without reading the table
+    const retracted = await this.conn.stream(
+      `SELECT json_extract_string(data, '$.eventId') FROM ${this.db}events WHERE type = 'FactRetracted'`,
+    );
+    for await (const rows of retracted.yieldRows()) for (const r of rows) this.ids.markRetracted(r[0] as string);
     const revs = await this.conn.stream(
       `SELECT subject, CAST(max(stream_revision) AS DOUBLE) FROM ${this.db}events GROUP BY subject`,
     );
@@ -249,6 +266,8 @@ export class DuckDbEventLog implements EventLog {
     }
     await this.writeConn.run("BEGIN TRANSACTION");
     const ids = new FactIndex(1 << 10);
+    /** Committed facts this session retracted (its own facts are marked in `ids`). */
+    const retracted = new Set<string>();
     const revisions = new StreamRevisions();
     let head = this.headPos;
     let lastHash = this.lastHash;
@@ -269,7 +288,7 @@ export class DuckDbEventLog implements EventLog {
           lastHash,
           recordedAt,
           maybeStored: (id) => ids.get(id) !== undefined || this.ids.get(id) !== undefined,
-          lookup: (wanted) => this.lookup(wanted, ids),
+          lookup: (wanted) => this.lookup(wanted, ids, retracted),
           revision: (s) => {
             const r = revisions.get(s);
             return r >= 0 ? r : this.revisions.get(s);
@@ -280,7 +299,13 @@ export class DuckDbEventLog implements EventLog {
         const plan = planned.right;
         if (plan.rows.length > 0) {
           await this.writeRows(plan.rows, recordedAt);
-          for (const r of plan.rows) ids.add(r.fact.id, indexedFact(r));
+          for (const r of plan.rows) {
+            ids.add(r.fact.id, indexedFact(r, this.sources.code(r.fact.source)));
+            if (r.fact.type === "FactRetracted") {
+              const target = String(r.fact.data.eventId);
+              if (!ids.markRetracted(target)) retracted.add(target);
+            }
+          }
           for (const [s, rev] of plan.revisions) revisions.set(s, rev);
           head = plan.head;
           lastHash = plan.lastHash;
@@ -306,6 +331,7 @@ export class DuckDbEventLog implements EventLog {
           );
         }
         this.ids.addAll(ids);
+        for (const id of retracted) this.ids.markRetracted(id);
         for (const [s, rev] of revisions.entries()) this.revisions.set(s, rev);
         this.headPos = head;
         this.lastHash = lastHash;
@@ -351,11 +377,16 @@ export class DuckDbEventLog implements EventLog {
 
   /**
    * Stored facts by id, from the in-memory index (this session's first, then the committed log), without
-   * reading the events table. The content fingerprint covers the id, so a fact is a duplicate only if its
+   * reading the events table — also their source and whether they are retracted (`retracted`: committed facts
+   * this session retracted). The content fingerprint covers the id, so a fact is a duplicate only if its
    * id and canonical bytes both match; a new id whose 64-bit fingerprint collides with a stored one (odds
    * about n / 2^64 per fact) would be refused as an IdConflict, loudly, never dropped.
    */
-  private lookup(wanted: readonly string[], session: FactIndex): Promise<ReadonlyMap<string, StoredRef>> {
+  private lookup(
+    wanted: readonly string[],
+    session: FactIndex,
+    retracted: ReadonlySet<string>,
+  ): Promise<ReadonlyMap<string, StoredRef>> {
     const out = new Map<string, StoredRef>();
     for (const id of wanted) {
       const f = session.get(id) ?? this.ids.get(id);
@@ -373,29 +404,12 @@ export class DuckDbEventLog implements EventLog {
           const [a, b] = fingerprint(x);
           return a === s1 && b === s2;
         },
-        details: () => this.details(f.position),
+        details: () =>
+          Promise.resolve({ source: this.sources.name(f.source), retracted: f.retracted || retracted.has(id) }),
       };
       out.set(id, ref);
     }
     return Promise.resolve(out);
-  }
-
-  /**
-   * The source of the stored fact at `at`, and whether a retraction of it is stored, read on the writer's
-   * connection (so this session's rows count): a point read by position, and a look at the retractions of
-   * its subject.
-   */
-  private async details(at: number): Promise<{ source: string; retracted: boolean }> {
-    const r = await this.writeConn.runAndReadAll(
-      `SELECT t.source, EXISTS (
-         SELECT 1 FROM ${this.db}events r
-         WHERE r.type = 'FactRetracted' AND r.subject = t.subject AND json_extract_string(r.data, '$.eventId') = t.id
-       ) FROM ${this.db}events t WHERE t.position = $at`,
-      { at },
-    );
-    const row = r.getRows()[0];
-    if (row === undefined) throw new Error(`the log has no event at position ${at}, though its index has one`);
-    return { source: row[0] as string, retracted: row[1] as boolean };
   }
 
   async *readAll(after: Position, options: ReadOptions = {}): AsyncIterable<StoredEvent> {

@@ -298,6 +298,16 @@ export const eventLogContract = (name: string, harness: EventLogHarness): void =
           });
           expect(E.isRight(rev)).toBe(true);
           expect(await log.verifyChain()).toMatchObject({ ok: true, checked: 3 });
+          // the retraction rules read what the reopened log remembers: whose a fact is, whether it is retracted
+          ok(await log.append([retraction("r1", "person:p1", "a1")]));
+          log = await reopen(log);
+          const twice = await log.append([retraction("r2", "person:p1", "a1")]);
+          expect(E.isLeft(twice) && twice.left).toMatchObject({
+            reason: "already retracted",
+            targetSource: "nhnn-kv15",
+          });
+          const foreign = await log.append([retraction("r3", "person:p1", "a2", "so-khdt")]);
+          expect(E.isLeft(foreign) && foreign.left).toMatchObject({ reason: "source differs" });
         } finally {
           await log.close();
         }

@@ -1,7 +1,9 @@
 /**
  * In-memory indexes the embedded log rebuilds when it opens, so that an append needs no scan of the events
  * table:
- * - `FactIndex`: fact id → position and fingerprints of its content and subject (below).
+ * - `FactIndex`: fact id → position, fingerprints of its content and subject, its source (a code of
+ *   `SourceCodes`) and whether it is retracted (below).
+ * - `SourceCodes`: the few sources' names as small integers.
  * - `StreamRevisions`: the current revision of every subject, in sharded Maps (a single Map holds at most
  *   2^24 entries).
  */
@@ -64,25 +66,57 @@ export interface IndexedFact {
   /** 64-bit fingerprint of its subject. */
   readonly subject: readonly [number, number];
   readonly isRetraction: boolean;
+  /** Its source, as a code of the log's `SourceCodes`. */
+  readonly source: number;
+  /** Whether a retraction of it is stored. */
+  readonly retracted: boolean;
 }
+
+/** Source names as small integers (there are tens of sources, not millions). */
+export class SourceCodes {
+  private readonly codes = new Map<string, number>();
+  private readonly names: string[] = [];
+
+  code(name: string): number {
+    let c = this.codes.get(name);
+    if (c === undefined) {
+      c = this.names.length;
+      if (c > 0xffff) throw new Error("more than 65,536 sources");
+      this.codes.set(name, c);
+      this.names.push(name);
+    }
+    return c;
+  }
+
+  name(code: number): string {
+    const n = this.names[code];
+    if (n === undefined) throw new Error(`no source has code ${code}`);
+    return n;
+  }
+}
+
+/** Slot flags: 0 empty, 1 a fact, 2 a retraction; RETRACTED is or-ed in once a retraction of it is stored. */
+const RETRACTED = 4;
 
 interface Slots {
   readonly keys: Int32Array;
   readonly data: Int32Array;
   readonly positions: Float64Array;
+  readonly sources: Uint16Array;
   readonly flags: Uint8Array;
   readonly mask: number;
 }
 
 /**
- * Fact id → (position, content fingerprint, subject fingerprint, is-a-retraction), in open addressing over
- * typed arrays (about 70 bytes per fact at the 0.5 load factor). An id whose 64-bit fingerprint collides
+ * Fact id → (position, content fingerprint, subject fingerprint, is-a-retraction, source, retracted), in open
+ * addressing over typed arrays (about 74 bytes per fact at the 0.5 load factor). An id whose 64-bit fingerprint collides
  * with a stored one is caught by the content fingerprint, which covers the id.
  */
 export class FactIndex {
   private keys: Int32Array;
   private data: Int32Array; // per slot: content h1, h2, subject h1, h2
   private positions: Float64Array;
+  private sources: Uint16Array;
   private flags: Uint8Array;
   private mask: number;
   private count = 0;
@@ -93,6 +127,7 @@ export class FactIndex {
     this.keys = new Int32Array(cap * 2);
     this.data = new Int32Array(cap * 4);
     this.positions = new Float64Array(cap);
+    this.sources = new Uint16Array(cap);
     this.flags = new Uint8Array(cap);
     this.mask = cap - 1;
   }
@@ -114,19 +149,33 @@ export class FactIndex {
   get(id: string): IndexedFact | undefined {
     const [h1, h2] = fingerprint(id);
     const i = this.slot(h1, h2);
-    if (this.flags[i] === 0) return undefined;
+    const flag = this.flags[i] ?? 0;
+    if (flag === 0) return undefined;
     const d = this.data;
     return {
       position: this.positions[i] as number,
       content: [d[4 * i] as number, d[4 * i + 1] as number],
       subject: [d[4 * i + 2] as number, d[4 * i + 3] as number],
-      isRetraction: this.flags[i] === 2,
+      isRetraction: (flag & 3) === 2,
+      source: this.sources[i] as number,
+      retracted: (flag & RETRACTED) !== 0,
     };
   }
 
   add(id: string, f: IndexedFact): void {
     const [h1, h2] = fingerprint(id);
-    this.put(h1, h2, f.position, f.content[0], f.content[1], f.subject[0], f.subject[1], f.isRetraction ? 2 : 1);
+    const flag = (f.isRetraction ? 2 : 1) | (f.retracted ? RETRACTED : 0);
+    this.put(h1, h2, f.position, f.content[0], f.content[1], f.subject[0], f.subject[1], f.source, flag);
+  }
+
+  /** Records that a retraction of `id` is stored; false if no fact has that id here. */
+  markRetracted(id: string): boolean {
+    const [h1, h2] = fingerprint(id);
+    const i = this.slot(h1, h2);
+    const flag = this.flags[i] ?? 0;
+    if (flag === 0) return false;
+    this.flags[i] = flag | RETRACTED;
+    return true;
   }
 
   addAll(other: FactIndex): void {
@@ -134,6 +183,7 @@ export class FactIndex {
       keys: other.keys,
       data: other.data,
       positions: other.positions,
+      sources: other.sources,
       flags: other.flags,
       mask: other.mask,
     });
@@ -153,12 +203,23 @@ export class FactIndex {
         d[4 * i + 1] as number,
         d[4 * i + 2] as number,
         d[4 * i + 3] as number,
+        from.sources[i] as number,
         flag,
       );
     }
   }
 
-  private put(h1: number, h2: number, pos: number, c1: number, c2: number, s1: number, s2: number, flag: number): void {
+  private put(
+    h1: number,
+    h2: number,
+    pos: number,
+    c1: number,
+    c2: number,
+    s1: number,
+    s2: number,
+    source: number,
+    flag: number,
+  ): void {
     if ((this.count + 1) * 2 > this.mask + 1) this.grow();
     const i = this.slot(h1, h2);
     if (this.flags[i] !== 0) return; // the first fact with this id stays (a later one is a duplicate or refused)
@@ -169,16 +230,25 @@ export class FactIndex {
     this.data[4 * i + 1] = c2;
     this.data[4 * i + 2] = s1;
     this.data[4 * i + 3] = s2;
+    this.sources[i] = source;
     this.flags[i] = flag;
     this.count++;
   }
 
   private grow(): void {
-    const old = { keys: this.keys, data: this.data, positions: this.positions, flags: this.flags, mask: this.mask };
+    const old = {
+      keys: this.keys,
+      data: this.data,
+      positions: this.positions,
+      sources: this.sources,
+      flags: this.flags,
+      mask: this.mask,
+    };
     const cap = (old.mask + 1) * 2;
     this.keys = new Int32Array(cap * 2);
     this.data = new Int32Array(cap * 4);
     this.positions = new Float64Array(cap);
+    this.sources = new Uint16Array(cap);
     this.flags = new Uint8Array(cap);
     this.mask = cap - 1;
     this.count = 0;

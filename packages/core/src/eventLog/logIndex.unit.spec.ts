@@ -1,12 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FactIndex, fingerprint, StreamRevisions } from "./logIndex.js";
+import { FactIndex, fingerprint, SourceCodes, StreamRevisions } from "./logIndex.js";
 
 const entry = (i: number) => ({
   position: i + 1,
   content: fingerprint(`content-${i}`),
   subject: fingerprint(`person:s${i % 97}`),
   isRetraction: i % 5 === 0,
+  source: i % 3,
+  retracted: i % 7 === 0,
 });
 
 describe("FactIndex", () => {
@@ -44,6 +46,30 @@ describe("FactIndex", () => {
     index.add("a", entry(2));
     expect(index.get("a")?.position).toBe(2);
     expect(index.size).toBe(1);
+  });
+});
+
+describe("FactIndex retractions and sources", () => {
+  it("marks a stored fact retracted, keeps the mark through growth and merging, and knows no other id", () => {
+    const base = new FactIndex(1);
+    const session = new FactIndex(1);
+    for (let i = 0; i < 5_000; i++) (i % 2 === 0 ? base : session).add(`id-${i}`, { ...entry(i), retracted: false });
+    expect(base.markRetracted("id-10")).toBe(true);
+    expect(session.markRetracted("id-11")).toBe(true);
+    expect(base.markRetracted("id-11")).toBe(false);
+    base.addAll(session);
+    for (let i = 0; i < 5_000; i++) {
+      expect(base.get(`id-${i}`)?.retracted, `id-${i}`).toBe(i === 10 || i === 11);
+      expect(base.get(`id-${i}`)?.source).toBe(i % 3);
+    }
+    expect(base.get("id-10")?.isRetraction).toBe(entry(10).isRetraction);
+  });
+
+  it("codes source names as small integers, the same name the same code", () => {
+    const codes = new SourceCodes();
+    expect([codes.code("nhnn-kv15"), codes.code("so-khdt"), codes.code("nhnn-kv15")]).toEqual([0, 1, 0]);
+    expect(codes.name(1)).toBe("so-khdt");
+    expect(() => codes.name(7)).toThrow(/no source has code 7/);
   });
 });
 
