@@ -23,7 +23,13 @@
  */
 
 import { availableParallelism } from "node:os";
-import { smallCellSql, type Warehouse, type WarehouseReader, withheldSql } from "@kpi/projections";
+import {
+  type QuarantineCounts,
+  smallCellSql,
+  type Warehouse,
+  type WarehouseReader,
+  withheldSql,
+} from "@kpi/projections";
 import type { CatalogIndicator } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
 import type { ApiError } from "./errors.js";
@@ -63,18 +69,6 @@ const CACHE_ENTRIES = 256;
 /** As-of recomputations that may wait at once (each takes a DuckDB pass over the facts), unless configured. */
 const MAX_AS_OF_WAITING = 8;
 
-/** Events the fold could not take (see `Warehouse.quarantined`): held ones make the service degraded. */
-export interface QuarantineState {
-  readonly held: number;
-  readonly cleared: number;
-}
-
-const quarantineState = async (w: Warehouse): Promise<QuarantineState> => {
-  const all = await w.quarantined();
-  const held = all.filter((q) => q.clearedAt === null).length;
-  return { held, cleared: all.length - held };
-};
-
 export class LiveWarehouse {
   private queue: Promise<unknown> = Promise.resolve();
   private readQueue: Promise<unknown> = Promise.resolve();
@@ -88,7 +82,6 @@ export class LiveWarehouse {
     readonly reference: Reference,
     private model: ReadModel,
     private readonly afterRefresh: ((w: Warehouse) => Promise<void>) | undefined,
-    private quarantineNow: QuarantineState,
     private readonly reader: WarehouseReader,
     private readonly maxAsOfWaiting: number,
   ) {}
@@ -107,7 +100,6 @@ export class LiveWarehouse {
       reference,
       await loadReadModel(warehouse),
       options.afterRefresh,
-      await quarantineState(warehouse),
       await warehouse.openReader(),
       options.maxAsOfWaiting ?? MAX_AS_OF_WAITING,
     );
@@ -117,9 +109,9 @@ export class LiveWarehouse {
     return this.model;
   }
 
-  /** How many events are in quarantine, as of the last catch-up. */
-  get quarantine(): QuarantineState {
-    return this.quarantineNow;
+  /** How many events are in quarantine (held ones make the service degraded). */
+  get quarantine(): QuarantineCounts {
+    return this.warehouse.quarantineCounts;
   }
 
   /** Runs `task` when no other warehouse task runs. */
@@ -136,7 +128,6 @@ export class LiveWarehouse {
       this.pending = undefined;
       if (this.closed) return this.model;
       const r = await this.warehouse.catchUp();
-      if (r.quarantined.length > 0) this.quarantineNow = await quarantineState(this.warehouse);
       if (r.rebuilt || r.to !== this.model.position) {
         this.model =
           r.rebuilt || r.indicators === undefined

@@ -37,7 +37,7 @@ const accounts2025 = async () => {
 };
 
 describe("an event the fold cannot take", () => {
-  it("is quarantined: later writes fold, figures serve, health is degraded", async () => {
+  it("is quarantined: later writes fold, figures serve, health is degraded until it is cleared", async () => {
     const before = await accounts2025();
     expect((await app.inject({ url: "/v1/health" })).json()).toMatchObject({ status: "ok", quarantined: 0 });
     const poisoned = {
@@ -65,5 +65,8 @@ describe("an event the fold cannot take", () => {
     expect(health.hint).toContain("kpi quarantine");
     const held = await t.warehouse.quarantined();
     expect(held.map((q) => [q.position, q.id])).toEqual([[poisonAt, "q-village-1"]]);
+    // once an operator clears it (kpi quarantine clear, in the server), health says ok again
+    expect(await t.warehouse.clearQuarantine(poisonAt, "accepted as sent", true)).toMatchObject({ ok: true });
+    expect((await app.inject({ url: "/v1/health" })).json()).toMatchObject({ status: "ok", quarantined: 0 });
   });
 });

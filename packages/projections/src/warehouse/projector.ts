@@ -141,6 +141,12 @@ export interface QuarantinedEvent {
   readonly clearedNote: string | null;
 }
 
+/** How many events are in quarantine: held (left out, health degraded) and cleared by an operator. */
+export interface QuarantineCounts {
+  readonly held: number;
+  readonly cleared: number;
+}
+
 /**
  * Whether a fold error comes from the data of the events folded (DuckDB's conversion, range and input errors),
  * as opposed to the machine (disk, memory, interruption) or the code: only the former can be quarantined.
@@ -336,6 +342,8 @@ export const removeStaleSnapshotFiles = (file: string, since: number): string[] 
 export class Warehouse {
   /** When this warehouse was opened (ms since the epoch): snapshot files older than that are stale. */
   private readonly openedAt = Date.now();
+  /** Kept by the methods that change the quarantine, so that reading it needs no query. */
+  private counts: QuarantineCounts = { held: 0, cleared: 0 };
 
   private constructor(
     readonly path: string,
@@ -379,6 +387,7 @@ export class Warehouse {
       "COMMENT ON TABLE reports IS 'RESTRICTED. The standing statistics reports: for each key, the report with the greatest log position that is not retracted.'",
     );
     await c.run(WAREHOUSE_VIEWS);
+    await this.countQuarantine();
     await this.createYears(c);
     await inTransaction(c, "loading the reference tables and the catalog into the warehouse", async () => {
       await this.loadReference();
@@ -610,7 +619,19 @@ export class Warehouse {
         p,
       ),
     );
+    await this.countQuarantine();
     return (await this.quarantined()).find((x) => x.position === position);
+  }
+
+  /** How many events are in quarantine, as of the last change (read without touching the database). */
+  get quarantineCounts(): QuarantineCounts {
+    return this.counts;
+  }
+
+  private async countQuarantine(): Promise<void> {
+    const all = await this.quarantined();
+    const held = all.filter((q) => q.clearedAt === null).length;
+    this.counts = { held, cleared: all.length - held };
   }
 
   /** Every quarantined event, in log order (cleared ones too). */
@@ -667,6 +688,7 @@ export class Warehouse {
         position,
       }),
     );
+    await this.countQuarantine();
     const event = (await this.quarantined()).find((x) => x.position === position);
     return event === undefined ? { ok: false, reason: "the quarantine entry vanished" } : { ok: true, event };
   }
