@@ -175,11 +175,12 @@ export const readFigures = async (
                 .join(", ")
         })`;
   const figures: Figure[] = [];
+  // the rule's groups are within one indicator: only those read are worked on
   for await (const chunk of warehouse.streamQuery<FigureRow>(
     `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
             CAST(denominator AS DOUBLE) AS denominator, value, target_year, target_op, target_value, trajectory,
             status, withheld, CAST(position AS DOUBLE) AS position
-     FROM (${withheldSql("SELECT * FROM indicator_values", "suppressed")}) ${where}
+     FROM (${withheldSql(`SELECT * FROM indicator_values ${where}`, "suppressed")})
      ORDER BY indicator, geo, breakdown, year`,
     params,
   )) {
