@@ -63,6 +63,7 @@ describe("kpi", () => {
       expect(new Set(tables)).toEqual(new Set(PUBLISHED_RELATIONS));
       const columns = (await q("SELECT DISTINCT column_name FROM duckdb_columns()")).map((r) => String(r.column_name));
       expect(columns).not.toContain("subject");
+      expect(columns).not.toContain("withheld"); // whether a cell is withheld, never which one is the small one
       // every withheld cell is withheld: no number of one survives into the public file
       const leaked = await q(
         "SELECT count(*) AS n FROM published_indicator_values WHERE suppressed AND (value IS NOT NULL OR numerator IS NOT NULL OR denominator IS NOT NULL)",

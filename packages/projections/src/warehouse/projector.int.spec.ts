@@ -28,14 +28,13 @@ const pop = (id: string, commune: string, year: number, total: number, aged15plu
     data: { commune, year, total, aged15plus, adults },
   });
 
-const open = async () => {
-  const k = n++;
-  return Warehouse.open(join(dir, `wh-${k}.duckdb`), join(dir, `log-${k}.duckdb`), {
+const open = async (k = n++, smallCellThreshold?: number) =>
+  Warehouse.open(join(dir, `wh-${k}.duckdb`), join(dir, `log-${k}.duckdb`), {
     catalog: testCatalog,
     reference: testReference,
     years: [2023, 2026],
+    ...(smallCellThreshold === undefined ? {} : { smallCellThreshold }),
   });
-};
 
 const figure = async (w: Warehouse, indicator: string, geo: string, year: number) =>
   (
@@ -121,6 +120,32 @@ describe("warehouse projection", () => {
         [2026, 24, 25, "met"],
       ]);
       expect(rows.every((r) => r.target_value === 25)).toBe(true);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it("recomputes the figures when the small-cell threshold changes", async () => {
+    const k = n++;
+    const suppressed = async (w: Warehouse) =>
+      (
+        await w.query<{ suppressed: boolean }>(
+          "SELECT suppressed FROM indicator_values WHERE indicator = 'PAYMENT_ACCT_15' AND geo = '29926' AND year = 2024",
+        )
+      )[0]?.suppressed;
+    let w = await open(k, 10);
+    try {
+      await w.log.append([pop("p24", "29926", 2024, 5, 4, 3)]);
+      await w.catchUp();
+      expect(await suppressed(w)).toBe(true); // a denominator of 4 is below 10
+    } finally {
+      await w.close();
+    }
+    w = await open(k, 3);
+    try {
+      const r = await w.catchUp();
+      expect(r.rebuilt).toBe(true);
+      expect(await suppressed(w)).toBe(false); // and not below 3
     } finally {
       await w.close();
     }

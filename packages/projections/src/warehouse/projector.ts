@@ -162,11 +162,18 @@ const rootCause = (e: unknown): unknown => (e instanceof Error && e.cause !== un
 /** Events at these positions are never staged. */
 const NOT_QUARANTINED = "e.position NOT IN (SELECT position FROM quarantine)";
 
-const catalogHash = (catalog: readonly CatalogEntry[], years: readonly [number, number], scoped: boolean): string =>
+/** What the stored figures depend on besides the log: a change of any of it recomputes them (a rebuild). */
+const catalogHash = (
+  catalog: readonly CatalogEntry[],
+  years: readonly [number, number],
+  scoped: boolean,
+  smallCellThreshold: number,
+): string =>
   createHash("sha256")
     .update(
       canonicalize({
         years,
+        smallCellThreshold,
         catalog: catalog.map((e) => [e.code, definitionHash(e.definition)]),
         ...(scoped ? { scoped } : {}),
       }) ?? "",
@@ -531,7 +538,12 @@ export class Warehouse {
   /** Folds the events after the checkpoint up to `to` (default: the log's head), one vintage per step. */
   async catchUp(to?: number): Promise<CatchUpReport> {
     const started = performance.now();
-    const hash = catalogHash(this.options.catalog, this.options.years, this.options.stageOnlyCatalogFacts === true);
+    const hash = catalogHash(
+      this.options.catalog,
+      this.options.years,
+      this.options.stageOnlyCatalogFacts === true,
+      this.options.smallCellThreshold ?? 10,
+    );
     const stored = await this.meta("catalog_hash");
     if (stored !== undefined && stored !== hash) {
       // The catalog or the year range changed: figures must be recomputed from the start.

@@ -101,10 +101,11 @@ SELECT v.indicator, i.name_vi, i.name_en, v.geo, c.name AS geo_name, v.level, v.
   CASE WHEN bool_or(v.withheld IS NOT NULL) OVER (PARTITION BY v.indicator, v.geo, v.breakdown) THEN NULL
        ELSE v.trajectory END AS trajectory,
   CASE WHEN v.withheld IS NOT NULL THEN 'suppressed' ELSE v.status END AS status,
-  v.withheld IS NOT NULL AS suppressed, v.withheld, v.position, v.vintage, v.definition_hash
+  -- whether a cell is withheld, not why: which of two withheld cells is the small one is itself a disclosure
+  v.withheld IS NOT NULL AS suppressed, v.position, v.vintage, v.definition_hash
 FROM (${withheldSql("SELECT * FROM indicator_values", "suppressed")}) v
 JOIN indicators i ON i.code = v.indicator LEFT JOIN communes c ON c.code = v.geo;
-COMMENT ON VIEW published_indicator_values IS 'Indicator values fit for publication: numerator, denominator and value are withheld (status suppressed, withheld = primary) for commune figures with a denominator below the small-cell threshold, and (withheld = secondary) for a second commune, or the province, wherever one withheld commune could otherwise be recovered by subtracting the published communes from the province; a commune series with any withheld value shows no trajectory. Includes Vietnamese and English indicator names and commune names.';
+COMMENT ON VIEW published_indicator_values IS 'Indicator values fit for publication: numerator, denominator and value are withheld (status suppressed) for commune figures with a denominator below the small-cell threshold, and for a second commune, or the province, wherever one withheld commune could otherwise be recovered by subtracting the published communes from the province; a commune series with any withheld value shows no trajectory. Which of the withheld cells is the small one is not said. Includes Vietnamese and English indicator names and commune names.';
 
 CREATE OR REPLACE VIEW province_scorecard AS
 SELECT i.area, v.indicator, i.name_vi, i.name_en, v.year, v.breakdown, v.value, v.unit, v.target_year, v.target_op,
