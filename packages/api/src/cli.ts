@@ -328,42 +328,26 @@ const main = async (argv: string[]): Promise<number> => {
     case "export-log": {
       if (values.out === undefined) return usage("--out FILE is required");
       const s = await server();
-      if (s !== undefined) {
-        const { exportLogThroughServer } = await import("./commands/server.js");
-        const r = await exportLogThroughServer(s, values.out);
-        if (r.exported === undefined) {
-          process.stderr.write(
-            `kpi export-log: ${r.error?._tag === "OutputExists" ? `${values.out} exists already; choose another file (an export is never overwritten)` : (r.error?.reason ?? "the server could not copy its log")}\n`,
-          );
-          return 1;
-        }
-        const x = r.exported;
-        process.stdout.write(
-          `Exported ${x.events.toLocaleString("en-US")} events of ${config.logPath} (through the server) to ${x.file} in ${x.seconds.toFixed(2)} s\n  head position ${x.head.toLocaleString("en-US")}, chain hash ${x.headHash}\n  (keep the head hash apart from the copy: it anchors the copy's chain)\n`,
-        );
-        return 0;
-      }
       const { exportLogCommand } = await import("./commands/auditCommands.js");
-      return exportLogCommand(config, { file: values.out, out: process.stdout, err: process.stderr });
+      const through =
+        s === undefined
+          ? undefined
+          : async (file: string) => (await import("./commands/server.js")).exportLogThroughServer(s, file);
+      return exportLogCommand(config, {
+        file: values.out,
+        out: process.stdout,
+        err: process.stderr,
+        ...(through === undefined ? {} : { through }),
+      });
     }
     case "verify-log": {
+      // while a server holds the log, a copy of it taken through the server is checked
       const s = await server();
-      if (s !== undefined) {
-        const { logCopyFromServer } = await import("./commands/server.js");
-        const { DuckDbEventLog } = await import("@kpi/core");
-        const copy = await logCopyFromServer(s);
-        const log = await DuckDbEventLog.open(copy.file, { readOnly: true });
-        try {
-          const r = await log.verifyChain();
-          if (r.ok) process.stdout.write(`chain verifies: ${r.checked} events, head ${r.head}\n`);
-          else process.stdout.write(`chain BROKEN at position ${r.firstBad?.position}: ${r.firstBad?.reason}\n`);
-          return r.ok ? 0 : 1;
-        } finally {
-          await log.close();
-          copy.done();
-        }
-      }
-      const log = await openLog(true);
+      const copy = s === undefined ? undefined : await (await import("./commands/server.js")).logCopyFromServer(s);
+      const log =
+        copy === undefined
+          ? await openLog(true)
+          : await (await import("@kpi/core")).DuckDbEventLog.open(copy.file, { readOnly: true });
       try {
         const r = await log.verifyChain();
         if (r.ok) process.stdout.write(`chain verifies: ${r.checked} events, head ${r.head}\n`);
@@ -376,6 +360,7 @@ const main = async (argv: string[]): Promise<number> => {
         return r.ok ? 0 : 1;
       } finally {
         await log.close();
+        copy?.done();
       }
     }
     case "head": {

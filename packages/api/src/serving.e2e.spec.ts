@@ -139,6 +139,13 @@ describe("while kpi serve runs", () => {
     expect(skipped.out).toMatch(/rejected\s+1 \(written to .*bad\.rejected\.ndjson\)/);
     expect(readFileSync(join(dir, "bad.rejected.ndjson"), "utf8")).toContain('"2826"');
     expect(readFileSync(join(dir, "bad.rejected.txt"), "utf8")).toContain("data.commune");
+    // a file that cannot be read as facts at all is refused whole, said as kpi import says it, with its own name
+    const header = join(dir, "header.csv");
+    writeFileSync(header, "when,what\n2025-01-01,x\n");
+    const h = clean(kpi("import", header, "--skip-invalid"));
+    expect(h.code).toBe(1);
+    expect(h.err).toContain(`${header}:1:`);
+    expect(h.err).toContain("--skip-invalid skips bad lines, not a bad file");
   });
 
   it("runs every read command, in the server or on a copy of its log", () => {

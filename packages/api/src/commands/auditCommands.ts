@@ -13,6 +13,8 @@ import {
   describePublishError,
   describeVerifyError,
   type Explanation,
+  type ExportedLog,
+  type ExportLogError,
   explainFigure,
   exportLog,
   type FactList,
@@ -212,19 +214,27 @@ export const explainCommand = async (
     return 0;
   });
 
-/** `kpi export-log --out FILE`: a standalone copy of the log for an auditor. */
+/**
+ * `kpi export-log --out FILE`: a standalone copy of the log for an auditor — made here, or by `through` (the
+ * running server that holds the log).
+ */
 export const exportLogCommand = async (
   config: Config,
-  o: { readonly file: string; readonly out: NodeJS.WritableStream; readonly err: NodeJS.WritableStream },
+  o: {
+    readonly file: string;
+    readonly out: NodeJS.WritableStream;
+    readonly err: NodeJS.WritableStream;
+    readonly through?: (file: string) => Promise<E.Either<ExportLogError, ExportedLog>>;
+  },
 ): Promise<number> => {
-  const r = await exportLog(config.logPath, o.file);
+  const r = await (o.through ?? ((file: string) => exportLog(config.logPath, file)))(o.file);
   if (E.isLeft(r)) {
     o.err.write(`kpi export-log: ${describeExportLogError(r.left, config.logPath)}\n`);
     return 1;
   }
   o.out.write(
     [
-      `Exported ${n(r.right.events)} events of ${config.logPath} to ${r.right.file} in ${seconds(r.right.seconds)}`,
+      `Exported ${n(r.right.events)} events of ${config.logPath}${o.through === undefined ? "" : " (through the server that holds it)"} to ${r.right.file} in ${seconds(r.right.seconds)}`,
       `  head position ${n(r.right.head)}, chain hash ${r.right.headHash}`,
       "  (keep the head hash apart from the copy: it anchors the copy's chain)",
       "",

@@ -11,13 +11,14 @@ import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSy
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { Readable } from "node:stream";
-import { formatLineError, type ImportSummary, type LineError } from "@kpi/core";
-import cliProgress from "cli-progress";
+import type { ImportProgress, ImportSummary, LineError } from "@kpi/core";
+import { describeExportLogError, type ExportedLog, type ExportLogError } from "@kpi/projections";
+import * as E from "fp-ts/lib/Either.js";
 import type { Config } from "../config.js";
 import { tokenHash } from "../http/apiConfig.js";
 import type { LiveWarehouse } from "../http/liveWarehouse.js";
 import type { OperatorOptions, OperatorRun } from "../http/routes/operator.js";
-import { printSummary } from "./importCommand.js";
+import { progressBar, reportImport } from "./importCommand.js";
 import type { WarehouseAccess } from "./warehouseCommands.js";
 
 export interface ServerInfo {
@@ -167,6 +168,30 @@ export const runInServer = async (
   return code;
 };
 
+/**
+ * The summary the server sent for an uploaded file, as `importFile` would have given it for the file here: the
+ * local name in every error, and the rejected lines written beside the file.
+ */
+const localSummary = (file: string, x: Record<string, unknown>): ImportSummary => {
+  const here = (e: LineError): LineError => ({ ...e, file });
+  const sent = x.summary as ImportSummary;
+  const rejected = x.rejected as { lines: string; reasons: string } | undefined;
+  let rejectFile: string | undefined;
+  if (rejected !== undefined) {
+    const base = file.replace(/\.[^./]+$/, "");
+    rejectFile = `${base}.rejected.${/\.csv$/i.test(file) ? "csv" : "ndjson"}`;
+    writeFileSync(rejectFile, rejected.lines);
+    writeFileSync(`${base}.rejected.txt`, rejected.reasons);
+  }
+  return {
+    ...sent,
+    file,
+    errors: (x.errors as LineError[]).map(here),
+    ...(sent.fileError === undefined ? {} : { fileError: here(sent.fileError) }),
+    ...(rejectFile === undefined ? {} : { rejectFile }),
+  };
+};
+
 /** `kpi import` through the server: each file streamed to it, the same summary, errors and reject files. */
 export const importThroughServer = async (
   server: ServerInfo,
@@ -178,7 +203,6 @@ export const importThroughServer = async (
     readonly err: NodeJS.WritableStream & { isTTY?: boolean };
   },
 ): Promise<number> => {
-  const n = (x: number) => x.toLocaleString("en-US");
   let failures = 0;
   o.err.write(`A server (process ${server.pid}) holds the log: importing through it (${server.url}).\n`);
   for (const file of o.files) {
@@ -194,81 +218,34 @@ export const importThroughServer = async (
     const query = `?name=${encodeURIComponent(basename(file))}&skipInvalid=${o.skipInvalid}`;
     const body = Readable.toWeb(createReadStream(file)) as unknown as ReadableStream;
     let summary: ImportSummary | undefined;
-    const bar = o.err.isTTY
-      ? new cliProgress.SingleBar(
-          {
-            stream: o.err,
-            format: `${file} {bar} {percentage}% | {lines} lines | {rate} facts/s | ETA {eta_formatted}`,
-            hideCursor: true,
-          },
-          cliProgress.Presets.shades_classic,
-        )
-      : undefined;
-    const t0 = performance.now();
-    bar?.start(100, 0, { lines: 0, rate: 0 });
-    for await (const x of operatorCall(server, `/v1/operator/import${query}`, body, "application/octet-stream")) {
-      if (typeof x.failed === "string") {
-        bar?.stop();
-        throw new Error(`the server could not import ${file}: ${x.failed}`);
+    const bar = progressBar(file, o.err);
+    try {
+      for await (const x of operatorCall(server, `/v1/operator/import${query}`, body, "application/octet-stream")) {
+        if (typeof x.failed === "string") throw new Error(`the server could not import ${file}: ${x.failed}`);
+        if (x.progress !== undefined) bar.update(x.progress as ImportProgress);
+        if (x.summary !== undefined) summary = localSummary(file, x);
       }
-      const p = x.progress as { bytesRead: number; totalBytes: number; lines: number } | undefined;
-      if (p !== undefined) {
-        const secs = (performance.now() - t0) / 1000;
-        bar?.update(p.totalBytes > 0 ? Math.floor((100 * p.bytesRead) / p.totalBytes) : 100, {
-          lines: n(p.lines),
-          rate: n(secs > 0 ? Math.round(p.lines / secs) : 0),
-        });
-      }
-      if (x.summary !== undefined) {
-        const errors = (x.errors as LineError[]).map((e) => ({ ...e, file }));
-        const rejected = x.rejected as { lines: string; reasons: string } | undefined;
-        let rejectFile: string | undefined;
-        if (rejected !== undefined) {
-          const base = file.replace(/\.[^./]+$/, "");
-          rejectFile = `${base}.rejected.${/\.csv$/i.test(file) ? "csv" : "ndjson"}`;
-          writeFileSync(rejectFile, rejected.lines);
-          writeFileSync(`${base}.rejected.txt`, rejected.reasons);
-        }
-        summary = {
-          ...(x.summary as ImportSummary),
-          file,
-          errors,
-          ...(rejectFile === undefined ? {} : { rejectFile }),
-        };
-      }
+    } finally {
+      bar.stop();
     }
-    bar?.stop();
     if (summary === undefined) throw new Error(`the server ended the import of ${file} without a summary`);
-    for (const e of summary.errors.slice(0, o.showErrors)) o.err.write(`${formatLineError(e)}\n`);
-    if (summary.rejected > o.showErrors) {
-      o.err.write(`... ${n(summary.rejected - Math.min(o.showErrors, summary.errors.length))} more bad lines\n`);
-    }
-    if (!summary.committed) {
-      o.err.write(
-        `${file}: nothing was appended because of the ${n(summary.rejected)} bad line(s) above; fix them, or use --skip-invalid to append the rest and write the bad lines to a reject file\n`,
-      );
-      failures++;
-    }
-    printSummary(summary, o.out);
+    if (reportImport(summary, file, o)) failures++;
   }
   return failures === 0 ? 0 : 1;
 };
 
-/** Has the server write a copy of its log to `file` (absolute); the copy's summary, or why not. */
+/** Has the server write a copy of its log to `file`: the copy's summary, or why not (as `exportLog` gives them). */
 export const exportLogThroughServer = async (
   server: ServerInfo,
   file: string,
-): Promise<{
-  exported?: { events: number; head: number; headHash: string; seconds: number; file: string };
-  error?: { _tag: string; file?: string; reason?: string };
-}> => {
+): Promise<E.Either<ExportLogError, ExportedLog>> => {
   for await (const x of operatorCall(
     server,
     "/v1/operator/export-log",
     JSON.stringify({ out: resolve(file) }),
     "application/json",
   )) {
-    return x as never;
+    return x.exported !== undefined ? E.right(x.exported as ExportedLog) : E.left(x.error as ExportLogError);
   }
   throw new Error("the server answered nothing");
 };
@@ -278,9 +255,9 @@ export const logCopyFromServer = async (server: ServerInfo): Promise<{ file: str
   const dir = mkdtempSync(join(tmpdir(), "kpi-log-copy-"));
   const file = join(dir, "events.duckdb");
   const r = await exportLogThroughServer(server, file);
-  if (r.exported === undefined) {
+  if (E.isLeft(r)) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`the server could not copy its log: ${r.error?.reason ?? r.error?._tag ?? "no reason given"}`);
+    throw new Error(`the server could not copy its log: ${describeExportLogError(r.left, server.logPath)}`);
   }
   return { file, done: () => rmSync(dir, { recursive: true, force: true }) };
 };

@@ -120,7 +120,13 @@ export const operatorRoutes = async (
                 };
           out.write(
             ndjsonLine({
-              summary: { ...s, file: name, errors: undefined, rejectFile: undefined },
+              summary: {
+                ...s,
+                file: name,
+                errors: undefined,
+                rejectFile: undefined,
+                ...(s.fileError === undefined ? {} : { fileError: { ...s.fileError, file: name } }),
+              },
               errors: s.errors.map((e) => ({ ...e, file: name })),
               ...(rejected === undefined ? {} : { rejected }),
             }),
