@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import type { ImportProgress, ImportSummary, LineError } from "@kpi/core";
-import { describeExportLogError, type ExportedLog, type ExportLogError } from "@kpi/projections";
+import { describeExportLogError, type ExportedLog, type ExportLogError, isAlive } from "@kpi/projections";
 import * as E from "fp-ts/lib/Either.js";
 import type { Config } from "../config.js";
 import { tokenHash } from "../http/apiConfig.js";
@@ -63,15 +63,6 @@ export const operatorFor = (
   };
 };
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-};
-
 /**
  * The server holding this data directory's log, if one runs (a file left by a server that died is ignored,
  * and so is a server of another log than the one the command names with --log).
@@ -86,7 +77,7 @@ export const findServer = (config: Config): ServerInfo | undefined => {
     return undefined;
   }
   if (typeof info.url !== "string" || typeof info.token !== "string" || typeof info.pid !== "number") return undefined;
-  return alive(info.pid) && resolve(info.logPath ?? "") === resolve(config.logPath) ? info : undefined;
+  return isAlive(info.pid) && resolve(info.logPath ?? "") === resolve(config.logPath) ? info : undefined;
 };
 
 /** A warehouse lent by the running server between its catch-ups (the server side of `run`). */

@@ -302,7 +302,7 @@ export class WarehouseReader {
   }
 }
 /** Whether a process with this id runs (EPERM: it does, under another user). */
-const isAlive = (pid: number): boolean => {
+export const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;

@@ -26,6 +26,23 @@ export const STATUS_LABELS: Readonly<Record<Status, { readonly vi: string; reado
   suppressed: { vi: "Không công bố (ô nhỏ)", en: "Withheld (small cell)" },
 };
 
+/** `?year=` (that year instead of the latest) and `?format=`, for the scorecard and the commune profile. */
+const yearQuery = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    year: { type: "integer", minimum: 1900, maximum: 2200, description: "this year instead of the latest" },
+    format: formatParam,
+  },
+} as const;
+
+/** A figure's status and its labels, as table columns. */
+const statusColumns = <R>(figure: (r: R) => Figure | undefined): Column<R>[] => [
+  { name: "status", type: "utf8", get: (r) => figure(r)?.status ?? "no_data" },
+  { name: "status_vi", type: "utf8", get: (r) => STATUS_LABELS[figure(r)?.status ?? "no_data"].vi },
+  { name: "status_en", type: "utf8", get: (r) => STATUS_LABELS[figure(r)?.status ?? "no_data"].en },
+];
+
 export interface ScorecardRow {
   readonly indicator: CatalogIndicator;
   /** The province's figure shown, or undefined when the indicator has none (for that year). */
@@ -57,9 +74,7 @@ const columns: readonly Column<ScorecardRow>[] = [
   { name: "target_year", type: "int32", get: (r) => r.figure?.targetYear ?? null },
   { name: "target_op", type: "utf8", get: (r) => r.figure?.targetOp ?? null },
   { name: "target_value", type: "float64", get: (r) => r.figure?.targetValue ?? null },
-  { name: "status", type: "utf8", get: (r) => r.figure?.status ?? "no_data" },
-  { name: "status_vi", type: "utf8", get: (r) => STATUS_LABELS[r.figure?.status ?? "no_data"].vi },
-  { name: "status_en", type: "utf8", get: (r) => STATUS_LABELS[r.figure?.status ?? "no_data"].en },
+  ...statusColumns<ScorecardRow>((r) => r.figure),
 ];
 
 const entrySchema = {
@@ -111,14 +126,7 @@ export const scorecardRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiC
       schema: {
         tags: ["figures"],
         summary: "Every indicator's province figure against its target, grouped by plan area, in one call",
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            year: { type: "integer", minimum: 1900, maximum: 2200, description: "this year instead of the latest" },
-            format: formatParam,
-          },
-        },
+        querystring: yearQuery,
         response: {
           ...tabular("The scorecard", {
             type: "object",
@@ -186,9 +194,7 @@ const profileColumns: readonly Column<ProfileRow>[] = [
   { name: "unit", type: "utf8", get: (r) => r.indicator.unit },
   { name: "year", type: "int32", get: (r) => r.figure?.year ?? null },
   { name: "value", type: "float64", get: (r) => r.figure?.value ?? null },
-  { name: "status", type: "utf8", get: (r) => r.figure?.status ?? "no_data" },
-  { name: "status_vi", type: "utf8", get: (r) => STATUS_LABELS[r.figure?.status ?? "no_data"].vi },
-  { name: "status_en", type: "utf8", get: (r) => STATUS_LABELS[r.figure?.status ?? "no_data"].en },
+  ...statusColumns<ProfileRow>((r) => r.figure),
   { name: "suppressed", type: "bool", get: (r) => r.figure?.suppressed ?? false },
   { name: "province_value", type: "float64", get: (r) => r.province?.value ?? null },
   { name: "province_status", type: "utf8", get: (r) => r.province?.status ?? "no_data" },
@@ -207,14 +213,7 @@ export const profileRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCon
           required: ["code"],
           properties: { code: { type: "string", description: "a current commune's 5-digit code, e.g. 29926" } },
         },
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            year: { type: "integer", minimum: 1900, maximum: 2200, description: "this year instead of the latest" },
-            format: formatParam,
-          },
-        },
+        querystring: yearQuery,
         response: {
           ...tabular("The commune's profile", {
             type: "object",
