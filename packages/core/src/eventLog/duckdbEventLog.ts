@@ -21,6 +21,7 @@ import type {
   StoredEvent,
 } from "./eventLog.js";
 import { chainHash, GENESIS_HASH } from "./hashChain.js";
+import { readIndexSnapshot, writeIndexSnapshot } from "./indexSnapshot.js";
 import {
   FactIndex,
   fingerprint,
@@ -30,6 +31,11 @@ import {
   StreamRevisions,
 } from "./logIndex.js";
 import { storageAdvice } from "./storageAdvice.js";
+
+/** A commit that brings the log this many events past its saved indexes saves them again (a large import). */
+const SNAPSHOT_EVERY = 1_000_000;
+/** How many stored events, spread over the log, a saved index is checked against before it is trusted. */
+const SPOT_CHECKS = 64;
 
 /** The format the embedded log's `log_meta` names. */
 export const LOG_FORMAT = "kpi-event-log/1";
@@ -138,13 +144,29 @@ export interface DuckDbEventLogOptions {
   readonly attach?: { readonly instance: DuckDBInstance; readonly alias: string };
   /** The clock that stamps `recordedAt` (tests pin it). */
   readonly now?: () => Date;
+  /**
+   * The fewest events for which the append indexes are saved beside the log (default 100,000: below that,
+   * deriving them at open takes well under a second).
+   */
+  readonly saveIndexFrom?: number;
 }
 
 export class DuckDbEventLog implements EventLog {
   readonly name = "embedded (DuckDB)";
-  private readonly ids = new FactIndex(1 << 16);
-  private readonly sources = new SourceCodes();
-  private readonly revisions = new StreamRevisions();
+  private ids = new FactIndex(1 << 16);
+  private sources = new SourceCodes();
+  private revisions = new StreamRevisions();
+  /** The head the saved index snapshot (`indexSnapshot.ts`) holds, or -1 when none was saved or read. */
+  private savedHead = -1;
+  /** How the indexes were loaded at open: from a saved snapshot (and how many events after it), or derived. */
+  private loadedFrom: { readonly snapshot: boolean; readonly tail: number; readonly why?: string } = {
+    snapshot: false,
+    tail: 0,
+  };
+  /** The check of every stored block, when it runs after open (see `open`). */
+  private storageCheck: Promise<void> = Promise.resolve();
+  /** Damage the check after open found: the log refuses appends from then on. */
+  private damage: LogStorageDamaged | undefined;
   private headPos = 0;
   private lastHash: Uint8Array = GENESIS_HASH;
   private lock: Promise<void> = Promise.resolve();
@@ -185,10 +207,7 @@ export class DuckDbEventLog implements EventLog {
       );
     }
     const db = options.attach ? `${options.attach.alias}.` : "";
-    if (!options.readOnly) {
-      await conn.run(eventsDdl(db));
-      await checkStorage(conn, db, path);
-    }
+    if (!options.readOnly) await conn.run(eventsDdl(db));
     const writeConn = await instance.connect();
     await writeConn.run("SET TimeZone = 'UTC'");
     const log = new DuckDbEventLog(path, instance, conn, writeConn, options);
@@ -196,6 +215,12 @@ export class DuckDbEventLog implements EventLog {
     return log;
   }
 
+  /**
+   * Reads the head, and for a writer the append indexes: from the snapshot saved beside the log when it is this
+   * log's (then only the events after it are read, and every stored block is checked in the background: appends
+   * are refused from the moment damage is found), else derived from every stored event after a check of every
+   * block (appending to a damaged file would bury the damage under new events).
+   */
   private async loadIndexes(): Promise<void> {
     const last = await this.conn.runAndReadAll(
       `SELECT CAST(position AS DOUBLE), hash FROM ${this.db}events ORDER BY position DESC LIMIT 1`,
@@ -206,9 +231,72 @@ export class DuckDbEventLog implements EventLog {
       this.lastHash = (row[1] as { bytes: Uint8Array }).bytes;
     }
     if (this.options.readOnly) return; // nothing is appended: the indexes only serve appends
+    const saved = await readIndexSnapshot(this.path);
+    const why = "snapshot" in saved ? await this.disagreement(saved.snapshot) : saved.unusable;
+    if ("snapshot" in saved && why === undefined) {
+      this.ids = saved.snapshot.ids;
+      this.sources = saved.snapshot.sources;
+      this.revisions = saved.snapshot.revisions;
+      this.savedHead = saved.snapshot.head;
+      this.loadedFrom = { snapshot: true, tail: this.headPos - saved.snapshot.head };
+      await this.indexEventsAfter(saved.snapshot.head);
+      this.storageCheck = checkStorage(this.conn, this.db, this.path).catch((e: unknown) => {
+        if (e instanceof LogStorageDamaged) this.damage = e;
+      });
+      return;
+    }
+    await checkStorage(this.conn, this.db, this.path);
+    this.loadedFrom = { snapshot: false, tail: this.headPos, ...(why === undefined ? {} : { why }) };
+    await this.indexEventsAfter(0);
+  }
+
+  /** Why a saved snapshot is not this log's indexes (undefined when it is), checked against stored events. */
+  private async disagreement(s: {
+    readonly head: number;
+    readonly headHash: string;
+    readonly ids: FactIndex;
+    readonly sources: SourceCodes;
+  }): Promise<string | undefined> {
+    if (s.head > this.headPos) return `the saved index is of position ${s.head}, past the log's head ${this.headPos}`;
+    if (s.head === 0) return s.ids.size === 0 ? undefined : "the saved index of an empty log holds facts";
+    const head = (
+      await this.conn.runAndReadAll(`SELECT lower(hex(hash)) FROM ${this.db}events WHERE position = ${s.head}`)
+    ).getRows()[0]?.[0];
+    if (head !== s.headHash) return `the saved index's head hash differs at position ${s.head}`;
+    const wanted = new Set<number>([s.head, 1]);
+    for (let i = 1; i < SPOT_CHECKS; i++) wanted.add(1 + Math.floor((i * (s.head - 1)) / SPOT_CHECKS));
+    const rows = (
+      await this.conn.runAndReadAll(
+        `SELECT CAST(position AS DOUBLE), id, subject, type = 'FactRetracted', CAST(content_fp >> 32 AS INTEGER),
+                CAST(content_fp & 4294967295 AS DOUBLE), source
+         FROM ${this.db}events WHERE position IN (${[...wanted].join(", ")})`,
+      )
+    ).getRows() as [number, string, string, boolean, number, number, string][];
+    if (rows.length !== wanted.size) return "the log does not hold the events the saved index names";
+    for (const [pos, id, subject, isRetraction, c1, c2, source] of rows) {
+      const f = s.ids.get(id);
+      const [s1, s2] = fingerprint(subject);
+      if (
+        f === undefined ||
+        f.position !== pos ||
+        f.content[0] !== c1 ||
+        f.content[1] !== (c2 | 0) ||
+        f.subject[0] !== s1 ||
+        f.subject[1] !== s2 ||
+        f.isRetraction !== isRetraction ||
+        s.sources.all()[f.source] !== source
+      ) {
+        return `the saved index disagrees with the stored event at position ${pos}`;
+      }
+    }
+    return undefined;
+  }
+
+  /** Adds the events after position `after` to the append indexes. */
+  private async indexEventsAfter(after: number): Promise<void> {
     const ids = await this.conn.stream(
       `SELECT id, CAST(position AS DOUBLE), subject, type = 'FactRetracted', CAST(content_fp >> 32 AS INTEGER),
-              CAST(content_fp & 4294967295 AS DOUBLE), source FROM ${this.db}events`,
+              CAST(content_fp & 4294967295 AS DOUBLE), source FROM ${this.db}events WHERE position > ${after}`,
     );
     for await (const rows of ids.yieldRows()) {
       for (const r of rows) {
@@ -224,13 +312,51 @@ export class DuckDbEventLog implements EventLog {
     }
     // retractions are few: which facts they name, so that a second one is refused without reading the table
     const retracted = await this.conn.stream(
-      `SELECT json_extract_string(data, '$.eventId') FROM ${this.db}events WHERE type = 'FactRetracted'`,
+      `SELECT json_extract_string(data, '$.eventId') FROM ${this.db}events
+       WHERE type = 'FactRetracted' AND position > ${after}`,
     );
     for await (const rows of retracted.yieldRows()) for (const r of rows) this.ids.markRetracted(r[0] as string);
     const revs = await this.conn.stream(
-      `SELECT subject, CAST(max(stream_revision) AS DOUBLE) FROM ${this.db}events GROUP BY subject`,
+      `SELECT subject, CAST(max(stream_revision) AS DOUBLE) FROM ${this.db}events WHERE position > ${after}
+       GROUP BY subject`,
     );
     for await (const rows of revs.yieldRows()) for (const r of rows) this.revisions.set(r[0] as string, r[1] as number);
+  }
+
+  /** How the append indexes were loaded when the log opened (for the operator: a snapshot, or derived, and why). */
+  get indexLoad(): { readonly snapshot: boolean; readonly tail: number; readonly why?: string } {
+    return this.loadedFrom;
+  }
+
+  /**
+   * Resolves when the check of every stored block that runs after an open from a saved index has ended; rejects
+   * with `LogStorageDamaged` if it found damage (appends are refused from then on).
+   */
+  async storageChecked(): Promise<void> {
+    await this.storageCheck;
+    if (this.damage !== undefined) throw this.damage;
+  }
+
+  /**
+   * Saves the append indexes beside the log (`indexSnapshot.ts`), so that the next open reads them instead of
+   * deriving them. Called with the write lock held (or at close). A failure to save costs only the next open's
+   * time, so it is not an error of the append that triggered it.
+   */
+  private async saveIndexes(): Promise<void> {
+    if (this.options.readOnly || this.damage !== undefined || this.headPos === this.savedHead) return;
+    if (this.headPos < (this.options.saveIndexFrom ?? 100_000)) return;
+    try {
+      await writeIndexSnapshot(this.path, {
+        head: this.headPos,
+        headHash: this.headPos === 0 ? "" : Buffer.from(this.lastHash).toString("hex"),
+        ids: this.ids,
+        sources: this.sources,
+        revisions: this.revisions,
+      });
+      this.savedHead = this.headPos;
+    } catch {
+      // the next open derives the indexes from the events
+    }
   }
 
   async head(): Promise<Position> {
@@ -254,6 +380,7 @@ export class DuckDbEventLog implements EventLog {
   async beginBulk(): Promise<BulkSession> {
     if (this.closed) throw new Error("event log is closed");
     if (this.options.readOnly) throw new Error(`event log ${this.path} is open read-only`);
+    if (this.damage !== undefined) throw this.damage;
     let release: () => void = () => undefined;
     const previous = this.lock;
     this.lock = new Promise<void>((r) => {
@@ -264,9 +391,15 @@ export class DuckDbEventLog implements EventLog {
       release();
       throw new Error("event log is closed");
     }
+    if (this.damage !== undefined) {
+      release();
+      throw this.damage;
+    }
     await this.writeConn.run("BEGIN TRANSACTION");
-    const ids = new FactIndex(1 << 10);
-    /** Committed facts this session retracted (its own facts are marked in `ids`). */
+    // The session adds its facts to the log's own index (one index however large the import: a second one
+    // would double the memory), and takes them out again if it rolls back.
+    const first = this.headPos + 1;
+    /** Facts stored before this session that it marked retracted. */
     const retracted = new Set<string>();
     const revisions = new StreamRevisions();
     let head = this.headPos;
@@ -275,6 +408,10 @@ export class DuckDbEventLog implements EventLog {
     const end = () => {
       open = false;
       release();
+    };
+    const undo = () => {
+      if (head >= first) this.ids.dropFrom(first);
+      for (const id of retracted) this.ids.unmarkRetracted(id);
     };
     const ensureOpen = () => {
       if (!open) throw new Error("bulk session already ended");
@@ -287,8 +424,8 @@ export class DuckDbEventLog implements EventLog {
           head: position(head),
           lastHash,
           recordedAt,
-          maybeStored: (id) => ids.get(id) !== undefined || this.ids.get(id) !== undefined,
-          lookup: (wanted) => this.lookup(wanted, ids, retracted),
+          maybeStored: (id) => this.ids.get(id) !== undefined,
+          lookup: (wanted) => this.lookup(wanted),
           revision: (s) => {
             const r = revisions.get(s);
             return r >= 0 ? r : this.revisions.get(s);
@@ -300,10 +437,12 @@ export class DuckDbEventLog implements EventLog {
         if (plan.rows.length > 0) {
           await this.writeRows(plan.rows, recordedAt);
           for (const r of plan.rows) {
-            ids.add(r.fact.id, indexedFact(r, this.sources.code(r.fact.source)));
+            this.ids.add(r.fact.id, indexedFact(r, this.sources.code(r.fact.source)));
             if (r.fact.type === "FactRetracted") {
               const target = String(r.fact.data.eventId);
-              if (!ids.markRetracted(target)) retracted.add(target);
+              const t = this.ids.get(target);
+              if (t !== undefined && t.position < first && !t.retracted) retracted.add(target);
+              this.ids.markRetracted(target);
             }
           }
           for (const [s, rev] of plan.revisions) revisions.set(s, rev);
@@ -320,6 +459,7 @@ export class DuckDbEventLog implements EventLog {
         } catch (e) {
           // DuckDB ends a transaction it could not commit: a failed ROLLBACK here says nothing of the cause.
           await this.writeConn.run("ROLLBACK").catch(() => undefined);
+          undo();
           end();
           const m = e instanceof Error ? e.message : String(e);
           const advice = storageAdvice(m);
@@ -330,11 +470,10 @@ export class DuckDbEventLog implements EventLog {
             { cause: e },
           );
         }
-        this.ids.addAll(ids);
-        for (const id of retracted) this.ids.markRetracted(id);
         for (const [s, rev] of revisions.entries()) this.revisions.set(s, rev);
         this.headPos = head;
         this.lastHash = lastHash;
+        if (this.headPos - Math.max(0, this.savedHead) >= SNAPSHOT_EVERY) await this.saveIndexes();
         end();
         for (const w of this.waiters) w();
         return position(head);
@@ -344,6 +483,7 @@ export class DuckDbEventLog implements EventLog {
         try {
           await this.writeConn.run("ROLLBACK");
         } finally {
+          undo();
           end();
         }
       },
@@ -376,20 +516,15 @@ export class DuckDbEventLog implements EventLog {
   }
 
   /**
-   * Stored facts by id, from the in-memory index (this session's first, then the committed log), without
-   * reading the events table — also their source and whether they are retracted (`retracted`: committed facts
-   * this session retracted). The content fingerprint covers the id, so a fact is a duplicate only if its
+   * Stored facts by id, from the in-memory index (which holds the open session's facts and retraction marks
+   * too), without reading the events table — also their source and whether they are retracted. The content fingerprint covers the id, so a fact is a duplicate only if its
    * id and canonical bytes both match; a new id whose 64-bit fingerprint collides with a stored one (odds
    * about n / 2^64 per fact) would be refused as an IdConflict, loudly, never dropped.
    */
-  private lookup(
-    wanted: readonly string[],
-    session: FactIndex,
-    retracted: ReadonlySet<string>,
-  ): Promise<ReadonlyMap<string, StoredRef>> {
+  private lookup(wanted: readonly string[]): Promise<ReadonlyMap<string, StoredRef>> {
     const out = new Map<string, StoredRef>();
     for (const id of wanted) {
-      const f = session.get(id) ?? this.ids.get(id);
+      const f = this.ids.get(id);
       if (f === undefined) continue;
       const [c1, c2] = f.content;
       const [s1, s2] = f.subject;
@@ -404,8 +539,7 @@ export class DuckDbEventLog implements EventLog {
           const [a, b] = fingerprint(x);
           return a === s1 && b === s2;
         },
-        details: () =>
-          Promise.resolve({ source: this.sources.name(f.source), retracted: f.retracted || retracted.has(id) }),
+        details: () => Promise.resolve({ source: this.sources.name(f.source), retracted: f.retracted }),
       };
       out.set(id, ref);
     }
@@ -684,6 +818,10 @@ export class DuckDbEventLog implements EventLog {
     const pending = this.lock;
     this.closed = true;
     await pending;
+    // a check of the stored blocks still running is stopped: it starts again at the next open
+    this.conn.interrupt();
+    await this.storageCheck;
+    await this.saveIndexes();
     for (const w of this.waiters) w();
     this.conn.closeSync();
     this.writeConn.closeSync();

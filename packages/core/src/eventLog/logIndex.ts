@@ -88,6 +88,11 @@ export class SourceCodes {
     return c;
   }
 
+  /** Every name, in code order (a snapshot's list; `code` gives them back the same codes in that order). */
+  all(): readonly string[] {
+    return this.names;
+  }
+
   name(code: number): string {
     const n = this.names[code];
     if (n === undefined) throw new Error(`no source has code ${code}`);
@@ -97,6 +102,22 @@ export class SourceCodes {
 
 /** Slot flags: 0 empty, 1 a fact, 2 a retraction; RETRACTED is or-ed in once a retraction of it is stored. */
 const RETRACTED = 4;
+
+/**
+ * The table grows when it would be more than 5/8 full: linear probing still needs about three probes for an
+ * absent id, and 17 M facts fit in 2^25 slots (35 bytes a slot: 1.1 GiB) instead of 2^26.
+ */
+const fits = (count: number, capacity: number): boolean => count * 8 <= capacity * 5;
+
+/** The typed arrays of a `FactIndex`, as they are stored in a snapshot. */
+export interface FactIndexArrays {
+  readonly keys: Int32Array;
+  readonly data: Int32Array;
+  readonly positions: Float64Array;
+  readonly sources: Uint16Array;
+  readonly flags: Uint8Array;
+  readonly count: number;
+}
 
 interface Slots {
   readonly keys: Int32Array;
@@ -123,7 +144,7 @@ export class FactIndex {
 
   constructor(expected = 1 << 12) {
     let cap = 1 << 12;
-    while (cap < expected * 2) cap *= 2;
+    while (!fits(expected, cap)) cap *= 2;
     this.keys = new Int32Array(cap * 2);
     this.data = new Int32Array(cap * 4);
     this.positions = new Float64Array(cap);
@@ -178,6 +199,71 @@ export class FactIndex {
     return true;
   }
 
+  /** Clears the retracted mark of `id` (a rolled-back retraction); false if no fact has that id here. */
+  unmarkRetracted(id: string): boolean {
+    const [h1, h2] = fingerprint(id);
+    const i = this.slot(h1, h2);
+    const flag = this.flags[i] ?? 0;
+    if (flag === 0) return false;
+    this.flags[i] = flag & ~RETRACTED;
+    return true;
+  }
+
+  /** Forgets every fact at `position` or later (the facts of a rolled-back session), rehashing the rest. */
+  dropFrom(position: number): void {
+    const old = this.arrays();
+    let keep = 0;
+    for (let i = 0; i < old.flags.length; i++)
+      if (old.flags[i] !== 0 && (old.positions[i] as number) < position) keep++;
+    if (keep === this.count) return;
+    const flags = old.flags.slice();
+    for (let i = 0; i < flags.length; i++) if ((old.positions[i] as number) >= position) flags[i] = 0;
+    this.keys = new Int32Array(old.keys.length);
+    this.data = new Int32Array(old.data.length);
+    this.positions = new Float64Array(old.positions.length);
+    this.sources = new Uint16Array(old.sources.length);
+    this.flags = new Uint8Array(old.flags.length);
+    this.count = 0;
+    this.copySlots({ ...old, flags, mask: this.mask });
+  }
+
+  /** The arrays themselves (not copies), for a snapshot; the index must not change while they are written. */
+  arrays(): FactIndexArrays {
+    return {
+      keys: this.keys,
+      data: this.data,
+      positions: this.positions,
+      sources: this.sources,
+      flags: this.flags,
+      count: this.count,
+    };
+  }
+
+  /** An index over arrays read back from a snapshot (`arrays()`); their capacity must be a power of two. */
+  static fromArrays(a: FactIndexArrays): FactIndex {
+    const cap = a.flags.length;
+    if (
+      cap < 1 ||
+      (cap & (cap - 1)) !== 0 ||
+      a.keys.length !== cap * 2 ||
+      a.data.length !== cap * 4 ||
+      a.positions.length !== cap ||
+      a.sources.length !== cap ||
+      !fits(a.count, cap)
+    ) {
+      throw new Error("the fact index arrays do not have the shape of an index");
+    }
+    const index = new FactIndex(1);
+    index.keys = a.keys;
+    index.data = a.data;
+    index.positions = a.positions;
+    index.sources = a.sources;
+    index.flags = a.flags;
+    index.mask = cap - 1;
+    index.count = a.count;
+    return index;
+  }
+
   addAll(other: FactIndex): void {
     this.copySlots({
       keys: other.keys,
@@ -220,7 +306,7 @@ export class FactIndex {
     source: number,
     flag: number,
   ): void {
-    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
+    if (!fits(this.count + 1, this.mask + 1)) this.grow();
     const i = this.slot(h1, h2);
     if (this.flags[i] !== 0) return; // the first fact with this id stays (a later one is a duplicate or refused)
     this.keys[2 * i] = h1;

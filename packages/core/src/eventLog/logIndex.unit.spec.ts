@@ -87,3 +87,31 @@ describe("StreamRevisions", () => {
     ]);
   });
 });
+
+describe("FactIndex for a session and a snapshot", () => {
+  it("forgets exactly the facts from a position on, keeping the rest findable", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3_000 }), fc.integer({ min: 1, max: 3_001 }), (count, from) => {
+        const index = new FactIndex(1);
+        for (let i = 0; i < count; i++) index.add(`id-${i}`, entry(i));
+        index.dropFrom(from);
+        expect(index.size).toBe(Math.min(count, from - 1));
+        for (let i = 0; i < count; i++) expect(index.get(`id-${i}`)).toEqual(i + 1 < from ? entry(i) : undefined);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it("clears a retracted mark, and is rebuilt whole from its arrays", () => {
+    const index = new FactIndex(1);
+    for (let i = 0; i < 1_000; i++) index.add(`id-${i}`, { ...entry(i), retracted: false });
+    index.markRetracted("id-3");
+    index.markRetracted("id-4");
+    expect(index.unmarkRetracted("id-4")).toBe(true);
+    expect(index.unmarkRetracted("absent")).toBe(false);
+    const copy = FactIndex.fromArrays(index.arrays());
+    expect(copy.size).toBe(1_000);
+    for (let i = 0; i < 1_000; i++) expect(copy.get(`id-${i}`)).toEqual({ ...entry(i), retracted: i === 3 });
+    expect(() => FactIndex.fromArrays({ ...index.arrays(), flags: new Uint8Array(3) })).toThrow(/shape of an index/);
+  });
+});
