@@ -135,6 +135,13 @@ const checkStorage = (conn: DuckDBConnection, db: string, path: string): Promise
     await conn.run(`SELECT count(*), bit_xor(hash(key, value)) FROM ${db}log_meta`);
   });
 
+/** DuckDB's memory limit for a log opened for writing in its own instance: KPI_DUCKDB_MEMORY, or 1 GB. */
+const logMemoryLimit = (): string => {
+  const limit = process.env.KPI_DUCKDB_MEMORY ?? "1GB";
+  if (!/^\d+(\.\d+)?\s*(MB|GB|TB)$/i.test(limit)) throw new Error(`KPI_DUCKDB_MEMORY must look like 8GB, got ${limit}`);
+  return limit;
+};
+
 export interface DuckDbEventLogOptions {
   readonly readOnly?: boolean;
   /**
@@ -207,6 +214,11 @@ export class DuckDbEventLog implements EventLog {
       );
     }
     const db = options.attach ? `${options.attach.alias}.` : "";
+    if (!options.readOnly && options.attach === undefined) {
+      // An append needs little of DuckDB's memory: its row groups go to the file as they fill (and the commit
+      // makes them visible). Without a bound DuckDB keeps up to 80 % of the machine's memory as cache.
+      await conn.run(`SET memory_limit = '${logMemoryLimit()}'`);
+    }
     if (!options.readOnly) await conn.run(eventsDdl(db));
     const writeConn = await instance.connect();
     await writeConn.run("SET TimeZone = 'UTC'");
