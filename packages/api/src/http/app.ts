@@ -168,7 +168,9 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   const api = deps.api ?? DEFAULT_API_CONFIG;
   const live = await LiveWarehouse.open(deps.warehouse, reference, {
     maxAsOfWaiting: api.asOfQueue,
-    ...(deps.afterRefresh === undefined ? {} : { afterRefresh: deps.afterRefresh }),
+    ...(deps.afterRefresh === undefined
+      ? {}
+      : { afterRefresh: deps.afterRefresh, afterRefreshEveryMs: api.snapshotEverySeconds * 1000 }),
   });
   const app = Fastify({
     logger: false,

@@ -20,6 +20,11 @@
  * - `asOf` = a day YYYY-MM-DD: the figures as known at the end of that (UTC) recording day, read from
  *   `indicator_revisions` (each figure's value in the last vintage on or before that day). This is what the
  *   warehouse published then, cheap to read; cached by (indicator, day, checkpoint).
+ *
+ * `afterRefresh` (the server writes the statisticians' snapshots with it) runs after a catch-up that changed the
+ * figures, at most once every `afterRefreshEveryMs` (then once more for the catch-ups since), and once more at
+ * close if any is owed: a snapshot copies the warehouse, which at province scale would hold up every write's fold
+ * if it followed each one.
  */
 
 import { availableParallelism } from "node:os";
@@ -76,6 +81,10 @@ export class LiveWarehouse {
   private pending: Promise<ReadModel> | undefined;
   private readonly cache = new Map<string, Promise<AsOfFigures>>();
   private closed = false;
+  /** Whether a catch-up changed the figures since `afterRefresh` last started. */
+  private afterOwed = false;
+  private afterTimer: NodeJS.Timeout | undefined;
+  private afterLast = Number.NEGATIVE_INFINITY;
 
   private constructor(
     readonly warehouse: Warehouse,
@@ -84,13 +93,19 @@ export class LiveWarehouse {
     private readonly afterRefresh: ((w: Warehouse) => Promise<void>) | undefined,
     private readonly reader: WarehouseReader,
     private readonly maxAsOfWaiting: number,
+    private readonly afterRefreshEveryMs: number,
   ) {}
 
   /** Loads the model at the warehouse's current checkpoint (call `refresh` to fold new events first). */
   static async open(
     warehouse: Warehouse,
     reference: Reference,
-    options: { readonly afterRefresh?: (w: Warehouse) => Promise<void>; readonly maxAsOfWaiting?: number } = {},
+    options: {
+      readonly afterRefresh?: (w: Warehouse) => Promise<void>;
+      /** The least time between two runs of `afterRefresh` (default 0: after every catch-up that changed figures). */
+      readonly afterRefreshEveryMs?: number;
+      readonly maxAsOfWaiting?: number;
+    } = {},
   ): Promise<LiveWarehouse> {
     // Folds leave a core to the event loop that answers reads (on a machine with more than one).
     const cores = availableParallelism();
@@ -102,6 +117,7 @@ export class LiveWarehouse {
       options.afterRefresh,
       await warehouse.openReader(),
       options.maxAsOfWaiting ?? MAX_AS_OF_WAITING,
+      options.afterRefreshEveryMs ?? 0,
     );
   }
 
@@ -133,10 +149,8 @@ export class LiveWarehouse {
           r.rebuilt || r.indicators === undefined
             ? await loadReadModel(this.warehouse)
             : await refreshReadModel(this.warehouse, this.model, r.indicators);
-        if (this.afterRefresh !== undefined) {
-          const after = this.afterRefresh;
-          void this.exclusive(() => after(this.warehouse)).catch(() => undefined);
-        }
+        this.afterOwed = true;
+        this.scheduleAfterRefresh();
       }
       return this.model;
     });
@@ -243,10 +257,34 @@ export class LiveWarehouse {
     );
   }
 
-  /** Waits for running warehouse tasks, then refuses new catch-ups. The caller closes the warehouse. */
+  /** Runs `afterRefresh` once the interval since its last start has passed, if a catch-up owes it a run. */
+  private scheduleAfterRefresh(): void {
+    if (this.afterRefresh === undefined || this.afterTimer !== undefined || !this.afterOwed || this.closed) return;
+    const wait = Math.max(0, this.afterLast + this.afterRefreshEveryMs - Date.now());
+    this.afterTimer = setTimeout(() => {
+      void this.exclusive(() => this.runAfterRefresh()).finally(() => {
+        this.afterTimer = undefined;
+        this.scheduleAfterRefresh(); // catch-ups that came while it ran
+      });
+    }, wait);
+    this.afterTimer.unref();
+  }
+
+  private async runAfterRefresh(): Promise<void> {
+    if (this.afterRefresh === undefined || !this.afterOwed) return;
+    this.afterOwed = false;
+    this.afterLast = Date.now();
+    await this.afterRefresh(this.warehouse).catch(() => undefined);
+  }
+
+  /**
+   * Waits for running warehouse tasks (and a last `afterRefresh` if one is owed), then refuses new catch-ups. The
+   * caller closes the warehouse.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    await this.exclusive(async () => undefined);
+    if (this.afterTimer !== undefined) clearTimeout(this.afterTimer);
+    await this.exclusive(() => this.runAfterRefresh());
     await this.readQueue;
     this.reader.close();
   }

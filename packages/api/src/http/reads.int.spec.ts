@@ -142,4 +142,46 @@ describe("reads while the warehouse folds", () => {
       await live.close();
     }
   }, 60_000);
+
+  it("runs afterRefresh (the snapshots) at most once an interval, then for the folds since, and at close", async () => {
+    const reference = await loadReference(t.warehouse, catalog(), YEARS, 10);
+    const runs: number[] = [];
+    const live = await LiveWarehouse.open(t.warehouse, reference, {
+      afterRefresh: async (w) => {
+        runs.push(await w.checkpoint());
+      },
+      afterRefreshEveryMs: 8_000,
+    });
+    const account = (i: number) =>
+      decoded({
+        id: `reads-snap-${i}`,
+        type: "PaymentAccountOpened",
+        subject: `person:4eadbeef0000100${i}`,
+        occurredOn: "2025-08-01",
+        source: "nhnn-kv15",
+        data: { commune: "28261", birthYear: 1990, institution: "vcb" },
+      });
+    const settle = () => new Promise((r) => setTimeout(r, 200));
+    try {
+      await t.warehouse.log.append([account(1)]);
+      await live.refresh();
+      await settle();
+      expect(runs).toHaveLength(1); // the first fold's, at once
+      for (const i of [2, 3, 4]) {
+        await t.warehouse.log.append([account(i)]);
+        await live.refresh();
+      }
+      await settle();
+      expect(runs).toHaveLength(1); // the next waits for the interval, and covers all three folds
+      for (let waited = 0; runs.length < 2 && waited < 20_000; waited += 100)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(runs).toEqual([runs[0], (runs[0] as number) + 3]);
+      await t.warehouse.log.append([account(5)]);
+      await live.refresh();
+    } finally {
+      await live.close();
+    }
+    expect(runs).toHaveLength(3); // the fold owed a run when the server closed
+    expect(runs[2]).toBe((runs[1] as number) + 1);
+  }, 60_000);
 });
