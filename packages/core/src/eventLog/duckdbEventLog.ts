@@ -34,6 +34,8 @@ import { storageAdvice } from "./storageAdvice.js";
 
 /** A commit that brings the log this many events past its saved indexes saves them again (a large import). */
 const SNAPSHOT_EVERY = 1_000_000;
+/** Up to this many facts, a session that rolls back takes its facts out of the index one by one. */
+const MAX_UNDO_IDS = 100_000;
 /** How many stored events, spread over the log, a saved index is checked against before it is trusted. */
 const SPOT_CHECKS = 64;
 
@@ -413,6 +415,8 @@ export class DuckDbEventLog implements EventLog {
     const first = this.headPos + 1;
     /** Facts stored before this session that it marked retracted. */
     const retracted = new Set<string>();
+    /** The ids this session added, while few (a rollback deletes them one by one, else rehashes the index). */
+    let added: string[] | undefined = [];
     const revisions = new StreamRevisions();
     let head = this.headPos;
     let lastHash = this.lastHash;
@@ -422,7 +426,8 @@ export class DuckDbEventLog implements EventLog {
       release();
     };
     const undo = () => {
-      if (head >= first) this.ids.dropFrom(first);
+      if (added !== undefined) for (const id of added) this.ids.delete(id);
+      else this.ids.dropFrom(first);
       for (const id of retracted) this.ids.unmarkRetracted(id);
     };
     const ensureOpen = () => {
@@ -448,8 +453,10 @@ export class DuckDbEventLog implements EventLog {
         const plan = planned.right;
         if (plan.rows.length > 0) {
           await this.writeRows(plan.rows, recordedAt);
+          if (added !== undefined && added.length + plan.rows.length > MAX_UNDO_IDS) added = undefined;
           for (const r of plan.rows) {
             this.ids.add(r.fact.id, indexedFact(r, this.sources.code(r.fact.source)));
+            added?.push(r.fact.id);
             if (r.fact.type === "FactRetracted") {
               const target = String(r.fact.data.eventId);
               const t = this.ids.get(target);

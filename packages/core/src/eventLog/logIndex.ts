@@ -157,8 +157,12 @@ export class FactIndex {
     return this.count;
   }
 
+  private home(h1: number, h2: number): number {
+    return (h1 ^ Math.imul(h2, 0x27d4eb2d)) & this.mask;
+  }
+
   private slot(h1: number, h2: number): number {
-    let i = (h1 ^ Math.imul(h2, 0x27d4eb2d)) & this.mask;
+    let i = this.home(h1, h2);
     for (;;) {
       const a = this.keys[2 * i];
       const b = this.keys[2 * i + 1];
@@ -206,6 +210,36 @@ export class FactIndex {
     const flag = this.flags[i] ?? 0;
     if (flag === 0) return false;
     this.flags[i] = flag & ~RETRACTED;
+    return true;
+  }
+
+  /**
+   * Forgets the fact with id `id` (false if there is none), by backward-shift deletion: the entries after it
+   * in its run move back where their probe sequence allows, so every other id is still found.
+   */
+  delete(id: string): boolean {
+    const [h1, h2] = fingerprint(id);
+    let i = this.slot(h1, h2);
+    if ((this.flags[i] ?? 0) === 0) return false;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & this.mask;
+      if ((this.flags[j] ?? 0) === 0) break;
+      const k = this.home(this.keys[2 * j] as number, this.keys[2 * j + 1] as number);
+      // the entry at j stays if its home lies cyclically in (i, j]
+      if (i <= j ? i < k && k <= j : i < k || k <= j) continue;
+      this.keys[2 * i] = this.keys[2 * j] as number;
+      this.keys[2 * i + 1] = this.keys[2 * j + 1] as number;
+      for (let d = 0; d < 4; d++) this.data[4 * i + d] = this.data[4 * j + d] as number;
+      this.positions[i] = this.positions[j] as number;
+      this.sources[i] = this.sources[j] as number;
+      this.flags[i] = this.flags[j] as number;
+      i = j;
+    }
+    this.keys[2 * i] = 0;
+    this.keys[2 * i + 1] = 0;
+    this.flags[i] = 0;
+    this.count--;
     return true;
   }
 

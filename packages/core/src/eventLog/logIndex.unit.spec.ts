@@ -115,3 +115,25 @@ describe("FactIndex for a session and a snapshot", () => {
     expect(() => FactIndex.fromArrays({ ...index.arrays(), flags: new Uint8Array(3) })).toThrow(/shape of an index/);
   });
 });
+
+describe("FactIndex deletion", () => {
+  it("deletes any subset, by backward shift, and finds every other fact where it was", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4_000 }), fc.func(fc.boolean()), (count, drop) => {
+        const index = new FactIndex(1);
+        for (let i = 0; i < count; i++) index.add(`id-${i}`, entry(i));
+        let kept = count;
+        for (let i = 0; i < count; i++) {
+          if (drop(i)) {
+            expect(index.delete(`id-${i}`)).toBe(true);
+            kept--;
+          }
+        }
+        expect(index.delete("absent")).toBe(false);
+        expect(index.size).toBe(kept);
+        for (let i = 0; i < count; i++) expect(index.get(`id-${i}`)).toEqual(drop(i) ? undefined : entry(i));
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
