@@ -11,6 +11,7 @@ import type { EventLog, LogStore } from "@kpi/core";
 import { loadConfig } from "./config.js";
 import { explainFailure } from "./failures.js";
 import { commandHelp } from "./help.js";
+import { inHugePages, stopWithLauncher } from "./hugePages.js";
 
 const USAGE = `kpi — indicator warehouse for Đồng Tháp's digital-transformation targets
 
@@ -390,7 +391,8 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   if (e.code !== "EPIPE") throw e;
 });
 
-main(process.argv.slice(2)).then(
+stopWithLauncher();
+(inHugePages(process.argv.slice(2)) ?? main(process.argv.slice(2))).then(
   (code) => {
     process.exitCode = code;
   },

@@ -261,6 +261,12 @@ export class DuckDbEventLog implements EventLog {
     }
     await checkStorage(this.conn, this.db, this.path);
     this.loadedFrom = { snapshot: false, tail: this.headPos, ...(why === undefined ? {} : { why }) };
+    // sized for what the log holds, so that the saved index has no more empty slots than it needs
+    const subjects = (
+      await this.conn.runAndReadAll(`SELECT CAST(approx_count_distinct(subject) AS DOUBLE) FROM ${this.db}events`)
+    ).getRows()[0]?.[0] as number;
+    this.ids = new FactIndex(Math.max(1 << 16, Math.ceil(this.headPos * 1.15))); // room to grow a while
+    this.revisions = new StreamRevisions(Math.max(1 << 10, Math.ceil(subjects * 1.05)));
     await this.indexEventsAfter(0);
   }
 

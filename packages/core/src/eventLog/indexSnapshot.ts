@@ -6,7 +6,7 @@
  * else (no file, another log, a torn or foreign file, spot checks that disagree) and the log derives its
  * indexes from the events as before and writes a new snapshot.
  *
- * Layout: the magic line `KPI-LOG-INDEX 1\n`, a little-endian u32 length and that many bytes of JSON (the
+ * Layout: the magic line `KPI-LOG-INDEX 2\n`, a little-endian u32 length and that many bytes of JSON (the
  * header), then each array of the header's `sections`, in order, each starting at a multiple of 8 bytes.
  * Written to a temporary file, flushed to disk and renamed over the old one, so a reader sees a whole snapshot
  * or the previous one.
@@ -14,7 +14,7 @@
 import { open, rename, rm } from "node:fs/promises";
 import { FactIndex, type FactIndexArrays, SourceCodes, StreamRevisions } from "./logIndex.js";
 
-const MAGIC = Buffer.from("KPI-LOG-INDEX 1\n", "latin1");
+const MAGIC = Buffer.from("KPI-LOG-INDEX 2\n", "latin1");
 
 /** What a snapshot holds: the indexes as of `head`. */
 export interface IndexSnapshot {
@@ -45,30 +45,25 @@ export const snapshotPath = (logPath: string): string => `${logPath}.index`;
 /** Writes the snapshot of `s` for the log at `logPath` (atomically: a temporary file renamed over the old one). */
 export const writeIndexSnapshot = async (logPath: string, s: IndexSnapshot): Promise<void> => {
   const a = s.ids.arrays();
-  const subjects: string[] = [];
-  const lengths: number[] = [];
-  const revs: number[] = [];
-  for (const [subject, rev] of s.revisions.entries()) {
-    subjects.push(subject);
-    lengths.push(subject.length);
-    revs.push(rev);
-  }
+  const r = s.revisions.arrays();
   const sections: Section[] = [
     { name: "keys", view: a.keys },
     { name: "data", view: a.data },
     { name: "positions", view: a.positions },
     { name: "sources", view: a.sources },
     { name: "flags", view: a.flags },
-    { name: "streamLengths", view: Uint32Array.from(lengths) },
-    { name: "streamRevisions", view: Int32Array.from(revs) },
-    { name: "streamNames", view: Buffer.from(subjects.join(""), "utf8") },
+    { name: "streamKeys", view: r.keys },
+    { name: "streamRevisions", view: r.revisions },
+    { name: "streamNameAt", view: r.nameAt },
+    { name: "streamNameLength", view: r.nameLength },
+    { name: "streamNames", view: r.names },
   ];
   const header: Header = {
     head: s.head,
     headHash: s.headHash,
     count: a.count,
     sources: s.sources.all(),
-    streams: subjects.length,
+    streams: r.count,
     sections: sections.map((x) => ({ name: x.name, bytes: x.view.byteLength })),
   };
   const json = Buffer.from(JSON.stringify(header), "utf8");
@@ -167,12 +162,14 @@ export const readIndexSnapshot = async (
     const make: Record<string, (n: number) => ArrayBufferView> = {
       keys: (n) => new Int32Array(n / 4),
       data: (n) => new Int32Array(n / 4),
-      positions: (n) => new Float64Array(n / 8),
+      positions: (n) => new Uint32Array(n / 4),
       sources: (n) => new Uint16Array(n / 2),
       flags: (n) => new Uint8Array(n),
-      streamLengths: (n) => new Uint32Array(n / 4),
+      streamKeys: (n) => new Int32Array(n / 4),
       streamRevisions: (n) => new Int32Array(n / 4),
-      streamNames: (n) => Buffer.alloc(n),
+      streamNameAt: (n) => new Uint32Array(n / 4),
+      streamNameLength: (n) => new Uint32Array(n / 4),
+      streamNames: (n) => new Uint8Array(n),
     };
     for (const s of header.sections) {
       const f = make[s.name];
@@ -187,30 +184,25 @@ export const readIndexSnapshot = async (
     const ids = FactIndex.fromArrays({
       keys: views.get("keys") as Int32Array,
       data: views.get("data") as Int32Array,
-      positions: views.get("positions") as Float64Array,
+      positions: views.get("positions") as Uint32Array,
       sources: views.get("sources") as Uint16Array,
       flags: views.get("flags") as Uint8Array,
       count: header.count,
     } satisfies FactIndexArrays);
     const sources = new SourceCodes();
     for (const n of header.sources) sources.code(n);
-    const lengths = views.get("streamLengths") as Uint32Array;
-    const revs = views.get("streamRevisions") as Int32Array;
-    if (lengths.length !== header.streams || revs.length !== header.streams) {
-      return { unusable: "the saved index's streams do not add up" };
-    }
-    const names = (views.get("streamNames") as Buffer).toString("utf8");
-    const revisions = new StreamRevisions();
-    let from = 0;
-    for (let i = 0; i < lengths.length; i++) {
-      const to = from + (lengths[i] as number);
-      revisions.set(names.slice(from, to), revs[i] as number);
-      from = to;
-    }
-    if (from !== names.length) return { unusable: "the saved index's stream names do not add up" };
+    const revisions = StreamRevisions.fromArrays({
+      keys: views.get("streamKeys") as Int32Array,
+      revisions: views.get("streamRevisions") as Int32Array,
+      nameAt: views.get("streamNameAt") as Uint32Array,
+      nameLength: views.get("streamNameLength") as Uint32Array,
+      names: views.get("streamNames") as Uint8Array,
+      count: header.streams,
+    });
     return { snapshot: { head: header.head, headHash: header.headHash, ids, sources, revisions } };
   } catch (e) {
-    if (e instanceof Error && /shape of an index/.test(e.message)) return { unusable: `the saved index: ${e.message}` };
+    if (e instanceof Error && /do not have the shape/.test(e.message))
+      return { unusable: `the saved index: ${e.message}` };
     throw e;
   } finally {
     await fh.close();

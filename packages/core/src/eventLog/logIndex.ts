@@ -4,8 +4,9 @@
  * - `FactIndex`: fact id → position, fingerprints of its content and subject, its source (a code of
  *   `SourceCodes`) and whether it is retracted (below).
  * - `SourceCodes`: the few sources' names as small integers.
- * - `StreamRevisions`: the current revision of every subject, in sharded Maps (a single Map holds at most
- *   2^24 entries).
+ * - `StreamRevisions`: the current revision of every subject.
+ * Both tables are typed arrays without an object per entry, so that the log saves them beside itself and reads
+ * them back as a few arrays (`indexSnapshot.ts`).
  */
 
 /** Two independent 32-bit string hashes (FNV-1a and a multiplicative mix), never both zero. */
@@ -27,34 +28,174 @@ export const fingerprint = (s: string): [number, number] => {
   return [h1, h2];
 };
 
-const SHARDS = 64;
+/** The next slot after `i` in a table of `cap` slots. */
+const next = (i: number, cap: number): number => (i + 1 === cap ? 0 : i + 1);
 
+/** Whether `k` lies cyclically in (i, j] (backward-shift deletion: an entry whose home is there stays). */
+const between = (i: number, k: number, j: number): boolean => (i <= j ? i < k && k <= j : i < k || k <= j);
+
+/** The slot count for `expected` entries at the load a table grows at (`fits`). */
+const capacityFor = (expected: number): number => Math.max(1024, Math.ceil((expected * 10) / 7) + 1);
+
+/** A table grows when it would be more than 7/10 full (linear probing still needs about two probes a hit). */
+const fits = (count: number, capacity: number): boolean => count * 10 <= capacity * 7;
+
+/** The typed arrays of a `StreamRevisions`, as they are stored in a snapshot. */
+export interface StreamRevisionsArrays {
+  readonly keys: Int32Array;
+  readonly revisions: Int32Array;
+  readonly nameAt: Uint32Array;
+  readonly nameLength: Uint32Array;
+  /** The subjects' UTF-8 bytes, one after the other (`nameAt`, `nameLength` say where). */
+  readonly names: Uint8Array;
+  readonly count: number;
+}
+
+/**
+ * Subject → its current stream revision, exact (the subject's bytes are kept and compared, not only its
+ * fingerprint), in open addressing over typed arrays: about 20 bytes a slot and the subject's bytes, and no
+ * object per subject, so that millions of subjects are saved and read back as a few arrays.
+ */
 export class StreamRevisions {
-  private readonly shards: Map<string, number>[] = Array.from({ length: SHARDS }, () => new Map());
+  private keys: Int32Array;
+  private revs: Int32Array;
+  private nameAt: Uint32Array;
+  private nameLength: Uint32Array;
+  private names: Uint8Array;
+  private used = 0;
+  private cap: number;
+  private count = 0;
 
-  /** A cheap spread over the last characters (subject ids end in their most varying part). */
-  private shard(subject: string): Map<string, number> {
-    const n = subject.length;
-    const h =
-      (subject.charCodeAt(n - 1) * 31 + subject.charCodeAt(n - 2) * 7 + subject.charCodeAt(n - 3)) & (SHARDS - 1);
-    return this.shards[h] as Map<string, number>;
+  constructor(expected = 1 << 10) {
+    this.cap = capacityFor(expected);
+    this.keys = new Int32Array(this.cap * 2);
+    this.revs = new Int32Array(this.cap);
+    this.nameAt = new Uint32Array(this.cap);
+    this.nameLength = new Uint32Array(this.cap);
+    this.names = new Uint8Array(Math.max(1 << 14, expected * 24));
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Whether slot `i` holds exactly `bytes`. */
+  private holds(i: number, bytes: Uint8Array): boolean {
+    const n = this.nameLength[i] as number;
+    if (n !== bytes.length) return false;
+    const at = this.nameAt[i] as number;
+    for (let k = 0; k < n; k++) if (this.names[at + k] !== bytes[k]) return false;
+    return true;
+  }
+
+  /** The slot of `subject`, or the empty slot where it would go. */
+  private slot(h1: number, h2: number, bytes: Uint8Array): number {
+    let i = ((h1 ^ Math.imul(h2, 0x27d4eb2d)) >>> 0) % this.cap;
+    for (;;) {
+      const a = this.keys[2 * i];
+      const b = this.keys[2 * i + 1];
+      if (a === 0 && b === 0) return i;
+      if (a === h1 && b === h2 && this.holds(i, bytes)) return i;
+      i = next(i, this.cap);
+    }
   }
 
   /** The current revision, or -1 when the stream has no event. */
   get(subject: string): number {
-    return this.shard(subject).get(subject) ?? -1;
+    const [h1, h2] = fingerprint(subject);
+    const i = this.slot(h1, h2, Buffer.from(subject, "utf8"));
+    return this.keys[2 * i] === 0 && this.keys[2 * i + 1] === 0 ? -1 : (this.revs[i] as number);
   }
 
   set(subject: string, revision: number): void {
-    this.shard(subject).set(subject, revision);
-  }
-
-  get size(): number {
-    return this.shards.reduce((n, m) => n + m.size, 0);
+    const [h1, h2] = fingerprint(subject);
+    const bytes = Buffer.from(subject, "utf8");
+    let i = this.slot(h1, h2, bytes);
+    if (this.keys[2 * i] === 0 && this.keys[2 * i + 1] === 0) {
+      if (!fits(this.count + 1, this.cap)) {
+        this.grow();
+        i = this.slot(h1, h2, bytes);
+      }
+      if (this.used + bytes.length > this.names.length) {
+        const more = new Uint8Array(Math.max(this.names.length * 2, this.used + bytes.length));
+        more.set(this.names.subarray(0, this.used));
+        this.names = more;
+      }
+      this.names.set(bytes, this.used);
+      this.keys[2 * i] = h1;
+      this.keys[2 * i + 1] = h2;
+      this.nameAt[i] = this.used;
+      this.nameLength[i] = bytes.length;
+      this.used += bytes.length;
+      this.count++;
+    }
+    this.revs[i] = revision;
   }
 
   *entries(): IterableIterator<[string, number]> {
-    for (const m of this.shards) yield* m;
+    const text = new TextDecoder();
+    for (let i = 0; i < this.cap; i++) {
+      if (this.keys[2 * i] === 0 && this.keys[2 * i + 1] === 0) continue;
+      const at = this.nameAt[i] as number;
+      yield [text.decode(this.names.subarray(at, at + (this.nameLength[i] as number))), this.revs[i] as number];
+    }
+  }
+
+  private grow(): void {
+    const old = { keys: this.keys, revs: this.revs, nameAt: this.nameAt, nameLength: this.nameLength, cap: this.cap };
+    this.cap = Math.ceil(old.cap * 1.5); // from 7/10 full to under half: a snapshot keeps little empty space
+    this.keys = new Int32Array(this.cap * 2);
+    this.revs = new Int32Array(this.cap);
+    this.nameAt = new Uint32Array(this.cap);
+    this.nameLength = new Uint32Array(this.cap);
+    for (let j = 0; j < old.cap; j++) {
+      const a = old.keys[2 * j] as number;
+      const b = old.keys[2 * j + 1] as number;
+      if (a === 0 && b === 0) continue;
+      let i = ((a ^ Math.imul(b, 0x27d4eb2d)) >>> 0) % this.cap;
+      while (!(this.keys[2 * i] === 0 && this.keys[2 * i + 1] === 0)) i = next(i, this.cap);
+      this.keys[2 * i] = a;
+      this.keys[2 * i + 1] = b;
+      this.revs[i] = old.revs[j] as number;
+      this.nameAt[i] = old.nameAt[j] as number;
+      this.nameLength[i] = old.nameLength[j] as number;
+    }
+  }
+
+  /** The arrays themselves (names cut to what is used), for a snapshot; the table must not change meanwhile. */
+  arrays(): StreamRevisionsArrays {
+    return {
+      keys: this.keys,
+      revisions: this.revs,
+      nameAt: this.nameAt,
+      nameLength: this.nameLength,
+      names: this.names.subarray(0, this.used),
+      count: this.count,
+    };
+  }
+
+  /** A table over arrays read back from a snapshot (`arrays()`). */
+  static fromArrays(a: StreamRevisionsArrays): StreamRevisions {
+    const cap = a.revisions.length;
+    if (
+      cap < 1 ||
+      a.keys.length !== cap * 2 ||
+      a.nameAt.length !== cap ||
+      a.nameLength.length !== cap ||
+      !fits(a.count, cap)
+    ) {
+      throw new Error("the stream revision arrays do not have the shape of a table");
+    }
+    const t = new StreamRevisions(1);
+    t.cap = cap;
+    t.keys = a.keys;
+    t.revs = a.revisions;
+    t.nameAt = a.nameAt;
+    t.nameLength = a.nameLength;
+    t.names = a.names;
+    t.used = a.names.length;
+    t.count = a.count;
+    return t;
   }
 }
 
@@ -103,17 +244,11 @@ export class SourceCodes {
 /** Slot flags: 0 empty, 1 a fact, 2 a retraction; RETRACTED is or-ed in once a retraction of it is stored. */
 const RETRACTED = 4;
 
-/**
- * The table grows when it would be more than 5/8 full: linear probing still needs about three probes for an
- * absent id, and 17 M facts fit in 2^25 slots (35 bytes a slot: 1.1 GiB) instead of 2^26.
- */
-const fits = (count: number, capacity: number): boolean => count * 8 <= capacity * 5;
-
 /** The typed arrays of a `FactIndex`, as they are stored in a snapshot. */
 export interface FactIndexArrays {
   readonly keys: Int32Array;
   readonly data: Int32Array;
-  readonly positions: Float64Array;
+  readonly positions: Uint32Array;
   readonly sources: Uint16Array;
   readonly flags: Uint8Array;
   readonly count: number;
@@ -122,35 +257,34 @@ export interface FactIndexArrays {
 interface Slots {
   readonly keys: Int32Array;
   readonly data: Int32Array;
-  readonly positions: Float64Array;
+  readonly positions: Uint32Array;
   readonly sources: Uint16Array;
   readonly flags: Uint8Array;
-  readonly mask: number;
+  readonly cap: number;
 }
 
 /**
  * Fact id → (position, content fingerprint, subject fingerprint, is-a-retraction, source, retracted), in open
- * addressing over typed arrays (about 74 bytes per fact at the 0.5 load factor). An id whose 64-bit fingerprint collides
- * with a stored one is caught by the content fingerprint, which covers the id.
+ * addressing over typed arrays: 31 bytes a slot, at most 7/10 of the slots used (17 M facts: about 760 MB). An
+ * id whose 64-bit fingerprint collides with a stored one is caught by the content fingerprint, which covers the
+ * id. Positions are 32-bit (the embedded log holds up to 4,294,967,295 events).
  */
 export class FactIndex {
   private keys: Int32Array;
   private data: Int32Array; // per slot: content h1, h2, subject h1, h2
-  private positions: Float64Array;
+  private positions: Uint32Array;
   private sources: Uint16Array;
   private flags: Uint8Array;
-  private mask: number;
+  private cap: number;
   private count = 0;
 
   constructor(expected = 1 << 12) {
-    let cap = 1 << 12;
-    while (!fits(expected, cap)) cap *= 2;
-    this.keys = new Int32Array(cap * 2);
-    this.data = new Int32Array(cap * 4);
-    this.positions = new Float64Array(cap);
-    this.sources = new Uint16Array(cap);
-    this.flags = new Uint8Array(cap);
-    this.mask = cap - 1;
+    this.cap = capacityFor(expected);
+    this.keys = new Int32Array(this.cap * 2);
+    this.data = new Int32Array(this.cap * 4);
+    this.positions = new Uint32Array(this.cap);
+    this.sources = new Uint16Array(this.cap);
+    this.flags = new Uint8Array(this.cap);
   }
 
   get size(): number {
@@ -158,7 +292,7 @@ export class FactIndex {
   }
 
   private home(h1: number, h2: number): number {
-    return (h1 ^ Math.imul(h2, 0x27d4eb2d)) & this.mask;
+    return ((h1 ^ Math.imul(h2, 0x27d4eb2d)) >>> 0) % this.cap;
   }
 
   private slot(h1: number, h2: number): number {
@@ -167,7 +301,7 @@ export class FactIndex {
       const a = this.keys[2 * i];
       const b = this.keys[2 * i + 1];
       if ((a === 0 && b === 0) || (a === h1 && b === h2)) return i;
-      i = (i + 1) & this.mask;
+      i = next(i, this.cap);
     }
   }
 
@@ -223,11 +357,9 @@ export class FactIndex {
     if ((this.flags[i] ?? 0) === 0) return false;
     let j = i;
     for (;;) {
-      j = (j + 1) & this.mask;
+      j = next(j, this.cap);
       if ((this.flags[j] ?? 0) === 0) break;
-      const k = this.home(this.keys[2 * j] as number, this.keys[2 * j + 1] as number);
-      // the entry at j stays if its home lies cyclically in (i, j]
-      if (i <= j ? i < k && k <= j : i < k || k <= j) continue;
+      if (between(i, this.home(this.keys[2 * j] as number, this.keys[2 * j + 1] as number), j)) continue;
       this.keys[2 * i] = this.keys[2 * j] as number;
       this.keys[2 * i + 1] = this.keys[2 * j + 1] as number;
       for (let d = 0; d < 4; d++) this.data[4 * i + d] = this.data[4 * j + d] as number;
@@ -245,20 +377,22 @@ export class FactIndex {
 
   /** Forgets every fact at `position` or later (the facts of a rolled-back session), rehashing the rest. */
   dropFrom(position: number): void {
-    const old = this.arrays();
-    let keep = 0;
-    for (let i = 0; i < old.flags.length; i++)
-      if (old.flags[i] !== 0 && (old.positions[i] as number) < position) keep++;
-    if (keep === this.count) return;
+    const old: Slots = { ...this.arrays(), cap: this.cap };
     const flags = old.flags.slice();
-    for (let i = 0; i < flags.length; i++) if ((old.positions[i] as number) >= position) flags[i] = 0;
+    let keep = 0;
+    for (let i = 0; i < flags.length; i++) {
+      if (flags[i] === 0) continue;
+      if ((old.positions[i] as number) >= position) flags[i] = 0;
+      else keep++;
+    }
+    if (keep === this.count) return;
     this.keys = new Int32Array(old.keys.length);
     this.data = new Int32Array(old.data.length);
-    this.positions = new Float64Array(old.positions.length);
+    this.positions = new Uint32Array(old.positions.length);
     this.sources = new Uint16Array(old.sources.length);
     this.flags = new Uint8Array(old.flags.length);
     this.count = 0;
-    this.copySlots({ ...old, flags, mask: this.mask });
+    this.copySlots({ ...old, flags });
   }
 
   /** The arrays themselves (not copies), for a snapshot; the index must not change while they are written. */
@@ -273,12 +407,11 @@ export class FactIndex {
     };
   }
 
-  /** An index over arrays read back from a snapshot (`arrays()`); their capacity must be a power of two. */
+  /** An index over arrays read back from a snapshot (`arrays()`). */
   static fromArrays(a: FactIndexArrays): FactIndex {
     const cap = a.flags.length;
     if (
       cap < 1 ||
-      (cap & (cap - 1)) !== 0 ||
       a.keys.length !== cap * 2 ||
       a.data.length !== cap * 4 ||
       a.positions.length !== cap ||
@@ -293,26 +426,19 @@ export class FactIndex {
     index.positions = a.positions;
     index.sources = a.sources;
     index.flags = a.flags;
-    index.mask = cap - 1;
+    index.cap = cap;
     index.count = a.count;
     return index;
   }
 
   addAll(other: FactIndex): void {
-    this.copySlots({
-      keys: other.keys,
-      data: other.data,
-      positions: other.positions,
-      sources: other.sources,
-      flags: other.flags,
-      mask: other.mask,
-    });
+    this.copySlots({ ...other.arrays(), cap: other.cap });
   }
 
   /** Inserts every occupied slot of `from` (another index, or this one's arrays before growing). */
   private copySlots(from: Slots): void {
     const d = from.data;
-    for (let i = 0; i <= from.mask; i++) {
+    for (let i = 0; i < from.cap; i++) {
       const flag = from.flags[i] ?? 0;
       if (flag === 0) continue;
       this.put(
@@ -340,7 +466,8 @@ export class FactIndex {
     source: number,
     flag: number,
   ): void {
-    if (!fits(this.count + 1, this.mask + 1)) this.grow();
+    if (!fits(this.count + 1, this.cap)) this.grow();
+    if (pos > 0xffffffff) throw new RangeError(`position ${pos} is beyond what the embedded log holds`);
     const i = this.slot(h1, h2);
     if (this.flags[i] !== 0) return; // the first fact with this id stays (a later one is a duplicate or refused)
     this.keys[2 * i] = h1;
@@ -356,21 +483,13 @@ export class FactIndex {
   }
 
   private grow(): void {
-    const old = {
-      keys: this.keys,
-      data: this.data,
-      positions: this.positions,
-      sources: this.sources,
-      flags: this.flags,
-      mask: this.mask,
-    };
-    const cap = (old.mask + 1) * 2;
-    this.keys = new Int32Array(cap * 2);
-    this.data = new Int32Array(cap * 4);
-    this.positions = new Float64Array(cap);
-    this.sources = new Uint16Array(cap);
-    this.flags = new Uint8Array(cap);
-    this.mask = cap - 1;
+    const old: Slots = { ...this.arrays(), cap: this.cap };
+    this.cap = Math.ceil(old.cap * 1.5); // from 7/10 full to under half: a snapshot keeps little empty space
+    this.keys = new Int32Array(this.cap * 2);
+    this.data = new Int32Array(this.cap * 4);
+    this.positions = new Uint32Array(this.cap);
+    this.sources = new Uint16Array(this.cap);
+    this.flags = new Uint8Array(this.cap);
     this.count = 0;
     this.copySlots(old);
   }
