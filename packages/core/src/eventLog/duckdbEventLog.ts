@@ -158,6 +158,11 @@ export interface DuckDbEventLogOptions {
    * deriving them at open takes well under a second).
    */
   readonly saveIndexFrom?: number;
+  /**
+   * The most facts (and streams) a session that rolls back takes out of the indexes one by one (default
+   * 100,000); beyond that the indexes are read again, as at open.
+   */
+  readonly undoLimit?: number;
 }
 
 export class DuckDbEventLog implements EventLog {
@@ -416,14 +421,15 @@ export class DuckDbEventLog implements EventLog {
       throw this.damage;
     }
     await this.writeConn.run("BEGIN TRANSACTION");
-    // The session adds its facts to the log's own index (one index however large the import: a second one
-    // would double the memory), and takes them out again if it rolls back.
+    // The session adds its facts and stream revisions to the log's own indexes (one copy however large the
+    // import: a second would double the memory), and takes them out again if it rolls back: one by one while
+    // the session is small, else by reading the indexes again as the log opens (from the saved ones).
     const first = this.headPos + 1;
     /** Facts stored before this session that it marked retracted. */
     const retracted = new Set<string>();
-    /** The ids this session added, while few (a rollback deletes them one by one, else rehashes the index). */
+    /** The ids this session added, and each stream's revision before it: kept while the session is small. */
     let added: string[] | undefined = [];
-    const revisions = new StreamRevisions();
+    let revisionsBefore: Map<string, number> | undefined = new Map();
     let head = this.headPos;
     let lastHash = this.lastHash;
     let open = true;
@@ -431,10 +437,14 @@ export class DuckDbEventLog implements EventLog {
       open = false;
       release();
     };
-    const undo = () => {
-      if (added !== undefined) for (const id of added) this.ids.delete(id);
-      else this.ids.dropFrom(first);
+    const undo = async () => {
+      if (added === undefined || revisionsBefore === undefined) {
+        await this.loadIndexes();
+        return;
+      }
+      for (const id of added) this.ids.delete(id);
       for (const id of retracted) this.ids.unmarkRetracted(id);
+      for (const [s, rev] of revisionsBefore) this.revisions.set(s, rev);
     };
     const ensureOpen = () => {
       if (!open) throw new Error("bulk session already ended");
@@ -449,17 +459,15 @@ export class DuckDbEventLog implements EventLog {
           recordedAt,
           maybeStored: (id) => this.ids.get(id) !== undefined,
           lookup: (wanted) => this.lookup(wanted),
-          revision: (s) => {
-            const r = revisions.get(s);
-            return r >= 0 ? r : this.revisions.get(s);
-          },
+          revision: (s) => this.revisions.get(s),
         };
         const planned = await planAppend(facts, options, ctx);
         if (E.isLeft(planned)) return planned;
         const plan = planned.right;
         if (plan.rows.length > 0) {
           await this.writeRows(plan.rows, recordedAt);
-          if (added !== undefined && added.length + plan.rows.length > MAX_UNDO_IDS) added = undefined;
+          if (added !== undefined && added.length + plan.rows.length > (this.options.undoLimit ?? MAX_UNDO_IDS))
+            added = undefined;
           for (const r of plan.rows) {
             this.ids.add(r.fact.id, indexedFact(r, this.sources.code(r.fact.source)));
             added?.push(r.fact.id);
@@ -470,7 +478,16 @@ export class DuckDbEventLog implements EventLog {
               this.ids.markRetracted(target);
             }
           }
-          for (const [s, rev] of plan.revisions) revisions.set(s, rev);
+          if (
+            revisionsBefore !== undefined &&
+            revisionsBefore.size + plan.revisions.size > (this.options.undoLimit ?? MAX_UNDO_IDS)
+          ) {
+            revisionsBefore = undefined;
+          }
+          for (const [s, rev] of plan.revisions) {
+            if (revisionsBefore !== undefined && !revisionsBefore.has(s)) revisionsBefore.set(s, this.revisions.get(s));
+            this.revisions.set(s, rev);
+          }
           head = plan.head;
           lastHash = plan.lastHash;
         }
@@ -484,8 +501,7 @@ export class DuckDbEventLog implements EventLog {
         } catch (e) {
           // DuckDB ends a transaction it could not commit: a failed ROLLBACK here says nothing of the cause.
           await this.writeConn.run("ROLLBACK").catch(() => undefined);
-          undo();
-          end();
+          await undo().finally(end);
           const m = e instanceof Error ? e.message : String(e);
           const advice = storageAdvice(m);
           throw new Error(
@@ -495,7 +511,6 @@ export class DuckDbEventLog implements EventLog {
             { cause: e },
           );
         }
-        for (const [s, rev] of revisions.entries()) this.revisions.set(s, rev);
         this.headPos = head;
         this.lastHash = lastHash;
         if (this.headPos - Math.max(0, this.savedHead) >= SNAPSHOT_EVERY) await this.saveIndexes();
@@ -508,8 +523,7 @@ export class DuckDbEventLog implements EventLog {
         try {
           await this.writeConn.run("ROLLBACK");
         } finally {
-          undo();
-          end();
+          await undo().finally(end);
         }
       },
     };

@@ -188,18 +188,40 @@ describe("a log reopened from its saved indexes", () => {
 });
 
 describe("one index for the log and its open session", () => {
-  it("forgets the facts and retraction marks of a session that rolls back", async () => {
-    const log = await DuckDbEventLog.open(fresh(), save);
+  it.each([
+    ["a small session, taken out one by one", {}],
+    ["a large session, the indexes read again", { undoLimit: 2 }],
+  ])("forgets the facts, retraction marks and stream revisions of %s", async (_, o) => {
+    const log = await DuckDbEventLog.open(fresh(), { ...save, ...o });
     try {
-      await log.append([accountOpened("a1", "p1")]);
-      const s = await log.beginBulk();
-      expect(E.isRight(await s.append([accountOpened("a2", "p2"), retraction("r1", "person:p1", "a1")]))).toBe(true);
+      await log.append([accountOpened("a1", "p1"), accountOpened("a0", "p0")]);
+      await log.close();
+      const again = await DuckDbEventLog.open(log.path, { ...save, ...o });
+      const s = await again.beginBulk();
+      const batch = [
+        accountOpened("a2", "p2"),
+        accountOpened("a3", "p1", { birthYear: 1971 }),
+        accountOpened("a4", "p4"),
+        retraction("r1", "person:p1", "a1"),
+      ];
+      expect(E.isRight(await s.append(batch))).toBe(true);
       await s.rollback();
-      const r = await log.append([accountOpened("a2", "p2", { birthYear: 1970 }), retraction("r1", "person:p1", "a1")]);
-      expect(E.isRight(r) && r.right.outcomes.map((o) => [o.position, o.duplicate])).toEqual([
-        [2, false],
-        [3, false],
+      const r = await again.append([
+        accountOpened("a2", "p2", { birthYear: 1970 }),
+        retraction("r1", "person:p1", "a1"),
+        accountOpened("a5", "p1"),
       ]);
+      expect(E.isRight(r) && r.right.outcomes.map((o) => [o.position, o.duplicate])).toEqual([
+        [3, false],
+        [4, false],
+        [5, false],
+      ]);
+      const revisions: number[] = [];
+      for await (const e of again.readStream("person:p1" as never)) revisions.push(e.streamRevision);
+      expect(revisions).toEqual([0, 1, 2]);
+      const dup = await again.append([accountOpened("a0", "p0"), accountOpened("a4", "p4")]);
+      expect(E.isRight(dup) && dup.right.outcomes.map((x) => x.duplicate)).toEqual([true, false]);
+      await again.close();
     } finally {
       await log.close();
     }
