@@ -37,7 +37,7 @@ const SNAPSHOT_EVERY = 1_000_000;
 /** Up to this many facts, a session that rolls back takes its facts out of the index one by one. */
 const MAX_UNDO_IDS = 100_000;
 /** How many stored events, spread over the log, a saved index is checked against before it is trusted. */
-const SPOT_CHECKS = 64;
+const SPOT_CHECKS = 16;
 
 /** The format the embedded log's `log_meta` names. */
 export const LOG_FORMAT = "kpi-event-log/1";
@@ -130,12 +130,17 @@ const damagedAsLogStorageError = async <T>(path: string, f: () => Promise<T>): P
  */
 const checkStorage = (conn: DuckDBConnection, db: string, path: string): Promise<void> =>
   damagedAsLogStorageError(path, async () => {
-    await conn.run(
-      `SELECT count(*), bit_xor(hash(position, id, type, subject, stream_revision, occurred_on, source, data,
-                                     recorded_at, hash, content_fp)) FROM ${db}events`,
-    );
+    await conn.run(checkEventsSql(db, ""));
     await conn.run(`SELECT count(*), bit_xor(hash(key, value)) FROM ${db}log_meta`);
   });
+
+const checkEventsSql = (db: string, where: string) =>
+  `SELECT count(*), bit_xor(hash(position, id, type, subject, stream_revision, occurred_on, source, data, recorded_at,
+                                 hash, content_fp)) FROM ${db}events ${where}`;
+
+/** The background check reads this many events at a time, pausing between (so that other queries run first). */
+const CHECK_CHUNK = 250_000;
+const CHECK_PAUSE_MS = 20;
 
 /** DuckDB's memory limit for a log opened for writing in its own instance: KPI_DUCKDB_MEMORY, or 1 GB. */
 const logMemoryLimit = (): string => {
@@ -177,6 +182,8 @@ export class DuckDbEventLog implements EventLog {
     snapshot: false,
     tail: 0,
   };
+  /** The background check's connection while it runs. */
+  private checkConn: DuckDBConnection | undefined;
   /** The check of every stored block, when it runs after open (see `open`). */
   private storageCheck: Promise<void> = Promise.resolve();
   /** Damage the check after open found: the log refuses appends from then on. */
@@ -259,7 +266,7 @@ export class DuckDbEventLog implements EventLog {
       this.savedHead = saved.snapshot.head;
       this.loadedFrom = { snapshot: true, tail: this.headPos - saved.snapshot.head };
       await this.indexEventsAfter(saved.snapshot.head);
-      this.storageCheck = checkStorage(this.conn, this.db, this.path).catch((e: unknown) => {
+      this.storageCheck = this.checkStorageInBackground(this.headPos).catch((e: unknown) => {
         if (e instanceof LogStorageDamaged) this.damage = e;
       });
       return;
@@ -273,6 +280,28 @@ export class DuckDbEventLog implements EventLog {
     this.ids = new FactIndex(Math.max(1 << 16, Math.ceil(this.headPos * 1.15))); // room to grow a while
     this.revisions = new StreamRevisions(Math.max(1 << 10, Math.ceil(subjects * 1.05)));
     await this.indexEventsAfter(0);
+  }
+
+  /**
+   * The check of every stored block (`checkStorage`) after an open from saved indexes: on a connection of its
+   * own, a range of positions at a time with a pause between, so that it takes the time the open and the first
+   * reads do not use. Stops when the log closes.
+   */
+  private async checkStorageInBackground(head: number): Promise<void> {
+    const c = await this.instance.connect();
+    this.checkConn = c;
+    try {
+      await damagedAsLogStorageError(this.path, async () => {
+        for (let from = 0; from < head && !this.closed; from += CHECK_CHUNK) {
+          await c.run(checkEventsSql(this.db, `WHERE position > ${from} AND position <= ${from + CHECK_CHUNK}`));
+          await new Promise((r) => setTimeout(r, CHECK_PAUSE_MS));
+        }
+        if (!this.closed) await c.run(`SELECT count(*), bit_xor(hash(key, value)) FROM ${this.db}log_meta`);
+      });
+    } finally {
+      this.checkConn = undefined;
+      c.closeSync();
+    }
   }
 
   /** Why a saved snapshot is not this log's indexes (undefined when it is), checked against stored events. */
@@ -858,7 +887,7 @@ export class DuckDbEventLog implements EventLog {
     this.closed = true;
     await pending;
     // a check of the stored blocks still running is stopped: it starts again at the next open
-    this.conn.interrupt();
+    this.checkConn?.interrupt();
     await this.storageCheck;
     await this.saveIndexes();
     for (const w of this.waiters) w();

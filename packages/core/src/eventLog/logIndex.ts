@@ -192,7 +192,8 @@ export class StreamRevisions {
     t.revs = a.revisions;
     t.nameAt = a.nameAt;
     t.nameLength = a.nameLength;
-    t.names = a.names;
+    // the whole buffer the names are a view of (a reader may leave room after them)
+    t.names = new Uint8Array(a.names.buffer, a.names.byteOffset, a.names.buffer.byteLength - a.names.byteOffset);
     t.used = a.names.length;
     t.count = a.count;
     return t;
