@@ -58,7 +58,9 @@ export const serveCommand = async (config: Config, o: ServeOptions): Promise<num
       years: config.years,
       smallCellThreshold: config.smallCellThreshold,
       api,
-      afterRefresh: (wh) => writeSnapshots(wh, config),
+      // at stop, only the published tables (small); the restricted copy of the whole warehouse waits for the
+      // next start's interval or kpi project
+      afterRefresh: (wh, closing) => (closing ? wh.publicSnapshot(config.snapshotPath) : writeSnapshots(wh, config)),
       operator: operator.options,
       fastify: { logger: { level: "warn" } },
     });

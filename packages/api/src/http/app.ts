@@ -159,7 +159,8 @@ export interface AppDeps {
   /** The operator's channel (`kpi` commands while the server runs); closed without. */
   readonly operator?: OperatorOptions;
   /** Runs after each catch-up that moved the checkpoint (e.g. refresh the statisticians' snapshot). */
-  readonly afterRefresh?: (w: Warehouse) => Promise<void>;
+  /** Runs after folds (see `LiveWarehouse`); `closing` when the server stops. */
+  readonly afterRefresh?: (w: Warehouse, closing: boolean) => Promise<void>;
   readonly fastify?: FastifyServerOptions;
 }
 

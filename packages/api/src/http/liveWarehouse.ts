@@ -22,9 +22,10 @@
  *   warehouse published then, cheap to read; cached by (indicator, day, checkpoint).
  *
  * `afterRefresh` (the server writes the statisticians' snapshots with it) runs after a catch-up that changed the
- * figures, at most once every `afterRefreshEveryMs` (then once more for the catch-ups since), and once more at
- * close if any is owed: a snapshot copies the warehouse, which at province scale would hold up every write's fold
- * if it followed each one.
+ * figures, at most once every `afterRefreshEveryMs` counted from the open (then once more for the catch-ups
+ * since): a snapshot copies the warehouse, which at province scale would hold up every write's fold if it
+ * followed each one. At close, a run still going is interrupted and an owed one runs with `closing` (the
+ * server then writes only what is quick to write).
  */
 
 import { availableParallelism } from "node:os";
@@ -84,13 +85,14 @@ export class LiveWarehouse {
   /** Whether a catch-up changed the figures since `afterRefresh` last started. */
   private afterOwed = false;
   private afterTimer: NodeJS.Timeout | undefined;
-  private afterLast = Number.NEGATIVE_INFINITY;
+  private afterLast = Date.now();
+  private afterRunning = false;
 
   private constructor(
     readonly warehouse: Warehouse,
     readonly reference: Reference,
     private model: ReadModel,
-    private readonly afterRefresh: ((w: Warehouse) => Promise<void>) | undefined,
+    private readonly afterRefresh: ((w: Warehouse, closing: boolean) => Promise<void>) | undefined,
     private readonly reader: WarehouseReader,
     private readonly maxAsOfWaiting: number,
     private readonly afterRefreshEveryMs: number,
@@ -101,7 +103,7 @@ export class LiveWarehouse {
     warehouse: Warehouse,
     reference: Reference,
     options: {
-      readonly afterRefresh?: (w: Warehouse) => Promise<void>;
+      readonly afterRefresh?: (w: Warehouse, closing: boolean) => Promise<void>;
       /** The least time between two runs of `afterRefresh` (default 0: after every catch-up that changed figures). */
       readonly afterRefreshEveryMs?: number;
       readonly maxAsOfWaiting?: number;
@@ -262,7 +264,7 @@ export class LiveWarehouse {
     if (this.afterRefresh === undefined || this.afterTimer !== undefined || !this.afterOwed || this.closed) return;
     const wait = Math.max(0, this.afterLast + this.afterRefreshEveryMs - Date.now());
     this.afterTimer = setTimeout(() => {
-      void this.exclusive(() => this.runAfterRefresh()).finally(() => {
+      void this.exclusive(() => this.runAfterRefresh(false)).finally(() => {
         this.afterTimer = undefined;
         this.scheduleAfterRefresh(); // catch-ups that came while it ran
       });
@@ -270,11 +272,18 @@ export class LiveWarehouse {
     this.afterTimer.unref();
   }
 
-  private async runAfterRefresh(): Promise<void> {
-    if (this.afterRefresh === undefined || !this.afterOwed) return;
+  private async runAfterRefresh(closing: boolean): Promise<void> {
+    if (this.afterRefresh === undefined || !this.afterOwed || (this.closed && !closing)) return;
     this.afterOwed = false;
     this.afterLast = Date.now();
-    await this.afterRefresh(this.warehouse).catch(() => undefined);
+    this.afterRunning = true;
+    try {
+      await this.afterRefresh(this.warehouse, closing);
+    } catch {
+      this.afterOwed = true; // failed or interrupted: still owed
+    } finally {
+      this.afterRunning = false;
+    }
   }
 
   /**
@@ -284,7 +293,8 @@ export class LiveWarehouse {
   async close(): Promise<void> {
     this.closed = true;
     if (this.afterTimer !== undefined) clearTimeout(this.afterTimer);
-    await this.exclusive(() => this.runAfterRefresh());
+    if (this.afterRunning) this.warehouse.interrupt();
+    await this.exclusive(() => this.runAfterRefresh(true));
     await this.readQueue;
     this.reader.close();
   }

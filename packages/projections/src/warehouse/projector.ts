@@ -986,6 +986,11 @@ export class Warehouse {
    * Caps the threads DuckDB folds with (its default: one per core). A server caps them one below the cores so
    * that answering requests always has a core while a catch-up runs.
    */
+  /** Stops the statement running on the warehouse's connection (it fails with an interruption). */
+  interrupt(): void {
+    this.conn.interrupt();
+  }
+
   async setThreads(threads: number): Promise<void> {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be 1 or more, got ${threads}`);
     await this.conn.run(`SET threads = ${threads}`);
