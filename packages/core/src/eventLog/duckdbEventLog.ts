@@ -413,6 +413,15 @@ export class DuckDbEventLog implements EventLog {
     }
   }
 
+  /**
+   * Makes room in the append indexes for about `facts` more facts (an importer's estimate from the file's size),
+   * so that a large import grows them once, before it starts, instead of holding the old and the new table at
+   * each step of the way.
+   */
+  reserve(facts: number): void {
+    if (!this.options.readOnly && facts > 0) this.ids.reserve(Math.ceil(facts));
+  }
+
   async head(): Promise<Position> {
     return position(this.headPos);
   }

@@ -168,3 +168,16 @@ describe("StreamRevisions as typed arrays", () => {
     );
   });
 });
+
+describe("FactIndex.reserve", () => {
+  it("makes room once and keeps every fact findable", () => {
+    const index = new FactIndex(1);
+    for (let i = 0; i < 500; i++) index.add(`id-${i}`, entry(i));
+    index.reserve(100_000);
+    const room = index.arrays().flags.length;
+    expect(room).toBeGreaterThanOrEqual(((500 + 100_000) * 10) / 7);
+    for (let i = 500; i < 100_500; i++) index.add(`id-${i}`, entry(i));
+    expect(index.arrays().flags.length).toBe(room); // no growth on the way
+    for (let i = 0; i < 100_500; i += 37) expect(index.get(`id-${i}`)).toEqual(entry(i));
+  });
+});
