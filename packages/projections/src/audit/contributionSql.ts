@@ -62,9 +62,6 @@ export const WORK_TABLES: readonly string[] = [
   "audit_reports_used",
   "audit_events",
   "audit_cells",
-  "audit_counts",
-  "audit_level_a",
-  "audit_level_b",
   "audit_reports",
   ...ENTITY_KINDS.map((k) => `audit_ent_${k}`),
 ];
@@ -230,17 +227,15 @@ export const reportEventsSql = (position: number): Sql => {
 
 /** The cells of `audit_events`, numbered, into `audit_cells`. */
 export const CELLS_SQL = `CREATE OR REPLACE TEMP TABLE audit_cells AS
-  SELECT row_number() OVER () AS cell, indicator, geo, breakdown
+  SELECT CAST(row_number() OVER () AS INTEGER) AS cell, indicator, geo, breakdown
   FROM (SELECT DISTINCT indicator, geo, breakdown FROM audit_events)`;
 
 /**
- * The Merkle leaves of every cell into `audit_level_a` (cell, i, h): its distinct contributing events in position
- * order, each leaf hashed once from the chain hash in the log (`eventsTable`).
+ * The Merkle leaves of every cell (cell, h), ordered by cell and position for `merkleRootsOf`: its distinct
+ * contributing events, each leaf hashed once from the chain hash in the log (`eventsTable`).
  */
 export const leavesSql = (eventsTable: string): Sql =>
-  sqlOf(`CREATE OR REPLACE TEMP TABLE audit_level_a AS
-    WITH d AS (SELECT DISTINCT c.cell, e.position FROM audit_events e JOIN audit_cells c USING (indicator, geo, breakdown)),
+  sqlOf(`WITH d AS (SELECT DISTINCT c.cell, e.position FROM audit_events e JOIN audit_cells c USING (indicator, geo, breakdown)),
     lh AS (SELECT x.position, ${leafHashSql("l.hash")} AS h
            FROM (SELECT DISTINCT position FROM d) x JOIN ${eventsTable} l ON l.position = x.position)
-    SELECT d.cell, row_number() OVER (PARTITION BY d.cell ORDER BY d.position) - 1 AS i, lh.h
-    FROM d JOIN lh USING (position)`);
+    SELECT d.cell, lh.h FROM d JOIN lh USING (position) ORDER BY d.cell, d.position`);
