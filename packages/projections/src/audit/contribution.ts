@@ -26,6 +26,7 @@
  * server's `LiveWarehouse.exclusive` ensures it). States as known at P come from the warehouse's stored tables
  * when P is its checkpoint, else they are recomputed for year Y only.
  */
+import type { DuckDBBlobValue, DuckDBValue } from "@duckdb/node-api";
 import { type CatalogEntry, ENTITY_KINDS, type EntityKind } from "@kpi/core";
 import type { Warehouse } from "../warehouse/projector.js";
 import type { Sql } from "../warehouse/sql.js";
@@ -108,6 +109,13 @@ export const buildContributingEvents = async (
   await exec(w, reportEventsSql(position));
 };
 
+/** The rows of `leavesSql` (cell INTEGER, h BLOB, n INTEGER) as nodes to fold. */
+async function* leafRows(chunks: AsyncIterable<DuckDBValue[][]>): AsyncGenerator<LeafRow[]> {
+  for await (const rows of chunks) {
+    yield rows.map(([cell, h, n]) => ({ cell: cell as number, h: (h as DuckDBBlobValue).bytes, n: n as number }));
+  }
+}
+
 /**
  * Number of events and Merkle root of every cell in `audit_events` (cells without events are absent): the leaves
  * are hashed in DuckDB and streamed in cell order into one stack fold per cell (`merkleRootsOf`).
@@ -115,7 +123,7 @@ export const buildContributingEvents = async (
 export const contributionDigests = async (w: Warehouse): Promise<Map<string, Contribution>> => {
   await w.query(CELLS_SQL);
   const leaves = leavesSql(w.log.eventsTable);
-  const trees = await merkleRootsOf(w.streamQuery<LeafRow>(leaves.text, leaves.params));
+  const trees = await merkleRootsOf(leafRows(w.streamRows(leaves.text, leaves.params)));
   const cells = await w.query<{ cell: number; indicator: string; geo: string; breakdown: string }>(
     "SELECT cell, indicator, geo, breakdown FROM audit_cells",
   );

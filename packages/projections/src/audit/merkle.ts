@@ -15,7 +15,9 @@
  * up unchanged (never duplicated), which keeps [a, b, c] and [a, b, c, c] apart.
  *
  * `merkleRootsOf` folds many trees at once from rows streamed in (tree, position) order, such as DuckDB gives
- * them (`leafHashSql` hashes the leaves there, in parallel): memory is one stack per tree being read, O(log n).
+ * them: memory is one stack per tree being read, O(log n). DuckDB hashes the leaves (`leafHashSql`) and, in the
+ * same statement, the few lowest levels (`subtreesSql`), in parallel, so that 2^levels times fewer rows cross
+ * into JavaScript, where moving a row costs more than hashing it.
  */
 import { createHash, hash } from "node:crypto";
 
@@ -86,10 +88,31 @@ export const merkleRoot = (chainHashes: readonly Uint8Array[]): string => {
 /** SQL: the leaf hash (BLOB) of an event whose chain hash (BLOB) is `chainHash`. */
 export const leafHashSql = (chainHash: string): string => `unhex(sha256('\\x00'::BLOB || ${chainHash}))`;
 
-/** One leaf of a tree: the tree's number and the leaf hash. */
+/**
+ * SQL: the nodes `levels` levels above the leaves of many trees at once, each level grouping neighbours
+ * (2j, 2j+1) of a tree and promoting an odd last node, as in the definition; one statement, with a parallel
+ * aggregate per level and no join. `leaves` is a relation (cell, i, h) numbering each tree's leaf hashes from 0.
+ * The result (cell, h, n: the leaves under the node) is ordered by cell and position: a tree's nodes on a level
+ * are the perfect subtrees of 2^levels leaves, then the rest, and folding them as `MerkleFold` folds leaves gives
+ * the tree's root (the fold of any list equals its level-by-level reduction, whatever its elements are).
+ */
+export const subtreesSql = (leaves: string, levels: number): string => {
+  const ctes = [`l0 AS (SELECT cell, i, h, 1 AS n FROM ${leaves})`];
+  for (let k = 1; k <= levels; k++) {
+    ctes.push(`l${k} AS (SELECT cell, i // 2 AS i,
+      CASE WHEN count(*) = 2 THEN unhex(sha256('\\x01'::BLOB || arg_min(h, i) || arg_max(h, i))) ELSE any_value(h) END AS h,
+      sum(n) AS n FROM l${k - 1} GROUP BY cell, i // 2)`);
+  }
+  return `WITH ${ctes.join(",\n")}
+    SELECT cell, h, CAST(n AS INTEGER) AS n FROM l${levels} ORDER BY cell, i`;
+};
+
+/** One node of a tree, in order: the tree's number, the node's hash and how many leaves are under it. */
 export interface LeafRow {
   readonly cell: number;
   readonly h: Uint8Array;
+  /** Default 1: a leaf. */
+  readonly n?: number;
 }
 
 /** A tree's size and root. */
@@ -99,15 +122,17 @@ export interface TreeDigest {
 }
 
 /**
- * The roots of many trees from their leaves, streamed in chunks ordered by tree then leaf (all leaves of a tree
- * together, in position order). A tree whose leaves come apart is refused: it would give a wrong root silently.
+ * The roots of many trees from their leaves (or their nodes on one level, `subtreesSql`), streamed in chunks
+ * ordered by tree then position (all of a tree together). A tree whose rows come apart is refused: it would
+ * give a wrong root silently. `events` counts the leaves.
  */
 export const merkleRootsOf = async (chunks: AsyncIterable<readonly LeafRow[]>): Promise<Map<number, TreeDigest>> => {
   const out = new Map<number, TreeDigest>();
   let cell: number | undefined;
   let fold = new MerkleFold();
+  let events = 0;
   const close = () => {
-    if (cell !== undefined) out.set(cell, { events: fold.leaves, root: fold.root() });
+    if (cell !== undefined) out.set(cell, { events, root: fold.root() });
   };
   for await (const rows of chunks) {
     for (const r of rows) {
@@ -116,8 +141,10 @@ export const merkleRootsOf = async (chunks: AsyncIterable<readonly LeafRow[]>): 
         if (out.has(r.cell)) throw new Error(`the leaves of tree ${r.cell} are not contiguous: order them by tree`);
         cell = r.cell;
         fold = new MerkleFold();
+        events = 0;
       }
       fold.push(r.h);
+      events += r.n ?? 1;
     }
   }
   close();
