@@ -19,6 +19,7 @@ import type {
   EventLog,
   ReadOptions,
   StoredEvent,
+  VerifyChainOptions,
 } from "./eventLog.js";
 import { chainHash, GENESIS_HASH } from "./hashChain.js";
 import { readIndexSnapshot, writeIndexSnapshot } from "./indexSnapshot.js";
@@ -679,24 +680,29 @@ export class DuckDbEventLog implements EventLog {
    * sequential check would name. The bytes are built in SQL only for events whose envelope strings are printable
    * ASCII without `"` or `\` (where JSON.stringify adds nothing but the quotes); any other event, and any link SQL
    * finds broken, is checked again in TypeScript with `chainHash`, which alone decides. Gaps and repeated positions
-   * are found first, with the same report as `verifyChainSequentially`.
+   * are found first, with the same report as `verifyChainSequentially`. With `after`, only the events after that
+   * position are checked, the stored hash at `after` taken as given (the caller has checked it).
    */
-  verifyChain(): Promise<ChainReport> {
-    return damagedAsLogStorageError(this.path, () => this.checkChain());
+  verifyChain(options: VerifyChainOptions = {}): Promise<ChainReport> {
+    const after = options.after ?? 0;
+    if (!Number.isSafeInteger(after) || after < 0)
+      throw new RangeError(`verifyChain: after must be a position, got ${after}`);
+    return damagedAsLogStorageError(this.path, () => this.checkChain(after));
   }
 
-  private async checkChain(): Promise<ChainReport> {
+  private async checkChain(after: number): Promise<ChainReport> {
     const ev = `${this.db}events`;
     const shape = await this.conn.runAndReadAll(
-      `SELECT CAST(count(*) AS DOUBLE), CAST(count(DISTINCT position) AS DOUBLE), CAST(coalesce(min(position), 1) AS DOUBLE),
-              CAST(coalesce(max(position), 0) AS DOUBLE) FROM ${ev}`,
+      `SELECT CAST(count(*) AS DOUBLE), CAST(count(DISTINCT position) AS DOUBLE), CAST(coalesce(min(position), ${after + 1}) AS DOUBLE),
+              CAST(coalesce(max(position), ${after}) AS DOUBLE) FROM ${ev} WHERE position > ${after}`,
     );
     const [n, distinct, min, max] = shape.getRows()[0] as [number, number, number, number];
     let gap: { position: number; reason: string } | undefined;
-    if (!(n === distinct && n === max && min === 1)) {
+    if (!(n === distinct && n === max - after && min === after + 1)) {
       const g = await this.conn.runAndReadAll(
         `SELECT CAST(rn AS DOUBLE), CAST(position AS DOUBLE) FROM (
-           SELECT position, row_number() OVER (ORDER BY position, recorded_at) AS rn FROM ${ev}
+           SELECT position, ${after} + row_number() OVER (ORDER BY position, recorded_at) AS rn FROM ${ev}
+           WHERE position > ${after}
          ) WHERE position <> rn ORDER BY rn LIMIT 1`,
       );
       const [rn, pos] = g.getRows()[0] as [number, number];
@@ -707,9 +713,9 @@ export class DuckDbEventLog implements EventLog {
     }
     const below = gap?.position ?? max + 1;
     // Each search looks only below what the previous one found: at one position the hash is named first.
-    const hash = await this.firstBrokenLink(below);
-    const subMs = await this.firstSubMillisecond(hash ?? below);
-    const fp = await this.firstWrongFingerprint(subMs ?? hash ?? below);
+    const hash = await this.firstBrokenLink(below, after);
+    const subMs = await this.firstSubMillisecond(hash ?? below, after);
+    const fp = await this.firstWrongFingerprint(subMs ?? hash ?? below, after);
     const firstBad =
       fp !== undefined
         ? { position: fp, reason: CONTENT_FP_REASON }
@@ -718,17 +724,24 @@ export class DuckDbEventLog implements EventLog {
           : hash !== undefined
             ? { position: hash, reason: HASH_REASON }
             : gap;
-    return this.report(max, firstBad);
+    return this.report(max, firstBad, after);
   }
 
-  /** The report of a check that found `firstBad` (if any) among events 1..max, with the metadata checked. */
-  private async report(max: number, firstBad: { position: number; reason: string } | undefined): Promise<ChainReport> {
+  /**
+   * The report of a check that found `firstBad` (if any) among events after+1..max, with the metadata checked;
+   * `checked` counts the events after `after` that verify.
+   */
+  private async report(
+    max: number,
+    firstBad: { position: number; reason: string } | undefined,
+    after = 0,
+  ): Promise<ChainReport> {
     const logMeta = await this.checkLogMeta();
-    if (firstBad === undefined && logMeta === undefined) return { ok: true, head: position(max), checked: max };
+    if (firstBad === undefined && logMeta === undefined) return { ok: true, head: position(max), checked: max - after };
     return {
       ok: false,
       head: position(this.headPos),
-      checked: firstBad === undefined ? max : firstBad.position - 1,
+      checked: (firstBad === undefined ? max : firstBad.position - 1) - after,
       ...(firstBad === undefined
         ? {}
         : { firstBad: { position: position(firstBad.position), reason: firstBad.reason } }),
@@ -793,10 +806,10 @@ export class DuckDbEventLog implements EventLog {
   }
 
   /** The first position below `below` whose recorded_at is not a whole millisecond. */
-  private async firstSubMillisecond(below: number): Promise<number | undefined> {
+  private async firstSubMillisecond(below: number, after: number): Promise<number | undefined> {
     const r = await this.conn.runAndReadAll(
       `SELECT CAST(min(position) AS DOUBLE) FROM ${this.db}events
-       WHERE position < ${below} AND epoch_us(recorded_at) % 1000 <> 0`,
+       WHERE position > ${after} AND position < ${below} AND epoch_us(recorded_at) % 1000 <> 0`,
     );
     return (r.getRows()[0]?.[0] as number | null) ?? undefined;
   }
@@ -805,10 +818,10 @@ export class DuckDbEventLog implements EventLog {
    * The first position below `below` whose `content_fp` is not the fingerprint of its stored content (the
    * fingerprint decides which re-sent facts are duplicates). It is re-derived in TypeScript, the only definition.
    */
-  private async firstWrongFingerprint(below: number): Promise<number | undefined> {
+  private async firstWrongFingerprint(below: number, after: number): Promise<number | undefined> {
     const result = await this.conn.stream(
       `SELECT CAST(position AS DOUBLE), id, type, subject, strftime(occurred_on, '%Y-%m-%d'), source,
-              CAST(data AS VARCHAR), content_fp FROM ${this.db}events WHERE position < ${below}`,
+              CAST(data AS VARCHAR), content_fp FROM ${this.db}events WHERE position > ${after} AND position < ${below}`,
     );
     let first: number | undefined;
     for await (const rows of result.yieldRows()) {
@@ -822,8 +835,11 @@ export class DuckDbEventLog implements EventLog {
     return first;
   }
 
-  /** The first position below `below` whose link does not verify (positions below it are 1, 2, … exactly once). */
-  private async firstBrokenLink(below: number): Promise<number | undefined> {
+  /**
+   * The first position in (after, below) whose link does not verify (positions below `below` are 1, 2, … exactly
+   * once after `after`; the link of after+1 starts from the stored hash at `after`).
+   */
+  private async firstBrokenLink(below: number, after: number): Promise<number | undefined> {
     const ev = `${this.db}events`;
     const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
     const safe = "regexp_full_match(e.id || e.type || e.subject || e.source, '[ !#-\\[\\]-~]*')";
@@ -834,9 +850,9 @@ export class DuckDbEventLog implements EventLog {
       || ${q('"}')})`;
     const candidates = await this.conn.stream(
       `SELECT ${selectColumns("e")}, lower(hex(p.hash)) AS prev
-       FROM ${ev} e LEFT JOIN (SELECT position + 1 AS next, hash FROM ${ev} WHERE position < ${below} - 1) p
+       FROM ${ev} e LEFT JOIN (SELECT position + 1 AS next, hash FROM ${ev} WHERE position >= ${after} AND position < ${below} - 1) p
          ON p.next = e.position
-       WHERE e.position < ${below}
+       WHERE e.position > ${after} AND e.position < ${below}
          AND NOT (${safe} AND sha256(coalesce(p.hash, unhex('${"00".repeat(32)}')) || ${bytes}) = lower(hex(e.hash)))
        ORDER BY e.position`,
     );

@@ -158,6 +158,11 @@ export interface ReadOptions {
   readonly pageSize?: number;
 }
 
+export interface VerifyChainOptions {
+  /** Check only the events after this position (default 0: all). */
+  readonly after?: Position;
+}
+
 export interface ChainReport {
   readonly ok: boolean;
   readonly head: Position;
@@ -192,7 +197,11 @@ export interface EventLog {
   /** Catch up from `after`, then follow new appends until the signal aborts. */
   subscribe(after: Position, signal: AbortSignal): AsyncIterable<StoredEvent>;
   head(): Promise<Position>;
-  /** Recompute the hash chain from the start and report the first position that does not verify. */
-  verifyChain(): Promise<ChainReport>;
+  /**
+   * Recompute the hash chain from the start, or only the links after `after` (the stored hash at `after` taken as
+   * given: an auditor's checkpoint, checked by the caller), and report the first position that does not verify.
+   * `checked` counts the events checked.
+   */
+  verifyChain(options?: VerifyChainOptions): Promise<ChainReport>;
   close(): Promise<void>;
 }

@@ -1032,6 +1032,16 @@ export class Warehouse {
     for await (const chunk of result.yieldRowObjectJs()) yield chunk as T[];
   }
 
+  /**
+   * Runs a query and yields its rows as arrays of DuckDB values, a chunk at a time: several times cheaper per row
+   * than `streamQuery`'s objects, for results of millions of rows (the audit's Merkle leaves).
+   */
+  async *streamRows(text: string, params: Readonly<Record<string, DuckDBValue>> = {}): AsyncGenerator<DuckDBValue[][]> {
+    const s = sqlOf(text, params);
+    const result = await this.conn.stream(s.text, s.params as Record<string, DuckDBValue>);
+    for await (const chunk of result.yieldRows()) yield chunk;
+  }
+
   /** Every derived table's rows, in a stable order (for comparing a rebuild with catch-ups). */
   async dump(): Promise<Record<string, unknown[]>> {
     const tables = [
