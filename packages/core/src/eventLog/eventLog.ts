@@ -39,6 +39,11 @@ export interface AppendOptions {
   readonly expectedRevisions?: ReadonlyMap<SubjectId, ExpectedRevision>;
   /** A retraction names a fact of its own source unless a grant here says otherwise. */
   readonly retractionGrants?: RetractionGrants;
+  /**
+   * The facts' canonical parts (`canonicalFactParts`), one per fact in order, when the caller computed them
+   * already (the importer does, in its worker threads); otherwise the log computes them.
+   */
+  readonly canonicalParts?: readonly { readonly data: string; readonly canonical: string }[];
 }
 
 /**
