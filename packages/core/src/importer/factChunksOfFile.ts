@@ -52,13 +52,19 @@ const defaultWorkerScript = (): URL =>
   // Run from the TypeScript sources (the tests), the worker is the .ts module beside this one.
   new URL(import.meta.url.endsWith(".ts") ? "./importWorker.ts" : "./importWorker.js", import.meta.url);
 
+/**
+ * A worker allocates short-lived objects fast (lines, parsed JSON, decoded facts): a larger young generation
+ * than the default keeps most of them out of the old one, which took a quarter of a worker's time.
+ */
+const WORKER_OPTIONS = { resourceLimits: { maxYoungGenerationSizeMb: 96 } };
+
 const startWorker = (script: URL): Worker =>
   script.pathname.endsWith(".ts")
     ? new Worker(
         `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(script.href)}); });`,
-        { eval: true },
+        { ...WORKER_OPTIONS, eval: true },
       )
-    : new Worker(script);
+    : new Worker(script, WORKER_OPTIONS);
 
 interface Runner {
   run(task: FactChunkTask, from: number): Promise<FactChunk>;
