@@ -3,7 +3,7 @@
  * numbers, whatever the chunks cut and however many workers read them — and a worker that fails rolls the
  * import back instead of hanging it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -13,9 +13,10 @@ import { DuckDbEventLog } from "../eventLog/index.js";
 import { accountOpened } from "../eventLog/testFacts.js";
 import { arbitraryFact } from "../facts/arbitraries.js";
 import { canonicalFactParts, type Fact } from "../facts/index.js";
-import { factChunksOfFile, type ImportPipelineOptions, ImportWorkerError } from "./factChunksOfFile.js";
+import { factChunksOf, factChunksOfFile, type ImportPipelineOptions, ImportWorkerError } from "./factChunksOfFile.js";
 import { importFile } from "./importFile.js";
 import { type FileFormat, readFactLines } from "./readFactLines.js";
+import type { LineChunk } from "./utf8Lines.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-chunks-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -159,6 +160,32 @@ describe("factChunksOfFile", () => {
   }
 });
 
+describe("factChunksOf", () => {
+  it("takes a chunk from the file only while fewer than inFlight are being read, however slow the caller", async () => {
+    const line = JSON.stringify(accountOpened("m1", "p1"));
+    let taken = 0;
+    async function* chunks(): AsyncGenerator<LineChunk> {
+      for (let i = 0; i < 40; i++) {
+        taken++;
+        yield { bytes: Buffer.from(`${line}\n${line}\n`), atStart: i === 0, bytesRead: 0 };
+      }
+    }
+    for (const workers of [0, 2]) {
+      taken = 0;
+      let held = 0;
+      const inFlight = 3;
+      for await (const c of factChunksOf(chunks(), "memory.ndjson", "ndjson", { workers, inFlight })) {
+        held++;
+        expect(c.kind === "facts" && c.chunk.facts.length).toBe(2);
+        // the chunk held here, and at most inFlight more read ahead of it
+        expect(taken - held).toBeLessThanOrEqual(inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(held).toBe(40);
+    }
+  });
+});
+
 describe("importFile through worker threads", () => {
   const facts = Array.from({ length: 200 }, (_, i) => JSON.stringify(accountOpened(`w${i}`, `p${i}`)));
 
@@ -199,12 +226,14 @@ describe("importFile through worker threads", () => {
       const log = await DuckDbEventLog.open(join(dir, `mixed-${n++}.duckdb`));
       try {
         const { seconds: _, ...s } = await importFile(log, file, { skipInvalid: true, batchSize: 7, pipeline });
-        summaries.push(s);
+        const rejected = readFileSync(file.replace(/\.ndjson$/, ".rejected.ndjson"), "utf8");
+        summaries.push({ ...s, rejected: [s.rejected, rejected] });
       } finally {
         await log.close();
       }
     }
     expect(summaries[1]).toEqual(summaries[0]);
-    expect(summaries[0]).toMatchObject({ committed: true, lines: 62, accepted: 60, duplicates: 1, rejected: 1 });
+    expect(summaries[0]).toMatchObject({ committed: true, lines: 62, accepted: 60, duplicates: 1 });
+    expect(summaries[0]?.rejected).toEqual([1, "{not json\n"]);
   });
 });

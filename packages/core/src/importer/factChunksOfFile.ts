@@ -56,7 +56,7 @@ const defaultWorkerScript = (): URL =>
  * A worker allocates short-lived objects fast (lines, parsed JSON, decoded facts): a larger young generation
  * than the default keeps most of them out of the old one, which took a quarter of a worker's time.
  */
-const WORKER_OPTIONS = { resourceLimits: { maxYoungGenerationSizeMb: 96 } };
+const WORKER_OPTIONS = { resourceLimits: { maxYoungGenerationSizeMb: 64 } };
 
 const startWorker = (script: URL): Worker =>
   script.pathname.endsWith(".ts")
@@ -188,12 +188,23 @@ const readCsvHeader = async (chunks: AsyncIterator<LineChunk>): Promise<Header> 
 };
 
 /** The facts of `file` chunk by chunk, in file order, read by worker threads. */
-export async function* factChunksOfFile(
+export const factChunksOfFile = (
+  file: string,
+  format: FileFormat,
+  options: ImportPipelineOptions = {},
+): AsyncGenerator<FileChunk> =>
+  factChunksOf(lineChunksOfFile(file, options.chunkBytes ?? 1 << 20), file, format, options);
+
+/**
+ * The facts of the chunks of `file` that `source` gives (`lineChunksOfFile`), in order; a chunk is taken from
+ * `source` only when fewer than `inFlight` are being read.
+ */
+export async function* factChunksOf(
+  source: AsyncGenerator<LineChunk>,
   file: string,
   format: FileFormat,
   options: ImportPipelineOptions = {},
 ): AsyncGenerator<FileChunk> {
-  const source = lineChunksOfFile(file, options.chunkBytes ?? 1 << 20);
   let runner: Runner | undefined;
   try {
     let header: string[] | undefined;
