@@ -35,7 +35,9 @@ export interface FactChunk {
   readonly lineCount: number;
   readonly facts: Fact[];
   readonly lines: number[];
-  readonly texts: string[];
+  /** Where each fact's line lies in the chunk's bytes (without its "\r\n"): `[starts[i], ends[i])`. */
+  readonly starts: number[];
+  readonly ends: number[];
   /** Each fact's canonical JSON (`canonicalFactParts`). */
   readonly canonicals: string[];
   /** The length of each canonical's `data` part, which starts at character 8 (`{"data":`). */
@@ -43,13 +45,35 @@ export interface FactChunk {
   readonly bad: BadLine[];
 }
 
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+const hasBom = (b: Uint8Array) => b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+
+/** The text of a good fact's line: its bytes are valid UTF-8 (it was read). */
+export const lineText = (bytes: Uint8Array, start: number, end: number): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString("utf8");
+
 export const readFactChunk = (task: FactChunkTask): FactChunk => {
-  const out: FactChunk = { lineCount: 0, facts: [], lines: [], texts: [], canonicals: [], dataLengths: [], bad: [] };
+  const out: FactChunk = {
+    lineCount: 0,
+    facts: [],
+    lines: [],
+    starts: [],
+    ends: [],
+    canonicals: [],
+    dataLengths: [],
+    bad: [],
+  };
+  const { bytes } = task;
   const { header } = task;
   if (task.format === "csv" && header === undefined) throw new Error("a CSV chunk needs the file's header");
   let lineCount = 0;
-  for (const l of splitLines(task.bytes, 1, task.atStart)) {
+  let next = 0;
+  for (const l of splitLines(bytes, 1, task.atStart)) {
     lineCount = l.line;
+    const start = next;
+    const newline = bytes.indexOf(NEWLINE, start);
+    next = newline < 0 ? bytes.length : newline + 1;
     if (l.text === undefined) {
       if (l.bytes === undefined) continue;
       const bad = notUtf8({ ...l, bytes: l.bytes }, 0);
@@ -68,7 +92,9 @@ export const readFactChunk = (task: FactChunkTask): FactChunk => {
     const parts = canonicalFactParts(r.right);
     out.facts.push(r.right);
     out.lines.push(l.line);
-    out.texts.push(l.text);
+    const end = newline < 0 ? bytes.length : newline;
+    out.starts.push(start === 0 && task.atStart && hasBom(bytes) ? 3 : start);
+    out.ends.push(bytes[end - 1] === CR ? end - 1 : end);
     out.canonicals.push(parts.canonical);
     out.dataLengths.push(parts.data.length);
   }

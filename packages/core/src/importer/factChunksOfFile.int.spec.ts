@@ -13,6 +13,7 @@ import { DuckDbEventLog } from "../eventLog/index.js";
 import { accountOpened } from "../eventLog/testFacts.js";
 import { arbitraryFact } from "../facts/arbitraries.js";
 import { canonicalFactParts, type Fact } from "../facts/index.js";
+import { lineText } from "./factChunk.js";
 import { factChunksOf, factChunksOfFile, type ImportPipelineOptions, ImportWorkerError } from "./factChunksOfFile.js";
 import { importFile } from "./importFile.js";
 import { type FileFormat, readFactLines } from "./readFactLines.js";
@@ -58,7 +59,7 @@ const parallel = async (file: string, format: FileFormat, options: ImportPipelin
       out.push({ line: c.line.line, text: c.line.text, ...hex(c.line.bytes), result: c.line.result, fatal: true });
       continue;
     }
-    const { facts, lines, texts, canonicals, dataLengths, bad } = c.chunk;
+    const { facts, lines, starts, ends, canonicals, dataLengths, bad } = c.chunk;
     let b = 0;
     for (let i = 0; i <= facts.length; i++) {
       for (let x = bad[b]; x !== undefined && x.before === i; x = bad[++b]) {
@@ -70,7 +71,8 @@ const parallel = async (file: string, format: FileFormat, options: ImportPipelin
       // the canonical parts computed in the worker are those of the fact it sends
       expect(canonicals[i]).toBe(parts.canonical);
       expect(canonicals[i]?.slice(8, 8 + (dataLengths[i] ?? 0))).toBe(parts.data);
-      out.push({ line: lines[i] as number, text: texts[i] as string, result: E.right(f) });
+      const text = lineText(c.bytes, starts[i] as number, ends[i] as number);
+      out.push({ line: lines[i] as number, text, result: E.right(f) });
     }
   }
   return out;
@@ -219,7 +221,9 @@ describe("importFile through worker threads", () => {
   });
 
   it("gives the summary and reject file of the sequential reading", async () => {
-    const lines = [...facts.slice(0, 50), "{not json", facts[3] as string, "", ...facts.slice(50, 60)];
+    // a line that is not JSON, a duplicate, a blank line, and an id reused for other content (refused by the log)
+    const conflict = JSON.stringify(accountOpened("w3", "p3", { birthYear: 1999 }));
+    const lines = [...facts.slice(0, 50), "{not json", facts[3] as string, "", conflict, ...facts.slice(50, 60)];
     const file = fileOf(Buffer.from(`${lines.join("\r\n")}\r\n`), "ndjson");
     const summaries = [];
     for (const pipeline of [{ workers: 0 }, { workers: 2, chunkBytes: 300 }]) {
@@ -233,7 +237,7 @@ describe("importFile through worker threads", () => {
       }
     }
     expect(summaries[1]).toEqual(summaries[0]);
-    expect(summaries[0]).toMatchObject({ committed: true, lines: 62, accepted: 60, duplicates: 1 });
-    expect(summaries[0]?.rejected).toEqual([1, "{not json\n"]);
+    expect(summaries[0]).toMatchObject({ committed: true, lines: 63, accepted: 60, duplicates: 1 });
+    expect(summaries[0]?.rejected).toEqual([2, `{not json\n${conflict}\n`]);
   });
 });

@@ -28,7 +28,13 @@ export interface ImportPipelineOptions {
 }
 
 export type FileChunk =
-  | { readonly kind: "facts"; readonly chunk: FactChunk; readonly bytesRead: number }
+  | {
+      readonly kind: "facts";
+      readonly chunk: FactChunk;
+      /** The chunk's bytes (`chunk.starts`, `chunk.ends` point into them: `lineText`). */
+      readonly bytes: Uint8Array;
+      readonly bytesRead: number;
+    }
   | { readonly kind: "fatal"; readonly line: FactLine };
 
 /** A worker thread failed while reading a chunk: what it was reading, and what happened. */
@@ -119,7 +125,8 @@ class WorkerPool implements Runner {
     const p = new Promise<FactChunk>((resolve, reject) => {
       this.waiting.set(seq, { worker, from, to, resolve, reject });
     });
-    (this.workers[worker] as Worker).postMessage({ seq, task }, [task.bytes.buffer as ArrayBuffer]);
+    // a copy goes to the worker: the bytes stay here, for the text of a line the log refuses
+    (this.workers[worker] as Worker).postMessage({ seq, task });
     return p;
   }
 
@@ -193,7 +200,7 @@ export const factChunksOfFile = (
   format: FileFormat,
   options: ImportPipelineOptions = {},
 ): AsyncGenerator<FileChunk> =>
-  factChunksOf(lineChunksOfFile(file, options.chunkBytes ?? 1 << 20), file, format, options);
+  factChunksOf(lineChunksOfFile(file, options.chunkBytes ?? 1 << 18), file, format, options);
 
 /**
  * The facts of the chunks of `file` that `source` gives (`lineChunksOfFile`), in order; a chunk is taken from
@@ -233,7 +240,7 @@ export async function* factChunksOf(
         : new WorkerPool(file, workers, options.workerScript ?? defaultWorkerScript());
     const inFlight = Math.max(1, options.inFlight ?? 2 * Math.max(1, workers));
 
-    const queue: { readonly chunk: Promise<FactChunk>; readonly bytesRead: number }[] = [];
+    const queue: { readonly chunk: Promise<FactChunk>; readonly bytes: Uint8Array; readonly bytesRead: number }[] = [];
     const fill = async (r: Runner) => {
       while (queue.length < inFlight) {
         let c = ahead.shift();
@@ -245,7 +252,7 @@ export async function* factChunksOf(
         const task: FactChunkTask = { bytes: c.bytes, atStart: c.atStart, format, ...(header ? { header } : {}) };
         const chunk = r.run(task, c.bytesRead - c.bytes.length);
         chunk.catch(() => undefined); // awaited in turn below; a failure must not go unhandled meanwhile
-        queue.push({ chunk, bytesRead: c.bytesRead });
+        queue.push({ chunk, bytes: c.bytes, bytesRead: c.bytesRead });
       }
     };
     await fill(runner);
@@ -259,7 +266,7 @@ export async function* factChunksOf(
         const b = chunk.bad[i] as FactChunk["bad"][number];
         chunk.bad[i] = { ...b, line: b.line + base };
       }
-      yield { kind: "facts", chunk, bytesRead: next.bytesRead };
+      yield { kind: "facts", chunk, bytes: next.bytes, bytesRead: next.bytesRead };
     }
   } finally {
     await runner?.close();

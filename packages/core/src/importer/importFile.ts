@@ -17,6 +17,7 @@ import { createWriteStream, statSync, type WriteStream } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";
 import { type AppendError, type AppendOptions, describeAppendError, type EventLog } from "../eventLog/index.js";
 import type { Fact, FieldError, Position } from "../facts/index.js";
+import { lineText } from "./factChunk.js";
 import { factChunksOfFile, type ImportPipelineOptions } from "./factChunksOfFile.js";
 import { type FileFormat, formatOf } from "./readFactLines.js";
 
@@ -109,7 +110,14 @@ export const importFile = async (log: EventLog, file: string, options: ImportOpt
   let head = await log.head();
   let batch: Fact[] = [];
   let batchLines: number[] = [];
-  let batchTexts: string[] = [];
+  /** Each fact's line, as the chunk's bytes and where it lies in them (its text is needed only if refused). */
+  let batchBytes: Uint8Array[] = [];
+  let batchStarts: number[] = [];
+  let batchEnds: number[] = [];
+  const textAt = (i: number): string => {
+    const bytes = batchBytes[i];
+    return bytes === undefined ? "" : lineText(bytes, batchStarts[i] as number, batchEnds[i] as number);
+  };
   let batchParts: CanonicalParts[] = [];
 
   const flush = async () => {
@@ -125,18 +133,22 @@ export const importFile = async (log: EventLog, file: string, options: ImportOpt
       const index = "index" in r.left ? r.left.index : -1;
       if (!skip || index < 0) {
         failed = true;
-        reject(batchTexts[index] ?? "", [err]);
+        reject(textAt(index), [err]);
         break;
       }
-      reject(batchTexts[index] ?? "", [err]);
+      reject(textAt(index), [err]);
       batch.splice(index, 1);
       batchLines.splice(index, 1);
-      batchTexts.splice(index, 1);
+      batchBytes.splice(index, 1);
+      batchStarts.splice(index, 1);
+      batchEnds.splice(index, 1);
       batchParts.splice(index, 1);
     }
     batch = [];
     batchLines = [];
-    batchTexts = [];
+    batchBytes = [];
+    batchStarts = [];
+    batchEnds = [];
     batchParts = [];
   };
 
@@ -153,7 +165,7 @@ export const importFile = async (log: EventLog, file: string, options: ImportOpt
         break;
       }
       bytesRead = c.bytesRead;
-      const { facts, lines: factLines, texts, canonicals, dataLengths, bad } = c.chunk;
+      const { facts, lines: factLines, starts, ends, canonicals, dataLengths, bad } = c.chunk;
       let b = 0;
       for (let i = 0; i <= facts.length; i++) {
         for (let x = bad[b]; x !== undefined && x.before === i; x = bad[++b]) {
@@ -168,7 +180,9 @@ export const importFile = async (log: EventLog, file: string, options: ImportOpt
         batch.push(facts[i] as Fact);
         batchParts.push({ canonical, data: canonical.slice(8, 8 + (dataLengths[i] as number)) });
         batchLines.push(factLines[i] as number);
-        batchTexts.push(texts[i] as string);
+        batchBytes.push(c.bytes);
+        batchStarts.push(starts[i] as number);
+        batchEnds.push(ends[i] as number);
         if (batch.length >= batchSize) {
           await flush();
           options.onProgress?.({ bytesRead, totalBytes, lines, accepted });
