@@ -21,11 +21,17 @@ export interface ImportPipelineOptions {
   readonly workers?: number;
   /** Bytes read per chunk (a chunk ends at a line end, so a longer line makes a longer chunk). */
   readonly chunkBytes?: number;
-  /** Chunks being read ahead of the one being appended; by default two per worker. */
+  /**
+   * Chunks being read ahead of the one being appended: by default 4 MiB of them (more than a batch of facts, so
+   * the workers keep reading while a batch is appended; at most 64 chunks), and at least two per worker.
+   */
   readonly inFlight?: number;
   /** The worker's module (`importWorker.js` by default). */
   readonly workerScript?: URL;
 }
+
+const CHUNK_BYTES = 1 << 18;
+const READ_AHEAD_BYTES = 4 << 20;
 
 export type FileChunk =
   | {
@@ -200,7 +206,7 @@ export const factChunksOfFile = (
   format: FileFormat,
   options: ImportPipelineOptions = {},
 ): AsyncGenerator<FileChunk> =>
-  factChunksOf(lineChunksOfFile(file, options.chunkBytes ?? 1 << 18), file, format, options);
+  factChunksOf(lineChunksOfFile(file, options.chunkBytes ?? CHUNK_BYTES), file, format, options);
 
 /**
  * The facts of the chunks of `file` that `source` gives (`lineChunksOfFile`), in order; a chunk is taken from
@@ -238,7 +244,14 @@ export async function* factChunksOf(
       workers <= 0 || ahead.length < 2
         ? onThisThread
         : new WorkerPool(file, workers, options.workerScript ?? defaultWorkerScript());
-    const inFlight = Math.max(1, options.inFlight ?? 2 * Math.max(1, workers));
+    const inFlight = Math.max(
+      1,
+      options.inFlight ??
+        Math.max(
+          2 * Math.max(1, workers),
+          Math.min(64, Math.ceil(READ_AHEAD_BYTES / (options.chunkBytes ?? CHUNK_BYTES))),
+        ),
+    );
 
     const queue: { readonly chunk: Promise<FactChunk>; readonly bytes: Uint8Array; readonly bytesRead: number }[] = [];
     const fill = async (r: Runner) => {
