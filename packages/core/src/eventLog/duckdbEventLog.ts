@@ -90,9 +90,9 @@ const toStored = (r: Row): StoredEvent => {
 
 const isoToMicros = (iso: string): bigint => BigInt(Date.parse(iso)) * 1000n;
 
-const indexedFact = (r: PlannedRow, source: number): IndexedFact => ({
+const indexedFact = (r: PlannedRow, content: readonly [number, number], source: number): IndexedFact => ({
   position: r.position,
-  content: fingerprint(r.canonical),
+  content,
   subject: fingerprint(r.fact.subject),
   isRetraction: r.fact.type === "FactRetracted",
   source,
@@ -504,11 +504,13 @@ export class DuckDbEventLog implements EventLog {
         if (E.isLeft(planned)) return planned;
         const plan = planned.right;
         if (plan.rows.length > 0) {
-          await this.writeRows(plan.rows, recordedAt);
+          // each fact's content fingerprint, once: the index keeps it, the events table stores it
+          const contents = plan.rows.map((r) => fingerprint(r.canonical));
+          await this.writeRows(plan.rows, contents, recordedAt);
           if (added !== undefined && added.length + plan.rows.length > (this.options.undoLimit ?? MAX_UNDO_IDS))
             added = undefined;
-          for (const r of plan.rows) {
-            this.ids.add(r.fact.id, indexedFact(r, this.sources.code(r.fact.source)));
+          for (const [i, r] of plan.rows.entries()) {
+            this.ids.add(r.fact.id, indexedFact(r, contents[i] as [number, number], this.sources.code(r.fact.source)));
             added?.push(r.fact.id);
             if (r.fact.type === "FactRetracted") {
               const target = String(r.fact.data.eventId);
@@ -568,11 +570,15 @@ export class DuckDbEventLog implements EventLog {
     };
   }
 
-  private async writeRows(rows: readonly PlannedRow[], recordedAt: string): Promise<void> {
+  private async writeRows(
+    rows: readonly PlannedRow[],
+    contents: readonly (readonly [number, number])[],
+    recordedAt: string,
+  ): Promise<void> {
     const ap = await this.writeConn.createAppender("events", null, this.options.attach?.alias ?? null);
     try {
       const micros = new DuckDBTimestampTZValue(isoToMicros(recordedAt));
-      for (const r of rows) {
+      for (const [i, r] of rows.entries()) {
         const f = r.fact;
         ap.appendBigInt(BigInt(r.position));
         ap.appendVarchar(f.id);
@@ -584,7 +590,7 @@ export class DuckDbEventLog implements EventLog {
         ap.appendVarchar(r.data);
         ap.appendTimestampTZ(micros);
         ap.appendBlob(r.hash);
-        ap.appendBigInt(fingerprintToBigInt(fingerprint(r.canonical)));
+        ap.appendBigInt(fingerprintToBigInt(contents[i] as [number, number]));
         ap.endRow();
       }
       ap.flushSync();

@@ -39,6 +39,11 @@ export interface AppendOptions {
   readonly expectedRevisions?: ReadonlyMap<SubjectId, ExpectedRevision>;
   /** A retraction names a fact of its own source unless a grant here says otherwise. */
   readonly retractionGrants?: RetractionGrants;
+  /**
+   * The facts' canonical parts (`canonicalFactParts`), one per fact in order, when the caller computed them
+   * already (the importer does, in its worker threads); otherwise the log computes them.
+   */
+  readonly canonicalParts?: readonly { readonly data: string; readonly canonical: string }[];
 }
 
 /**
@@ -190,6 +195,8 @@ export interface EventLog {
   /** One batch, all-or-nothing, durable when the promise resolves. */
   append(facts: readonly Fact[], options?: AppendOptions): Promise<Either<AppendError, AppendResult>>;
   beginBulk(): Promise<BulkSession>;
+  /** A hint that about `facts` more facts are coming (a large import): an adapter may size its indexes once. */
+  reserve?(facts: number): void;
   /** Events with `position > after` (and `≤ to`), in position order. */
   readAll(after: Position, options?: ReadOptions): AsyncIterable<StoredEvent>;
   /** One subject's events in revision order. */
