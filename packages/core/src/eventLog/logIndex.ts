@@ -9,8 +9,11 @@
  * them back as a few arrays (`indexSnapshot.ts`).
  */
 
-/** Two independent 32-bit string hashes (FNV-1a and a multiplicative mix), never both zero. */
-export const fingerprint = (s: string): [number, number] => {
+/** The two halves of the last `fingerprintInto` (no array allocated on the hot paths of the indexes). */
+let FP1 = 0;
+let FP2 = 0;
+
+const fingerprintInto = (s: string): void => {
   let h1 = 0x811c9dc5 | 0;
   let h2 = 0x9747b28c | 0;
   for (let i = 0; i < s.length; i++) {
@@ -25,7 +28,14 @@ export const fingerprint = (s: string): [number, number] => {
   h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
   h2 ^= h2 >>> 16;
   if (h1 === 0 && h2 === 0) h2 = 1;
-  return [h1, h2];
+  FP1 = h1;
+  FP2 = h2;
+};
+
+/** Two independent 32-bit string hashes (FNV-1a and a multiplicative mix), never both zero. */
+export const fingerprint = (s: string): [number, number] => {
+  fingerprintInto(s);
+  return [FP1, FP2];
 };
 
 /** The next slot after `i` in a table of `cap` slots. */
@@ -79,43 +89,55 @@ export class StreamRevisions {
     return this.count;
   }
 
-  /** Whether slot `i` holds exactly `bytes`. */
-  private holds(i: number, bytes: Uint8Array): boolean {
+  /** Whether slot `i` holds exactly `subject` (compared with its UTF-8 bytes; ASCII without encoding it). */
+  private holds(i: number, subject: string): boolean {
     const n = this.nameLength[i] as number;
-    if (n !== bytes.length) return false;
     const at = this.nameAt[i] as number;
+    if (n === subject.length) {
+      let k = 0;
+      for (; k < n; k++) {
+        const c = subject.charCodeAt(k);
+        if (c >= 0x80) break;
+        if (this.names[at + k] !== c) return false;
+      }
+      if (k === n) return true;
+    }
+    const bytes = Buffer.from(subject, "utf8");
+    if (n !== bytes.length) return false;
     for (let k = 0; k < n; k++) if (this.names[at + k] !== bytes[k]) return false;
     return true;
   }
 
   /** The slot of `subject`, or the empty slot where it would go. */
-  private slot(h1: number, h2: number, bytes: Uint8Array): number {
+  private slot(h1: number, h2: number, subject: string): number {
     let i = ((h1 ^ Math.imul(h2, 0x27d4eb2d)) >>> 0) % this.cap;
     for (;;) {
       const a = this.keys[2 * i];
       const b = this.keys[2 * i + 1];
       if (a === 0 && b === 0) return i;
-      if (a === h1 && b === h2 && this.holds(i, bytes)) return i;
+      if (a === h1 && b === h2 && this.holds(i, subject)) return i;
       i = next(i, this.cap);
     }
   }
 
   /** The current revision, or -1 when the stream has no event. */
   get(subject: string): number {
-    const [h1, h2] = fingerprint(subject);
-    const i = this.slot(h1, h2, Buffer.from(subject, "utf8"));
+    fingerprintInto(subject);
+    const i = this.slot(FP1, FP2, subject);
     return this.keys[2 * i] === 0 && this.keys[2 * i + 1] === 0 ? -1 : (this.revs[i] as number);
   }
 
   set(subject: string, revision: number): void {
-    const [h1, h2] = fingerprint(subject);
-    const bytes = Buffer.from(subject, "utf8");
-    let i = this.slot(h1, h2, bytes);
+    fingerprintInto(subject);
+    const h1 = FP1;
+    const h2 = FP2;
+    let i = this.slot(h1, h2, subject);
     if (this.keys[2 * i] === 0 && this.keys[2 * i + 1] === 0) {
       if (!fits(this.count + 1, this.cap)) {
         this.grow();
-        i = this.slot(h1, h2, bytes);
+        i = this.slot(h1, h2, subject);
       }
+      const bytes = Buffer.from(subject, "utf8");
       if (this.used + bytes.length > this.names.length) {
         const more = new Uint8Array(Math.max(this.names.length * 2, this.used + bytes.length));
         more.set(this.names.subarray(0, this.used));
@@ -307,7 +329,9 @@ export class FactIndex {
   }
 
   get(id: string): IndexedFact | undefined {
-    const [h1, h2] = fingerprint(id);
+    fingerprintInto(id);
+    const h1 = FP1;
+    const h2 = FP2;
     const i = this.slot(h1, h2);
     const flag = this.flags[i] ?? 0;
     if (flag === 0) return undefined;
@@ -323,7 +347,9 @@ export class FactIndex {
   }
 
   add(id: string, f: IndexedFact): void {
-    const [h1, h2] = fingerprint(id);
+    fingerprintInto(id);
+    const h1 = FP1;
+    const h2 = FP2;
     const flag = (f.isRetraction ? 2 : 1) | (f.retracted ? RETRACTED : 0);
     this.put(h1, h2, f.position, f.content[0], f.content[1], f.subject[0], f.subject[1], f.source, flag);
   }
@@ -344,7 +370,9 @@ export class FactIndex {
 
   /** Records that a retraction of `id` is stored; false if no fact has that id here. */
   markRetracted(id: string): boolean {
-    const [h1, h2] = fingerprint(id);
+    fingerprintInto(id);
+    const h1 = FP1;
+    const h2 = FP2;
     const i = this.slot(h1, h2);
     const flag = this.flags[i] ?? 0;
     if (flag === 0) return false;
@@ -354,7 +382,9 @@ export class FactIndex {
 
   /** Clears the retracted mark of `id` (a rolled-back retraction); false if no fact has that id here. */
   unmarkRetracted(id: string): boolean {
-    const [h1, h2] = fingerprint(id);
+    fingerprintInto(id);
+    const h1 = FP1;
+    const h2 = FP2;
     const i = this.slot(h1, h2);
     const flag = this.flags[i] ?? 0;
     if (flag === 0) return false;
@@ -367,7 +397,9 @@ export class FactIndex {
    * in its run move back where their probe sequence allows, so every other id is still found.
    */
   delete(id: string): boolean {
-    const [h1, h2] = fingerprint(id);
+    fingerprintInto(id);
+    const h1 = FP1;
+    const h2 = FP2;
     let i = this.slot(h1, h2);
     if ((this.flags[i] ?? 0) === 0) return false;
     let j = i;
