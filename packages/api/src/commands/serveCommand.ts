@@ -10,7 +10,6 @@ import { formatCatalogError, loadCatalog } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
 import type { Config } from "../config.js";
 import { loadApiConfig } from "../http/apiConfig.js";
-import { buildApp } from "../http/app.js";
 import { listen } from "../http/server.js";
 import { findServer, operatorFor, serverRun } from "./server.js";
 import { openWarehouse, printCatchUp, writeSnapshots } from "./warehouseCommands.js";
@@ -49,9 +48,14 @@ export const serveCommand = async (config: Config, o: ServeOptions): Promise<num
   }
   const until = o.until ?? signalled();
   const operator = operatorFor(config, serverRun(config));
+  // The HTTP app's modules load while the warehouse opens (reading the log's saved indexes leaves this thread
+  // idle): a restart takes the longer of the two, not their sum.
+  const appModule = import("../http/app.js");
+  appModule.catch(() => undefined);
   const w = await openWarehouse(config);
   try {
     printCatchUp(await w.catchUp(), o.out);
+    const { buildApp } = await appModule;
     const app = await buildApp({
       warehouse: w,
       catalog: catalog.right,
