@@ -47,13 +47,9 @@ export const openSection = async (b: Bench): Promise<Section> => {
   const saved = snapshotPath(b.paths.log);
   const aside = `${saved}.bench`;
   if (!existsSync(saved)) {
+    // a log made before the indexes were saved, or too small for them to be saved by default
     say("open: saving the log's indexes (one untimed open) ...");
-    await openAndWrite(b.paths.log, true);
-    // a log made before the indexes were saved: opening and closing it without appending saves nothing
-    if (!existsSync(saved)) {
-      const log = await DuckDbEventLog.open(b.paths.log, { saveIndexFrom: 0 });
-      await log.close();
-    }
+    await (await DuckDbEventLog.open(b.paths.log, { saveIndexFrom: 0 })).close();
   }
   say(`open: ${fmt(head)} events, ${runs} run(s) each from the saved indexes and deriving them ...`);
   const ours = await medianOf(

@@ -258,6 +258,20 @@ export class DuckDbEventLog implements EventLog {
       this.lastHash = (row[1] as { bytes: Uint8Array }).bytes;
     }
     if (this.options.readOnly) return; // nothing is appended: the indexes only serve appends
+    const fromSaved = await this.readIndexes(() => checkStorage(this.conn, this.db, this.path));
+    if (fromSaved) {
+      this.storageCheck = this.checkStorageInBackground(this.headPos).catch((e: unknown) => {
+        if (e instanceof LogStorageDamaged) this.damage = e;
+      });
+    }
+  }
+
+  /**
+   * Reads the append indexes as of the committed head: from the saved snapshot when it is this log's (then true),
+   * else derived from every stored event, after `beforeDeriving` (at open: the check of every block). Also how a
+   * large session that rolled back is taken out of them.
+   */
+  private async readIndexes(beforeDeriving: () => Promise<void>): Promise<boolean> {
     const saved = await readIndexSnapshot(this.path);
     const why = "snapshot" in saved ? await this.disagreement(saved.snapshot) : saved.unusable;
     if ("snapshot" in saved && why === undefined) {
@@ -267,12 +281,9 @@ export class DuckDbEventLog implements EventLog {
       this.savedHead = saved.snapshot.head;
       this.loadedFrom = { snapshot: true, tail: this.headPos - saved.snapshot.head };
       await this.indexEventsAfter(saved.snapshot.head);
-      this.storageCheck = this.checkStorageInBackground(this.headPos).catch((e: unknown) => {
-        if (e instanceof LogStorageDamaged) this.damage = e;
-      });
-      return;
+      return true;
     }
-    await checkStorage(this.conn, this.db, this.path);
+    await beforeDeriving();
     this.loadedFrom = { snapshot: false, tail: this.headPos, ...(why === undefined ? {} : { why }) };
     // sized for what the log holds, so that the saved index has no more empty slots than it needs
     const subjects = (
@@ -281,6 +292,7 @@ export class DuckDbEventLog implements EventLog {
     this.ids = new FactIndex(Math.max(1 << 16, Math.ceil(this.headPos * 1.15))); // room to grow a while
     this.revisions = new StreamRevisions(Math.max(1 << 10, Math.ceil(subjects * 1.05)));
     await this.indexEventsAfter(0);
+    return false;
   }
 
   /**
@@ -478,7 +490,8 @@ export class DuckDbEventLog implements EventLog {
     };
     const undo = async () => {
       if (added === undefined || revisionsBefore === undefined) {
-        await this.loadIndexes();
+        // the stored blocks were checked (or are being checked) since the open
+        await this.readIndexes(async () => undefined);
         return;
       }
       for (const id of added) this.ids.delete(id);
@@ -496,7 +509,7 @@ export class DuckDbEventLog implements EventLog {
           head: position(head),
           lastHash,
           recordedAt,
-          maybeStored: (id) => this.ids.get(id) !== undefined,
+          maybeStored: (id) => this.ids.has(id),
           lookup: (wanted) => this.lookup(wanted),
           revision: (s) => this.revisions.get(s),
         };

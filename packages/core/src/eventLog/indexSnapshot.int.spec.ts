@@ -15,6 +15,7 @@ import {
   rmSync,
   statSync,
   truncateSync,
+  writeFileSync,
   writeSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -168,6 +169,27 @@ describe("a log reopened from its saved indexes", () => {
       why: expect.stringMatching(/torn|bytes, its header says/),
     });
     await torn.close();
+
+    // a header that is JSON but not a snapshot's (a section this version does not know)
+    const json = Buffer.from(
+      JSON.stringify({
+        head: 1,
+        headHash: "",
+        count: 0,
+        sources: [],
+        streams: 0,
+        sections: [{ name: "extra", bytes: 0 }],
+      }),
+    );
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(json.length);
+    writeFileSync(snapshotPath(a), Buffer.concat([Buffer.from("KPI-LOG-INDEX 2\n", "latin1"), length, json]));
+    const foreignHeader = await DuckDbEventLog.open(a, save);
+    expect(foreignHeader.indexLoad).toMatchObject({
+      snapshot: false,
+      why: "the saved index's header is not a snapshot header",
+    });
+    await foreignHeader.close();
 
     // a log restored from an older copy: the saved index is past its head
     const older = fresh();

@@ -11,8 +11,10 @@
  * Written to a temporary file, flushed to disk and renamed over the old one, so a reader sees a whole snapshot
  * or the previous one.
  */
-import { open, rename, rm } from "node:fs/promises";
-import { FactIndex, type FactIndexArrays, SourceCodes, StreamRevisions } from "./logIndex.js";
+import { type FileHandle, open, rename, rm } from "node:fs/promises";
+import * as E from "fp-ts/lib/Either.js";
+import * as t from "io-ts";
+import { FactIndex, SourceCodes, StreamRevisions } from "./logIndex.js";
 
 const MAGIC = Buffer.from("KPI-LOG-INDEX 2\n", "latin1");
 
@@ -26,16 +28,38 @@ export interface IndexSnapshot {
   readonly revisions: StreamRevisions;
 }
 
-interface Header {
-  readonly head: number;
-  readonly headHash: string;
-  readonly count: number;
-  readonly sources: readonly string[];
-  readonly streams: number;
-  readonly sections: readonly { readonly name: string; readonly bytes: number }[];
-}
+/**
+ * The arrays of a snapshot, in file order, each with how it is read back from `n` bytes: the fact index's
+ * (`FactIndexArrays`), then the stream revisions' (`StreamRevisionsArrays`, prefixed `stream`).
+ */
+const SECTIONS = {
+  keys: (n: number) => new Int32Array(n / 4),
+  data: (n: number) => new Int32Array(n / 4),
+  positions: (n: number) => new Uint32Array(n / 4),
+  sources: (n: number) => new Uint16Array(n / 2),
+  flags: (n: number) => new Uint8Array(n),
+  streamKeys: (n: number) => new Int32Array(n / 4),
+  streamRevisions: (n: number) => new Int32Array(n / 4),
+  streamNameAt: (n: number) => new Uint32Array(n / 4),
+  streamNameLength: (n: number) => new Uint32Array(n / 4),
+  // read into the start of a larger buffer: the subjects of the next appends go after them without a copy
+  streamNames: (n: number) => new Uint8Array(n + (n >> 3) + 4096).subarray(0, n),
+};
+type SectionName = keyof typeof SECTIONS;
+type Sections = { readonly [K in SectionName]: ReturnType<(typeof SECTIONS)[K]> };
 
-type Section = { readonly name: string; readonly view: ArrayBufferView };
+const NonNegative = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, "NonNegativeInteger");
+const Header = t.readonly(
+  t.type({
+    head: NonNegative,
+    headHash: t.string,
+    count: NonNegative,
+    sources: t.readonlyArray(t.string),
+    streams: NonNegative,
+    sections: t.readonlyArray(t.type({ name: t.keyof(SECTIONS), bytes: NonNegative })),
+  }),
+);
+type Header = t.TypeOf<typeof Header>;
 
 const pad8 = (n: number) => (8 - (n % 8)) % 8;
 
@@ -44,24 +68,21 @@ export const snapshotPath = (logPath: string): string => `${logPath}.index`;
 
 /** Writes the snapshot of `s` for the log at `logPath` (atomically: a temporary file renamed over the old one). */
 export const writeIndexSnapshot = async (logPath: string, s: IndexSnapshot): Promise<void> => {
-  const a = s.ids.arrays();
+  const { count, ...a } = s.ids.arrays();
   const r = s.revisions.arrays();
-  const sections: Section[] = [
-    { name: "keys", view: a.keys },
-    { name: "data", view: a.data },
-    { name: "positions", view: a.positions },
-    { name: "sources", view: a.sources },
-    { name: "flags", view: a.flags },
-    { name: "streamKeys", view: r.keys },
-    { name: "streamRevisions", view: r.revisions },
-    { name: "streamNameAt", view: r.nameAt },
-    { name: "streamNameLength", view: r.nameLength },
-    { name: "streamNames", view: r.names },
-  ];
+  const views: Record<SectionName, ArrayBufferView> = {
+    ...a,
+    streamKeys: r.keys,
+    streamRevisions: r.revisions,
+    streamNameAt: r.nameAt,
+    streamNameLength: r.nameLength,
+    streamNames: r.names,
+  };
+  const sections = (Object.keys(SECTIONS) as SectionName[]).map((name) => ({ name, view: views[name] }));
   const header: Header = {
     head: s.head,
     headHash: s.headHash,
-    count: a.count,
+    count,
     sources: s.sources.all(),
     streams: r.count,
     sections: sections.map((x) => ({ name: x.name, bytes: x.view.byteLength })),
@@ -91,11 +112,7 @@ export const writeIndexSnapshot = async (logPath: string, s: IndexSnapshot): Pro
 };
 
 /** Reads exactly `into.byteLength` bytes at `at`; false if the file ends first. */
-const readFully = async (
-  fh: import("node:fs/promises").FileHandle,
-  into: ArrayBufferView,
-  at: number,
-): Promise<boolean> => {
+const readFully = async (fh: FileHandle, into: ArrayBufferView, at: number): Promise<boolean> => {
   const bytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
   let done = 0;
   while (done < bytes.length) {
@@ -106,23 +123,6 @@ const readFully = async (
   return true;
 };
 
-const isHeader = (h: unknown): h is Header => {
-  const x = h as Header;
-  return (
-    typeof x === "object" &&
-    x !== null &&
-    Number.isSafeInteger(x.head) &&
-    x.head >= 0 &&
-    typeof x.headHash === "string" &&
-    Number.isSafeInteger(x.count) &&
-    Array.isArray(x.sources) &&
-    x.sources.every((n) => typeof n === "string") &&
-    Number.isSafeInteger(x.streams) &&
-    Array.isArray(x.sections) &&
-    x.sections.every((s) => typeof s?.name === "string" && Number.isSafeInteger(s.bytes) && s.bytes >= 0)
-  );
-};
-
 /**
  * The snapshot saved for the log at `logPath`, or why there is none to use (no file, or one that is not a whole
  * snapshot). Whether it belongs to this log is for the log to check (`head`, `headHash`).
@@ -130,7 +130,7 @@ const isHeader = (h: unknown): h is Header => {
 export const readIndexSnapshot = async (
   logPath: string,
 ): Promise<{ readonly snapshot: IndexSnapshot } | { readonly unusable: string }> => {
-  let fh: import("node:fs/promises").FileHandle;
+  let fh: FileHandle;
   try {
     fh = await open(snapshotPath(logPath), "r");
   } catch {
@@ -146,58 +146,41 @@ export const readIndexSnapshot = async (
     if (jsonLength > size) return { unusable: "the saved index is torn" };
     const json = Buffer.alloc(jsonLength);
     if (!(await readFully(fh, json, lead.length))) return { unusable: "the saved index is torn" };
-    let header: unknown;
+    let parsed: unknown;
     try {
-      header = JSON.parse(json.toString("utf8"));
+      parsed = JSON.parse(json.toString("utf8"));
     } catch {
       return { unusable: "the saved index's header is not JSON" };
     }
-    if (!isHeader(header)) return { unusable: "the saved index's header is not a snapshot header" };
+    const decoded = Header.decode(parsed);
+    if (E.isLeft(decoded)) return { unusable: "the saved index's header is not a snapshot header" };
+    const header = decoded.right;
     let at = lead.length + jsonLength;
     at += pad8(at);
     const expected = at + header.sections.reduce((n, s) => n + s.bytes + pad8(s.bytes), 0);
     if (expected !== size) return { unusable: `the saved index is ${size} bytes, its header says ${expected}` };
-    const bytesOf = new Map(header.sections.map((s) => [s.name, s.bytes]));
-    const views = new Map<string, ArrayBufferView>();
-    const make: Record<string, (n: number) => ArrayBufferView> = {
-      keys: (n) => new Int32Array(n / 4),
-      data: (n) => new Int32Array(n / 4),
-      positions: (n) => new Uint32Array(n / 4),
-      sources: (n) => new Uint16Array(n / 2),
-      flags: (n) => new Uint8Array(n),
-      streamKeys: (n) => new Int32Array(n / 4),
-      streamRevisions: (n) => new Int32Array(n / 4),
-      streamNameAt: (n) => new Uint32Array(n / 4),
-      streamNameLength: (n) => new Uint32Array(n / 4),
-      // read into the start of a larger buffer: the subjects of the next appends go after them without a copy
-      streamNames: (n) => new Uint8Array(n + (n >> 3) + 4096).subarray(0, n),
-    };
+    const views: Partial<Record<SectionName, ArrayBufferView>> = {};
     for (const s of header.sections) {
-      const f = make[s.name];
-      if (f === undefined) return { unusable: `the saved index has an unknown section ${s.name}` };
-      const view = f(s.bytes);
+      const view = SECTIONS[s.name](s.bytes);
       if (view.byteLength !== s.bytes) return { unusable: `the saved index's section ${s.name} is misaligned` };
       if (!(await readFully(fh, view, at))) return { unusable: "the saved index is torn" };
-      views.set(s.name, view);
+      views[s.name] = view;
       at += s.bytes + pad8(s.bytes);
     }
-    if (Object.keys(make).some((k) => !bytesOf.has(k))) return { unusable: "the saved index lacks a section" };
-    const ids = FactIndex.fromArrays({
-      keys: views.get("keys") as Int32Array,
-      data: views.get("data") as Int32Array,
-      positions: views.get("positions") as Uint32Array,
-      sources: views.get("sources") as Uint16Array,
-      flags: views.get("flags") as Uint8Array,
-      count: header.count,
-    } satisfies FactIndexArrays);
+    if ((Object.keys(SECTIONS) as SectionName[]).some((k) => views[k] === undefined)) {
+      return { unusable: "the saved index lacks a section" };
+    }
+    const v = views as Sections;
+    const { streamKeys, streamRevisions, streamNameAt, streamNameLength, streamNames, ...facts } = v;
+    const ids = FactIndex.fromArrays({ ...facts, count: header.count });
     const sources = new SourceCodes();
     for (const n of header.sources) sources.code(n);
     const revisions = StreamRevisions.fromArrays({
-      keys: views.get("streamKeys") as Int32Array,
-      revisions: views.get("streamRevisions") as Int32Array,
-      nameAt: views.get("streamNameAt") as Uint32Array,
-      nameLength: views.get("streamNameLength") as Uint32Array,
-      names: views.get("streamNames") as Uint8Array,
+      keys: streamKeys,
+      revisions: streamRevisions,
+      nameAt: streamNameAt,
+      nameLength: streamNameLength,
+      names: streamNames,
       count: header.streams,
     });
     return { snapshot: { head: header.head, headHash: header.headHash, ids, sources, revisions } };
@@ -209,6 +192,3 @@ export const readIndexSnapshot = async (
     await fh.close();
   }
 };
-
-/** Removes the snapshot of the log at `logPath`, if any. */
-export const removeIndexSnapshot = (logPath: string): Promise<void> => rm(snapshotPath(logPath), { force: true });

@@ -277,14 +277,7 @@ export interface FactIndexArrays {
   readonly count: number;
 }
 
-interface Slots {
-  readonly keys: Int32Array;
-  readonly data: Int32Array;
-  readonly positions: Uint32Array;
-  readonly sources: Uint16Array;
-  readonly flags: Uint8Array;
-  readonly cap: number;
-}
+type Slots = Omit<FactIndexArrays, "count"> & { readonly cap: number };
 
 /**
  * Fact id → (position, content fingerprint, subject fingerprint, is-a-retraction, source, retracted), in open
@@ -314,6 +307,19 @@ export class FactIndex {
     return this.count;
   }
 
+  /** Moves every fact into new arrays of `cap` slots (growing, or making room ahead). */
+  private rehash(cap: number): void {
+    const old: Slots = { ...this.arrays(), cap: this.cap };
+    this.cap = cap;
+    this.keys = new Int32Array(cap * 2);
+    this.data = new Int32Array(cap * 4);
+    this.positions = new Uint32Array(cap);
+    this.sources = new Uint16Array(cap);
+    this.flags = new Uint8Array(cap);
+    this.count = 0;
+    this.copySlots(old);
+  }
+
   private home(h1: number, h2: number): number {
     return ((h1 ^ Math.imul(h2, 0x27d4eb2d)) >>> 0) % this.cap;
   }
@@ -326,6 +332,12 @@ export class FactIndex {
       if ((a === 0 && b === 0) || (a === h1 && b === h2)) return i;
       i = next(i, this.cap);
     }
+  }
+
+  /** Whether a fact with id `id` is held (without building its entry: the planner asks this of every fact). */
+  has(id: string): boolean {
+    fingerprintInto(id);
+    return (this.flags[this.slot(FP1, FP2)] ?? 0) !== 0;
   }
 
   get(id: string): IndexedFact | undefined {
@@ -356,16 +368,7 @@ export class FactIndex {
 
   /** Makes room for `more` facts beyond those held, at once (one rehash now rather than several on the way). */
   reserve(more: number): void {
-    if (fits(this.count + more, this.cap)) return;
-    const old: Slots = { ...this.arrays(), cap: this.cap };
-    this.cap = capacityFor(this.count + more);
-    this.keys = new Int32Array(this.cap * 2);
-    this.data = new Int32Array(this.cap * 4);
-    this.positions = new Uint32Array(this.cap);
-    this.sources = new Uint16Array(this.cap);
-    this.flags = new Uint8Array(this.cap);
-    this.count = 0;
-    this.copySlots(old);
+    if (!fits(this.count + more, this.cap)) this.rehash(capacityFor(this.count + more));
   }
 
   /** Records that a retraction of `id` is stored; false if no fact has that id here. */
@@ -422,26 +425,6 @@ export class FactIndex {
     return true;
   }
 
-  /** Forgets every fact at `position` or later (the facts of a rolled-back session), rehashing the rest. */
-  dropFrom(position: number): void {
-    const old: Slots = { ...this.arrays(), cap: this.cap };
-    const flags = old.flags.slice();
-    let keep = 0;
-    for (let i = 0; i < flags.length; i++) {
-      if (flags[i] === 0) continue;
-      if ((old.positions[i] as number) >= position) flags[i] = 0;
-      else keep++;
-    }
-    if (keep === this.count) return;
-    this.keys = new Int32Array(old.keys.length);
-    this.data = new Int32Array(old.data.length);
-    this.positions = new Uint32Array(old.positions.length);
-    this.sources = new Uint16Array(old.sources.length);
-    this.flags = new Uint8Array(old.flags.length);
-    this.count = 0;
-    this.copySlots({ ...old, flags });
-  }
-
   /** The arrays themselves (not copies), for a snapshot; the index must not change while they are written. */
   arrays(): FactIndexArrays {
     return {
@@ -478,11 +461,7 @@ export class FactIndex {
     return index;
   }
 
-  addAll(other: FactIndex): void {
-    this.copySlots({ ...other.arrays(), cap: other.cap });
-  }
-
-  /** Inserts every occupied slot of `from` (another index, or this one's arrays before growing). */
+  /** Inserts every occupied slot of `from` (this index's arrays before a rehash). */
   private copySlots(from: Slots): void {
     const d = from.data;
     for (let i = 0; i < from.cap; i++) {
@@ -530,15 +509,7 @@ export class FactIndex {
   }
 
   private grow(): void {
-    const old: Slots = { ...this.arrays(), cap: this.cap };
-    this.cap = Math.ceil(old.cap * 1.5); // from 7/10 full to under half: a snapshot keeps little empty space
-    this.keys = new Int32Array(this.cap * 2);
-    this.data = new Int32Array(this.cap * 4);
-    this.positions = new Uint32Array(this.cap);
-    this.sources = new Uint16Array(this.cap);
-    this.flags = new Uint8Array(this.cap);
-    this.count = 0;
-    this.copySlots(old);
+    this.rehash(Math.ceil(this.cap * 1.5)); // from 7/10 full to under half: a snapshot keeps little empty space
   }
 }
 
