@@ -7,7 +7,7 @@
  * console error, nothing asked of another host. Every one of the indicator charts keeps every point and target
  * marker inside its plot area. Screenshots are kept in the temp folder (paths printed) for a person to look at.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -19,7 +19,7 @@ import { listen } from "./server.js";
 import { type TestWarehouse, testApp, testWarehouse } from "./testWarehouse.fixture.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const WIDTHS = [1366, 390] as const;
+const WIDTHS = [1366, 390, 360] as const;
 
 let t: TestWarehouse;
 let app: FastifyInstance;
@@ -166,8 +166,19 @@ describe.each(WIDTHS)("the dashboard in Chromium at %i px", (width) => {
     }
     expect(new Set(drawn.filter((d) => d.status !== "suppressed").map((d) => d.fill)).size).toBeGreaterThan(2);
     expect(await page.locator("#map-legend li").count()).toBeGreaterThanOrEqual(4);
+    // withheld cells are drawn as withheld, and the legend says what the hatching means
+    await page.selectOption("#map-indicator", "OCOP_ONLINE");
+    await page.waitForFunction(
+      () => document.querySelector("#map svg")?.getAttribute("data-indicator") === "OCOP_ONLINE",
+    );
+    const ocop = await json<Values>("/v1/indicators/OCOP_ONLINE/values?year=2025&level=commune");
+    const withheld = ocop.values.filter((v) => v.breakdown === "" && v.suppressed).length;
+    expect(withheld).toBeGreaterThan(0);
+    expect(await page.locator('#map path.commune[fill="url(#withheld)"]').count()).toBe(withheld);
+    expect(await page.textContent("#map-legend")).toContain("Không công bố (ô nhỏ)");
     await page.check('input[name="map-mode"][value="status"]');
-    await page.waitForFunction(() => document.querySelector("#map-legend")?.textContent?.includes("Đã đạt"));
+    await page.waitForFunction(() => document.querySelector("#map svg")?.getAttribute("data-mode") === "status");
+    expect(await page.textContent("#map-legend")).toContain("Đã đạt");
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     const shot = PNG.sync.read(
       await page.screenshot({ fullPage: true, path: join(tmpdir(), `kpi-dashboard-${width}.png`) }),
@@ -198,6 +209,21 @@ describe.each(WIDTHS)("the dashboard in Chromium at %i px", (width) => {
     const values = await json<Values>("/v1/indicators/DIGSIG_ADULT/values?year=2025&level=commune");
     expect(await page.locator("#communes tbody tr").count()).toBe(values.values.length);
     expect(await overflow(page)).toBeLessThanOrEqual(0);
+
+    // downloads of what is on screen: the chart's rows as CSV, the chart as PNG
+    const [csv] = await Promise.all([page.waitForEvent("download"), page.click("#province-card .download >> nth=0")]);
+    const lines = readFileSync((await csv.path()) ?? "", "utf8")
+      .trim()
+      .split("\r\n");
+    expect(csv.suggestedFilename()).toBe("DIGSIG_ADULT-province.csv");
+    expect(lines[0]).toContain("indicator,series,year,breakdown,value,numerator,denominator");
+    expect(lines).toHaveLength(1 + (await page.locator("#province-card details table tbody tr").count()));
+    const [png] = await Promise.all([page.waitForEvent("download"), page.click("#province-card .download >> nth=1")]);
+    const image = PNG.sync.read(readFileSync((await png.path()) ?? ""));
+    const drawnWidth = await page.evaluate(
+      () => document.querySelector("#province-card svg")?.viewBox.baseVal.width ?? 0,
+    );
+    expect(image.width).toBe(2 * drawnWidth);
 
     // keyboard: focus a commune of the map, Enter opens its page
     const geo = values.values.find((v) => v.value !== null)?.geo ?? "";

@@ -576,6 +576,8 @@ const drawMap = async (code, year) => {
     role: "group",
     "aria-label": `Bản đồ ${entry.nameVi} năm ${year} / map of ${entry.nameEn}, ${year}`,
     class: "choropleth",
+    "data-indicator": code,
+    "data-mode": mode,
   });
   const defs = svg("defs");
   const pattern = svg("pattern", {
