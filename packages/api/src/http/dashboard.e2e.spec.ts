@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { PNG } from "pngjs";
@@ -19,6 +20,9 @@ import { listen } from "./server.js";
 import { type TestWarehouse, testApp, testWarehouse } from "./testWarehouse.fixture.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+/** `KPI_DOCS_SCREENSHOTS=1` refreshes the README's two screenshots in docs/. */
+const DOCS =
+  process.env.KPI_DOCS_SCREENSHOTS === "1" ? fileURLToPath(new URL("../../../../docs/", import.meta.url)) : null;
 const WIDTHS = [1366, 390, 360] as const;
 
 let t: TestWarehouse;
@@ -144,6 +148,9 @@ describe.each(WIDTHS)("the dashboard in Chromium at %i px", (width) => {
       );
       expect(await tile.locator("a").getAttribute("href")).toBe(`#indicator=${e.indicator}&year=2025`);
     }
+    if (DOCS !== null && width === 1366) {
+      await page.screenshot({ path: join(DOCS, "dashboard-scorecard.png"), clip: { x: 0, y: 0, width, height: 1150 } });
+    }
     const meta = (await page.textContent("#meta")) ?? "";
     expect(meta).toMatch(/Cập nhật ngày \d{2}\/\d{2}\/\d{4}/);
     expect(meta).toContain(`vintage ${card.vintage}`);
@@ -204,6 +211,9 @@ describe.each(WIDTHS)("the dashboard in Chromium at %i px", (width) => {
     const { page, problems, elsewhere } = await openPage(width);
     expect(await show(page, "#indicator=DIGSIG_ADULT&year=2025")).toBe("indicator/DIGSIG_ADULT/2025");
     expect(await page.textContent("#title")).toBe("Dân số trưởng thành có chữ ký số hoặc chữ ký điện tử cá nhân");
+    if (DOCS !== null && width === 390) {
+      await page.screenshot({ path: join(DOCS, "dashboard-phone.png"), clip: { x: 0, y: 0, width, height: 1700 } });
+    }
     expect(await page.locator("#province-card svg .series-point").count()).toBe(8); // 2019–2026
     expect(await page.locator("#province-card svg .target").count()).toBe(1); // ≥ 50 in 2025
     const values = await json<Values>("/v1/indicators/DIGSIG_ADULT/values?year=2025&level=commune");
