@@ -134,6 +134,17 @@ interface Values {
 describe.each(WIDTHS)("the dashboard in Chromium at %i px", (width) => {
   it("shows the scorecard and the map from the API, follows the year picker, and fits the width", async () => {
     const { page, problems, elsewhere } = await openPage(width);
+    // the landing page: each indicator's latest figure, as the scorecard route gives it
+    expect(await show(page, "")).toBe("scorecard/latest");
+    const latest = await json<Scorecard>("/v1/scorecard");
+    for (const e of latest.areas.flatMap((a) => a.indicators)) {
+      const tile = page.locator(`.tile[data-indicator="${e.indicator}"]`);
+      expect(await tile.locator(".tile-value").getAttribute("data-value"), e.indicator).toBe(
+        e.value === null ? "" : String(e.value),
+      );
+    }
+    expect(await page.inputValue("#year")).toBe("latest");
+
     expect(await show(page, "#year=2025")).toBe("scorecard/2025");
     const card = await json<Scorecard>("/v1/scorecard?year=2025");
     const entries = card.areas.flatMap((a) => a.indicators);

@@ -102,12 +102,12 @@ const parseHash = () => {
   if (/^[A-Z0-9_]+(\/\d{4})?$/.test(raw)) {
     // the older form #CODE/YEAR
     const [indicator, year] = raw.split("/");
-    return { indicator, year: year === undefined ? undefined : Number(year) };
+    return { indicator, year: year === undefined ? null : Number(year) };
   }
   const p = new URLSearchParams(raw);
   const out = {};
   for (const k of ["indicator", "commune", "compare"]) if (p.get(k)) out[k] = p.get(k);
-  if (p.get("year")) out.year = Number(p.get("year"));
+  if (p.get("year")) out.year = p.get("year") === "latest" ? null : Number(p.get("year"));
   return out;
 };
 
@@ -116,11 +116,14 @@ const hashOf = (v) => {
   if (v.compare) p.set("compare", v.compare);
   if (v.commune) p.set("commune", v.commune);
   if (v.indicator) p.set("indicator", v.indicator);
-  p.set("year", String(v.year ?? currentYear()));
+  const year = "year" in v ? v.year : currentYear();
+  p.set("year", year === null || year === undefined ? "latest" : String(year));
   return `#${p.toString().replaceAll("%2C", ",")}`;
 };
 
-const currentYear = () => Number($("year").value);
+/** The year picked, or null for the latest figure of each indicator (the default). */
+const currentYear = () => ($("year").value === "latest" ? null : Number($("year").value));
+const yearName = (year) => (year === null ? "latest" : String(year));
 
 const link = (view, ...children) => el("a", { href: hashOf({ year: currentYear(), ...view }) }, ...children);
 
@@ -611,7 +614,7 @@ const drawMap = async (code, year) => {
       "data-tip": f ? figureTip(entry, name, f) : `${name}\nChưa có số liệu / no data`,
     });
     const open = () => {
-      location.hash = hashOf({ commune: s.properties.code, indicator: code, year });
+      location.hash = hashOf({ commune: s.properties.code, indicator: code, year: currentYear() });
     };
     path.addEventListener("click", open);
     path.addEventListener("keydown", (e) => {
@@ -677,12 +680,17 @@ const crumbs = (...parts) => {
 const renderScorecard = async (year) => {
   showViews("view-scorecard", "map-section");
   crumbs();
-  const card = await api(`/v1/scorecard?year=${year}`);
+  const card = await api(year === null ? "/v1/scorecard" : `/v1/scorecard?year=${year}`);
   $("scorecard-note").replaceChildren(
-    bilingual(
-      `Giá trị toàn tỉnh năm ${year} so với chỉ tiêu gần nhất.`,
-      `province figures of ${year} against the target that applies`,
-    ),
+    year === null
+      ? bilingual(
+          "Giá trị toàn tỉnh mới nhất của mỗi chỉ tiêu (năm ghi bên cạnh) so với chỉ tiêu áp dụng.",
+          "each indicator's latest province figure (its year beside it) against the target that applies",
+        )
+      : bilingual(
+          `Giá trị toàn tỉnh năm ${year} so với chỉ tiêu áp dụng.`,
+          `province figures of ${year} against the target that applies`,
+        ),
   );
   const key = $("status-key");
   key.replaceChildren(...["met", "on_track", "off_track", "no_data"].map((s) => el("li", {}, statusBadge(s))));
@@ -709,7 +717,7 @@ const renderScorecard = async (year) => {
           el(
             "dl",
             {},
-            el("dt", {}, "Giá trị", en("value")),
+            el("dt", {}, "Giá trị", en(e.year === null ? "value" : `value ${e.year}`)),
             el("dd", { class: "tile-value", "data-value": e.value ?? "" }, withUnit(entry, e.value, 2)),
             el("dt", {}, "Chỉ tiêu", en("target")),
             el("dd", { class: "tile-target" }, target),
@@ -739,12 +747,16 @@ const renderScorecard = async (year) => {
       vintage: card.vintage,
     })),
   );
-  host.append(downloadButtons(`scorecard-${year}`, Object.keys(rows[0] ?? {}), rows));
+  host.append(downloadButtons(`scorecard-${yearName(year)}`, Object.keys(rows[0] ?? {}), rows));
   const mapCode =
     $("map-indicator").value || (state.byCode.has("DIGSIG_ADULT") ? "DIGSIG_ADULT" : state.indicators[0].code);
-  await drawMap(mapCode, year);
-  return `scorecard/${year}`;
+  state.latestYear = new Map(card.areas.flatMap((a) => a.indicators.map((e) => [e.indicator, e.year])));
+  await drawMap(mapCode, year ?? mapYear(mapCode));
+  return `scorecard/${yearName(year)}`;
 };
+
+/** The year the map shows when the latest figures are asked for: the indicator's latest province year. */
+const mapYear = (code) => state.latestYear?.get(code) ?? Math.min(2025, state.years[1]);
 
 const communeTable = (entry, values) => {
   const section = $("communes-section");
@@ -787,7 +799,7 @@ const communeTable = (entry, values) => {
     );
   }
   compare.onclick = () => {
-    location.hash = hashOf({ compare: ticked().join(","), indicator: entry.code, year: values.year });
+    location.hash = hashOf({ compare: ticked().join(","), indicator: entry.code, year: currentYear() });
   };
   if (rows.length === 0) {
     body.append(
@@ -847,7 +859,8 @@ const unknownIndicator = (code) => {
   throw e;
 };
 
-const renderIndicator = async (code, year) => {
+const renderIndicator = async (code, asked) => {
+  let year = asked;
   const entry = state.byCode.get(code);
   if (entry === undefined) unknownIndicator(code);
   showViews("view-indicator", "map-section", "communes-section");
@@ -874,6 +887,10 @@ const renderIndicator = async (code, year) => {
     byBreakdown.get(p.breakdown).push(p);
   }
   const main = byBreakdown.get("") ?? [...byBreakdown.values()][0] ?? [];
+  if (year === null) {
+    // the latest: the last year the province has a value
+    year = main.filter((p) => p.value !== null).at(-1)?.year ?? Math.min(2025, state.years[1]);
+  }
   lineChart($("province-card"), {
     entry,
     title: `Toàn tỉnh theo năm, so với chỉ tiêu · province, year by year, against the targets`,
@@ -887,7 +904,7 @@ const renderIndicator = async (code, year) => {
   });
   const values = await drawMap(code, year);
   communeTable(entry, { ...values, values: values.values });
-  return `indicator/${code}/${year}`;
+  return `indicator/${code}/${$("year").value === "latest" ? "latest" : year}`;
 };
 
 const fillCommuneSelect = (select, exclude = []) => {
@@ -924,7 +941,7 @@ const renderCommune = async (geo, code, year) => {
   };
   const [many, profile] = await Promise.all([
     api(`/v1/series?indicators=${encodeURIComponent(code)}&geos=${geo},province`),
-    api(`/v1/communes/${geo}/profile?year=${year}`),
+    api(year === null ? `/v1/communes/${geo}/profile` : `/v1/communes/${geo}/profile?year=${year}`),
   ]);
   const own = many.series.find((s) => s.geo === geo);
   const province = many.series.find((s) => s.geo === "province");
@@ -944,7 +961,7 @@ const renderCommune = async (geo, code, year) => {
   const table = el(
     "table",
     { class: "profile" },
-    el("caption", {}, `${name}: mọi chỉ tiêu năm ${year} · every indicator in ${year}`),
+    el("caption", {}, `${name}: mọi chỉ tiêu (${yearName(year)}) · every indicator (${yearName(year)})`),
     el(
       "thead",
       {},
@@ -978,10 +995,15 @@ const renderCommune = async (geo, code, year) => {
     ),
   );
   $("profile-card").replaceChildren(
-    el("h3", {}, `Hồ sơ năm ${year}`, en(`profile, ${year}`)),
+    el(
+      "h3",
+      {},
+      year === null ? "Hồ sơ: số liệu mới nhất" : `Hồ sơ năm ${year}`,
+      en(year === null ? "profile: the latest figures" : `profile, ${year}`),
+    ),
     el("div", { class: "table-wrap" }, table),
     downloadButtons(
-      `profile-${geo}-${year}`,
+      `profile-${geo}-${yearName(year)}`,
       ["indicator", "name_vi", "year", "value", "province_value", "target_op", "target_value", "status", "suppressed"],
       rows.map((r) => ({
         indicator: r.indicator,
@@ -996,7 +1018,7 @@ const renderCommune = async (geo, code, year) => {
       })),
     ),
   );
-  return `commune/${geo}/${code}/${year}`;
+  return `commune/${geo}/${code}/${yearName(year)}`;
 };
 
 const renderCompare = async (geos, code, year) => {
@@ -1046,9 +1068,9 @@ const renderCompare = async (geos, code, year) => {
     ],
     targets: entry.targets,
     trajectory: null,
-    fileName: `${code}-compare-${year}`,
+    fileName: `${code}-compare-${yearName(year)}`,
   });
-  return `compare/${code}/${known.join(",")}/${year}`;
+  return `compare/${code}/${known.join(",")}/${yearName(year)}`;
 };
 
 const updateMeta = () => {
@@ -1067,7 +1089,8 @@ const render = async () => {
   hideTip();
   const v = parseHash();
   const ysel = $("year");
-  if (v.year >= state.years[0] && v.year <= state.years[1]) ysel.value = String(v.year);
+  if (v.year === null || v.year === undefined) ysel.value = "latest";
+  else if (v.year >= state.years[0] && v.year <= state.years[1]) ysel.value = String(v.year);
   const year = currentYear();
   $("error").hidden = true;
   document.body.dataset.rendered = "";
@@ -1108,8 +1131,9 @@ const start = async () => {
   state.years = [health.years.first, health.years.last];
   updateMeta();
   const ysel = $("year");
+  ysel.append(el("option", { value: "latest" }, "Mới nhất / latest"));
   for (let y = state.years[1]; y >= state.years[0]; y--) ysel.append(el("option", { value: String(y) }, String(y)));
-  ysel.value = String(Math.min(2025, state.years[1]));
+  ysel.value = "latest";
   ysel.addEventListener("change", () => {
     location.hash = hashOf({ ...parseHash(), year: currentYear() });
   });
@@ -1118,10 +1142,12 @@ const start = async () => {
     const v = parseHash();
     if (v.indicator && !v.commune && !v.compare)
       location.hash = hashOf({ indicator: $("map-indicator").value, year: currentYear() });
-    else drawMap($("map-indicator").value, currentYear());
+    else drawMap($("map-indicator").value, currentYear() ?? mapYear($("map-indicator").value));
   });
   for (const r of document.querySelectorAll('input[name="map-mode"]')) {
-    r.addEventListener("change", () => drawMap($("map-indicator").value, currentYear()));
+    r.addEventListener("change", () =>
+      drawMap($("map-indicator").value, currentYear() ?? mapYear($("map-indicator").value)),
+    );
   }
   window.addEventListener("hashchange", render);
   let resizeTimer;
