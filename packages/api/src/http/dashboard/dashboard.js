@@ -23,6 +23,11 @@ const STATUS_COLOURS = {
   no_target: "#b9c0c8",
   suppressed: "url(#withheld)",
 };
+/** The series break every commune series has: the communes were merged on 1 July 2025. */
+const BOUNDARY_BREAK = [
+  "Xã, phường theo địa giới từ 1/7/2025; số liệu các năm trước được cộng từ các xã cũ đã sáp nhập vào.",
+  "communes as bounded since 1 July 2025; earlier years add up the old communes merged into each",
+];
 const OPS = { ">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "=" };
 
 const $ = (id) => document.getElementById(id);
@@ -258,7 +263,7 @@ let chartCount = 0;
  * Draws lines (one per series) against the targets into `host`, with its legend, data table and downloads.
  * series: [{ name, points: figures }]; trajectory: figures whose trajectory is drawn (the main series).
  */
-const lineChart = (host, { entry, title, series, targets, trajectory, fileName }) => {
+const lineChart = (host, { entry, title, series, targets, trajectory, fileName, footnotes = [] }) => {
   const id = `chart-${++chartCount}`;
   const W = Math.max(300, Math.min(900, Math.round(host.clientWidth || 760)));
   const narrow = W < 520;
@@ -418,6 +423,7 @@ const lineChart = (host, { entry, title, series, targets, trajectory, fileName }
   }
   const withheld = series.some((s) => s.points.some((p) => p.suppressed));
   const notes = el("ul", { class: "footnotes" });
+  for (const [vi, english] of footnotes) notes.append(el("li", {}, bilingual(vi, english)));
   if (withheld)
     notes.append(el("li", {}, bilingual("Năm trống: số liệu bị ẩn vì mẫu số nhỏ.", "gaps: withheld small cells")));
   if (lower)
@@ -956,6 +962,7 @@ const renderCommune = async (geo, code, year) => {
     targets: entry.targets,
     trajectory: overall(province),
     fileName: `${code}-${geo}`,
+    footnotes: [BOUNDARY_BREAK],
   });
   const rows = profile.indicators;
   const table = el(
@@ -1068,6 +1075,7 @@ const renderCompare = async (geos, code, year) => {
     ],
     targets: entry.targets,
     trajectory: null,
+    footnotes: [BOUNDARY_BREAK],
     fileName: `${code}-compare-${yearName(year)}`,
   });
   return `compare/${code}/${known.join(",")}/${yearName(year)}`;
@@ -1095,6 +1103,8 @@ const render = async () => {
   $("error").hidden = true;
   document.body.dataset.rendered = "";
   try {
+    state.health = await api("/v1/health");
+    updateMeta();
     let view;
     if (v.compare) view = await renderCompare(v.compare.split(","), v.indicator ?? "DIGSIG_ADULT", year);
     else if (v.commune) view = await renderCommune(v.commune, v.indicator ?? state.indicators[0].code, year);

@@ -24,7 +24,13 @@ const ASSETS: Readonly<Record<string, string>> = {
   "favicon.svg": "image/svg+xml",
 };
 
-export const dashboardRoutes = async (app: FastifyInstance): Promise<void> => {
+export interface DashboardOptions {
+  /** The communes' TopoJSON (default: where the build writes it). */
+  readonly mapFile?: string;
+}
+
+export const dashboardRoutes = async (app: FastifyInstance, options: DashboardOptions = {}): Promise<void> => {
+  const mapFile = options.mapFile ?? COMMUNE_MAP_FILE;
   const page = readFileSync(new URL("index.html", DASHBOARD_DIR), "utf8");
   const assets = new Map(
     Object.entries(ASSETS).map(([name, type]) => [name, { type, body: readFileSync(new URL(name, DASHBOARD_DIR)) }]),
@@ -60,8 +66,8 @@ export const dashboardRoutes = async (app: FastifyInstance): Promise<void> => {
   let map: Buffer | undefined;
   app.get("/dashboard/communes.topo.json", { schema: { hide: true } }, async (_request, reply) => {
     if (map === undefined) {
-      if (!existsSync(COMMUNE_MAP_FILE)) return fail({ _tag: "MapNotBuilt", file: COMMUNE_MAP_FILE });
-      map = readFileSync(COMMUNE_MAP_FILE);
+      if (!existsSync(mapFile)) return fail({ _tag: "MapNotBuilt", file: mapFile });
+      map = readFileSync(mapFile);
     }
     return reply.type("application/json; charset=utf-8").header("cache-control", "max-age=3600").send(map);
   });
