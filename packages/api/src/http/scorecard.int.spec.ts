@@ -216,6 +216,9 @@ describe("for apps: freshness, labels, integer columns and a clean OpenAPI docum
     for (const c of codes) expect(sector.series[0]?.breakdownLabels[c]).toEqual(labels.breakdown?.[c]);
     const csv = await app.inject({ url: "/v1/series?indicators=DE_SECTOR&format=csv" });
     expect(csv.body.split("\r\n")[0]).toContain("breakdown,breakdown_vi,breakdown_en");
+    expect(csv.body.split("\r\n")[1]).toMatch(
+      /^DE_SECTOR,"Tỷ trọng kinh tế số trong từng ngành, lĩnh vực",Digital economy share in each sector,province,/,
+    );
   });
 
   it("gives counts and log positions as integers in Arrow, amounts as floats", async () => {

@@ -26,11 +26,26 @@ const COUNTED: ReadonlySet<string> = new Set(["share", "shareOfReported", "entit
 const countType = (entries: readonly Pick<CatalogEntry, "definition">[]): "int64" | "float64" =>
   entries.length > 0 && entries.every((e) => COUNTED.has(e.definition.kind)) ? "int64" : "float64";
 
-/** The columns of an answer about these indicators (their definitions decide whether counts are integers). */
-export const figureColumnsFor = (entries: readonly Pick<CatalogEntry, "definition">[]): readonly Column<FigureRow>[] =>
-  figureColumns.map((c) =>
-    c.name === "numerator" || c.name === "denominator" ? { ...c, type: countType(entries) } : c,
+type Described = Pick<CatalogEntry, "code" | "nameVi" | "nameEn" | "definition">;
+
+/**
+ * The columns of an answer about these indicators: their names beside their codes, and counts as integers
+ * when their definitions count.
+ */
+export const figureColumnsFor = (entries: readonly Described[]): readonly Column<FigureRow>[] => {
+  const byCode = new Map<string, Described>(entries.map((e) => [e.code, e]));
+  return figureColumns.flatMap((c): Column<FigureRow>[] =>
+    c.name === "numerator" || c.name === "denominator"
+      ? [{ ...c, type: countType(entries) }]
+      : c.name === "indicator"
+        ? [
+            c,
+            { name: "name_vi", type: "utf8", get: (r) => byCode.get(r.figure.indicator)?.nameVi ?? null },
+            { name: "name_en", type: "utf8", get: (r) => byCode.get(r.figure.indicator)?.nameEn ?? null },
+          ]
+        : [c],
   );
+};
 
 export const figureColumns: readonly Column<FigureRow>[] = [
   { name: "indicator", type: "utf8", get: (r) => r.figure.indicator },
