@@ -194,6 +194,15 @@ describe.each(WIDTHS)("the dashboard in Chromium at %i px", (width) => {
     expect(withheld).toBeGreaterThan(0);
     expect(await page.locator('#map path.commune[fill="url(#withheld)"]').count()).toBe(withheld);
     expect(await page.textContent("#map-legend")).toContain("Không công bố (ô nhỏ)");
+    const [mapCsv] = await Promise.all([
+      page.waitForEvent("download"),
+      page.click("#map-downloads .download >> nth=0"),
+    ]);
+    const mapLines = readFileSync((await mapCsv.path()) ?? "", "utf8")
+      .trim()
+      .split("\r\n");
+    expect(mapLines).toHaveLength(1 + 102);
+    expect(mapLines.filter((l) => l.includes(",suppressed,true,"))).toHaveLength(withheld);
     await page.check('input[name="map-mode"][value="status"]');
     await page.waitForFunction(() => document.querySelector("#map svg")?.getAttribute("data-mode") === "status");
     expect(await page.textContent("#map-legend")).toContain("Đã đạt");

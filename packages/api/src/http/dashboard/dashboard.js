@@ -655,6 +655,22 @@ const drawMap = async (code, year) => {
   }
   item(STATUS_COLOURS.suppressed, label("status", "suppressed").vi, label("status", "suppressed").en);
   item(STATUS_COLOURS.no_data, label("status", "no_data").vi, label("status", "no_data").en);
+  const rows = shapes.map((sh) => {
+    const f = byGeo.get(sh.properties.code);
+    return {
+      indicator: code,
+      year,
+      geo: sh.properties.code,
+      geo_name: sh.properties.name,
+      value: f?.value ?? null,
+      numerator: f?.numerator ?? null,
+      denominator: f?.denominator ?? null,
+      status: f?.status ?? "no_data",
+      suppressed: f?.suppressed ? "true" : "false",
+      colour: fillOf(f),
+    };
+  });
+  $("map-downloads").replaceChildren(downloadButtons(`${code}-map-${year}`, Object.keys(rows[0] ?? {}), rows, root));
   if (byGeo.size === 0) {
     legend.append(el("li", {}, bilingual("Chỉ tiêu này chỉ có số liệu cấp tỉnh.", "province figures only")));
   }
