@@ -36,11 +36,13 @@ import { dashboardRoutes } from "./routes/dashboard.js";
 import { factRoutes } from "./routes/facts.js";
 import { healthRoutes } from "./routes/health.js";
 import { indicatorRoutes } from "./routes/indicators.js";
+import { labelRoutes } from "./routes/labels.js";
 import { manySeriesRoutes } from "./routes/manySeries.js";
 import { type OperatorOptions, operatorRoutes } from "./routes/operator.js";
 import { profileRoutes, scorecardRoutes } from "./routes/scorecard.js";
 import { seriesRoutes } from "./routes/series.js";
 import { valuesRoutes } from "./routes/values.js";
+import { SHARED_SCHEMAS } from "./schemas.js";
 
 const where = (context: string | undefined, path: string): string => {
   const p = path.replace(/^\//, "").replaceAll("/", ".");
@@ -105,7 +107,10 @@ export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext; operator?: OperatorOp
   app.setNotFoundHandler((request, reply) =>
     errorHandler(new ApiFailure({ _tag: "RouteNotFound", method: request.method, url: request.url }), request, reply),
   );
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await app.register(swagger, {
+    // shared schemas keep their $id as their name under components.schemas (not def-0, def-1, …)
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     openapi: {
       openapi: "3.1.0",
       info: {
@@ -143,6 +148,7 @@ export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext; operator?: OperatorOp
   await app.register(profileRoutes, opts);
   await app.register(manySeriesRoutes, opts);
   await app.register(communeRoutes, opts);
+  await app.register(labelRoutes, opts);
   await app.register(factRoutes, opts);
   await app.register(dashboardRoutes);
   if (operator !== undefined) await app.register(operatorRoutes, { ctx, operator });

@@ -136,7 +136,8 @@ describe("reads while the warehouse folds", () => {
       const before = live.current;
       const after = await live.refresh();
       expect(after.position).toBe(before.position + 1);
-      expect(after).toEqual(await loadReadModel(t.warehouse));
+      // the same figures, position and vintage; only the time each was taken differs
+      expect({ ...after, updatedAt: "" }).toEqual({ ...(await loadReadModel(t.warehouse)), updatedAt: "" });
       expect(after).not.toEqual(before);
     } finally {
       await live.close();
