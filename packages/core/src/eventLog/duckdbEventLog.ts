@@ -160,8 +160,10 @@ export interface DuckDbEventLogOptions {
   /** The clock that stamps `recordedAt` (tests pin it). */
   readonly now?: () => Date;
   /**
-   * The fewest events for which the append indexes are saved beside the log (default 100,000: below that,
-   * deriving them at open takes well under a second).
+   * The fewest events missing from the saved append indexes (all of them, when none are saved) for which the
+   * indexes are saved again beside the log (default 100,000: reading that many events at open takes well under a
+   * second, while saving a large log's indexes writes about 70 bytes per fact — 1.2 GB at 17 M facts — so a
+   * close after a small append leaves the saved ones as they are and the next open reads the few after them).
    */
   readonly saveIndexFrom?: number;
   /**
@@ -411,7 +413,7 @@ export class DuckDbEventLog implements EventLog {
    */
   private async saveIndexes(): Promise<void> {
     if (this.options.readOnly || this.damage !== undefined || this.headPos === this.savedHead) return;
-    if (this.headPos < (this.options.saveIndexFrom ?? 100_000)) return;
+    if (this.headPos - Math.max(0, this.savedHead) < (this.options.saveIndexFrom ?? 100_000)) return;
     try {
       await writeIndexSnapshot(this.path, {
         head: this.headPos,

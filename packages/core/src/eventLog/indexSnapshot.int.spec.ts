@@ -114,6 +114,38 @@ describe("a log reopened from its saved indexes", () => {
     );
   });
 
+  it("leaves the saved index as it is at a close after fewer new events than saveIndexFrom, and saves it after as many", async () => {
+    const path = fresh();
+    const log = await DuckDbEventLog.open(path, save);
+    await log.append([accountOpened("a1", "p1"), accountOpened("a2", "p2")]);
+    await log.close();
+    const saved = statSync(snapshotPath(path));
+
+    const small = await DuckDbEventLog.open(path, { saveIndexFrom: 2 });
+    await small.append([accountOpened("a3", "p3")]);
+    await small.close();
+    const kept = statSync(snapshotPath(path));
+    expect({ ino: kept.ino, mtimeMs: kept.mtimeMs, size: kept.size }).toEqual({
+      ino: saved.ino,
+      mtimeMs: saved.mtimeMs,
+      size: saved.size,
+    });
+
+    const reopened = await DuckDbEventLog.open(path, { saveIndexFrom: 2 });
+    expect(reopened.indexLoad).toEqual({ snapshot: true, tail: 1 });
+    const dup = await reopened.append([accountOpened("a3", "p3"), accountOpened("a4", "p4")]);
+    expect(E.isRight(dup) && dup.right.outcomes.map((o) => o.duplicate)).toEqual([true, false]);
+    await reopened.close(); // two events past the saved index now: saved again
+
+    const again = await DuckDbEventLog.open(path, { saveIndexFrom: 2 });
+    try {
+      expect(again.indexLoad).toEqual({ snapshot: true, tail: 0 });
+      expect(statSync(snapshotPath(path)).ino).not.toBe(saved.ino);
+    } finally {
+      await again.close();
+    }
+  });
+
   it("reads only the events after a saved index that is older than the log", async () => {
     const path = fresh();
     const log = await DuckDbEventLog.open(path, save);

@@ -27,6 +27,7 @@ import {
 import canonicalize from "canonicalize";
 import { smallCellSql, withheldSql } from "./disclosureSql.js";
 import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
+import { REPORT_TYPES } from "./factShape.js";
 import { contributionsSql, figureRowsSql, standingReportsSql, valueSql, visibleSql } from "./figuresSql.js";
 import { entityTableDdl, PUBLISHED_RELATIONS, WAREHOUSE_DDL, WAREHOUSE_VIEWS } from "./schema.js";
 import { inTransaction, Params, rows, run, sqlOf } from "./sql.js";
@@ -740,7 +741,10 @@ export class Warehouse {
       phase("stage");
       await this.updateEntities(from, to);
       phase("entities");
-      await c.run(`DELETE FROM reports; INSERT INTO reports ${standingReportsSql(new Params())}`);
+      // the standing reports change only when reports (or retractions of them) arrived
+      if (from === 0 || (await this.reportsTouched(from, to))) {
+        await c.run(`DELETE FROM reports; INSERT INTO reports ${standingReportsSql(new Params())}`);
+      }
       phase("reports");
       indicators = from === 0 ? undefined : await this.affectedIndicators(from, to);
       await this.computeValues(to, vintage, indicators);
@@ -787,20 +791,25 @@ export class Warehouse {
       if (trace) process.stderr.write(`  ${label} ${(performance.now() - t0).toFixed(0)} ms\n`);
     };
     for (const kind of ENTITY_KINDS) {
-      const scope = full ? "" : ` AND subject IN (SELECT subject FROM affected WHERE kind = '${kind}')`;
-      const f = `f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())}${scope})`;
-      const state = entityStateSql(kind).replace(/^WITH /, `WITH ${f}, `);
       if (full) {
+        const f = `f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())})`;
+        const state = entityStateSql(kind).replace(/^WITH /, `WITH ${f}, `);
         await timed(`${kind} states`, () => c.run(`INSERT INTO ent_${kind}_year ${state}`));
         await timed(`${kind} contributions`, () => this.addContributions(kind, `ent_${kind}_year`, 1));
       } else {
-        const n = await rows<{ n: number }>(
-          c,
-          sqlOf(`SELECT CAST(count(*) AS DOUBLE) AS n FROM affected WHERE kind = '${kind}'`),
-        );
-        if ((n[0]?.n ?? 0) === 0) continue;
+        const n = (
+          await rows<{ n: number }>(
+            c,
+            sqlOf(`SELECT CAST(count(*) AS DOUBLE) AS n FROM affected WHERE kind = '${kind}'`),
+          )
+        )[0]?.n;
+        if (n === undefined || n === 0) continue;
         const inScope = `subject IN (SELECT subject FROM affected WHERE kind = '${kind}')`;
-        await timed(`${kind} old rows (${n[0]?.n} subjects)`, () =>
+        const state = entityStateSql(kind).replace(
+          /^WITH /,
+          `WITH f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())} AND ${inScope}), `,
+        );
+        await timed(`${kind} old rows (${n} subjects)`, () =>
           c.run(`CREATE OR REPLACE TEMP TABLE old_rows AS SELECT * FROM ent_${kind}_year WHERE ${inScope}`),
         );
         await timed(`${kind} delete`, () => c.run(`DELETE FROM ent_${kind}_year WHERE ${inScope}`));
@@ -919,6 +928,20 @@ export class Warehouse {
         ),
       );
     }
+  }
+
+  /** Whether the events in (from, to] add a report or retract one (the standing reports then change). */
+  private async reportsTouched(from: number, to: number): Promise<boolean> {
+    const types = REPORT_TYPES.map((t) => `'${t}'`).join(", ");
+    // two range conditions, each of which DuckDB checks against the row groups' ranges (an OR of them it would not)
+    for (const inRange of ["position > $from AND position <= $to", "retracted_by > $from AND retracted_by <= $to"]) {
+      const found = await rows(
+        this.conn,
+        sqlOf(`SELECT 1 FROM facts WHERE ${inRange} AND type IN (${types}) LIMIT 1`, { from, to }),
+      );
+      if (found.length > 0) return true;
+    }
+    return false;
   }
 
   /** The indicators whose figures the events in (from, to] can change. */
