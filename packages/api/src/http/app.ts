@@ -155,9 +155,22 @@ export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext; operator?: OperatorOp
   app.addHook("onClose", async () => ctx.live.close());
 };
 
+/** How the fold of the events appended before the server started ended (`AppDeps.foldBacklog`). */
+export type BacklogFolded =
+  | { readonly from: number; readonly to: number; readonly seconds: number }
+  | { readonly from: number; readonly error: unknown };
+
 export interface AppDeps {
-  /** Open and caught up; the caller closes it after closing the app. */
+  /**
+   * Open, and folded for this catalog; the caller closes it after closing the app. Events appended after its
+   * checkpoint are folded before the app is built, or, with `foldBacklog`, by the app while it serves.
+   */
   readonly warehouse: Warehouse;
+  /**
+   * Fold the events after the warehouse's checkpoint in the background (reads answer from the figures folded so
+   * far, writes are taken at once) and call this when that fold ends.
+   */
+  readonly foldBacklog?: (r: BacklogFolded) => void;
   readonly catalog: Pick<Catalog, "indicators" | "documents">;
   readonly years: readonly [number, number];
   readonly smallCellThreshold: number;
@@ -184,6 +197,15 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     ...deps.fastify,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: true } },
   });
+  if (deps.foldBacklog !== undefined) {
+    const done = deps.foldBacklog;
+    const from = live.current.position;
+    const t0 = performance.now();
+    live.refresh().then(
+      (m) => done({ from, to: m.position, seconds: (performance.now() - t0) / 1000 }),
+      (error: unknown) => done({ from, error }),
+    );
+  }
   const ctx: ApiContext = { live, config: api, startedAt: new Date().toISOString() };
   await app.register(kpiApi, { ctx, ...(deps.operator === undefined ? {} : { operator: deps.operator }) });
   return app;

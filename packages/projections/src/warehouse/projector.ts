@@ -537,14 +537,26 @@ export class Warehouse {
   }
 
   /** Folds the events after the checkpoint up to `to` (default: the log's head), one vintage per step. */
-  async catchUp(to?: number): Promise<CatchUpReport> {
-    const started = performance.now();
-    const hash = catalogHash(
+  /**
+   * Whether the warehouse holds figures folded for this catalog, year range and threshold, so that `catchUp`
+   * would fold only the events after its checkpoint (false: never folded, or it would rebuild everything).
+   */
+  async foldedForCatalog(): Promise<boolean> {
+    return (await this.meta("catalog_hash")) === this.hash();
+  }
+
+  private hash(): string {
+    return catalogHash(
       this.options.catalog,
       this.options.years,
       this.options.stageOnlyCatalogFacts === true,
       this.options.smallCellThreshold ?? 10,
     );
+  }
+
+  async catchUp(to?: number): Promise<CatchUpReport> {
+    const started = performance.now();
+    const hash = this.hash();
     const stored = await this.meta("catalog_hash");
     if (stored !== undefined && stored !== hash) {
       // The catalog or the year range changed: figures must be recomputed from the start.
