@@ -40,6 +40,7 @@ import { labelRoutes } from "./routes/labels.js";
 import { manySeriesRoutes } from "./routes/manySeries.js";
 import { type OperatorOptions, operatorRoutes } from "./routes/operator.js";
 import { profileRoutes, scorecardRoutes } from "./routes/scorecard.js";
+import { sdmxRoutes } from "./routes/sdmx.js";
 import { seriesRoutes } from "./routes/series.js";
 import { valuesRoutes } from "./routes/values.js";
 import { SHARED_SCHEMAS } from "./schemas.js";
@@ -149,6 +150,7 @@ export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext; operator?: OperatorOp
   await app.register(manySeriesRoutes, opts);
   await app.register(communeRoutes, opts);
   await app.register(labelRoutes, opts);
+  await app.register(sdmxRoutes, opts);
   await app.register(factRoutes, opts);
   await app.register(dashboardRoutes);
   if (operator !== undefined) await app.register(operatorRoutes, { ctx, operator });

@@ -140,7 +140,7 @@ export const errorBody = (e: ApiError): ErrorBody => {
       return body(
         406,
         "not_acceptable",
-        `cannot answer with ${JSON.stringify(e.accept)}; ask for one of ${e.offered.join(", ")} (Accept header or ?format=json|csv|arrow)`,
+        `cannot answer with ${JSON.stringify(e.accept)}; ask for one of ${e.offered.join(", ")} (Accept header or ?format=)`,
       );
     case "UnsupportedMediaType":
       return body(

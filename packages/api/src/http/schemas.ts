@@ -241,6 +241,13 @@ export const formatParam = {
   description: "overrides the Accept header",
 } as const;
 
+/** `format` of the routes of figures, which also answer SDMX-CSV 2.0 and SDMX-JSON 2.0.0. */
+export const figureFormatParam = {
+  type: "string",
+  enum: ["json", "csv", "arrow", "sdmx-csv", "sdmx-json"],
+  description: "overrides the Accept header (sdmx-csv: SDMX-CSV 2.0; sdmx-json: SDMX-JSON 2.0.0)",
+} as const;
+
 export const asOfParam = {
   type: "string",
   pattern: "^(\\d{1,15}|\\d{4}-\\d{2}-\\d{2})$",
