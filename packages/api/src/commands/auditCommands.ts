@@ -4,7 +4,7 @@
  * `explain` lists the facts behind a figure and how it moved; `export-log` writes the copy an auditor takes
  * away. Each returns an exit code: 0 done (verified), 1 refused, failed or not verified.
  */
-import { createHash } from "node:crypto";
+import { createHash, type KeyObject } from "node:crypto";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { EventLog } from "@kpi/core";
@@ -14,7 +14,9 @@ import {
   describeCheckpointUse,
   describeExplainError,
   describeExportLogError,
+  describeKeyFileError,
   describePublishError,
+  describeSignatureCheck,
   describeVerifyError,
   type Explanation,
   type ExportedLog,
@@ -24,6 +26,8 @@ import {
   type FactList,
   type PublishLevel,
   publishFigures,
+  readPrivateKey,
+  readPublicKey,
   type VerifyReport,
   verifyPublication,
 } from "@kpi/projections";
@@ -40,17 +44,33 @@ export interface PublishCommandOptions {
   readonly level: PublishLevel;
   /** The file to write (default: DIR/publications/<id>.json). */
   readonly file?: string;
+  /** The announced release time: the figures are under embargo until then. */
+  readonly releaseAt?: Date;
   readonly out: NodeJS.WritableStream;
   readonly err: NodeJS.WritableStream;
   readonly access?: WarehouseAccess;
 }
 
-/** `kpi publish [--year Y] [--indicator CODE]... [--level province|commune|all] [--out FILE]` */
-export const publishCommand = async (config: Config, o: PublishCommandOptions): Promise<number> =>
-  (o.access ?? ownWarehouse(config)).use(async (w) => {
+/**
+ * `kpi publish [--year Y] [--indicator CODE]... [--level province|commune|all] [--release-at TIME] [--out FILE]`;
+ * signed with the key `KPI_PUBLICATION_KEY` names (read here, before any work), unsigned without one.
+ */
+export const publishCommand = async (config: Config, o: PublishCommandOptions): Promise<number> => {
+  let signingKey: KeyObject | undefined;
+  if (config.publicationKeyFile !== undefined) {
+    const k = readPrivateKey(config.publicationKeyFile);
+    if (E.isLeft(k)) {
+      o.err.write(`kpi publish: KPI_PUBLICATION_KEY: ${describeKeyFileError(k.left)}\n`);
+      return 1;
+    }
+    signingKey = k.right;
+  }
+  return (o.access ?? ownWarehouse(config)).use(async (w) => {
     const r = await publishFigures(w, {
       dir: join(config.dataDir, "publications"),
       level: o.level,
+      ...(signingKey === undefined ? {} : { signingKey }),
+      ...(o.releaseAt === undefined ? {} : { releaseAt: o.releaseAt }),
       ...(o.file === undefined ? {} : { out: o.file }),
       ...(o.years === undefined ? {} : { years: o.years }),
       ...(o.indicators === undefined ? {} : { indicators: o.indicators }),
@@ -66,6 +86,12 @@ export const publishCommand = async (config: Config, o: PublishCommandOptions): 
         `Published ${p.id}: ${n(p.figures.length)} figures of ${n(Object.keys(p.catalogDefinitions).length)} indicators (${years.join(", ")}; ${o.level}) as known at log position ${n(p.position)}`,
         `  file      ${r.right.file}`,
         `  digest    ${p.digest}`,
+        `  signed    ${
+          p.signature === undefined
+            ? "NO: set KPI_PUBLICATION_KEY to the office's Ed25519 key (docs/audit.md) to sign publications"
+            : `Ed25519, key ${p.signature.keyId}`
+        }`,
+        `  release   ${p.releaseAt ?? "at once (no embargo)"}`,
         `  recorded  PublicationIssued at log position ${n(r.right.eventPosition)}`,
         `  time      ${seconds(r.right.seconds)}`,
         "",
@@ -73,12 +99,44 @@ export const publishCommand = async (config: Config, o: PublishCommandOptions): 
     );
     return 0;
   });
+};
 
 const ok = (b: boolean) => (b ? "ok" : "FAILED");
 
-export const formatVerifyReport = (r: VerifyReport): string => {
+const differenceText = (f: VerifyReport["figures"][number]): string =>
+  f.differences
+    .map(
+      (d) =>
+        `${d.field}: published ${d.published}, recomputed ${d.recomputed}${
+          d.difference === undefined ? "" : ` (difference ${d.difference})`
+        }`,
+    )
+    .join("; ");
+
+const figureName = (f: VerifyReport["figures"][number]): string =>
+  `${f.indicator} ${f.geo} ${f.year}${f.breakdown === "" ? "" : ` ${f.breakdown}`}`;
+
+/**
+ * The report: the summary first (signature, figures matched, each mismatch with its difference, the head of the
+ * copy verified), then the other checks and the verdict; each figure only with `verbose`.
+ */
+export const formatVerifyReport = (r: VerifyReport, verbose = false): string => {
+  const mismatches = r.figures.filter((f) => f.status === "mismatch");
   const lines = [
     `Publication ${r.publicationId}: ${n(r.figures.length)} figures as known at log position ${n(r.position)}`,
+    `  signature        ${
+      r.signature._tag === "Valid"
+        ? `ok: ${describeSignatureCheck(r.signature)}`
+        : r.signature.keyId === null
+          ? "NOT CHECKED: the publication is not signed"
+          : `NOT CHECKED: signed by key ${r.signature.keyId}; give --public-key FILE (the office's public key, obtained apart from the file) to check it`
+    }`,
+    `  figures          ${n(r.matched)} match, ${n(r.mismatched)} mismatch`,
+    ...mismatches.slice(0, 20).map((f) => `    ${figureName(f)}: ${differenceText(f)}`),
+    ...(mismatches.length > 20 ? [`    … and ${n(mismatches.length - 20)} more (--verbose lists every figure)`] : []),
+    `  copy verified    head position ${n(r.log.head)}, chain hash ${r.log.headHash ?? "(empty log)"}`,
+    "                   (compare with the head hash the office stated when it exported the log)",
+    `  release          ${r.releaseAt ?? "not announced (released when published)"}`,
     `  file digest      ${ok(r.digest.ok)}${r.digest.ok ? "" : ` (the file says ${r.digest.stated}, its content hashes to ${r.digest.computed})`}`,
     `  recorded in log  ${
       r.logged.found
@@ -97,23 +155,9 @@ export const formatVerifyReport = (r: VerifyReport): string => {
       ? []
       : [`  log metadata     FAILED: log_meta ${r.log.logMeta.key} ${r.log.logMeta.reason}`]),
     `  reference data   ${ok(r.reference.ok)}`,
-    `  figures          ${n(r.matched)} match, ${n(r.mismatched)} mismatch`,
-    "",
-    "status\tindicator\tgeo\tyear\tbreakdown\tdifferences",
-    ...r.figures.map(
-      (f) =>
-        `${f.status}\t${f.indicator}\t${f.geo}\t${f.year}\t${f.breakdown}\t${f.differences
-          .map(
-            (d) =>
-              `${d.field}: published ${d.published}, recomputed ${d.recomputed}${
-                d.difference === undefined ? "" : ` (difference ${d.difference})`
-              }`,
-          )
-          .join("; ")}`,
-    ),
     "",
     r.ok
-      ? `VERIFIED: every check passed (${n(r.matched)} figures)`
+      ? `VERIFIED: every check passed (${n(r.matched)} figures)${r.signature._tag === "Valid" ? ", signature valid" : ""}`
       : `NOT VERIFIED${
           r.log.firstBad !== undefined
             ? `: first bad log position ${n(r.log.firstBad.position)}`
@@ -124,6 +168,15 @@ export const formatVerifyReport = (r: VerifyReport): string => {
     `time: chain ${seconds(r.seconds.chain)}, replay ${seconds(r.seconds.replay)}, recompute ${seconds(
       r.seconds.recompute,
     )}, total ${seconds(r.seconds.total)}`,
+    ...(verbose
+      ? [
+          "",
+          "status\tindicator\tgeo\tyear\tbreakdown\tdifferences",
+          ...r.figures.map(
+            (f) => `${f.status}\t${f.indicator}\t${f.geo}\t${f.year}\t${f.breakdown}\t${differenceText(f)}`,
+          ),
+        ]
+      : []),
     "",
   ];
   return lines.join("\n");
@@ -159,25 +212,42 @@ const checkpointOf = (
   return { file: o.checkpoint ?? defaultCheckpointFile(config, log), log };
 };
 
-/** `kpi verify PUBLICATION [--log FILE] [--checkpoint FILE | --no-checkpoint]`: exit 0 only when everything verifies. */
+/**
+ * `kpi verify PUBLICATION [--public-key FILE] [--verbose] [--log FILE] [--checkpoint FILE | --no-checkpoint]`:
+ * with a public key, the signature first (refused at once when it does not match); exit 0 only when everything
+ * verifies.
+ */
 export const verifyCommand = async (
   config: Config,
   o: CheckpointChoice & {
     readonly publication: string;
+    /** The office's public key (SPKI PEM) as the auditor holds it. */
+    readonly publicKey?: string;
+    readonly verbose?: boolean;
     readonly out: NodeJS.WritableStream;
     readonly err: NodeJS.WritableStream;
   },
 ): Promise<number> => {
+  let publicKey: KeyObject | undefined;
+  if (o.publicKey !== undefined) {
+    const k = readPublicKey(o.publicKey);
+    if (E.isLeft(k)) {
+      o.err.write(`kpi verify: --public-key: ${describeKeyFileError(k.left)}\n`);
+      return 1;
+    }
+    publicKey = k.right;
+  }
   const checkpoint = checkpointOf(config, o);
   const r = await verifyPublication(o.publication, config.logPath, {
     tmpDir: tmpdir(),
     ...(checkpoint === undefined ? {} : { checkpoint }),
+    ...(publicKey === undefined ? {} : { publicKey }),
   });
   if (E.isLeft(r)) {
     o.err.write(`kpi verify: ${describeVerifyError(r.left, config.logPath)}\n`);
     return 1;
   }
-  o.out.write(formatVerifyReport(r.right));
+  o.out.write(formatVerifyReport(r.right, o.verbose ?? false));
   return r.right.ok ? 0 : 1;
 };
 

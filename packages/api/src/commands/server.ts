@@ -335,8 +335,10 @@ export const serverRun =
         const year = str(v, "year");
         const level = str(v, "level");
         const file = str(v, "out");
+        const releaseAt = str(v, "release-at");
         return publishCommand(config, {
           level: level === "commune" || level === "all" ? level : "province",
+          ...(releaseAt === undefined ? {} : { releaseAt: new Date(releaseAt) }),
           ...(year === undefined ? {} : { years: [Number(year)] }),
           ...(Array.isArray(v.indicator) ? { indicators: v.indicator } : {}),
           ...(file === undefined ? {} : { file }),
