@@ -18,6 +18,7 @@ import { Bool, Float64, Int32, Int64, Table, tableToIPC, Utf8, vectorFromArray }
 import type { FastifyReply, FastifyRequest } from "fastify";
 import * as E from "fp-ts/lib/Either.js";
 import { type ApiError, fail } from "./errors.js";
+import { viewTagOf } from "./publications.js";
 
 export type Format = "json" | "csv" | "arrow" | "sdmx-csv" | "sdmx-json";
 
@@ -183,9 +184,9 @@ export const sendTable = async <R>(
   const etag = etagOf(
     answer.position,
     answer.modelTag,
-    `${request.routeOptions.url}|${queryKey(request.query as object)}|${JSON.stringify(request.params)}|${f}`,
+    `${request.routeOptions.url}|${queryKey(request.query as object)}|${JSON.stringify(request.params)}|${f}|${viewTagOf(request) ?? ""}`,
   );
-  reply.header("etag", etag).header("vary", "Accept").header("cache-control", "no-cache");
+  reply.header("etag", etag).header("vary", "Accept, Authorization").header("cache-control", "no-cache");
   reply.header("x-log-position", String(answer.position));
   if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();
   reply.type(CONTENT_TYPES[f]);

@@ -25,6 +25,10 @@ export const figureProperties = {
   trajectory: { ...nullable("number"), description: "the value the linear path to the target asks for this year" },
   status: { type: "string", enum: ["met", "on_track", "off_track", "no_data", "no_target", "suppressed"] },
   suppressed: { type: "boolean", description: "a commune figure whose denominator is below the small-cell threshold" },
+  publication: {
+    ...nullable("string"),
+    description: "the released publication that holds this figure with this value (GET /v1/publications/{id})",
+  },
 } as const;
 
 export type SharedSchemaId =
@@ -44,7 +48,7 @@ export const ref = (id: SharedSchemaId) => ({ $ref: `${id}#` }) as const;
 const figureDefinition = {
   $id: "Figure",
   type: "object",
-  required: Object.keys(figureProperties),
+  required: Object.keys(figureProperties).filter((k) => k !== "publication"),
   properties: figureProperties,
 } as const;
 

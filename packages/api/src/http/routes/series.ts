@@ -9,6 +9,7 @@ import { type ApiContext, asOfRateLimit, geoOrFail, indicatorOrFail, readAccess,
 import { fail } from "../errors.js";
 import type { Figure } from "../figures.js";
 import { parseAsOf } from "../liveWarehouse.js";
+import { modelFor, viewFigures, viewOf } from "../publications.js";
 import { FIGURE_FORMATS, sendTable } from "../representation.js";
 import { asOfParam, errors, figureFormatParam, figureSchema, indicatorHeadSchema, tabular } from "../schemas.js";
 import { sdmxDataSets, sdmxQueryProperties } from "../sdmx/sdmxAnswer.js";
@@ -96,15 +97,17 @@ export const seriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
           const entry = indicatorOrFail(ref, request.params.code);
           const geo = geoOrFail(ref, q.geo ?? "province");
           const [from, to] = yearsOrFail(ref, q.from, q.to);
-          let position = ctx.live.current.position;
-          let all: readonly Figure[] | undefined = ctx.live.current.figures.get(entry.code)?.byGeo.get(geo);
+          const view = viewOf(ctx, request);
+          const model = modelFor(ctx, request);
+          let position = model.position;
+          let all: readonly Figure[] | undefined = model.figures.get(entry.code)?.byGeo.get(geo);
           if (q.asOf !== undefined) {
             const at = parseAsOf(q.asOf);
             if (E.isLeft(at)) return fail(at.left);
             const r = await ctx.live.figuresAsOf(entry, at.right);
             if (E.isLeft(r)) return fail(r.left);
             position = r.right.position;
-            all = r.right.figures.byGeo.get(geo);
+            all = viewFigures(view, r.right.figures).byGeo.get(geo);
           }
           const points = (all ?? []).filter(
             (f) => f.year >= from && f.year <= to && (q.breakdown === undefined || f.breakdown === q.breakdown),
@@ -132,7 +135,7 @@ export const seriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
                 x.year <= to &&
                 (q.breakdown === undefined || x.breakdown === q.breakdown);
               const toRow = (figure: Figure): FigureRow => ({ figure, geoName: name, unit: entry.unit });
-              const sets = await sdmxDataSets(ctx, entry, points, inSlice, toRow, q);
+              const sets = await sdmxDataSets(ctx, entry, points, inSlice, toRow, q, view);
               return f === "sdmx-csv"
                 ? toSdmxCsv(sets, q.includeHistory === true)
                 : JSON.stringify(

@@ -9,6 +9,7 @@ import { type ApiContext, asOfRateLimit, indicatorOrFail, readAccess, yearsOrFai
 import { fail } from "../errors.js";
 import type { Figure } from "../figures.js";
 import { parseAsOf } from "../liveWarehouse.js";
+import { modelFor, viewFigures, viewOf } from "../publications.js";
 import { FIGURE_FORMATS, sendTable } from "../representation.js";
 import {
   asOfParam,
@@ -93,15 +94,17 @@ export const valuesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
           const entry = indicatorOrFail(ref, request.params.code);
           yearsOrFail(ref, q.year, q.year);
           const level = q.level ?? "commune";
-          let position = ctx.live.current.position;
-          let year: readonly Figure[] | undefined = ctx.live.current.figures.get(entry.code)?.byYear.get(q.year);
+          const view = viewOf(ctx, request);
+          const model = modelFor(ctx, request);
+          let position = model.position;
+          let year: readonly Figure[] | undefined = model.figures.get(entry.code)?.byYear.get(q.year);
           if (q.asOf !== undefined) {
             const at = parseAsOf(q.asOf);
             if (E.isLeft(at)) return fail(at.left);
             const r = await ctx.live.figuresAsOf(entry, at.right);
             if (E.isLeft(r)) return fail(r.left);
             position = r.right.position;
-            year = r.right.figures.byYear.get(q.year);
+            year = viewFigures(view, r.right.figures).byYear.get(q.year);
           }
           const matching = (year ?? []).filter((f) => q.breakdown === undefined || f.breakdown === q.breakdown);
           const rows = matching.filter((f) => f.level === level);
@@ -129,7 +132,7 @@ export const valuesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
                 geoName: geoName(ref, figure.geo),
                 unit: entry.unit,
               });
-              const sets = await sdmxDataSets(ctx, entry, rows, inSlice, toRow, q);
+              const sets = await sdmxDataSets(ctx, entry, rows, inSlice, toRow, q, view);
               return f === "sdmx-csv"
                 ? toSdmxCsv(sets, q.includeHistory === true)
                 : JSON.stringify(

@@ -18,6 +18,7 @@ import * as E from "fp-ts/lib/Either.js";
 import type { ApiContext } from "../context.js";
 import { fail } from "../errors.js";
 import type { Figure } from "../figures.js";
+import { type View, viewFigures } from "../publications.js";
 import type { FigureRow } from "../routes/figureTable.js";
 import type { SdmxDataSet } from "./sdmxMessages.js";
 
@@ -69,6 +70,7 @@ export const sdmxDataSets = async (
   inSlice: (f: Figure) => boolean,
   toRow: (f: Figure) => FigureRow,
   q: SdmxQuery,
+  view: View,
 ): Promise<SdmxDataSet[]> => {
   const history = q.includeHistory === true;
   if (!history && q.updatedAfter === undefined) return [{ validFrom: null, rows: current.map(toRow) }];
@@ -86,7 +88,7 @@ export const sdmxDataSets = async (
     const r = await ctx.live.figuresAsOf(entry, { date: day });
     if (E.isLeft(r)) return fail(r.left);
     const changed: Figure[] = [];
-    for (const figures of r.right.figures.byYear.values()) {
+    for (const figures of viewFigures(view, r.right.figures).byYear.values()) {
       for (const f of figures) {
         if (!inSlice(f)) continue;
         const k = key(f);
