@@ -3,21 +3,27 @@
  * and communes) to be released at noon holds those figures back from the public API before then — current, as
  * of a position and a day, JSON, CSV, Arrow, SDMX (with history), the scorecard, a commune's profile and the
  * several-series route the dashboard reads — while a pre-release token sees them; at noon everyone does, each
- * figure naming its publication. The publication list and file follow the same rule.
+ * figure naming its publication. The publication list and file follow the same rule. The operator publishes
+ * through the API, signed with the server's key.
  */
-import { mkdirSync } from "node:fs";
+import { generateKeyPairSync } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { publishFigures } from "@kpi/projections";
+import { keyIdOf, publishFigures } from "@kpi/projections";
 import { tableFromIPC } from "apache-arrow";
 import { parse } from "csv-parse/sync";
 import type { FastifyInstance } from "fastify";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serverRun } from "../commands/server.js";
+import { loadConfig } from "../config.js";
 import { tokenHash } from "./apiConfig.js";
 import { buildApp } from "./app.js";
 import { apiConfig, catalog, type TestWarehouse, TOKENS, testWarehouse, YEARS } from "./testWarehouse.fixture.js";
 
 const PRERELEASE = "prerelease-token-5e6f7a";
+const OPERATOR = "operator-token-9d8c7b";
+const office = generateKeyPairSync("ed25519");
 const RELEASE = "2025-03-02T12:00:00.000Z";
 const CODE = "PAYMENT_ACCT_15";
 
@@ -44,6 +50,9 @@ beforeAll(async () => {
   position = r.right.publication.position;
   communes = r.right.publication.figures.filter((f) => f.geo !== "province").map((f) => f.geo);
   await t.warehouse.catchUp();
+  const keyFile = join(t.dir, "office.key.pem");
+  writeFileSync(keyFile, office.privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+  const config = loadConfig({ KPI_YEARS: "2019-2026", KPI_PUBLICATION_KEY: keyFile }, { dataDir: t.dir });
   const api = apiConfig();
   app = await buildApp({
     warehouse: t.warehouse,
@@ -56,6 +65,7 @@ beforeAll(async () => {
     },
     publicationsDir: dir,
     now: () => clock,
+    operator: { tokenHash: tokenHash(OPERATOR), dataDir: t.dir, run: serverRun(config) },
   });
 }, 120_000);
 
@@ -192,5 +202,24 @@ describe("a publication with a release time", () => {
       publication: string;
     }[];
     expect(csv.find((r) => r.year === "2025")?.publication).toBe(publicationId);
+  });
+
+  it("publishes through the operator's API, signed with the server's key, and lists every publication there", async () => {
+    clock = new Date(RELEASE);
+    const post = (headers: Record<string, string>, payload: object) =>
+      app.inject({ method: "POST", url: "/v1/operator/publications", headers, payload });
+    expect((await post({}, { year: 2025, indicators: ["DE_GRDP"] })).statusCode).toBe(401);
+    const auth = { authorization: `Bearer ${OPERATOR}` };
+    const bad = await post(auth, { year: 2025, indicators: ["NOT_AN_INDICATOR"] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toContain("unknown indicator NOT_AN_INDICATOR");
+    const r = await post(auth, { year: 2025, indicators: ["DE_GRDP"], level: "province" });
+    expect(r.statusCode, r.body).toBe(201);
+    const made = r.json().publication;
+    expect(made).toMatchObject({ releaseAt: null, released: true, keyId: keyIdOf(office.publicKey), figures: 1 });
+    const all = (await app.inject({ url: "/v1/operator/publications", headers: auth })).json().publications;
+    expect(all.map((p: { id: string }) => p.id)).toEqual([publicationId, made.id]);
+    const file = (await get(`/v1/publications/${made.id}`)).json();
+    expect(file.signature).toMatchObject({ algorithm: "Ed25519", keyId: keyIdOf(office.publicKey) });
   });
 });
