@@ -40,8 +40,9 @@ Usage:
                                               freeze figures into a signed publication and record its digest in the log
   kpi verify PUBLICATION [--public-key FILE] [--verbose] [--log FILE] [--checkpoint FILE | --no-checkpoint]
                                               check the signature, replay the log in memory and check every figure
-  kpi explain INDICATOR GEO YEAR [--as-of POSITION|YYYY-MM-DD] [--breakdown B]
-                                              the facts behind a figure and the vintages that moved it
+  kpi explain INDICATOR GEO YEAR [--as-of POSITION|YYYY-MM-DD] [--breakdown B] [--all [--out FILE]]
+                                              the facts behind a figure and the vintages that moved it;
+                                              --all: every contributing event with its chain hash
   kpi export-log --out FILE                    write a standalone copy of the event log for an auditor
   kpi head                                     print the log's last position
 
@@ -88,6 +89,7 @@ const main = async (argv: string[]): Promise<number> => {
       "release-at": { type: "string" },
       "public-key": { type: "string" },
       verbose: { type: "boolean", default: false },
+      all: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -355,7 +357,8 @@ const main = async (argv: string[]): Promise<number> => {
       if (asOf !== undefined && !/^\d+$|^\d{4}-\d{2}-\d{2}$/.test(asOf)) {
         return usage("--as-of must be a log position or a date YYYY-MM-DD");
       }
-      const remote = await viaServer();
+      if (values.out !== undefined && !values.all) return usage("--out FILE goes with --all");
+      const remote = await viaServer(values.out === undefined ? values : { ...values, out: resolve(values.out) });
       if (remote !== undefined) return remote;
       const { explainCommand } = await import("./commands/auditCommands.js");
       return explainCommand(config, {
@@ -364,6 +367,8 @@ const main = async (argv: string[]): Promise<number> => {
         year: Number(year),
         ...(asOf !== undefined ? { asOf } : {}),
         ...(values.breakdown !== undefined ? { breakdown: values.breakdown } : {}),
+        ...(values.all ? { all: true } : {}),
+        ...(values.out !== undefined ? { file: values.out } : {}),
         out: process.stdout,
         err: process.stderr,
       });

@@ -121,10 +121,14 @@ publication, reporting match or mismatch with the difference.
 
 Example: kpi verify var/publications/2025.json --public-key office.pub.pem --log auditor-copy.duckdb
 `,
-  explain: `kpi explain INDICATOR GEO YEAR [--as-of POSITION|YYYY-MM-DD] [--breakdown B]
+  explain: `kpi explain INDICATOR GEO YEAR [--as-of POSITION|YYYY-MM-DD] [--breakdown B] [--all [--out FILE]]
 
 The facts behind one figure (counts per fact type and source, the first ones by position) and the vintages
 that moved it.
+
+  --all        also every contributing event (the leaves of the figure's Merkle root) with its chain hash,
+               as CSV: docs/audit-check.sql recomputes the root and the counts from it and the exported log
+  --out FILE   write that CSV to FILE (a new file) instead of after the explanation
 
 Example: kpi explain PAYMENT_ACCT_15 province 2025
 `,

@@ -156,6 +156,85 @@ describe("audit commands", () => {
     expect(bad.out).toMatch(/NOT VERIFIED: first bad log position 2,000/);
   }, 120_000);
 
+  it("explain --all writes every contributing event; the plain-SQL checker recomputes the root and counts from the log", async () => {
+    const p = JSON.parse(readFileSync(publication, "utf8")) as {
+      position: number;
+      figures: {
+        indicator: string;
+        geo: string;
+        numerator: string;
+        denominator: string;
+        value: number;
+        contribution: { events: number; merkleRoot: string };
+      }[];
+    };
+    const figure = p.figures.find((f) => f.indicator === "PAYMENT_ACCT_15" && f.geo === "province");
+    if (figure === undefined) throw new Error("no PAYMENT_ACCT_15 province figure");
+    const csv = join(dir, "PAYMENT_ACCT_15-province-2025.csv");
+    const r = await run((out, err) =>
+      explainCommand(config, {
+        indicator: "PAYMENT_ACCT_15",
+        geo: "province",
+        year: 2025,
+        asOf: String(p.position),
+        all: true,
+        file: csv,
+        out,
+        err,
+      }),
+    );
+    expect(r.err).toBe("");
+    expect(r.out).toContain(`Wrote ${figure.contribution.events} contributing events with their chain hashes`);
+    const lines = readFileSync(csv, "utf8").trim().split("\r\n");
+    expect(lines[0]).toBe("position,id,type,subject,occurred_on,recorded_at,in_numerator,in_denominator,chain_hash");
+    expect(lines).toHaveLength(figure.contribution.events + 1);
+
+    // the checker, as an auditor's DuckDB client runs it: the exported log open, the CSV named
+    const check = async (log: string, listed: string) => {
+      const instance = await DuckDBInstance.create(log, { access_mode: "READ_ONLY" });
+      const c = await instance.connect();
+      try {
+        await c.run(`SET VARIABLE contributing = '${listed.replaceAll("'", "''")}'`);
+        await c.run("SET VARIABLE reported_field = 'aged15plus'");
+        const sql = readFileSync(new URL("../../../../docs/audit-check.sql", import.meta.url), "utf8")
+          .split("\n")
+          .filter((l) => !l.startsWith("--"))
+          .join("\n");
+        let last: Record<string, unknown>[] = [];
+        for (const statement of sql.split(/;\s*\n/).filter((x) => x.trim() !== "")) {
+          last = (await c.runAndReadAll(statement)).getRowObjectsJS();
+        }
+        return last[0] ?? {};
+      } finally {
+        c.closeSync();
+        instance.closeSync();
+      }
+    };
+    const row = await check(exported, csv);
+    expect(row).toMatchObject({
+      events_listed: BigInt(figure.contribution.events),
+      events_matching_log: BigInt(figure.contribution.events),
+      merkle_root: figure.contribution.merkleRoot,
+      numerator_subjects: BigInt(figure.numerator),
+    });
+    // PAYMENT_ACCT_15 is a shareOfReported: its denominator is the reported population aged 15+
+    expect(String(row.denominator_reported).replace(/\.0+$/, "")).toBe(figure.denominator);
+    expect(Number(row.percent)).toBeCloseTo(figure.value, 9);
+
+    // one event's hash edited in a copy of the log: the root the checker computes moves, the event is named
+    const copy = join(dir, "checker-tampered.duckdb");
+    copyFileSync(exported, copy);
+    const position = Number(lines[1]?.split(",")[0]);
+    const instance = await DuckDBInstance.create(copy);
+    const c = await instance.connect();
+    await c.run(`UPDATE events SET hash = unhex(sha256('x')) WHERE position = ${position}`);
+    c.closeSync();
+    instance.closeSync();
+    const tampered = await check(copy, csv);
+    expect(tampered.merkle_root).not.toBe(figure.contribution.merkleRoot);
+    expect(tampered.events_matching_log).toBe(BigInt(figure.contribution.events - 1));
+  }, 120_000);
+
   it("explain lists the facts behind a figure", async () => {
     const r = await run((out, err) =>
       explainCommand(config, { indicator: "OCOP_ONLINE", geo: "province", year: 2025, out, err }),

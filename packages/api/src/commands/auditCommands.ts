@@ -5,6 +5,7 @@
  * away. Each returns an exit code: 0 done (verified), 1 refused, failed or not verified.
  */
 import { createHash, type KeyObject } from "node:crypto";
+import { existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { EventLog } from "@kpi/core";
@@ -326,7 +327,25 @@ export const formatExplanation = (x: Explanation): string =>
     "",
   ].join("\n");
 
-/** `kpi explain INDICATOR GEO YEAR [--as-of P|DATE] [--breakdown B]` */
+/**
+ * Every contributing event of an explanation made with `all`, as CSV (RFC 4180, header line): what
+ * docs/audit-check.sql reads beside the exported log to recompute the Merkle root and the counts.
+ */
+export const contributingCsv = (x: Explanation): string =>
+  [
+    "position,id,type,subject,occurred_on,recorded_at,in_numerator,in_denominator,chain_hash",
+    ...(x.contributing ?? []).map((e) =>
+      [e.position, e.id, e.type, e.subject, e.occurredOn, e.recordedAt, e.inNumerator, e.inDenominator, e.chainHash]
+        .map((v) => {
+          const t = String(v);
+          return /[",\r\n]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t;
+        })
+        .join(","),
+    ),
+    "",
+  ].join("\r\n");
+
+/** `kpi explain INDICATOR GEO YEAR [--as-of P|DATE] [--breakdown B] [--all [--out FILE]]` */
 export const explainCommand = async (
   config: Config,
   o: {
@@ -337,6 +356,9 @@ export const explainCommand = async (
     readonly breakdown?: string;
     /** Facts shown per list (default 20). */
     readonly limit?: number;
+    /** Every contributing event with its chain hash: as CSV into `file`, else listed after the explanation. */
+    readonly all?: boolean;
+    readonly file?: string;
     readonly out: NodeJS.WritableStream;
     readonly err: NodeJS.WritableStream;
     readonly access?: WarehouseAccess;
@@ -349,12 +371,29 @@ export const explainCommand = async (
       limit: o.limit ?? 20,
       ...(asOf === undefined ? {} : { asOf }),
       ...(o.breakdown === undefined ? {} : { breakdown: o.breakdown }),
+      ...(o.all === true ? { all: true } : {}),
     });
     if (E.isLeft(r)) {
       o.err.write(`kpi explain: ${describeExplainError(r.left)}\n`);
       return 1;
     }
     o.out.write(formatExplanation(r.right));
+    if (o.all === true) {
+      const csv = contributingCsv(r.right);
+      const n = r.right.contributing?.length ?? 0;
+      if (o.file === undefined) {
+        o.out.write(`Contributing events (${n}), with their chain hashes:\n${csv}`);
+      } else {
+        if (existsSync(o.file)) {
+          o.err.write(`kpi explain: ${o.file} exists already; name a new file\n`);
+          return 1;
+        }
+        writeFileSync(o.file, csv);
+        o.out.write(
+          `Wrote ${n} contributing events with their chain hashes to ${o.file}; docs/audit-check.sql recomputes the Merkle root ${r.right.contribution.merkleRoot} from them and the exported log\n`,
+        );
+      }
+    }
     return 0;
   });
 

@@ -319,12 +319,15 @@ export const serverRun =
         const { explainCommand } = await import("./auditCommands.js");
         const asOf = str(v, "as-of");
         const breakdown = str(v, "breakdown");
+        const file = str(v, "out");
         return explainCommand(config, {
           indicator: a0 ?? "",
           geo: a1 ?? "",
           year: Number(a2),
           ...(asOf === undefined ? {} : { asOf }),
           ...(breakdown === undefined ? {} : { breakdown }),
+          ...(v.all === true ? { all: true } : {}),
+          ...(file === undefined ? {} : { file }),
           out,
           err,
           access,
