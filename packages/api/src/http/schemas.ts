@@ -227,6 +227,25 @@ export const errors = (...statuses: readonly number[]) =>
   Object.fromEntries(statuses.map((s) => [s, { ...ref("Error"), description: `error (${s})` }]));
 
 /** A 200 answered as JSON (schema given), CSV or Arrow, and the 304 of a conditional request. */
+/** `tabular`, for the routes of figures: also SDMX-CSV 2.0 and SDMX-JSON 2.0.0. */
+export const figureTabular = (description: string, json: object) => {
+  const t = tabular(description, json);
+  return {
+    ...t,
+    200: {
+      ...t[200],
+      description: `${t[200].description} SDMX-CSV 2.0 or SDMX-JSON 2.0.0 (dataflow DONGTHAP_STAT:DF_DIGITAL_KPI(1.0.0), GET /v1/sdmx/structure) on request.`,
+      content: {
+        ...t[200].content,
+        [MEDIA_TYPES["sdmx-csv"]]: { schema: { type: "string", description: "SDMX-CSV 2.0" } },
+        [MEDIA_TYPES["sdmx-json"]]: {
+          schema: { type: "object", description: "SDMX-JSON 2.0.0 data message", additionalProperties: true },
+        },
+      },
+    },
+  };
+};
+
 export const tabular = (description: string, json: object) => ({
   200: {
     description: `${description}. JSON by default; CSV or Arrow IPC stream on request (Accept or ?format=). ETag from the log position.`,

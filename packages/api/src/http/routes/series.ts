@@ -11,7 +11,7 @@ import type { Figure } from "../figures.js";
 import { parseAsOf } from "../liveWarehouse.js";
 import { modelFor, viewFigures, viewOf } from "../publications.js";
 import { FIGURE_FORMATS, sendTable } from "../representation.js";
-import { asOfParam, errors, figureFormatParam, figureSchema, indicatorHeadSchema, tabular } from "../schemas.js";
+import { asOfParam, errors, figureFormatParam, figureSchema, indicatorHeadSchema, figureTabular } from "../schemas.js";
 import { sdmxDataSets, sdmxQueryProperties } from "../sdmx/sdmxAnswer.js";
 import { toSdmxCsv, toSdmxJson } from "../sdmx/sdmxMessages.js";
 import { type FigureRow, figureColumnsFor, geoName } from "./figureTable.js";
@@ -83,7 +83,7 @@ export const seriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
           properties: { code: { type: "string", description: "indicator code, e.g. DIGSIG_ADULT" } },
         },
         querystring: seriesQuerySchema,
-        response: { ...tabular("The series", seriesResponseSchema), ...errors(400, 401, 404, 406) },
+        response: { ...figureTabular("The series", seriesResponseSchema), ...errors(400, 401, 404, 406) },
       },
     },
     (request, reply) =>

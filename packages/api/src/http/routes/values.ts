@@ -18,7 +18,7 @@ import {
   figureProperties,
   figureSchema,
   indicatorHeadSchema,
-  tabular,
+  figureTabular,
 } from "../schemas.js";
 import { sdmxDataSets, sdmxQueryProperties } from "../sdmx/sdmxAnswer.js";
 import { toSdmxCsv, toSdmxJson } from "../sdmx/sdmxMessages.js";
@@ -67,7 +67,7 @@ export const valuesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
           },
         },
         response: {
-          ...tabular("The figures of that year", {
+          ...figureTabular("The figures of that year", {
             type: "object",
             properties: {
               indicator: indicatorHeadSchema,
