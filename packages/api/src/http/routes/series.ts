@@ -11,7 +11,7 @@ import type { Figure } from "../figures.js";
 import { parseAsOf } from "../liveWarehouse.js";
 import { modelFor, viewFigures, viewOf } from "../publications.js";
 import { FIGURE_FORMATS, sendTable } from "../representation.js";
-import { asOfParam, errors, figureFormatParam, figureSchema, indicatorHeadSchema, figureTabular } from "../schemas.js";
+import { asOfParam, errors, figureFormatParam, figureSchema, figureTabular, indicatorHeadSchema } from "../schemas.js";
 import { sdmxDataSets, sdmxQueryProperties } from "../sdmx/sdmxAnswer.js";
 import { toSdmxCsv, toSdmxJson } from "../sdmx/sdmxMessages.js";
 import { type FigureRow, figureColumnsFor, geoName } from "./figureTable.js";

@@ -17,8 +17,8 @@ import {
   figureFormatParam,
   figureProperties,
   figureSchema,
-  indicatorHeadSchema,
   figureTabular,
+  indicatorHeadSchema,
 } from "../schemas.js";
 import { sdmxDataSets, sdmxQueryProperties } from "../sdmx/sdmxAnswer.js";
 import { toSdmxCsv, toSdmxJson } from "../sdmx/sdmxMessages.js";
