@@ -135,7 +135,7 @@ describe("verifyChain after a position (an auditor's checkpoint)", () => {
       ),
       { numRuns: 80 },
     );
-  });
+  }, 240_000); // 80 logs built and checked: about 15 s alone, past a minute on a machine shared with other jobs
 
   it("refuses an after that is not a position", async () => {
     const path = await build(["a"]);
