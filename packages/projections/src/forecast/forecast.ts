@@ -5,7 +5,8 @@
  * (`pnpm backtest` in benchmarks/) all get the same numbers from the same series.
  *
  * How a series is modelled depends on what it measures (its family, from the indicator's unit):
- * - share (percent): on the logit scale, so forecasts and intervals stay inside 0–100 %;
+ * - share (percent): on the logit scale, so forecasts and intervals stay inside 0–100 % (values within 1 point of
+ *   0 or 100 % are held there, and a forecast that reaches them reads as 0 or 100 %);
  * - rate (per 1,000 people): on the log scale (positive);
  * - count: on the log(1 + x) scale, rounded to whole numbers; a cumulative count never falls below its last value;
  * - rank: on the log scale, rounded to whole ranks, never better than 1;
@@ -43,6 +44,15 @@ export const METHOD_BY_FAMILY: Readonly<Record<Family, Method>> = {
   rank: "trend",
   growth: "naive",
 };
+
+/** Everything the forecasts depend on besides the series: a change recomputes the warehouse's forecasts. */
+export const FORECAST_MODEL = {
+  version: 1,
+  methods: METHOD_BY_FAMILY,
+  nominalCoverage: NOMINAL_COVERAGE,
+  minHistory: MIN_HISTORY,
+  maxHorizon: MAX_HORIZON,
+} as const;
 
 export interface Observation {
   readonly year: number;
@@ -85,6 +95,9 @@ export const familyOfUnit = (unit: CatalogEntry["unit"]): Family => {
 /** Shares are held 1 % inside 0 and 100 % before the logit (0 % and 100 % have no logit). */
 const SHARE_EPS = 0.01;
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
+
+const snapShare = (v: number): number =>
+  v >= 100 * (1 - SHARE_EPS) - 1e-9 ? 100 : v <= 100 * SHARE_EPS + 1e-9 ? 0 : v;
 
 /** To the model scale and back. */
 const scale = (family: Family): { readonly to: (v: number) => number; readonly from: (y: number) => number } => {
@@ -195,6 +208,10 @@ export const forecastSeries = (
     let value = sc.from(mean);
     let lo = sc.from(mean - half);
     let hi = sc.from(mean + half);
+    if (model.family === "share") {
+      // within SHARE_EPS of a bound the scale cannot tell values apart: it reads as the bound itself
+      [value, lo, hi] = [value, lo, hi].map(snapShare) as [number, number, number];
+    }
     if (model.family === "count" || model.family === "rank") {
       value = Math.round(value);
       lo = Math.floor(lo);

@@ -25,6 +25,13 @@ import {
   storageAdvice,
 } from "@kpi/core";
 import canonicalize from "canonicalize";
+import {
+  FORECAST_MODEL,
+  forecastTargets,
+  NOMINAL_COVERAGE,
+  type Observation,
+  type SeriesForecast,
+} from "../forecast/forecast.js";
 import { smallCellSql, withheldSql } from "./disclosureSql.js";
 import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
 import { contributionsSql, figureRowsSql, standingReportsSql, valueSql, visibleSql } from "./figuresSql.js";
@@ -175,6 +182,7 @@ const catalogHash = (
         years,
         smallCellThreshold,
         catalog: catalog.map((e) => [e.code, definitionHash(e.definition)]),
+        forecasts: FORECAST_MODEL,
         ...(scoped ? { scoped } : {}),
       }) ?? "",
     )
@@ -526,7 +534,7 @@ export class Warehouse {
     await inTransaction(c, "emptying the warehouse's derived tables for a rebuild", () =>
       c.run(
         `DELETE FROM facts; DELETE FROM geo_warnings; DELETE FROM cell_counts; DELETE FROM indicator_values;
-         DELETE FROM indicator_revisions; DELETE FROM projection_meta; DELETE FROM reports;
+         DELETE FROM indicator_forecasts; DELETE FROM indicator_revisions; DELETE FROM projection_meta; DELETE FROM reports;
          ${ENTITY_KINDS.map((k) => `DELETE FROM ent_${k}_year;`).join(" ")}`,
       ),
     );
@@ -745,6 +753,8 @@ export class Warehouse {
       indicators = from === 0 ? undefined : await this.affectedIndicators(from, to);
       await this.computeValues(to, vintage, indicators);
       phase("values");
+      await this.computeForecasts(to, vintage, indicators);
+      phase("forecasts");
       await this.recordRevisions(vintage, to);
       phase("revisions");
       await this.setMeta("checkpoint", String(to));
@@ -921,6 +931,73 @@ export class Warehouse {
     }
   }
 
+  /**
+   * Recomputes `indicator_forecasts` for the indicators in `only` (default: all) from their rows of
+   * `indicator_values`, with the pure `forecastTargets` (the same the API and the backtest use), then stamps
+   * every row with the checkpoint, as `computeValues` does: forecasts move with the figures they come from.
+   */
+  private async computeForecasts(position: number, vintage: string, only?: ReadonlySet<string>): Promise<void> {
+    const c = this.conn;
+    const entries = this.options.catalog.filter((e) => only === undefined || only.has(e.code));
+    const dp = new Params();
+    const scope = `indicator IN (${entries.map((e) => dp.bind(e.code)).join(", ") || "NULL"})`;
+    await run(c, sqlOf(`DELETE FROM indicator_forecasts WHERE ${scope}`, dp));
+    const sp = new Params();
+    const values = await rows<{
+      indicator: string;
+      geo: string;
+      breakdown: string;
+      definition_hash: string;
+      years: number[];
+      values: number[];
+    }>(
+      c,
+      sqlOf(
+        `SELECT indicator, geo, breakdown, any_value(definition_hash) AS definition_hash,
+                list(year ORDER BY year) AS years, list(value ORDER BY year) AS values
+         FROM indicator_values WHERE value IS NOT NULL AND indicator IN (${entries.map((e) => sp.bind(e.code)).join(", ") || "NULL"})
+         GROUP BY indicator, geo, breakdown ORDER BY indicator, geo, breakdown`,
+        sp,
+      ),
+    );
+    const byCode = new Map<string, CatalogEntry>(entries.map((e) => [e.code, e]));
+    const out: (SeriesForecast & { indicator: string; geo: string; breakdown: string; hash: string })[] = [];
+    for (const r of values) {
+      const entry = byCode.get(r.indicator);
+      if (entry === undefined) continue;
+      const obs: Observation[] = r.years.map((year, i) => ({ year, value: r.values[i] as number }));
+      for (const f of forecastTargets(entry, obs)) {
+        out.push({ ...f, indicator: r.indicator, geo: r.geo, breakdown: r.breakdown, hash: r.definition_hash });
+      }
+    }
+    if (out.length > 0) {
+      const p = new Params();
+      await run(
+        c,
+        sqlOf(
+          `INSERT INTO indicator_forecasts
+           SELECT indicator, geo, CASE WHEN geo = 'province' THEN 'province' ELSE 'commune' END, breakdown, year,
+                  value, lo, hi, ${p.bind(NOMINAL_COVERAGE)}, method, baseYear, observations, targetOp, targetValue,
+                  forecastStatus, ${p.bind(position)}, CAST(${p.bind(vintage)} AS DATE), hash
+           FROM (SELECT unnest(json_transform(${p.bind(JSON.stringify(out))}, '[{"indicator": "VARCHAR", "geo": "VARCHAR",
+                   "breakdown": "VARCHAR", "year": "INTEGER", "value": "DOUBLE", "lo": "DOUBLE", "hi": "DOUBLE",
+                   "method": "VARCHAR", "baseYear": "INTEGER", "observations": "INTEGER", "targetOp": "VARCHAR",
+                   "targetValue": "DOUBLE", "forecastStatus": "VARCHAR", "hash": "VARCHAR"}]'), recursive := true))`,
+          p,
+        ),
+      );
+    }
+    if (only !== undefined) {
+      await run(
+        c,
+        sqlOf(
+          "UPDATE indicator_forecasts SET position = $position, vintage = CAST($vintage AS DATE) WHERE position <> $position",
+          { position, vintage },
+        ),
+      );
+    }
+  }
+
   /** The indicators whose figures the events in (from, to] can change. */
   private async affectedIndicators(from: number, to: number): Promise<ReadonlySet<string>> {
     const p = new Params();
@@ -1050,6 +1127,7 @@ export class Warehouse {
       "cell_counts",
       "reports",
       "indicator_values",
+      "indicator_forecasts",
       "indicator_revisions",
       ...ENTITY_KINDS.map((k) => `ent_${k}_year`),
     ];
@@ -1138,7 +1216,7 @@ export class Warehouse {
     mkdirSync(dir, { recursive: true });
     const written: string[] = [];
     const published = PUBLISHED_RELATIONS;
-    const raw = ["indicator_values", "indicator_revisions", "cell_counts"];
+    const raw = ["indicator_values", "indicator_forecasts", "indicator_revisions", "cell_counts"];
     for (const t of restricted ? [...published, ...raw] : published) {
       const file = join(dir, `${t}.${format}`);
       const options = format === "parquet" ? "(FORMAT parquet, COMPRESSION zstd)" : "(FORMAT csv, HEADER true)";
