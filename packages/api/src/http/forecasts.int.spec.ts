@@ -98,6 +98,13 @@ describe("forecasts in the API", () => {
       // the observed points never hold a forecast year's figure
       expect(body.points.some((p) => p.value !== null && p.year > lastObserved)).toBe(false);
     }
+    // the many-series route gives each series the same forecasts
+    const many = (
+      await app.inject({ url: `/v1/series?indicators=${province.indicator}&geos=province,${commune.geo}` })
+    ).json() as { series: { geo: string; forecasts: Forecast[] }[] };
+    for (const s of many.series) {
+      expect(s.forecasts).toEqual((await series(province.indicator, `?geo=${s.geo}`)).forecasts);
+    }
   });
 
   it("forecasts from the figures as known at an earlier position with asOf", async () => {
