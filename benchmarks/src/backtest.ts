@@ -60,7 +60,9 @@ export const formatBacktest = (rows: readonly BacktestRow[]): string => {
 };
 
 const main = async (): Promise<void> => {
+  const argv = process.argv.slice(2);
   const { values } = parseArgs({
+    args: argv[0] === "--" ? argv.slice(1) : argv, // `pnpm backtest -- --dir X` passes the "--" on
     options: {
       scale: { type: "string", default: "small" },
       seed: { type: "string", default: "1" },
@@ -130,7 +132,9 @@ const main = async (): Promise<void> => {
   }
 };
 
+const USAGE = "pnpm backtest [--scale small|tiny|province] [--seed 1] [--dir DIR] [--out FILE]";
+
 main().catch((e: unknown) => {
-  process.stderr.write(`backtest: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.stderr.write(`backtest: ${e instanceof Error ? e.message : String(e)}\nusage: ${USAGE}\n`);
   process.exitCode = 1;
 });

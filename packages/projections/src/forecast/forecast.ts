@@ -227,7 +227,8 @@ export const forecastSeries = (
       lo = Math.max(lo, last.value);
       hi = Math.max(hi, last.value);
     }
-    out.push({ year, value, lo, hi });
+    // a point the arithmetic could not give (an overflow on a log scale) is left out rather than stored
+    if ([value, lo, hi].every(Number.isFinite)) out.push({ year, value, lo, hi });
   }
   return out;
 };

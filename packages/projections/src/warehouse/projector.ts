@@ -25,16 +25,17 @@ import {
   storageAdvice,
 } from "@kpi/core";
 import canonicalize from "canonicalize";
-import {
-  FORECAST_MODEL,
-  forecastTargets,
-  NOMINAL_COVERAGE,
-  type Observation,
-  type SeriesForecast,
-} from "../forecast/forecast.js";
+import { FORECAST_MODEL, forecastTargets, type Observation } from "../forecast/forecast.js";
 import { smallCellSql, withheldSql } from "./disclosureSql.js";
 import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
 import { contributionsSql, figureRowsSql, standingReportsSql, valueSql, visibleSql } from "./figuresSql.js";
+import {
+  deleteForecastsSql,
+  type ForecastRow,
+  forecastSeriesSql,
+  insertForecastsSql,
+  type ObservedSeries,
+} from "./forecastsSql.js";
 import { entityTableDdl, PUBLISHED_RELATIONS, WAREHOUSE_DDL, WAREHOUSE_VIEWS } from "./schema.js";
 import { inTransaction, Params, rows, run, sqlOf } from "./sql.js";
 import { geoWarningsSql, markRetractedSql, stageFactsSql } from "./stagingSql.js";
@@ -939,30 +940,14 @@ export class Warehouse {
   private async computeForecasts(position: number, vintage: string, only?: ReadonlySet<string>): Promise<void> {
     const c = this.conn;
     const entries = this.options.catalog.filter((e) => only === undefined || only.has(e.code));
+    const codes = entries.map((e) => e.code);
     const dp = new Params();
-    const scope = `indicator IN (${entries.map((e) => dp.bind(e.code)).join(", ") || "NULL"})`;
-    await run(c, sqlOf(`DELETE FROM indicator_forecasts WHERE ${scope}`, dp));
+    await run(c, sqlOf(deleteForecastsSql(dp, codes), dp));
     const sp = new Params();
-    const values = await rows<{
-      indicator: string;
-      geo: string;
-      breakdown: string;
-      definition_hash: string;
-      years: number[];
-      values: number[];
-    }>(
-      c,
-      sqlOf(
-        `SELECT indicator, geo, breakdown, any_value(definition_hash) AS definition_hash,
-                list(year ORDER BY year) AS years, list(value ORDER BY year) AS values
-         FROM indicator_values WHERE value IS NOT NULL AND indicator IN (${entries.map((e) => sp.bind(e.code)).join(", ") || "NULL"})
-         GROUP BY indicator, geo, breakdown ORDER BY indicator, geo, breakdown`,
-        sp,
-      ),
-    );
+    const series = await rows<ObservedSeries>(c, sqlOf(forecastSeriesSql(sp, codes), sp));
     const byCode = new Map<string, CatalogEntry>(entries.map((e) => [e.code, e]));
-    const out: (SeriesForecast & { indicator: string; geo: string; breakdown: string; hash: string })[] = [];
-    for (const r of values) {
+    const out: ForecastRow[] = [];
+    for (const r of series) {
       const entry = byCode.get(r.indicator);
       if (entry === undefined) continue;
       const obs: Observation[] = r.years.map((year, i) => ({ year, value: r.values[i] as number }));
@@ -972,20 +957,7 @@ export class Warehouse {
     }
     if (out.length > 0) {
       const p = new Params();
-      await run(
-        c,
-        sqlOf(
-          `INSERT INTO indicator_forecasts
-           SELECT indicator, geo, CASE WHEN geo = 'province' THEN 'province' ELSE 'commune' END, breakdown, year,
-                  value, lo, hi, ${p.bind(NOMINAL_COVERAGE)}, method, baseYear, observations, targetOp, targetValue,
-                  forecastStatus, ${p.bind(position)}, CAST(${p.bind(vintage)} AS DATE), hash
-           FROM (SELECT unnest(json_transform(${p.bind(JSON.stringify(out))}, '[{"indicator": "VARCHAR", "geo": "VARCHAR",
-                   "breakdown": "VARCHAR", "year": "INTEGER", "value": "DOUBLE", "lo": "DOUBLE", "hi": "DOUBLE",
-                   "method": "VARCHAR", "baseYear": "INTEGER", "observations": "INTEGER", "targetOp": "VARCHAR",
-                   "targetValue": "DOUBLE", "forecastStatus": "VARCHAR", "hash": "VARCHAR"}]'), recursive := true))`,
-          p,
-        ),
-      );
+      await run(c, sqlOf(insertForecastsSql(p, out, position, vintage), p));
     }
     if (only !== undefined) {
       await run(
