@@ -124,7 +124,16 @@ const scale = (family: Family): { readonly to: (v: number) => number; readonly f
 /** Point and half-width of the interval on the model scale, for each horizon year. */
 type Fit = (year: number) => { readonly mean: number; readonly half: number };
 
-const upper = (df: number): number => tQuantile((1 + NOMINAL_COVERAGE) / 2, df);
+/** The Student t quantile of the interval's upper end, by degrees of freedom (a handful of them; kept). */
+const UPPER = new Map<number, number>();
+const upper = (df: number): number => {
+  let q = UPPER.get(df);
+  if (q === undefined) {
+    q = tQuantile((1 + NOMINAL_COVERAGE) / 2, df);
+    UPPER.set(df, q);
+  }
+  return q;
+};
 
 const trendFit = (xs: readonly number[], ys: readonly number[]): Fit => {
   const n = xs.length;
