@@ -351,6 +351,17 @@ describe.each(WIDTHS)("the dashboard in Chromium at %i px", (width) => {
     expect(await page.locator("#province-card svg .forecast-band").count()).toBe(1);
     expect(await page.getAttribute("#province-card svg .forecast-line", "stroke-dasharray")).toBeTruthy();
     expect(await page.textContent("#province-card .legend")).toContain("forecast");
+    // the communes most at risk of missing the next target, in the API's order
+    const ranked = await json<{ ranking: { geo: string; forecast: { forecastStatus: string } }[] }>(
+      "/v1/indicators/SME_ECOM_PLATFORM/risk",
+    );
+    const atRisk = ranked.ranking
+      .filter((r) => r.geo !== "province" && r.forecast.forecastStatus !== "likely")
+      .slice(0, 10)
+      .map((r) => r.geo);
+    expect(await page.locator("#risk-card li").evaluateAll((l) => l.map((x) => x.getAttribute("data-geo")))).toEqual(
+      atRisk,
+    );
     await show(page, `#commune=${geo}&indicator=SME_ECOM_PLATFORM&year=2025`);
     expect(await page.locator("#commune-card svg .forecast-point").count()).toBe(
       commune.forecasts.length + province.forecasts.length,

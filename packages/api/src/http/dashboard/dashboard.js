@@ -1039,6 +1039,48 @@ const unknownIndicator = (code) => {
   throw e;
 };
 
+/** The communes ranked by the risk of missing the indicator's next target, from their forecasts (at most 10). */
+const riskList = async (entry) => {
+  const host = $("risk-card");
+  const risk = await api(`/v1/indicators/${encodeURIComponent(entry.code)}/risk`);
+  const communes = risk.ranking.filter((r) => r.geo !== "province" && r.forecast.forecastStatus !== "likely");
+  host.hidden = risk.targetYear === null;
+  if (risk.targetYear === null) return;
+  const shown = communes.slice(0, 10);
+  host.replaceChildren(
+    el(
+      "h3",
+      {},
+      `Xã, phường có nguy cơ không đạt chỉ tiêu ${risk.targetYear} theo dự báo`,
+      en(`communes at risk of missing the ${risk.targetYear} target, by the forecasts`),
+    ),
+    shown.length === 0
+      ? el("p", {}, bilingual("Không có xã, phường nào.", "none"))
+      : el(
+          "ol",
+          { class: "risk-list" },
+          ...shown.map((r) =>
+            el(
+              "li",
+              { "data-geo": r.geo, "data-forecast-status": r.forecast.forecastStatus },
+              link({ commune: r.geo, indicator: entry.code }, r.name),
+              ` — ${r.statusLabel.vi}: dự báo / forecast ${withUnit(entry, r.forecast.value, 1)} (${withUnit(entry, r.forecast.lo, 1)} – ${withUnit(entry, r.forecast.hi, 1)}), chỉ tiêu / target ${OPS[r.forecast.targetOp] ?? r.forecast.targetOp} ${withUnit(entry, r.forecast.targetValue)}`,
+            ),
+          ),
+        ),
+    communes.length > shown.length
+      ? el(
+          "p",
+          {},
+          bilingual(
+            `và ${communes.length - shown.length} xã, phường khác`,
+            "and more (GET /v1/indicators/{code}/risk)",
+          ),
+        )
+      : "",
+  );
+};
+
 const renderIndicator = async (code, asked) => {
   let year = asked;
   const entry = state.byCode.get(code);
@@ -1083,6 +1125,7 @@ const renderIndicator = async (code, asked) => {
     trajectory: main,
     fileName: `${code}-province`,
   });
+  await riskList(entry);
   const values = await drawMap(code, year);
   communeTable(entry, { ...values, values: values.values });
   return `indicator/${code}/${$("year").value === "latest" ? "latest" : year}`;
