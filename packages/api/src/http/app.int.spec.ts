@@ -342,6 +342,7 @@ describe("OpenAPI and access", () => {
       "/v1/health",
       "/v1/indicators",
       "/v1/indicators/{code}",
+      "/v1/indicators/{code}/risk",
       "/v1/indicators/{code}/series",
       "/v1/indicators/{code}/values",
       "/v1/labels",

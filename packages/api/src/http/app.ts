@@ -4,6 +4,7 @@
  * only listens. Closing the app waits for running warehouse tasks; the caller closes the warehouse.
  *
  * Routes (schemas beside each): /v1/indicators, /v1/indicators/{code}, /v1/indicators/{code}/series,
+ * /v1/indicators/{code}/risk,
  * /v1/indicators/{code}/values, /v1/communes, /v1/health, POST /v1/facts; the dashboard at /; the OpenAPI
  * document at /docs (UI) and /docs/json. Every error goes through `errorHandler` (one shape, see errors.ts).
  *
@@ -35,6 +36,7 @@ import { loadReference } from "./readModel.js";
 import { communeRoutes } from "./routes/communes.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { factRoutes } from "./routes/facts.js";
+import { riskRoutes } from "./routes/forecastRisk.js";
 import { healthRoutes } from "./routes/health.js";
 import { indicatorRoutes } from "./routes/indicators.js";
 import { labelRoutes } from "./routes/labels.js";
@@ -146,6 +148,7 @@ export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext; operator?: OperatorOp
   await app.register(healthRoutes, opts);
   await app.register(indicatorRoutes, opts);
   await app.register(seriesRoutes, opts);
+  await app.register(riskRoutes, opts);
   await app.register(valuesRoutes, opts);
   await app.register(scorecardRoutes, opts);
   await app.register(profileRoutes, opts);

@@ -4,8 +4,9 @@
  * scorecard of every indicator with the figures the API gives, the communes' map (a path per commune, coloured
  * as the API's figures say, with its legend), a commune's page reached from the map by keyboard, a comparison,
  * the year picker driving the page and a clear message for an unknown indicator; no horizontal overflow, no
- * console error, nothing asked of another host. Every one of the indicator charts keeps every point and target
- * marker inside its plot area. Screenshots are kept in the temp folder (paths printed) for a person to look at.
+ * console error, nothing asked of another host. Every one of the indicator charts keeps every point, forecast
+ * point and target marker inside its plot area, and draws the API's forecasts (a dashed line with its band, for
+ * the province and for a commune); the scorecard lists the targets the forecasts put at risk. Screenshots are kept in the temp folder (paths printed) for a person to look at.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -124,7 +125,7 @@ const outside = (page: Page) =>
         out.push(`${chart.getAttribute("data-indicator")}: no plot area`);
         continue;
       }
-      for (const m of chart.querySelectorAll(".series-point, .target")) {
+      for (const m of chart.querySelectorAll(".series-point, .forecast-point, .target")) {
         const b = m.getBoundingClientRect();
         const eps = 0.5;
         if (
@@ -144,7 +145,13 @@ const outside = (page: Page) =>
 
 interface Scorecard {
   vintage: string;
-  areas: { area: string; indicators: { indicator: string; value: number | null; status: string }[] }[];
+  areas: {
+    area: string;
+    indicators: { indicator: string; value: number | null; status: string; forecast: { status: string } | null }[];
+  }[];
+}
+interface SeriesForecasts {
+  forecasts: { breakdown: string }[];
 }
 interface Values {
   values: { geo: string; breakdown: string; value: number | null; status: string; suppressed: boolean }[];
@@ -163,6 +170,12 @@ describe.each(WIDTHS)("the dashboard in Chromium at %i px", (width) => {
       );
     }
     expect(await page.inputValue("#year")).toBe("latest");
+    // the targets the forecasts put at risk, listed apart
+    const atRisk = latest.areas.flatMap((a) => a.indicators).filter((e) => e.forecast?.status === "at_risk");
+    expect(atRisk.length).toBeGreaterThan(0);
+    expect(
+      await page.locator("#at-risk li").evaluateAll((l) => l.map((x) => x.getAttribute("data-indicator"))),
+    ).toEqual(atRisk.map((e) => e.indicator));
 
     expect(await show(page, "#year=2025")).toBe("scorecard/2025");
     const card = await json<Scorecard>("/v1/scorecard?year=2025");
@@ -352,6 +365,37 @@ describe.each(WIDTHS)("the dashboard in Chromium at %i px", (width) => {
     }
     expect(charts).toBe(39);
     expect(misplaced).toEqual([]);
+
+    // forecasts: dashed lines with their bands, as many points as the API forecasts, for the province and a commune
+    const risk = await json<{ ranking: { geo: string }[] }>("/v1/indicators/SME_ECOM_PLATFORM/risk");
+    const geo = risk.ranking.find((r) => r.geo !== "province")?.geo ?? "";
+    const [province, commune] = await Promise.all(
+      ["province", geo].map((g) => json<SeriesForecasts>(`/v1/indicators/SME_ECOM_PLATFORM/series?geo=${g}`)),
+    );
+    expect(province.forecasts.length).toBeGreaterThan(0);
+    expect(await show(page, "#indicator=SME_ECOM_PLATFORM&year=2025")).toBe("indicator/SME_ECOM_PLATFORM/2025");
+    expect(await page.locator("#province-card svg .forecast-point").count()).toBe(province.forecasts.length);
+    expect(await page.locator("#province-card svg .forecast-band").count()).toBe(1);
+    expect(await page.getAttribute("#province-card svg .forecast-line", "stroke-dasharray")).toBeTruthy();
+    expect(await page.textContent("#province-card .legend")).toContain("forecast");
+    // the communes most at risk of missing the next target, in the API's order
+    const ranked = await json<{ ranking: { geo: string; forecast: { forecastStatus: string } }[] }>(
+      "/v1/indicators/SME_ECOM_PLATFORM/risk",
+    );
+    const atRisk = ranked.ranking
+      .filter((r) => r.geo !== "province" && r.forecast.forecastStatus !== "likely")
+      .slice(0, 10)
+      .map((r) => r.geo);
+    expect(await page.locator("#risk-card li").evaluateAll((l) => l.map((x) => x.getAttribute("data-geo")))).toEqual(
+      atRisk,
+    );
+    await show(page, `#commune=${geo}&indicator=SME_ECOM_PLATFORM&year=2025`);
+    expect(await page.locator("#commune-card svg .forecast-point").count()).toBe(
+      commune.forecasts.length + province.forecasts.length,
+    );
+    expect(await page.locator("#commune-card svg .forecast-band").count()).toBe(2);
+    expect(await outside(page)).toEqual([]);
+    if (width === 1366) await page.screenshot({ fullPage: true, path: join(tmpdir(), "kpi-dashboard-forecast.png") });
 
     // lower is better (a rank): drawn with the best (smallest) value at the top
     await show(page, "#indicator=DTI_RANK&year=2025");

@@ -3,6 +3,7 @@
  * values (VSIC 2018 sections for `sector`, and `ALL`). One table per code list, used by the JSON answers, the
  * CSV/Arrow columns and `GET /v1/labels` (which the dashboard reads, so a label is written once).
  */
+import type { ForecastStatus } from "@kpi/projections";
 import type { Status } from "./figures.js";
 
 export interface Label {
@@ -17,6 +18,14 @@ export const STATUS_LABELS: Readonly<Record<Status, Label>> = {
   no_data: { vi: "Chưa có số liệu", en: "No data" },
   no_target: { vi: "Không có chỉ tiêu", en: "No target" },
   suppressed: { vi: "Không công bố (ô nhỏ)", en: "Withheld (small cell)" },
+};
+
+/** The forecast status of a target (see docs/forecasts.md). */
+export const FORECAST_STATUS_LABELS: Readonly<Record<ForecastStatus, Label>> = {
+  likely: { vi: "Dự báo đạt", en: "Likely to be met" },
+  uncertain: { vi: "Chưa chắc đạt", en: "Uncertain" },
+  at_risk: { vi: "Có nguy cơ không đạt", en: "At risk" },
+  no_forecast: { vi: "Chưa dự báo được", en: "No forecast" },
 };
 
 /** Units of the catalog (`unit`); `short` is what follows a number. */

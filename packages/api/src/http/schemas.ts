@@ -8,7 +8,7 @@
  * lists them under `components.schemas` by these names and a client generator makes one type of each.
  */
 import { errorSchema } from "./errors.js";
-import { STATUS_LABELS } from "./labels.js";
+import { FORECAST_STATUS_LABELS, STATUS_LABELS } from "./labels.js";
 import { MEDIA_TYPES } from "./representation.js";
 
 const nullable = (type: "number" | "integer" | "string") => ({ type: [type, "null"] });
@@ -39,6 +39,8 @@ export type SharedSchemaId =
   | "Target"
   | "Indicator"
   | "Commune"
+  | "Forecast"
+  | "ForecastSummary"
   | "ScorecardEntry"
   | "ProfileEntry";
 
@@ -53,6 +55,70 @@ const figureDefinition = {
 } as const;
 
 export const figureSchema = ref("Figure");
+
+const forecastDefinition = {
+  $id: "Forecast",
+  type: "object",
+  description:
+    "A FORECAST, not an observed figure: the value expected for a year after the series' last value, with its prediction interval lo–hi (nominal coverage `coverage`), and for a target year the forecast status of that target (docs/forecasts.md)",
+  required: [
+    "forecast",
+    "year",
+    "breakdown",
+    "value",
+    "lo",
+    "hi",
+    "coverage",
+    "method",
+    "baseYear",
+    "observations",
+    "targetOp",
+    "targetValue",
+    "forecastStatus",
+    "position",
+  ],
+  properties: {
+    forecast: { type: "boolean", enum: [true], description: "always true: this is a forecast" },
+    year: { type: "integer" },
+    breakdown: { type: "string" },
+    value: { type: "number", description: "the point forecast, in the indicator's unit" },
+    lo: { type: "number", description: "lower end of the prediction interval" },
+    hi: { type: "number", description: "upper end of the prediction interval" },
+    coverage: { type: "number", description: "the interval's nominal coverage (0.8: 80 %)" },
+    method: { type: "string", enum: ["naive", "drift", "trend"] },
+    baseYear: { type: "integer", description: "the last year with a value the forecast starts from" },
+    observations: { type: "integer", description: "how many values the forecast was fitted on" },
+    targetOp: nullable("string"),
+    targetValue: nullable("number"),
+    forecastStatus: {
+      type: ["string", "null"],
+      enum: [...Object.keys(FORECAST_STATUS_LABELS), null],
+      description:
+        "for a target year: likely (the whole interval meets the target), at_risk (none of it does), uncertain",
+    },
+    position: { type: "integer", description: "the log position of the figures the forecast comes from" },
+  },
+} as const;
+
+export const forecastSchema = ref("Forecast");
+
+const forecastSummaryDefinition = {
+  $id: "ForecastSummary",
+  type: ["object", "null"],
+  description: "the FORECAST at the first target year after the latest value (null when the series has none)",
+  required: ["targetYear", "targetOp", "targetValue", "value", "lo", "hi", "coverage", "status", "statusLabel"],
+  properties: {
+    targetYear: { type: "integer" },
+    targetOp: { type: "string" },
+    targetValue: { type: "number" },
+    value: { type: "number" },
+    lo: { type: "number" },
+    hi: { type: "number" },
+    coverage: { type: "number" },
+    status: { type: "string", enum: Object.keys(FORECAST_STATUS_LABELS) },
+    statusLabel: { $ref: "Label#" },
+  },
+} as const;
 
 const indicatorHeadDefinition = {
   $id: "IndicatorHead",
@@ -179,6 +245,7 @@ const scorecardEntryDefinition = {
     targetValue: { type: ["number", "null"] },
     status: { type: "string", enum: Object.keys(STATUS_LABELS) },
     statusLabel: { $ref: "Label#" },
+    forecast: { $ref: "ForecastSummary#" },
   },
 } as const;
 
@@ -203,6 +270,8 @@ export const SHARED_SCHEMAS = [
   labelDefinition,
   errorSchema,
   figureDefinition,
+  forecastDefinition,
+  forecastSummaryDefinition,
   indicatorHeadDefinition,
   targetDefinition,
   indicatorDefinition,

@@ -88,7 +88,8 @@ describe("GET /v1/scorecard", () => {
     const csv = await app.inject({ url: "/v1/scorecard?format=csv" });
     const lines = csv.body.trim().split("\r\n");
     expect(lines[0]).toBe(
-      "area,indicator,name_vi,name_en,unit,unit_vi,unit_en,direction,year,value,target_year,target_op,target_value,status,status_vi,status_en",
+      "area,indicator,name_vi,name_en,unit,unit_vi,unit_en,direction,year,value,target_year,target_op,target_value,status,status_vi,status_en," +
+        "forecast_target_year,forecast_value,forecast_lo,forecast_hi,forecast_status",
     );
     expect(lines).toHaveLength(y2025.length + 1);
     expect(csv.body).toMatch(/,met,Đã đạt,Met|,on_track,Đúng lộ trình,On track|,off_track,/);
@@ -131,7 +132,8 @@ describe("GET /v1/scorecard", () => {
     expect(shown).toBeGreaterThan(10);
     const csv = await app.inject({ url: `/v1/communes/${geo}/profile?format=csv&year=2025` });
     expect(csv.body.split("\r\n")[0]).toBe(
-      "area,indicator,name_vi,name_en,unit,year,value,status,status_vi,status_en,suppressed,province_value,province_status",
+      "area,indicator,name_vi,name_en,unit,year,value,status,status_vi,status_en,suppressed,province_value,province_status," +
+        "forecast_target_year,forecast_value,forecast_lo,forecast_hi,forecast_status",
     );
     const unknown = await app.inject({ url: "/v1/communes/99999/profile" });
     expect(unknown.statusCode).toBe(404);

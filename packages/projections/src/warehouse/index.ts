@@ -2,6 +2,7 @@ export * from "./conditionSql.js";
 export * from "./disclosureSql.js";
 export * from "./entitySql.js";
 export * from "./figuresSql.js";
+export * from "./forecastsSql.js";
 export * from "./projector.js";
 export * from "./schema.js";
 export * from "./seedTables.js";

@@ -25,10 +25,18 @@ import {
   storageAdvice,
 } from "@kpi/core";
 import canonicalize from "canonicalize";
+import { FORECAST_MODEL, forecastTargets, type Observation } from "../forecast/forecast.js";
 import { smallCellSql, withheldSql } from "./disclosureSql.js";
 import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
 import { REPORT_TYPES } from "./factShape.js";
 import { contributionsSql, figureRowsSql, standingReportsSql, valueSql, visibleSql } from "./figuresSql.js";
+import {
+  deleteForecastsSql,
+  type ForecastRow,
+  forecastSeriesSql,
+  insertForecastsSql,
+  type ObservedSeries,
+} from "./forecastsSql.js";
 import { entityTableDdl, PUBLISHED_RELATIONS, WAREHOUSE_DDL, WAREHOUSE_VIEWS } from "./schema.js";
 import { inTransaction, Params, rows, run, sqlOf } from "./sql.js";
 import { geoWarningsSql, markRetractedSql, stageFactsSql } from "./stagingSql.js";
@@ -176,6 +184,7 @@ const catalogHash = (
         years,
         smallCellThreshold,
         catalog: catalog.map((e) => [e.code, definitionHash(e.definition)]),
+        forecasts: FORECAST_MODEL,
         ...(scoped ? { scoped } : {}),
       }) ?? "",
     )
@@ -527,7 +536,7 @@ export class Warehouse {
     await inTransaction(c, "emptying the warehouse's derived tables for a rebuild", () =>
       c.run(
         `DELETE FROM facts; DELETE FROM geo_warnings; DELETE FROM cell_counts; DELETE FROM indicator_values;
-         DELETE FROM indicator_revisions; DELETE FROM projection_meta; DELETE FROM reports;
+         DELETE FROM indicator_forecasts; DELETE FROM indicator_revisions; DELETE FROM projection_meta; DELETE FROM reports;
          ${ENTITY_KINDS.map((k) => `DELETE FROM ent_${k}_year;`).join(" ")}`,
       ),
     );
@@ -761,6 +770,8 @@ export class Warehouse {
       indicators = from === 0 ? undefined : await this.affectedIndicators(from, to);
       await this.computeValues(to, vintage, indicators);
       phase("values");
+      await this.computeForecasts(to, vintage, indicators);
+      phase("forecasts");
       await this.recordRevisions(vintage, to);
       phase("revisions");
       await this.setMeta("checkpoint", String(to));
@@ -956,6 +967,44 @@ export class Warehouse {
     return false;
   }
 
+  /**
+   * Recomputes `indicator_forecasts` for the indicators in `only` (default: all) from their rows of
+   * `indicator_values`, with the pure `forecastTargets` (the same the API and the backtest use), then stamps
+   * every row with the checkpoint, as `computeValues` does: forecasts move with the figures they come from.
+   */
+  private async computeForecasts(position: number, vintage: string, only?: ReadonlySet<string>): Promise<void> {
+    const c = this.conn;
+    const entries = this.options.catalog.filter((e) => only === undefined || only.has(e.code));
+    const codes = entries.map((e) => e.code);
+    const dp = new Params();
+    await run(c, sqlOf(deleteForecastsSql(dp, codes), dp));
+    const sp = new Params();
+    const series = await rows<ObservedSeries>(c, sqlOf(forecastSeriesSql(sp, codes), sp));
+    const byCode = new Map<string, CatalogEntry>(entries.map((e) => [e.code, e]));
+    const out: ForecastRow[] = [];
+    for (const r of series) {
+      const entry = byCode.get(r.indicator);
+      if (entry === undefined) continue;
+      const obs: Observation[] = r.years.map((year, i) => ({ year, value: r.values[i] as number }));
+      for (const f of forecastTargets(entry, obs)) {
+        out.push({ ...f, indicator: r.indicator, geo: r.geo, breakdown: r.breakdown, hash: r.definition_hash });
+      }
+    }
+    if (out.length > 0) {
+      const p = new Params();
+      await run(c, sqlOf(insertForecastsSql(p, out, position, vintage), p));
+    }
+    if (only !== undefined) {
+      await run(
+        c,
+        sqlOf(
+          "UPDATE indicator_forecasts SET position = $position, vintage = CAST($vintage AS DATE) WHERE position <> $position",
+          { position, vintage },
+        ),
+      );
+    }
+  }
+
   /** The indicators whose figures the events in (from, to] can change. */
   private async affectedIndicators(from: number, to: number): Promise<ReadonlySet<string>> {
     const p = new Params();
@@ -1085,6 +1134,7 @@ export class Warehouse {
       "cell_counts",
       "reports",
       "indicator_values",
+      "indicator_forecasts",
       "indicator_revisions",
       ...ENTITY_KINDS.map((k) => `ent_${k}_year`),
     ];
@@ -1173,7 +1223,7 @@ export class Warehouse {
     mkdirSync(dir, { recursive: true });
     const written: string[] = [];
     const published = PUBLISHED_RELATIONS;
-    const raw = ["indicator_values", "indicator_revisions", "cell_counts"];
+    const raw = ["indicator_values", "indicator_forecasts", "indicator_revisions", "cell_counts"];
     for (const t of restricted ? [...published, ...raw] : published) {
       const file = join(dir, `${t}.${format}`);
       const options = format === "parquet" ? "(FORMAT parquet, COMPRESSION zstd)" : "(FORMAT csv, HEADER true)";

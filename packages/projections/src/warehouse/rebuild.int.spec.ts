@@ -1,6 +1,8 @@
 /**
  * Properties of the warehouse fold: catching up in any number of steps gives the same tables as one rebuild,
- * whatever the split points and recording days; facts of different subjects commute.
+ * whatever the split points and recording days; facts of different subjects commute. The tables include the
+ * forecasts (`indicator_forecasts`): the catalog here has a 2030 target beside the 2025 one, so that series of
+ * 2023–2026 are forecast.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,13 +18,17 @@ import { Warehouse } from "./projector.js";
 const dir = mkdtempSync(join(tmpdir(), "kpi-rebuild-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
+const catalog = testCatalog.map((e) => ({
+  ...e,
+  targets: [...e.targets, { year: 2030, op: ">=" as const, value: 60, source: { document: "test", section: "-" } }],
+}));
 
 /** A warehouse whose log stamps appends with the day we set. */
 const open = async () => {
   const k = n++;
   const clock = { day: 0 };
   const w = await Warehouse.open(join(dir, `wh-${k}.duckdb`), join(dir, `log-${k}.duckdb`), {
-    catalog: testCatalog,
+    catalog,
     reference: testReference,
     years: [2023, 2026],
     now: () => new Date(Date.UTC(2026, 0, 1 + clock.day, 12)),
@@ -38,6 +44,7 @@ const append = async (w: Warehouse, facts: readonly Fact[]) => {
 
 describe("rebuild = incremental", () => {
   it("gives the same tables for any split of the stream into catch-ups and recording days", async () => {
+    let forecasts = 0;
     await fc.assert(
       fc.asyncProperty(
         factStreamArb(40),
@@ -59,6 +66,7 @@ describe("rebuild = incremental", () => {
             await w.rebuild();
             const rebuilt = await w.dump();
             expect(rebuilt).toEqual(incremental);
+            forecasts += incremental.indicator_forecasts?.length ?? 0;
           } finally {
             await w.close();
           }
@@ -66,5 +74,6 @@ describe("rebuild = incremental", () => {
       ),
       { numRuns: 30 },
     );
+    expect(forecasts).toBeGreaterThan(0); // the property did compare forecasts
   }, 300_000);
 });

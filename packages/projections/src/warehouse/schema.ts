@@ -75,6 +75,16 @@ CREATE TABLE IF NOT EXISTS indicator_revisions (
 );
 COMMENT ON TABLE indicator_revisions IS 'RESTRICTED. How each figure moved: one row per vintage (the UTC day facts were recorded) in which it changed, with the value as known at the end of that vintage.';
 
+CREATE TABLE IF NOT EXISTS indicator_forecasts (
+  indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, level VARCHAR NOT NULL, breakdown VARCHAR NOT NULL,
+  year INTEGER NOT NULL, value DOUBLE NOT NULL, lo DOUBLE NOT NULL, hi DOUBLE NOT NULL, coverage DOUBLE NOT NULL,
+  method VARCHAR NOT NULL, base_year INTEGER NOT NULL, observations INTEGER NOT NULL,
+  target_op VARCHAR, target_value DOUBLE, forecast_status VARCHAR,
+  position BIGINT NOT NULL, vintage DATE NOT NULL, definition_hash VARCHAR NOT NULL,
+  PRIMARY KEY (indicator, geo, breakdown, year)
+);
+COMMENT ON TABLE indicator_forecasts IS 'RESTRICTED. FORECASTS, not observed figures: for every indicator × geography (× breakdown) series with enough values in indicator_values, the forecast of each year after its last value (base_year) up to its last target year, with the prediction interval lo–hi of nominal coverage, the method (naive / drift / trend, see docs/forecasts.md) and, for a target year, the target and forecast_status (likely: the whole interval meets the target; at_risk: none of it does; uncertain). Recomputed with the figures they come from (position, vintage, definition_hash).';
+
 CREATE TABLE IF NOT EXISTS indicators (
   code VARCHAR PRIMARY KEY, name_vi VARCHAR NOT NULL, name_en VARCHAR NOT NULL, area VARCHAR NOT NULL,
   measure VARCHAR NOT NULL, unit VARCHAR NOT NULL, direction VARCHAR NOT NULL, population_vi VARCHAR NOT NULL,
@@ -113,6 +123,16 @@ SELECT i.area, v.indicator, i.name_vi, i.name_en, v.year, v.breakdown, v.value, 
 FROM indicator_values v JOIN indicators i ON i.code = v.indicator WHERE v.level = 'province';
 COMMENT ON VIEW province_scorecard IS 'The province against every target: one row per indicator, year (and breakdown) with status met / on_track / off_track / no_data.';
 
+CREATE OR REPLACE VIEW published_indicator_forecasts AS
+SELECT f.indicator, i.name_vi, i.name_en, f.geo, c.name AS geo_name, f.level, f.breakdown, f.year,
+  f.value AS forecast, f.lo AS forecast_lo, f.hi AS forecast_hi, f.coverage, f.method, f.base_year, f.observations,
+  f.target_op, f.target_value, f.forecast_status, f.position, f.vintage, f.definition_hash
+FROM indicator_forecasts f JOIN indicators i ON i.code = f.indicator LEFT JOIN communes c ON c.code = f.geo
+-- a series with any withheld value is not forecast in public: its forecast would carry the small cells on
+WHERE NOT EXISTS (SELECT 1 FROM published_indicator_values v
+                  WHERE v.indicator = f.indicator AND v.geo = f.geo AND v.breakdown = f.breakdown AND v.suppressed);
+COMMENT ON VIEW published_indicator_forecasts IS 'FORECASTS, never observed figures: indicator_forecasts fit for publication (series with any withheld value left out), with indicator and commune names. forecast_lo–forecast_hi is the prediction interval of nominal coverage; forecast_status says, for a target year, whether the target is likely, uncertain or at_risk.';
+
 CREATE OR REPLACE VIEW published_indicator_revisions AS
 SELECT indicator, geo, year, breakdown, vintage, position, numerator, denominator, value
 FROM indicator_revisions WHERE geo = 'province';
@@ -126,6 +146,7 @@ COMMENT ON VIEW published_indicator_revisions IS 'How each province figure moved
 export const PUBLISHED_RELATIONS = [
   "published_indicator_values",
   "published_indicator_revisions",
+  "published_indicator_forecasts",
   "province_scorecard",
   "indicators",
   "indicator_targets",

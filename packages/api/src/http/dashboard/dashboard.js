@@ -187,6 +187,23 @@ const figureTip = (entry, who, f) => {
   return lines.join("\n");
 };
 
+/** The tooltip of a forecast point: a forecast, never an observed figure. */
+const forecastTip = (entry, who, f) => {
+  const lines = [
+    `${who} · ${f.year} · DỰ BÁO / FORECAST`,
+    `Dự báo / forecast: ${withUnit(entry, f.value, 2)}`,
+    `Khoảng ${fmt(100 * f.coverage, 0)} % / ${fmt(100 * f.coverage, 0)} % interval: ${withUnit(entry, f.lo, 2)} – ${withUnit(entry, f.hi, 2)}`,
+    `Từ số liệu đến / from the data to ${f.baseYear} (${f.observations} năm / years, ${f.method})`,
+  ];
+  if (f.forecastStatus) {
+    const l = label("forecastStatus", f.forecastStatus);
+    lines.push(
+      `Chỉ tiêu / target: ${OPS[f.targetOp] ?? f.targetOp} ${withUnit(entry, f.targetValue)} — ${l.vi} (${l.en})`,
+    );
+  }
+  return lines.join("\n");
+};
+
 // ---------------------------------------------------------------------------------------------------------
 // Downloads of what is on screen
 
@@ -262,7 +279,9 @@ let chartCount = 0;
 
 /**
  * Draws lines (one per series) against the targets into `host`, with its legend, data table and downloads.
- * series: [{ name, points: figures }]; trajectory: figures whose trajectory is drawn (the main series).
+ * series: [{ name, points: figures, forecasts? }]; trajectory: figures whose trajectory is drawn (the main series).
+ * A series' forecasts (from the API, `forecast: true`) are drawn as a dashed line from its last value with the
+ * band of their prediction interval, and listed in the table and downloads as forecasts.
  */
 const lineChart = (host, { entry, title, series, targets, trajectory, fileName, footnotes = [] }) => {
   const id = `chart-${++chartCount}`;
@@ -271,12 +290,14 @@ const lineChart = (host, { entry, title, series, targets, trajectory, fileName, 
   const H = narrow ? 260 : 320;
   const m = { l: narrow ? 46 : 64, r: narrow ? 12 : 24, t: 16, b: 34 };
   const pad = 12; // room inside the plot area for a marker at either end
-  const yearsAll = series.flatMap((s) => s.points.map((p) => p.year));
+  const forecastsOf = (s) => s.forecasts ?? [];
+  const yearsAll = series.flatMap((s) => [...s.points.map((p) => p.year), ...forecastsOf(s).map((f) => f.year)]);
   const from = Math.min(...yearsAll, ...(yearsAll.length === 0 ? [state.years[0]] : []));
   const to = Math.max(...yearsAll, ...(yearsAll.length === 0 ? [state.years[1]] : []));
   const shownTargets = targets.filter((t) => t.year >= from && t.year <= to);
   const numbers = [
     ...series.flatMap((s) => s.points.map((p) => p.value)),
+    ...series.flatMap((s) => forecastsOf(s).flatMap((f) => [f.value, f.lo, f.hi])),
     ...(trajectory ?? []).map((p) => p.trajectory),
     ...shownTargets.map((t) => t.value),
   ].filter((x) => typeof x === "number");
@@ -373,6 +394,55 @@ const lineChart = (host, { entry, title, series, targets, trajectory, fileName, 
   series.forEach((s, i) => {
     const colour = PALETTE[i % PALETTE.length];
     const valued = s.points.filter((p) => p.value !== null);
+    const ahead = forecastsOf(s);
+    const last = valued.at(-1);
+    if (ahead.length > 0 && last !== undefined) {
+      // the forecast: a band for the prediction interval, a dashed line from the last value
+      const upper = [[last.year, last.value], ...ahead.map((f) => [f.year, f.hi])];
+      const lowerEdge = [...ahead.map((f) => [f.year, f.lo])].reverse();
+      root.append(
+        svg("polygon", {
+          class: "forecast-band",
+          points: [...upper, ...lowerEdge, [last.year, last.value]].map(([yr, v]) => `${x(yr)},${y(v)}`).join(" "),
+          fill: colour,
+          "fill-opacity": 0.15,
+          stroke: "none",
+          "data-series": s.name,
+        }),
+      );
+      root.append(
+        svg("polyline", {
+          class: "forecast-line",
+          points: [[last.year, last.value], ...ahead.map((f) => [f.year, f.value])]
+            .map(([yr, v]) => `${x(yr)},${y(v)}`)
+            .join(" "),
+          fill: "none",
+          stroke: colour,
+          "stroke-width": 2.5,
+          "stroke-dasharray": "3 4",
+          "data-series": s.name,
+        }),
+      );
+      for (const f of ahead) {
+        root.append(
+          svg("circle", {
+            class: "forecast-point",
+            cx: x(f.year),
+            cy: y(f.value),
+            r: 4,
+            fill: "#fff",
+            stroke: colour,
+            "stroke-width": 2,
+            tabindex: 0,
+            "data-year": f.year,
+            "data-value": f.value,
+            "data-series": s.name,
+            "aria-label": `${s.name} ${f.year}: dự báo / forecast ${withUnit(entry, f.value, 2)} (${withUnit(entry, f.lo, 2)} – ${withUnit(entry, f.hi, 2)})`,
+            "data-tip": forecastTip(entry, s.name, f),
+          }),
+        );
+      }
+    }
     if (valued.length > 1) {
       root.append(
         svg("polyline", {
@@ -412,6 +482,19 @@ const lineChart = (host, { entry, title, series, targets, trajectory, fileName, 
       el("li", {}, el("span", { class: "swatch dashed" }), bilingual("Lộ trình đến chỉ tiêu", "trajectory")),
     );
   legend.append(el("li", {}, el("span", { class: "swatch diamond" }), bilingual("Chỉ tiêu", "target")));
+  const forecastCoverage = series.flatMap(forecastsOf)[0]?.coverage;
+  if (forecastCoverage !== undefined)
+    legend.append(
+      el(
+        "li",
+        {},
+        el("span", { class: "swatch forecast" }),
+        bilingual(
+          `Dự báo, khoảng ${fmt(100 * forecastCoverage, 0)} % (không phải số liệu)`,
+          `forecast, ${fmt(100 * forecastCoverage, 0)} % interval (not observed)`,
+        ),
+      ),
+    );
   const later = targets.filter((t) => t.year > to);
   if (later.length > 0) {
     legend.append(
@@ -451,9 +534,34 @@ const lineChart = (host, { entry, title, series, targets, trajectory, fileName, 
       status_vi: label("status", p.status).vi,
       suppressed: p.suppressed ? "true" : "false",
       publication: p.publication ?? "",
+      forecast: "false",
+      lo: "",
+      hi: "",
       vintage: state.health?.vintage ?? "",
     })),
   );
+  for (const s of series) {
+    for (const f of forecastsOf(s)) {
+      rows.push({
+        indicator: entry.code,
+        series: s.name,
+        year: f.year,
+        breakdown: f.breakdown ?? "",
+        value: f.value,
+        numerator: null,
+        denominator: null,
+        target: f.targetValue === null ? "" : `${f.targetOp} ${f.targetValue}`,
+        status: f.forecastStatus ?? "forecast",
+        status_vi: `Dự báo${f.forecastStatus ? `: ${label("forecastStatus", f.forecastStatus).vi}` : ""}`,
+        suppressed: "false",
+        publication: "",
+        forecast: "true",
+        lo: f.lo,
+        hi: f.hi,
+        vintage: state.health?.vintage ?? "",
+      });
+    }
+  }
   const table = el(
     "table",
     { class: "data-table" },
@@ -481,10 +589,16 @@ const lineChart = (host, { entry, title, series, targets, trajectory, fileName, 
       ...rows.map((r) =>
         el(
           "tr",
-          {},
+          r.forecast === "true" ? { class: "forecast-row" } : {},
           el("td", {}, r.series),
-          el("td", {}, String(r.year)),
-          el("td", { class: "num" }, withUnit(entry, r.value, 2)),
+          el("td", {}, r.forecast === "true" ? `${r.year} (dự báo / forecast)` : String(r.year)),
+          el(
+            "td",
+            { class: "num" },
+            r.forecast === "true"
+              ? `${withUnit(entry, r.value, 2)} (${withUnit(entry, r.lo, 2)} – ${withUnit(entry, r.hi, 2)})`
+              : withUnit(entry, r.value, 2),
+          ),
           el("td", { class: "num" }, fmt(r.numerator, 0)),
           el("td", { class: "num" }, fmt(r.denominator, 0)),
           el("td", {}, r.status_vi),
@@ -728,6 +842,36 @@ const renderScorecard = async (year) => {
   key.replaceChildren(...["met", "on_track", "off_track", "no_data"].map((s) => el("li", {}, statusBadge(s))));
   const host = $("scorecard");
   host.replaceChildren();
+  // the targets the forecasts say will be missed (the whole interval misses the target)
+  const atRisk = card.areas.flatMap((a) => a.indicators).filter((e) => e.forecast?.status === "at_risk");
+  host.append(
+    el(
+      "section",
+      { class: "at-risk", id: "at-risk", "data-count": atRisk.length },
+      el(
+        "h3",
+        {},
+        `Chỉ tiêu có nguy cơ không đạt theo dự báo (${atRisk.length})`,
+        en("targets at risk, by the forecasts (not observed figures)"),
+      ),
+      atRisk.length === 0
+        ? el("p", {}, bilingual("Không có.", "none"))
+        : el(
+            "ul",
+            {},
+            ...atRisk.map((e) => {
+              const entry = state.byCode.get(e.indicator);
+              const f = e.forecast;
+              return el(
+                "li",
+                { "data-indicator": e.indicator },
+                link({ indicator: e.indicator }, e.nameVi),
+                ` — ${OPS[f.targetOp] ?? f.targetOp} ${withUnit(entry, f.targetValue)} (${f.targetYear}); dự báo / forecast ${withUnit(entry, f.value, 1)} (${withUnit(entry, f.lo, 1)} – ${withUnit(entry, f.hi, 1)})`,
+              );
+            }),
+          ),
+    ),
+  );
   for (const area of card.areas) {
     const list = el("ul", { class: "tiles" });
     for (const e of area.indicators) {
@@ -753,6 +897,16 @@ const renderScorecard = async (year) => {
             el("dd", { class: "tile-value", "data-value": e.value ?? "" }, withUnit(entry, e.value, 2)),
             el("dt", {}, "Chỉ tiêu", en("target")),
             el("dd", { class: "tile-target" }, target),
+            ...(e.forecast === null
+              ? []
+              : [
+                  el("dt", {}, `Dự báo ${e.forecast.targetYear}`, en("forecast")),
+                  el(
+                    "dd",
+                    { class: "tile-forecast", "data-forecast-status": e.forecast.status },
+                    `${withUnit(entry, e.forecast.value, 1)} (${withUnit(entry, e.forecast.lo, 1)} – ${withUnit(entry, e.forecast.hi, 1)}) · ${e.forecast.statusLabel.vi}`,
+                  ),
+                ]),
           ),
           statusBadge(e.status),
         ),
@@ -776,6 +930,11 @@ const renderScorecard = async (year) => {
       target_value: e.targetValue,
       status: e.status,
       status_vi: e.statusLabel.vi,
+      forecast_target_year: e.forecast?.targetYear ?? "",
+      forecast_value: e.forecast?.value ?? "",
+      forecast_lo: e.forecast?.lo ?? "",
+      forecast_hi: e.forecast?.hi ?? "",
+      forecast_status: e.forecast?.status ?? "no_forecast",
       vintage: card.vintage,
     })),
   );
@@ -891,6 +1050,48 @@ const unknownIndicator = (code) => {
   throw e;
 };
 
+/** The communes ranked by the risk of missing the indicator's next target, from their forecasts (at most 10). */
+const riskList = async (entry) => {
+  const host = $("risk-card");
+  const risk = await api(`/v1/indicators/${encodeURIComponent(entry.code)}/risk`);
+  const communes = risk.ranking.filter((r) => r.geo !== "province" && r.forecast.forecastStatus !== "likely");
+  host.hidden = risk.targetYear === null;
+  if (risk.targetYear === null) return;
+  const shown = communes.slice(0, 10);
+  host.replaceChildren(
+    el(
+      "h3",
+      {},
+      `Xã, phường có nguy cơ không đạt chỉ tiêu ${risk.targetYear} theo dự báo`,
+      en(`communes at risk of missing the ${risk.targetYear} target, by the forecasts`),
+    ),
+    shown.length === 0
+      ? el("p", {}, bilingual("Không có xã, phường nào.", "none"))
+      : el(
+          "ol",
+          { class: "risk-list" },
+          ...shown.map((r) =>
+            el(
+              "li",
+              { "data-geo": r.geo, "data-forecast-status": r.forecast.forecastStatus },
+              link({ commune: r.geo, indicator: entry.code }, r.name),
+              ` — ${r.statusLabel.vi}: dự báo / forecast ${withUnit(entry, r.forecast.value, 1)} (${withUnit(entry, r.forecast.lo, 1)} – ${withUnit(entry, r.forecast.hi, 1)}), chỉ tiêu / target ${OPS[r.forecast.targetOp] ?? r.forecast.targetOp} ${withUnit(entry, r.forecast.targetValue)}`,
+            ),
+          ),
+        ),
+    communes.length > shown.length
+      ? el(
+          "p",
+          {},
+          bilingual(
+            `và ${communes.length - shown.length} xã, phường khác`,
+            "and more (GET /v1/indicators/{code}/risk)",
+          ),
+        )
+      : "",
+  );
+};
+
 const renderIndicator = async (code, asked) => {
   let year = asked;
   const entry = state.byCode.get(code);
@@ -929,11 +1130,13 @@ const renderIndicator = async (code, asked) => {
     series: [...byBreakdown].map(([b, points]) => ({
       name: b === "" ? "Toàn tỉnh / province" : `Toàn tỉnh — ${breakdownName(b)}`,
       points,
+      forecasts: (series.forecasts ?? []).filter((f) => f.breakdown === b),
     })),
     targets: series.targets,
     trajectory: main,
     fileName: `${code}-province`,
   });
+  await riskList(entry);
   const values = await drawMap(code, year);
   communeTable(entry, { ...values, values: values.values });
   return `indicator/${code}/${$("year").value === "latest" ? "latest" : year}`;
@@ -978,12 +1181,13 @@ const renderCommune = async (geo, code, year) => {
   const own = many.series.find((s) => s.geo === geo);
   const province = many.series.find((s) => s.geo === "province");
   const overall = (s) => (s?.points ?? []).filter((p) => p.breakdown === "");
+  const overallForecasts = (s) => (s?.forecasts ?? []).filter((f) => f.breakdown === "");
   lineChart($("commune-card"), {
     entry,
     title: `${entry.nameVi}: ${name} so với toàn tỉnh và chỉ tiêu · against the province and the target`,
     series: [
-      { name, points: overall(own) },
-      { name: "Toàn tỉnh / province", points: overall(province) },
+      { name, points: overall(own), forecasts: overallForecasts(own) },
+      { name: "Toàn tỉnh / province", points: overall(province), forecasts: overallForecasts(province) },
     ],
     targets: entry.targets,
     trajectory: overall(province),

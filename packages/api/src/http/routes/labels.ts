@@ -1,11 +1,11 @@
 /**
- * GET /v1/labels — the name in Vietnamese and English of every code the API answers with: status, unit, plan
- * area and breakdown value. Fetched once by an app (and by the dashboard) instead of writing the names again.
+ * GET /v1/labels — the name in Vietnamese and English of every code the API answers with: status, forecast
+ * status, unit, plan area and breakdown value. Fetched once by an app (and by the dashboard) instead of writing the names again.
  */
 import type { FastifyInstance } from "fastify";
 import type { ApiContext } from "../context.js";
 import { readAccess } from "../context.js";
-import { AREA_LABELS, BREAKDOWN_LABELS, STATUS_LABELS, UNIT_LABELS } from "../labels.js";
+import { AREA_LABELS, BREAKDOWN_LABELS, FORECAST_STATUS_LABELS, STATUS_LABELS, UNIT_LABELS } from "../labels.js";
 import { errors, ref } from "../schemas.js";
 
 const labelMap = (description: string) => ({ type: "object", description, additionalProperties: ref("Label") });
@@ -25,6 +25,7 @@ export const labelRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiConte
             required: ["status", "unit", "area", "breakdown"],
             properties: {
               status: labelMap("status codes of a figure"),
+              forecastStatus: labelMap("forecast status of a target (likely, uncertain, at_risk, no_forecast)"),
               unit: {
                 type: "object",
                 description: "units of the catalog; `short` is what follows a number",
@@ -42,6 +43,12 @@ export const labelRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiConte
         },
       },
     },
-    async () => ({ status: STATUS_LABELS, unit: UNIT_LABELS, area: AREA_LABELS, breakdown: BREAKDOWN_LABELS }),
+    async () => ({
+      status: STATUS_LABELS,
+      forecastStatus: FORECAST_STATUS_LABELS,
+      unit: UNIT_LABELS,
+      area: AREA_LABELS,
+      breakdown: BREAKDOWN_LABELS,
+    }),
   );
 };

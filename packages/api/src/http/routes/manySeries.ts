@@ -1,16 +1,18 @@
 /**
  * GET /v1/series?indicators=A,B&geos=province,29926&from=&to= — several indicators for several geographies in
  * one call: every (indicator, geography) series of current figures (small cells withheld), as the series route
- * gives them one at a time. At most 39 indicators × 103 geographies; CSV and Arrow give the rows flat.
+ * gives them one at a time, each with its forecasts. At most 39 indicators × 103 geographies; CSV and Arrow give the
+ * observed rows flat.
  */
 import type { FastifyInstance } from "fastify";
 import { type ApiContext, geoOrFail, indicatorOrFail, readAccess, yearsOrFail } from "../context.js";
 import { fail } from "../errors.js";
 import type { Figure } from "../figures.js";
+import { forecastsOf } from "../forecasts.js";
 import { BREAKDOWN_LABELS, labelOf, UNIT_LABELS } from "../labels.js";
 import { modelFor } from "../publications.js";
 import { sendTable } from "../representation.js";
-import { errors, figureSchema, formatParam, freshnessProperties, ref, tabular } from "../schemas.js";
+import { errors, figureSchema, forecastSchema, formatParam, freshnessProperties, ref, tabular } from "../schemas.js";
 import { type FigureRow, figureColumnsFor, geoName } from "./figureTable.js";
 
 interface Query {
@@ -77,6 +79,11 @@ export const manySeriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: Api
                       additionalProperties: ref("Label"),
                     },
                     points: { type: "array", items: figureSchema },
+                    forecasts: {
+                      type: "array",
+                      description: "FORECASTS, not observed figures (as in the series route)",
+                      items: forecastSchema,
+                    },
                   },
                 },
               },
@@ -101,6 +108,7 @@ export const manySeriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: Api
             points: (model.figures.get(entry.code)?.byGeo.get(geo) ?? []).filter(
               (f: Figure) => f.year >= from && f.year <= to,
             ),
+            forecasts: forecastsOf(entry, model.figures.get(entry.code)?.byGeo.get(geo) ?? []),
           })),
         );
         return {
@@ -122,6 +130,7 @@ export const manySeriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: Api
                 [...new Set(s.points.map((p) => p.breakdown))].map((b) => [b, labelOf(BREAKDOWN_LABELS, b)]),
               ),
               points: s.points,
+              forecasts: s.forecasts,
             })),
           }),
           columns: figureColumnsFor(entries),

@@ -1,8 +1,9 @@
 /**
  * GET /v1/scorecard — every indicator in one call, grouped by plan area: the province's latest figure (the
  * last year with a value, overall rather than by breakdown), the target applied to that year, and the status
- * with its label in Vietnamese and English. What a landing page or a morning report needs, from the in-memory
- * model (no DuckDB). `?year=Y` takes that year instead of the latest.
+ * with its label in Vietnamese and English, and the FORECAST at the next target year with its forecast status
+ * (likely / uncertain / at_risk: "will we make it?", see forecasts.ts). What a landing page or a morning report
+ * needs, from the in-memory model (no DuckDB). `?year=Y` takes that year instead of the latest.
  *
  * GET /v1/communes/{code}/profile — one commune on every indicator: its overall figure (that year, or the latest
  * it has, withheld ones shown as withheld) with the province's of the same year beside it.
@@ -12,7 +13,8 @@ import type { FastifyInstance } from "fastify";
 import { type ApiContext, geoOrFail, readAccess } from "../context.js";
 import { fail } from "../errors.js";
 import type { Figure } from "../figures.js";
-import { AREA_LABELS, labelOf, STATUS_LABELS, UNIT_LABELS } from "../labels.js";
+import { type ForecastFigure, nextTargetForecast } from "../forecasts.js";
+import { AREA_LABELS, FORECAST_STATUS_LABELS, labelOf, STATUS_LABELS, UNIT_LABELS } from "../labels.js";
 import { modelFor } from "../publications.js";
 import type { ReadModel } from "../readModel.js";
 import { type Column, sendTable } from "../representation.js";
@@ -42,6 +44,8 @@ export interface ScorecardRow {
   readonly indicator: CatalogIndicator;
   /** The province's figure shown, or undefined when the indicator has none (for that year). */
   readonly figure: Figure | undefined;
+  /** The forecast at the first target year after the province's latest value, if any. */
+  readonly forecast: ForecastFigure | undefined;
 }
 
 /** The province figure of each indicator: overall (breakdown ''), the given year or the latest with a value. */
@@ -54,8 +58,33 @@ export const scorecardRows = (
     const overall = (model.figures.get(indicator.code)?.byGeo.get("province") ?? []).filter((f) => f.breakdown === "");
     const figure =
       year !== undefined ? overall.find((f) => f.year === year) : [...overall].reverse().find((f) => f.value !== null);
-    return { indicator, figure };
+    return { indicator, figure, forecast: nextTargetForecast(indicator, overall) };
   });
+
+/** The forecast columns of a table (a forecast, never an observed figure). */
+const forecastColumns = <R>(forecast: (r: R) => ForecastFigure | undefined): Column<R>[] => [
+  { name: "forecast_target_year", type: "int32", get: (r) => forecast(r)?.year ?? null },
+  { name: "forecast_value", type: "float64", get: (r) => forecast(r)?.value ?? null },
+  { name: "forecast_lo", type: "float64", get: (r) => forecast(r)?.lo ?? null },
+  { name: "forecast_hi", type: "float64", get: (r) => forecast(r)?.hi ?? null },
+  { name: "forecast_status", type: "utf8", get: (r) => forecast(r)?.forecastStatus ?? "no_forecast" },
+];
+
+/** The forecast at the next target year as the JSON answers give it. */
+const forecastJson = (f: ForecastFigure | undefined) =>
+  f === undefined || f.forecastStatus === null || f.targetOp === null || f.targetValue === null
+    ? null
+    : {
+        targetYear: f.year,
+        targetOp: f.targetOp,
+        targetValue: f.targetValue,
+        value: f.value,
+        lo: f.lo,
+        hi: f.hi,
+        coverage: f.coverage,
+        status: f.forecastStatus,
+        statusLabel: FORECAST_STATUS_LABELS[f.forecastStatus],
+      };
 
 const columns: readonly Column<ScorecardRow>[] = [
   { name: "area", type: "utf8", get: (r) => r.indicator.area },
@@ -72,6 +101,7 @@ const columns: readonly Column<ScorecardRow>[] = [
   { name: "target_op", type: "utf8", get: (r) => r.figure?.targetOp ?? null },
   { name: "target_value", type: "float64", get: (r) => r.figure?.targetValue ?? null },
   ...statusColumns<ScorecardRow>((r) => r.figure),
+  ...forecastColumns<ScorecardRow>((r) => r.forecast),
 ];
 
 const rowJson = (r: ScorecardRow) => {
@@ -94,6 +124,7 @@ const rowJson = (r: ScorecardRow) => {
     targetValue: r.figure?.targetValue ?? null,
     status,
     statusLabel: STATUS_LABELS[status],
+    forecast: forecastJson(r.forecast),
   };
 };
 
@@ -175,6 +206,7 @@ interface ProfileRow {
   readonly indicator: CatalogIndicator;
   readonly figure: Figure | undefined;
   readonly province: Figure | undefined;
+  readonly forecast: ForecastFigure | undefined;
 }
 
 const profileColumns: readonly Column<ProfileRow>[] = [
@@ -189,6 +221,7 @@ const profileColumns: readonly Column<ProfileRow>[] = [
   { name: "suppressed", type: "bool", get: (r) => r.figure?.suppressed ?? false },
   { name: "province_value", type: "float64", get: (r) => r.province?.value ?? null },
   { name: "province_status", type: "utf8", get: (r) => r.province?.status ?? "no_data" },
+  ...forecastColumns<ProfileRow>((r) => r.forecast),
 ];
 
 export const profileRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiContext }): Promise<void> => {
@@ -245,7 +278,11 @@ export const profileRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCon
               : (model.figures.get(indicator.code)?.byGeo.get("province") ?? []).find(
                   (f) => f.breakdown === "" && f.year === year,
                 );
-          return { indicator, figure, province };
+          const forecast = nextTargetForecast(
+            indicator,
+            (model.figures.get(indicator.code)?.byGeo.get(commune.code) ?? []).filter((f) => f.breakdown === ""),
+          );
+          return { indicator, figure, province, forecast };
         });
         return {
           position: model.position,
@@ -256,7 +293,7 @@ export const profileRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCon
             updatedAt: model.updatedAt,
             commune: { code: commune.code, name: commune.name },
             indicators: rows.map((r) => ({
-              ...rowJson({ indicator: r.indicator, figure: r.figure }),
+              ...rowJson({ indicator: r.indicator, figure: r.figure, forecast: r.forecast }),
               suppressed: r.figure?.suppressed ?? false,
               province: { value: r.province?.value ?? null, status: r.province?.status ?? "no_data" },
             })),

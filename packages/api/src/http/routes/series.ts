@@ -1,17 +1,29 @@
 /**
  * GET /v1/indicators/{code}/series?geo=&from=&to=&breakdown=&asOf= — one geography's figures year by year,
- * each with the target applied, the trajectory towards it and the status; small cells withheld. Without
- * `asOf` the answer comes from the in-memory model at the warehouse checkpoint; with it, see liveWarehouse.ts.
+ * each with the target applied, the trajectory towards it and the status; small cells withheld. Beside the
+ * observed `points`, the series' `forecasts` (forecasts.ts): each year after the last value up to the last
+ * target year, with its prediction interval, marked `forecast: true`, computed from the same figures (so as of
+ * `asOf` too). Without `asOf` the answer comes from the in-memory model at the warehouse checkpoint; with it,
+ * see liveWarehouse.ts. CSV and Arrow answers carry the observed points only.
  */
 import type { FastifyInstance } from "fastify";
 import * as E from "fp-ts/lib/Either.js";
 import { type ApiContext, asOfRateLimit, geoOrFail, indicatorOrFail, readAccess, yearsOrFail } from "../context.js";
 import { fail } from "../errors.js";
 import type { Figure } from "../figures.js";
+import { forecastsOf } from "../forecasts.js";
 import { parseAsOf } from "../liveWarehouse.js";
 import { modelFor, viewFigures, viewOf } from "../publications.js";
 import { FIGURE_FORMATS, sendTable } from "../representation.js";
-import { asOfParam, errors, figureFormatParam, figureSchema, figureTabular, indicatorHeadSchema } from "../schemas.js";
+import {
+  asOfParam,
+  errors,
+  figureFormatParam,
+  figureSchema,
+  figureTabular,
+  forecastSchema,
+  indicatorHeadSchema,
+} from "../schemas.js";
 import { sdmxDataSets, sdmxQueryProperties } from "../sdmx/sdmxAnswer.js";
 import { toSdmxCsv, toSdmxJson } from "../sdmx/sdmxMessages.js";
 import { type FigureRow, figureColumnsFor, geoName } from "./figureTable.js";
@@ -65,6 +77,11 @@ export const seriesResponseSchema = {
       },
     },
     points: { type: "array", items: figureSchema },
+    forecasts: {
+      type: "array",
+      description: "FORECASTS, not observed figures: the years after the last value, up to the last target year",
+      items: forecastSchema,
+    },
   },
 } as const;
 
@@ -112,6 +129,9 @@ export const seriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
           const points = (all ?? []).filter(
             (f) => f.year >= from && f.year <= to && (q.breakdown === undefined || f.breakdown === q.breakdown),
           );
+          const forecasts = forecastsOf(entry, all ?? []).filter(
+            (f) => q.breakdown === undefined || f.breakdown === q.breakdown,
+          );
           const name = geoName(ref, geo);
           return {
             position,
@@ -125,6 +145,7 @@ export const seriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
               position,
               targets: entry.targets,
               points,
+              forecasts,
             }),
             columns: figureColumnsFor([entry]),
             rows: (): FigureRow[] => points.map((figure) => ({ figure, geoName: name, unit: entry.unit })),

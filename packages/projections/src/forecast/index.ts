@@ -1,0 +1,2 @@
+export * from "./backtest.js";
+export * from "./forecast.js";
