@@ -313,6 +313,12 @@ describe.each(WIDTHS)("the dashboard in Chromium at %i px", (width) => {
           .getAttribute("data-value"),
       ).toBe(r.value === null ? "" : String(r.value));
     }
+    // the trail: overview › indicator › commune, one separator between each
+    expect((await page.textContent("#crumbs"))?.split("›").map((x) => x.trim())).toEqual([
+      expect.stringContaining("Tổng quan"),
+      "Dân số trưởng thành có chữ ký số hoặc chữ ký điện tử cá nhân",
+      expect.stringMatching(/\S/),
+    ]);
     expect(await page.locator("#commune-card svg .series-line").count()).toBe(2); // the commune and the province
     expect(await page.locator("#commune-card details table tbody tr").count()).toBeGreaterThan(0);
     expect(await overflow(page)).toBeLessThanOrEqual(0);
@@ -329,6 +335,7 @@ describe.each(WIDTHS)("the dashboard in Chromium at %i px", (width) => {
     await page.waitForFunction(() => document.body.dataset.rendered?.startsWith("compare/"));
     expect(await page.evaluate(() => document.body.dataset.rendered)).toBe(`compare/DIGSIG_ADULT/${a},${b}/2025`);
     expect(await page.locator("#compare-chips li").count()).toBe(2);
+    expect((await page.textContent("#crumbs"))?.split("›").length).toBe(3);
     const many = await json<{ series: { geo: string; points: { value: number | null; breakdown: string }[] }[] }>(
       `/v1/series?indicators=DIGSIG_ADULT&geos=${a},${b},province`,
     );

@@ -1163,7 +1163,7 @@ const renderCommune = async (geo, code, year) => {
   const entry = state.byCode.get(code);
   if (entry === undefined) unknownIndicator(code);
   showViews("view-commune");
-  crumbs(link({ indicator: code }, entry.nameVi), " › ", el("span", {}, name));
+  crumbs(link({ indicator: code }, entry.nameVi), el("span", {}, name));
   $("commune-title").replaceChildren(name, en(`commune ${geo}`));
   fillIndicatorSelect($("commune-indicator"), code);
   $("commune-indicator").onchange = (e) => {
@@ -1268,7 +1268,7 @@ const renderCompare = async (geos, code, year) => {
     throw e;
   }
   showViews("view-compare");
-  crumbs(link({ indicator: code }, entry.nameVi), " › ", el("span", {}, "So sánh / comparison"));
+  crumbs(link({ indicator: code }, entry.nameVi), el("span", {}, "So sánh / comparison"));
   $("compare-title").replaceChildren(`So sánh: ${entry.nameVi}`, en(`comparison: ${entry.nameEn}`));
   fillIndicatorSelect($("compare-indicator"), code);
   $("compare-indicator").onchange = (e) => {
