@@ -1,10 +1,25 @@
 /**
  * The embedded event log: an append-only `events` table in its own DuckDB file, separate from the warehouse.
  * One process opens it for writing. Appends are serialised, planned against in-memory indexes
- * (`logIndex.ts`), written with the appender inside one transaction and acknowledged only after COMMIT,
- * which DuckDB makes durable through its write-ahead log.
+ * (`logIndex.ts`), written with the appender's data chunks inside one transaction and acknowledged only after
+ * COMMIT, which DuckDB makes durable through its write-ahead log.
+ *
+ * Format `kpi-event-log/2` (docs/log-format.md) stores beside each event's canonical bytes (`data`, which the
+ * chain hash covers) the fields the warehouse reads in typed columns (`typedColumns.ts`) and an integer
+ * `subject_key` from the `subjects` dictionary, written in the same transaction; both are derived data that
+ * `verifyChain` checks. A format-1 log (no typed columns) opens read-only and verifies; opened for writing it
+ * is refused with the advice to run `kpi migrate`.
  */
-import { type DuckDBConnection, DuckDBInstance, DuckDBTimestampTZValue } from "@duckdb/node-api";
+import {
+  type DuckDBAppender,
+  DuckDBBlobValue,
+  type DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBDateValue,
+  DuckDBInstance,
+  DuckDBTimestampTZValue,
+  type DuckDBValue,
+} from "@duckdb/node-api";
 import * as E from "fp-ts/lib/Either.js";
 import type { Fact, Position, SubjectId } from "../facts/index.js";
 import { position } from "../facts/index.js";
@@ -30,15 +45,27 @@ import {
   StreamRevisions,
 } from "./logIndex.js";
 import { storageAdvice } from "./storageAdvice.js";
+import {
+  firstWrongTypedSql,
+  TYPED_COLUMNS,
+  type TypedValue,
+  typedColumnsDdl,
+  typedReason,
+  typedSelectSql,
+  typedValues,
+} from "./typedColumns.js";
 
-/** The format the embedded log's `log_meta` names. */
-export const LOG_FORMAT = "kpi-event-log/1";
+/** The format the embedded log's `log_meta` names: the one this version writes. */
+export const LOG_FORMAT = "kpi-event-log/2";
+/** The format before typed columns: read and verified, never written (`kpi migrate` upgrades it). */
+export const LOG_FORMAT_1 = "kpi-event-log/1";
 
 /** Why a stored event fails a check besides its chain hash (in the order the checks apply). */
 const SUB_MS_REASON =
   "recorded_at holds sub-millisecond digits, which the hash does not cover (the log stores whole milliseconds)";
 const CONTENT_FP_REASON = "content_fp is not the fingerprint of the event's stored content";
 const HASH_REASON = "stored hash does not match the event's content and the chain";
+const SUBJECT_KEY_REASON = "subject_key does not name the event's subject in the subjects table";
 
 export const eventsDdl = (db: string) => `
 CREATE TABLE IF NOT EXISTS ${db}events (
@@ -52,12 +79,56 @@ CREATE TABLE IF NOT EXISTS ${db}events (
   data            JSON        NOT NULL,
   recorded_at     TIMESTAMPTZ NOT NULL,
   hash            BLOB        NOT NULL,
-  content_fp      BIGINT      NOT NULL
+  content_fp      BIGINT      NOT NULL,
+  subject_key     INTEGER     NOT NULL,
+${typedColumnsDdl}
 );
+CREATE TABLE IF NOT EXISTS ${db}subjects (subject_key INTEGER NOT NULL, subject VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS ${db}log_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 INSERT INTO ${db}log_meta VALUES ('format', '${LOG_FORMAT}') ON CONFLICT DO NOTHING;
-COMMENT ON TABLE ${db}events IS 'Append-only log of reported facts. Never updated; hash chains each event to the one before it.';
+COMMENT ON TABLE ${db}events IS 'Append-only log of reported facts. Never updated; hash chains each event to the one before it. subject_key and the columns after it are derived from subject and data.';
+COMMENT ON TABLE ${db}subjects IS 'The subject dictionary: one integer key per subject, written with the first event of the subject.';
 `;
+
+/** What a log file holds before it is opened: its `log_meta` format and whether `events` has typed columns. */
+interface StoredFormat {
+  readonly exists: boolean;
+  readonly format: string | undefined;
+  readonly typed: boolean;
+}
+
+const storedFormat = async (conn: DuckDBConnection, alias: string | undefined): Promise<StoredFormat> => {
+  const dbName = alias === undefined ? "current_database()" : `'${alias}'`;
+  const r = await conn.runAndReadAll(
+    `SELECT count(*) FILTER (WHERE table_name = 'events') > 0,
+            count(*) FILTER (WHERE table_name = 'log_meta') > 0,
+            (SELECT count(*) > 0 FROM duckdb_columns()
+             WHERE database_name = ${dbName} AND schema_name = 'main' AND table_name = 'events' AND column_name = 'subject_key')
+     FROM duckdb_tables() WHERE database_name = ${dbName} AND schema_name = 'main'`,
+  );
+  const [exists, hasMeta, typed] = r.getRows()[0] as [boolean, boolean, boolean];
+  if (!hasMeta) return { exists, format: undefined, typed };
+  const db = alias === undefined ? "" : `${alias}.`;
+  const f = await conn.runAndReadAll(`SELECT value FROM ${db}log_meta WHERE key = 'format'`);
+  return { exists, format: f.getRows()[0]?.[0] as string | undefined, typed };
+};
+
+/** The error of a log in an older format opened for writing: what it is, and how to upgrade it. */
+export class LogFormatOutdated extends Error {
+  constructor(
+    readonly path: string,
+    readonly format: string,
+  ) {
+    super(
+      `the event log ${path} is in format ${format}, which this version reads and verifies but does not write (${LOG_FORMAT} stores typed columns beside each event); upgrade it with kpi migrate (it keeps the original as a backup), then try again`,
+    );
+  }
+}
+
+const DAY_MS = 86_400_000;
+const dateValue = (iso: string): DuckDBDateValue => new DuckDBDateValue(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
+/** Rows per data chunk: DuckDB's vector size, the most a chunk holds. */
+const CHUNK_ROWS = 2048;
 
 const selectColumns = (t: string) => `CAST(${t}.position AS DOUBLE) AS position, ${t}.id, ${t}.type, ${t}.subject,
   CAST(${t}.stream_revision AS DOUBLE) AS stream_revision, strftime(${t}.occurred_on, '%Y-%m-%d') AS occurred_on,
@@ -124,8 +195,10 @@ const checkStorage = (conn: DuckDBConnection, db: string, path: string): Promise
   damagedAsLogStorageError(path, async () => {
     await conn.run(
       `SELECT count(*), bit_xor(hash(position, id, type, subject, stream_revision, occurred_on, source, data,
-                                     recorded_at, hash, content_fp)) FROM ${db}events`,
+                                     recorded_at, hash, content_fp, subject_key,
+                                     ${TYPED_COLUMNS.map((c) => c.column).join(", ")})) FROM ${db}events`,
     );
+    await conn.run(`SELECT count(*), bit_xor(hash(subject_key, subject)) FROM ${db}subjects`);
     await conn.run(`SELECT count(*), bit_xor(hash(key, value)) FROM ${db}log_meta`);
   });
 
@@ -145,6 +218,9 @@ export class DuckDbEventLog implements EventLog {
   private readonly ids = new FactIndex(1 << 16);
   private readonly sources = new SourceCodes();
   private readonly revisions = new StreamRevisions();
+  /** The subject dictionary (read-write only): subject → its `subject_key`. */
+  private readonly subjectKeys = new Map<string, number>();
+  private nextSubjectKey = 1;
   private headPos = 0;
   private lastHash: Uint8Array = GENESIS_HASH;
   private lock: Promise<void> = Promise.resolve();
@@ -162,6 +238,8 @@ export class DuckDbEventLog implements EventLog {
     /** The writer's connection: bulk sessions run their transaction here. */
     private readonly writeConn: DuckDBConnection,
     private readonly options: DuckDbEventLogOptions,
+    /** Whether `events` has the typed columns of format 2 (a format-1 log opens read-only only). */
+    readonly typed: boolean,
   ) {
     this.db = options.attach ? `${options.attach.alias}.` : "";
     this.selectEvent = selectEvent(this.db);
@@ -185,14 +263,21 @@ export class DuckDbEventLog implements EventLog {
       );
     }
     const db = options.attach ? `${options.attach.alias}.` : "";
+    const stored = await storedFormat(conn, options.attach?.alias);
     if (!options.readOnly) {
+      if (stored.exists && !(stored.typed && stored.format === LOG_FORMAT)) {
+        conn.closeSync();
+        if (options.attach === undefined) instance.closeSync();
+        throw new LogFormatOutdated(path, stored.format ?? (stored.typed ? "(unnamed)" : LOG_FORMAT_1));
+      }
       await conn.run(eventsDdl(db));
       await checkStorage(conn, db, path);
     }
     const writeConn = await instance.connect();
     await writeConn.run("SET TimeZone = 'UTC'");
-    const log = new DuckDbEventLog(path, instance, conn, writeConn, options);
+    const log = new DuckDbEventLog(path, instance, conn, writeConn, options, options.readOnly ? stored.typed : true);
     await damagedAsLogStorageError(path, () => log.loadIndexes());
+    await damagedAsLogStorageError(path, () => log.loadSubjects());
     return log;
   }
 
@@ -233,6 +318,21 @@ export class DuckDbEventLog implements EventLog {
     for await (const rows of revs.yieldRows()) for (const r of rows) this.revisions.set(r[0] as string, r[1] as number);
   }
 
+  /**
+   * The subject dictionary, for appends (read-write only). Measured on the small sample (about 270 k facts): a
+   * few tens of milliseconds; it grows with the number of subjects, not of events.
+   */
+  private async loadSubjects(): Promise<void> {
+    if (this.options.readOnly) return;
+    const r = await this.conn.stream(`SELECT subject, subject_key FROM ${this.db}subjects`);
+    for await (const rows of r.yieldRows()) {
+      for (const [subject, key] of rows as unknown as [string, number][]) {
+        this.subjectKeys.set(subject, key);
+        if (key >= this.nextSubjectKey) this.nextSubjectKey = key + 1;
+      }
+    }
+  }
+
   async head(): Promise<Position> {
     return position(this.headPos);
   }
@@ -269,6 +369,8 @@ export class DuckDbEventLog implements EventLog {
     /** Committed facts this session retracted (its own facts are marked in `ids`). */
     const retracted = new Set<string>();
     const revisions = new StreamRevisions();
+    /** Subjects first seen in this session, with the keys it gave them. */
+    const newSubjects = new Map<string, number>();
     let head = this.headPos;
     let lastHash = this.lastHash;
     let open = true;
@@ -298,7 +400,7 @@ export class DuckDbEventLog implements EventLog {
         if (E.isLeft(planned)) return planned;
         const plan = planned.right;
         if (plan.rows.length > 0) {
-          await this.writeRows(plan.rows, recordedAt);
+          await this.writeRows(plan.rows, recordedAt, newSubjects);
           for (const r of plan.rows) {
             ids.add(r.fact.id, indexedFact(r, this.sources.code(r.fact.source)));
             if (r.fact.type === "FactRetracted") {
@@ -333,6 +435,8 @@ export class DuckDbEventLog implements EventLog {
         this.ids.addAll(ids);
         for (const id of retracted) this.ids.markRetracted(id);
         for (const [s, rev] of revisions.entries()) this.revisions.set(s, rev);
+        for (const [s, key] of newSubjects) this.subjectKeys.set(s, key);
+        this.nextSubjectKey += newSubjects.size;
         this.headPos = head;
         this.lastHash = lastHash;
         end();
@@ -350,23 +454,70 @@ export class DuckDbEventLog implements EventLog {
     };
   }
 
-  private async writeRows(rows: readonly PlannedRow[], recordedAt: string): Promise<void> {
-    const ap = await this.writeConn.createAppender("events", null, this.options.attach?.alias ?? null);
+  /**
+   * Appends the planned rows in data chunks (column by column, 2048 rows a chunk), with each row's typed columns
+   * and subject key; subjects first seen here get the next keys and a row in `subjects`, in the same transaction.
+   */
+  private async writeRows(
+    rows: readonly PlannedRow[],
+    recordedAt: string,
+    newSubjects: Map<string, number>,
+  ): Promise<void> {
+    const alias = this.options.attach?.alias ?? null;
+    const keyOf = (subject: string, fresh: [string, number][]): number => {
+      const known = this.subjectKeys.get(subject) ?? newSubjects.get(subject);
+      if (known !== undefined) return known;
+      const key = this.nextSubjectKey + newSubjects.size;
+      newSubjects.set(subject, key);
+      fresh.push([subject, key]);
+      return key;
+    };
+    const fresh: [string, number][] = [];
+    const ap = await this.writeConn.createAppender("events", null, alias);
     try {
+      const types = Array.from({ length: ap.columnCount }, (_, i) => ap.columnType(i));
       const micros = new DuckDBTimestampTZValue(isoToMicros(recordedAt));
-      for (const r of rows) {
-        const f = r.fact;
-        ap.appendBigInt(BigInt(r.position));
-        ap.appendVarchar(f.id);
-        ap.appendVarchar(f.type);
-        ap.appendVarchar(f.subject);
-        ap.appendBigInt(BigInt(r.streamRevision));
-        ap.appendVarchar(f.occurredOn);
-        ap.appendVarchar(f.source);
-        ap.appendVarchar(r.data);
-        ap.appendTimestampTZ(micros);
-        ap.appendBlob(r.hash);
-        ap.appendBigInt(fingerprintToBigInt(fingerprint(r.canonical)));
+      for (let from = 0; from < rows.length; from += CHUNK_ROWS) {
+        const slice = rows.slice(from, from + CHUNK_ROWS);
+        const cols: DuckDBValue[][] = types.map(() => new Array<DuckDBValue>(slice.length));
+        for (const [i, r] of slice.entries()) {
+          const f = r.fact;
+          const row: DuckDBValue[] = [
+            BigInt(r.position),
+            f.id,
+            f.type,
+            f.subject,
+            BigInt(r.streamRevision),
+            dateValue(f.occurredOn),
+            f.source,
+            r.data,
+            micros,
+            new DuckDBBlobValue(r.hash),
+            fingerprintToBigInt(fingerprint(r.canonical)),
+            keyOf(f.subject, fresh),
+            ...typedValues(f.data as Readonly<Record<string, unknown>>).map((v, c) =>
+              TYPED_COLUMNS[c]?.sql === "DATE" && typeof v === "string" ? dateValue(v) : v,
+            ),
+          ];
+          for (const [c, v] of row.entries()) (cols[c] as DuckDBValue[])[i] = v;
+        }
+        const chunk = DuckDBDataChunk.create(types);
+        chunk.setColumns(cols);
+        ap.appendDataChunk(chunk);
+      }
+      ap.flushSync();
+    } finally {
+      ap.closeSync();
+    }
+    if (fresh.length > 0) await this.writeSubjects(fresh, alias);
+  }
+
+  private async writeSubjects(fresh: readonly [string, number][], alias: string | null): Promise<void> {
+    const ap: DuckDBAppender = await this.writeConn.createAppender("subjects", null, alias);
+    try {
+      for (const [subject, key] of fresh) {
+        ap.appendInteger(key);
+        ap.appendVarchar(subject);
         ap.endRow();
       }
       ap.flushSync();
@@ -499,14 +650,17 @@ export class DuckDbEventLog implements EventLog {
     const hash = await this.firstBrokenLink(below);
     const subMs = await this.firstSubMillisecond(hash ?? below);
     const fp = await this.firstWrongFingerprint(subMs ?? hash ?? below);
+    const typed = this.typed ? await this.firstWrongTyped(fp ?? subMs ?? hash ?? below) : undefined;
     const firstBad =
-      fp !== undefined
-        ? { position: fp, reason: CONTENT_FP_REASON }
-        : subMs !== undefined
-          ? { position: subMs, reason: SUB_MS_REASON }
-          : hash !== undefined
-            ? { position: hash, reason: HASH_REASON }
-            : gap;
+      typed !== undefined
+        ? typed
+        : fp !== undefined
+          ? { position: fp, reason: CONTENT_FP_REASON }
+          : subMs !== undefined
+            ? { position: subMs, reason: SUB_MS_REASON }
+            : hash !== undefined
+              ? { position: hash, reason: HASH_REASON }
+              : gap;
     return this.report(max, firstBad);
   }
 
@@ -534,10 +688,12 @@ export class DuckDbEventLog implements EventLog {
     const r = await this.conn.runAndReadAll(`SELECT key, value FROM ${this.db}log_meta ORDER BY key`);
     const meta = new Map(r.getRows() as [string, string][]);
     const format = meta.get("format");
-    if (format !== LOG_FORMAT) {
+    // the format the table's shape is: typed columns are format 2's, their absence format 1's
+    const expected = this.typed ? LOG_FORMAT : LOG_FORMAT_1;
+    if (format !== expected) {
       return {
         key: "format",
-        reason: format === undefined ? `is missing (it must be ${LOG_FORMAT})` : `is ${format}, not ${LOG_FORMAT}`,
+        reason: format === undefined ? `is missing (it must be ${expected})` : `is ${format}, not ${expected}`,
       };
     }
     const exportKeys = ["exported_at", "exported_head", "exported_head_hash"];
@@ -611,6 +767,28 @@ export class DuckDbEventLog implements EventLog {
     return first;
   }
 
+  /**
+   * The first position below `below` whose `subject_key` does not name its subject in `subjects`, or one of
+   * whose typed columns does not hold what its `data` says (derived in SQL as `typedFromDataSql`, which a
+   * property holds equal to `typedValues`), with the column named.
+   */
+  private async firstWrongTyped(below: number): Promise<{ position: number; reason: string } | undefined> {
+    const r = await this.conn.runAndReadAll(
+      `SELECT CAST(position AS DOUBLE), wrong FROM (
+         SELECT e.position,
+                CASE WHEN s.n IS DISTINCT FROM 1 OR s.subject IS DISTINCT FROM e.subject THEN 'subject_key'
+                     ELSE ${firstWrongTypedSql("e")} END AS wrong
+         FROM ${this.db}events e
+         LEFT JOIN (SELECT subject_key, min(subject) AS subject, count(*) AS n FROM ${this.db}subjects GROUP BY ALL) s
+           ON s.subject_key = e.subject_key
+         WHERE e.position < ${below})
+       WHERE wrong IS NOT NULL ORDER BY position LIMIT 1`,
+    );
+    const row = r.getRows()[0] as [number, string] | undefined;
+    if (row === undefined) return undefined;
+    return { position: row[0], reason: row[1] === "subject_key" ? SUBJECT_KEY_REASON : typedReason(row[1]) };
+  }
+
   /** The first position below `below` whose link does not verify (positions below it are 1, 2, … exactly once). */
   private async firstBrokenLink(below: number): Promise<number | undefined> {
     const ev = `${this.db}events`;
@@ -640,6 +818,15 @@ export class DuckDbEventLog implements EventLog {
     return undefined;
   }
 
+  /** Why an event's subject key or typed columns (`stored`: key_subject, key_rows, then the typed columns) are wrong. */
+  private wrongTyped(subject: string, data: string, stored: readonly unknown[]): string | undefined {
+    const [keySubject, keyRows, ...columns] = stored;
+    if (keySubject !== subject || Number(keyRows) !== 1) return SUBJECT_KEY_REASON;
+    const want = typedValues(JSON.parse(data) as Record<string, unknown>);
+    const at = want.findIndex((v, i) => v !== columns[i]);
+    return at < 0 ? undefined : typedReason(TYPED_COLUMNS[at]?.column ?? "");
+  }
+
   /** The chain checked one event after the other in TypeScript: the definition `verifyChain` must agree with. */
   verifyChainSequentially(): Promise<ChainReport> {
     return damagedAsLogStorageError(this.path, () => this.checkChainSequentially());
@@ -648,12 +835,18 @@ export class DuckDbEventLog implements EventLog {
   private async checkChainSequentially(): Promise<ChainReport> {
     let prev: Uint8Array = GENESIS_HASH;
     let expected = 1;
+    const typed = this.typed
+      ? `, s.subject AS key_subject, s.n AS key_rows, ${typedSelectSql("e")}
+         FROM ${this.db}events e
+         LEFT JOIN (SELECT subject_key, min(subject) AS subject, count(*) AS n FROM ${this.db}subjects GROUP BY ALL) s
+           ON s.subject_key = e.subject_key`
+      : ` FROM ${this.db}events e`;
     const result = await this.conn.stream(
-      `SELECT ${selectColumns("e")}, e.content_fp, CAST(epoch_us(e.recorded_at) % 1000 AS INTEGER)
-       FROM ${this.db}events e ORDER BY position, recorded_at`,
+      `SELECT ${selectColumns("e")}, e.content_fp, CAST(epoch_us(e.recorded_at) % 1000 AS INTEGER)${typed}
+       ORDER BY e.position, e.recorded_at`,
     );
     for await (const rows of result.yieldRows()) {
-      for (const r of rows as unknown as [...Row, bigint, number][]) {
+      for (const r of rows as unknown as [...Row, bigint, number, ...TypedValue[]][]) {
         const [pos, id, type, subject, rev, occurredOn, source, data, recordedAt, hash, fp, subMs] = r;
         if (pos !== expected) {
           return this.report(expected - 1, {
@@ -670,7 +863,9 @@ export class DuckDbEventLog implements EventLog {
               ? SUB_MS_REASON
               : fingerprintToBigInt(fingerprint(canonical)) !== fp
                 ? CONTENT_FP_REASON
-                : undefined;
+                : this.typed
+                  ? this.wrongTyped(subject, data, r.slice(12))
+                  : undefined;
         if (reason !== undefined) return this.report(pos - 1, { position: pos, reason });
         prev = h;
         expected++;
