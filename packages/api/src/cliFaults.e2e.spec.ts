@@ -116,7 +116,7 @@ describe("kpi verify-log on columns outside the hash", () => {
     expect(r.out).toBe(
       [
         "chain BROKEN at position 2: recorded_at holds sub-millisecond digits, which the hash does not cover (the log stores whole milliseconds)",
-        "log metadata FAILED: log_meta format is kpi-event-log/0, not kpi-event-log/1",
+        "log metadata FAILED: log_meta format is kpi-event-log/0, not kpi-event-log/2",
         "",
       ].join("\n"),
     );
