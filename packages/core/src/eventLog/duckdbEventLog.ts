@@ -314,8 +314,9 @@ export class DuckDbEventLog implements EventLog {
   }
 
   /**
-   * The subject dictionary, for appends (read-write only). Measured on the small sample (about 270 k facts): a
-   * few tens of milliseconds; it grows with the number of subjects, not of events.
+   * The subject dictionary, for appends (read-write only). It grows with the number of subjects, not of events:
+   * 89,866 subjects (the small sample, 267,359 facts) load in about 0.2 s (174–373 ms, 2 busy cores), about
+   * 2.4 µs a subject.
    */
   private async loadSubjects(): Promise<void> {
     if (this.options.readOnly) return;
