@@ -178,7 +178,10 @@ describe("a publication", () => {
       await tampered("typed", `UPDATE events SET birth_year = birth_year - 30 WHERE position = ${k}`),
     );
     expect(typed.ok).toBe(false);
-    expect(typed.log.firstBad).toMatchObject({ position: k, reason: expect.stringMatching(/^typed column birth_year/) });
+    expect(typed.log.firstBad).toMatchObject({
+      position: k,
+      reason: expect.stringMatching(/^typed column birth_year/),
+    });
     const meta = await verify(
       published.file,
       await tampered("meta", "UPDATE log_meta SET value = '1' WHERE key = 'exported_head'"),
