@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as E from "fp-ts/lib/Either.js";
 
-export const SECTIONS = ["import", "rebuild", "incremental", "query", "verify", "mixed"] as const;
+export const SECTIONS = ["import", "open", "rebuild", "incremental", "query", "verify", "mixed"] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchOptions {

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--facts N] [--tail 10000] [--runs 3] [--only import,rebuild,incremental,query,verify,mixed]
+ * `pnpm bench [--facts N] [--tail 10000] [--runs 3] [--only import,open,rebuild,incremental,query,verify,mixed]
  * [--scale province|small] [--dir DIR]`: the engine on the province-scale sample (the first N facts, default
  * 10 M), each figure the median of R runs with the peak memory, beside two baselines measured in the same run —
  * (a) the naive approach in plain TypeScript and (b) hand-written DuckDB SQL over the same facts in a flat
@@ -19,6 +19,7 @@ import { formatSection, formatSummary, type Section } from "./report.js";
 import { importSection } from "./sections/importSection.js";
 import { incrementalSection } from "./sections/incrementalSection.js";
 import { mixedSection } from "./sections/mixedSection.js";
+import { openSection } from "./sections/openSection.js";
 import { querySection } from "./sections/querySection.js";
 import { rebuildSection } from "./sections/rebuildSection.js";
 import { verifySection } from "./sections/verifySection.js";
@@ -26,6 +27,7 @@ import { type Bench, openBench, say } from "./workspace.js";
 
 const RUNNERS: Record<SectionName, (b: Bench) => Promise<Section>> = {
   import: importSection,
+  open: openSection,
   rebuild: rebuildSection,
   incremental: incrementalSection,
   query: querySection,

@@ -17,7 +17,13 @@ export {
 } from "./reference/communes.js";
 export { type CrosswalkRow, loadCrosswalk, type OldUnit, parseCrosswalk } from "./reference/crosswalk.js";
 export { formatReferenceDataError, type ReferenceDataError, type RowProblem } from "./reference/csvRows.js";
-export { COMMUNES_CSV, CROSSWALK_CSV, DATA_DIR, PUBLISHED_FIGURES_CSV } from "./reference/dataFiles.js";
+export {
+  COMMUNES_CSV,
+  COMMUNES_GEOJSON,
+  CROSSWALK_CSV,
+  DATA_DIR,
+  PUBLISHED_FIGURES_CSV,
+} from "./reference/dataFiles.js";
 export { checkReference, loadReferenceData, type ReferenceData, referenceData } from "./reference/referenceData.js";
 export {
   type CommuneResolver,

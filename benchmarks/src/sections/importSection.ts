@@ -1,8 +1,9 @@
 /**
  * 1. Import: the head facts from NDJSON into a new embedded log, validated, hash-chained and durable (the
  * log the later sections use), beside
- *   (a) the same reading, JSON.parse and io-ts decoding (`readFactLines`, the importer's own front end) with
- *       no log: the naive importer in JavaScript;
+ *   (a) the same reading, JSON.parse and io-ts decoding on one thread (`readFactLines`, the sequential reader;
+ *       the importer now reads in worker threads, `factChunksOfFile`) with no log: the naive importer in
+ *       JavaScript;
  *   (b) DuckDB's NDJSON reader loading the file into a table of a new database file: close to the limit of the
  *       storage engine (no validation, no hash chain, no idempotency).
  */

@@ -11,6 +11,7 @@ import type { EventLog, LogStore } from "@kpi/core";
 import { loadConfig } from "./config.js";
 import { explainFailure } from "./failures.js";
 import { commandHelp } from "./help.js";
+import { inHugePages, stopWithLauncher } from "./hugePages.js";
 
 const USAGE = `kpi — indicator warehouse for Đồng Tháp's digital-transformation targets
 
@@ -35,10 +36,12 @@ Usage:
                                               proven copy, keeping the original as a backup
   kpi migrate --from embedded|kurrentdb --to embedded|kurrentdb [--from-log FILE] [--to-log FILE]
                                               copy the log into an empty store and prove the copy
-  kpi verify-log                               check the event log's hash chain
+  kpi verify-log [--checkpoint FILE | --no-checkpoint]
+                                              check the event log's hash chain (after the head last verified)
   kpi publish [--year Y] [--indicator CODE]... [--level province|commune|all] [--out FILE]
                                               freeze figures into a publication and record its digest in the log
-  kpi verify PUBLICATION [--log FILE]          replay the log in a fresh DuckDB and check every figure of a publication
+  kpi verify PUBLICATION [--log FILE] [--checkpoint FILE | --no-checkpoint]
+                                              replay the log in memory and check every figure of a publication
   kpi explain INDICATOR GEO YEAR [--as-of POSITION|YYYY-MM-DD] [--breakdown B]
                                               the facts behind a figure and the vintages that moved it
   kpi export-log --out FILE                    write a standalone copy of the event log for an auditor
@@ -76,6 +79,8 @@ const main = async (argv: string[]): Promise<number> => {
       port: { type: "string", default: "8080" },
       host: { type: "string", default: "127.0.0.1" },
       "no-serve": { type: "boolean", default: false },
+      checkpoint: { type: "string" },
+      "no-checkpoint": { type: "boolean", default: false },
       note: { type: "string", default: "" },
       force: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -125,6 +130,14 @@ const main = async (argv: string[]): Promise<number> => {
     process.stderr.write(`kpi ${command}: ${message}\n`);
     return 2;
   };
+  /** verify, verify-log: `--checkpoint FILE`, `--no-checkpoint`, or the log's default; undefined when both are given. */
+  const checkpoint: { readonly checkpoint?: string | false } | undefined = values["no-checkpoint"]
+    ? values.checkpoint === undefined
+      ? { checkpoint: false }
+      : undefined
+    : values.checkpoint === undefined
+      ? {}
+      : { checkpoint: resolve(values.checkpoint) };
   switch (command) {
     case "demo": {
       const port = Number(values.port);
@@ -293,6 +306,7 @@ const main = async (argv: string[]): Promise<number> => {
     case "verify": {
       const [publication] = args;
       if (publication === undefined) return usage("name the publication file, e.g. var/publications/pub-….json");
+      if (checkpoint === undefined) return usage("--checkpoint FILE and --no-checkpoint exclude each other");
       const { verifyCommand } = await import("./commands/auditCommands.js");
       const s = await server();
       if (s !== undefined) {
@@ -302,13 +316,13 @@ const main = async (argv: string[]): Promise<number> => {
         try {
           return await verifyCommand(
             { ...config, logPath: copy.file },
-            { publication, out: process.stdout, err: process.stderr },
+            { publication, out: process.stdout, err: process.stderr, ...checkpoint, checkpointFor: config.logPath },
           );
         } finally {
           copy.done();
         }
       }
-      return verifyCommand(config, { publication, out: process.stdout, err: process.stderr });
+      return verifyCommand(config, { publication, out: process.stdout, err: process.stderr, ...checkpoint });
     }
     case "explain": {
       const [indicator, geo, year] = args;
@@ -349,6 +363,7 @@ const main = async (argv: string[]): Promise<number> => {
       });
     }
     case "verify-log": {
+      if (checkpoint === undefined) return usage("--checkpoint FILE and --no-checkpoint exclude each other");
       // while a server holds the log, a copy of it taken through the server is checked
       const s = await server();
       const copy = s === undefined ? undefined : await (await import("./commands/server.js")).logCopyFromServer(s);
@@ -357,15 +372,11 @@ const main = async (argv: string[]): Promise<number> => {
           ? await openLog(true)
           : await (await import("@kpi/core")).DuckDbEventLog.open(copy.file, { readOnly: true });
       try {
-        const r = await log.verifyChain();
-        if (r.ok) process.stdout.write(`chain verifies: ${r.checked} events, head ${r.head}\n`);
-        if (r.firstBad !== undefined) {
-          process.stdout.write(`chain BROKEN at position ${r.firstBad.position}: ${r.firstBad.reason}\n`);
-        }
-        if (r.logMeta !== undefined) {
-          process.stdout.write(`log metadata FAILED: log_meta ${r.logMeta.key} ${r.logMeta.reason}\n`);
-        }
-        return r.ok ? 0 : 1;
+        const { verifyLogCommand } = await import("./commands/auditCommands.js");
+        const { DuckDbEventLog } = await import("@kpi/core");
+        // the checkpoint is of the configured log (the embedded file, or the KurrentDB store), even when a copy is read
+        const checkpointFor = copy === undefined && !(log instanceof DuckDbEventLog) ? log.name : config.logPath;
+        return await verifyLogCommand(config, log, { out: process.stdout, ...checkpoint, checkpointFor });
       } finally {
         await log.close();
         copy?.done();
@@ -398,7 +409,8 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   if (e.code !== "EPIPE") throw e;
 });
 
-main(process.argv.slice(2)).then(
+stopWithLauncher();
+(inHugePages(process.argv.slice(2)) ?? main(process.argv.slice(2))).then(
   (code) => {
     process.exitCode = code;
   },

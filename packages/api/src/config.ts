@@ -11,8 +11,9 @@
  * | KPI_RESTRICTED_SNAPSHOT | DIR/warehouse-restricted.duckdb | the whole warehouse (microdata, small cells), readable by its owner only |
  * | KPI_YEARS | 2019-<this year> | the years figures are computed for |
  * | KPI_SMALL_CELL | 10 | commune figures with a denominator below this are suppressed when published |
+ * | KPI_CHECKPOINT_DIR | $XDG_CONFIG_HOME/kpi/checkpoints, else ~/.config/kpi/checkpoints (DIR/checkpoints without a home) | the auditor's chain checkpoints (`kpi verify`, `kpi verify-log`), one file per log |
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 
 export interface Config {
   readonly dataDir: string;
@@ -22,6 +23,8 @@ export interface Config {
   readonly restrictedSnapshotPath: string;
   readonly years: readonly [number, number];
   readonly smallCellThreshold: number;
+  /** Where `kpi verify` and `kpi verify-log` keep the head they last verified of each log. */
+  readonly checkpointDir: string;
 }
 
 const parseYears = (s: string | undefined, now: Date): readonly [number, number] => {
@@ -49,5 +52,13 @@ export const loadConfig = (
     restrictedSnapshotPath: resolve(env.KPI_RESTRICTED_SNAPSHOT ?? `${dataDir}/warehouse-restricted.duckdb`),
     years: parseYears(env.KPI_YEARS, now),
     smallCellThreshold: threshold,
+    checkpointDir: resolve(
+      env.KPI_CHECKPOINT_DIR ??
+        (env.XDG_CONFIG_HOME
+          ? join(env.XDG_CONFIG_HOME, "kpi", "checkpoints")
+          : env.HOME
+            ? join(env.HOME, ".config", "kpi", "checkpoints")
+            : join(dataDir, "checkpoints")),
+    ),
   };
 };

@@ -87,10 +87,15 @@ the same events in the same order with the same chain.
 
 Example: kpi migrate --from embedded --to embedded --from-log old.duckdb --to-log var/events.duckdb
 `,
-  "verify-log": `kpi verify-log
+  "verify-log": `kpi verify-log [--checkpoint FILE | --no-checkpoint]
 
-Checks the event log's hash chain from the first event to the head and names the first position that was
-edited, deleted or reordered.
+Checks the event log's hash chain and names the first position that was edited, deleted or reordered. The
+head verified is kept in a checkpoint (default: one file per log in KPI_CHECKPOINT_DIR, else
+$XDG_CONFIG_HOME/kpi/checkpoints or ~/.config/kpi/checkpoints); the next check starts there, provided the
+log still holds the checkpointed hash at that position (else it says so, checks the whole chain and fails).
+
+  --checkpoint FILE   the checkpoint file to read and update
+  --no-checkpoint     check the whole chain, read and keep no checkpoint
 `,
   publish: `kpi publish [--year Y] [--indicator CODE]... [--level province|commune|all] [--out FILE]
 
@@ -99,10 +104,14 @@ the definitions and a Merkle root per figure) and records its digest in the log.
 
 Example: kpi publish --year 2025 --level all --out var/publications/2025.json
 `,
-  verify: `kpi verify PUBLICATION [--log FILE]
+  verify: `kpi verify PUBLICATION [--log FILE] [--checkpoint FILE | --no-checkpoint]
 
-Replays the log (or the auditor's copy) up to the publication's position in a fresh DuckDB and checks every
-figure of the publication, reporting match or mismatch with the difference.
+Checks the log's hash chain (from the auditor's checkpoint, as kpi verify-log does), then replays the facts
+the publication's figures read, up to its position, in an in-memory DuckDB and checks every figure of the
+publication, reporting match or mismatch with the difference.
+
+  --checkpoint FILE   the chain checkpoint to read and update (default: the log's, see kpi verify-log --help)
+  --no-checkpoint     check the whole chain, read and keep no checkpoint
 
 Example: kpi verify var/publications/2025.json --log auditor-copy.duckdb
 `,

@@ -194,4 +194,40 @@ describe("while kpi serve runs", () => {
     // and the commands open the files themselves again
     expect(clean(kpi("head")).code).toBe(0);
   }, 60_000);
+
+  it("starts again listening at once, and folds what was appended while it was stopped in the background", async () => {
+    const file = join(dir, "while-stopped.ndjson");
+    writeFileSync(file, `${fact(101)}\n${fact(102)}\n${fact(103)}\n`);
+    expect(clean(kpi("import", file)).code).toBe(0);
+    const head = Number(clean(kpi("head")).out.trim());
+    let out = "";
+    const again = spawn(process.execPath, [CLI, "serve", "--port", "0", "--data-dir", dir], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, KPI_YEARS: "2019-2026" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    again.stdout?.on("data", (d) => {
+      out += String(d);
+    });
+    again.stderr?.on("data", (d) => {
+      out += String(d);
+    });
+    try {
+      const t0 = Date.now();
+      while (!out.includes("Folded the events appended before the start")) {
+        if (Date.now() - t0 > 60_000 || again.exitCode !== null) throw new Error(`no background fold: ${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(out).not.toContain("Projected positions"); // nothing folded before it listened
+      expect(out.indexOf("Dashboard: ")).toBeLessThan(out.indexOf("Folded the events"));
+      expect(out).toContain(`positions ${(head - 3).toLocaleString("en-US")} → ${head.toLocaleString("en-US")}`);
+      const info = JSON.parse(readFileSync(join(dir, "server.json"), "utf8")) as { url: string };
+      const health = (await (await fetch(`${info.url}/v1/health`)).json()) as { position: number; behind: number };
+      expect(health).toMatchObject({ position: head, behind: 0 });
+    } finally {
+      const exited = new Promise((r) => again.on("exit", r));
+      again.kill("SIGTERM");
+      await exited;
+    }
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 /**
- * Where the reference CSV files are: `seeds/data/`, found relative to this module so the same code works from
+ * Where the reference data files are (CSV, and the communes' boundaries as GeoJSON): `seeds/data/`, found relative to this module so the same code works from
  * `seeds/src/reference` (vitest, tsx) and from `seeds/dist/reference` (compiled), both two levels below `seeds/`.
  */
 import { fileURLToPath } from "node:url";
@@ -11,3 +11,5 @@ export const CROSSWALK_CSV = fileURLToPath(new URL("../../data/dong_thap_crosswa
 export const PUBLISHED_FIGURES_CSV = fileURLToPath(
   new URL("../../data/dong_thap_published_figures.csv", import.meta.url),
 );
+/** The 102 communes' boundaries at full resolution (about 3.7 MB): simplified to TopoJSON by the API's build. */
+export const COMMUNES_GEOJSON = fileURLToPath(new URL("../../data/dong_thap_communes_2025.geojson", import.meta.url));

@@ -4,10 +4,14 @@
  * `explain` lists the facts behind a figure and how it moved; `export-log` writes the copy an auditor takes
  * away. Each returns an exit code: 0 done (verified), 1 refused, failed or not verified.
  */
+import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import type { EventLog } from "@kpi/core";
 import {
   type AsOf,
+  checkChainFrom,
+  describeCheckpointUse,
   describeExplainError,
   describeExportLogError,
   describePublishError,
@@ -83,8 +87,11 @@ export const formatVerifyReport = (r: VerifyReport): string => {
     }`,
     `  hash chain       ${
       r.log.firstBad === undefined
-        ? `ok: ${n(r.log.checked)} events, head ${n(r.log.head)}`
+        ? `ok: ${n(r.log.checked)} events${r.log.checkpoint._tag === "Used" ? ` after position ${n(r.log.checkpoint.position)}` : ""}, head ${n(r.log.head)}`
         : `BROKEN at position ${n(r.log.firstBad.position)}: ${r.log.firstBad.reason}`
+    }`,
+    `  checkpoint       ${describeCheckpointUse(r.log.checkpoint)}${
+      r.log.saved === undefined ? "" : `; now at position ${n(r.log.saved.position)}`
     }`,
     ...(r.log.logMeta === undefined
       ? []
@@ -107,7 +114,13 @@ export const formatVerifyReport = (r: VerifyReport): string => {
     "",
     r.ok
       ? `VERIFIED: every check passed (${n(r.matched)} figures)`
-      : `NOT VERIFIED${r.log.firstBad === undefined ? "" : `: first bad log position ${n(r.log.firstBad.position)}`}`,
+      : `NOT VERIFIED${
+          r.log.firstBad !== undefined
+            ? `: first bad log position ${n(r.log.firstBad.position)}`
+            : r.log.checkpoint._tag === "Mismatch" || r.log.checkpoint._tag === "Unreadable"
+              ? ": the log does not agree with the auditor's checkpoint"
+              : ""
+        }`,
     `time: chain ${seconds(r.seconds.chain)}, replay ${seconds(r.seconds.replay)}, recompute ${seconds(
       r.seconds.recompute,
     )}, total ${seconds(r.seconds.total)}`,
@@ -116,18 +129,79 @@ export const formatVerifyReport = (r: VerifyReport): string => {
   return lines.join("\n");
 };
 
-/** `kpi verify PUBLICATION [--log FILE]`: exit 0 only when everything verifies. */
+/**
+ * The default checkpoint file of a log: in the auditor's checkpoint folder (not beside the log, whose folder
+ * belongs to whoever writes the log), named after the log and a digest of its full name.
+ */
+export const defaultCheckpointFile = (config: Config, log: string): string =>
+  join(
+    config.checkpointDir,
+    `${basename(log)
+      .replace(/\.duckdb$/, "")
+      .replace(/[^\w.-]+/g, "_")
+      .slice(0, 60)}-${createHash("sha256").update(log).digest("hex").slice(0, 12)}.json`,
+  );
+
+/** Which checkpoint a verify uses: `--checkpoint FILE`, none (`--no-checkpoint`), or the log's default. */
+export interface CheckpointChoice {
+  /** The checkpoint file (default: `defaultCheckpointFile`); false: check the whole chain and keep nothing. */
+  readonly checkpoint?: string | false;
+  /** The log the checkpoint is of, when the file checked is a copy of it (default: the file checked). */
+  readonly checkpointFor?: string;
+}
+
+const checkpointOf = (
+  config: Config,
+  o: CheckpointChoice,
+): { readonly file: string; readonly log: string } | undefined => {
+  if (o.checkpoint === false) return undefined;
+  const log = o.checkpointFor ?? config.logPath;
+  return { file: o.checkpoint ?? defaultCheckpointFile(config, log), log };
+};
+
+/** `kpi verify PUBLICATION [--log FILE] [--checkpoint FILE | --no-checkpoint]`: exit 0 only when everything verifies. */
 export const verifyCommand = async (
   config: Config,
-  o: { readonly publication: string; readonly out: NodeJS.WritableStream; readonly err: NodeJS.WritableStream },
+  o: CheckpointChoice & {
+    readonly publication: string;
+    readonly out: NodeJS.WritableStream;
+    readonly err: NodeJS.WritableStream;
+  },
 ): Promise<number> => {
-  const r = await verifyPublication(o.publication, config.logPath, { tmpDir: tmpdir() });
+  const checkpoint = checkpointOf(config, o);
+  const r = await verifyPublication(o.publication, config.logPath, {
+    tmpDir: tmpdir(),
+    ...(checkpoint === undefined ? {} : { checkpoint }),
+  });
   if (E.isLeft(r)) {
     o.err.write(`kpi verify: ${describeVerifyError(r.left, config.logPath)}\n`);
     return 1;
   }
   o.out.write(formatVerifyReport(r.right));
   return r.right.ok ? 0 : 1;
+};
+
+/**
+ * `kpi verify-log [--checkpoint FILE | --no-checkpoint]`: checks `log`'s chain from the auditor's checkpoint (the
+ * whole chain the first time) and records the new head. `name` is the log the checkpoint is of. Exit 0 only
+ * when the chain, the log's metadata and the checkpoint all agree.
+ */
+export const verifyLogCommand = async (
+  config: Config,
+  log: EventLog,
+  o: CheckpointChoice & { readonly out: NodeJS.WritableStream },
+): Promise<number> => {
+  const checkpoint = checkpointOf(config, o);
+  const r = await checkChainFrom(log, checkpoint?.log ?? config.logPath, checkpoint?.file);
+  const c = r.chain;
+  const from = r.checkpoint._tag === "Used" ? ` after position ${r.checkpoint.position}` : "";
+  if (c.ok) o.out.write(`chain verifies: ${c.checked} events${from}, head ${c.head}\n`);
+  if (c.firstBad !== undefined) o.out.write(`chain BROKEN at position ${c.firstBad.position}: ${c.firstBad.reason}\n`);
+  if (c.logMeta !== undefined) o.out.write(`log metadata FAILED: log_meta ${c.logMeta.key} ${c.logMeta.reason}\n`);
+  o.out.write(
+    `checkpoint ${describeCheckpointUse(r.checkpoint)}${r.saved === undefined ? "" : `; now at position ${n(r.saved.position)}`}\n`,
+  );
+  return r.ok ? 0 : 1;
 };
 
 const factTable = (title: string, list: FactList): string[] => [

@@ -1,6 +1,7 @@
 /**
- * `kpi serve [--port 8080] [--host 127.0.0.1]`: opens the embedded log and warehouse, folds what is new,
- * serves the HTTP API and the dashboard, and prints their addresses. The server holds the log and the
+ * `kpi serve [--port 8080] [--host 127.0.0.1]`: opens the embedded log and warehouse, serves the HTTP API and
+ * the dashboard, and prints their addresses; what was appended since the last fold is folded in the background
+ * (a warehouse never folded, or folded for another catalog, is built first). The server holds the log and the
  * warehouse open (DuckDB allows one writing process), so while it runs facts are added through
  * POST /v1/facts, and the other `kpi` commands reach it through `DIR/server.json` (commands/server.ts); after
  * each catch-up it refreshes the statisticians' snapshot. SIGINT or SIGTERM closes the server (in-flight
@@ -9,8 +10,9 @@
 import { formatCatalogError, loadCatalog } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
 import type { Config } from "../config.js";
+import { explainFailure } from "../failures.js";
 import { loadApiConfig } from "../http/apiConfig.js";
-import { buildApp } from "../http/app.js";
+import type { BacklogFolded } from "../http/app.js";
 import { listen } from "../http/server.js";
 import { findServer, operatorFor, serverRun } from "./server.js";
 import { openWarehouse, printCatchUp, writeSnapshots } from "./warehouseCommands.js";
@@ -49,16 +51,48 @@ export const serveCommand = async (config: Config, o: ServeOptions): Promise<num
   }
   const until = o.until ?? signalled();
   const operator = operatorFor(config, serverRun(config));
+  // The HTTP app's modules load while the warehouse opens (reading the log's saved indexes leaves this thread
+  // idle): a restart takes the longer of the two, not their sum.
+  const appModule = import("../http/app.js");
+  appModule.catch(() => undefined);
   const w = await openWarehouse(config);
   try {
-    printCatchUp(await w.catchUp(), o.out);
+    // A warehouse never folded, or folded for another catalog, is built before serving (its tables would be
+    // empty or wrong); otherwise the server listens at once and folds what was appended since in the background.
+    const backlogLater = await w.foldedForCatalog();
+    if (!backlogLater) printCatchUp(await w.catchUp(), o.out);
+    const { buildApp } = await appModule;
+    let listening = false;
+    let folded: BacklogFolded | undefined;
+    const sayFolded = (r: BacklogFolded): void => {
+      if ("error" in r) {
+        o.out.write(
+          `Folding the events appended since position ${r.from.toLocaleString("en-US")} failed: ${explainFailure(r.error instanceof Error ? r.error.message : String(r.error))}. The server answers with the figures as of that position; writes retry the fold.\n`,
+        );
+      } else if (r.to > r.from) {
+        o.out.write(
+          `Folded the events appended before the start: positions ${r.from.toLocaleString("en-US")} → ${r.to.toLocaleString("en-US")} in ${r.seconds.toFixed(2)} s\n`,
+        );
+      }
+    };
     const app = await buildApp({
       warehouse: w,
+      ...(backlogLater
+        ? {
+            // said after the addresses, whichever ends first
+            foldBacklog: (r: BacklogFolded) => {
+              if (listening) sayFolded(r);
+              else folded = r;
+            },
+          }
+        : {}),
       catalog: catalog.right,
       years: config.years,
       smallCellThreshold: config.smallCellThreshold,
       api,
-      afterRefresh: (wh) => writeSnapshots(wh, config),
+      // at stop, only the published tables (small); the restricted copy of the whole warehouse waits for the
+      // next start's interval or kpi project
+      afterRefresh: (wh, closing) => (closing ? wh.publicSnapshot(config.snapshotPath) : writeSnapshots(wh, config)),
       operator: operator.options,
       fastify: { logger: { level: "warn" } },
     });
@@ -69,6 +103,8 @@ export const serveCommand = async (config: Config, o: ServeOptions): Promise<num
         `Dashboard: ${url}/\nAPI docs: ${url}/docs\nServing figures as of log position ${(await w.checkpoint()).toLocaleString("en-US")}` +
           `${api.tokens.size === 0 ? "; no write tokens configured (KPI_API_TOKENS), so POST /v1/facts refuses every request" : ""}. Ctrl-C stops.\n`,
       );
+      listening = true;
+      if (folded !== undefined) sayFolded(folded);
       o.onListening?.(url);
       await until;
       o.out.write("Stopping ...\n");

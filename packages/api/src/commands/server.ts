@@ -18,6 +18,7 @@ import type { Config } from "../config.js";
 import { tokenHash } from "../http/apiConfig.js";
 import type { LiveWarehouse } from "../http/liveWarehouse.js";
 import type { OperatorOptions, OperatorRun } from "../http/routes/operator.js";
+import { launcherPid } from "../hugePages.js";
 import { progressBar, reportImport } from "./importCommand.js";
 import type { WarehouseAccess } from "./warehouseCommands.js";
 
@@ -45,7 +46,7 @@ export const operatorFor = (
       const info: ServerInfo = {
         url,
         logPath: config.logPath,
-        pid: process.pid,
+        pid: launcherPid(),
         token,
         startedAt: new Date().toISOString(),
       };
@@ -55,7 +56,7 @@ export const operatorFor = (
     withdraw: () => {
       try {
         const info = JSON.parse(readFileSync(file, "utf8")) as ServerInfo;
-        if (info.pid === process.pid) rmSync(file, { force: true });
+        if (info.pid === launcherPid()) rmSync(file, { force: true });
       } catch {
         // not ours, or gone already
       }

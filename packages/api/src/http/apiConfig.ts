@@ -9,6 +9,7 @@
  * | KPI_API_WRITE_LIMIT | 60 | write requests per minute per token (then 429) |
  * | KPI_API_AS_OF_LIMIT | 120 | reads with `asOf` per minute per client (token, else address; then 429) |
  * | KPI_API_AS_OF_QUEUE | 8 | as-of recomputations that may wait at once (then 503 with Retry-After) |
+ * | KPI_SNAPSHOT_SECONDS | 60 | least time between two refreshes of the statisticians' snapshots by `kpi serve` (each copies the warehouse) |
  * | KPI_RETRACTION_GRANTS | none | JSON object: a source → the sources whose facts it may retract (`"*"`: any); otherwise a source retracts only its own facts |
  * | KPI_API_CORS_ORIGINS | * | origins whose pages may read the API (comma-separated, e.g. `https://a.gov.vn,https://b.gov.vn`; `none`: no cross-origin reads); writes never cross origins |
  *
@@ -36,6 +37,8 @@ export interface ApiConfig {
   readonly asOfLimitPerMinute: number;
   /** As-of recomputations that may wait at once. */
   readonly asOfQueue: number;
+  /** The least time between two refreshes of the snapshots while serving, in seconds. */
+  readonly snapshotEverySeconds: number;
   /** Which sources may retract facts of which others (a source may always retract its own). */
   readonly retractionGrants: RetractionGrants;
   /** Origins whose pages may read the API ("*": any); writes are never allowed across origins. */
@@ -52,6 +55,7 @@ export const DEFAULT_API_CONFIG: ApiConfig = {
   writeLimitPerMinute: 60,
   asOfLimitPerMinute: 120,
   asOfQueue: 8,
+  snapshotEverySeconds: 60,
   corsOrigins: "*",
   retractionGrants: new Map(),
   bodyLimit: 16 * 2 ** 20,
@@ -132,6 +136,7 @@ export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig =
     writeLimitPerMinute: positiveInt("KPI_API_WRITE_LIMIT", env.KPI_API_WRITE_LIMIT, 60),
     asOfLimitPerMinute: positiveInt("KPI_API_AS_OF_LIMIT", env.KPI_API_AS_OF_LIMIT, 120),
     asOfQueue: positiveInt("KPI_API_AS_OF_QUEUE", env.KPI_API_AS_OF_QUEUE, 8),
+    snapshotEverySeconds: positiveInt("KPI_SNAPSHOT_SECONDS", env.KPI_SNAPSHOT_SECONDS, 60),
     corsOrigins: parseCorsOrigins(env.KPI_API_CORS_ORIGINS),
     retractionGrants: parseRetractionGrants(env.KPI_RETRACTION_GRANTS),
   };

@@ -260,10 +260,12 @@ describe("content negotiation and caching", () => {
     expect(csv.statusCode).toBe(200);
     const lines = csv.body.trim().split("\r\n");
     expect(lines[0]).toBe(
-      "indicator,geo,geo_name,level,year,breakdown,numerator,denominator,value,unit,target_year,target_op,target_value,trajectory,status,suppressed,position",
+      "indicator,name_vi,name_en,geo,geo_name,level,year,breakdown,breakdown_vi,breakdown_en,numerator,denominator,value,unit,unit_vi,unit_en,target_year,target_op,target_value,trajectory,status,status_vi,status_en,suppressed,position",
     );
     expect(lines).toHaveLength(json.points.length + 1);
-    expect(lines[1]?.startsWith("DIGSIG_ADULT,28261,Phường Mỹ Tho,commune,2019,")).toBe(true);
+    expect(lines[1]).toMatch(
+      /^DIGSIG_ADULT,Dân số trưởng thành có chữ ký số hoặc chữ ký điện tử cá nhân,Adults with a personal digital or electronic signature,28261,Phường Mỹ Tho,commune,2019,/,
+    );
 
     const arrow = await get(url, { accept: "application/vnd.apache.arrow.stream" });
     expect(arrow.headers["content-type"]).toBe("application/vnd.apache.arrow.stream");
@@ -342,6 +344,7 @@ describe("OpenAPI and access", () => {
       "/v1/indicators/{code}",
       "/v1/indicators/{code}/series",
       "/v1/indicators/{code}/values",
+      "/v1/labels",
       "/v1/scorecard",
       "/v1/series",
     ]);

@@ -36,11 +36,13 @@ import { dashboardRoutes } from "./routes/dashboard.js";
 import { factRoutes } from "./routes/facts.js";
 import { healthRoutes } from "./routes/health.js";
 import { indicatorRoutes } from "./routes/indicators.js";
+import { labelRoutes } from "./routes/labels.js";
 import { manySeriesRoutes } from "./routes/manySeries.js";
 import { type OperatorOptions, operatorRoutes } from "./routes/operator.js";
 import { profileRoutes, scorecardRoutes } from "./routes/scorecard.js";
 import { seriesRoutes } from "./routes/series.js";
 import { valuesRoutes } from "./routes/values.js";
+import { SHARED_SCHEMAS } from "./schemas.js";
 
 const where = (context: string | undefined, path: string): string => {
   const p = path.replace(/^\//, "").replaceAll("/", ".");
@@ -105,7 +107,10 @@ export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext; operator?: OperatorOp
   app.setNotFoundHandler((request, reply) =>
     errorHandler(new ApiFailure({ _tag: "RouteNotFound", method: request.method, url: request.url }), request, reply),
   );
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await app.register(swagger, {
+    // shared schemas keep their $id as their name under components.schemas (not def-0, def-1, …)
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     openapi: {
       openapi: "3.1.0",
       info: {
@@ -143,15 +148,29 @@ export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext; operator?: OperatorOp
   await app.register(profileRoutes, opts);
   await app.register(manySeriesRoutes, opts);
   await app.register(communeRoutes, opts);
+  await app.register(labelRoutes, opts);
   await app.register(factRoutes, opts);
   await app.register(dashboardRoutes);
   if (operator !== undefined) await app.register(operatorRoutes, { ctx, operator });
   app.addHook("onClose", async () => ctx.live.close());
 };
 
+/** How the fold of the events appended before the server started ended (`AppDeps.foldBacklog`). */
+export type BacklogFolded =
+  | { readonly from: number; readonly to: number; readonly seconds: number }
+  | { readonly from: number; readonly error: unknown };
+
 export interface AppDeps {
-  /** Open and caught up; the caller closes it after closing the app. */
+  /**
+   * Open, and folded for this catalog; the caller closes it after closing the app. Events appended after its
+   * checkpoint are folded before the app is built, or, with `foldBacklog`, by the app while it serves.
+   */
   readonly warehouse: Warehouse;
+  /**
+   * Fold the events after the warehouse's checkpoint in the background (reads answer from the figures folded so
+   * far, writes are taken at once) and call this when that fold ends.
+   */
+  readonly foldBacklog?: (r: BacklogFolded) => void;
   readonly catalog: Pick<Catalog, "indicators" | "documents">;
   readonly years: readonly [number, number];
   readonly smallCellThreshold: number;
@@ -159,7 +178,8 @@ export interface AppDeps {
   /** The operator's channel (`kpi` commands while the server runs); closed without. */
   readonly operator?: OperatorOptions;
   /** Runs after each catch-up that moved the checkpoint (e.g. refresh the statisticians' snapshot). */
-  readonly afterRefresh?: (w: Warehouse) => Promise<void>;
+  /** Runs after folds (see `LiveWarehouse`); `closing` when the server stops. */
+  readonly afterRefresh?: (w: Warehouse, closing: boolean) => Promise<void>;
   readonly fastify?: FastifyServerOptions;
 }
 
@@ -168,13 +188,24 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   const api = deps.api ?? DEFAULT_API_CONFIG;
   const live = await LiveWarehouse.open(deps.warehouse, reference, {
     maxAsOfWaiting: api.asOfQueue,
-    ...(deps.afterRefresh === undefined ? {} : { afterRefresh: deps.afterRefresh }),
+    ...(deps.afterRefresh === undefined
+      ? {}
+      : { afterRefresh: deps.afterRefresh, afterRefreshEveryMs: api.snapshotEverySeconds * 1000 }),
   });
   const app = Fastify({
     logger: false,
     ...deps.fastify,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: true } },
   });
+  if (deps.foldBacklog !== undefined) {
+    const done = deps.foldBacklog;
+    const from = live.current.position;
+    const t0 = performance.now();
+    live.refresh().then(
+      (m) => done({ from, to: m.position, seconds: (performance.now() - t0) / 1000 }),
+      (error: unknown) => done({ from, error }),
+    );
+  }
   const ctx: ApiContext = { live, config: api, startedAt: new Date().toISOString() };
   await app.register(kpiApi, { ctx, ...(deps.operator === undefined ? {} : { operator: deps.operator }) });
   return app;

@@ -3,10 +3,15 @@
  * answers), never for writes; compressed answers when the client accepts them; security headers on the
  * dashboard only.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import type { FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCorsOrigins } from "./apiConfig.js";
+import { errorHandler } from "./app.js";
+import { COMMUNE_MAP_FILE, writeCommuneMap } from "./map/communeMap.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
 import { apiConfig, type TestWarehouse, TOKENS, testApp, testWarehouse } from "./testWarehouse.fixture.js";
 
 let t: TestWarehouse;
@@ -96,7 +101,7 @@ describe("compression", () => {
 
 describe("security headers", () => {
   it("puts them on the dashboard and its assets, not on the API's JSON", async () => {
-    for (const url of ["/", "/dashboard/dashboard.js"]) {
+    for (const url of ["/", "/dashboard/dashboard.js", "/dashboard/vendor/topojson-client.min.js"]) {
       const r = await open.inject({ url });
       expect(r.statusCode).toBe(200);
       expect(r.headers["content-security-policy"]).toContain("default-src 'self'");
@@ -107,5 +112,31 @@ describe("security headers", () => {
     }
     const api = await open.inject({ url: "/v1/health" });
     expect(api.headers["content-security-policy"]).toBeUndefined();
+  });
+});
+
+describe("the communes' map", () => {
+  it("serves the topology the build made: the 102 communes, from this server", async () => {
+    if (!existsSync(COMMUNE_MAP_FILE)) writeCommuneMap(); // what `pnpm build` does
+    const r = await open.inject({ url: "/dashboard/communes.topo.json" });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers["content-type"]).toMatch(/^application\/json/);
+    const topo = r.json() as { type: string; objects: { communes: { geometries: { id: string }[] } } };
+    expect(topo.type).toBe("Topology");
+    expect(topo.objects.communes.geometries).toHaveLength(102);
+    expect(r.rawPayload.length).toBeLessThan(150_000);
+  });
+
+  it("says to run the build when the map was not made, rather than a bare 404", async () => {
+    const bare = Fastify();
+    bare.setErrorHandler(errorHandler);
+    const missing = join(t.dir, "no-such-map.topo.json");
+    await bare.register(dashboardRoutes, { mapFile: missing });
+    const r = await bare.inject({ url: "/dashboard/communes.topo.json" });
+    expect(r.statusCode).toBe(503);
+    expect(r.json()).toMatchObject({ code: "map_not_built" });
+    expect((r.json() as { message: string }).message).toContain("run pnpm build");
+    expect((r.json() as { message: string }).message).toContain(missing);
+    await bare.close();
   });
 });

@@ -45,6 +45,7 @@ export type ApiError =
   | { readonly _tag: "AsOfBusy"; readonly waiting: number; readonly retryAfterSeconds: number }
   | { readonly _tag: "RouteNotFound"; readonly method: string; readonly url: string }
   | { readonly _tag: "ProjectionFailed"; readonly head: number; readonly reason: string }
+  | { readonly _tag: "MapNotBuilt"; readonly file: string }
   | { readonly _tag: "Internal" };
 
 export type ApiErrorTag = ApiError["_tag"];
@@ -214,6 +215,12 @@ export const errorBody = (e: ApiError): ErrorBody => {
         503,
         "projection_failed",
         `the facts were appended (log head ${e.head}) but the warehouse could not fold them: ${e.reason}; re-sending the batch is safe (it is idempotent)`,
+      );
+    case "MapNotBuilt":
+      return body(
+        503,
+        "map_not_built",
+        `the communes' map is made by the build and is not there (${e.file}); run pnpm build, then restart the server`,
       );
     case "Internal":
       return body(500, "internal_error", "an unexpected error; it has been logged");

@@ -20,6 +20,12 @@
  * - `asOf` = a day YYYY-MM-DD: the figures as known at the end of that (UTC) recording day, read from
  *   `indicator_revisions` (each figure's value in the last vintage on or before that day). This is what the
  *   warehouse published then, cheap to read; cached by (indicator, day, checkpoint).
+ *
+ * `afterRefresh` (the server writes the statisticians' snapshots with it) runs after a catch-up that changed the
+ * figures, at most once every `afterRefreshEveryMs` counted from the open (then once more for the catch-ups
+ * since): a snapshot copies the warehouse, which at province scale would hold up every write's fold if it
+ * followed each one. At close, a run still going is interrupted and an owed one runs with `closing` (the
+ * server then writes only what is quick to write).
  */
 
 import { availableParallelism } from "node:os";
@@ -76,21 +82,32 @@ export class LiveWarehouse {
   private pending: Promise<ReadModel> | undefined;
   private readonly cache = new Map<string, Promise<AsOfFigures>>();
   private closed = false;
+  /** Whether a catch-up changed the figures since `afterRefresh` last started. */
+  private afterOwed = false;
+  private afterTimer: NodeJS.Timeout | undefined;
+  private afterLast = Date.now();
+  private afterRunning = false;
 
   private constructor(
     readonly warehouse: Warehouse,
     readonly reference: Reference,
     private model: ReadModel,
-    private readonly afterRefresh: ((w: Warehouse) => Promise<void>) | undefined,
+    private readonly afterRefresh: ((w: Warehouse, closing: boolean) => Promise<void>) | undefined,
     private readonly reader: WarehouseReader,
     private readonly maxAsOfWaiting: number,
+    private readonly afterRefreshEveryMs: number,
   ) {}
 
   /** Loads the model at the warehouse's current checkpoint (call `refresh` to fold new events first). */
   static async open(
     warehouse: Warehouse,
     reference: Reference,
-    options: { readonly afterRefresh?: (w: Warehouse) => Promise<void>; readonly maxAsOfWaiting?: number } = {},
+    options: {
+      readonly afterRefresh?: (w: Warehouse, closing: boolean) => Promise<void>;
+      /** The least time between two runs of `afterRefresh` (default 0: after every catch-up that changed figures). */
+      readonly afterRefreshEveryMs?: number;
+      readonly maxAsOfWaiting?: number;
+    } = {},
   ): Promise<LiveWarehouse> {
     // Folds leave a core to the event loop that answers reads (on a machine with more than one).
     const cores = availableParallelism();
@@ -102,6 +119,7 @@ export class LiveWarehouse {
       options.afterRefresh,
       await warehouse.openReader(),
       options.maxAsOfWaiting ?? MAX_AS_OF_WAITING,
+      options.afterRefreshEveryMs ?? 0,
     );
   }
 
@@ -133,10 +151,8 @@ export class LiveWarehouse {
           r.rebuilt || r.indicators === undefined
             ? await loadReadModel(this.warehouse)
             : await refreshReadModel(this.warehouse, this.model, r.indicators);
-        if (this.afterRefresh !== undefined) {
-          const after = this.afterRefresh;
-          void this.exclusive(() => after(this.warehouse)).catch(() => undefined);
-        }
+        this.afterOwed = true;
+        this.scheduleAfterRefresh();
       }
       return this.model;
     });
@@ -243,10 +259,42 @@ export class LiveWarehouse {
     );
   }
 
-  /** Waits for running warehouse tasks, then refuses new catch-ups. The caller closes the warehouse. */
+  /** Runs `afterRefresh` once the interval since its last start has passed, if a catch-up owes it a run. */
+  private scheduleAfterRefresh(): void {
+    if (this.afterRefresh === undefined || this.afterTimer !== undefined || !this.afterOwed || this.closed) return;
+    const wait = Math.max(0, this.afterLast + this.afterRefreshEveryMs - Date.now());
+    this.afterTimer = setTimeout(() => {
+      void this.exclusive(() => this.runAfterRefresh(false)).finally(() => {
+        this.afterTimer = undefined;
+        this.scheduleAfterRefresh(); // catch-ups that came while it ran
+      });
+    }, wait);
+    this.afterTimer.unref();
+  }
+
+  private async runAfterRefresh(closing: boolean): Promise<void> {
+    if (this.afterRefresh === undefined || !this.afterOwed || (this.closed && !closing)) return;
+    this.afterOwed = false;
+    this.afterLast = Date.now();
+    this.afterRunning = true;
+    try {
+      await this.afterRefresh(this.warehouse, closing);
+    } catch {
+      this.afterOwed = true; // failed or interrupted: still owed
+    } finally {
+      this.afterRunning = false;
+    }
+  }
+
+  /**
+   * Waits for running warehouse tasks (and a last `afterRefresh` if one is owed), then refuses new catch-ups. The
+   * caller closes the warehouse.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    await this.exclusive(async () => undefined);
+    if (this.afterTimer !== undefined) clearTimeout(this.afterTimer);
+    if (this.afterRunning) this.warehouse.interrupt();
+    await this.exclusive(() => this.runAfterRefresh(true));
     await this.readQueue;
     this.reader.close();
   }

@@ -111,6 +111,10 @@ export const indexFigures = (figures: readonly Figure[]): IndicatorFigures => {
 export interface ReadModel {
   /** The warehouse checkpoint: the last log position folded into these figures. */
   readonly position: number;
+  /** The vintage of the figures: the last recording day (UTC, YYYY-MM-DD) folded in; null before any. */
+  readonly vintage: string | null;
+  /** When this server took these figures from the warehouse (ISO 8601): "updated on" for a reader. */
+  readonly updatedAt: string;
   readonly figures: ReadonlyMap<string, IndicatorFigures>;
 }
 
@@ -160,8 +164,9 @@ const yieldToReads = (): Promise<void> => new Promise((resolve) => setImmediate(
 export const readFigures = async (
   warehouse: Warehouse,
   only?: readonly string[],
-): Promise<{ position: number; figures: Figure[] }> => {
+): Promise<{ position: number; vintage: string | null; figures: Figure[] }> => {
   const position = await warehouse.checkpoint();
+  const vintage = await readVintage(warehouse);
   const params: Record<string, string> = {};
   for (const [i, code] of (only ?? []).entries()) params[`i${i}`] = code;
   const where =
@@ -187,7 +192,15 @@ export const readFigures = async (
     for (const r of chunk) figures.push(toFigure(r));
     await yieldToReads();
   }
-  return { position, figures };
+  return { position, vintage, figures };
+};
+
+/** The projection's vintage (`projection_meta`), or null when nothing is folded yet. */
+export const readVintage = async (warehouse: Warehouse): Promise<string | null> => {
+  const rows = await warehouse.query<{ value: string }>(
+    "SELECT value FROM projection_meta WHERE key = 'vintage' AND value <> ''",
+  );
+  return rows[0]?.value ?? null;
 };
 
 const groupByIndicator = (figures: readonly Figure[]): Map<string, Figure[]> => {
@@ -201,19 +214,25 @@ const groupByIndicator = (figures: readonly Figure[]): Map<string, Figure[]> => 
 };
 
 /** Groups figures by indicator, publishes (suppression) and indexes them. */
-export const buildReadModel = (position: number, figures: readonly Figure[]): ReadModel => ({
+export const buildReadModel = (
+  position: number,
+  figures: readonly Figure[],
+  vintage: string | null = null,
+): ReadModel => ({
   position,
+  vintage,
+  updatedAt: new Date().toISOString(),
   figures: new Map([...groupByIndicator(figures)].map(([code, fs]) => [code, indexFigures(publish(fs))])),
 });
 
 export const loadReadModel = async (warehouse: Warehouse): Promise<ReadModel> => {
-  const { position, figures } = await readFigures(warehouse);
+  const { position, vintage, figures } = await readFigures(warehouse);
   const out = new Map<string, IndicatorFigures>();
   for (const [code, fs] of groupByIndicator(figures)) {
     out.set(code, indexFigures(publish(fs)));
     await yieldToReads();
   }
-  return { position, figures: out };
+  return { position, vintage, updatedAt: new Date().toISOString(), figures: out };
 };
 
 /**
@@ -226,7 +245,7 @@ export const refreshReadModel = async (
   old: ReadModel,
   changed: readonly string[],
 ): Promise<ReadModel> => {
-  const { position, figures } = await readFigures(warehouse, changed);
+  const { position, vintage, figures } = await readFigures(warehouse, changed);
   const fresh = groupByIndicator(figures);
   const out = new Map<string, IndicatorFigures>();
   const codes = new Set([...old.figures.keys(), ...fresh.keys()]);
@@ -243,5 +262,5 @@ export const refreshReadModel = async (
     }
     await yieldToReads();
   }
-  return { position, figures: out };
+  return { position, vintage, updatedAt: new Date().toISOString(), figures: out };
 };

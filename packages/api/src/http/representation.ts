@@ -5,13 +5,14 @@
  * - Format: `?format=json|csv|arrow` wins; otherwise the `Accept` header (q-values honoured; `*\/*`,
  *   `application/*` → JSON, `text/*` → CSV); nothing acceptable → 406 `not_acceptable`.
  * - JSON has the route's nested shape; CSV and Arrow are the same rows flat, with the warehouse's snake_case
- *   column names and types (Arrow: Utf8, Int32, Float64, Bool; nulls as nulls; CSV: nulls as empty fields).
+ *   column names and types (Arrow: Utf8, Int32, Int64 for counts and log positions, Float64, Bool; nulls as
+ *   nulls; CSV: nulls as empty fields, integers without a decimal point).
  * - ETag = `"<position>-<model tag>-<hash of route, normalised query and format>"`: it changes exactly when the
  *   log position the figures reflect changes (or the catalog/year range/threshold does), so it is known
  *   before any work is done and a matching `If-None-Match` is answered 304 without building the body.
  */
 import { createHash } from "node:crypto";
-import { Bool, Float64, Int32, Table, tableToIPC, Utf8, vectorFromArray } from "apache-arrow";
+import { Bool, Float64, Int32, Int64, Table, tableToIPC, Utf8, vectorFromArray } from "apache-arrow";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import * as E from "fp-ts/lib/Either.js";
 import { type ApiError, fail } from "./errors.js";
@@ -55,7 +56,7 @@ export type Cell = string | number | boolean | null;
 
 export interface Column<R> {
   readonly name: string;
-  readonly type: "utf8" | "int32" | "float64" | "bool";
+  readonly type: "utf8" | "int32" | "int64" | "float64" | "bool";
   readonly get: (row: R) => Cell;
 }
 
@@ -73,13 +74,32 @@ export const toCsv = <R>(columns: readonly Column<R>[], rows: readonly R[]): str
 };
 
 const arrowType = (t: Column<unknown>["type"]) =>
-  t === "utf8" ? new Utf8() : t === "int32" ? new Int32() : t === "float64" ? new Float64() : new Bool();
+  t === "utf8"
+    ? new Utf8()
+    : t === "int32"
+      ? new Int32()
+      : t === "int64"
+        ? new Int64()
+        : t === "float64"
+          ? new Float64()
+          : new Bool();
+
+/** A column's cells as Arrow takes them: Int64 wants bigints (a count or position that is a number here). */
+const arrowCells = <R>(c: Column<R>, rows: readonly R[]): unknown[] =>
+  c.type === "int64"
+    ? rows.map((r) => {
+        const v = c.get(r);
+        return typeof v === "number" ? BigInt(v) : v;
+      })
+    : rows.map(c.get);
 
 /** One Arrow IPC stream (schema and one record batch). */
 export const toArrow = <R>(columns: readonly Column<R>[], rows: readonly R[]): Uint8Array =>
   tableToIPC(
     new Table(
-      Object.fromEntries(columns.map((c) => [c.name, vectorFromArray(rows.map(c.get), arrowType(c.type) as never)])),
+      Object.fromEntries(
+        columns.map((c) => [c.name, vectorFromArray(arrowCells(c, rows) as never, arrowType(c.type) as never)]),
+      ),
     ),
     "stream",
   );

@@ -2,8 +2,13 @@
  * JSON Schemas shared by several routes (each route declares its own params, query and responses beside it
  * and builds them from these). Response schemas also drive fastify's serializer, which drops any property
  * they do not list, so they are complete.
+ *
+ * The shapes an app meets in several answers (Figure, Indicator, Target, Commune, Label, Error, …) are
+ * registered once with `app.addSchema` (`SHARED_SCHEMAS`) and referred to by `$ref`, so the OpenAPI document
+ * lists them under `components.schemas` by these names and a client generator makes one type of each.
  */
 import { errorSchema } from "./errors.js";
+import { STATUS_LABELS } from "./labels.js";
 import { MEDIA_TYPES } from "./representation.js";
 
 const nullable = (type: "number" | "integer" | "string") => ({ type: [type, "null"] });
@@ -22,13 +27,31 @@ export const figureProperties = {
   suppressed: { type: "boolean", description: "a commune figure whose denominator is below the small-cell threshold" },
 } as const;
 
-export const figureSchema = {
+export type SharedSchemaId =
+  | "Label"
+  | "Error"
+  | "Figure"
+  | "IndicatorHead"
+  | "Target"
+  | "Indicator"
+  | "Commune"
+  | "ScorecardEntry"
+  | "ProfileEntry";
+
+/** A `$ref` to one of `SHARED_SCHEMAS`. */
+export const ref = (id: SharedSchemaId) => ({ $ref: `${id}#` }) as const;
+
+const figureDefinition = {
+  $id: "Figure",
   type: "object",
   required: Object.keys(figureProperties),
   properties: figureProperties,
 } as const;
 
-export const indicatorHeadSchema = {
+export const figureSchema = ref("Figure");
+
+const indicatorHeadDefinition = {
+  $id: "IndicatorHead",
   type: "object",
   properties: {
     code: { type: "string" },
@@ -39,7 +62,10 @@ export const indicatorHeadSchema = {
   },
 } as const;
 
-export const targetSchema = {
+export const indicatorHeadSchema = ref("IndicatorHead");
+
+const targetDefinition = {
+  $id: "Target",
   type: "object",
   properties: {
     year: { type: "integer" },
@@ -62,7 +88,8 @@ export const targetSchema = {
   },
 } as const;
 
-export const indicatorSchema = {
+const indicatorDefinition = {
+  $id: "Indicator",
   type: "object",
   properties: {
     code: { type: "string", examples: ["DIGSIG_ADULT"] },
@@ -77,11 +104,14 @@ export const indicatorSchema = {
     definitionHash: { type: "string" },
     facts: { type: "array", items: { type: "string" }, description: "the fact types the figures are computed from" },
     notes: { type: "string" },
-    targets: { type: "array", items: targetSchema },
+    targets: { type: "array", items: ref("Target") },
   },
 } as const;
 
-export const communeSchema = {
+export const indicatorSchema = ref("Indicator");
+
+const communeDefinition = {
+  $id: "Commune",
   type: "object",
   properties: {
     code: { type: "string", examples: ["29926"] },
@@ -94,11 +124,103 @@ export const communeSchema = {
   },
 } as const;
 
-const { $id: _id, ...errorBodySchema } = errorSchema;
+export const communeSchema = ref("Commune");
+
+const labelDefinition = {
+  $id: "Label",
+  type: "object",
+  description: "a code's name in Vietnamese and English",
+  required: ["vi", "en"],
+  properties: { vi: { type: "string" }, en: { type: "string" } },
+} as const;
+
+export const labelSchema = ref("Label");
+
+const scorecardEntryDefinition = {
+  $id: "ScorecardEntry",
+  type: "object",
+  description: "an indicator's figure against its target, with the labels a page shows",
+  required: [
+    "indicator",
+    "nameVi",
+    "nameEn",
+    "area",
+    "areaLabel",
+    "unit",
+    "unitLabel",
+    "direction",
+    "year",
+    "value",
+    "targetYear",
+    "targetOp",
+    "targetValue",
+    "status",
+    "statusLabel",
+  ],
+  properties: {
+    indicator: { type: "string", examples: ["DIGSIG_ADULT"] },
+    nameVi: { type: "string" },
+    nameEn: { type: "string" },
+    area: { type: "string", description: "the plan area (see GET /v1/labels)" },
+    areaLabel: { $ref: "Label#" },
+    unit: { type: "string" },
+    unitLabel: { $ref: "Label#" },
+    direction: { type: "string", enum: ["higher_is_better", "lower_is_better"] },
+    year: { type: ["integer", "null"], description: "the year shown: the latest with a value, or the one asked for" },
+    value: { type: ["number", "null"] },
+    numerator: { type: ["number", "null"] },
+    denominator: { type: ["number", "null"] },
+    targetYear: { type: ["integer", "null"] },
+    targetOp: { type: ["string", "null"] },
+    targetValue: { type: ["number", "null"] },
+    status: { type: "string", enum: Object.keys(STATUS_LABELS) },
+    statusLabel: { $ref: "Label#" },
+  },
+} as const;
+
+const profileEntryDefinition = {
+  $id: "ProfileEntry",
+  type: "object",
+  description: "a commune's figure of one indicator, beside the province's of the same year",
+  required: [...scorecardEntryDefinition.required, "suppressed", "province"],
+  properties: {
+    ...scorecardEntryDefinition.properties,
+    suppressed: { type: "boolean", description: "withheld for publication (a small cell)" },
+    province: {
+      type: "object",
+      required: ["value", "status"],
+      properties: { value: { type: ["number", "null"] }, status: { type: "string" } },
+    },
+  },
+} as const;
+
+/** Every schema registered once (`app.addSchema`), in an order where each refers only to earlier ones. */
+export const SHARED_SCHEMAS = [
+  labelDefinition,
+  errorSchema,
+  figureDefinition,
+  indicatorHeadDefinition,
+  targetDefinition,
+  indicatorDefinition,
+  communeDefinition,
+  scorecardEntryDefinition,
+  profileEntryDefinition,
+] as const;
+
+/** What a figure answer says about how current it is. */
+export const freshnessProperties = {
+  position: { type: "integer", description: "the log position the figures reflect" },
+  vintage: {
+    type: ["string", "null"],
+    format: "date",
+    description: "the vintage: the last recording day (UTC) folded into the figures",
+  },
+  updatedAt: { type: "string", format: "date-time", description: "when the server took these figures" },
+} as const;
 
 /** Error responses by status, for a route's `response`. */
 export const errors = (...statuses: readonly number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { ...errorBodySchema, description: `error (${s})` }]));
+  Object.fromEntries(statuses.map((s) => [s, { ...ref("Error"), description: `error (${s})` }]));
 
 /** A 200 answered as JSON (schema given), CSV or Arrow, and the 304 of a conditional request. */
 export const tabular = (description: string, json: object) => ({

@@ -2,7 +2,10 @@
  * GET /v1/scorecard: every indicator once, grouped by area, each entry the province's overall figure as the
  * series route gives it (the latest year with a value, or the year asked for), with its status labelled.
  */
+import { tableFromIPC } from "apache-arrow";
 import type { FastifyInstance } from "fastify";
+import openapiTS, { astToString } from "openapi-typescript";
+import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestWarehouse, testApp, testWarehouse } from "./testWarehouse.fixture.js";
 
@@ -85,7 +88,7 @@ describe("GET /v1/scorecard", () => {
     const csv = await app.inject({ url: "/v1/scorecard?format=csv" });
     const lines = csv.body.trim().split("\r\n");
     expect(lines[0]).toBe(
-      "area,indicator,name_vi,name_en,unit,direction,year,value,target_year,target_op,target_value,status,status_vi,status_en",
+      "area,indicator,name_vi,name_en,unit,unit_vi,unit_en,direction,year,value,target_year,target_op,target_value,status,status_vi,status_en",
     );
     expect(lines).toHaveLength(y2025.length + 1);
     expect(csv.body).toMatch(/,met,Đã đạt,Met|,on_track,Đúng lộ trình,On track|,off_track,/);
@@ -164,4 +167,110 @@ describe("GET /v1/scorecard", () => {
     expect((await app.inject({ url: "/v1/series?indicators=DIGSIG_ADULT&geos=99999" })).statusCode).toBe(404);
     expect((await app.inject({ url: "/v1/series?indicators=," })).statusCode).toBe(400);
   });
+});
+
+describe("for apps: freshness, labels, integer columns and a clean OpenAPI document", () => {
+  it("says how current the figures are by date and vintage, not only by log position", async () => {
+    const body = (await app.inject({ url: "/v1/scorecard" })).json() as {
+      position: number;
+      vintage: string | null;
+      updatedAt: string;
+    };
+    const meta = await t.warehouse.query<{ value: string }>("SELECT value FROM projection_meta WHERE key = 'vintage'");
+    expect(body.vintage).toBe(meta[0]?.value);
+    expect(body.vintage).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(Number.isNaN(Date.parse(body.updatedAt))).toBe(false);
+    const health = (await app.inject({ url: "/v1/health" })).json() as { vintage: string; position: number };
+    expect(health.vintage).toBe(body.vintage);
+    const profile = (await app.inject({ url: "/v1/communes/28261/profile" })).json() as { vintage: string };
+    expect(profile.vintage).toBe(body.vintage);
+  });
+
+  it("labels status, unit, plan area and breakdown codes in Vietnamese and English", async () => {
+    const labels = (await app.inject({ url: "/v1/labels" })).json() as Record<
+      string,
+      Record<string, { vi: string; en: string }>
+    >;
+    expect(labels.status?.off_track).toEqual({ vi: "Chậm so với lộ trình", en: "Off track" });
+    expect(labels.unit?.rank?.en).toBe("rank (1 is best)");
+    expect(labels.breakdown?.C?.en).toBe("C · Manufacturing");
+    const catalog = (await app.inject({ url: "/v1/indicators" })).json() as {
+      indicators: { area: string; unit: string }[];
+    };
+    for (const i of catalog.indicators) {
+      expect(labels.area?.[i.area], i.area).toBeDefined();
+      expect(labels.unit?.[i.unit], i.unit).toBeDefined();
+    }
+    const card = (await app.inject({ url: "/v1/scorecard" })).json() as {
+      areas: { area: string; label: { vi: string }; indicators: { unit: string; unitLabel: { en: string } }[] }[];
+    };
+    for (const a of card.areas) {
+      expect(a.label.vi).toBe(labels.area?.[a.area]?.vi);
+      for (const e of a.indicators) expect(e.unitLabel.en).toBe(labels.unit?.[e.unit]?.en);
+    }
+    const sector = (await app.inject({ url: "/v1/series?indicators=DE_SECTOR" })).json() as {
+      series: { points: { breakdown: string }[]; breakdownLabels: Record<string, { vi: string; en: string }> }[];
+    };
+    const codes = new Set(sector.series[0]?.points.map((p) => p.breakdown));
+    expect(codes.size).toBeGreaterThan(1);
+    for (const c of codes) expect(sector.series[0]?.breakdownLabels[c]).toEqual(labels.breakdown?.[c]);
+    const csv = await app.inject({ url: "/v1/series?indicators=DE_SECTOR&format=csv" });
+    expect(csv.body.split("\r\n")[0]).toContain("breakdown,breakdown_vi,breakdown_en");
+    expect(csv.body.split("\r\n")[1]).toMatch(
+      /^DE_SECTOR,"Tỷ trọng kinh tế số trong từng ngành, lĩnh vực",Digital economy share in each sector,province,/,
+    );
+  });
+
+  it("gives counts and log positions as integers in Arrow, amounts as floats", async () => {
+    const arrow = async (url: string) => {
+      const r = await app.inject({ url, headers: { accept: "application/vnd.apache.arrow.stream" } });
+      expect(r.statusCode).toBe(200);
+      return tableFromIPC(r.rawPayload);
+    };
+    const type = (table: Awaited<ReturnType<typeof arrow>>, name: string) =>
+      String(table.schema.fields.find((f) => f.name === name)?.type);
+    const share = await arrow("/v1/indicators/DIGSIG_ADULT/values?year=2025");
+    expect(type(share, "numerator")).toBe("Int64");
+    expect(type(share, "denominator")).toBe("Int64");
+    expect(type(share, "position")).toBe("Int64");
+    expect(type(share, "year")).toBe("Int32");
+    const row = share.toArray().find((r) => r.numerator !== null);
+    const json = (await app.inject({ url: "/v1/indicators/DIGSIG_ADULT/values?year=2025" })).json() as {
+      values: { geo: string; numerator: number | null }[];
+    };
+    expect(Number(row?.numerator)).toBe(json.values.find((v) => v.geo === row?.geo)?.numerator);
+    const amounts = await arrow("/v1/indicators/DE_GRDP/series");
+    expect(type(amounts, "numerator")).toBe("Float64");
+    expect(type(amounts, "position")).toBe("Int64");
+    const mixed = await arrow("/v1/series?indicators=DIGSIG_ADULT,DE_GRDP");
+    expect(type(mixed, "numerator")).toBe("Float64");
+  });
+
+  it("names shared shapes as OpenAPI components, and a generated client has one clean type for each", async () => {
+    const doc = (await app.inject({ url: "/docs/json" })).json() as {
+      components: { schemas: Record<string, unknown> };
+    };
+    const names = Object.keys(doc.components.schemas);
+    for (const n of ["Figure", "Indicator", "Target", "Commune", "Label", "Error", "ScorecardEntry", "ProfileEntry"]) {
+      expect(names).toContain(n);
+    }
+    expect(names.filter((n) => n.startsWith("def-"))).toEqual([]);
+    const source = astToString(await openapiTS(doc as never));
+    expect(source).not.toContain("def-");
+    expect(source).toMatch(/ScorecardEntry: \{/);
+    expect(source).toContain('components["schemas"]["ScorecardEntry"][]');
+    expect(source).toContain('components["schemas"]["Figure"][]');
+    // the generated module compiles, and a client can type a scorecard entry with it
+    const client = `${source}\nconst e: components["schemas"]["ScorecardEntry"] = null as never;\nexport const label: string = e.statusLabel.vi;\n`;
+    const out = ts.transpileModule(client, { reportDiagnostics: true, compilerOptions: { strict: true } });
+    expect(out.diagnostics ?? []).toEqual([]);
+    const host = ts.createCompilerHost({ strict: true, noEmit: true, skipLibCheck: true });
+    const original = host.getSourceFile;
+    host.getSourceFile = (name, lang, ...rest) =>
+      name === "client.ts" ? ts.createSourceFile(name, client, lang) : original(name, lang, ...rest);
+    const program = ts.createProgram(["client.ts"], { strict: true, noEmit: true, skipLibCheck: true }, host);
+    expect(ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"))).toEqual(
+      [],
+    );
+  }, 60_000);
 });

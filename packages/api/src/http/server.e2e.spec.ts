@@ -145,7 +145,7 @@ describe("kpi serve", () => {
     expect(seriesJson?.code).toBe(0);
     const series = JSON.parse(seriesJson?.out ?? "") as { points: { year: number }[]; position: number };
     expect(series.points.map((p) => p.year)).toEqual([2020, 2021, 2022, 2023, 2024, 2025, 2026]);
-    expect(valuesCsv?.out.split("\r\n")[0]).toMatch(/^indicator,geo,geo_name,level,year,/);
+    expect(valuesCsv?.out.split("\r\n")[0]).toMatch(/^indicator,name_vi,name_en,geo,geo_name,level,year,/);
     expect(valuesCsv?.out.split("\r\n").filter((l) => l !== "").length).toBeGreaterThan(1);
     expect(arrow?.code).toBe(0);
     expect(tableFromIPC(readFileSync(join(dir, "payment.arrow"))).numRows).toBe(8);

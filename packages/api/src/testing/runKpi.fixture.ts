@@ -29,7 +29,8 @@ export const kpiIn =
       cwd: REPO_ROOT,
       encoding: "utf8",
       timeout: 180_000,
-      env: { ...process.env, KPI_YEARS: "2019-2026" },
+      // the auditor's chain checkpoints stay in the test's folder
+      env: { ...process.env, KPI_YEARS: "2019-2026", KPI_CHECKPOINT_DIR: join(dataDir, "checkpoints") },
     });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };

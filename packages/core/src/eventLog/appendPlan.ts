@@ -93,7 +93,10 @@ export const planAppend = async (
     if (!revisionMatches(expected, actual)) return E.left({ _tag: "WrongExpectedRevision", subject, expected, actual });
   }
 
-  const parts = facts.map(canonicalFactParts);
+  const parts = options.canonicalParts ?? facts.map(canonicalFactParts);
+  if (parts.length !== facts.length) {
+    throw new Error(`planAppend: ${parts.length} canonical parts given for ${facts.length} facts`);
+  }
   const canonicals = parts.map((p) => p.canonical);
   const toLookUp = new Set<string>();
   for (const f of facts) {

@@ -7,8 +7,9 @@
  * Format `kpi-event-log/2` (docs/log-format.md) stores beside each event's canonical bytes (`data`, which the
  * chain hash covers) the fields the warehouse reads in typed columns (`typedColumns.ts`) and an integer
  * `subject_key` from the `subjects` dictionary, written in the same transaction; both are derived data that
- * `verifyChain` checks. A format-1 log (no typed columns) opens read-only and verifies; opened for writing it
- * is refused with the advice to run `kpi migrate`.
+ * `verifyChain` checks. The dictionary lives in memory in the stream revisions (saved with them beside the log).
+ * A format-1 log (no typed columns) opens read-only and verifies; opened for writing it is refused with the
+ * advice to run `kpi migrate`.
  */
 import {
   type DuckDBAppender,
@@ -31,8 +32,10 @@ import type {
   EventLog,
   ReadOptions,
   StoredEvent,
+  VerifyChainOptions,
 } from "./eventLog.js";
 import { chainHash, GENESIS_HASH } from "./hashChain.js";
+import { type IndexSnapshot, readIndexSnapshot, writeIndexSnapshot } from "./indexSnapshot.js";
 import {
   FactIndex,
   fingerprint,
@@ -51,6 +54,13 @@ import {
   typedSelectSql,
   typedValues,
 } from "./typedColumns.js";
+
+/** A commit that brings the log this many events past its saved indexes saves them again (a large import). */
+const SNAPSHOT_EVERY = 1_000_000;
+/** Up to this many facts, a session that rolls back takes its facts out of the index one by one. */
+const MAX_UNDO_IDS = 100_000;
+/** How many stored events, spread over the log, a saved index is checked against before it is trusted. */
+const SPOT_CHECKS = 16;
 
 /** The format the embedded log's `log_meta` names: the one this version writes. */
 export const LOG_FORMAT = "kpi-event-log/2";
@@ -147,9 +157,9 @@ const toStored = (r: Row): StoredEvent => {
 
 const isoToMicros = (iso: string): bigint => BigInt(Date.parse(iso)) * 1000n;
 
-const indexedFact = (r: PlannedRow, source: number): IndexedFact => ({
+const indexedFact = (r: PlannedRow, content: readonly [number, number], source: number): IndexedFact => ({
   position: r.position,
-  content: fingerprint(r.canonical),
+  content,
   subject: fingerprint(r.fact.subject),
   isRetraction: r.fact.type === "FactRetracted",
   source,
@@ -188,14 +198,30 @@ const damagedAsLogStorageError = async <T>(path: string, f: () => Promise<T>): P
  */
 const checkStorage = (conn: DuckDBConnection, db: string, path: string): Promise<void> =>
   damagedAsLogStorageError(path, async () => {
-    await conn.run(
-      `SELECT count(*), bit_xor(hash(position, id, type, subject, stream_revision, occurred_on, source, data,
-                                     recorded_at, hash, content_fp, subject_key,
-                                     ${TYPED_COLUMNS.map((c) => c.column).join(", ")})) FROM ${db}events`,
-    );
-    await conn.run(`SELECT count(*), bit_xor(hash(subject_key, subject)) FROM ${db}subjects`);
-    await conn.run(`SELECT count(*), bit_xor(hash(key, value)) FROM ${db}log_meta`);
+    await conn.run(checkEventsSql(db, ""));
+    await conn.run(checkRestSql(db));
   });
+
+const checkEventsSql = (db: string, where: string) =>
+  `SELECT count(*), bit_xor(hash(position, id, type, subject, stream_revision, occurred_on, source, data, recorded_at,
+                                 hash, content_fp, subject_key, ${TYPED_COLUMNS.map((c) => c.column).join(", ")}))
+   FROM ${db}events ${where}`;
+
+/** The check of the other tables' blocks: the subject dictionary and `log_meta`. */
+const checkRestSql = (db: string) =>
+  `SELECT count(*), bit_xor(hash(subject_key, subject)) FROM ${db}subjects;
+   SELECT count(*), bit_xor(hash(key, value)) FROM ${db}log_meta`;
+
+/** The background check reads this many events at a time, pausing between (so that other queries run first). */
+const CHECK_CHUNK = 250_000;
+const CHECK_PAUSE_MS = 20;
+
+/** DuckDB's memory limit for a log opened for writing in its own instance: KPI_DUCKDB_MEMORY, or 1 GB. */
+const logMemoryLimit = (): string => {
+  const limit = process.env.KPI_DUCKDB_MEMORY ?? "1GB";
+  if (!/^\d+(\.\d+)?\s*(MB|GB|TB)$/i.test(limit)) throw new Error(`KPI_DUCKDB_MEMORY must look like 8GB, got ${limit}`);
+  return limit;
+};
 
 export interface DuckDbEventLogOptions {
   readonly readOnly?: boolean;
@@ -206,16 +232,40 @@ export interface DuckDbEventLogOptions {
   readonly attach?: { readonly instance: DuckDBInstance; readonly alias: string };
   /** The clock that stamps `recordedAt` (tests pin it). */
   readonly now?: () => Date;
+  /**
+   * The fewest events missing from the saved append indexes (all of them, when none are saved) for which the
+   * indexes are saved again beside the log (default 100,000: reading that many events at open takes well under a
+   * second, while saving a large log's indexes writes about 70 bytes per fact — 1.2 GB at 17 M facts — so a
+   * close after a small append leaves the saved ones as they are and the next open reads the few after them).
+   */
+  readonly saveIndexFrom?: number;
+  /**
+   * The most facts (and streams) a session that rolls back takes out of the indexes one by one (default
+   * 100,000); beyond that the indexes are read again, as at open.
+   */
+  readonly undoLimit?: number;
 }
 
 export class DuckDbEventLog implements EventLog {
   readonly name = "embedded (DuckDB)";
-  private readonly ids = new FactIndex(1 << 16);
-  private readonly sources = new SourceCodes();
-  private readonly revisions = new StreamRevisions();
-  /** The subject dictionary (read-write only): subject → its `subject_key`. */
-  private readonly subjectKeys = new Map<string, number>();
-  private nextSubjectKey = 1;
+  private ids = new FactIndex(1 << 16);
+  private sources = new SourceCodes();
+  private revisions = new StreamRevisions();
+  /** How many subject keys were given: the next subject first appended gets this plus one. */
+  private subjectCount = 0;
+  /** The head the saved index snapshot (`indexSnapshot.ts`) holds, or -1 when none was saved or read. */
+  private savedHead = -1;
+  /** How the indexes were loaded at open: from a saved snapshot (and how many events after it), or derived. */
+  private loadedFrom: { readonly snapshot: boolean; readonly tail: number; readonly why?: string } = {
+    snapshot: false,
+    tail: 0,
+  };
+  /** The background check's connection while it runs. */
+  private checkConn: DuckDBConnection | undefined;
+  /** The check of every stored block, when it runs after open (see `open`). */
+  private storageCheck: Promise<void> = Promise.resolve();
+  /** Damage the check after open found: the log refuses appends from then on. */
+  private damage: LogStorageDamaged | undefined;
   private headPos = 0;
   private lastHash: Uint8Array = GENESIS_HASH;
   private lock: Promise<void> = Promise.resolve();
@@ -258,6 +308,11 @@ export class DuckDbEventLog implements EventLog {
       );
     }
     const db = options.attach ? `${options.attach.alias}.` : "";
+    if (!options.readOnly && options.attach === undefined) {
+      // An append needs little of DuckDB's memory: its row groups go to the file as they fill (and the commit
+      // makes them visible). Without a bound DuckDB keeps up to 80 % of the machine's memory as cache.
+      await conn.run(`SET memory_limit = '${logMemoryLimit()}'`);
+    }
     const stored = await storedFormat(conn, options.attach?.alias);
     if (!options.readOnly) {
       if (stored.exists && !(stored.typed && stored.format === LOG_FORMAT)) {
@@ -266,16 +321,20 @@ export class DuckDbEventLog implements EventLog {
         throw new LogFormatOutdated(path, stored.format ?? (stored.typed ? "(unnamed)" : LOG_FORMAT_1));
       }
       await conn.run(eventsDdl(db));
-      await checkStorage(conn, db, path);
     }
     const writeConn = await instance.connect();
     await writeConn.run("SET TimeZone = 'UTC'");
     const log = new DuckDbEventLog(path, instance, conn, writeConn, options, options.readOnly ? stored.typed : true);
     await damagedAsLogStorageError(path, () => log.loadIndexes());
-    await damagedAsLogStorageError(path, () => log.loadSubjects());
     return log;
   }
 
+  /**
+   * Reads the head, and for a writer the append indexes: from the snapshot saved beside the log when it is this
+   * log's (then only the events after it are read, and every stored block is checked in the background: appends
+   * are refused from the moment damage is found), else derived from every stored event after a check of every
+   * block (appending to a damaged file would bury the damage under new events).
+   */
   private async loadIndexes(): Promise<void> {
     const last = await this.conn.runAndReadAll(
       `SELECT CAST(position AS DOUBLE), hash FROM ${this.db}events ORDER BY position DESC LIMIT 1`,
@@ -286,9 +345,122 @@ export class DuckDbEventLog implements EventLog {
       this.lastHash = (row[1] as { bytes: Uint8Array }).bytes;
     }
     if (this.options.readOnly) return; // nothing is appended: the indexes only serve appends
+    const fromSaved = await this.readIndexes(() => checkStorage(this.conn, this.db, this.path));
+    if (fromSaved) {
+      this.storageCheck = this.checkStorageInBackground(this.headPos).catch((e: unknown) => {
+        if (e instanceof LogStorageDamaged) this.damage = e;
+      });
+    }
+  }
+
+  /**
+   * Reads the append indexes as of the committed head: from the saved snapshot when it is this log's (then true),
+   * else derived from every stored event, after `beforeDeriving` (at open: the check of every block). Also how a
+   * large session that rolled back is taken out of them.
+   */
+  private async readIndexes(beforeDeriving: () => Promise<void>): Promise<boolean> {
+    const saved = await readIndexSnapshot(this.path);
+    const why = "snapshot" in saved ? await this.disagreement(saved.snapshot) : saved.unusable;
+    if ("snapshot" in saved && why === undefined) {
+      this.ids = saved.snapshot.ids;
+      this.sources = saved.snapshot.sources;
+      this.revisions = saved.snapshot.revisions;
+      this.subjectCount = saved.snapshot.subjects;
+      this.savedHead = saved.snapshot.head;
+      this.loadedFrom = { snapshot: true, tail: this.headPos - saved.snapshot.head };
+      await this.indexEventsAfter(saved.snapshot.head);
+      return true;
+    }
+    await beforeDeriving();
+    this.loadedFrom = { snapshot: false, tail: this.headPos, ...(why === undefined ? {} : { why }) };
+    // sized for what the log holds, so that the saved index has no more empty slots than it needs
+    const subjects = (
+      await this.conn.runAndReadAll(`SELECT CAST(approx_count_distinct(subject) AS DOUBLE) FROM ${this.db}events`)
+    ).getRows()[0]?.[0] as number;
+    this.ids = new FactIndex(Math.max(1 << 16, Math.ceil(this.headPos * 1.15))); // room to grow a while
+    this.revisions = new StreamRevisions(Math.max(1 << 10, Math.ceil(subjects * 1.05)));
+    this.subjectCount = 0;
+    await this.indexEventsAfter(0);
+    return false;
+  }
+
+  /**
+   * The check of every stored block (`checkStorage`) after an open from saved indexes: on a connection of its
+   * own, a range of positions at a time with a pause between, so that it takes the time the open and the first
+   * reads do not use. Stops when the log closes.
+   */
+  private async checkStorageInBackground(head: number): Promise<void> {
+    const c = await this.instance.connect();
+    this.checkConn = c;
+    try {
+      await damagedAsLogStorageError(this.path, async () => {
+        for (let from = 0; from < head && !this.closed; from += CHECK_CHUNK) {
+          await c.run(checkEventsSql(this.db, `WHERE position > ${from} AND position <= ${from + CHECK_CHUNK}`));
+          await new Promise((r) => setTimeout(r, CHECK_PAUSE_MS));
+        }
+        if (!this.closed) await c.run(checkRestSql(this.db));
+      });
+    } finally {
+      this.checkConn = undefined;
+      c.closeSync();
+    }
+  }
+
+  /**
+   * Why a saved snapshot is not this log's indexes (undefined when it is), checked against stored events: the
+   * event at its head has its hash, and 16 stored events spread over the log (their fact, source, stream and
+   * subject key) and the dictionary's row of its last key agree with it.
+   */
+  private async disagreement(s: IndexSnapshot): Promise<string | undefined> {
+    if (s.head > this.headPos) return `the saved index is of position ${s.head}, past the log's head ${this.headPos}`;
+    if (s.head === 0) {
+      return s.ids.size === 0 && s.subjects === 0 ? undefined : "the saved index of an empty log holds facts";
+    }
+    const head = (
+      await this.conn.runAndReadAll(`SELECT lower(hex(hash)) FROM ${this.db}events WHERE position = ${s.head}`)
+    ).getRows()[0]?.[0];
+    if (head !== s.headHash) return `the saved index's head hash differs at position ${s.head}`;
+    const last = (
+      await this.conn.runAndReadAll(`SELECT subject FROM ${this.db}subjects WHERE subject_key = ${s.subjects}`)
+    ).getRows() as [string][];
+    if (last.length !== 1 || s.revisions.subjectKey(last[0]?.[0] ?? "") !== s.subjects) {
+      return `the saved index's subject key ${s.subjects} is not the subject dictionary's last one as of its head`;
+    }
+    const wanted = new Set<number>([s.head, 1]);
+    for (let i = 1; i < SPOT_CHECKS; i++) wanted.add(1 + Math.floor((i * (s.head - 1)) / SPOT_CHECKS));
+    const rows = (
+      await this.conn.runAndReadAll(
+        `SELECT CAST(position AS DOUBLE), id, subject, type = 'FactRetracted', CAST(content_fp >> 32 AS INTEGER),
+                CAST(content_fp & 4294967295 AS DOUBLE), source, subject_key
+         FROM ${this.db}events WHERE position IN (${[...wanted].join(", ")})`,
+      )
+    ).getRows() as [number, string, string, boolean, number, number, string, number][];
+    if (rows.length !== wanted.size) return "the log does not hold the events the saved index names";
+    for (const [pos, id, subject, isRetraction, c1, c2, source, subjectKey] of rows) {
+      const f = s.ids.get(id);
+      const [s1, s2] = fingerprint(subject);
+      if (
+        f === undefined ||
+        f.position !== pos ||
+        f.content[0] !== c1 ||
+        f.content[1] !== (c2 | 0) ||
+        f.subject[0] !== s1 ||
+        f.subject[1] !== s2 ||
+        f.isRetraction !== isRetraction ||
+        s.sources.all()[f.source] !== source ||
+        s.revisions.subjectKey(subject) !== subjectKey
+      ) {
+        return `the saved index disagrees with the stored event at position ${pos}`;
+      }
+    }
+    return undefined;
+  }
+
+  /** Adds the events after position `after` to the append indexes. */
+  private async indexEventsAfter(after: number): Promise<void> {
     const ids = await this.conn.stream(
       `SELECT id, CAST(position AS DOUBLE), subject, type = 'FactRetracted', CAST(content_fp >> 32 AS INTEGER),
-              CAST(content_fp & 4294967295 AS DOUBLE), source FROM ${this.db}events`,
+              CAST(content_fp & 4294967295 AS DOUBLE), source FROM ${this.db}events WHERE position > ${after}`,
     );
     for await (const rows of ids.yieldRows()) {
       for (const r of rows) {
@@ -304,29 +476,71 @@ export class DuckDbEventLog implements EventLog {
     }
     // retractions are few: which facts they name, so that a second one is refused without reading the table
     const retracted = await this.conn.stream(
-      `SELECT json_extract_string(data, '$.eventId') FROM ${this.db}events WHERE type = 'FactRetracted'`,
+      `SELECT json_extract_string(data, '$.eventId') FROM ${this.db}events
+       WHERE type = 'FactRetracted' AND position > ${after}`,
     );
     for await (const rows of retracted.yieldRows()) for (const r of rows) this.ids.markRetracted(r[0] as string);
     const revs = await this.conn.stream(
-      `SELECT subject, CAST(max(stream_revision) AS DOUBLE) FROM ${this.db}events GROUP BY subject`,
+      `SELECT subject, CAST(max(stream_revision) AS DOUBLE) FROM ${this.db}events WHERE position > ${after}
+       GROUP BY subject`,
     );
     for await (const rows of revs.yieldRows()) for (const r of rows) this.revisions.set(r[0] as string, r[1] as number);
+    // the dictionary's rows after the keys known (keys are given in order, so a zone map finds them)
+    const subjects = await this.conn.stream(
+      `SELECT subject, subject_key FROM ${this.db}subjects WHERE subject_key > ${this.subjectCount}`,
+    );
+    for await (const rows of subjects.yieldRows()) {
+      for (const [subject, key] of rows as unknown as [string, number][]) {
+        this.revisions.setSubjectKey(subject, key);
+        if (key > this.subjectCount) this.subjectCount = key;
+      }
+    }
+  }
+
+  /** How the append indexes were loaded when the log opened (for the operator: a snapshot, or derived, and why). */
+  get indexLoad(): { readonly snapshot: boolean; readonly tail: number; readonly why?: string } {
+    return this.loadedFrom;
   }
 
   /**
-   * The subject dictionary, for appends (read-write only). It grows with the number of subjects, not of events:
-   * 89,866 subjects (the small sample, 267,359 facts) load in about 0.2 s (174–373 ms, 2 busy cores), about
-   * 2.4 µs a subject.
+   * Resolves when the check of every stored block that runs after an open from a saved index has ended; rejects
+   * with `LogStorageDamaged` if it found damage (appends are refused from then on).
    */
-  private async loadSubjects(): Promise<void> {
-    if (this.options.readOnly) return;
-    const r = await this.conn.stream(`SELECT subject, subject_key FROM ${this.db}subjects`);
-    for await (const rows of r.yieldRows()) {
-      for (const [subject, key] of rows as unknown as [string, number][]) {
-        this.subjectKeys.set(subject, key);
-        if (key >= this.nextSubjectKey) this.nextSubjectKey = key + 1;
-      }
+  async storageChecked(): Promise<void> {
+    await this.storageCheck;
+    if (this.damage !== undefined) throw this.damage;
+  }
+
+  /**
+   * Saves the append indexes beside the log (`indexSnapshot.ts`), so that the next open reads them instead of
+   * deriving them. Called with the write lock held (or at close). A failure to save costs only the next open's
+   * time, so it is not an error of the append that triggered it.
+   */
+  private async saveIndexes(): Promise<void> {
+    if (this.options.readOnly || this.damage !== undefined || this.headPos === this.savedHead) return;
+    if (this.headPos - Math.max(0, this.savedHead) < (this.options.saveIndexFrom ?? 100_000)) return;
+    try {
+      await writeIndexSnapshot(this.path, {
+        head: this.headPos,
+        headHash: this.headPos === 0 ? "" : Buffer.from(this.lastHash).toString("hex"),
+        ids: this.ids,
+        sources: this.sources,
+        revisions: this.revisions,
+        subjects: this.subjectCount,
+      });
+      this.savedHead = this.headPos;
+    } catch {
+      // the next open derives the indexes from the events
     }
+  }
+
+  /**
+   * Makes room in the append indexes for about `facts` more facts (an importer's estimate from the file's size),
+   * so that a large import grows them once, before it starts, instead of holding the old and the new table at
+   * each step of the way.
+   */
+  reserve(facts: number): void {
+    if (!this.options.readOnly && facts > 0) this.ids.reserve(Math.ceil(facts));
   }
 
   async head(): Promise<Position> {
@@ -350,6 +564,7 @@ export class DuckDbEventLog implements EventLog {
   async beginBulk(): Promise<BulkSession> {
     if (this.closed) throw new Error("event log is closed");
     if (this.options.readOnly) throw new Error(`event log ${this.path} is open read-only`);
+    if (this.damage !== undefined) throw this.damage;
     let release: () => void = () => undefined;
     const previous = this.lock;
     this.lock = new Promise<void>((r) => {
@@ -360,19 +575,42 @@ export class DuckDbEventLog implements EventLog {
       release();
       throw new Error("event log is closed");
     }
+    if (this.damage !== undefined) {
+      release();
+      throw this.damage;
+    }
     await this.writeConn.run("BEGIN TRANSACTION");
-    const ids = new FactIndex(1 << 10);
-    /** Committed facts this session retracted (its own facts are marked in `ids`). */
+    // The session adds its facts and stream revisions to the log's own indexes (one copy however large the
+    // import: a second would double the memory), and takes them out again if it rolls back: one by one while
+    // the session is small, else by reading the indexes again as the log opens (from the saved ones).
+    const first = this.headPos + 1;
+    /** Facts stored before this session that it marked retracted. */
     const retracted = new Set<string>();
-    const revisions = new StreamRevisions();
-    /** Subjects first seen in this session, with the keys it gave them. */
-    const newSubjects = new Map<string, number>();
+    /** The ids this session added, and each stream's revision before it: kept while the session is small. */
+    let added: string[] | undefined = [];
+    let revisionsBefore: Map<string, number> | undefined = new Map();
+    /** How many subject keys were given before this session: its new subjects' keys come after. */
+    const subjectsBefore = this.subjectCount;
     let head = this.headPos;
     let lastHash = this.lastHash;
     let open = true;
     const end = () => {
       open = false;
       release();
+    };
+    const undo = async () => {
+      if (added === undefined || revisionsBefore === undefined) {
+        // the stored blocks were checked (or are being checked) since the open
+        await this.readIndexes(async () => undefined);
+        return;
+      }
+      for (const id of added) this.ids.delete(id);
+      for (const id of retracted) this.ids.unmarkRetracted(id);
+      for (const [s, rev] of revisionsBefore) {
+        this.revisions.set(s, rev);
+        if (rev === -1) this.revisions.setSubjectKey(s, 0); // a subject this session brought: its key is free again
+      }
+      this.subjectCount = subjectsBefore;
     };
     const ensureOpen = () => {
       if (!open) throw new Error("bulk session already ended");
@@ -385,26 +623,39 @@ export class DuckDbEventLog implements EventLog {
           head: position(head),
           lastHash,
           recordedAt,
-          maybeStored: (id) => ids.get(id) !== undefined || this.ids.get(id) !== undefined,
-          lookup: (wanted) => this.lookup(wanted, ids, retracted),
-          revision: (s) => {
-            const r = revisions.get(s);
-            return r >= 0 ? r : this.revisions.get(s);
-          },
+          maybeStored: (id) => this.ids.has(id),
+          lookup: (wanted) => this.lookup(wanted),
+          revision: (s) => this.revisions.get(s),
         };
         const planned = await planAppend(facts, options, ctx);
         if (E.isLeft(planned)) return planned;
         const plan = planned.right;
         if (plan.rows.length > 0) {
-          await this.writeRows(plan.rows, recordedAt, newSubjects);
-          for (const r of plan.rows) {
-            ids.add(r.fact.id, indexedFact(r, this.sources.code(r.fact.source)));
+          // each fact's content fingerprint, once: the index keeps it, the events table stores it
+          const contents = plan.rows.map((r) => fingerprint(r.canonical));
+          await this.writeRows(plan.rows, contents, recordedAt);
+          if (added !== undefined && added.length + plan.rows.length > (this.options.undoLimit ?? MAX_UNDO_IDS))
+            added = undefined;
+          for (const [i, r] of plan.rows.entries()) {
+            this.ids.add(r.fact.id, indexedFact(r, contents[i] as [number, number], this.sources.code(r.fact.source)));
+            added?.push(r.fact.id);
             if (r.fact.type === "FactRetracted") {
               const target = String(r.fact.data.eventId);
-              if (!ids.markRetracted(target)) retracted.add(target);
+              const t = this.ids.get(target);
+              if (t !== undefined && t.position < first && !t.retracted) retracted.add(target);
+              this.ids.markRetracted(target);
             }
           }
-          for (const [s, rev] of plan.revisions) revisions.set(s, rev);
+          if (
+            revisionsBefore !== undefined &&
+            revisionsBefore.size + plan.revisions.size > (this.options.undoLimit ?? MAX_UNDO_IDS)
+          ) {
+            revisionsBefore = undefined;
+          }
+          for (const [s, rev] of plan.revisions) {
+            if (revisionsBefore !== undefined && !revisionsBefore.has(s)) revisionsBefore.set(s, this.revisions.get(s));
+            this.revisions.set(s, rev);
+          }
           head = plan.head;
           lastHash = plan.lastHash;
         }
@@ -418,7 +669,7 @@ export class DuckDbEventLog implements EventLog {
         } catch (e) {
           // DuckDB ends a transaction it could not commit: a failed ROLLBACK here says nothing of the cause.
           await this.writeConn.run("ROLLBACK").catch(() => undefined);
-          end();
+          await undo().finally(end);
           const m = e instanceof Error ? e.message : String(e);
           const advice = storageAdvice(m);
           throw new Error(
@@ -428,13 +679,9 @@ export class DuckDbEventLog implements EventLog {
             { cause: e },
           );
         }
-        this.ids.addAll(ids);
-        for (const id of retracted) this.ids.markRetracted(id);
-        for (const [s, rev] of revisions.entries()) this.revisions.set(s, rev);
-        for (const [s, key] of newSubjects) this.subjectKeys.set(s, key);
-        this.nextSubjectKey += newSubjects.size;
         this.headPos = head;
         this.lastHash = lastHash;
+        if (this.headPos - Math.max(0, this.savedHead) >= SNAPSHOT_EVERY) await this.saveIndexes();
         end();
         for (const w of this.waiters) w();
         return position(head);
@@ -444,36 +691,47 @@ export class DuckDbEventLog implements EventLog {
         try {
           await this.writeConn.run("ROLLBACK");
         } finally {
-          end();
+          await undo().finally(end);
         }
       },
     };
   }
 
   /**
-   * Appends the planned rows with the appender, value by value, with each row's typed columns and subject key;
-   * subjects first seen here get the next keys and a row in `subjects`, in the same transaction. (Data chunks,
-   * `appendDataChunk`, were measured slower on the small sample: 19,300 against 21,200 facts/s, medians of 3.)
+   * Appends the planned rows with the appender, value by value, with each row's subject key and typed columns;
+   * subjects first seen here get the next keys (in the stream revisions, which the session takes back if it rolls
+   * back) and a row in `subjects`, in the same transaction. (Data chunks, `appendDataChunk`, were measured slower
+   * on the small sample: 19,300 against 21,200 facts/s, medians of 3.)
    */
   private async writeRows(
     rows: readonly PlannedRow[],
+    contents: readonly (readonly [number, number])[],
     recordedAt: string,
-    newSubjects: Map<string, number>,
   ): Promise<void> {
     const alias = this.options.attach?.alias ?? null;
     const fresh: [string, number][] = [];
-    const keyOf = (subject: string): number => {
-      const known = this.subjectKeys.get(subject) ?? (newSubjects.size === 0 ? undefined : newSubjects.get(subject));
-      if (known !== undefined) return known;
-      const key = this.nextSubjectKey + newSubjects.size;
-      newSubjects.set(subject, key);
-      fresh.push([subject, key]);
-      return key;
-    };
+    try {
+      await this.appendEvents(rows, contents, recordedAt, alias, fresh);
+      if (fresh.length > 0) await this.appendSubjects(fresh, alias);
+    } catch (e) {
+      // the caller rolls the transaction back: the keys given here are not stored
+      for (const [subject] of fresh) this.revisions.setSubjectKey(subject, 0);
+      this.subjectCount -= fresh.length;
+      throw e;
+    }
+  }
+
+  private async appendEvents(
+    rows: readonly PlannedRow[],
+    contents: readonly (readonly [number, number])[],
+    recordedAt: string,
+    alias: string | null,
+    fresh: [string, number][],
+  ): Promise<void> {
     const ap = await this.writeConn.createAppender("events", null, alias);
     try {
       const micros = new DuckDBTimestampTZValue(isoToMicros(recordedAt));
-      for (const r of rows) {
+      for (const [i, r] of rows.entries()) {
         const f = r.fact;
         ap.appendBigInt(BigInt(r.position));
         ap.appendVarchar(f.id);
@@ -485,8 +743,14 @@ export class DuckDbEventLog implements EventLog {
         ap.appendVarchar(r.data);
         ap.appendTimestampTZ(micros);
         ap.appendBlob(r.hash);
-        ap.appendBigInt(fingerprintToBigInt(fingerprint(r.canonical)));
-        ap.appendInteger(keyOf(f.subject));
+        ap.appendBigInt(fingerprintToBigInt(contents[i] as [number, number]));
+        let key = this.revisions.subjectKey(f.subject);
+        if (key === 0) {
+          key = ++this.subjectCount;
+          this.revisions.setSubjectKey(f.subject, key);
+          fresh.push([f.subject, key]);
+        }
+        ap.appendInteger(key);
         // typedValues, without an array per row: this loop runs for every column of every fact appended
         const data = f.data as Readonly<Record<string, unknown>>;
         for (const c of TYPED_COLUMNS) {
@@ -503,10 +767,9 @@ export class DuckDbEventLog implements EventLog {
     } finally {
       ap.closeSync();
     }
-    if (fresh.length > 0) await this.writeSubjects(fresh, alias);
   }
 
-  private async writeSubjects(fresh: readonly [string, number][], alias: string | null): Promise<void> {
+  private async appendSubjects(fresh: readonly [string, number][], alias: string | null): Promise<void> {
     const ap: DuckDBAppender = await this.writeConn.createAppender("subjects", null, alias);
     try {
       for (const [subject, key] of fresh) {
@@ -521,20 +784,15 @@ export class DuckDbEventLog implements EventLog {
   }
 
   /**
-   * Stored facts by id, from the in-memory index (this session's first, then the committed log), without
-   * reading the events table — also their source and whether they are retracted (`retracted`: committed facts
-   * this session retracted). The content fingerprint covers the id, so a fact is a duplicate only if its
+   * Stored facts by id, from the in-memory index (which holds the open session's facts and retraction marks
+   * too), without reading the events table — also their source and whether they are retracted. The content fingerprint covers the id, so a fact is a duplicate only if its
    * id and canonical bytes both match; a new id whose 64-bit fingerprint collides with a stored one (odds
    * about n / 2^64 per fact) would be refused as an IdConflict, loudly, never dropped.
    */
-  private lookup(
-    wanted: readonly string[],
-    session: FactIndex,
-    retracted: ReadonlySet<string>,
-  ): Promise<ReadonlyMap<string, StoredRef>> {
+  private lookup(wanted: readonly string[]): Promise<ReadonlyMap<string, StoredRef>> {
     const out = new Map<string, StoredRef>();
     for (const id of wanted) {
-      const f = session.get(id) ?? this.ids.get(id);
+      const f = this.ids.get(id);
       if (f === undefined) continue;
       const [c1, c2] = f.content;
       const [s1, s2] = f.subject;
@@ -549,8 +807,7 @@ export class DuckDbEventLog implements EventLog {
           const [a, b] = fingerprint(x);
           return a === s1 && b === s2;
         },
-        details: () =>
-          Promise.resolve({ source: this.sources.name(f.source), retracted: f.retracted || retracted.has(id) }),
+        details: () => Promise.resolve({ source: this.sources.name(f.source), retracted: f.retracted }),
       };
       out.set(id, ref);
     }
@@ -613,24 +870,29 @@ export class DuckDbEventLog implements EventLog {
    * sequential check would name. The bytes are built in SQL only for events whose envelope strings are printable
    * ASCII without `"` or `\` (where JSON.stringify adds nothing but the quotes); any other event, and any link SQL
    * finds broken, is checked again in TypeScript with `chainHash`, which alone decides. Gaps and repeated positions
-   * are found first, with the same report as `verifyChainSequentially`.
+   * are found first, with the same report as `verifyChainSequentially`. With `after`, only the events after that
+   * position are checked, the stored hash at `after` taken as given (the caller has checked it).
    */
-  verifyChain(): Promise<ChainReport> {
-    return damagedAsLogStorageError(this.path, () => this.checkChain());
+  verifyChain(options: VerifyChainOptions = {}): Promise<ChainReport> {
+    const after = options.after ?? 0;
+    if (!Number.isSafeInteger(after) || after < 0)
+      throw new RangeError(`verifyChain: after must be a position, got ${after}`);
+    return damagedAsLogStorageError(this.path, () => this.checkChain(after));
   }
 
-  private async checkChain(): Promise<ChainReport> {
+  private async checkChain(after: number): Promise<ChainReport> {
     const ev = `${this.db}events`;
     const shape = await this.conn.runAndReadAll(
-      `SELECT CAST(count(*) AS DOUBLE), CAST(count(DISTINCT position) AS DOUBLE), CAST(coalesce(min(position), 1) AS DOUBLE),
-              CAST(coalesce(max(position), 0) AS DOUBLE) FROM ${ev}`,
+      `SELECT CAST(count(*) AS DOUBLE), CAST(count(DISTINCT position) AS DOUBLE), CAST(coalesce(min(position), ${after + 1}) AS DOUBLE),
+              CAST(coalesce(max(position), ${after}) AS DOUBLE) FROM ${ev} WHERE position > ${after}`,
     );
     const [n, distinct, min, max] = shape.getRows()[0] as [number, number, number, number];
     let gap: { position: number; reason: string } | undefined;
-    if (!(n === distinct && n === max && min === 1)) {
+    if (!(n === distinct && n === max - after && min === after + 1)) {
       const g = await this.conn.runAndReadAll(
         `SELECT CAST(rn AS DOUBLE), CAST(position AS DOUBLE) FROM (
-           SELECT position, row_number() OVER (ORDER BY position, recorded_at) AS rn FROM ${ev}
+           SELECT position, ${after} + row_number() OVER (ORDER BY position, recorded_at) AS rn FROM ${ev}
+           WHERE position > ${after}
          ) WHERE position <> rn ORDER BY rn LIMIT 1`,
       );
       const [rn, pos] = g.getRows()[0] as [number, number];
@@ -641,10 +903,10 @@ export class DuckDbEventLog implements EventLog {
     }
     const below = gap?.position ?? max + 1;
     // Each search looks only below what the previous one found: at one position the hash is named first.
-    const hash = await this.firstBrokenLink(below);
-    const subMs = await this.firstSubMillisecond(hash ?? below);
-    const fp = await this.firstWrongFingerprint(subMs ?? hash ?? below);
-    const typed = this.typed ? await this.firstWrongTyped(fp ?? subMs ?? hash ?? below) : undefined;
+    const hash = await this.firstBrokenLink(below, after);
+    const subMs = await this.firstSubMillisecond(hash ?? below, after);
+    const fp = await this.firstWrongFingerprint(subMs ?? hash ?? below, after);
+    const typed = this.typed ? await this.firstWrongTyped(fp ?? subMs ?? hash ?? below, after) : undefined;
     const firstBad =
       typed !== undefined
         ? typed
@@ -655,17 +917,24 @@ export class DuckDbEventLog implements EventLog {
             : hash !== undefined
               ? { position: hash, reason: HASH_REASON }
               : gap;
-    return this.report(max, firstBad);
+    return this.report(max, firstBad, after);
   }
 
-  /** The report of a check that found `firstBad` (if any) among events 1..max, with the metadata checked. */
-  private async report(max: number, firstBad: { position: number; reason: string } | undefined): Promise<ChainReport> {
+  /**
+   * The report of a check that found `firstBad` (if any) among events after+1..max, with the metadata checked;
+   * `checked` counts the events after `after` that verify.
+   */
+  private async report(
+    max: number,
+    firstBad: { position: number; reason: string } | undefined,
+    after = 0,
+  ): Promise<ChainReport> {
     const logMeta = await this.checkLogMeta();
-    if (firstBad === undefined && logMeta === undefined) return { ok: true, head: position(max), checked: max };
+    if (firstBad === undefined && logMeta === undefined) return { ok: true, head: position(max), checked: max - after };
     return {
       ok: false,
       head: position(this.headPos),
-      checked: firstBad === undefined ? max : firstBad.position - 1,
+      checked: (firstBad === undefined ? max : firstBad.position - 1) - after,
       ...(firstBad === undefined
         ? {}
         : { firstBad: { position: position(firstBad.position), reason: firstBad.reason } }),
@@ -732,10 +1001,10 @@ export class DuckDbEventLog implements EventLog {
   }
 
   /** The first position below `below` whose recorded_at is not a whole millisecond. */
-  private async firstSubMillisecond(below: number): Promise<number | undefined> {
+  private async firstSubMillisecond(below: number, after: number): Promise<number | undefined> {
     const r = await this.conn.runAndReadAll(
       `SELECT CAST(min(position) AS DOUBLE) FROM ${this.db}events
-       WHERE position < ${below} AND epoch_us(recorded_at) % 1000 <> 0`,
+       WHERE position > ${after} AND position < ${below} AND epoch_us(recorded_at) % 1000 <> 0`,
     );
     return (r.getRows()[0]?.[0] as number | null) ?? undefined;
   }
@@ -744,10 +1013,10 @@ export class DuckDbEventLog implements EventLog {
    * The first position below `below` whose `content_fp` is not the fingerprint of its stored content (the
    * fingerprint decides which re-sent facts are duplicates). It is re-derived in TypeScript, the only definition.
    */
-  private async firstWrongFingerprint(below: number): Promise<number | undefined> {
+  private async firstWrongFingerprint(below: number, after: number): Promise<number | undefined> {
     const result = await this.conn.stream(
       `SELECT CAST(position AS DOUBLE), id, type, subject, strftime(occurred_on, '%Y-%m-%d'), source,
-              CAST(data AS VARCHAR), content_fp FROM ${this.db}events WHERE position < ${below}`,
+              CAST(data AS VARCHAR), content_fp FROM ${this.db}events WHERE position > ${after} AND position < ${below}`,
     );
     let first: number | undefined;
     for await (const rows of result.yieldRows()) {
@@ -762,11 +1031,14 @@ export class DuckDbEventLog implements EventLog {
   }
 
   /**
-   * The first position below `below` whose `subject_key` does not name its subject in `subjects`, or one of
+   * The first position in (after, below) whose `subject_key` does not name its subject in `subjects`, or one of
    * whose typed columns does not hold what its `data` says (derived in SQL as `typedFromDataSql`, which a
    * property holds equal to `typedValues`), with the column named.
    */
-  private async firstWrongTyped(below: number): Promise<{ position: number; reason: string } | undefined> {
+  private async firstWrongTyped(
+    below: number,
+    after: number,
+  ): Promise<{ position: number; reason: string } | undefined> {
     const r = await this.conn.runAndReadAll(
       `SELECT CAST(position AS DOUBLE), wrong FROM (
          SELECT e.position,
@@ -775,7 +1047,7 @@ export class DuckDbEventLog implements EventLog {
          FROM ${this.db}events e
          LEFT JOIN (SELECT subject_key, min(subject) AS subject, count(*) AS n FROM ${this.db}subjects GROUP BY ALL) s
            ON s.subject_key = e.subject_key
-         WHERE e.position < ${below})
+         WHERE e.position > ${after} AND e.position < ${below})
        WHERE wrong IS NOT NULL ORDER BY position LIMIT 1`,
     );
     const row = r.getRows()[0] as [number, string] | undefined;
@@ -783,8 +1055,20 @@ export class DuckDbEventLog implements EventLog {
     return { position: row[0], reason: row[1] === "subject_key" ? SUBJECT_KEY_REASON : typedReason(row[1]) };
   }
 
-  /** The first position below `below` whose link does not verify (positions below it are 1, 2, … exactly once). */
-  private async firstBrokenLink(below: number): Promise<number | undefined> {
+  /** Why an event's subject key or typed columns (`stored`: key_subject, key_rows, then the typed columns) are wrong. */
+  private wrongTyped(subject: string, data: string, stored: readonly unknown[]): string | undefined {
+    const [keySubject, keyRows, ...columns] = stored;
+    if (keySubject !== subject || Number(keyRows) !== 1) return SUBJECT_KEY_REASON;
+    const want = typedValues(JSON.parse(data) as Record<string, unknown>);
+    const at = want.findIndex((v, i) => v !== columns[i]);
+    return at < 0 ? undefined : typedReason(TYPED_COLUMNS[at]?.column ?? "");
+  }
+
+  /**
+   * The first position in (after, below) whose link does not verify (positions below `below` are 1, 2, … exactly
+   * once after `after`; the link of after+1 starts from the stored hash at `after`).
+   */
+  private async firstBrokenLink(below: number, after: number): Promise<number | undefined> {
     const ev = `${this.db}events`;
     const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
     const safe = "regexp_full_match(e.id || e.type || e.subject || e.source, '[ !#-\\[\\]-~]*')";
@@ -795,9 +1079,9 @@ export class DuckDbEventLog implements EventLog {
       || ${q('"}')})`;
     const candidates = await this.conn.stream(
       `SELECT ${selectColumns("e")}, lower(hex(p.hash)) AS prev
-       FROM ${ev} e LEFT JOIN (SELECT position + 1 AS next, hash FROM ${ev} WHERE position < ${below} - 1) p
+       FROM ${ev} e LEFT JOIN (SELECT position + 1 AS next, hash FROM ${ev} WHERE position >= ${after} AND position < ${below} - 1) p
          ON p.next = e.position
-       WHERE e.position < ${below}
+       WHERE e.position > ${after} AND e.position < ${below}
          AND NOT (${safe} AND sha256(coalesce(p.hash, unhex('${"00".repeat(32)}')) || ${bytes}) = lower(hex(e.hash)))
        ORDER BY e.position`,
     );
@@ -810,15 +1094,6 @@ export class DuckDbEventLog implements EventLog {
       }
     }
     return undefined;
-  }
-
-  /** Why an event's subject key or typed columns (`stored`: key_subject, key_rows, then the typed columns) are wrong. */
-  private wrongTyped(subject: string, data: string, stored: readonly unknown[]): string | undefined {
-    const [keySubject, keyRows, ...columns] = stored;
-    if (keySubject !== subject || Number(keyRows) !== 1) return SUBJECT_KEY_REASON;
-    const want = typedValues(JSON.parse(data) as Record<string, unknown>);
-    const at = want.findIndex((v, i) => v !== columns[i]);
-    return at < 0 ? undefined : typedReason(TYPED_COLUMNS[at]?.column ?? "");
   }
 
   /** The chain checked one event after the other in TypeScript: the definition `verifyChain` must agree with. */
@@ -873,6 +1148,10 @@ export class DuckDbEventLog implements EventLog {
     const pending = this.lock;
     this.closed = true;
     await pending;
+    // a check of the stored blocks still running is stopped: it starts again at the next open
+    this.checkConn?.interrupt();
+    await this.storageCheck;
+    await this.saveIndexes();
     for (const w of this.waiters) w();
     this.conn.closeSync();
     this.writeConn.closeSync();

@@ -80,6 +80,9 @@ export const eventLogContract = (name: string, harness: EventLogHarness): void =
           prev = h;
         }
         expect(await log.verifyChain()).toMatchObject({ ok: true, checked: 3, head: 3 });
+        // from a checkpoint, only the events after it
+        expect(await log.verifyChain({ after: position(1) })).toMatchObject({ ok: true, checked: 2, head: 3 });
+        expect(await log.verifyChain({ after: position(3) })).toMatchObject({ ok: true, checked: 0, head: 3 });
       }));
 
     it("treats the same id with the same content as a no-op, reporting the stored position", () =>

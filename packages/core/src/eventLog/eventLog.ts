@@ -39,6 +39,11 @@ export interface AppendOptions {
   readonly expectedRevisions?: ReadonlyMap<SubjectId, ExpectedRevision>;
   /** A retraction names a fact of its own source unless a grant here says otherwise. */
   readonly retractionGrants?: RetractionGrants;
+  /**
+   * The facts' canonical parts (`canonicalFactParts`), one per fact in order, when the caller computed them
+   * already (the importer does, in its worker threads); otherwise the log computes them.
+   */
+  readonly canonicalParts?: readonly { readonly data: string; readonly canonical: string }[];
 }
 
 /**
@@ -158,6 +163,11 @@ export interface ReadOptions {
   readonly pageSize?: number;
 }
 
+export interface VerifyChainOptions {
+  /** Check only the events after this position (default 0: all). */
+  readonly after?: Position;
+}
+
 export interface ChainReport {
   readonly ok: boolean;
   readonly head: Position;
@@ -185,6 +195,8 @@ export interface EventLog {
   /** One batch, all-or-nothing, durable when the promise resolves. */
   append(facts: readonly Fact[], options?: AppendOptions): Promise<Either<AppendError, AppendResult>>;
   beginBulk(): Promise<BulkSession>;
+  /** A hint that about `facts` more facts are coming (a large import): an adapter may size its indexes once. */
+  reserve?(facts: number): void;
   /** Events with `position > after` (and `≤ to`), in position order. */
   readAll(after: Position, options?: ReadOptions): AsyncIterable<StoredEvent>;
   /** One subject's events in revision order. */
@@ -192,7 +204,11 @@ export interface EventLog {
   /** Catch up from `after`, then follow new appends until the signal aborts. */
   subscribe(after: Position, signal: AbortSignal): AsyncIterable<StoredEvent>;
   head(): Promise<Position>;
-  /** Recompute the hash chain from the start and report the first position that does not verify. */
-  verifyChain(): Promise<ChainReport>;
+  /**
+   * Recompute the hash chain from the start, or only the links after `after` (the stored hash at `after` taken as
+   * given: an auditor's checkpoint, checked by the caller), and report the first position that does not verify.
+   * `checked` counts the events checked.
+   */
+  verifyChain(options?: VerifyChainOptions): Promise<ChainReport>;
   close(): Promise<void>;
 }

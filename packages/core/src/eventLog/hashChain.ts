@@ -11,7 +11,7 @@
  * stored is what is hashed; its verifyChain names an event with sub-millisecond digits, and re-derives the
  * columns outside the hash (`content_fp`) and checks `log_meta`.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { canonicalFact, type Fact } from "../facts/index.js";
 
 export const GENESIS_HASH: Buffer = Buffer.alloc(32);
@@ -19,17 +19,27 @@ export const GENESIS_HASH: Buffer = Buffer.alloc(32);
 export const chainBytes = (position: number, recordedAt: string, streamRevision: number, canonical: string): string =>
   `${position}\n${recordedAt}\n${streamRevision}\n${canonical}`;
 
+/** Holds `hash_{p-1} ‖ UTF-8(…)` while it is hashed; grown as needed, never shrunk (an import reuses it per fact). */
+let scratch = Buffer.allocUnsafe(1 << 14);
+
+/**
+ * One SHA-256 over the previous hash and the event's bytes, written into one reused buffer: the same digest
+ * as `createHash().update(prev).update(bytes)`, at about half the cost per event (no hash object per event).
+ */
 export const chainHash = (
   prev: Uint8Array,
   position: number,
   recordedAt: string,
   streamRevision: number,
   canonical: string,
-): Buffer =>
-  createHash("sha256")
-    .update(prev)
-    .update(chainBytes(position, recordedAt, streamRevision, canonical), "utf8")
-    .digest();
+): Buffer => {
+  const text = chainBytes(position, recordedAt, streamRevision, canonical);
+  const most = prev.length + 3 * text.length; // a UTF-16 code unit is at most 3 bytes of UTF-8
+  if (scratch.length < most) scratch = Buffer.allocUnsafe(2 * most);
+  scratch.set(prev, 0);
+  const n = scratch.write(text, prev.length, "utf8");
+  return hash("sha256", scratch.subarray(0, prev.length + n), "buffer");
+};
 
 export const eventHash = (
   prev: Uint8Array,

@@ -3,6 +3,7 @@ export * from "./canonicalParts.js";
 export * from "./duckdbEventLog.js";
 export * from "./eventLog.js";
 export * from "./hashChain.js";
+export { snapshotPath } from "./indexSnapshot.js";
 export * from "./kurrentdbEventLog.js";
 export * from "./kurrentdbRecords.js";
 export * from "./logIndex.js";

@@ -53,6 +53,7 @@ import type {
   EventLog,
   ReadOptions,
   StoredEvent,
+  VerifyChainOptions,
 } from "./eventLog.js";
 import { eventHash, GENESIS_HASH } from "./hashChain.js";
 import { type AllPosition, IdSubjects, MarkerTable, SubjectTable } from "./kurrentdbIndex.js";
@@ -486,7 +487,11 @@ export class KurrentDbEventLog implements EventLog {
     }
   }
 
-  async verifyChain(): Promise<ChainReport> {
+  /** With `after`, the scan starts at the event at `after`, whose stored hash starts the chain checked. */
+  async verifyChain(options: VerifyChainOptions = {}): Promise<ChainReport> {
+    const after = options.after ?? 0;
+    if (!Number.isSafeInteger(after) || after < 0)
+      throw new RangeError(`verifyChain: after must be a position, got ${after}`);
     const last = await this.lastMarker();
     const head = last?.marker.last ?? 0;
     let prev: Uint8Array = GENESIS_HASH;
@@ -498,8 +503,10 @@ export class KurrentDbEventLog implements EventLog {
       firstBad: { position: position(p), reason },
     });
     try {
-      for await (const item of this.scan(0, head)) {
-        if (item.kind === "event") {
+      for await (const item of this.scan(Math.max(0, after - 1), head)) {
+        if (item.kind === "event" && item.event.position <= after) {
+          prev = Buffer.from(item.event.hash, "hex");
+        } else if (item.kind === "event") {
           const h = eventHash(prev, item.event);
           if (h.toString("hex") !== item.event.hash) {
             return broken(item.event.position, "stored hash does not match the event's content and the chain");
@@ -511,10 +518,10 @@ export class KurrentDbEventLog implements EventLog {
         }
       }
     } catch (e) {
-      if (e instanceof KurrentDbLogCorrupt) return broken(checked + 1, e.message);
+      if (e instanceof KurrentDbLogCorrupt) return broken(after + checked + 1, e.message);
       throw e;
     }
-    if (checked !== head) return broken(checked + 1, `event ${checked + 1} is missing`);
+    if (after + checked < head) return broken(after + checked + 1, `event ${after + checked + 1} is missing`);
     return { ok: true, head: position(head), checked };
   }
 

@@ -4,12 +4,16 @@
  * - `FactIndex`: fact id → position, fingerprints of its content and subject, its source (a code of
  *   `SourceCodes`) and whether it is retracted (below).
  * - `SourceCodes`: the few sources' names as small integers.
- * - `StreamRevisions`: the current revision of every subject, in sharded Maps (a single Map holds at most
- *   2^24 entries).
+ * - `StreamRevisions`: the current revision of every subject, and its key in the log's subject dictionary.
+ * Both tables are typed arrays without an object per entry, so that the log saves them beside itself and reads
+ * them back as a few arrays (`indexSnapshot.ts`).
  */
 
-/** Two independent 32-bit string hashes (FNV-1a and a multiplicative mix), never both zero. */
-export const fingerprint = (s: string): [number, number] => {
+/** The two halves of the last `fingerprintInto` (no array allocated on the hot paths of the indexes). */
+let FP1 = 0;
+let FP2 = 0;
+
+const fingerprintInto = (s: string): void => {
   let h1 = 0x811c9dc5 | 0;
   let h2 = 0x9747b28c | 0;
   for (let i = 0; i < s.length; i++) {
@@ -24,37 +28,234 @@ export const fingerprint = (s: string): [number, number] => {
   h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
   h2 ^= h2 >>> 16;
   if (h1 === 0 && h2 === 0) h2 = 1;
-  return [h1, h2];
+  FP1 = h1;
+  FP2 = h2;
 };
 
-const SHARDS = 64;
+/** Two independent 32-bit string hashes (FNV-1a and a multiplicative mix), never both zero. */
+export const fingerprint = (s: string): [number, number] => {
+  fingerprintInto(s);
+  return [FP1, FP2];
+};
 
+/** The next slot after `i` in a table of `cap` slots. */
+const next = (i: number, cap: number): number => (i + 1 === cap ? 0 : i + 1);
+
+/** Whether `k` lies cyclically in (i, j] (backward-shift deletion: an entry whose home is there stays). */
+const between = (i: number, k: number, j: number): boolean => (i <= j ? i < k && k <= j : i < k || k <= j);
+
+/** The slot count for `expected` entries at the load a table grows at (`fits`). */
+const capacityFor = (expected: number): number => Math.max(1024, Math.ceil((expected * 10) / 7) + 1);
+
+/** A table grows when it would be more than 7/10 full (linear probing still needs about two probes a hit). */
+const fits = (count: number, capacity: number): boolean => count * 10 <= capacity * 7;
+
+/** The typed arrays of a `StreamRevisions`, as they are stored in a snapshot. */
+export interface StreamRevisionsArrays {
+  readonly keys: Int32Array;
+  readonly revisions: Int32Array;
+  /** Each slot's subject key (the `subjects` table's `subject_key`), 0 when the subject has none yet. */
+  readonly subjectKeys: Int32Array;
+  readonly nameAt: Uint32Array;
+  readonly nameLength: Uint32Array;
+  /** The subjects' UTF-8 bytes, one after the other (`nameAt`, `nameLength` say where). */
+  readonly names: Uint8Array;
+  readonly count: number;
+}
+
+/**
+ * Subject → its current stream revision and its subject key, exact (the subject's bytes are kept and compared,
+ * not only its fingerprint), in open addressing over typed arrays: about 24 bytes a slot and the subject's bytes,
+ * and no object per subject, so that millions of subjects are saved and read back as a few arrays. The subject
+ * key lives here because every subject the dictionary names has a stream: a log opened from its saved indexes
+ * has its dictionary without reading the `subjects` table.
+ */
 export class StreamRevisions {
-  private readonly shards: Map<string, number>[] = Array.from({ length: SHARDS }, () => new Map());
+  private keys: Int32Array;
+  private revs: Int32Array;
+  private subjectKeys: Int32Array;
+  private nameAt: Uint32Array;
+  private nameLength: Uint32Array;
+  private names: Uint8Array;
+  private used = 0;
+  private cap: number;
+  private count = 0;
 
-  /** A cheap spread over the last characters (subject ids end in their most varying part). */
-  private shard(subject: string): Map<string, number> {
-    const n = subject.length;
-    const h =
-      (subject.charCodeAt(n - 1) * 31 + subject.charCodeAt(n - 2) * 7 + subject.charCodeAt(n - 3)) & (SHARDS - 1);
-    return this.shards[h] as Map<string, number>;
+  constructor(expected = 1 << 10) {
+    this.cap = capacityFor(expected);
+    this.keys = new Int32Array(this.cap * 2);
+    this.revs = new Int32Array(this.cap);
+    this.subjectKeys = new Int32Array(this.cap);
+    this.nameAt = new Uint32Array(this.cap);
+    this.nameLength = new Uint32Array(this.cap);
+    this.names = new Uint8Array(Math.max(1 << 14, expected * 24));
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Whether slot `i` holds exactly `subject` (compared with its UTF-8 bytes; ASCII without encoding it). */
+  private holds(i: number, subject: string): boolean {
+    const n = this.nameLength[i] as number;
+    const at = this.nameAt[i] as number;
+    if (n === subject.length) {
+      let k = 0;
+      for (; k < n; k++) {
+        const c = subject.charCodeAt(k);
+        if (c >= 0x80) break;
+        if (this.names[at + k] !== c) return false;
+      }
+      if (k === n) return true;
+    }
+    const bytes = Buffer.from(subject, "utf8");
+    if (n !== bytes.length) return false;
+    for (let k = 0; k < n; k++) if (this.names[at + k] !== bytes[k]) return false;
+    return true;
+  }
+
+  /** The slot of `subject`, or the empty slot where it would go. */
+  private slot(h1: number, h2: number, subject: string): number {
+    let i = ((h1 ^ Math.imul(h2, 0x27d4eb2d)) >>> 0) % this.cap;
+    for (;;) {
+      const a = this.keys[2 * i];
+      const b = this.keys[2 * i + 1];
+      if (a === 0 && b === 0) return i;
+      if (a === h1 && b === h2 && this.holds(i, subject)) return i;
+      i = next(i, this.cap);
+    }
   }
 
   /** The current revision, or -1 when the stream has no event. */
   get(subject: string): number {
-    return this.shard(subject).get(subject) ?? -1;
+    fingerprintInto(subject);
+    const i = this.slot(FP1, FP2, subject);
+    return this.keys[2 * i] === 0 && this.keys[2 * i + 1] === 0 ? -1 : (this.revs[i] as number);
   }
 
   set(subject: string, revision: number): void {
-    this.shard(subject).set(subject, revision);
+    this.revs[this.slotFor(subject)] = revision;
   }
 
-  get size(): number {
-    return this.shards.reduce((n, m) => n + m.size, 0);
+  /** The subject's key in the log's subject dictionary, or 0 when it has none. */
+  subjectKey(subject: string): number {
+    fingerprintInto(subject);
+    const i = this.slot(FP1, FP2, subject);
+    return this.keys[2 * i] === 0 && this.keys[2 * i + 1] === 0 ? 0 : (this.subjectKeys[i] as number);
+  }
+
+  /** Gives the subject its dictionary key (0: none); a subject not yet in the table enters it with revision -1. */
+  setSubjectKey(subject: string, key: number): void {
+    this.subjectKeys[this.slotFor(subject)] = key;
+  }
+
+  /** The slot holding `subject`, which enters the table (revision -1, no key) if it was not there. */
+  private slotFor(subject: string): number {
+    fingerprintInto(subject);
+    const h1 = FP1;
+    const h2 = FP2;
+    let i = this.slot(h1, h2, subject);
+    if (this.keys[2 * i] === 0 && this.keys[2 * i + 1] === 0) {
+      if (!fits(this.count + 1, this.cap)) {
+        this.grow();
+        i = this.slot(h1, h2, subject);
+      }
+      const bytes = Buffer.from(subject, "utf8");
+      if (this.used + bytes.length > this.names.length) {
+        const more = new Uint8Array(Math.max(this.names.length * 2, this.used + bytes.length));
+        more.set(this.names.subarray(0, this.used));
+        this.names = more;
+      }
+      this.names.set(bytes, this.used);
+      this.keys[2 * i] = h1;
+      this.keys[2 * i + 1] = h2;
+      this.nameAt[i] = this.used;
+      this.nameLength[i] = bytes.length;
+      this.used += bytes.length;
+      this.count++;
+      this.revs[i] = -1;
+      this.subjectKeys[i] = 0;
+    }
+    return i;
   }
 
   *entries(): IterableIterator<[string, number]> {
-    for (const m of this.shards) yield* m;
+    const text = new TextDecoder();
+    for (let i = 0; i < this.cap; i++) {
+      if (this.keys[2 * i] === 0 && this.keys[2 * i + 1] === 0) continue;
+      const at = this.nameAt[i] as number;
+      yield [text.decode(this.names.subarray(at, at + (this.nameLength[i] as number))), this.revs[i] as number];
+    }
+  }
+
+  private grow(): void {
+    const old = {
+      keys: this.keys,
+      revs: this.revs,
+      subjectKeys: this.subjectKeys,
+      nameAt: this.nameAt,
+      nameLength: this.nameLength,
+      cap: this.cap,
+    };
+    this.cap = Math.ceil(old.cap * 1.5); // from 7/10 full to under half: a snapshot keeps little empty space
+    this.keys = new Int32Array(this.cap * 2);
+    this.revs = new Int32Array(this.cap);
+    this.subjectKeys = new Int32Array(this.cap);
+    this.nameAt = new Uint32Array(this.cap);
+    this.nameLength = new Uint32Array(this.cap);
+    for (let j = 0; j < old.cap; j++) {
+      const a = old.keys[2 * j] as number;
+      const b = old.keys[2 * j + 1] as number;
+      if (a === 0 && b === 0) continue;
+      let i = ((a ^ Math.imul(b, 0x27d4eb2d)) >>> 0) % this.cap;
+      while (!(this.keys[2 * i] === 0 && this.keys[2 * i + 1] === 0)) i = next(i, this.cap);
+      this.keys[2 * i] = a;
+      this.keys[2 * i + 1] = b;
+      this.revs[i] = old.revs[j] as number;
+      this.subjectKeys[i] = old.subjectKeys[j] as number;
+      this.nameAt[i] = old.nameAt[j] as number;
+      this.nameLength[i] = old.nameLength[j] as number;
+    }
+  }
+
+  /** The arrays themselves (names cut to what is used), for a snapshot; the table must not change meanwhile. */
+  arrays(): StreamRevisionsArrays {
+    return {
+      keys: this.keys,
+      revisions: this.revs,
+      subjectKeys: this.subjectKeys,
+      nameAt: this.nameAt,
+      nameLength: this.nameLength,
+      names: this.names.subarray(0, this.used),
+      count: this.count,
+    };
+  }
+
+  /** A table over arrays read back from a snapshot (`arrays()`). */
+  static fromArrays(a: StreamRevisionsArrays): StreamRevisions {
+    const cap = a.revisions.length;
+    if (
+      cap < 1 ||
+      a.keys.length !== cap * 2 ||
+      a.subjectKeys.length !== cap ||
+      a.nameAt.length !== cap ||
+      a.nameLength.length !== cap ||
+      !fits(a.count, cap)
+    ) {
+      throw new Error("the stream revision arrays do not have the shape of a table");
+    }
+    const t = new StreamRevisions(1);
+    t.cap = cap;
+    t.keys = a.keys;
+    t.revs = a.revisions;
+    t.subjectKeys = a.subjectKeys;
+    t.nameAt = a.nameAt;
+    t.nameLength = a.nameLength;
+    // the whole buffer the names are a view of (a reader may leave room after them)
+    t.names = new Uint8Array(a.names.buffer, a.names.byteOffset, a.names.buffer.byteLength - a.names.byteOffset);
+    t.used = a.names.length;
+    t.count = a.count;
+    return t;
   }
 }
 
@@ -88,6 +289,11 @@ export class SourceCodes {
     return c;
   }
 
+  /** Every name, in code order (a snapshot's list; `code` gives them back the same codes in that order). */
+  all(): readonly string[] {
+    return this.names;
+  }
+
   name(code: number): string {
     const n = this.names[code];
     if (n === undefined) throw new Error(`no source has code ${code}`);
@@ -98,56 +304,83 @@ export class SourceCodes {
 /** Slot flags: 0 empty, 1 a fact, 2 a retraction; RETRACTED is or-ed in once a retraction of it is stored. */
 const RETRACTED = 4;
 
-interface Slots {
+/** The typed arrays of a `FactIndex`, as they are stored in a snapshot. */
+export interface FactIndexArrays {
   readonly keys: Int32Array;
   readonly data: Int32Array;
-  readonly positions: Float64Array;
+  readonly positions: Uint32Array;
   readonly sources: Uint16Array;
   readonly flags: Uint8Array;
-  readonly mask: number;
+  readonly count: number;
 }
+
+type Slots = Omit<FactIndexArrays, "count"> & { readonly cap: number };
 
 /**
  * Fact id → (position, content fingerprint, subject fingerprint, is-a-retraction, source, retracted), in open
- * addressing over typed arrays (about 74 bytes per fact at the 0.5 load factor). An id whose 64-bit fingerprint collides
- * with a stored one is caught by the content fingerprint, which covers the id.
+ * addressing over typed arrays: 31 bytes a slot, at most 7/10 of the slots used (17 M facts: about 760 MB). An
+ * id whose 64-bit fingerprint collides with a stored one is caught by the content fingerprint, which covers the
+ * id. Positions are 32-bit (the embedded log holds up to 4,294,967,295 events).
  */
 export class FactIndex {
   private keys: Int32Array;
   private data: Int32Array; // per slot: content h1, h2, subject h1, h2
-  private positions: Float64Array;
+  private positions: Uint32Array;
   private sources: Uint16Array;
   private flags: Uint8Array;
-  private mask: number;
+  private cap: number;
   private count = 0;
 
   constructor(expected = 1 << 12) {
-    let cap = 1 << 12;
-    while (cap < expected * 2) cap *= 2;
-    this.keys = new Int32Array(cap * 2);
-    this.data = new Int32Array(cap * 4);
-    this.positions = new Float64Array(cap);
-    this.sources = new Uint16Array(cap);
-    this.flags = new Uint8Array(cap);
-    this.mask = cap - 1;
+    this.cap = capacityFor(expected);
+    this.keys = new Int32Array(this.cap * 2);
+    this.data = new Int32Array(this.cap * 4);
+    this.positions = new Uint32Array(this.cap);
+    this.sources = new Uint16Array(this.cap);
+    this.flags = new Uint8Array(this.cap);
   }
 
   get size(): number {
     return this.count;
   }
 
+  /** Moves every fact into new arrays of `cap` slots (growing, or making room ahead). */
+  private rehash(cap: number): void {
+    const old: Slots = { ...this.arrays(), cap: this.cap };
+    this.cap = cap;
+    this.keys = new Int32Array(cap * 2);
+    this.data = new Int32Array(cap * 4);
+    this.positions = new Uint32Array(cap);
+    this.sources = new Uint16Array(cap);
+    this.flags = new Uint8Array(cap);
+    this.count = 0;
+    this.copySlots(old);
+  }
+
+  private home(h1: number, h2: number): number {
+    return ((h1 ^ Math.imul(h2, 0x27d4eb2d)) >>> 0) % this.cap;
+  }
+
   private slot(h1: number, h2: number): number {
-    let i = (h1 ^ Math.imul(h2, 0x27d4eb2d)) & this.mask;
+    let i = this.home(h1, h2);
     for (;;) {
       const a = this.keys[2 * i];
       const b = this.keys[2 * i + 1];
       if ((a === 0 && b === 0) || (a === h1 && b === h2)) return i;
-      i = (i + 1) & this.mask;
+      i = next(i, this.cap);
     }
   }
 
+  /** Whether a fact with id `id` is held (without building its entry: the planner asks this of every fact). */
+  has(id: string): boolean {
+    fingerprintInto(id);
+    return (this.flags[this.slot(FP1, FP2)] ?? 0) !== 0;
+  }
+
   get(id: string): IndexedFact | undefined {
-    const [h1, h2] = fingerprint(id);
+    fingerprintInto(id);
+    const h1 = FP1;
+    const h2 = FP2;
     const i = this.slot(h1, h2);
     const flag = this.flags[i] ?? 0;
     if (flag === 0) return undefined;
@@ -163,14 +396,23 @@ export class FactIndex {
   }
 
   add(id: string, f: IndexedFact): void {
-    const [h1, h2] = fingerprint(id);
+    fingerprintInto(id);
+    const h1 = FP1;
+    const h2 = FP2;
     const flag = (f.isRetraction ? 2 : 1) | (f.retracted ? RETRACTED : 0);
     this.put(h1, h2, f.position, f.content[0], f.content[1], f.subject[0], f.subject[1], f.source, flag);
   }
 
+  /** Makes room for `more` facts beyond those held, at once (one rehash now rather than several on the way). */
+  reserve(more: number): void {
+    if (!fits(this.count + more, this.cap)) this.rehash(capacityFor(this.count + more));
+  }
+
   /** Records that a retraction of `id` is stored; false if no fact has that id here. */
   markRetracted(id: string): boolean {
-    const [h1, h2] = fingerprint(id);
+    fingerprintInto(id);
+    const h1 = FP1;
+    const h2 = FP2;
     const i = this.slot(h1, h2);
     const flag = this.flags[i] ?? 0;
     if (flag === 0) return false;
@@ -178,21 +420,88 @@ export class FactIndex {
     return true;
   }
 
-  addAll(other: FactIndex): void {
-    this.copySlots({
-      keys: other.keys,
-      data: other.data,
-      positions: other.positions,
-      sources: other.sources,
-      flags: other.flags,
-      mask: other.mask,
-    });
+  /** Clears the retracted mark of `id` (a rolled-back retraction); false if no fact has that id here. */
+  unmarkRetracted(id: string): boolean {
+    fingerprintInto(id);
+    const h1 = FP1;
+    const h2 = FP2;
+    const i = this.slot(h1, h2);
+    const flag = this.flags[i] ?? 0;
+    if (flag === 0) return false;
+    this.flags[i] = flag & ~RETRACTED;
+    return true;
   }
 
-  /** Inserts every occupied slot of `from` (another index, or this one's arrays before growing). */
+  /**
+   * Forgets the fact with id `id` (false if there is none), by backward-shift deletion: the entries after it
+   * in its run move back where their probe sequence allows, so every other id is still found.
+   */
+  delete(id: string): boolean {
+    fingerprintInto(id);
+    const h1 = FP1;
+    const h2 = FP2;
+    let i = this.slot(h1, h2);
+    if ((this.flags[i] ?? 0) === 0) return false;
+    let j = i;
+    for (;;) {
+      j = next(j, this.cap);
+      if ((this.flags[j] ?? 0) === 0) break;
+      if (between(i, this.home(this.keys[2 * j] as number, this.keys[2 * j + 1] as number), j)) continue;
+      this.keys[2 * i] = this.keys[2 * j] as number;
+      this.keys[2 * i + 1] = this.keys[2 * j + 1] as number;
+      for (let d = 0; d < 4; d++) this.data[4 * i + d] = this.data[4 * j + d] as number;
+      this.positions[i] = this.positions[j] as number;
+      this.sources[i] = this.sources[j] as number;
+      this.flags[i] = this.flags[j] as number;
+      i = j;
+    }
+    this.keys[2 * i] = 0;
+    this.keys[2 * i + 1] = 0;
+    this.flags[i] = 0;
+    this.count--;
+    return true;
+  }
+
+  /** The arrays themselves (not copies), for a snapshot; the index must not change while they are written. */
+  arrays(): FactIndexArrays {
+    return {
+      keys: this.keys,
+      data: this.data,
+      positions: this.positions,
+      sources: this.sources,
+      flags: this.flags,
+      count: this.count,
+    };
+  }
+
+  /** An index over arrays read back from a snapshot (`arrays()`). */
+  static fromArrays(a: FactIndexArrays): FactIndex {
+    const cap = a.flags.length;
+    if (
+      cap < 1 ||
+      a.keys.length !== cap * 2 ||
+      a.data.length !== cap * 4 ||
+      a.positions.length !== cap ||
+      a.sources.length !== cap ||
+      !fits(a.count, cap)
+    ) {
+      throw new Error("the fact index arrays do not have the shape of an index");
+    }
+    const index = new FactIndex(1);
+    index.keys = a.keys;
+    index.data = a.data;
+    index.positions = a.positions;
+    index.sources = a.sources;
+    index.flags = a.flags;
+    index.cap = cap;
+    index.count = a.count;
+    return index;
+  }
+
+  /** Inserts every occupied slot of `from` (this index's arrays before a rehash). */
   private copySlots(from: Slots): void {
     const d = from.data;
-    for (let i = 0; i <= from.mask; i++) {
+    for (let i = 0; i < from.cap; i++) {
       const flag = from.flags[i] ?? 0;
       if (flag === 0) continue;
       this.put(
@@ -220,7 +529,8 @@ export class FactIndex {
     source: number,
     flag: number,
   ): void {
-    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
+    if (!fits(this.count + 1, this.cap)) this.grow();
+    if (pos > 0xffffffff) throw new RangeError(`position ${pos} is beyond what the embedded log holds`);
     const i = this.slot(h1, h2);
     if (this.flags[i] !== 0) return; // the first fact with this id stays (a later one is a duplicate or refused)
     this.keys[2 * i] = h1;
@@ -236,23 +546,7 @@ export class FactIndex {
   }
 
   private grow(): void {
-    const old = {
-      keys: this.keys,
-      data: this.data,
-      positions: this.positions,
-      sources: this.sources,
-      flags: this.flags,
-      mask: this.mask,
-    };
-    const cap = (old.mask + 1) * 2;
-    this.keys = new Int32Array(cap * 2);
-    this.data = new Int32Array(cap * 4);
-    this.positions = new Float64Array(cap);
-    this.sources = new Uint16Array(cap);
-    this.flags = new Uint8Array(cap);
-    this.mask = cap - 1;
-    this.count = 0;
-    this.copySlots(old);
+    this.rehash(Math.ceil(this.cap * 1.5)); // from 7/10 full to under half: a snapshot keeps little empty space
   }
 }
 

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
+import { type Position, position } from "../facts/index.js";
 import { DuckDbEventLog, LOG_FORMAT, LogFormatOutdated } from "./duckdbEventLog.js";
 import { toFormat1 } from "./logFormat1.js";
 import { accountOpened } from "./testFacts.js";
@@ -101,6 +102,67 @@ describe("verifyChain in SQL", () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe("verifyChain after a position (an auditor's checkpoint)", () => {
+  /** Tampers that change an event's content but leave its stored hash, and so the links after it, intact. */
+  const contentOnly = ["data", "idNonAscii", "idQuote", "recordedAt", "recordedAtSubMs", "contentFp"];
+
+  it("checks only the events after it: a tamper after it is found as the full check finds it, one at or before it is not re-checked", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(idArb, { minLength: 1, maxLength: 12 }),
+        fc.constantFrom(...Object.keys(tampers)),
+        fc.nat(),
+        fc.nat(),
+        async (ids, kind, at, from) => {
+          const path = await build(ids);
+          const k = 1 + (at % ids.length);
+          const after = from % (ids.length + 1);
+          const sql = (tampers[kind] as Tamper)(ids.length, k);
+          if (sql !== undefined) await runSql(path, sql);
+          const log = await DuckDbEventLog.open(path, { readOnly: true });
+          try {
+            const full = await log.verifyChain();
+            const part = await log.verifyChain({ after: position(after) });
+            if (sql === undefined) {
+              expect(part).toEqual({ ok: true, head: ids.length, checked: ids.length - after });
+            } else if (kind === "subjectRenamed" && k > after) {
+              // a renamed dictionary row is named at the first event of its subject that is checked: the first
+              // after the checkpoint (the subjects are p0, p1, p2 in turn)
+              let first = k;
+              while (first - 3 > after) first -= 3;
+              expect(part).toEqual({
+                ...full,
+                checked: first - 1 - after,
+                firstBad: { position: first, reason: full.firstBad?.reason },
+              });
+            } else if (k > after && (kind !== "truncatedHead" || after === 0)) {
+              expect(part).toEqual({ ...full, checked: full.checked - after });
+            } else if (contentOnly.includes(kind)) {
+              expect(part).toEqual({ ok: true, head: ids.length, checked: ids.length - after });
+            } else if (kind === "hash" && k === after && after < ids.length) {
+              expect(part).toMatchObject({ ok: false, firstBad: { position: after + 1 } });
+            }
+          } finally {
+            await log.close();
+            rmSync(path, { force: true });
+          }
+        },
+      ),
+      { numRuns: 80 },
+    );
+  }, 180_000); // 80 logs built and tampered: about a minute on two busy cores
+
+  it("refuses an after that is not a position", async () => {
+    const path = await build(["a"]);
+    const log = await DuckDbEventLog.open(path, { readOnly: true });
+    try {
+      expect(() => log.verifyChain({ after: -1 as Position })).toThrow(/after must be a position/);
+    } finally {
+      await log.close();
+    }
   });
 });
 

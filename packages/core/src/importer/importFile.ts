@@ -8,12 +8,18 @@
  * reasons in `<name>.rejected.txt`) and the rest is appended; then `accepted + duplicates + rejected = lines`.
  * A file that cannot be read as facts at all (a wrong CSV header) appends nothing even with `skipInvalid`:
  * `fileError` says why. The import is durable when it returns.
+ *
+ * Worker threads read, parse, validate and canonicalise the file in chunks (`factChunksOfFile`); this thread
+ * takes the facts in file order, plans and hashes them and appends them. A worker that fails rolls the import
+ * back (`ImportWorkerError`).
  */
 import { createWriteStream, statSync, type WriteStream } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";
 import { type AppendError, type AppendOptions, describeAppendError, type EventLog } from "../eventLog/index.js";
 import type { Fact, FieldError, Position } from "../facts/index.js";
-import { type FileFormat, formatOf, readFactLines } from "./readFactLines.js";
+import { lineText } from "./factChunk.js";
+import { factChunksOfFile, type ImportPipelineOptions } from "./factChunksOfFile.js";
+import { type FileFormat, formatOf } from "./readFactLines.js";
 
 export interface LineError {
   readonly file: string;
@@ -40,7 +46,11 @@ export interface ImportOptions {
   readonly keepErrors?: number;
   readonly format?: FileFormat;
   readonly onProgress?: (p: ImportProgress) => void;
+  /** How the file is read: worker threads, chunk size, chunks read ahead. */
+  readonly pipeline?: ImportPipelineOptions;
 }
+
+type CanonicalParts = NonNullable<AppendOptions["canonicalParts"]>[number];
 
 export interface ImportSummary {
   readonly file: string;
@@ -63,6 +73,9 @@ const appendErrorLine = (e: AppendError, lines: readonly number[], file: string)
   const field = e._tag === "IdConflict" ? "id" : e._tag === "RetractionRefused" ? "data.eventId" : "subject";
   return { file, line, field, reason: describeAppendError(e).replace(/^fact \d+ \(id [^)]*\): /, "") };
 };
+
+/** A large file's bytes per fact, roughly (the province sample: 204), to size the log's indexes ahead. */
+const BYTES_PER_FACT = 200;
 
 export const importFile = async (log: EventLog, file: string, options: ImportOptions = {}): Promise<ImportSummary> => {
   const started = performance.now();
@@ -91,6 +104,8 @@ export const importFile = async (log: EventLog, file: string, options: ImportOpt
     }
   };
 
+  // about 200 bytes a fact in the province's files: room in the log's indexes at once, not grown on the way
+  log.reserve?.(totalBytes / BYTES_PER_FACT);
   const session = await log.beginBulk();
   let accepted = 0;
   let duplicates = 0;
@@ -100,11 +115,19 @@ export const importFile = async (log: EventLog, file: string, options: ImportOpt
   let head = await log.head();
   let batch: Fact[] = [];
   let batchLines: number[] = [];
-  let batchTexts: string[] = [];
+  /** Each fact's line, as the chunk's bytes and where it lies in them (its text is needed only if refused). */
+  let batchBytes: Uint8Array[] = [];
+  let batchStarts: number[] = [];
+  let batchEnds: number[] = [];
+  const textAt = (i: number): string => {
+    const bytes = batchBytes[i];
+    return bytes === undefined ? "" : lineText(bytes, batchStarts[i] as number, batchEnds[i] as number);
+  };
+  let batchParts: CanonicalParts[] = [];
 
   const flush = async () => {
     while (batch.length > 0 && !failed) {
-      const r = await session.append(batch, options.append);
+      const r = await session.append(batch, { ...options.append, canonicalParts: batchParts });
       if (E.isRight(r)) {
         accepted += r.right.appended;
         duplicates += r.right.duplicates;
@@ -115,44 +138,60 @@ export const importFile = async (log: EventLog, file: string, options: ImportOpt
       const index = "index" in r.left ? r.left.index : -1;
       if (!skip || index < 0) {
         failed = true;
-        reject(batchTexts[index] ?? "", [err]);
+        reject(textAt(index), [err]);
         break;
       }
-      reject(batchTexts[index] ?? "", [err]);
+      reject(textAt(index), [err]);
       batch.splice(index, 1);
       batchLines.splice(index, 1);
-      batchTexts.splice(index, 1);
+      batchBytes.splice(index, 1);
+      batchStarts.splice(index, 1);
+      batchEnds.splice(index, 1);
+      batchParts.splice(index, 1);
     }
     batch = [];
     batchLines = [];
-    batchTexts = [];
+    batchBytes = [];
+    batchStarts = [];
+    batchEnds = [];
+    batchParts = [];
   };
 
   try {
     let bytesRead = 0;
-    for await (const l of readFactLines(file, format)) {
-      bytesRead = l.bytesRead;
-      const lineErrors = (es: readonly FieldError[]) =>
-        es.map((e: FieldError) => ({ file, line: l.line, field: e.field, reason: e.reason }));
-      if (l.fatal === true && E.isLeft(l.result)) {
-        fileError = lineErrors(l.result.left)[0];
+    const lineErrors = (line: number, es: readonly FieldError[]) =>
+      es.map((e: FieldError) => ({ file, line, field: e.field, reason: e.reason }));
+    for await (const c of factChunksOfFile(file, format, options.pipeline)) {
+      if (c.kind === "fatal") {
+        const l = c.line;
+        fileError = E.isLeft(l.result) ? lineErrors(l.line, l.result.left)[0] : undefined;
         if (fileError !== undefined && errors.length < keep) errors.push(fileError);
         failed = true;
         break;
       }
-      lines++;
-      if (E.isLeft(l.result)) {
-        reject(l.text, lineErrors(l.result.left), l.bytes);
-        if (!skip) failed = true;
-        continue;
-      }
-      if (failed) continue; // keep reading to report every bad line, but append nothing more
-      batch.push(l.result.right);
-      batchLines.push(l.line);
-      batchTexts.push(l.text);
-      if (batch.length >= batchSize) {
-        await flush();
-        options.onProgress?.({ bytesRead, totalBytes, lines, accepted });
+      bytesRead = c.bytesRead;
+      const { facts, lines: factLines, starts, ends, canonicals, dataLengths, bad } = c.chunk;
+      let b = 0;
+      for (let i = 0; i <= facts.length; i++) {
+        for (let x = bad[b]; x !== undefined && x.before === i; x = bad[++b]) {
+          lines++;
+          reject(x.text, lineErrors(x.line, x.errors), x.bytes);
+          if (!skip) failed = true;
+        }
+        if (i === facts.length) break;
+        lines++;
+        if (failed) continue; // keep reading to report every bad line, but append nothing more
+        const canonical = canonicals[i] as string;
+        batch.push(facts[i] as Fact);
+        batchParts.push({ canonical, data: canonical.slice(8, 8 + (dataLengths[i] as number)) });
+        batchLines.push(factLines[i] as number);
+        batchBytes.push(c.bytes);
+        batchStarts.push(starts[i] as number);
+        batchEnds.push(ends[i] as number);
+        if (batch.length >= batchSize) {
+          await flush();
+          options.onProgress?.({ bytesRead, totalBytes, lines, accepted });
+        }
       }
     }
     await flush();

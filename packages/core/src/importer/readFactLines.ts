@@ -40,13 +40,20 @@ const decoded = (value: unknown): E.Either<readonly FieldError[], Fact> => {
   return E.isLeft(r) ? E.left(r.left.errors) : r;
 };
 
-const notUtf8 = (l: Utf8Line & { bytes: Uint8Array }, bytesRead: number): FactLine => ({
+/** The line of bytes that are not valid UTF-8. */
+export const notUtf8 = (l: Utf8Line & { bytes: Uint8Array }, bytesRead: number): FactLine => ({
   line: l.line,
   text: Buffer.from(l.bytes).toString("utf8"),
   bytes: l.bytes,
   result: E.left([{ field: "(line)", reason: invalidUtf8Reason(l.bytes) }]),
   bytesRead,
 });
+
+/** The fact on one NDJSON line (not blank, valid UTF-8), or every reason it is not one. */
+export const factOfNdjsonLine = (text: string): E.Either<readonly FieldError[], Fact> => {
+  const json = parseFactJson(text);
+  return E.isLeft(json) ? json : decoded(json.right);
+};
 
 async function* readNdjson(file: string): AsyncIterable<FactLine> {
   const { lines, bytesRead } = utf8LinesOfFile(file);
@@ -56,8 +63,7 @@ async function* readNdjson(file: string): AsyncIterable<FactLine> {
       continue;
     }
     if (l.text.trim() === "") continue;
-    const json = parseFactJson(l.text);
-    yield { line: l.line, text: l.text, result: E.isLeft(json) ? json : decoded(json.right), bytesRead: bytesRead() };
+    yield { line: l.line, text: l.text, result: factOfNdjsonLine(l.text), bytesRead: bytesRead() };
   }
 }
 
@@ -137,6 +143,32 @@ const dataOf = (cell: string): E.Either<readonly FieldError[], unknown> => {
   );
 };
 
+/** The header's columns when `text` is the CSV header of facts, or why it is not. */
+export const csvHeaderOf = (text: string): string[] | string => {
+  const cells = splitCsvRecord(text);
+  return typeof cells === "string" ? cells : (headerProblem(cells) ?? cells);
+};
+
+/** The fact of one CSV record (a line, not blank, valid UTF-8) under `header`, or every reason it is not one. */
+export const factOfCsvLine = (text: string, header: readonly string[]): E.Either<readonly FieldError[], Fact> => {
+  const cells = splitCsvRecord(text);
+  if (typeof cells === "string") return E.left([{ field: "(line)", reason: cells }]);
+  if (cells.length !== header.length) {
+    return E.left([
+      {
+        field: "(line)",
+        reason: `${cells.length} field(s), but the header names ${header.length} (${header.join(",")}); quote a field that holds a comma`,
+      },
+    ]);
+  }
+  const record: Record<string, string> = {};
+  header.forEach((h, i) => {
+    record[h] = cells[i] ?? "";
+  });
+  const data = dataOf(record.data ?? "");
+  return E.isLeft(data) ? data : decoded({ ...record, data: data.right });
+};
+
 async function* readCsv(file: string): AsyncIterable<FactLine> {
   const { lines, bytesRead } = utf8LinesOfFile(file);
   let header: string[] | undefined;
@@ -149,45 +181,27 @@ async function* readCsv(file: string): AsyncIterable<FactLine> {
       continue;
     }
     if (l.text.trim() === "") continue;
-    const cells = splitCsvRecord(l.text);
-    const line = (result: E.Either<readonly FieldError[], Fact>): FactLine => ({
-      line: l.line,
-      text: l.text ?? "",
-      result,
-      bytesRead: bytesRead(),
-    });
     if (header === undefined) {
-      const problem = typeof cells === "string" ? cells : headerProblem(cells);
-      if (problem !== undefined) {
-        yield { ...line(E.left([{ field: "(header)", reason: problem }])), fatal: true };
+      const h = csvHeaderOf(l.text);
+      if (typeof h === "string") {
+        yield { ...csvHeaderError(l.line, l.text, h), bytesRead: bytesRead() };
         return;
       }
-      header = cells as string[];
+      header = h;
       continue;
     }
-    if (typeof cells === "string") {
-      yield line(E.left([{ field: "(line)", reason: cells }]));
-      continue;
-    }
-    if (cells.length !== header.length) {
-      yield line(
-        E.left([
-          {
-            field: "(line)",
-            reason: `${cells.length} field(s), but the header names ${header.length} (${header.join(",")}); quote a field that holds a comma`,
-          },
-        ]),
-      );
-      continue;
-    }
-    const record: Record<string, string> = {};
-    header.forEach((h, i) => {
-      record[h] = cells[i] ?? "";
-    });
-    const data = dataOf(record.data ?? "");
-    yield line(E.isLeft(data) ? data : decoded({ ...record, data: data.right }));
+    yield { line: l.line, text: l.text, result: factOfCsvLine(l.text, header), bytesRead: bytesRead() };
   }
 }
+
+/** The line that refuses a file whose CSV header is not the header of facts. */
+export const csvHeaderError = (line: number, text: string, problem: string): FactLine => ({
+  line,
+  text,
+  result: E.left([{ field: "(header)", reason: problem }]),
+  bytesRead: 0,
+  fatal: true,
+});
 
 export const readFactLines = (file: string, format: FileFormat): AsyncIterable<FactLine> =>
   format === "csv" ? readCsv(file) : readNdjson(file);

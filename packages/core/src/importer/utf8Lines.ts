@@ -7,6 +7,7 @@
  * decoded again line by line to find its bad lines.
  */
 import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 
 export interface Utf8Line {
   readonly line: number;
@@ -40,8 +41,11 @@ export const invalidUtf8Reason = (bytes: Uint8Array): string => {
   return `not valid UTF-8: byte 0x${bad.toString(16).padStart(2, "0")} at byte ${offset + 1} of the line is not part of a character; save the file (or send the body) as UTF-8 — it may be in another encoding such as Windows-1258 or UTF-16`;
 };
 
-/** Splits `bytes` (whole lines, each ending in "\n" except maybe the last) into lines from number `first`. */
-function* splitLines(bytes: Uint8Array, first: number, atStart: boolean): Generator<Utf8Line> {
+/**
+ * Splits `bytes` (whole lines, each ending in "\n" except maybe the last) into lines from number `first`;
+ * `atStart`: the bytes start the file (a byte order mark there is dropped).
+ */
+export function* splitLines(bytes: Uint8Array, first: number, atStart: boolean): Generator<Utf8Line> {
   let text: string | undefined;
   try {
     text = fatal.decode(bytes);
@@ -103,4 +107,55 @@ export const utf8LinesOfFile = (
     if (rest.length > 0) yield* splitLines(rest, line, atStart);
   }
   return { lines: lines(), bytesRead: () => stream.bytesRead };
+};
+
+/** Whole lines of a file, as bytes: a chunk of a file cut at a line end. */
+export interface LineChunk {
+  /** The chunk's own bytes (a buffer of their exact length, so it can be transferred to a worker). */
+  readonly bytes: Uint8Array;
+  /** The chunk starts the file (a byte order mark there is dropped). */
+  readonly atStart: boolean;
+  /** Bytes of the file read up to the end of this chunk (for progress). */
+  readonly bytesRead: number;
+}
+
+/**
+ * The file in chunks of about `chunkBytes`, each cut after a "\n" (the last one at the end of the file), so that
+ * every line lies whole in one chunk; a line longer than `chunkBytes` makes its chunk longer. Empty chunks are
+ * not given.
+ */
+export async function* lineChunksOfFile(file: string, chunkBytes = 1 << 20): AsyncGenerator<LineChunk> {
+  const fh = await open(file, "r");
+  try {
+    const buf = new Uint8Array(Math.max(1, chunkBytes));
+    let rest: Uint8Array = new Uint8Array(0);
+    let atStart = true;
+    let bytesRead = 0;
+    for (;;) {
+      const { bytesRead: n } = await fh.read(buf, 0, buf.length, null);
+      if (n === 0) {
+        if (rest.length > 0) yield { bytes: rest, atStart, bytesRead };
+        return;
+      }
+      bytesRead += n;
+      const read = buf.subarray(0, n);
+      const last = read.lastIndexOf(NEWLINE);
+      if (last < 0) {
+        rest = concat(rest, read);
+        continue;
+      }
+      yield { bytes: concat(rest, read.subarray(0, last + 1)), atStart, bytesRead };
+      atStart = false;
+      rest = read.slice(last + 1);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 };

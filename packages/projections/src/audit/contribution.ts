@@ -26,6 +26,7 @@
  * server's `LiveWarehouse.exclusive` ensures it). States as known at P come from the warehouse's stored tables
  * when P is its checkpoint, else they are recomputed for year Y only.
  */
+import type { DuckDBBlobValue, DuckDBValue } from "@duckdb/node-api";
 import { type CatalogEntry, ENTITY_KINDS, type EntityKind } from "@kpi/core";
 import type { Warehouse } from "../warehouse/projector.js";
 import type { Sql } from "../warehouse/sql.js";
@@ -44,7 +45,7 @@ import {
   WORK_TABLES,
   WORK_TABLES_SQL,
 } from "./contributionSql.js";
-import { EMPTY_ROOT, reduceToRoots } from "./merkle.js";
+import { EMPTY_ROOT, type LeafRow, merkleRootsOf } from "./merkle.js";
 import type { Contribution } from "./publication.js";
 
 export type { Scope } from "./contributionSql.js";
@@ -108,24 +109,32 @@ export const buildContributingEvents = async (
   await exec(w, reportEventsSql(position));
 };
 
-/** Number of events and Merkle root of every cell in `audit_events` (cells without events are absent). */
+/** The rows of `leavesSql` (cell INTEGER, h BLOB, n INTEGER) as nodes to fold. */
+async function* leafRows(chunks: AsyncIterable<DuckDBValue[][]>): AsyncGenerator<LeafRow[]> {
+  for await (const rows of chunks) {
+    yield rows.map(([cell, h, n]) => ({ cell: cell as number, h: (h as DuckDBBlobValue).bytes, n: n as number }));
+  }
+}
+
+/**
+ * Number of events and Merkle root of every cell in `audit_events` (cells without events are absent): the leaves
+ * are hashed in DuckDB and streamed in cell order into one stack fold per cell (`merkleRootsOf`).
+ */
 export const contributionDigests = async (w: Warehouse): Promise<Map<string, Contribution>> => {
   await w.query(CELLS_SQL);
-  await exec(w, leavesSql(w.log.eventsTable));
-  await w.query(
-    "CREATE OR REPLACE TEMP TABLE audit_counts AS SELECT cell, count(*) AS events FROM audit_level_a GROUP BY cell",
+  const leaves = leavesSql(w.log.eventsTable);
+  const trees = await merkleRootsOf(leafRows(w.streamRows(leaves.text, leaves.params)));
+  const cells = await w.query<{ cell: number; indicator: string; geo: string; breakdown: string }>(
+    "SELECT cell, indicator, geo, breakdown FROM audit_cells",
   );
-  const from = await reduceToRoots((sql) => w.query(sql), "audit_level_a", "audit_level_b");
-  const rows = await w.query<{ indicator: string; geo: string; breakdown: string; events: number; root: string }>(
-    `SELECT c.indicator, c.geo, c.breakdown, CAST(n.events AS DOUBLE) AS events, lower(hex(l.h)) AS root
-     FROM ${from} l JOIN audit_counts n USING (cell) JOIN audit_cells c USING (cell)`,
-  );
-  return new Map(
-    rows.map((r) => [
-      cellKey(r.indicator, r.geo, r.breakdown),
-      { events: r.events, merkleRoot: r.root } as Contribution,
-    ]),
-  );
+  const out = new Map<string, Contribution>();
+  for (const c of cells) {
+    const t = trees.get(c.cell);
+    if (t !== undefined) {
+      out.set(cellKey(c.indicator, c.geo, c.breakdown), { events: t.events, merkleRoot: t.root } as Contribution);
+    }
+  }
+  return out;
 };
 
 /** The digest of a cell without contributing events. */

@@ -8,7 +8,7 @@ import { conditionSql } from "../warehouse/conditionSql.js";
 import { entityStateSql } from "../warehouse/entitySql.js";
 import { REPORT_KEY_FIELDS, standingReportsSql, visibleSql } from "../warehouse/figuresSql.js";
 import { Params, type Sql, sqlOf } from "../warehouse/sql.js";
-import { leafHashSql } from "./merkle.js";
+import { leafHashSql, subtreesSql } from "./merkle.js";
 
 /** Which cells of one year: the province figure and/or the commune figures (all of them, or one). */
 export interface Scope {
@@ -62,9 +62,6 @@ export const WORK_TABLES: readonly string[] = [
   "audit_reports_used",
   "audit_events",
   "audit_cells",
-  "audit_counts",
-  "audit_level_a",
-  "audit_level_b",
   "audit_reports",
   ...ENTITY_KINDS.map((k) => `audit_ent_${k}`),
 ];
@@ -230,17 +227,21 @@ export const reportEventsSql = (position: number): Sql => {
 
 /** The cells of `audit_events`, numbered, into `audit_cells`. */
 export const CELLS_SQL = `CREATE OR REPLACE TEMP TABLE audit_cells AS
-  SELECT row_number() OVER () AS cell, indicator, geo, breakdown
+  SELECT CAST(row_number() OVER () AS INTEGER) AS cell, indicator, geo, breakdown
   FROM (SELECT DISTINCT indicator, geo, breakdown FROM audit_events)`;
 
+/** Levels of every cell's Merkle tree hashed in DuckDB before the rest is folded in JavaScript. */
+export const SQL_MERKLE_LEVELS = 5;
+
 /**
- * The Merkle leaves of every cell into `audit_level_a` (cell, i, h): its distinct contributing events in position
- * order, each leaf hashed once from the chain hash in the log (`eventsTable`).
+ * Every cell's Merkle tree (cell, h, n) `SQL_MERKLE_LEVELS` levels above its leaves, ordered by cell and position,
+ * for `merkleRootsOf`: the leaves are its distinct contributing events in position order, each hashed once from
+ * the chain hash in the log (`eventsTable`).
  */
-export const leavesSql = (eventsTable: string): Sql =>
-  sqlOf(`CREATE OR REPLACE TEMP TABLE audit_level_a AS
-    WITH d AS (SELECT DISTINCT c.cell, e.position FROM audit_events e JOIN audit_cells c USING (indicator, geo, breakdown)),
+export const leavesSql = (eventsTable: string, levels = SQL_MERKLE_LEVELS): Sql =>
+  sqlOf(`WITH d AS (SELECT DISTINCT c.cell, e.position FROM audit_events e JOIN audit_cells c USING (indicator, geo, breakdown)),
     lh AS (SELECT x.position, ${leafHashSql("l.hash")} AS h
-           FROM (SELECT DISTINCT position FROM d) x JOIN ${eventsTable} l ON l.position = x.position)
-    SELECT d.cell, row_number() OVER (PARTITION BY d.cell ORDER BY d.position) - 1 AS i, lh.h
-    FROM d JOIN lh USING (position)`);
+           FROM (SELECT DISTINCT position FROM d) x JOIN ${eventsTable} l ON l.position = x.position),
+    leaves AS (SELECT d.cell, row_number() OVER (PARTITION BY d.cell ORDER BY d.position) - 1 AS i, lh.h
+               FROM d JOIN lh USING (position))
+    ${subtreesSql("leaves", levels).replace(/^WITH /, ", ")}`);

@@ -1,3 +1,4 @@
+export * from "./chainCheckpoint.js";
 export * from "./contribution.js";
 export * from "./explain.js";
 export * from "./exportLog.js";

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { EMPTY_ROOT, leafHash, merkleRoot, nodeHash } from "./merkle.js";
+import { EMPTY_ROOT, leafHash, MerkleFold, merkleRoot, merkleRootsOf, nodeHash } from "./merkle.js";
 
 const hex = (s: string) => Buffer.from(s, "hex");
 
@@ -41,6 +41,22 @@ const mth = (d: readonly Uint8Array[]): Buffer => {
   return nodeHash(mth(d.slice(0, k)), mth(d.slice(k)));
 };
 
+/**
+ * The former implementation, level by level: pair neighbours (0,1), (2,3), … and promote an odd last node, until
+ * one is left. The one-pass fold must give the same roots.
+ */
+const levelByLevel = (chainHashes: readonly Uint8Array[]): string => {
+  if (chainHashes.length === 0) return EMPTY_ROOT;
+  let level: Buffer[] = chainHashes.map(leafHash);
+  while (level.length > 1) {
+    const next: Buffer[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(nodeHash(level[i] as Buffer, level[i + 1] as Buffer));
+    if (level.length % 2 === 1) next.push(level[level.length - 1] as Buffer);
+    level = next;
+  }
+  return (level[0] as Buffer).toString("hex");
+};
+
 const chainHash = fc.uint8Array({ minLength: 32, maxLength: 32 });
 
 describe("merkleRoot", () => {
@@ -55,6 +71,29 @@ describe("merkleRoot", () => {
         expect(merkleRoot(leaves)).toBe(mth(leaves).toString("hex"));
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it("equals the former level-by-level computation for any number of leaves", () => {
+    fc.assert(
+      fc.property(fc.array(chainHash, { maxLength: 300 }), (leaves) => {
+        expect(merkleRoot(leaves)).toBe(levelByLevel(leaves));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("gives, at every prefix, the root of that prefix (the fold can be read as it goes)", () => {
+    fc.assert(
+      fc.property(fc.array(chainHash, { maxLength: 40 }), (leaves) => {
+        const fold = new MerkleFold();
+        leaves.forEach((l, i) => {
+          fold.push(leafHash(l));
+          expect(fold.leaves).toBe(i + 1);
+          expect(fold.root()).toBe(mth(leaves.slice(0, i + 1)).toString("hex"));
+        });
+      }),
+      { numRuns: 50 },
     );
   });
 
@@ -81,5 +120,47 @@ describe("merkleRoot", () => {
     expect(merkleRoot([a, b, c, c])).not.toBe(merkleRoot([a, b, c]));
     // a leaf is never read as an inner node: the tree of the two inner hashes is another tree
     expect(merkleRoot([nodeHash(leafHash(a), leafHash(b)), leafHash(c)])).not.toBe(merkleRoot([a, b, c]));
+  });
+});
+
+describe("merkleRootsOf", () => {
+  const stream = async function* (chunks: readonly (readonly { cell: number; h: Uint8Array }[])[]) {
+    yield* chunks;
+  };
+
+  it("folds many trees streamed in (tree, leaf) order, across chunk boundaries, into their roots", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(chainHash, { minLength: 1, maxLength: 40 }), { minLength: 0, maxLength: 6 }),
+        fc.integer({ min: 1, max: 17 }),
+        async (trees, chunk) => {
+          const rows = trees.flatMap((leaves, cell) => leaves.map((l) => ({ cell: cell * 3, h: leafHash(l) })));
+          const chunks = [];
+          for (let i = 0; i < rows.length; i += chunk) chunks.push(rows.slice(i, i + chunk));
+          const got = await merkleRootsOf(stream(chunks));
+          expect(Object.fromEntries(got)).toEqual(
+            Object.fromEntries(
+              trees.map((leaves, cell) => [cell * 3, { events: leaves.length, root: mth(leaves).toString("hex") }]),
+            ),
+          );
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it("refuses a tree whose leaves are not together, rather than give a wrong root", async () => {
+    const h = leafHash(hex("aa".repeat(32)));
+    await expect(
+      merkleRootsOf(
+        stream([
+          [
+            { cell: 1, h },
+            { cell: 2, h },
+          ],
+          [{ cell: 1, h }],
+        ]),
+      ),
+    ).rejects.toThrow(/tree 1 are not contiguous/);
   });
 });

@@ -3,12 +3,14 @@
  * made it. In order:
  *
  * 1. The file: it decodes, and its digest is the SHA-256 of its content (`publication.ts`).
- * 2. The log: the hash chain verifies from position 1 to the log's end (the first bad position is named; the
+ * 2. The log: the hash chain verifies from position 1 (or from the auditor's checkpoint, `chainCheckpoint.ts`)
+ *    to the log's end (the first bad position is named; the
  *    columns outside the hash, `recorded_at`'s sub-millisecond digits and `content_fp`, and `log_meta` too), the
  *    log reaches the publication's position, and its chain hash there is the one the publication recorded (a
  *    log rewritten and re-chained up to that position is caught here). The log holds a `PublicationIssued` with
  *    this id, whose digest is the file's.
- * 3. The figures: a fresh warehouse in a temporary folder folds the log up to the recorded position (only the
+ * 3. The figures: a fresh warehouse in memory (no file; it spills, if it must, to a temporary folder removed
+ *    afterwards) folds the log up to the recorded position (only the
  *    facts the recorded definitions read: the entity kinds they count, the fact types they read, retractions), with the
  *    recorded definitions as its catalog (names and targets from the shipped catalog, which do not enter a
  *    figure) and the shipped reference data (whose digest must equal the recorded one). Each published figure
@@ -24,6 +26,7 @@ import { type CatalogEntry, DuckDbEventLog, type SubjectId, position as toPositi
 import * as E from "fp-ts/lib/Either.js";
 import { type ReferenceTables, Warehouse } from "../warehouse/projector.js";
 import { seedCatalog, seedReferenceTables } from "../warehouse/seedTables.js";
+import { type CheckpointUse, checkChainFrom } from "./chainCheckpoint.js";
 import { cellKey } from "./contribution.js";
 import {
   type DecodedPublication,
@@ -36,12 +39,20 @@ import { figureRows, withContributions } from "./publish.js";
 import { referenceDigest } from "./referenceDigest.js";
 
 export interface VerifyOptions {
-  /** Where the fresh warehouse is built (a folder of its own is made inside and removed afterwards). */
+  /**
+   * The replay runs in an in-memory DuckDB; what it spills beyond its memory limit goes to a folder of its own made
+   * inside this one and removed afterwards. No warehouse file is written.
+   */
   readonly tmpDir: string;
   /** Names and targets of the indicators (default: the shipped catalog); definitions come from the publication. */
   readonly catalog?: readonly CatalogEntry[];
   /** Default: the shipped communes and crosswalk. */
   readonly reference?: ReferenceTables;
+  /**
+   * The auditor's chain checkpoint (`chainCheckpoint.ts`): `file` holds the head last verified of the log named
+   * `log`; the chain is checked only after it, and the new head is recorded. Default: the whole chain, nothing kept.
+   */
+  readonly checkpoint?: { readonly file: string; readonly log: string };
 }
 
 export type VerifyError = PublicationError | { readonly _tag: "LogUnreadable"; readonly reason: string };
@@ -86,6 +97,9 @@ export interface LogCheck {
   readonly firstBad?: { readonly position: number; readonly reason: string };
   /** A key of the log's metadata that does not agree with its events. */
   readonly logMeta?: { readonly key: string; readonly reason: string };
+  /** How the auditor's checkpoint was used, and where it now stands. */
+  readonly checkpoint: CheckpointUse;
+  readonly saved?: { readonly position: number; readonly hash: string };
 }
 
 export interface VerifyReport {
@@ -199,11 +213,16 @@ interface LogFindings {
   readonly logged: VerifyReport["logged"];
 }
 
-const checkLog = async (logPath: string, decoded: DecodedPublication): Promise<LogFindings> => {
+const checkLog = async (
+  logPath: string,
+  decoded: DecodedPublication,
+  checkpoint: VerifyOptions["checkpoint"],
+): Promise<LogFindings> => {
   const p = decoded.publication;
   const log = await DuckDbEventLog.open(logPath, { readOnly: true });
   try {
-    const chain = await log.verifyChain();
+    const checked = await checkChainFrom(log, checkpoint?.log ?? logPath, checkpoint?.file);
+    const chain = checked.chain;
     const head = await log.head();
     let firstBad = chain.firstBad;
     if (firstBad === undefined && head < p.position) {
@@ -236,11 +255,13 @@ const checkLog = async (logPath: string, decoded: DecodedPublication): Promise<L
     }
     return {
       log: {
-        ok: firstBad === undefined && chain.logMeta === undefined,
+        ok: firstBad === undefined && chain.logMeta === undefined && checked.ok,
         head,
         checked: chain.checked,
         ...(firstBad === undefined ? {} : { firstBad }),
         ...(chain.logMeta === undefined ? {} : { logMeta: chain.logMeta }),
+        checkpoint: checked.checkpoint,
+        ...(checked.saved === undefined ? {} : { saved: checked.saved }),
       },
       logged,
     };
@@ -267,7 +288,7 @@ export const verifyPublication = async (
 
   let findings: LogFindings;
   try {
-    findings = await checkLog(logPath, decoded.right);
+    findings = await checkLog(logPath, decoded.right, o.checkpoint);
   } catch (e) {
     return E.left({ _tag: "LogUnreadable", reason: e instanceof Error ? e.message : String(e) });
   }
@@ -279,7 +300,7 @@ export const verifyPublication = async (
   let replaySeconds = 0;
   let checks: FigureCheck[];
   let reference: string;
-  const w = await Warehouse.open(join(dir, "replay.duckdb"), logPath, {
+  const w = await Warehouse.open(":memory:", logPath, {
     catalog,
     reference: o.reference ?? seedReferenceTables(),
     years: [Math.min(...years), Math.max(...years)],
@@ -288,6 +309,7 @@ export const verifyPublication = async (
     stageOnlyCatalogFacts: true,
   });
   try {
+    await w.query(`SET temp_directory = '${dir.replaceAll("'", "''")}'`);
     await w.catchUp(p.position);
     const t2 = performance.now();
     replaySeconds = (t2 - t1) / 1000;

@@ -150,4 +150,47 @@ describe("warehouse projection", () => {
       await w.close();
     }
   });
+
+  it("changes the standing reports in a catch-up that brings a report or only retracts one, and not otherwise", async () => {
+    const w = await open();
+    const standing = async () =>
+      (await w.query<{ position: number }>("SELECT CAST(position AS DOUBLE) AS position FROM reports ORDER BY 1")).map(
+        (r) => r.position,
+      );
+    try {
+      await w.log.append([pop("p24", "29926", 2024, 5, 4, 3)]);
+      await w.catchUp();
+      expect(await standing()).toEqual([1]);
+      // a later estimate of the same commune and year stands in for the first
+      await w.log.append([pop("p24b", "29926", 2024, 6, 5, 4)]);
+      await w.catchUp();
+      expect(await standing()).toEqual([2]);
+      // facts of people only: the reports stay
+      await w.log.append([
+        person("a1", "PaymentAccountOpened", "h1990", "2024-03-10", {
+          commune: "29926",
+          birthYear: 1990,
+          institution: "vcb",
+        }),
+      ]);
+      await w.catchUp();
+      expect(await standing()).toEqual([2]);
+      // a catch-up that only retracts the later estimate brings the first one back
+      await w.log.append([
+        fact({
+          id: "r1",
+          type: "FactRetracted",
+          subject: "stat:pop-29926",
+          occurredOn: "2024-08-01",
+          source: "gso",
+          data: { eventId: "p24b", reason: "reported twice" },
+        }),
+      ]);
+      await w.catchUp();
+      expect(await standing()).toEqual([1]);
+      expect(await figure(w, "PAYMENT_ACCT_15", "29926", 2024)).toMatchObject({ numerator: 1, denominator: 4 });
+    } finally {
+      await w.close();
+    }
+  });
 });

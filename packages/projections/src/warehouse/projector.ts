@@ -27,6 +27,7 @@ import {
 import canonicalize from "canonicalize";
 import { smallCellSql, withheldSql } from "./disclosureSql.js";
 import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
+import { REPORT_TYPES } from "./factShape.js";
 import { contributionsSql, figureRowsSql, standingReportsSql, valueSql, visibleSql } from "./figuresSql.js";
 import { entityTableDdl, PUBLISHED_RELATIONS, WAREHOUSE_DDL, WAREHOUSE_VIEWS } from "./schema.js";
 import { inTransaction, Params, rows, run, sqlOf } from "./sql.js";
@@ -536,14 +537,26 @@ export class Warehouse {
   }
 
   /** Folds the events after the checkpoint up to `to` (default: the log's head), one vintage per step. */
-  async catchUp(to?: number): Promise<CatchUpReport> {
-    const started = performance.now();
-    const hash = catalogHash(
+  /**
+   * Whether the warehouse holds figures folded for this catalog, year range and threshold, so that `catchUp`
+   * would fold only the events after its checkpoint (false: never folded, or it would rebuild everything).
+   */
+  async foldedForCatalog(): Promise<boolean> {
+    return (await this.meta("catalog_hash")) === this.hash();
+  }
+
+  private hash(): string {
+    return catalogHash(
       this.options.catalog,
       this.options.years,
       this.options.stageOnlyCatalogFacts === true,
       this.options.smallCellThreshold ?? 10,
     );
+  }
+
+  async catchUp(to?: number): Promise<CatchUpReport> {
+    const started = performance.now();
+    const hash = this.hash();
     const stored = await this.meta("catalog_hash");
     if (stored !== undefined && stored !== hash) {
       // The catalog or the year range changed: figures must be recomputed from the start.
@@ -741,7 +754,10 @@ export class Warehouse {
       phase("stage");
       await this.updateEntities(from, to);
       phase("entities");
-      await c.run(`DELETE FROM reports; INSERT INTO reports ${standingReportsSql(new Params())}`);
+      // the standing reports change only when reports (or retractions of them) arrived
+      if (from === 0 || (await this.reportsTouched(from, to))) {
+        await c.run(`DELETE FROM reports; INSERT INTO reports ${standingReportsSql(new Params())}`);
+      }
       phase("reports");
       indicators = from === 0 ? undefined : await this.affectedIndicators(from, to);
       await this.computeValues(to, vintage, indicators);
@@ -788,20 +804,25 @@ export class Warehouse {
       if (trace) process.stderr.write(`  ${label} ${(performance.now() - t0).toFixed(0)} ms\n`);
     };
     for (const kind of ENTITY_KINDS) {
-      const scope = full ? "" : ` AND subject IN (SELECT subject FROM affected WHERE kind = '${kind}')`;
-      const f = `f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())}${scope})`;
-      const state = entityStateSql(kind).replace(/^WITH /, `WITH ${f}, `);
       if (full) {
+        const f = `f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())})`;
+        const state = entityStateSql(kind).replace(/^WITH /, `WITH ${f}, `);
         await timed(`${kind} states`, () => c.run(`INSERT INTO ent_${kind}_year ${state}`));
         await timed(`${kind} contributions`, () => this.addContributions(kind, `ent_${kind}_year`, 1));
       } else {
-        const n = await rows<{ n: number }>(
-          c,
-          sqlOf(`SELECT CAST(count(*) AS DOUBLE) AS n FROM affected WHERE kind = '${kind}'`),
-        );
-        if ((n[0]?.n ?? 0) === 0) continue;
+        const n = (
+          await rows<{ n: number }>(
+            c,
+            sqlOf(`SELECT CAST(count(*) AS DOUBLE) AS n FROM affected WHERE kind = '${kind}'`),
+          )
+        )[0]?.n;
+        if (n === undefined || n === 0) continue;
         const inScope = `subject IN (SELECT subject FROM affected WHERE kind = '${kind}')`;
-        await timed(`${kind} old rows (${n[0]?.n} subjects)`, () =>
+        const state = entityStateSql(kind).replace(
+          /^WITH /,
+          `WITH f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())} AND ${inScope}), `,
+        );
+        await timed(`${kind} old rows (${n} subjects)`, () =>
           c.run(`CREATE OR REPLACE TEMP TABLE old_rows AS SELECT * FROM ent_${kind}_year WHERE ${inScope}`),
         );
         await timed(`${kind} delete`, () => c.run(`DELETE FROM ent_${kind}_year WHERE ${inScope}`));
@@ -922,6 +943,20 @@ export class Warehouse {
     }
   }
 
+  /** Whether the events in (from, to] add a report or retract one (the standing reports then change). */
+  private async reportsTouched(from: number, to: number): Promise<boolean> {
+    const types = REPORT_TYPES.map((t) => `'${t}'`).join(", ");
+    // two range conditions, each of which DuckDB checks against the row groups' ranges (an OR of them it would not)
+    for (const inRange of ["position > $from AND position <= $to", "retracted_by > $from AND retracted_by <= $to"]) {
+      const found = await rows(
+        this.conn,
+        sqlOf(`SELECT 1 FROM facts WHERE ${inRange} AND type IN (${types}) LIMIT 1`, { from, to }),
+      );
+      if (found.length > 0) return true;
+    }
+    return false;
+  }
+
   /** The indicators whose figures the events in (from, to] can change. */
   private async affectedIndicators(from: number, to: number): Promise<ReadonlySet<string>> {
     const p = new Params();
@@ -987,6 +1022,11 @@ export class Warehouse {
    * Caps the threads DuckDB folds with (its default: one per core). A server caps them one below the cores so
    * that answering requests always has a core while a catch-up runs.
    */
+  /** Stops the statement running on the warehouse's connection (it fails with an interruption). */
+  interrupt(): void {
+    this.conn.interrupt();
+  }
+
   async setThreads(threads: number): Promise<void> {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be 1 or more, got ${threads}`);
     await this.conn.run(`SET threads = ${threads}`);
@@ -1026,6 +1066,16 @@ export class Warehouse {
     const s = sqlOf(text, params);
     const result = await this.conn.stream(s.text, s.params as Record<string, DuckDBValue>);
     for await (const chunk of result.yieldRowObjectJs()) yield chunk as T[];
+  }
+
+  /**
+   * Runs a query and yields its rows as arrays of DuckDB values, a chunk at a time: several times cheaper per row
+   * than `streamQuery`'s objects, for results of millions of rows (the audit's Merkle leaves).
+   */
+  async *streamRows(text: string, params: Readonly<Record<string, DuckDBValue>> = {}): AsyncGenerator<DuckDBValue[][]> {
+    const s = sqlOf(text, params);
+    const result = await this.conn.stream(s.text, s.params as Record<string, DuckDBValue>);
+    for await (const chunk of result.yieldRows()) yield chunk;
   }
 
   /** Every derived table's rows, in a stable order (for comparing a rebuild with catch-ups). */

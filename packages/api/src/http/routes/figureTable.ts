@@ -2,7 +2,9 @@
  * Figures as a flat table (CSV and Arrow answers of the series and values routes): the warehouse's column
  * names, one row per figure, with the indicator, geography and its name, and the log position.
  */
+import type { CatalogEntry } from "@kpi/core";
 import type { Figure } from "../figures.js";
+import { BREAKDOWN_LABELS, labelOf, STATUS_LABELS, UNIT_LABELS } from "../labels.js";
 import type { Reference } from "../readModel.js";
 import type { Column } from "../representation.js";
 
@@ -17,6 +19,34 @@ export const PROVINCE_NAME = "Tỉnh Đồng Tháp";
 export const geoName = (ref: Reference, geo: string): string =>
   geo === "province" ? PROVINCE_NAME : (ref.communes.get(geo)?.name ?? geo);
 
+/** Definitions whose numerator and denominator are counts (entities, or reported head counts such as a population); the others divide reported amounts. */
+const COUNTED: ReadonlySet<string> = new Set(["share", "shareOfReported", "entityCount"]);
+
+/** Int64 when every indicator answered counts its numerator and denominator, else Float64. */
+const countType = (entries: readonly Pick<CatalogEntry, "definition">[]): "int64" | "float64" =>
+  entries.length > 0 && entries.every((e) => COUNTED.has(e.definition.kind)) ? "int64" : "float64";
+
+type Described = Pick<CatalogEntry, "code" | "nameVi" | "nameEn" | "definition">;
+
+/**
+ * The columns of an answer about these indicators: their names beside their codes, and counts as integers
+ * when their definitions count.
+ */
+export const figureColumnsFor = (entries: readonly Described[]): readonly Column<FigureRow>[] => {
+  const byCode = new Map<string, Described>(entries.map((e) => [e.code, e]));
+  return figureColumns.flatMap((c): Column<FigureRow>[] =>
+    c.name === "numerator" || c.name === "denominator"
+      ? [{ ...c, type: countType(entries) }]
+      : c.name === "indicator"
+        ? [
+            c,
+            { name: "name_vi", type: "utf8", get: (r) => byCode.get(r.figure.indicator)?.nameVi ?? null },
+            { name: "name_en", type: "utf8", get: (r) => byCode.get(r.figure.indicator)?.nameEn ?? null },
+          ]
+        : [c],
+  );
+};
+
 export const figureColumns: readonly Column<FigureRow>[] = [
   { name: "indicator", type: "utf8", get: (r) => r.figure.indicator },
   { name: "geo", type: "utf8", get: (r) => r.figure.geo },
@@ -24,15 +54,21 @@ export const figureColumns: readonly Column<FigureRow>[] = [
   { name: "level", type: "utf8", get: (r) => r.figure.level },
   { name: "year", type: "int32", get: (r) => r.figure.year },
   { name: "breakdown", type: "utf8", get: (r) => r.figure.breakdown },
+  { name: "breakdown_vi", type: "utf8", get: (r) => labelOf(BREAKDOWN_LABELS, r.figure.breakdown).vi },
+  { name: "breakdown_en", type: "utf8", get: (r) => labelOf(BREAKDOWN_LABELS, r.figure.breakdown).en },
   { name: "numerator", type: "float64", get: (r) => r.figure.numerator },
   { name: "denominator", type: "float64", get: (r) => r.figure.denominator },
   { name: "value", type: "float64", get: (r) => r.figure.value },
   { name: "unit", type: "utf8", get: (r) => r.unit },
+  { name: "unit_vi", type: "utf8", get: (r) => labelOf(UNIT_LABELS, r.unit).vi },
+  { name: "unit_en", type: "utf8", get: (r) => labelOf(UNIT_LABELS, r.unit).en },
   { name: "target_year", type: "int32", get: (r) => r.figure.targetYear },
   { name: "target_op", type: "utf8", get: (r) => r.figure.targetOp },
   { name: "target_value", type: "float64", get: (r) => r.figure.targetValue },
   { name: "trajectory", type: "float64", get: (r) => r.figure.trajectory },
   { name: "status", type: "utf8", get: (r) => r.figure.status },
+  { name: "status_vi", type: "utf8", get: (r) => STATUS_LABELS[r.figure.status].vi },
+  { name: "status_en", type: "utf8", get: (r) => STATUS_LABELS[r.figure.status].en },
   { name: "suppressed", type: "bool", get: (r) => r.figure.suppressed },
-  { name: "position", type: "float64", get: (r) => r.figure.position },
+  { name: "position", type: "int64", get: (r) => r.figure.position },
 ];

@@ -26,6 +26,11 @@ export const healthRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
               },
               hint: { type: "string", description: "what an operator should do when degraded" },
               position: { type: "integer", description: "the log position the figures reflect" },
+              vintage: {
+                type: ["string", "null"],
+                description: "the last recording day (UTC, YYYY-MM-DD) folded into the figures",
+              },
+              updatedAt: { type: "string", description: "when the server took its current figures (ISO 8601)" },
               logHead: { type: "integer", description: "the log's last position" },
               behind: { type: "integer", description: "events appended but not folded yet" },
               years: {
@@ -56,6 +61,8 @@ export const healthRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
             }
           : {}),
         position,
+        vintage: ctx.live.current.vintage,
+        updatedAt: ctx.live.current.updatedAt,
         logHead,
         behind: Math.max(0, logHead - position),
         years: { first: ref.years[0], last: ref.years[1] },

@@ -7,9 +7,10 @@ import type { FastifyInstance } from "fastify";
 import { type ApiContext, geoOrFail, indicatorOrFail, readAccess, yearsOrFail } from "../context.js";
 import { fail } from "../errors.js";
 import type { Figure } from "../figures.js";
+import { BREAKDOWN_LABELS, labelOf, UNIT_LABELS } from "../labels.js";
 import { sendTable } from "../representation.js";
-import { errors, figureSchema, formatParam, tabular } from "../schemas.js";
-import { type FigureRow, figureColumns, geoName } from "./figureTable.js";
+import { errors, figureSchema, formatParam, freshnessProperties, ref, tabular } from "../schemas.js";
+import { type FigureRow, figureColumnsFor, geoName } from "./figureTable.js";
 
 interface Query {
   indicators: string;
@@ -56,7 +57,7 @@ export const manySeriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: Api
           ...tabular("The series", {
             type: "object",
             properties: {
-              position: { type: "integer" },
+              ...freshnessProperties,
               from: { type: "integer" },
               to: { type: "integer" },
               series: {
@@ -68,6 +69,12 @@ export const manySeriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: Api
                     geo: { type: "string" },
                     geoName: { type: "string" },
                     unit: { type: "string" },
+                    unitLabel: ref("Label"),
+                    breakdownLabels: {
+                      type: "object",
+                      description: "the label of each breakdown value in the points ('' is the overall figure)",
+                      additionalProperties: ref("Label"),
+                    },
                     points: { type: "array", items: figureSchema },
                   },
                 },
@@ -100,6 +107,8 @@ export const manySeriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: Api
           modelTag: ref.modelTag,
           json: () => ({
             position: model.position,
+            vintage: model.vintage,
+            updatedAt: model.updatedAt,
             from,
             to,
             series: series.map((s) => ({
@@ -107,10 +116,14 @@ export const manySeriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: Api
               geo: s.geo,
               geoName: geoName(ref, s.geo),
               unit: s.entry.unit,
+              unitLabel: labelOf(UNIT_LABELS, s.entry.unit),
+              breakdownLabels: Object.fromEntries(
+                [...new Set(s.points.map((p) => p.breakdown))].map((b) => [b, labelOf(BREAKDOWN_LABELS, b)]),
+              ),
               points: s.points,
             })),
           }),
-          columns: figureColumns,
+          columns: figureColumnsFor(entries),
           rows: (): FigureRow[] =>
             series.flatMap((s) =>
               s.points.map((figure) => ({ figure, geoName: geoName(ref, s.geo), unit: s.entry.unit })),

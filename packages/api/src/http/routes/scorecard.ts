@@ -11,20 +11,14 @@ import type { CatalogIndicator } from "@kpi/seeds";
 import type { FastifyInstance } from "fastify";
 import { type ApiContext, geoOrFail, readAccess } from "../context.js";
 import { fail } from "../errors.js";
-import type { Figure, Status } from "../figures.js";
+import type { Figure } from "../figures.js";
+import { AREA_LABELS, labelOf, STATUS_LABELS, UNIT_LABELS } from "../labels.js";
 import type { ReadModel } from "../readModel.js";
 import { type Column, sendTable } from "../representation.js";
-import { errors, formatParam, tabular } from "../schemas.js";
+import { errors, formatParam, freshnessProperties, ref, tabular } from "../schemas.js";
 
-/** The status codes with their labels, for apps that show them. */
-export const STATUS_LABELS: Readonly<Record<Status, { readonly vi: string; readonly en: string }>> = {
-  met: { vi: "Đã đạt", en: "Met" },
-  on_track: { vi: "Đúng lộ trình", en: "On track" },
-  off_track: { vi: "Chậm so với lộ trình", en: "Off track" },
-  no_data: { vi: "Chưa có số liệu", en: "No data" },
-  no_target: { vi: "Không có chỉ tiêu", en: "No target" },
-  suppressed: { vi: "Không công bố (ô nhỏ)", en: "Withheld (small cell)" },
-};
+/** The status codes with their labels (kept here too for those that import it from the scorecard). */
+export { STATUS_LABELS };
 
 /** `?year=` (that year instead of the latest) and `?format=`, for the scorecard and the commune profile. */
 const yearQuery = {
@@ -68,6 +62,8 @@ const columns: readonly Column<ScorecardRow>[] = [
   { name: "name_vi", type: "utf8", get: (r) => r.indicator.nameVi },
   { name: "name_en", type: "utf8", get: (r) => r.indicator.nameEn },
   { name: "unit", type: "utf8", get: (r) => r.indicator.unit },
+  { name: "unit_vi", type: "utf8", get: (r) => labelOf(UNIT_LABELS, r.indicator.unit).vi },
+  { name: "unit_en", type: "utf8", get: (r) => labelOf(UNIT_LABELS, r.indicator.unit).en },
   { name: "direction", type: "utf8", get: (r) => r.indicator.direction },
   { name: "year", type: "int32", get: (r) => r.figure?.year ?? null },
   { name: "value", type: "float64", get: (r) => r.figure?.value ?? null },
@@ -77,39 +73,21 @@ const columns: readonly Column<ScorecardRow>[] = [
   ...statusColumns<ScorecardRow>((r) => r.figure),
 ];
 
-const entrySchema = {
-  type: "object",
-  required: ["indicator", "nameVi", "nameEn", "unit", "direction", "year", "value", "status", "statusLabel"],
-  properties: {
-    indicator: { type: "string" },
-    nameVi: { type: "string" },
-    nameEn: { type: "string" },
-    unit: { type: "string" },
-    direction: { type: "string", enum: ["higher_is_better", "lower_is_better"] },
-    year: { type: ["integer", "null"], description: "the year shown: the latest with a value, or the one asked for" },
-    value: { type: ["number", "null"] },
-    targetYear: { type: ["integer", "null"] },
-    targetOp: { type: ["string", "null"] },
-    targetValue: { type: ["number", "null"] },
-    status: { type: "string", enum: Object.keys(STATUS_LABELS) },
-    statusLabel: {
-      type: "object",
-      required: ["vi", "en"],
-      properties: { vi: { type: "string" }, en: { type: "string" } },
-    },
-  },
-} as const;
-
 const rowJson = (r: ScorecardRow) => {
   const status = r.figure?.status ?? "no_data";
   return {
     indicator: r.indicator.code,
     nameVi: r.indicator.nameVi,
     nameEn: r.indicator.nameEn,
+    area: r.indicator.area,
+    areaLabel: labelOf(AREA_LABELS, r.indicator.area),
     unit: r.indicator.unit,
+    unitLabel: labelOf(UNIT_LABELS, r.indicator.unit),
     direction: r.indicator.direction,
     year: r.figure?.year ?? null,
     value: r.figure?.value ?? null,
+    numerator: r.figure?.numerator ?? null,
+    denominator: r.figure?.denominator ?? null,
     targetYear: r.figure?.targetYear ?? null,
     targetOp: r.figure?.targetOp ?? null,
     targetValue: r.figure?.targetValue ?? null,
@@ -130,13 +108,19 @@ export const scorecardRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiC
         response: {
           ...tabular("The scorecard", {
             type: "object",
+            required: ["position", "vintage", "updatedAt", "areas"],
             properties: {
-              position: { type: "integer", description: "the log position the figures reflect" },
+              ...freshnessProperties,
               areas: {
                 type: "array",
                 items: {
                   type: "object",
-                  properties: { area: { type: "string" }, indicators: { type: "array", items: entrySchema } },
+                  required: ["area", "label", "indicators"],
+                  properties: {
+                    area: { type: "string" },
+                    label: ref("Label"),
+                    indicators: { type: "array", items: ref("ScorecardEntry") },
+                  },
                 },
               },
             },
@@ -162,7 +146,13 @@ export const scorecardRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiC
             }
             return {
               position: model.position,
-              areas: [...areas].map(([area, indicators]) => ({ area, indicators })),
+              vintage: model.vintage,
+              updatedAt: model.updatedAt,
+              areas: [...areas].map(([area, indicators]) => ({
+                area,
+                label: labelOf(AREA_LABELS, area),
+                indicators,
+              })),
             };
           },
           columns,
@@ -217,24 +207,15 @@ export const profileRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCon
         response: {
           ...tabular("The commune's profile", {
             type: "object",
+            required: ["position", "vintage", "updatedAt", "commune", "indicators"],
             properties: {
-              position: { type: "integer" },
-              commune: { type: "object", properties: { code: { type: "string" }, name: { type: "string" } } },
-              indicators: {
-                type: "array",
-                items: {
-                  type: "object",
-                  properties: {
-                    ...entrySchema.properties,
-                    area: { type: "string" },
-                    suppressed: { type: "boolean", description: "withheld for publication (a small cell)" },
-                    province: {
-                      type: "object",
-                      properties: { value: { type: ["number", "null"] }, status: { type: "string" } },
-                    },
-                  },
-                },
+              ...freshnessProperties,
+              commune: {
+                type: "object",
+                required: ["code", "name"],
+                properties: { code: { type: "string" }, name: { type: "string" } },
               },
+              indicators: { type: "array", items: ref("ProfileEntry") },
             },
           }),
           ...errors(400, 401, 404, 406),
@@ -270,10 +251,11 @@ export const profileRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCon
           modelTag: ref.modelTag,
           json: () => ({
             position: model.position,
+            vintage: model.vintage,
+            updatedAt: model.updatedAt,
             commune: { code: commune.code, name: commune.name },
             indicators: rows.map((r) => ({
               ...rowJson({ indicator: r.indicator, figure: r.figure }),
-              area: r.indicator.area,
               suppressed: r.figure?.suppressed ?? false,
               province: { value: r.province?.value ?? null, status: r.province?.status ?? "no_data" },
             })),

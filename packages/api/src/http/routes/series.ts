@@ -11,7 +11,7 @@ import type { Figure } from "../figures.js";
 import { parseAsOf } from "../liveWarehouse.js";
 import { sendTable } from "../representation.js";
 import { asOfParam, errors, figureSchema, formatParam, indicatorHeadSchema, tabular } from "../schemas.js";
-import { type FigureRow, figureColumns, geoName } from "./figureTable.js";
+import { type FigureRow, figureColumnsFor, geoName } from "./figureTable.js";
 
 export interface SeriesQuery {
   geo?: string;
@@ -114,7 +114,7 @@ export const seriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
             targets: entry.targets,
             points,
           }),
-          columns: figureColumns,
+          columns: figureColumnsFor([entry]),
           rows: (): FigureRow[] => points.map((figure) => ({ figure, geoName: name, unit: entry.unit })),
         };
       }),

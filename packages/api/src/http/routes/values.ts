@@ -19,7 +19,7 @@ import {
   indicatorHeadSchema,
   tabular,
 } from "../schemas.js";
-import { type FigureRow, figureColumns, geoName } from "./figureTable.js";
+import { type FigureRow, figureColumnsFor, geoName } from "./figureTable.js";
 
 export interface ValuesQuery {
   year: number;
@@ -109,7 +109,7 @@ export const valuesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
             province,
             values: rows.map((f) => ({ ...f, geoName: geoName(ref, f.geo) })),
           }),
-          columns: figureColumns,
+          columns: figureColumnsFor([entry]),
           rows: (): FigureRow[] =>
             rows.map((figure) => ({ figure, geoName: geoName(ref, figure.geo), unit: entry.unit })),
         };
