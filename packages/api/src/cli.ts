@@ -38,12 +38,13 @@ Usage:
                                               copy the log into an empty store and prove the copy
   kpi verify-log [--checkpoint FILE | --no-checkpoint]
                                               check the event log's hash chain (after the head last verified)
-  kpi publish [--year Y] [--indicator CODE]... [--level province|commune|all] [--out FILE]
-                                              freeze figures into a publication and record its digest in the log
-  kpi verify PUBLICATION [--log FILE] [--checkpoint FILE | --no-checkpoint]
-                                              replay the log in memory and check every figure of a publication
-  kpi explain INDICATOR GEO YEAR [--as-of POSITION|YYYY-MM-DD] [--breakdown B]
-                                              the facts behind a figure and the vintages that moved it
+  kpi publish [--year Y] [--indicator CODE]... [--level province|commune|all] [--release-at TIME] [--out FILE]
+                                              freeze figures into a signed publication and record its digest in the log
+  kpi verify PUBLICATION [--public-key FILE] [--verbose] [--log FILE] [--checkpoint FILE | --no-checkpoint]
+                                              check the signature, replay the log in memory and check every figure
+  kpi explain INDICATOR GEO YEAR [--as-of POSITION|YYYY-MM-DD] [--breakdown B] [--all [--out FILE]]
+                                              the facts behind a figure and the vintages that moved it;
+                                              --all: every contributing event with its chain hash
   kpi export-log --out FILE                    write a standalone copy of the event log for an auditor
   kpi head                                     print the log's last position
 
@@ -51,6 +52,10 @@ Options:
   --data-dir DIR   where the log and warehouse live (default ./var, or KPI_DATA_DIR)
   --log FILE       the event log file (default DIR/events.duckdb, or KPI_LOG)
 `;
+
+/** An ISO 8601 time with its zone (Z or ±hh:mm) that names a real instant. */
+const isInstant = (s: string): boolean =>
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s));
 
 const main = async (argv: string[]): Promise<number> => {
   const { values, positionals } = parseArgs({
@@ -83,6 +88,10 @@ const main = async (argv: string[]): Promise<number> => {
       "no-checkpoint": { type: "boolean", default: false },
       note: { type: "string", default: "" },
       force: { type: "boolean", default: false },
+      "release-at": { type: "string" },
+      "public-key": { type: "string" },
+      verbose: { type: "boolean", default: false },
+      all: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -291,11 +300,16 @@ const main = async (argv: string[]): Promise<number> => {
       if (level !== "province" && level !== "commune" && level !== "all") {
         return usage("--level must be province, commune or all");
       }
+      const releaseAt = values["release-at"];
+      if (releaseAt !== undefined && !isInstant(releaseAt)) {
+        return usage("--release-at must be a time with its zone, e.g. 2026-01-15T09:00:00+07:00");
+      }
       const remote = await viaServer(values.out === undefined ? values : { ...values, out: resolve(values.out) });
       if (remote !== undefined) return remote;
       const { publishCommand } = await import("./commands/auditCommands.js");
       return publishCommand(config, {
         level,
+        ...(releaseAt === undefined ? {} : { releaseAt: new Date(releaseAt) }),
         ...(values.year !== undefined ? { years: [Number(values.year)] } : {}),
         ...(values.indicator !== undefined ? { indicators: values.indicator } : {}),
         ...(values.out !== undefined ? { file: values.out } : {}),
@@ -308,6 +322,10 @@ const main = async (argv: string[]): Promise<number> => {
       if (publication === undefined) return usage("name the publication file, e.g. var/publications/pub-….json");
       if (checkpoint === undefined) return usage("--checkpoint FILE and --no-checkpoint exclude each other");
       const { verifyCommand } = await import("./commands/auditCommands.js");
+      const keyAndDetail = {
+        ...(values["public-key"] === undefined ? {} : { publicKey: resolve(values["public-key"]) }),
+        verbose: values.verbose,
+      };
       const s = await server();
       if (s !== undefined) {
         // the auditor's way: a copy of the log, taken through the server, replayed here
@@ -316,13 +334,26 @@ const main = async (argv: string[]): Promise<number> => {
         try {
           return await verifyCommand(
             { ...config, logPath: copy.file },
-            { publication, out: process.stdout, err: process.stderr, ...checkpoint, checkpointFor: config.logPath },
+            {
+              publication,
+              out: process.stdout,
+              err: process.stderr,
+              ...checkpoint,
+              ...keyAndDetail,
+              checkpointFor: config.logPath,
+            },
           );
         } finally {
           copy.done();
         }
       }
-      return verifyCommand(config, { publication, out: process.stdout, err: process.stderr, ...checkpoint });
+      return verifyCommand(config, {
+        publication,
+        out: process.stdout,
+        err: process.stderr,
+        ...checkpoint,
+        ...keyAndDetail,
+      });
     }
     case "explain": {
       const [indicator, geo, year] = args;
@@ -334,7 +365,8 @@ const main = async (argv: string[]): Promise<number> => {
       if (asOf !== undefined && !/^\d+$|^\d{4}-\d{2}-\d{2}$/.test(asOf)) {
         return usage("--as-of must be a log position or a date YYYY-MM-DD");
       }
-      const remote = await viaServer();
+      if (values.out !== undefined && !values.all) return usage("--out FILE goes with --all");
+      const remote = await viaServer(values.out === undefined ? values : { ...values, out: resolve(values.out) });
       if (remote !== undefined) return remote;
       const { explainCommand } = await import("./commands/auditCommands.js");
       return explainCommand(config, {
@@ -343,6 +375,8 @@ const main = async (argv: string[]): Promise<number> => {
         year: Number(year),
         ...(asOf !== undefined ? { asOf } : {}),
         ...(values.breakdown !== undefined ? { breakdown: values.breakdown } : {}),
+        ...(values.all ? { all: true } : {}),
+        ...(values.out !== undefined ? { file: values.out } : {}),
         out: process.stdout,
         err: process.stderr,
       });

@@ -11,6 +11,7 @@
  * | KPI_RESTRICTED_SNAPSHOT | DIR/warehouse-restricted.duckdb | the whole warehouse (microdata, small cells), readable by its owner only |
  * | KPI_YEARS | 2019-<this year> | the years figures are computed for |
  * | KPI_SMALL_CELL | 10 | commune figures with a denominator below this are suppressed when published |
+ * | KPI_PUBLICATION_KEY | (none) | the office's Ed25519 private key (PKCS #8 PEM file) that signs publications; keep it out of the repository and readable by the publisher only |
  * | KPI_CHECKPOINT_DIR | $XDG_CONFIG_HOME/kpi/checkpoints, else ~/.config/kpi/checkpoints (DIR/checkpoints without a home) | the auditor's chain checkpoints (`kpi verify`, `kpi verify-log`), one file per log |
  */
 import { join, resolve } from "node:path";
@@ -25,6 +26,8 @@ export interface Config {
   readonly smallCellThreshold: number;
   /** Where `kpi verify` and `kpi verify-log` keep the head they last verified of each log. */
   readonly checkpointDir: string;
+  /** The PEM file of the Ed25519 key that signs publications (`KPI_PUBLICATION_KEY`); unsigned without it. */
+  readonly publicationKeyFile?: string;
 }
 
 const parseYears = (s: string | undefined, now: Date): readonly [number, number] => {
@@ -52,6 +55,7 @@ export const loadConfig = (
     restrictedSnapshotPath: resolve(env.KPI_RESTRICTED_SNAPSHOT ?? `${dataDir}/warehouse-restricted.duckdb`),
     years: parseYears(env.KPI_YEARS, now),
     smallCellThreshold: threshold,
+    ...(env.KPI_PUBLICATION_KEY ? { publicationKeyFile: resolve(env.KPI_PUBLICATION_KEY) } : {}),
     checkpointDir: resolve(
       env.KPI_CHECKPOINT_DIR ??
         (env.XDG_CONFIG_HOME

@@ -97,28 +97,38 @@ log still holds the checkpointed hash at that position (else it says so, checks 
   --checkpoint FILE   the checkpoint file to read and update
   --no-checkpoint     check the whole chain, read and keep no checkpoint
 `,
-  publish: `kpi publish [--year Y] [--indicator CODE]... [--level province|commune|all] [--out FILE]
+  publish: `kpi publish [--year Y] [--indicator CODE]... [--level province|commune|all] [--release-at TIME] [--out FILE]
 
 Freezes figures into a publication (a JSON file with the position and chain hash they were computed at,
-the definitions and a Merkle root per figure) and records its digest in the log.
+the definitions and a Merkle root per figure) and records its digest in the log. With KPI_PUBLICATION_KEY
+naming the office's Ed25519 private key (PKCS #8 PEM), the publication is signed.
+
+  --release-at TIME   the announced release time, with its zone (2026-01-15T09:00:00+07:00)
 
 Example: kpi publish --year 2025 --level all --out var/publications/2025.json
 `,
-  verify: `kpi verify PUBLICATION [--log FILE] [--checkpoint FILE | --no-checkpoint]
+  verify: `kpi verify PUBLICATION [--public-key FILE] [--verbose] [--log FILE] [--checkpoint FILE | --no-checkpoint]
 
-Checks the log's hash chain (from the auditor's checkpoint, as kpi verify-log does), then replays the facts
+With --public-key, first checks that the publication is signed by that key (the office's, obtained apart
+from the file) over its content as read, and refuses it otherwise. Then checks the log's hash chain (from the auditor's checkpoint, as kpi verify-log does), then replays the facts
 the publication's figures read, up to its position, in an in-memory DuckDB and checks every figure of the
 publication, reporting match or mismatch with the difference.
 
   --checkpoint FILE   the chain checkpoint to read and update (default: the log's, see kpi verify-log --help)
   --no-checkpoint     check the whole chain, read and keep no checkpoint
+  --public-key FILE   the office's Ed25519 public key (SPKI PEM)
+  --verbose           list every figure (the summary lists only mismatches)
 
-Example: kpi verify var/publications/2025.json --log auditor-copy.duckdb
+Example: kpi verify var/publications/2025.json --public-key office.pub.pem --log auditor-copy.duckdb
 `,
-  explain: `kpi explain INDICATOR GEO YEAR [--as-of POSITION|YYYY-MM-DD] [--breakdown B]
+  explain: `kpi explain INDICATOR GEO YEAR [--as-of POSITION|YYYY-MM-DD] [--breakdown B] [--all [--out FILE]]
 
 The facts behind one figure (counts per fact type and source, the first ones by position) and the vintages
 that moved it.
+
+  --all        also every contributing event (the leaves of the figure's Merkle root) with its chain hash,
+               as CSV: docs/audit-check.sql recomputes the root and the counts from it and the exported log
+  --out FILE   write that CSV to FILE (a new file) instead of after the explanation
 
 Example: kpi explain PAYMENT_ACCT_15 province 2025
 `,

@@ -4,7 +4,8 @@
  * `explain` lists the facts behind a figure and how it moved; `export-log` writes the copy an auditor takes
  * away. Each returns an exit code: 0 done (verified), 1 refused, failed or not verified.
  */
-import { createHash } from "node:crypto";
+import { createHash, type KeyObject } from "node:crypto";
+import { existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { EventLog } from "@kpi/core";
@@ -14,7 +15,9 @@ import {
   describeCheckpointUse,
   describeExplainError,
   describeExportLogError,
+  describeKeyFileError,
   describePublishError,
+  describeSignatureCheck,
   describeVerifyError,
   type Explanation,
   type ExportedLog,
@@ -24,6 +27,8 @@ import {
   type FactList,
   type PublishLevel,
   publishFigures,
+  readPrivateKey,
+  readPublicKey,
   type VerifyReport,
   verifyPublication,
 } from "@kpi/projections";
@@ -40,17 +45,33 @@ export interface PublishCommandOptions {
   readonly level: PublishLevel;
   /** The file to write (default: DIR/publications/<id>.json). */
   readonly file?: string;
+  /** The announced release time: the figures are under embargo until then. */
+  readonly releaseAt?: Date;
   readonly out: NodeJS.WritableStream;
   readonly err: NodeJS.WritableStream;
   readonly access?: WarehouseAccess;
 }
 
-/** `kpi publish [--year Y] [--indicator CODE]... [--level province|commune|all] [--out FILE]` */
-export const publishCommand = async (config: Config, o: PublishCommandOptions): Promise<number> =>
-  (o.access ?? ownWarehouse(config)).use(async (w) => {
+/**
+ * `kpi publish [--year Y] [--indicator CODE]... [--level province|commune|all] [--release-at TIME] [--out FILE]`;
+ * signed with the key `KPI_PUBLICATION_KEY` names (read here, before any work), unsigned without one.
+ */
+export const publishCommand = async (config: Config, o: PublishCommandOptions): Promise<number> => {
+  let signingKey: KeyObject | undefined;
+  if (config.publicationKeyFile !== undefined) {
+    const k = readPrivateKey(config.publicationKeyFile);
+    if (E.isLeft(k)) {
+      o.err.write(`kpi publish: KPI_PUBLICATION_KEY: ${describeKeyFileError(k.left)}\n`);
+      return 1;
+    }
+    signingKey = k.right;
+  }
+  return (o.access ?? ownWarehouse(config)).use(async (w) => {
     const r = await publishFigures(w, {
       dir: join(config.dataDir, "publications"),
       level: o.level,
+      ...(signingKey === undefined ? {} : { signingKey }),
+      ...(o.releaseAt === undefined ? {} : { releaseAt: o.releaseAt }),
       ...(o.file === undefined ? {} : { out: o.file }),
       ...(o.years === undefined ? {} : { years: o.years }),
       ...(o.indicators === undefined ? {} : { indicators: o.indicators }),
@@ -66,6 +87,12 @@ export const publishCommand = async (config: Config, o: PublishCommandOptions): 
         `Published ${p.id}: ${n(p.figures.length)} figures of ${n(Object.keys(p.catalogDefinitions).length)} indicators (${years.join(", ")}; ${o.level}) as known at log position ${n(p.position)}`,
         `  file      ${r.right.file}`,
         `  digest    ${p.digest}`,
+        `  signed    ${
+          p.signature === undefined
+            ? "NO: set KPI_PUBLICATION_KEY to the office's Ed25519 key (docs/audit.md) to sign publications"
+            : `Ed25519, key ${p.signature.keyId}`
+        }`,
+        `  release   ${p.releaseAt ?? "at once (no embargo)"}`,
         `  recorded  PublicationIssued at log position ${n(r.right.eventPosition)}`,
         `  time      ${seconds(r.right.seconds)}`,
         "",
@@ -73,12 +100,44 @@ export const publishCommand = async (config: Config, o: PublishCommandOptions): 
     );
     return 0;
   });
+};
 
 const ok = (b: boolean) => (b ? "ok" : "FAILED");
 
-export const formatVerifyReport = (r: VerifyReport): string => {
+const differenceText = (f: VerifyReport["figures"][number]): string =>
+  f.differences
+    .map(
+      (d) =>
+        `${d.field}: published ${d.published}, recomputed ${d.recomputed}${
+          d.difference === undefined ? "" : ` (difference ${d.difference})`
+        }`,
+    )
+    .join("; ");
+
+const figureName = (f: VerifyReport["figures"][number]): string =>
+  `${f.indicator} ${f.geo} ${f.year}${f.breakdown === "" ? "" : ` ${f.breakdown}`}`;
+
+/**
+ * The report: the summary first (signature, figures matched, each mismatch with its difference, the head of the
+ * copy verified), then the other checks and the verdict; each figure only with `verbose`.
+ */
+export const formatVerifyReport = (r: VerifyReport, verbose = false): string => {
+  const mismatches = r.figures.filter((f) => f.status === "mismatch");
   const lines = [
     `Publication ${r.publicationId}: ${n(r.figures.length)} figures as known at log position ${n(r.position)}`,
+    `  signature        ${
+      r.signature._tag === "Valid"
+        ? `ok: ${describeSignatureCheck(r.signature)}`
+        : r.signature.keyId === null
+          ? "NOT CHECKED: the publication is not signed"
+          : `NOT CHECKED: signed by key ${r.signature.keyId}; give --public-key FILE (the office's public key, obtained apart from the file) to check it`
+    }`,
+    `  figures          ${n(r.matched)} match, ${n(r.mismatched)} mismatch`,
+    ...mismatches.slice(0, 20).map((f) => `    ${figureName(f)}: ${differenceText(f)}`),
+    ...(mismatches.length > 20 ? [`    … and ${n(mismatches.length - 20)} more (--verbose lists every figure)`] : []),
+    `  copy verified    head position ${n(r.log.head)}, chain hash ${r.log.headHash ?? "(empty log)"}`,
+    "                   (compare with the head hash the office stated when it exported the log)",
+    `  release          ${r.releaseAt ?? "not announced (released when published)"}`,
     `  file digest      ${ok(r.digest.ok)}${r.digest.ok ? "" : ` (the file says ${r.digest.stated}, its content hashes to ${r.digest.computed})`}`,
     `  recorded in log  ${
       r.logged.found
@@ -97,23 +156,9 @@ export const formatVerifyReport = (r: VerifyReport): string => {
       ? []
       : [`  log metadata     FAILED: log_meta ${r.log.logMeta.key} ${r.log.logMeta.reason}`]),
     `  reference data   ${ok(r.reference.ok)}`,
-    `  figures          ${n(r.matched)} match, ${n(r.mismatched)} mismatch`,
-    "",
-    "status\tindicator\tgeo\tyear\tbreakdown\tdifferences",
-    ...r.figures.map(
-      (f) =>
-        `${f.status}\t${f.indicator}\t${f.geo}\t${f.year}\t${f.breakdown}\t${f.differences
-          .map(
-            (d) =>
-              `${d.field}: published ${d.published}, recomputed ${d.recomputed}${
-                d.difference === undefined ? "" : ` (difference ${d.difference})`
-              }`,
-          )
-          .join("; ")}`,
-    ),
     "",
     r.ok
-      ? `VERIFIED: every check passed (${n(r.matched)} figures)`
+      ? `VERIFIED: every check passed (${n(r.matched)} figures)${r.signature._tag === "Valid" ? ", signature valid" : ""}`
       : `NOT VERIFIED${
           r.log.firstBad !== undefined
             ? `: first bad log position ${n(r.log.firstBad.position)}`
@@ -124,6 +169,15 @@ export const formatVerifyReport = (r: VerifyReport): string => {
     `time: chain ${seconds(r.seconds.chain)}, replay ${seconds(r.seconds.replay)}, recompute ${seconds(
       r.seconds.recompute,
     )}, total ${seconds(r.seconds.total)}`,
+    ...(verbose
+      ? [
+          "",
+          "status\tindicator\tgeo\tyear\tbreakdown\tdifferences",
+          ...r.figures.map(
+            (f) => `${f.status}\t${f.indicator}\t${f.geo}\t${f.year}\t${f.breakdown}\t${differenceText(f)}`,
+          ),
+        ]
+      : []),
     "",
   ];
   return lines.join("\n");
@@ -159,25 +213,42 @@ const checkpointOf = (
   return { file: o.checkpoint ?? defaultCheckpointFile(config, log), log };
 };
 
-/** `kpi verify PUBLICATION [--log FILE] [--checkpoint FILE | --no-checkpoint]`: exit 0 only when everything verifies. */
+/**
+ * `kpi verify PUBLICATION [--public-key FILE] [--verbose] [--log FILE] [--checkpoint FILE | --no-checkpoint]`:
+ * with a public key, the signature first (refused at once when it does not match); exit 0 only when everything
+ * verifies.
+ */
 export const verifyCommand = async (
   config: Config,
   o: CheckpointChoice & {
     readonly publication: string;
+    /** The office's public key (SPKI PEM) as the auditor holds it. */
+    readonly publicKey?: string;
+    readonly verbose?: boolean;
     readonly out: NodeJS.WritableStream;
     readonly err: NodeJS.WritableStream;
   },
 ): Promise<number> => {
+  let publicKey: KeyObject | undefined;
+  if (o.publicKey !== undefined) {
+    const k = readPublicKey(o.publicKey);
+    if (E.isLeft(k)) {
+      o.err.write(`kpi verify: --public-key: ${describeKeyFileError(k.left)}\n`);
+      return 1;
+    }
+    publicKey = k.right;
+  }
   const checkpoint = checkpointOf(config, o);
   const r = await verifyPublication(o.publication, config.logPath, {
     tmpDir: tmpdir(),
     ...(checkpoint === undefined ? {} : { checkpoint }),
+    ...(publicKey === undefined ? {} : { publicKey }),
   });
   if (E.isLeft(r)) {
     o.err.write(`kpi verify: ${describeVerifyError(r.left, config.logPath)}\n`);
     return 1;
   }
-  o.out.write(formatVerifyReport(r.right));
+  o.out.write(formatVerifyReport(r.right, o.verbose ?? false));
   return r.right.ok ? 0 : 1;
 };
 
@@ -256,7 +327,25 @@ export const formatExplanation = (x: Explanation): string =>
     "",
   ].join("\n");
 
-/** `kpi explain INDICATOR GEO YEAR [--as-of P|DATE] [--breakdown B]` */
+/**
+ * Every contributing event of an explanation made with `all`, as CSV (RFC 4180, header line): what
+ * docs/audit-check.sql reads beside the exported log to recompute the Merkle root and the counts.
+ */
+export const contributingCsv = (x: Explanation): string =>
+  [
+    "position,id,type,subject,occurred_on,recorded_at,in_numerator,in_denominator,chain_hash",
+    ...(x.contributing ?? []).map((e) =>
+      [e.position, e.id, e.type, e.subject, e.occurredOn, e.recordedAt, e.inNumerator, e.inDenominator, e.chainHash]
+        .map((v) => {
+          const t = String(v);
+          return /[",\r\n]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t;
+        })
+        .join(","),
+    ),
+    "",
+  ].join("\r\n");
+
+/** `kpi explain INDICATOR GEO YEAR [--as-of P|DATE] [--breakdown B] [--all [--out FILE]]` */
 export const explainCommand = async (
   config: Config,
   o: {
@@ -267,6 +356,9 @@ export const explainCommand = async (
     readonly breakdown?: string;
     /** Facts shown per list (default 20). */
     readonly limit?: number;
+    /** Every contributing event with its chain hash: as CSV into `file`, else listed after the explanation. */
+    readonly all?: boolean;
+    readonly file?: string;
     readonly out: NodeJS.WritableStream;
     readonly err: NodeJS.WritableStream;
     readonly access?: WarehouseAccess;
@@ -279,12 +371,29 @@ export const explainCommand = async (
       limit: o.limit ?? 20,
       ...(asOf === undefined ? {} : { asOf }),
       ...(o.breakdown === undefined ? {} : { breakdown: o.breakdown }),
+      ...(o.all === true ? { all: true } : {}),
     });
     if (E.isLeft(r)) {
       o.err.write(`kpi explain: ${describeExplainError(r.left)}\n`);
       return 1;
     }
     o.out.write(formatExplanation(r.right));
+    if (o.all === true) {
+      const csv = contributingCsv(r.right);
+      const n = r.right.contributing?.length ?? 0;
+      if (o.file === undefined) {
+        o.out.write(`Contributing events (${n}), with their chain hashes:\n${csv}`);
+      } else {
+        if (existsSync(o.file)) {
+          o.err.write(`kpi explain: ${o.file} exists already; name a new file\n`);
+          return 1;
+        }
+        writeFileSync(o.file, csv);
+        o.out.write(
+          `Wrote ${n} contributing events with their chain hashes to ${o.file}; docs/audit-check.sql recomputes the Merkle root ${r.right.contribution.merkleRoot} from them and the exported log\n`,
+        );
+      }
+    }
     return 0;
   });
 

@@ -7,6 +7,7 @@
  * each catch-up it refreshes the statisticians' snapshot. SIGINT or SIGTERM closes the server (in-flight
  * requests finish), then the warehouse, and resolves with exit code 0.
  */
+import { join } from "node:path";
 import { formatCatalogError, loadCatalog } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
 import type { Config } from "../config.js";
@@ -94,6 +95,7 @@ export const serveCommand = async (config: Config, o: ServeOptions): Promise<num
       // next start's interval or kpi project
       afterRefresh: (wh, closing) => (closing ? wh.publicSnapshot(config.snapshotPath) : writeSnapshots(wh, config)),
       operator: operator.options,
+      publicationsDir: join(config.dataDir, "publications"),
       fastify: { logger: { level: "warn" } },
     });
     try {

@@ -319,12 +319,15 @@ export const serverRun =
         const { explainCommand } = await import("./auditCommands.js");
         const asOf = str(v, "as-of");
         const breakdown = str(v, "breakdown");
+        const file = str(v, "out");
         return explainCommand(config, {
           indicator: a0 ?? "",
           geo: a1 ?? "",
           year: Number(a2),
           ...(asOf === undefined ? {} : { asOf }),
           ...(breakdown === undefined ? {} : { breakdown }),
+          ...(v.all === true ? { all: true } : {}),
+          ...(file === undefined ? {} : { file }),
           out,
           err,
           access,
@@ -335,8 +338,10 @@ export const serverRun =
         const year = str(v, "year");
         const level = str(v, "level");
         const file = str(v, "out");
+        const releaseAt = str(v, "release-at");
         return publishCommand(config, {
           level: level === "commune" || level === "all" ? level : "province",
+          ...(releaseAt === undefined ? {} : { releaseAt: new Date(releaseAt) }),
           ...(year === undefined ? {} : { years: [Number(year)] }),
           ...(Array.isArray(v.indicator) ? { indicators: v.indicator } : {}),
           ...(file === undefined ? {} : { file }),

@@ -4,7 +4,7 @@
  *
  * | variable | default | meaning |
  * |---|---|---|
- * | KPI_API_TOKENS | none | JSON object: SHA-256 (hex) of a bearer token → `{"sources": ["nhnn-kv15", …], "name"?: "…"}` |
+ * | KPI_API_TOKENS | none | JSON object: SHA-256 (hex) of a bearer token → `{"sources": ["nhnn-kv15", …], "name"?: "…", "prerelease"?: true}`; `prerelease`: may read figures under embargo |
  * | KPI_API_READ_TOKEN_REQUIRED | false | `true`: reads need a known token too (writes always do) |
  * | KPI_API_WRITE_LIMIT | 60 | write requests per minute per token (then 429) |
  * | KPI_API_AS_OF_LIMIT | 120 | reads with `asOf` per minute per client (token, else address; then 429) |
@@ -25,6 +25,8 @@ export interface TokenScope {
   readonly name: string;
   /** The fact `source`s the token may report for. */
   readonly sources: readonly string[];
+  /** May read figures of publications still under embargo. */
+  readonly prerelease?: boolean;
 }
 
 export interface ApiConfig {
@@ -64,7 +66,10 @@ export const DEFAULT_API_CONFIG: ApiConfig = {
 
 export const tokenHash = (token: string): string => createHash("sha256").update(token, "utf8").digest("hex");
 
-const TokenEntry = t.intersection([t.type({ sources: t.array(SourceId) }), t.partial({ name: t.string })]);
+const TokenEntry = t.intersection([
+  t.type({ sources: t.array(SourceId) }),
+  t.partial({ name: t.string, prerelease: t.boolean }),
+]);
 
 const TokensJson = t.record(t.string, TokenEntry);
 
@@ -89,7 +94,11 @@ export const parseTokens = (text: string | undefined): ReadonlyMap<string, Token
         `KPI_API_TOKENS key ${JSON.stringify(hash.slice(0, 12))}… is not a SHA-256 in hex (64 characters 0-9a-f); store the token's hash, never the token: printf %s "$TOKEN" | sha256sum`,
       );
     }
-    out.set(hash, { name: entry.name ?? `token ${hash.slice(0, 8)}`, sources: entry.sources });
+    out.set(hash, {
+      name: entry.name ?? `token ${hash.slice(0, 8)}`,
+      sources: entry.sources,
+      ...(entry.prerelease === true ? { prerelease: true } : {}),
+    });
   }
   return out;
 };

@@ -260,7 +260,7 @@ describe("content negotiation and caching", () => {
     expect(csv.statusCode).toBe(200);
     const lines = csv.body.trim().split("\r\n");
     expect(lines[0]).toBe(
-      "indicator,name_vi,name_en,geo,geo_name,level,year,breakdown,breakdown_vi,breakdown_en,numerator,denominator,value,unit,unit_vi,unit_en,target_year,target_op,target_value,trajectory,status,status_vi,status_en,suppressed,position",
+      "indicator,name_vi,name_en,geo,geo_name,level,year,breakdown,breakdown_vi,breakdown_en,numerator,denominator,value,unit,unit_vi,unit_en,target_year,target_op,target_value,trajectory,status,status_vi,status_en,suppressed,position,publication",
     );
     expect(lines).toHaveLength(json.points.length + 1);
     expect(lines[1]).toMatch(
@@ -345,12 +345,15 @@ describe("OpenAPI and access", () => {
       "/v1/indicators/{code}/series",
       "/v1/indicators/{code}/values",
       "/v1/labels",
+      "/v1/publications",
+      "/v1/publications/{id}",
       "/v1/scorecard",
+      "/v1/sdmx/structure",
       "/v1/series",
     ]);
     const series = doc.paths["/v1/indicators/{code}/series"]?.get;
     expect(series?.parameters?.map((p) => p.name).sort()).toEqual(
-      ["asOf", "breakdown", "code", "format", "from", "geo", "to"].sort(),
+      ["asOf", "breakdown", "code", "format", "from", "geo", "includeHistory", "to", "updatedAfter"].sort(),
     );
     expect(Object.keys(series?.responses ?? {})).toEqual(expect.arrayContaining(["200", "304", "400", "404", "406"]));
     const ui = await get("/docs");

@@ -30,6 +30,7 @@ import { type ApiConfig, DEFAULT_API_CONFIG } from "./apiConfig.js";
 import type { ApiContext } from "./context.js";
 import { type ApiError, ApiFailure, errorBody } from "./errors.js";
 import { LiveWarehouse } from "./liveWarehouse.js";
+import { PublicationRegistry } from "./publications.js";
 import { loadReference } from "./readModel.js";
 import { communeRoutes } from "./routes/communes.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
@@ -39,7 +40,9 @@ import { indicatorRoutes } from "./routes/indicators.js";
 import { labelRoutes } from "./routes/labels.js";
 import { manySeriesRoutes } from "./routes/manySeries.js";
 import { type OperatorOptions, operatorRoutes } from "./routes/operator.js";
+import { publicationRoutes } from "./routes/publications.js";
 import { profileRoutes, scorecardRoutes } from "./routes/scorecard.js";
+import { sdmxRoutes } from "./routes/sdmx.js";
 import { seriesRoutes } from "./routes/series.js";
 import { valuesRoutes } from "./routes/values.js";
 import { SHARED_SCHEMAS } from "./schemas.js";
@@ -149,6 +152,8 @@ export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext; operator?: OperatorOp
   await app.register(manySeriesRoutes, opts);
   await app.register(communeRoutes, opts);
   await app.register(labelRoutes, opts);
+  await app.register(sdmxRoutes, opts);
+  await app.register(publicationRoutes, opts);
   await app.register(factRoutes, opts);
   await app.register(dashboardRoutes);
   if (operator !== undefined) await app.register(operatorRoutes, { ctx, operator });
@@ -181,6 +186,10 @@ export interface AppDeps {
   /** Runs after folds (see `LiveWarehouse`); `closing` when the server stops. */
   readonly afterRefresh?: (w: Warehouse, closing: boolean) => Promise<void>;
   readonly fastify?: FastifyServerOptions;
+  /** The folder of publication files (`DIR/publications`): their release times put figures under embargo. */
+  readonly publicationsDir?: string;
+  /** The clock embargoes are judged by (default: the system's). */
+  readonly now?: () => Date;
 }
 
 export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
@@ -206,7 +215,13 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
       (error: unknown) => done({ from, error }),
     );
   }
-  const ctx: ApiContext = { live, config: api, startedAt: new Date().toISOString() };
+  const ctx: ApiContext = {
+    live,
+    config: api,
+    startedAt: new Date().toISOString(),
+    publications: new PublicationRegistry(deps.publicationsDir),
+    now: deps.now ?? (() => new Date()),
+  };
   await app.register(kpiApi, { ctx, ...(deps.operator === undefined ? {} : { operator: deps.operator }) });
   return app;
 };

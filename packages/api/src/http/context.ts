@@ -10,12 +10,17 @@ import type { ApiConfig } from "./apiConfig.js";
 import { authenticate, requireToken, writeKey } from "./auth.js";
 import { fail } from "./errors.js";
 import type { LiveWarehouse } from "./liveWarehouse.js";
+import type { PublicationRegistry } from "./publications.js";
 import type { Reference } from "./readModel.js";
 
 export interface ApiContext {
   readonly live: LiveWarehouse;
   readonly config: ApiConfig;
   readonly startedAt: string;
+  /** The publications, and the embargo they put on figures. */
+  readonly publications: PublicationRegistry;
+  /** The clock embargoes are judged by. */
+  readonly now: () => Date;
 }
 
 /** `onRequest` hook of read routes: open, or a known token when `readTokenRequired`; a bad token is 401. */

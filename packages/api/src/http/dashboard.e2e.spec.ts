@@ -11,13 +11,16 @@ import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { publishFigures } from "@kpi/projections";
 import type { FastifyInstance } from "fastify";
+import * as E from "fp-ts/lib/Either.js";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "./app.js";
 import { COMMUNE_MAP_FILE, writeCommuneMap } from "./map/communeMap.js";
 import { listen } from "./server.js";
-import { type TestWarehouse, testApp, testWarehouse } from "./testWarehouse.fixture.js";
+import { apiConfig, catalog, type TestWarehouse, testWarehouse, YEARS } from "./testWarehouse.fixture.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 /** `KPI_DOCS_SCREENSHOTS=1` refreshes the README's two screenshots in docs/. */
@@ -29,6 +32,8 @@ let t: TestWarehouse;
 let app: FastifyInstance;
 let base: string;
 let browser: Browser;
+/** A released publication of DIGSIG_ADULT for the province in 2025: its figure links to it. */
+let publicationId: string;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -38,7 +43,21 @@ beforeAll(async () => {
   }
   if (!existsSync(COMMUNE_MAP_FILE)) writeCommuneMap(); // what `pnpm build` does
   t = await testWarehouse();
-  app = await testApp(t.warehouse);
+  const published = await publishFigures(t.warehouse, {
+    dir: join(t.dir, "publications"),
+    years: [2025],
+    indicators: ["DIGSIG_ADULT"],
+  });
+  if (E.isLeft(published)) throw new Error(JSON.stringify(published.left));
+  publicationId = published.right.publication.id;
+  app = await buildApp({
+    warehouse: t.warehouse,
+    catalog: catalog(),
+    years: YEARS,
+    smallCellThreshold: 10,
+    api: apiConfig(),
+    publicationsDir: join(t.dir, "publications"),
+  });
   base = await listen(app, "127.0.0.1", 0);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -248,6 +267,14 @@ describe.each(WIDTHS)("the dashboard in Chromium at %i px", (width) => {
     expect(csv.suggestedFilename()).toBe("DIGSIG_ADULT-province.csv");
     expect(lines[0]).toContain("indicator,series,year,breakdown,value,numerator,denominator");
     expect(lines).toHaveLength(1 + (await page.locator("#province-card details table tbody tr").count()));
+    // each figure names its publication: in the chart's table (a link to the file) and in the download
+    const header = lines[0]?.split(",") ?? [];
+    const row2025 = lines.find((l) => l.split(",")[header.indexOf("year")] === "2025")?.split(",") ?? [];
+    expect(row2025[header.indexOf("publication")]).toBe(publicationId);
+    const links = await page
+      .locator("#province-card details table tbody a")
+      .evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    expect(links).toEqual([`/v1/publications/${publicationId}`]);
     const [png] = await Promise.all([page.waitForEvent("download"), page.click("#province-card .download >> nth=1")]);
     const image = PNG.sync.read(readFileSync((await png.path()) ?? ""));
     const drawnWidth = await page.evaluate(

@@ -20,6 +20,7 @@ export type ApiError =
   | { readonly _tag: "InvalidRequest"; readonly message: string; readonly details?: readonly unknown[] }
   | { readonly _tag: "UnknownIndicator"; readonly indicator: string; readonly hint: string }
   | { readonly _tag: "UnknownCommune"; readonly geo: string; readonly hint: string }
+  | { readonly _tag: "UnknownPublication"; readonly id: string }
   | { readonly _tag: "BadYearRange"; readonly message: string }
   | { readonly _tag: "BadAsOf"; readonly asOf: string; readonly reason: string }
   | { readonly _tag: "NotAcceptable"; readonly accept: string; readonly offered: readonly string[] }
@@ -130,6 +131,12 @@ export const errorBody = (e: ApiError): ErrorBody => {
       return body(400, "invalid_request", e.message, e.details);
     case "UnknownIndicator":
       return body(404, "unknown_indicator", `unknown indicator ${JSON.stringify(e.indicator)}${e.hint}`);
+    case "UnknownPublication":
+      return body(
+        404,
+        "unknown_publication",
+        `no released publication ${JSON.stringify(e.id)}; GET /v1/publications lists them`,
+      );
     case "UnknownCommune":
       return body(404, "unknown_commune", `unknown commune ${JSON.stringify(e.geo)}${e.hint}`);
     case "BadYearRange":
@@ -140,7 +147,7 @@ export const errorBody = (e: ApiError): ErrorBody => {
       return body(
         406,
         "not_acceptable",
-        `cannot answer with ${JSON.stringify(e.accept)}; ask for one of ${e.offered.join(", ")} (Accept header or ?format=json|csv|arrow)`,
+        `cannot answer with ${JSON.stringify(e.accept)}; ask for one of ${e.offered.join(", ")} (Accept header or ?format=)`,
       );
     case "UnsupportedMediaType":
       return body(

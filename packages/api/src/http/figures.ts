@@ -36,6 +36,8 @@ export interface Figure extends RawFigure {
   readonly trajectory: number | null;
   readonly status: Status;
   readonly suppressed: boolean;
+  /** The released publication that holds this figure with this value (`publications.ts`), or null. */
+  readonly publication?: string | null;
 }
 
 type Target = CatalogEntry["targets"][number];

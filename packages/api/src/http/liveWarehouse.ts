@@ -208,6 +208,19 @@ export class LiveWarehouse {
     return E.right(r);
   }
 
+  /** The recording days (YYYY-MM-DD, ascending) on which a figure of the indicator changed (its vintages). */
+  vintages(code: string): Promise<string[]> {
+    return this.onReader(async () =>
+      (
+        await this.reader.query<{ d: string }>(
+          `SELECT DISTINCT strftime(vintage, '%Y-%m-%d') AS d FROM indicator_revisions
+           WHERE indicator = $indicator ORDER BY d`,
+          { indicator: code },
+        )
+      ).map((r) => r.d),
+    );
+  }
+
   /** Runs an as-of task on the reader connection, one at a time, counting those that wait. */
   private onReader<T>(task: () => Promise<T>): Promise<T> {
     this.asOfWaiting++;

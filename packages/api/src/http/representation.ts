@@ -3,7 +3,9 @@
  * validators (ETag) and conditional requests (`If-None-Match` → 304).
  *
  * - Format: `?format=json|csv|arrow` wins; otherwise the `Accept` header (q-values honoured; `*\/*`,
- *   `application/*` → JSON, `text/*` → CSV); nothing acceptable → 406 `not_acceptable`.
+ *   `application/*` → JSON, `text/*` → CSV); nothing acceptable → 406 `not_acceptable`. Routes of figures also
+ *   offer SDMX (`?format=sdmx-csv|sdmx-json`, or `application/vnd.sdmx.data+csv;version=2.0.0` and
+ *   `application/vnd.sdmx.data+json;version=2.0.0`; another `version` is not acceptable): see `sdmx/`.
  * - JSON has the route's nested shape; CSV and Arrow are the same rows flat, with the warehouse's snake_case
  *   column names and types (Arrow: Utf8, Int32, Int64 for counts and log positions, Float64, Bool; nulls as
  *   nulls; CSV: nulls as empty fields, integers without a decimal point).
@@ -16,31 +18,56 @@ import { Bool, Float64, Int32, Int64, Table, tableToIPC, Utf8, vectorFromArray }
 import type { FastifyReply, FastifyRequest } from "fastify";
 import * as E from "fp-ts/lib/Either.js";
 import { type ApiError, fail } from "./errors.js";
+import { viewTagOf } from "./publications.js";
 
-export type Format = "json" | "csv" | "arrow";
+export type Format = "json" | "csv" | "arrow" | "sdmx-csv" | "sdmx-json";
+
+/** What most tabular routes offer. */
+export const TABLE_FORMATS: readonly Format[] = ["json", "csv", "arrow"];
+/** What the routes of figures offer (series, values). */
+export const FIGURE_FORMATS: readonly Format[] = [...TABLE_FORMATS, "sdmx-csv", "sdmx-json"];
 
 export const MEDIA_TYPES: Readonly<Record<Format, string>> = {
   json: "application/json",
   csv: "text/csv",
   arrow: "application/vnd.apache.arrow.stream",
+  "sdmx-csv": "application/vnd.sdmx.data+csv;version=2.0.0",
+  "sdmx-json": "application/vnd.sdmx.data+json;version=2.0.0",
 };
 
 const CONTENT_TYPES: Readonly<Record<Format, string>> = {
   json: "application/json; charset=utf-8",
   csv: "text/csv; charset=utf-8; header=present",
   arrow: "application/vnd.apache.arrow.stream",
+  "sdmx-csv": "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8",
+  "sdmx-json": "application/vnd.sdmx.data+json; version=2.0.0; charset=utf-8",
 };
 
-/** Picks the representation: `format` query parameter first, then `Accept`. */
-export const negotiate = (accept: string | undefined, format: string | undefined): E.Either<ApiError, Format> => {
-  if (format === "json" || format === "csv" || format === "arrow") return E.right(format);
+const SDMX_TYPES: Readonly<Record<string, Format>> = {
+  "application/vnd.sdmx.data+csv": "sdmx-csv",
+  "application/vnd.sdmx.data+json": "sdmx-json",
+};
+
+/** Picks the representation among `offered`: `format` query parameter first, then `Accept`. */
+export const negotiate = (
+  accept: string | undefined,
+  format: string | undefined,
+  offered: readonly Format[] = TABLE_FORMATS,
+): E.Either<ApiError, Format> => {
+  const refuse = E.left<ApiError, Format>({
+    _tag: "NotAcceptable",
+    accept: accept ?? `format=${format}`,
+    offered: offered.map((f) => MEDIA_TYPES[f]),
+  });
+  if (format !== undefined) return offered.includes(format as Format) ? E.right(format as Format) : refuse;
   if (accept === undefined || accept.trim() === "") return E.right("json");
   const ranges = accept
     .split(",")
     .map((part, i) => {
       const [type = "", ...params] = part.split(";").map((s) => s.trim().toLowerCase());
       const q = params.find((p) => p.startsWith("q="));
-      return { type, q: q === undefined ? 1 : Number(q.slice(2)), i };
+      const version = params.find((p) => p.startsWith("version="))?.slice(8);
+      return { type, q: q === undefined ? 1 : Number(q.slice(2)), i, version };
     })
     .filter((r) => r.type !== "" && Number.isFinite(r.q) && r.q > 0)
     .sort((a, b) => b.q - a.q || a.i - b.i);
@@ -48,8 +75,16 @@ export const negotiate = (accept: string | undefined, format: string | undefined
     if (r.type === MEDIA_TYPES.json || r.type === "*/*" || r.type === "application/*") return E.right("json");
     if (r.type === MEDIA_TYPES.csv || r.type === "text/*") return E.right("csv");
     if (r.type === MEDIA_TYPES.arrow) return E.right("arrow");
+    const sdmx = SDMX_TYPES[r.type];
+    if (
+      sdmx !== undefined &&
+      offered.includes(sdmx) &&
+      (r.version === undefined || /^2(\.0(\.0)?)?$/.test(r.version))
+    ) {
+      return E.right(sdmx);
+    }
   }
-  return E.left({ _tag: "NotAcceptable", accept, offered: Object.values(MEDIA_TYPES) });
+  return refuse;
 };
 
 export type Cell = string | number | boolean | null;
@@ -127,6 +162,8 @@ export interface TableAnswer<R> {
   readonly json: () => unknown;
   readonly columns: readonly Column<R>[];
   readonly rows: () => readonly R[];
+  /** The SDMX message's text, for routes that offer SDMX. */
+  readonly sdmx?: (format: "sdmx-csv" | "sdmx-json") => Promise<string>;
 }
 
 /**
@@ -138,21 +175,26 @@ export const sendTable = async <R>(
   reply: FastifyReply,
   format: string | undefined,
   prepare: () => TableAnswer<R> | Promise<TableAnswer<R>>,
+  offered: readonly Format[] = TABLE_FORMATS,
 ): Promise<FastifyReply> => {
-  const chosen = negotiate(request.headers.accept, format);
+  const chosen = negotiate(request.headers.accept, format, offered);
   if (E.isLeft(chosen)) return fail(chosen.left);
   const f = chosen.right;
   const answer = await prepare();
   const etag = etagOf(
     answer.position,
     answer.modelTag,
-    `${request.routeOptions.url}|${queryKey(request.query as object)}|${JSON.stringify(request.params)}|${f}`,
+    `${request.routeOptions.url}|${queryKey(request.query as object)}|${JSON.stringify(request.params)}|${f}|${viewTagOf(request) ?? ""}`,
   );
-  reply.header("etag", etag).header("vary", "Accept").header("cache-control", "no-cache");
+  reply.header("etag", etag).header("vary", "Accept, Authorization").header("cache-control", "no-cache");
   reply.header("x-log-position", String(answer.position));
   if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();
   reply.type(CONTENT_TYPES[f]);
   if (f === "csv") return reply.send(toCsv(answer.columns, answer.rows()));
   if (f === "arrow") return reply.send(Buffer.from(toArrow(answer.columns, answer.rows())));
+  if (f === "sdmx-csv" || f === "sdmx-json") {
+    if (answer.sdmx === undefined) throw new Error(`${request.routeOptions.url} offers SDMX but builds no message`);
+    return reply.send(await answer.sdmx(f));
+  }
   return reply.send(answer.json());
 };

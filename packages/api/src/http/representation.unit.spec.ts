@@ -2,7 +2,7 @@
 import { tableFromIPC } from "apache-arrow";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-import { type Column, matchesEtag, negotiate, toArrow, toCsv } from "./representation.js";
+import { type Column, FIGURE_FORMATS, matchesEtag, negotiate, toArrow, toCsv } from "./representation.js";
 
 describe("negotiate", () => {
   it.each([
@@ -27,6 +27,27 @@ describe("negotiate", () => {
       "text/csv",
       "application/vnd.apache.arrow.stream",
     ]);
+  });
+});
+
+describe("negotiate SDMX", () => {
+  it.each([
+    ["application/vnd.sdmx.data+json;version=2.0.0", undefined, "sdmx-json"],
+    ["application/vnd.sdmx.data+json", undefined, "sdmx-json"],
+    ["application/vnd.sdmx.data+csv; version=2.0.0, text/csv;q=0.5", undefined, "sdmx-csv"],
+    ["application/vnd.sdmx.data+json;version=1.0.0, text/csv;q=0.5", undefined, "csv"],
+    [undefined, "sdmx-csv", "sdmx-csv"],
+  ])("on a route of figures, Accept %s, format %s → %s", (accept, format, expected) => {
+    expect(negotiate(accept, format, FIGURE_FORMATS)).toEqual(E.right(expected));
+  });
+
+  it("refuses SDMX where a route does not offer it, and an SDMX version it does not write", () => {
+    expect(E.isLeft(negotiate("application/vnd.sdmx.data+csv;version=2.0.0", undefined))).toBe(true);
+    expect(E.isLeft(negotiate(undefined, "sdmx-json"))).toBe(true);
+    const old = negotiate("application/vnd.sdmx.data+json;version=1.0.0", undefined, FIGURE_FORMATS);
+    expect(E.isLeft(old) && old.left._tag === "NotAcceptable" && old.left.offered).toContain(
+      "application/vnd.sdmx.data+json;version=2.0.0",
+    );
   });
 });
 

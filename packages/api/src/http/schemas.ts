@@ -25,6 +25,10 @@ export const figureProperties = {
   trajectory: { ...nullable("number"), description: "the value the linear path to the target asks for this year" },
   status: { type: "string", enum: ["met", "on_track", "off_track", "no_data", "no_target", "suppressed"] },
   suppressed: { type: "boolean", description: "a commune figure whose denominator is below the small-cell threshold" },
+  publication: {
+    ...nullable("string"),
+    description: "the released publication that holds this figure with this value (GET /v1/publications/{id})",
+  },
 } as const;
 
 export type SharedSchemaId =
@@ -44,7 +48,7 @@ export const ref = (id: SharedSchemaId) => ({ $ref: `${id}#` }) as const;
 const figureDefinition = {
   $id: "Figure",
   type: "object",
-  required: Object.keys(figureProperties),
+  required: Object.keys(figureProperties).filter((k) => k !== "publication"),
   properties: figureProperties,
 } as const;
 
@@ -223,6 +227,25 @@ export const errors = (...statuses: readonly number[]) =>
   Object.fromEntries(statuses.map((s) => [s, { ...ref("Error"), description: `error (${s})` }]));
 
 /** A 200 answered as JSON (schema given), CSV or Arrow, and the 304 of a conditional request. */
+/** `tabular`, for the routes of figures: also SDMX-CSV 2.0 and SDMX-JSON 2.0.0. */
+export const figureTabular = (description: string, json: object) => {
+  const t = tabular(description, json);
+  return {
+    ...t,
+    200: {
+      ...t[200],
+      description: `${t[200].description} SDMX-CSV 2.0 or SDMX-JSON 2.0.0 (dataflow DONGTHAP_STAT:DF_DIGITAL_KPI(1.0.0), GET /v1/sdmx/structure) on request.`,
+      content: {
+        ...t[200].content,
+        [MEDIA_TYPES["sdmx-csv"]]: { schema: { type: "string", description: "SDMX-CSV 2.0" } },
+        [MEDIA_TYPES["sdmx-json"]]: {
+          schema: { type: "object", description: "SDMX-JSON 2.0.0 data message", additionalProperties: true },
+        },
+      },
+    },
+  };
+};
+
 export const tabular = (description: string, json: object) => ({
   200: {
     description: `${description}. JSON by default; CSV or Arrow IPC stream on request (Accept or ?format=). ETag from the log position.`,
@@ -239,6 +262,13 @@ export const formatParam = {
   type: "string",
   enum: ["json", "csv", "arrow"],
   description: "overrides the Accept header",
+} as const;
+
+/** `format` of the routes of figures, which also answer SDMX-CSV 2.0 and SDMX-JSON 2.0.0. */
+export const figureFormatParam = {
+  type: "string",
+  enum: ["json", "csv", "arrow", "sdmx-csv", "sdmx-json"],
+  description: "overrides the Accept header (sdmx-csv: SDMX-CSV 2.0; sdmx-json: SDMX-JSON 2.0.0)",
 } as const;
 
 export const asOfParam = {

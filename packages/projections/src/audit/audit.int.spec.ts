@@ -2,8 +2,11 @@
  * Publish, export, verify and tamper, on the tiny sample province: figures published from the warehouse verify
  * against an exported copy of the log; editing, deleting or swapping a stored event fails verification at that
  * position; a log re-chained after an edit is caught by the recorded chain head and the contribution digests; an
- * edited publication file is caught by its digest and by the figure that no longer matches.
+ * edited publication file is caught by its digest and by the figure that no longer matches. The publication is
+ * signed (Ed25519, a key made here): verify with the office's public key refuses another key, an unsigned file
+ * and a file edited after signing, even with its digest recomputed.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,9 +19,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Warehouse } from "../warehouse/projector.js";
 import { seedCatalog, seedReferenceTables } from "../warehouse/seedTables.js";
 import { exportLog } from "./exportLog.js";
-import { decodePublication, digestOfJson, type Publication } from "./publication.js";
+import { decodePublication, digestOfJson, type Publication, signPublication } from "./publication.js";
 import { type Published, publishFigures } from "./publish.js";
-import { type VerifyReport, verifyPublication } from "./verify.js";
+import { keyIdOf } from "./signature.js";
+import { type VerifyOptions, type VerifyReport, verifyPublication } from "./verify.js";
+
+const office = generateKeyPairSync("ed25519");
+const stranger = generateKeyPairSync("ed25519");
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-audit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,8 +33,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let published: Published;
 let exported: string;
 
-const verify = async (file: string, log: string): Promise<VerifyReport> => {
-  const r = await verifyPublication(file, log, { tmpDir: dir });
+const verify = async (file: string, log: string, o: Omit<VerifyOptions, "tmpDir"> = {}): Promise<VerifyReport> => {
+  const r = await verifyPublication(file, log, { tmpDir: dir, ...o });
   if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
   return r.right;
 };
@@ -76,7 +83,12 @@ beforeAll(async () => {
     const imported = await importFile(w.log, sample);
     expect(imported.committed).toBe(true);
     await w.catchUp();
-    const r = await publishFigures(w, { dir: join(dir, "publications"), years: [2025], level: "all" });
+    const r = await publishFigures(w, {
+      dir: join(dir, "publications"),
+      years: [2025],
+      level: "all",
+      signingKey: office.privateKey,
+    });
     if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
     published = r.right;
   } finally {
@@ -267,5 +279,53 @@ describe("a publication", () => {
     expect(s.digest.ok).toBe(true);
     expect(s.logged).toMatchObject({ found: true, ok: false });
     expect(s.ok).toBe(false);
+  });
+
+  it("is signed by the office: verify with its public key checks the signature, then everything else", async () => {
+    expect(published.publication.signature).toMatchObject({ algorithm: "Ed25519", keyId: keyIdOf(office.publicKey) });
+    const r = await verify(published.file, exported, { publicKey: office.publicKey });
+    expect(r.signature).toEqual({ _tag: "Valid", keyId: keyIdOf(office.publicKey) });
+    expect(r.ok).toBe(true);
+    const head = await exportLog(exported, join(dir, "head-check.duckdb"));
+    if (E.isLeft(head)) throw new Error(JSON.stringify(head.left));
+    expect(r.log.headHash).toBe(head.right.headHash);
+    // without a key the signature is not checked, and the report says so
+    expect((await verify(published.file, exported)).signature).toEqual({
+      _tag: "NotChecked",
+      keyId: keyIdOf(office.publicKey),
+    });
+  });
+
+  it("refuses a publication signed by another key, an unsigned one, and one edited after signing", async () => {
+    const refused = async (file: string) => {
+      const r = await verifyPublication(file, exported, { tmpDir: dir, publicKey: office.publicKey });
+      if (E.isRight(r) || r.left._tag !== "SignatureRefused") throw new Error(`not refused: ${JSON.stringify(r)}`);
+      return r.left.check;
+    };
+    const json = JSON.parse(readFileSync(published.file, "utf8")) as Publication;
+    const write = (name: string, x: unknown) => {
+      const file = join(dir, name);
+      writeFileSync(file, JSON.stringify(x));
+      return file;
+    };
+
+    const other = signPublication(json, stranger.privateKey);
+    expect(await refused(write("other-key.json", other))).toMatchObject({
+      _tag: "KeyMismatch",
+      signedBy: keyIdOf(stranger.publicKey),
+    });
+    // another key's signature passed off under the office's key id and public key
+    const forged = { ...other, signature: { ...json.signature, value: other.signature?.value } };
+    expect(await refused(write("forged.json", forged))).toMatchObject({ _tag: "BadSignature" });
+
+    const { signature: _dropped, ...unsigned } = json;
+    expect(await refused(write("unsigned.json", unsigned))).toEqual({ _tag: "Unsigned" });
+
+    const edited = {
+      ...json,
+      figures: json.figures.map((f, j) => (j === 0 ? { ...f, value: (f.value ?? 0) + 1 } : f)),
+    };
+    const resealed = { ...edited, digest: digestOfJson(edited as unknown as Record<string, unknown>) };
+    expect(await refused(write("edited-signed.json", resealed))).toMatchObject({ _tag: "BadSignature" });
   });
 });

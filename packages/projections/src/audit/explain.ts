@@ -37,6 +37,8 @@ export interface ExplainOptions {
   readonly breakdown?: string;
   /** How many facts each list shows; totals count all. Default 1000. */
   readonly limit?: number;
+  /** Also every contributing event, with its chain hash (`Explanation.contributing`). */
+  readonly all?: boolean;
 }
 
 export type ExplainError =
@@ -74,6 +76,14 @@ export interface ExplainedFact {
   readonly subject: string;
   readonly occurredOn: string;
   readonly recordedAt: string;
+}
+
+/** A contributing event of the figure, with the roles it plays and its chain hash (the Merkle tree's leaf). */
+export interface ContributingEvent extends ExplainedFact {
+  readonly inNumerator: boolean;
+  readonly inDenominator: boolean;
+  /** The 32-byte `hash` of the log at this position, lower-case hex. */
+  readonly chainHash: string;
 }
 
 export interface FactList {
@@ -120,6 +130,8 @@ export interface Explanation {
   readonly denominatorFacts: FactList;
   readonly reports: readonly ReportUsed[];
   readonly revisions: readonly Revision[];
+  /** With `all`: every contributing event in position order (the leaves of `contribution.merkleRoot`). */
+  readonly contributing?: readonly ContributingEvent[];
 }
 
 interface FactRow {
@@ -311,6 +323,20 @@ export const explainFigure = async (
     });
     const contribution =
       (await contributionDigests(w)).get(cellKey(indicator, geo, figure.breakdown)) ?? EMPTY_CONTRIBUTION;
+    const contributing =
+      o.all === true
+        ? (
+            await w.query<FactRow & { in_num: boolean; in_den: boolean; chain_hash: string }>(
+              `SELECT ${FACT_COLUMNS}, bool_or(e.in_num) AS in_num, bool_or(e.in_den) AS in_den,
+                      lower(hex(any_value(l.hash))) AS chain_hash
+               FROM audit_events e JOIN facts f ON f.position = e.position
+                 JOIN ${w.log.eventsTable} l ON l.position = e.position
+               WHERE e.geo = $g AND e.breakdown = $b
+               GROUP BY f.position, f.id, f.type, f.subject, f.occurred_on, f.recorded_at ORDER BY f.position`,
+              { g: geo, b: figure.breakdown },
+            )
+          ).map((r) => ({ ...toFact(r), inNumerator: r.in_num, inDenominator: r.in_den, chainHash: r.chain_hash }))
+        : undefined;
 
     // revisions up to the position, each with the facts recorded that day that concern the cell
     const history = await w.query<{
@@ -360,6 +386,7 @@ export const explainFigure = async (
       denominatorFacts,
       reports,
       revisions,
+      ...(contributing === undefined ? {} : { contributing }),
     });
   } finally {
     await dropWorkTables(w);

@@ -6,4 +6,5 @@ export * from "./merkle.js";
 export * from "./publication.js";
 export * from "./publish.js";
 export * from "./referenceDigest.js";
+export * from "./signature.js";
 export * from "./verify.js";

@@ -5,17 +5,21 @@
  * denominator, value, definition hash and the digest of its contributing events (`contribution.ts`).
  *
  * `digest` = SHA-256 (lower-case hex) of the RFC 8785 canonical JSON of the file's top-level object without
- * its `digest` member; layout and key order of the file do not matter, any change of content does. Numerators
+ * its `digest` and `signature` members; layout and key order of the file do not matter, any change of content does. Numerators
  * and denominators are decimal strings (`"1234"`, `"98765.432"`, no trailing zeros) because they are
  * DECIMAL(20,3) in the warehouse and may exceed what a double holds exactly; values are JSON numbers (doubles).
+ *
+ * Optional members: `releaseAt`, the announced release time (figures under embargo until then, part of the
+ * digest), and `signature`, the office's Ed25519 signature of the digest (`signature.ts`).
  *
  * Decoding is structural only: a figure whose numbers or definition were edited still decodes, and
  * `verifyPublication` reports it as a mismatch.
  */
-import { createHash } from "node:crypto";
+import { createHash, type KeyObject } from "node:crypto";
 import { canonicalJson, Definition, type FieldError, fieldErrors, IndicatorCode, Position, Sha256Hex } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
+import { PublicationSignature, signDigest } from "./signature.js";
 
 export const PUBLICATION_FORMAT = "kpi-publication/1";
 
@@ -96,11 +100,16 @@ const PUBLICATION_FIELDS = {
   catalogDefinitions: t.record(t.string, Definition),
   figures: t.array(PublishedFigure),
 };
-const UnsealedPublication = t.strict(PUBLICATION_FIELDS);
+const UnsealedPublication = t.exact(t.intersection([t.type(PUBLICATION_FIELDS), t.partial({ releaseAt: IsoInstant })]));
 export type UnsealedPublication = t.TypeOf<typeof UnsealedPublication>;
 
-/** A sealed publication: its fields and `digest`. */
-export const Publication = t.strict({ ...PUBLICATION_FIELDS, digest: Sha256Hex });
+/** A sealed publication: its fields and `digest`, and the signature when it is signed. */
+export const Publication = t.exact(
+  t.intersection([
+    t.type({ ...PUBLICATION_FIELDS, digest: Sha256Hex }),
+    t.partial({ releaseAt: IsoInstant, signature: PublicationSignature }),
+  ]),
+);
 export type Publication = t.TypeOf<typeof Publication>;
 
 export type PublicationError =
@@ -115,9 +124,9 @@ export const describePublicationError = (e: PublicationError): string =>
         .map((x) => `${x.field}: ${x.reason}`)
         .join("; ")}${e.errors.length > 5 ? ` (and ${e.errors.length - 5} more)` : ""}`;
 
-/** SHA-256 of the canonical JSON of a publication's JSON object without its `digest` member. */
+/** SHA-256 of the canonical JSON of a publication's JSON object without its `digest` and `signature` members. */
 export const digestOfJson = (json: Readonly<Record<string, unknown>>): string => {
-  const { digest: _ignored, ...rest } = json;
+  const { digest: _ignored, signature: _signature, ...rest } = json;
   return createHash("sha256").update(canonicalJson(rest), "utf8").digest("hex");
 };
 
@@ -125,6 +134,12 @@ export const digestOfJson = (json: Readonly<Record<string, unknown>>): string =>
 export const sealPublication = (p: UnsealedPublication): Publication => ({
   ...p,
   digest: digestOfJson(JSON.parse(JSON.stringify(p)) as Record<string, unknown>),
+});
+
+/** The publication signed with the office's private key (Ed25519 over its digest). */
+export const signPublication = (p: Publication, privateKey: KeyObject): Publication => ({
+  ...p,
+  signature: signDigest(p.digest, privateKey),
 });
 
 /** The file's text: indented JSON (the digest does not depend on layout). */
@@ -148,6 +163,10 @@ export const decodePublication = (text: string): E.Either<PublicationError, Deco
     return E.left({ _tag: "PublicationInvalid", errors: [{ field: "(publication)", reason: "expected an object" }] });
   }
   const r = Publication.decode(json);
-  if (E.isLeft(r)) return E.left({ _tag: "PublicationInvalid", errors: fieldErrors(r.left) });
+  if (E.isLeft(r)) {
+    // the codec is an intersection (required and optional members): its member index is not a field
+    const errors = fieldErrors(r.left).map((x) => ({ ...x, field: x.field.replace(/^[01]\./, "") }));
+    return E.left({ _tag: "PublicationInvalid", errors });
+  }
   return E.right({ publication: r.right, computedDigest: digestOfJson(json as Record<string, unknown>) });
 };

@@ -3,6 +3,7 @@
  * layout or key order; any change of content changes the digest but still decodes (verify judges it); malformed
  * documents are refused naming the field; decimals are written in their one shortest form.
  */
+import { generateKeyPairSync } from "node:crypto";
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
@@ -16,8 +17,10 @@ import {
   PUBLICATION_FORMAT,
   type Publication,
   sealPublication,
+  signPublication,
   type UnsealedPublication,
 } from "./publication.js";
+import { checkSignature } from "./signature.js";
 
 const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
 const decimal = fc
@@ -119,6 +122,25 @@ describe("publication codec", () => {
         },
       ),
       { numRuns: 50 },
+    );
+  });
+
+  it("signs the digest: the signature is not part of it, the release time is, and both decode", () => {
+    const key = generateKeyPairSync("ed25519");
+    fc.assert(
+      fc.property(unsealed, fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2040, 0, 1) }), (u, release) => {
+        const p = sealPublication(u);
+        const signed = signPublication(p, key.privateKey);
+        expect(signed.digest).toBe(p.digest);
+        const d = decoded(encodePublication(signed));
+        expect(d.publication).toEqual(signed);
+        expect(d.computedDigest).toBe(p.digest);
+        expect(checkSignature(d.publication.signature, d.computedDigest, key.publicKey)._tag).toBe("Valid");
+        const embargoed = sealPublication({ ...u, releaseAt: new Date(release).toISOString() });
+        expect(embargoed.digest).not.toBe(p.digest);
+        expect(decoded(encodePublication(embargoed)).publication.releaseAt).toBe(embargoed.releaseAt);
+      }),
+      { numRuns: 30 },
     );
   });
 

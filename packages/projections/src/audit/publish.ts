@@ -10,7 +10,7 @@
  * figures are those at the checkpoint) and runs one warehouse task at a time (the server: inside
  * `LiveWarehouse.exclusive`). Refusals are values.
  */
-import { randomBytes } from "node:crypto";
+import { type KeyObject, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
@@ -33,6 +33,7 @@ import {
   type PublicationId,
   type PublishedFigure,
   sealPublication,
+  signPublication,
 } from "./publication.js";
 import { referenceDigest } from "./referenceDigest.js";
 
@@ -50,6 +51,10 @@ export interface PublishOptions {
   /** Default: province. */
   readonly level?: PublishLevel;
   readonly now?: () => Date;
+  /** The office's Ed25519 private key: the publication is signed with it (`signature.ts`). */
+  readonly signingKey?: KeyObject;
+  /** The announced release time (ISO instant): until then the figures are under embargo. */
+  readonly releaseAt?: Date;
 }
 
 export type PublishError =
@@ -206,7 +211,7 @@ export const publishFigures = async (w: Warehouse, o: PublishOptions): Promise<E
 
   const figures = await withContributions(w, defs, rows, position);
   const used = [...new Set(figures.map((f) => f.indicator))].sort();
-  const publication = sealPublication({
+  const sealed = sealPublication({
     format: PUBLICATION_FORMAT,
     id,
     createdAt,
@@ -215,7 +220,9 @@ export const publishFigures = async (w: Warehouse, o: PublishOptions): Promise<E
     reference: await referenceDigest(w),
     catalogDefinitions: Object.fromEntries(used.map((c) => [c, defs.get(c) as CatalogEntry["definition"]])),
     figures,
+    ...(o.releaseAt === undefined ? {} : { releaseAt: o.releaseAt.toISOString() }),
   });
+  const publication = o.signingKey === undefined ? sealed : signPublication(sealed, o.signingKey);
 
   const issued = decodeFact({
     id,

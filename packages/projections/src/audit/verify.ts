@@ -2,6 +2,9 @@
  * `verifyPublication`: checks a publication against a copy of the event log without trusting the server that
  * made it. In order:
  *
+ * 0. The signature, when the auditor gives the office's public key: the publication is signed by that key, over
+ *    the digest of its content as read (`signature.ts`). Otherwise verification is refused at once
+ *    (`SignatureRefused`) — nothing else is worth checking in a file the office did not sign.
  * 1. The file: it decodes, and its digest is the SHA-256 of its content (`publication.ts`).
  * 2. The log: the hash chain verifies from position 1 (or from the auditor's checkpoint, `chainCheckpoint.ts`)
  *    to the log's end (the first bad position is named; the
@@ -20,6 +23,8 @@
  * The log is opened read-only and never changed. The report says match or mismatch per figure, with the
  * differences; `ok` is true only when every check passes. Errors (an unreadable file or log) are values.
  */
+
+import type { KeyObject } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type CatalogEntry, DuckDbEventLog, type SubjectId, position as toPosition } from "@kpi/core";
@@ -37,6 +42,7 @@ import {
 } from "./publication.js";
 import { figureRows, withContributions } from "./publish.js";
 import { referenceDigest } from "./referenceDigest.js";
+import { checkSignature, describeSignatureCheck, type SignatureCheck } from "./signature.js";
 
 export interface VerifyOptions {
   /**
@@ -53,16 +59,23 @@ export interface VerifyOptions {
    * `log`; the chain is checked only after it, and the new head is recorded. Default: the whole chain, nothing kept.
    */
   readonly checkpoint?: { readonly file: string; readonly log: string };
+  /** The office's public key, as the auditor holds it: the publication must be signed by it. */
+  readonly publicKey?: KeyObject;
 }
 
-export type VerifyError = PublicationError | { readonly _tag: "LogUnreadable"; readonly reason: string };
+export type VerifyError =
+  | PublicationError
+  | { readonly _tag: "LogUnreadable"; readonly reason: string }
+  | { readonly _tag: "SignatureRefused"; readonly check: Exclude<SignatureCheck, { _tag: "Valid" }> };
 
 export const describeVerifyError = (e: VerifyError, logPath: string): string =>
   e._tag === "LogUnreadable"
     ? `the event log ${logPath} cannot be opened: ${e.reason}`
-    : e._tag === "PublicationUnreadable"
-      ? `the publication cannot be read: ${e.reason}`
-      : `the publication is not valid: ${e.errors.map((x) => `${x.field}: ${x.reason}`).join("; ")}`;
+    : e._tag === "SignatureRefused"
+      ? `NOT VERIFIED: ${describeSignatureCheck(e.check)}; nothing else was checked`
+      : e._tag === "PublicationUnreadable"
+        ? `the publication cannot be read: ${e.reason}`
+        : `the publication is not valid: ${e.errors.map((x) => `${x.field}: ${x.reason}`).join("; ")}`;
 
 export type CheckedField =
   | "figure"
@@ -93,6 +106,8 @@ export interface FigureCheck {
 export interface LogCheck {
   readonly ok: boolean;
   readonly head: number;
+  /** The chain hash at `head` (hex): the head of the copy verified, to compare with the one the office states. */
+  readonly headHash: string | null;
   readonly checked: number;
   readonly firstBad?: { readonly position: number; readonly reason: string };
   /** A key of the log's metadata that does not agree with its events. */
@@ -107,6 +122,15 @@ export interface VerifyReport {
   readonly publicationId: string;
   readonly position: number;
   readonly digest: { readonly stated: string; readonly computed: string; readonly ok: boolean };
+  /** Checked against the auditor's key; `NotChecked` when none was given (the signer's key id, if signed). */
+  readonly signature:
+    | { readonly _tag: "Valid"; readonly keyId: string }
+    | {
+        readonly _tag: "NotChecked";
+        readonly keyId: string | null;
+      };
+  /** The announced release time, when the publication has one. */
+  readonly releaseAt: string | null;
   /** The `PublicationIssued` fact of this publication in the log. */
   readonly logged:
     | { readonly found: false }
@@ -242,6 +266,8 @@ const checkLog = async (
         };
       }
     }
+    let headHash: string | null = null;
+    for await (const e of log.readAll(toPosition(Math.max(0, head - 1)), { to: head })) headHash = e.hash;
     let logged: VerifyReport["logged"] = { found: false };
     for await (const e of log.readStream("stat:publications" as SubjectId)) {
       if (e.fact.type === "PublicationIssued" && e.fact.data.publicationId === p.id) {
@@ -257,6 +283,7 @@ const checkLog = async (
       log: {
         ok: firstBad === undefined && chain.logMeta === undefined && checked.ok,
         head,
+        headHash,
         checked: chain.checked,
         ...(firstBad === undefined ? {} : { firstBad }),
         ...(chain.logMeta === undefined ? {} : { logMeta: chain.logMeta }),
@@ -285,6 +312,12 @@ export const verifyPublication = async (
   const decoded = decodePublication(text);
   if (E.isLeft(decoded)) return decoded;
   const p = decoded.right.publication;
+  let signature: VerifyReport["signature"] = { _tag: "NotChecked", keyId: p.signature?.keyId ?? null };
+  if (o.publicKey !== undefined) {
+    const check = checkSignature(p.signature, decoded.right.computedDigest, o.publicKey);
+    if (check._tag !== "Valid") return E.left({ _tag: "SignatureRefused", check });
+    signature = check;
+  }
 
   let findings: LogFindings;
   try {
@@ -345,6 +378,8 @@ export const verifyPublication = async (
     publicationId: p.id,
     position: p.position,
     digest: { stated: p.digest, computed: decoded.right.computedDigest, ok: digestOk },
+    signature,
+    releaseAt: p.releaseAt ?? null,
     logged: findings.logged,
     log: findings.log,
     reference: { stated: p.reference, computed: reference, ok: referenceOk },

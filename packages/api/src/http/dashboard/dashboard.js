@@ -182,6 +182,7 @@ const figureTip = (entry, who, f) => {
     );
   }
   if (f.suppressed) lines.push("Cờ / flag: ẩn vì ô nhỏ (withheld: small cell)");
+  if (f.publication) lines.push(`Công bố / publication: ${f.publication}`);
   lines.push(`Kỳ số liệu / vintage: ${state.health?.vintage ?? "—"}`);
   return lines.join("\n");
 };
@@ -449,6 +450,7 @@ const lineChart = (host, { entry, title, series, targets, trajectory, fileName, 
       status: p.status,
       status_vi: label("status", p.status).vi,
       suppressed: p.suppressed ? "true" : "false",
+      publication: p.publication ?? "",
       vintage: state.health?.vintage ?? "",
     })),
   );
@@ -469,6 +471,7 @@ const lineChart = (host, { entry, title, series, targets, trajectory, fileName, 
           "Tử số / numerator",
           "Mẫu số / denominator",
           "Đánh giá / status",
+          "Công bố / publication",
         ].map((h) => el("th", { scope: "col" }, h)),
       ),
     ),
@@ -485,6 +488,13 @@ const lineChart = (host, { entry, title, series, targets, trajectory, fileName, 
           el("td", { class: "num" }, fmt(r.numerator, 0)),
           el("td", { class: "num" }, fmt(r.denominator, 0)),
           el("td", {}, r.status_vi),
+          el(
+            "td",
+            {},
+            r.publication === ""
+              ? "—"
+              : el("a", { href: `/v1/publications/${encodeURIComponent(r.publication)}` }, r.publication),
+          ),
         ),
       ),
     ),

@@ -71,4 +71,5 @@ export const figureColumns: readonly Column<FigureRow>[] = [
   { name: "status_en", type: "utf8", get: (r) => STATUS_LABELS[r.figure.status].en },
   { name: "suppressed", type: "bool", get: (r) => r.figure.suppressed },
   { name: "position", type: "int64", get: (r) => r.figure.position },
+  { name: "publication", type: "utf8", get: (r) => r.figure.publication ?? null },
 ];

@@ -8,6 +8,7 @@ import { type ApiContext, geoOrFail, indicatorOrFail, readAccess, yearsOrFail } 
 import { fail } from "../errors.js";
 import type { Figure } from "../figures.js";
 import { BREAKDOWN_LABELS, labelOf, UNIT_LABELS } from "../labels.js";
+import { modelFor } from "../publications.js";
 import { sendTable } from "../representation.js";
 import { errors, figureSchema, formatParam, freshnessProperties, ref, tabular } from "../schemas.js";
 import { type FigureRow, figureColumnsFor, geoName } from "./figureTable.js";
@@ -92,7 +93,7 @@ export const manySeriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: Api
         const entries = list(q.indicators, "indicators").map((c) => indicatorOrFail(ref, c));
         const geos = list(q.geos ?? "province", "geos").map((g) => geoOrFail(ref, g));
         const [from, to] = yearsOrFail(ref, q.from, q.to);
-        const model = ctx.live.current;
+        const model = modelFor(ctx, request);
         const series = entries.flatMap((entry) =>
           geos.map((geo) => ({
             entry,

@@ -13,6 +13,9 @@
  * - `POST /v1/operator/run {"command", "args", "options"}` — a read command (figure, export, explain,
  *   quarantine, publish) run by the server on its warehouse; the answer is NDJSON `{"out": text}` /
  *   `{"err": text}` lines, then `{"exit": code}`.
+ * - `POST /v1/operator/publications {"year"?, "indicators"?, "level"?, "releaseAt"?}` — publishes (as `kpi
+ *   publish`, signed with the server's KPI_PUBLICATION_KEY) and answers the new publication's summary as JSON;
+ *   `GET /v1/operator/publications` lists every publication, embargoed ones included.
  */
 
 import { randomBytes } from "node:crypto";
@@ -181,7 +184,10 @@ export const operatorRoutes = async (
       void operator
         .run(request.body, ctx.live, recordStream(out, "out"), recordStream(out, "err"))
         .then(
-          (code) => out.write(ndjsonLine({ exit: code })),
+          (code) => {
+            if (request.body.command === "publish") ctx.publications.reload();
+            out.write(ndjsonLine({ exit: code }));
+          },
           (e: unknown) => {
             out.write(ndjsonLine({ err: `${e instanceof Error ? e.message : String(e)}\n` }));
             out.write(ndjsonLine({ exit: 1 }));
@@ -189,6 +195,75 @@ export const operatorRoutes = async (
         )
         .finally(() => out.end());
       return reply;
+    },
+  );
+
+  app.get("/v1/operator/publications", { schema: { hide: true }, config: { cors: false } }, async () => ({
+    publications: ctx.publications.list(ctx.now(), true),
+  }));
+
+  app.post<{ Body: { year?: number; indicators?: string[]; level?: string; releaseAt?: string } }>(
+    "/v1/operator/publications",
+    {
+      schema: {
+        hide: true,
+        body: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            year: { type: "integer", minimum: 1900, maximum: 2200 },
+            indicators: { type: "array", items: { type: "string" }, minItems: 1 },
+            level: { type: "string", enum: ["province", "commune", "all"] },
+            releaseAt: {
+              type: "string",
+              pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,3})?)?(Z|[+-]\\d{2}:\\d{2})$",
+              description: "the announced release time, with its zone",
+            },
+          },
+        },
+      },
+      config: { cors: false },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      if (b.releaseAt !== undefined && Number.isNaN(Date.parse(b.releaseAt))) {
+        fail({ _tag: "InvalidRequest", message: `releaseAt ${JSON.stringify(b.releaseAt)} is not a time` });
+      }
+      let text = "";
+      let errText = "";
+      const collect = (add: (s: string) => void) =>
+        new Writable({
+          write(chunk, _enc, done) {
+            add(String(chunk));
+            done();
+          },
+        });
+      const before = new Set(ctx.publications.list(ctx.now(), true).map((p) => p.id));
+      const code = await operator.run(
+        {
+          command: "publish",
+          args: [],
+          options: {
+            level: b.level ?? "province",
+            ...(b.year === undefined ? {} : { year: String(b.year) }),
+            ...(b.indicators === undefined ? {} : { indicator: b.indicators }),
+            ...(b.releaseAt === undefined ? {} : { "release-at": b.releaseAt }),
+          },
+        },
+        ctx.live,
+        collect((x) => {
+          text += x;
+        }),
+        collect((x) => {
+          errText += x;
+        }),
+      );
+      ctx.publications.reload();
+      if (code !== 0) {
+        return fail({ _tag: "InvalidRequest", message: errText.replace(/^kpi publish: /, "").trim() || text });
+      }
+      const made = ctx.publications.list(ctx.now(), true).find((p) => !before.has(p.id));
+      return reply.code(201).send({ publication: made ?? null, report: text });
     },
   );
 };

@@ -13,6 +13,7 @@ import { type ApiContext, geoOrFail, readAccess } from "../context.js";
 import { fail } from "../errors.js";
 import type { Figure } from "../figures.js";
 import { AREA_LABELS, labelOf, STATUS_LABELS, UNIT_LABELS } from "../labels.js";
+import { modelFor } from "../publications.js";
 import type { ReadModel } from "../readModel.js";
 import { type Column, sendTable } from "../representation.js";
 import { errors, formatParam, freshnessProperties, ref, tabular } from "../schemas.js";
@@ -132,7 +133,7 @@ export const scorecardRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiC
     (request, reply) =>
       sendTable(request, reply, request.query.format, () => {
         const ref = ctx.live.reference;
-        const model = ctx.live.current;
+        const model = modelFor(ctx, request);
         const rows = scorecardRows(ref.indicators.values(), model, request.query.year);
         return {
           position: model.position,
@@ -234,7 +235,7 @@ export const profileRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCon
             hint: "; a profile is of one of the current communes (GET /v1/communes); the province's is GET /v1/scorecard",
           });
         }
-        const model = ctx.live.current;
+        const model = modelFor(ctx, request);
         const rows: ProfileRow[] = [...ref.indicators.values()].map((indicator) => {
           const figure = communeFigure(model, indicator.code, commune.code, request.query.year);
           const year = figure?.year ?? request.query.year;

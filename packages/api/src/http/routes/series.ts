@@ -9,8 +9,11 @@ import { type ApiContext, asOfRateLimit, geoOrFail, indicatorOrFail, readAccess,
 import { fail } from "../errors.js";
 import type { Figure } from "../figures.js";
 import { parseAsOf } from "../liveWarehouse.js";
-import { sendTable } from "../representation.js";
-import { asOfParam, errors, figureSchema, formatParam, indicatorHeadSchema, tabular } from "../schemas.js";
+import { modelFor, viewFigures, viewOf } from "../publications.js";
+import { FIGURE_FORMATS, sendTable } from "../representation.js";
+import { asOfParam, errors, figureFormatParam, figureSchema, figureTabular, indicatorHeadSchema } from "../schemas.js";
+import { sdmxDataSets, sdmxQueryProperties } from "../sdmx/sdmxAnswer.js";
+import { toSdmxCsv, toSdmxJson } from "../sdmx/sdmxMessages.js";
 import { type FigureRow, figureColumnsFor, geoName } from "./figureTable.js";
 
 export interface SeriesQuery {
@@ -20,6 +23,8 @@ export interface SeriesQuery {
   breakdown?: string;
   asOf?: string;
   format?: string;
+  updatedAfter?: string;
+  includeHistory?: boolean;
 }
 
 export const seriesQuerySchema = {
@@ -35,7 +40,8 @@ export const seriesQuerySchema = {
     to: { type: "integer", minimum: 1900, maximum: 2200, description: "last year (default: the last computed)" },
     breakdown: { type: "string", description: "only this breakdown value (indicators with a breakdown)" },
     asOf: asOfParam,
-    format: formatParam,
+    format: figureFormatParam,
+    ...sdmxQueryProperties,
   },
 } as const;
 
@@ -77,46 +83,68 @@ export const seriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
           properties: { code: { type: "string", description: "indicator code, e.g. DIGSIG_ADULT" } },
         },
         querystring: seriesQuerySchema,
-        response: { ...tabular("The series", seriesResponseSchema), ...errors(400, 401, 404, 406) },
+        response: { ...figureTabular("The series", seriesResponseSchema), ...errors(400, 401, 404, 406) },
       },
     },
     (request, reply) =>
-      sendTable(request, reply, request.query.format, async () => {
-        const ref = ctx.live.reference;
-        const q = request.query;
-        const entry = indicatorOrFail(ref, request.params.code);
-        const geo = geoOrFail(ref, q.geo ?? "province");
-        const [from, to] = yearsOrFail(ref, q.from, q.to);
-        let position = ctx.live.current.position;
-        let all: readonly Figure[] | undefined = ctx.live.current.figures.get(entry.code)?.byGeo.get(geo);
-        if (q.asOf !== undefined) {
-          const at = parseAsOf(q.asOf);
-          if (E.isLeft(at)) return fail(at.left);
-          const r = await ctx.live.figuresAsOf(entry, at.right);
-          if (E.isLeft(r)) return fail(r.left);
-          position = r.right.position;
-          all = r.right.figures.byGeo.get(geo);
-        }
-        const points = (all ?? []).filter(
-          (f) => f.year >= from && f.year <= to && (q.breakdown === undefined || f.breakdown === q.breakdown),
-        );
-        const name = geoName(ref, geo);
-        return {
-          position,
-          modelTag: ref.modelTag,
-          json: () => ({
-            indicator: entry,
-            geo: { code: geo, level: geo === "province" ? "province" : "commune", name },
-            from,
-            to,
-            asOf: q.asOf ?? null,
+      sendTable(
+        request,
+        reply,
+        request.query.format,
+        async () => {
+          const ref = ctx.live.reference;
+          const q = request.query;
+          const entry = indicatorOrFail(ref, request.params.code);
+          const geo = geoOrFail(ref, q.geo ?? "province");
+          const [from, to] = yearsOrFail(ref, q.from, q.to);
+          const view = viewOf(ctx, request);
+          const model = modelFor(ctx, request);
+          let position = model.position;
+          let all: readonly Figure[] | undefined = model.figures.get(entry.code)?.byGeo.get(geo);
+          if (q.asOf !== undefined) {
+            const at = parseAsOf(q.asOf);
+            if (E.isLeft(at)) return fail(at.left);
+            const r = await ctx.live.figuresAsOf(entry, at.right);
+            if (E.isLeft(r)) return fail(r.left);
+            position = r.right.position;
+            all = viewFigures(view, r.right.figures).byGeo.get(geo);
+          }
+          const points = (all ?? []).filter(
+            (f) => f.year >= from && f.year <= to && (q.breakdown === undefined || f.breakdown === q.breakdown),
+          );
+          const name = geoName(ref, geo);
+          return {
             position,
-            targets: entry.targets,
-            points,
-          }),
-          columns: figureColumnsFor([entry]),
-          rows: (): FigureRow[] => points.map((figure) => ({ figure, geoName: name, unit: entry.unit })),
-        };
-      }),
+            modelTag: ref.modelTag,
+            json: () => ({
+              indicator: entry,
+              geo: { code: geo, level: geo === "province" ? "province" : "commune", name },
+              from,
+              to,
+              asOf: q.asOf ?? null,
+              position,
+              targets: entry.targets,
+              points,
+            }),
+            columns: figureColumnsFor([entry]),
+            rows: (): FigureRow[] => points.map((figure) => ({ figure, geoName: name, unit: entry.unit })),
+            sdmx: async (f) => {
+              const inSlice = (x: Figure) =>
+                x.geo === geo &&
+                x.year >= from &&
+                x.year <= to &&
+                (q.breakdown === undefined || x.breakdown === q.breakdown);
+              const toRow = (figure: Figure): FigureRow => ({ figure, geoName: name, unit: entry.unit });
+              const sets = await sdmxDataSets(ctx, entry, points, inSlice, toRow, q, view);
+              return f === "sdmx-csv"
+                ? toSdmxCsv(sets, q.includeHistory === true)
+                : JSON.stringify(
+                    toSdmxJson(sets, ref, { prepared: new Date(), title: `${entry.code}, ${name}, ${from}–${to}` }),
+                  );
+            },
+          };
+        },
+        FIGURE_FORMATS,
+      ),
   );
 };

@@ -9,16 +9,19 @@ import { type ApiContext, asOfRateLimit, indicatorOrFail, readAccess, yearsOrFai
 import { fail } from "../errors.js";
 import type { Figure } from "../figures.js";
 import { parseAsOf } from "../liveWarehouse.js";
-import { sendTable } from "../representation.js";
+import { modelFor, viewFigures, viewOf } from "../publications.js";
+import { FIGURE_FORMATS, sendTable } from "../representation.js";
 import {
   asOfParam,
   errors,
+  figureFormatParam,
   figureProperties,
   figureSchema,
-  formatParam,
+  figureTabular,
   indicatorHeadSchema,
-  tabular,
 } from "../schemas.js";
+import { sdmxDataSets, sdmxQueryProperties } from "../sdmx/sdmxAnswer.js";
+import { toSdmxCsv, toSdmxJson } from "../sdmx/sdmxMessages.js";
 import { type FigureRow, figureColumnsFor, geoName } from "./figureTable.js";
 
 export interface ValuesQuery {
@@ -27,6 +30,8 @@ export interface ValuesQuery {
   breakdown?: string;
   asOf?: string;
   format?: string;
+  updatedAfter?: string;
+  includeHistory?: boolean;
 }
 
 const valueItemSchema = {
@@ -57,11 +62,12 @@ export const valuesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
             level: { type: "string", enum: ["commune", "province"], default: "commune" },
             breakdown: { type: "string", description: "only this breakdown value" },
             asOf: asOfParam,
-            format: formatParam,
+            format: figureFormatParam,
+            ...sdmxQueryProperties,
           },
         },
         response: {
-          ...tabular("The figures of that year", {
+          ...figureTabular("The figures of that year", {
             type: "object",
             properties: {
               indicator: indicatorHeadSchema,
@@ -78,41 +84,64 @@ export const valuesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
       },
     },
     (request, reply) =>
-      sendTable(request, reply, request.query.format, async () => {
-        const ref = ctx.live.reference;
-        const q = request.query;
-        const entry = indicatorOrFail(ref, request.params.code);
-        yearsOrFail(ref, q.year, q.year);
-        const level = q.level ?? "commune";
-        let position = ctx.live.current.position;
-        let year: readonly Figure[] | undefined = ctx.live.current.figures.get(entry.code)?.byYear.get(q.year);
-        if (q.asOf !== undefined) {
-          const at = parseAsOf(q.asOf);
-          if (E.isLeft(at)) return fail(at.left);
-          const r = await ctx.live.figuresAsOf(entry, at.right);
-          if (E.isLeft(r)) return fail(r.left);
-          position = r.right.position;
-          year = r.right.figures.byYear.get(q.year);
-        }
-        const matching = (year ?? []).filter((f) => q.breakdown === undefined || f.breakdown === q.breakdown);
-        const rows = matching.filter((f) => f.level === level);
-        const province = matching.find((f) => f.level === "province" && f.breakdown === (q.breakdown ?? "")) ?? null;
-        return {
-          position,
-          modelTag: ref.modelTag,
-          json: () => ({
-            indicator: entry,
-            year: q.year,
-            level,
-            asOf: q.asOf ?? null,
+      sendTable(
+        request,
+        reply,
+        request.query.format,
+        async () => {
+          const ref = ctx.live.reference;
+          const q = request.query;
+          const entry = indicatorOrFail(ref, request.params.code);
+          yearsOrFail(ref, q.year, q.year);
+          const level = q.level ?? "commune";
+          const view = viewOf(ctx, request);
+          const model = modelFor(ctx, request);
+          let position = model.position;
+          let year: readonly Figure[] | undefined = model.figures.get(entry.code)?.byYear.get(q.year);
+          if (q.asOf !== undefined) {
+            const at = parseAsOf(q.asOf);
+            if (E.isLeft(at)) return fail(at.left);
+            const r = await ctx.live.figuresAsOf(entry, at.right);
+            if (E.isLeft(r)) return fail(r.left);
+            position = r.right.position;
+            year = viewFigures(view, r.right.figures).byYear.get(q.year);
+          }
+          const matching = (year ?? []).filter((f) => q.breakdown === undefined || f.breakdown === q.breakdown);
+          const rows = matching.filter((f) => f.level === level);
+          const province = matching.find((f) => f.level === "province" && f.breakdown === (q.breakdown ?? "")) ?? null;
+          return {
             position,
-            province,
-            values: rows.map((f) => ({ ...f, geoName: geoName(ref, f.geo) })),
-          }),
-          columns: figureColumnsFor([entry]),
-          rows: (): FigureRow[] =>
-            rows.map((figure) => ({ figure, geoName: geoName(ref, figure.geo), unit: entry.unit })),
-        };
-      }),
+            modelTag: ref.modelTag,
+            json: () => ({
+              indicator: entry,
+              year: q.year,
+              level,
+              asOf: q.asOf ?? null,
+              position,
+              province,
+              values: rows.map((f) => ({ ...f, geoName: geoName(ref, f.geo) })),
+            }),
+            columns: figureColumnsFor([entry]),
+            rows: (): FigureRow[] =>
+              rows.map((figure) => ({ figure, geoName: geoName(ref, figure.geo), unit: entry.unit })),
+            sdmx: async (f) => {
+              const inSlice = (x: Figure) =>
+                x.year === q.year && x.level === level && (q.breakdown === undefined || x.breakdown === q.breakdown);
+              const toRow = (figure: Figure): FigureRow => ({
+                figure,
+                geoName: geoName(ref, figure.geo),
+                unit: entry.unit,
+              });
+              const sets = await sdmxDataSets(ctx, entry, rows, inSlice, toRow, q, view);
+              return f === "sdmx-csv"
+                ? toSdmxCsv(sets, q.includeHistory === true)
+                : JSON.stringify(
+                    toSdmxJson(sets, ref, { prepared: new Date(), title: `${entry.code}, ${level}, ${q.year}` }),
+                  );
+            },
+          };
+        },
+        FIGURE_FORMATS,
+      ),
   );
 };
