@@ -3,7 +3,7 @@
  * without a KurrentDB server): the copy keeps every position, recordedAt, stream revision, hash and fact.
  * `kpi migrate` alone upgrades a format-1 log to format 2 in a proven copy, keeping the original as a backup.
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -16,6 +16,7 @@ import {
   type Position,
   position,
   type StoredEvent,
+  snapshotPath,
 } from "@kpi/core";
 import { toFormat1 } from "@kpi/core/logFormat1";
 import { seedCatalog, seedReferenceTables, Warehouse } from "@kpi/projections";
@@ -237,6 +238,8 @@ describe("kpi migrate (upgrade a format-1 log to format 2)", () => {
     await expect(DuckDbEventLog.open(log)).rejects.toBeInstanceOf(LogFormatOutdated);
     const before = await events(log);
     const original = readFileSync(log);
+    // the indexes a format-1 writer saved beside it (any content: they are of the old file)
+    writeFileSync(snapshotPath(log), "KPI-LOG-INDEX 2\n");
     const r = await upgrade(log);
     expect(r.err).toContain(`copying ${log} into format kpi-event-log/2`);
     expect(r.code).toBe(0);
@@ -273,6 +276,8 @@ describe("kpi migrate (upgrade a format-1 log to format 2)", () => {
     // the upgraded log takes appends again
     const writable = await DuckDbEventLog.open(log);
     try {
+      // the copy's saved indexes came into place with it
+      expect(writable.indexLoad).toEqual({ snapshot: true, tail: 0 });
       expect(E.isRight(await writable.append([account("a9", "p9")]))).toBe(true);
     } finally {
       await writable.close();

@@ -34,6 +34,7 @@ import {
   type Position,
   position,
   type StoredEvent,
+  snapshotPath,
 } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import type { Config } from "../config.js";
@@ -311,6 +312,7 @@ const moveDb = (from: string, to: string): void => {
 const removeDb = (path: string): void => {
   rmSync(path, { force: true });
   rmSync(`${path}.wal`, { force: true });
+  rmSync(snapshotPath(path), { force: true });
 };
 
 /**
@@ -348,7 +350,9 @@ export const upgradeLogCommand = async (config: Config, o: UpgradeCommandOptions
       return 1;
     }
     o.err.write(`copying ${path} into format ${LOG_FORMAT} (${copy})\n`);
-    const target = await DuckDbEventLog.open(copy, { now: clock.now });
+    // the copy's append indexes are saved at its close, whatever its size: they go into place with it, so that
+    // the first open of the upgraded log reads them instead of deriving them from every event
+    const target = await DuckDbEventLog.open(copy, { now: clock.now, saveIndexFrom: 0 });
     let r: E.Either<MigrateError, MigrateSummary>;
     try {
       r = await migrateLog(source, target, clock);
@@ -376,6 +380,9 @@ export const upgradeLogCommand = async (config: Config, o: UpgradeCommandOptions
     moveDb(backup, path);
     throw e;
   }
+  // the original's saved indexes are of a format-1 file, which is never written again: the copy's replace them
+  rmSync(snapshotPath(path), { force: true });
+  if (existsSync(snapshotPath(copy))) renameSync(snapshotPath(copy), snapshotPath(path));
   const s = summary;
   o.out.write(
     [
