@@ -32,6 +32,8 @@ Usage:
                                               write published tables (and with --restricted, raw ones)
   kpi figure INDICATOR [--geo CODE|province] [--year Y] [--as-of POSITION|YYYY-MM-DD]
                                               a figure as known now, at a log position or on a day
+  kpi migrate                                  upgrade the log to the current format (kpi-event-log/2) in a
+                                              proven copy, keeping the original as a backup
   kpi migrate --from embedded|kurrentdb --to embedded|kurrentdb [--from-log FILE] [--to-log FILE]
                                               copy the log into an empty store and prove the copy
   kpi verify-log [--checkpoint FILE | --no-checkpoint]
@@ -271,6 +273,12 @@ const main = async (argv: string[]): Promise<number> => {
       });
     }
     case "migrate": {
+      if (values.from === undefined && values.to === undefined) {
+        const refused = await refuseWhileServing("stop it to upgrade the log (the upgrade replaces the log file)");
+        if (refused !== undefined) return refused;
+        const { upgradeLogCommand } = await import("./commands/migrateCommand.js");
+        return upgradeLogCommand(config, { out: process.stdout, err: process.stderr });
+      }
       const isStore = (x: string | undefined): x is LogStore => x === "embedded" || x === "kurrentdb";
       if (!isStore(values.from) || !isStore(values.to))
         return usage("--from and --to must each be embedded or kurrentdb");

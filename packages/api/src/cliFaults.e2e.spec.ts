@@ -4,13 +4,16 @@
  *   command, which finishes its work and exits quietly instead of dying on an EPIPE stack trace;
  * - `kpi import` into a log file with a damaged block: refused, saying what to do, not DuckDB's words alone;
  * - `kpi verify-log` on a log edited where the hash does not reach (`recorded_at` below the millisecond,
- *   `log_meta`): it names the event or the key and exits 1.
+ *   `log_meta`): it names the event or the key and exits 1;
+ * - a log in format 1 (before typed columns): `verify-log` checks it, `import` and `project` refuse it saying to
+ *   run `kpi migrate`, which upgrades it, after which they work.
  */
 import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { toFormat1 } from "@kpi/core/logFormat1";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, CLI, kpiIn, REPO_ROOT } from "./testing/runKpi.fixture.js";
 
@@ -124,10 +127,47 @@ describe("kpi verify-log on columns outside the hash", () => {
     expect(r.out).toBe(
       [
         "chain BROKEN at position 2: recorded_at holds sub-millisecond digits, which the hash does not cover (the log stores whole milliseconds)",
-        "log metadata FAILED: log_meta format is kpi-event-log/0, not kpi-event-log/1",
+        "log metadata FAILED: log_meta format is kpi-event-log/0, not kpi-event-log/2",
         "checkpoint none: the whole chain was checked",
         "",
       ].join("\n"),
     );
+  });
+});
+
+describe("a log in format 1", () => {
+  beforeAll(() => assertBuilt());
+
+  const line = (i: number) =>
+    JSON.stringify({
+      id: `f${i}`,
+      type: "PaymentAccountOpened",
+      subject: `person:f${i}`,
+      occurredOn: "2024-03-10",
+      source: "nhnn-kv15",
+      data: { commune: "29926", birthYear: 1980 + i, institution: "vcb" },
+    });
+
+  it("verifies; import and project say to run kpi migrate, which upgrades it, and then they work", async () => {
+    const data = join(dir, "format1");
+    const kpi = kpiIn(data);
+    const facts = join(dir, "format1.ndjson");
+    writeFileSync(facts, `${line(1)}\n${line(2)}\n`);
+    expect(kpi("import", facts).code).toBe(0);
+    await toFormat1(join(data, "events.duckdb"));
+    expect(kpi("verify-log")).toMatchObject({ code: 0, out: "chain verifies: 2 events, head 2\n" });
+    const more = join(dir, "format1-more.ndjson");
+    writeFileSync(more, `${line(3)}\n`);
+    for (const r of [kpi("import", more), kpi("project")]) {
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/^kpi: the event log .*events\.duckdb is in format kpi-event-log\/1, /);
+      expect(r.err).toContain("upgrade it with kpi migrate");
+    }
+    const m = kpi("migrate");
+    expect(m.code).toBe(0);
+    expect(m.out).toMatch(/^Upgraded .*events\.duckdb to kpi-event-log\/2\n {2}events {10}2\n/);
+    expect(kpi("import", more).code).toBe(0);
+    expect(kpi("verify-log")).toMatchObject({ code: 0, out: "chain verifies: 3 events, head 3\n" });
+    expect(kpi("project").code).toBe(0);
   });
 });

@@ -1,16 +1,29 @@
 /**
  * `kpi migrate` between two embedded logs in real DuckDB files (the part of the migration path that can run
  * without a KurrentDB server): the copy keeps every position, recordedAt, stream revision, hash and fact.
+ * `kpi migrate` alone upgrades a format-1 log to format 2 in a proven copy, keeping the original as a backup.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { DuckDbEventLog, decodeFact, type Fact, type Position, position, type StoredEvent } from "@kpi/core";
+import { DuckDBInstance } from "@duckdb/node-api";
+import {
+  DuckDbEventLog,
+  decodeFact,
+  type Fact,
+  LogFormatOutdated,
+  type Position,
+  position,
+  type StoredEvent,
+  snapshotPath,
+} from "@kpi/core";
+import { toFormat1 } from "@kpi/core/logFormat1";
+import { seedCatalog, seedReferenceTables, Warehouse } from "@kpi/projections";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../config.js";
-import { migrateCommand, migrateLog, pinnedClock } from "./migrateCommand.js";
+import { migrateCommand, migrateLog, pinnedClock, upgradeLogCommand } from "./migrateCommand.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-migrate-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -186,5 +199,117 @@ describe("kpi migrate --from embedded --to embedded", () => {
     });
     expect(code).toBe(2);
     expect(err.text()).toContain("the kurrentdb side needs KURRENTDB_URL");
+  });
+});
+
+describe("kpi migrate (upgrade a format-1 log to format 2)", () => {
+  const at = new Date("2026-02-01T10:00:00.000Z");
+  const upgrade = async (log: string) => {
+    const out = sink();
+    const err = sink();
+    const code = await upgradeLogCommand(config, { log, out: out.stream, err: err.stream, now: () => at });
+    return { code, out: out.text(), err: err.text() };
+  };
+  const format1 = async (name: string): Promise<string> => {
+    const path = join(dir, name);
+    copyFileSync(source, path);
+    await toFormat1(path);
+    return path;
+  };
+  /** The warehouse's tables over a log, replayed read-only (as kpi verify does). */
+  const tables = async (log: string, name: string) => {
+    const w = await Warehouse.open(join(dir, name), log, {
+      catalog: seedCatalog(),
+      reference: seedReferenceTables(),
+      years: [2023, 2026],
+      logReadOnly: true,
+      now: () => at,
+    });
+    try {
+      await w.catchUp();
+      return await w.dump();
+    } finally {
+      await w.close();
+    }
+  };
+
+  it("upgrades in a proven copy, keeps the original as a backup, and the warehouse over it is the same", async () => {
+    const log = await format1("v1.duckdb");
+    await expect(DuckDbEventLog.open(log)).rejects.toBeInstanceOf(LogFormatOutdated);
+    const before = await events(log);
+    const original = readFileSync(log);
+    // the indexes a format-1 writer saved beside it (any content: they are of the old file)
+    writeFileSync(snapshotPath(log), "KPI-LOG-INDEX 2\n");
+    const r = await upgrade(log);
+    expect(r.err).toContain(`copying ${log} into format kpi-event-log/2`);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`Upgraded ${log} to kpi-event-log/2`);
+    expect(r.out).toContain("  events          10\n");
+    const backup = `${log}.kpi-event-log-1-2026-02-01T10-00-00-000Z.bak`;
+    expect(r.out).toContain(`  original        kept as ${backup}`);
+    expect(readFileSync(backup).equals(original)).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.includes(".upgrade-"))).toEqual([]);
+    // event for event: positions, ids, recordedAt, stream revisions, hashes and facts (canonical bytes)
+    expect(await events(log)).toEqual(before);
+    const upgraded = await DuckDbEventLog.open(log, { readOnly: true });
+    try {
+      expect(upgraded.typed).toBe(true);
+      expect(await upgraded.verifyChain()).toEqual({ ok: true, head: 10, checked: 10 });
+      expect(await upgraded.verifyChainSequentially()).toEqual({ ok: true, head: 10, checked: 10 });
+    } finally {
+      await upgraded.close();
+    }
+    const db = await DuckDBInstance.create(log, { access_mode: "READ_ONLY" });
+    const c = await db.connect();
+    try {
+      const r = await c.runAndReadAll(
+        `SELECT count(*) FILTER (WHERE birth_year = CAST(json_extract_string(data, '$.birthYear') AS INTEGER)
+                                   AND commune = json_extract_string(data, '$.commune') AND e.subject = s.subject)
+         FROM events e JOIN subjects s USING (subject_key) WHERE type = 'PaymentAccountOpened'`,
+      );
+      expect(Number(r.getRows()[0]?.[0])).toBe(8);
+    } finally {
+      c.closeSync();
+      db.closeSync();
+    }
+    expect(await tables(log, "wh-upgraded.duckdb")).toEqual(await tables(backup, "wh-original.duckdb"));
+    // the upgraded log takes appends again
+    const writable = await DuckDbEventLog.open(log);
+    try {
+      // the copy's saved indexes came into place with it
+      expect(writable.indexLoad).toEqual({ snapshot: true, tail: 0 });
+      expect(E.isRight(await writable.append([account("a9", "p9")]))).toBe(true);
+    } finally {
+      await writable.close();
+    }
+    const again = await upgrade(log);
+    expect(again).toMatchObject({ code: 0, out: `${log} is in format kpi-event-log/2 already; nothing to do\n` });
+  });
+
+  it("refuses a log that does not verify, and leaves it as it was", async () => {
+    const log = await format1("v1-broken.duckdb");
+    const db = await DuckDBInstance.create(log);
+    const c = await db.connect();
+    await c.run("UPDATE events SET data = json_merge_patch(data, '{\"birthYear\":1991}') WHERE position = 4");
+    c.closeSync();
+    db.closeSync();
+    const content = readFileSync(log);
+    const r = await upgrade(log);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/kpi migrate: .*v1-broken\.duckdb does not verify \(position 4: stored hash does not match/);
+    expect(r.err).toContain("it was not upgraded and is left as it was");
+    expect(readFileSync(log).equals(content)).toBe(true);
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.startsWith("v1-broken.duckdb."))
+        .sort(),
+    ).toEqual([]);
+  });
+
+  it("says so when there is no log", async () => {
+    const r = await upgrade(join(dir, "none.duckdb"));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("there is no event log at");
+    expect(existsSync(join(dir, "none.duckdb"))).toBe(false);
   });
 });

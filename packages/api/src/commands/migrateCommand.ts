@@ -8,23 +8,33 @@
  * each planned position is checked against the source's as it is written, and afterwards the target's chain is
  * verified, both heads and last hashes are compared and every event is compared field by field.
  * Exit code 0 when the copy is proven, 1 when it was refused or does not match, 2 on a configuration error.
+ *
+ * `kpi migrate` (no `--from`/`--to`) upgrades the configured embedded log from format `kpi-event-log/1` to
+ * `kpi-event-log/2` (typed columns, docs/log-format.md) the same way: the source must verify, the copy is made
+ * into a new file beside it with `migrateLog` and proven event for event (same positions, ids, canonical bytes,
+ * recordedAt and hashes; the copy's chain check also proves its typed columns agree with its data), and only
+ * then is it swapped in, the original kept beside it as a backup. Until the swap nothing changes the log.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import {
   type AppendError,
   canonicalFact,
+  DuckDbEventLog,
   describeAppendError,
   describeConfigError,
   describeStore,
   type EventLog,
   type EventLogConfig,
+  LOG_FORMAT,
+  LOG_FORMAT_1,
   type LogStore,
   loadEventLogConfig,
   openEventLog,
   type Position,
   position,
   type StoredEvent,
+  snapshotPath,
 } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import type { Config } from "../config.js";
@@ -274,4 +284,117 @@ export const migrateCommand = async (config: Config, o: MigrateCommandOptions): 
   } finally {
     await source.close();
   }
+};
+
+export interface UpgradeCommandOptions {
+  /** The embedded log to upgrade (default: the configured log). */
+  readonly log?: string;
+  readonly out: NodeJS.WritableStream;
+  readonly err: NodeJS.WritableStream;
+  /** Names the backup (tests pin it); default: the current time. */
+  readonly now?: () => Date;
+}
+
+/** The first of `path`, `path.1`, `path.2`, … that does not exist (with its write-ahead log). */
+const freeName = (path: string): string => {
+  for (let i = 0; ; i++) {
+    const p = i === 0 ? path : `${path}.${i}`;
+    if (!existsSync(p) && !existsSync(`${p}.wal`)) return p;
+  }
+};
+
+/** Moves a DuckDB file and its write-ahead log, if it has one. */
+const moveDb = (from: string, to: string): void => {
+  if (existsSync(`${from}.wal`)) renameSync(`${from}.wal`, `${to}.wal`);
+  renameSync(from, to);
+};
+
+const removeDb = (path: string): void => {
+  rmSync(path, { force: true });
+  rmSync(`${path}.wal`, { force: true });
+  rmSync(snapshotPath(path), { force: true });
+};
+
+/**
+ * `kpi migrate` with no stores named: upgrades the embedded log at `o.log` (default the configured one) to
+ * format 2 in a copy, proves the copy, then swaps it in and keeps the original as `LOG.kpi-event-log-1-TIME.bak`.
+ * Exit code 0 when upgraded (or already in format 2), 1 when the log does not verify or the copy is not proven
+ * (the log is then left as it was), 2 when there is no log.
+ */
+export const upgradeLogCommand = async (config: Config, o: UpgradeCommandOptions): Promise<number> => {
+  const path = resolve(o.log ?? config.logPath);
+  if (!existsSync(path)) {
+    o.err.write(`kpi migrate: there is no event log at ${path}; give the log with --log FILE or --data-dir DIR\n`);
+    return 2;
+  }
+  const copy = `${path}.upgrade-${process.pid}`;
+  removeDb(copy);
+  const clock = pinnedClock();
+  const source = await DuckDbEventLog.open(path, { readOnly: true });
+  let summary: MigrateSummary;
+  try {
+    if (source.typed) {
+      o.out.write(`${path} is in format ${LOG_FORMAT} already; nothing to do\n`);
+      return 0;
+    }
+    o.err.write(`checking ${path} (format ${LOG_FORMAT_1})\n`);
+    const chain = await source.verifyChain();
+    if (!chain.ok) {
+      const where =
+        chain.firstBad === undefined
+          ? `log_meta ${chain.logMeta?.key ?? ""} ${chain.logMeta?.reason ?? ""}`
+          : `position ${chain.firstBad.position}: ${chain.firstBad.reason}`;
+      o.err.write(
+        `kpi migrate: ${path} does not verify (${where}); it was not upgraded and is left as it was. Restore it from a backup or an exported copy first\n`,
+      );
+      return 1;
+    }
+    o.err.write(`copying ${path} into format ${LOG_FORMAT} (${copy})\n`);
+    // the copy's append indexes are saved at its close, whatever its size: they go into place with it, so that
+    // the first open of the upgraded log reads them instead of deriving them from every event
+    const target = await DuckDbEventLog.open(copy, { now: clock.now, saveIndexFrom: 0 });
+    let r: E.Either<MigrateError, MigrateSummary>;
+    try {
+      r = await migrateLog(source, target, clock);
+    } catch (e) {
+      await target.close();
+      removeDb(copy);
+      throw e;
+    }
+    await target.close();
+    if (E.isLeft(r)) {
+      removeDb(copy);
+      o.err.write(`kpi migrate: ${describeMigrateError(r.left)}; ${path} was not upgraded and is left as it was\n`);
+      return 1;
+    }
+    summary = r.right;
+  } finally {
+    await source.close();
+  }
+  const stamp = (o.now?.() ?? new Date()).toISOString().replace(/[:.]/g, "-");
+  const backup = freeName(`${path}.${LOG_FORMAT_1.replace("/", "-")}-${stamp}.bak`);
+  moveDb(path, backup);
+  try {
+    moveDb(copy, path);
+  } catch (e) {
+    moveDb(backup, path);
+    throw e;
+  }
+  // the original's saved indexes are of a format-1 file, which is never written again: the copy's replace them
+  rmSync(snapshotPath(path), { force: true });
+  if (existsSync(snapshotPath(copy))) renameSync(snapshotPath(copy), snapshotPath(path));
+  const s = summary;
+  o.out.write(
+    [
+      `Upgraded ${path} to ${LOG_FORMAT}`,
+      `  events          ${n(s.events)}`,
+      `  head            ${n(s.head)}`,
+      `  last hash       ${s.lastHash === "" ? "(empty log)" : s.lastHash}`,
+      "  verified        the copy's chain and typed columns verify; every event's position, id, recordedAt, canonical bytes and hash match the original",
+      `  original        kept as ${backup}`,
+      `  time            ${s.seconds.toFixed(2)} s`,
+      "",
+    ].join("\n"),
+  );
+  return 0;
 };

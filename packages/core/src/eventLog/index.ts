@@ -9,3 +9,4 @@ export * from "./kurrentdbRecords.js";
 export * from "./logIndex.js";
 export * from "./openEventLog.js";
 export * from "./storageAdvice.js";
+export * from "./typedColumns.js";

@@ -1,9 +1,10 @@
 /**
  * The append indexes saved beside the embedded log: a log reopened from its saved indexes decides every append
  * (new, duplicate, id conflict, retraction scope, stream revision) as a log that derived them from its events and
- * as one that never closed; a saved index that is not this log's, torn or stale is not trusted beyond what the
- * log holds; a rolled-back session leaves nothing in the one index; damage found by the check after such an open
- * stops appends.
+ * as one that never closed, and gives each new subject the key such a log gives it; a saved index that is not
+ * this log's (its subject keys included), torn or stale is not trusted beyond what the log holds; a rolled-back
+ * session leaves nothing in the one index, nor in the subject dictionary; damage found by the check after such an
+ * open stops appends.
  */
 import {
   closeSync,
@@ -65,6 +66,22 @@ const toFact = (o: Op): Fact =>
     ? accountOpened(`a${o.id}`, `p${o.person}`, { birthYear: o.year })
     : retraction(`r${o.id}`, `person:p${o.person}`, `a${o.target}`, o.source);
 
+/** The subject dictionary as a closed log stores it: the `subjects` table and each event's `subject_key`. */
+const dictionary = async (path: string) => {
+  const db = await DuckDBInstance.create(path, { access_mode: "READ_ONLY" });
+  const c = await db.connect();
+  try {
+    const rows = async (sql: string) => (await c.runAndReadAll(sql)).getRows();
+    return {
+      subjects: await rows("SELECT subject_key, subject FROM subjects ORDER BY subject_key"),
+      events: await rows("SELECT CAST(position AS DOUBLE), subject_key FROM events ORDER BY position"),
+    };
+  } finally {
+    c.closeSync();
+    db.closeSync();
+  }
+};
+
 /** What an append decided, without the time it was recorded at. */
 const outcome = async (log: DuckDbEventLog, facts: readonly Fact[]) => {
   const r = await log.append(facts, grants);
@@ -79,7 +96,7 @@ const stored = async (log: DuckDbEventLog) => {
 };
 
 describe("a log reopened from its saved indexes", () => {
-  it("decides every append as a log that derived its indexes and as one that never closed", async () => {
+  it("decides every append, and gives every subject key, as a log that derived its indexes and as one that never closed", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(batchArb, { minLength: 1, maxLength: 6 }),
@@ -108,11 +125,14 @@ describe("a log reopened from its saved indexes", () => {
           } finally {
             await Promise.all([ra.close(), rb.close(), lc.close()]);
           }
+          const keys = await dictionary(c);
+          expect(await dictionary(a)).toEqual(keys);
+          expect(await dictionary(b)).toEqual(keys);
         },
       ),
       { numRuns: 20 },
     );
-  });
+  }, 180_000); // 60 logs written, closed and reopened: near a minute on two busy cores
 
   it("leaves the saved index as it is at a close after fewer new events than saveIndexFrom, and saves it after as many", async () => {
     const path = fresh();
@@ -153,12 +173,12 @@ describe("a log reopened from its saved indexes", () => {
     await log.close();
     const unsaved = await DuckDbEventLog.open(path, { saveIndexFrom: Number.POSITIVE_INFINITY });
     expect(unsaved.indexLoad).toEqual({ snapshot: true, tail: 0 });
-    await unsaved.append([accountOpened("a3", "p1"), retraction("r1", "person:p2", "a2")]);
+    await unsaved.append([accountOpened("a3", "p1"), retraction("r1", "person:p2", "a2"), accountOpened("a5", "p5")]);
     await unsaved.close();
 
     const again = await DuckDbEventLog.open(path, save);
     try {
-      expect(again.indexLoad).toEqual({ snapshot: true, tail: 2 });
+      expect(again.indexLoad).toEqual({ snapshot: true, tail: 3 });
       const r = await again.append([accountOpened("a3", "p1"), retraction("r2", "person:p2", "a2")]);
       expect(E.isLeft(r) && r.left).toMatchObject({ _tag: "RetractionRefused", reason: "already retracted" });
       const dup = await again.append([accountOpened("a3", "p1"), accountOpened("a4", "p1")]);
@@ -166,9 +186,49 @@ describe("a log reopened from its saved indexes", () => {
       const streams = [];
       for await (const e of again.readStream("person:p1" as never)) streams.push(e.streamRevision);
       expect(streams).toEqual([0, 1, 2]);
+      await again.append([accountOpened("a6", "p6"), accountOpened("a7", "p5")]);
     } finally {
       await again.close();
     }
+    // p5's key came from the dictionary's rows after the saved ones; p6 gets the next
+    expect((await dictionary(path)).subjects).toEqual([
+      [1, "person:p1"],
+      [2, "person:p2"],
+      [3, "person:p5"],
+      [4, "person:p6"],
+    ]);
+  });
+
+  it("does not trust a saved index whose subject keys are not the log's", async () => {
+    const path = fresh();
+    const log = await DuckDbEventLog.open(path, save);
+    await log.append(Array.from({ length: 40 }, (_, i) => accountOpened(`a${i}`, `p${i}`)));
+    await log.close();
+    // the dictionary renumbered, consistently (the log still verifies), after its index was saved
+    const db = await DuckDBInstance.create(path);
+    const c = await db.connect();
+    await c.run(`UPDATE events SET subject_key = 41 - subject_key; UPDATE subjects SET subject_key = 41 - subject_key`);
+    c.closeSync();
+    db.closeSync();
+
+    const again = await DuckDbEventLog.open(path, save);
+    try {
+      expect(again.indexLoad).toMatchObject({ snapshot: false, why: expect.stringMatching(/subject key/) });
+      await again.append([accountOpened("b1", "p0"), accountOpened("b2", "p40")]);
+      expect((await again.verifyChain()).ok).toBe(true);
+    } finally {
+      await again.close();
+    }
+    const { subjects, events } = await dictionary(path);
+    expect(subjects.slice(0, 1)).toEqual([[1, "person:p39"]]);
+    expect(subjects.slice(-2)).toEqual([
+      [40, "person:p0"],
+      [41, "person:p40"],
+    ]);
+    expect(events.slice(-2)).toEqual([
+      [41, 40],
+      [42, 41],
+    ]);
   });
 
   it("does not trust a saved index that is torn, another log's, or past the log's head", async () => {
@@ -215,7 +275,7 @@ describe("a log reopened from its saved indexes", () => {
     );
     const length = Buffer.alloc(4);
     length.writeUInt32LE(json.length);
-    writeFileSync(snapshotPath(a), Buffer.concat([Buffer.from("KPI-LOG-INDEX 2\n", "latin1"), length, json]));
+    writeFileSync(snapshotPath(a), Buffer.concat([Buffer.from("KPI-LOG-INDEX 3\n", "latin1"), length, json]));
     const foreignHeader = await DuckDbEventLog.open(a, save);
     expect(foreignHeader.indexLoad).toMatchObject({
       snapshot: false,
@@ -245,7 +305,7 @@ describe("one index for the log and its open session", () => {
   it.each([
     ["a small session, taken out one by one", {}],
     ["a large session, the indexes read again", { undoLimit: 2 }],
-  ])("forgets the facts, retraction marks and stream revisions of %s", async (_, o) => {
+  ])("forgets the facts, retraction marks, stream revisions and subject keys of %s", async (_, o) => {
     const log = await DuckDbEventLog.open(fresh(), { ...save, ...o });
     try {
       await log.append([accountOpened("a1", "p1"), accountOpened("a0", "p0")]);
@@ -276,6 +336,13 @@ describe("one index for the log and its open session", () => {
       const dup = await again.append([accountOpened("a0", "p0"), accountOpened("a4", "p4")]);
       expect(E.isRight(dup) && dup.right.outcomes.map((x) => x.duplicate)).toEqual([true, false]);
       await again.close();
+      // the rolled-back session's new subjects (p2, p4) gave their keys back: the next subjects take them in turn
+      expect((await dictionary(log.path)).subjects).toEqual([
+        [1, "person:p1"],
+        [2, "person:p0"],
+        [3, "person:p2"],
+        [4, "person:p4"],
+      ]);
     } finally {
       await log.close();
     }

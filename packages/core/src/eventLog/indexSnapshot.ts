@@ -6,7 +6,11 @@
  * else (no file, another log, a torn or foreign file, spot checks that disagree) and the log derives its
  * indexes from the events as before and writes a new snapshot.
  *
- * Layout: the magic line `KPI-LOG-INDEX 2\n`, a little-endian u32 length and that many bytes of JSON (the
+ * The stream revisions carry each subject's key in the log's subject dictionary (format `kpi-event-log/2`), and
+ * the header says how many keys were given (`subjects`): a log opened from its snapshot reads only the
+ * dictionary's rows after that many, as it reads only the events after `head`.
+ *
+ * Layout: the magic line `KPI-LOG-INDEX 3\n`, a little-endian u32 length and that many bytes of JSON (the
  * header), then each array of the header's `sections`, in order, each starting at a multiple of 8 bytes.
  * Written to a temporary file, flushed to disk and renamed over the old one, so a reader sees a whole snapshot
  * or the previous one.
@@ -16,7 +20,8 @@ import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { FactIndex, SourceCodes, StreamRevisions } from "./logIndex.js";
 
-const MAGIC = Buffer.from("KPI-LOG-INDEX 2\n", "latin1");
+/** Version 3 added the subject keys (`streamSubjectKeys`, `subjects`); a version-2 snapshot is derived again. */
+const MAGIC = Buffer.from("KPI-LOG-INDEX 3\n", "latin1");
 
 /** What a snapshot holds: the indexes as of `head`. */
 export interface IndexSnapshot {
@@ -26,6 +31,8 @@ export interface IndexSnapshot {
   readonly ids: FactIndex;
   readonly sources: SourceCodes;
   readonly revisions: StreamRevisions;
+  /** How many subject keys were given as of `head` (keys are 1, 2, … in the order subjects first appeared). */
+  readonly subjects: number;
 }
 
 /**
@@ -40,6 +47,7 @@ const SECTIONS = {
   flags: (n: number) => new Uint8Array(n),
   streamKeys: (n: number) => new Int32Array(n / 4),
   streamRevisions: (n: number) => new Int32Array(n / 4),
+  streamSubjectKeys: (n: number) => new Int32Array(n / 4),
   streamNameAt: (n: number) => new Uint32Array(n / 4),
   streamNameLength: (n: number) => new Uint32Array(n / 4),
   // read into the start of a larger buffer: the subjects of the next appends go after them without a copy
@@ -56,6 +64,7 @@ const Header = t.readonly(
     count: NonNegative,
     sources: t.readonlyArray(t.string),
     streams: NonNegative,
+    subjects: NonNegative,
     sections: t.readonlyArray(t.type({ name: t.keyof(SECTIONS), bytes: NonNegative })),
   }),
 );
@@ -74,6 +83,7 @@ export const writeIndexSnapshot = async (logPath: string, s: IndexSnapshot): Pro
     ...a,
     streamKeys: r.keys,
     streamRevisions: r.revisions,
+    streamSubjectKeys: r.subjectKeys,
     streamNameAt: r.nameAt,
     streamNameLength: r.nameLength,
     streamNames: r.names,
@@ -85,6 +95,7 @@ export const writeIndexSnapshot = async (logPath: string, s: IndexSnapshot): Pro
     count,
     sources: s.sources.all(),
     streams: r.count,
+    subjects: s.subjects,
     sections: sections.map((x) => ({ name: x.name, bytes: x.view.byteLength })),
   };
   const json = Buffer.from(JSON.stringify(header), "utf8");
@@ -171,19 +182,22 @@ export const readIndexSnapshot = async (
       return { unusable: "the saved index lacks a section" };
     }
     const v = views as Sections;
-    const { streamKeys, streamRevisions, streamNameAt, streamNameLength, streamNames, ...facts } = v;
+    const { streamKeys, streamRevisions, streamSubjectKeys, streamNameAt, streamNameLength, streamNames, ...facts } = v;
     const ids = FactIndex.fromArrays({ ...facts, count: header.count });
     const sources = new SourceCodes();
     for (const n of header.sources) sources.code(n);
     const revisions = StreamRevisions.fromArrays({
       keys: streamKeys,
       revisions: streamRevisions,
+      subjectKeys: streamSubjectKeys,
       nameAt: streamNameAt,
       nameLength: streamNameLength,
       names: streamNames,
       count: header.streams,
     });
-    return { snapshot: { head: header.head, headHash: header.headHash, ids, sources, revisions } };
+    return {
+      snapshot: { head: header.head, headHash: header.headHash, ids, sources, revisions, subjects: header.subjects },
+    };
   } catch (e) {
     if (e instanceof Error && /do not have the shape/.test(e.message))
       return { unusable: `the saved index: ${e.message}` };

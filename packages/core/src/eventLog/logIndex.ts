@@ -4,7 +4,7 @@
  * - `FactIndex`: fact id → position, fingerprints of its content and subject, its source (a code of
  *   `SourceCodes`) and whether it is retracted (below).
  * - `SourceCodes`: the few sources' names as small integers.
- * - `StreamRevisions`: the current revision of every subject.
+ * - `StreamRevisions`: the current revision of every subject, and its key in the log's subject dictionary.
  * Both tables are typed arrays without an object per entry, so that the log saves them beside itself and reads
  * them back as a few arrays (`indexSnapshot.ts`).
  */
@@ -54,6 +54,8 @@ const fits = (count: number, capacity: number): boolean => count * 10 <= capacit
 export interface StreamRevisionsArrays {
   readonly keys: Int32Array;
   readonly revisions: Int32Array;
+  /** Each slot's subject key (the `subjects` table's `subject_key`), 0 when the subject has none yet. */
+  readonly subjectKeys: Int32Array;
   readonly nameAt: Uint32Array;
   readonly nameLength: Uint32Array;
   /** The subjects' UTF-8 bytes, one after the other (`nameAt`, `nameLength` say where). */
@@ -62,13 +64,16 @@ export interface StreamRevisionsArrays {
 }
 
 /**
- * Subject → its current stream revision, exact (the subject's bytes are kept and compared, not only its
- * fingerprint), in open addressing over typed arrays: about 20 bytes a slot and the subject's bytes, and no
- * object per subject, so that millions of subjects are saved and read back as a few arrays.
+ * Subject → its current stream revision and its subject key, exact (the subject's bytes are kept and compared,
+ * not only its fingerprint), in open addressing over typed arrays: about 24 bytes a slot and the subject's bytes,
+ * and no object per subject, so that millions of subjects are saved and read back as a few arrays. The subject
+ * key lives here because every subject the dictionary names has a stream: a log opened from its saved indexes
+ * has its dictionary without reading the `subjects` table.
  */
 export class StreamRevisions {
   private keys: Int32Array;
   private revs: Int32Array;
+  private subjectKeys: Int32Array;
   private nameAt: Uint32Array;
   private nameLength: Uint32Array;
   private names: Uint8Array;
@@ -80,6 +85,7 @@ export class StreamRevisions {
     this.cap = capacityFor(expected);
     this.keys = new Int32Array(this.cap * 2);
     this.revs = new Int32Array(this.cap);
+    this.subjectKeys = new Int32Array(this.cap);
     this.nameAt = new Uint32Array(this.cap);
     this.nameLength = new Uint32Array(this.cap);
     this.names = new Uint8Array(Math.max(1 << 14, expected * 24));
@@ -128,6 +134,23 @@ export class StreamRevisions {
   }
 
   set(subject: string, revision: number): void {
+    this.revs[this.slotFor(subject)] = revision;
+  }
+
+  /** The subject's key in the log's subject dictionary, or 0 when it has none. */
+  subjectKey(subject: string): number {
+    fingerprintInto(subject);
+    const i = this.slot(FP1, FP2, subject);
+    return this.keys[2 * i] === 0 && this.keys[2 * i + 1] === 0 ? 0 : (this.subjectKeys[i] as number);
+  }
+
+  /** Gives the subject its dictionary key (0: none); a subject not yet in the table enters it with revision -1. */
+  setSubjectKey(subject: string, key: number): void {
+    this.subjectKeys[this.slotFor(subject)] = key;
+  }
+
+  /** The slot holding `subject`, which enters the table (revision -1, no key) if it was not there. */
+  private slotFor(subject: string): number {
     fingerprintInto(subject);
     const h1 = FP1;
     const h2 = FP2;
@@ -150,8 +173,10 @@ export class StreamRevisions {
       this.nameLength[i] = bytes.length;
       this.used += bytes.length;
       this.count++;
+      this.revs[i] = -1;
+      this.subjectKeys[i] = 0;
     }
-    this.revs[i] = revision;
+    return i;
   }
 
   *entries(): IterableIterator<[string, number]> {
@@ -164,10 +189,18 @@ export class StreamRevisions {
   }
 
   private grow(): void {
-    const old = { keys: this.keys, revs: this.revs, nameAt: this.nameAt, nameLength: this.nameLength, cap: this.cap };
+    const old = {
+      keys: this.keys,
+      revs: this.revs,
+      subjectKeys: this.subjectKeys,
+      nameAt: this.nameAt,
+      nameLength: this.nameLength,
+      cap: this.cap,
+    };
     this.cap = Math.ceil(old.cap * 1.5); // from 7/10 full to under half: a snapshot keeps little empty space
     this.keys = new Int32Array(this.cap * 2);
     this.revs = new Int32Array(this.cap);
+    this.subjectKeys = new Int32Array(this.cap);
     this.nameAt = new Uint32Array(this.cap);
     this.nameLength = new Uint32Array(this.cap);
     for (let j = 0; j < old.cap; j++) {
@@ -179,6 +212,7 @@ export class StreamRevisions {
       this.keys[2 * i] = a;
       this.keys[2 * i + 1] = b;
       this.revs[i] = old.revs[j] as number;
+      this.subjectKeys[i] = old.subjectKeys[j] as number;
       this.nameAt[i] = old.nameAt[j] as number;
       this.nameLength[i] = old.nameLength[j] as number;
     }
@@ -189,6 +223,7 @@ export class StreamRevisions {
     return {
       keys: this.keys,
       revisions: this.revs,
+      subjectKeys: this.subjectKeys,
       nameAt: this.nameAt,
       nameLength: this.nameLength,
       names: this.names.subarray(0, this.used),
@@ -202,6 +237,7 @@ export class StreamRevisions {
     if (
       cap < 1 ||
       a.keys.length !== cap * 2 ||
+      a.subjectKeys.length !== cap ||
       a.nameAt.length !== cap ||
       a.nameLength.length !== cap ||
       !fits(a.count, cap)
@@ -212,6 +248,7 @@ export class StreamRevisions {
     t.cap = cap;
     t.keys = a.keys;
     t.revs = a.revisions;
+    t.subjectKeys = a.subjectKeys;
     t.nameAt = a.nameAt;
     t.nameLength = a.nameLength;
     // the whole buffer the names are a view of (a reader may leave room after them)

@@ -2,7 +2,8 @@
  * `verifyChain` checks every link at once in SQL; `verifyChainSequentially` walks the chain in TypeScript. On
  * random logs, tampered in random ways, both must give the same report, and a tampered log never verifies.
  * Every stored column is covered: the chain hash, `recorded_at` to the microsecond (the hash covers whole
- * milliseconds), the derived `content_fp`, and `log_meta`.
+ * milliseconds), the derived `content_fp`, the typed columns and `subject_key` (derived from `data` and
+ * `subject`), and `log_meta`. A format-1 log (no typed columns) still verifies.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +12,8 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Position, position } from "../facts/index.js";
-import { DuckDbEventLog } from "./duckdbEventLog.js";
+import { DuckDbEventLog, LOG_FORMAT, LogFormatOutdated } from "./duckdbEventLog.js";
+import { toFormat1 } from "./logFormat1.js";
 import { accountOpened } from "./testFacts.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-chain-"));
@@ -33,6 +35,12 @@ const tampers: Record<string, Tamper> = {
   recordedAtSubMs: (_, k) =>
     `UPDATE events SET recorded_at = recorded_at + INTERVAL 1 MICROSECOND WHERE position = ${k}`,
   contentFp: (_, k) => `UPDATE events SET content_fp = xor(content_fp, 1) WHERE position = ${k}`,
+  typedColumn: (_, k) => `UPDATE events SET birth_year = birth_year + 1 WHERE position = ${k}`,
+  typedNulled: (_, k) => `UPDATE events SET institution = NULL WHERE position = ${k}`,
+  subjectKey: (_, k) => `UPDATE events SET subject_key = subject_key + 100 WHERE position = ${k}`,
+  // names the first event of that subject, which may come before k
+  subjectRenamed: (_, k) =>
+    `UPDATE subjects SET subject = subject || 'x' WHERE subject_key = (SELECT subject_key FROM events WHERE position = ${k})`,
   hash: (_, k) => `UPDATE events SET hash = sha256('x')::BLOB WHERE position = ${k}`,
   // Cutting the last events off is not a broken chain (a publication's position and head catch it).
   deleted: (count, k) => (k < count ? `DELETE FROM events WHERE position = ${k}` : undefined),
@@ -120,6 +128,16 @@ describe("verifyChain after a position (an auditor's checkpoint)", () => {
             const part = await log.verifyChain({ after: position(after) });
             if (sql === undefined) {
               expect(part).toEqual({ ok: true, head: ids.length, checked: ids.length - after });
+            } else if (kind === "subjectRenamed" && k > after) {
+              // a renamed dictionary row is named at the first event of its subject that is checked: the first
+              // after the checkpoint (the subjects are p0, p1, p2 in turn)
+              let first = k;
+              while (first - 3 > after) first -= 3;
+              expect(part).toEqual({
+                ...full,
+                checked: first - 1 - after,
+                firstBad: { position: first, reason: full.firstBad?.reason },
+              });
             } else if (k > after && (kind !== "truncatedHead" || after === 0)) {
               expect(part).toEqual({ ...full, checked: full.checked - after });
             } else if (contentOnly.includes(kind)) {
@@ -182,12 +200,35 @@ describe("verifyChain on columns outside the hash", () => {
     });
   });
 
+  it("names an event whose typed column does not hold what its data says, and the column", async () => {
+    const r = await tampered("UPDATE events SET birth_year = 1991 WHERE position = 2");
+    expect(r).toMatchObject({
+      ok: false,
+      checked: 1,
+      firstBad: { position: 2, reason: expect.stringMatching(/^typed column birth_year does not hold what/) },
+    });
+    expect(await tampered("UPDATE events SET commune = NULL WHERE position = 3")).toMatchObject({
+      firstBad: { position: 3, reason: expect.stringMatching(/^typed column commune /) },
+    });
+  });
+
+  it("names an event whose subject_key does not name its subject", async () => {
+    expect(await tampered("UPDATE events SET subject_key = 99 WHERE position = 2")).toMatchObject({
+      ok: false,
+      checked: 1,
+      firstBad: { position: 2, reason: expect.stringMatching(/^subject_key does not name the event's subject/) },
+    });
+    // a key listed twice names two subjects: the first event using it is named
+    const twice = "INSERT INTO subjects SELECT subject_key, subject || '2' FROM subjects WHERE subject = 'person:p1'";
+    expect(await tampered(twice)).toMatchObject({ firstBad: { position: 2 } });
+  });
+
   it("names the key when log_meta does not agree with the log", async () => {
     expect(await tampered("UPDATE log_meta SET value = 'kpi-event-log/0' WHERE key = 'format'")).toEqual({
       ok: false,
       head: 3,
       checked: 3,
-      logMeta: { key: "format", reason: "is kpi-event-log/0, not kpi-event-log/1" },
+      logMeta: { key: "format", reason: `is kpi-event-log/0, not ${LOG_FORMAT}` },
     });
     expect((await tampered("INSERT INTO log_meta VALUES ('note', 'x')")).logMeta).toEqual({
       key: "note",
@@ -212,5 +253,56 @@ describe("verifyChain on columns outside the hash", () => {
       key: "exported_at",
       reason: expect.stringMatching(/before event 3 was recorded/),
     });
+  });
+});
+
+describe("a format-1 log (before typed columns)", () => {
+  it("opens read-only and verifies, both ways; its format is checked against its shape", async () => {
+    const path = await build(["a", "b", "c"]);
+    await toFormat1(path);
+    const log = await DuckDbEventLog.open(path, { readOnly: true });
+    try {
+      expect(log.typed).toBe(false);
+      expect(await log.verifyChain()).toEqual({ ok: true, head: 3, checked: 3 });
+      expect(await log.verifyChainSequentially()).toEqual({ ok: true, head: 3, checked: 3 });
+    } finally {
+      await log.close();
+    }
+    await runSql(path, "UPDATE events SET data = json_merge_patch(data, '{\"birthYear\":1991}') WHERE position = 2");
+    const tamperedLog = await DuckDbEventLog.open(path, { readOnly: true });
+    try {
+      expect(await tamperedLog.verifyChain()).toMatchObject({ ok: false, firstBad: { position: 2 } });
+    } finally {
+      await tamperedLog.close();
+    }
+    // a format-2 log relabelled as format 1 (or the reverse) does not pass
+    const relabelled = await build(["a"]);
+    await runSql(relabelled, "UPDATE log_meta SET value = 'kpi-event-log/1' WHERE key = 'format'");
+    const r = await DuckDbEventLog.open(relabelled, { readOnly: true });
+    try {
+      expect((await r.verifyChain()).logMeta).toEqual({
+        key: "format",
+        reason: `is kpi-event-log/1, not ${LOG_FORMAT}`,
+      });
+    } finally {
+      await r.close();
+    }
+  });
+
+  it("is refused for writing, with the advice to run kpi migrate, and left as it was", async () => {
+    const path = await build(["a", "b"]);
+    await toFormat1(path);
+    const opened = DuckDbEventLog.open(path);
+    await expect(opened).rejects.toBeInstanceOf(LogFormatOutdated);
+    await expect(opened).rejects.toThrow(/is in format kpi-event-log\/1, .*upgrade it with kpi migrate/);
+    const db = await DuckDBInstance.create(path, { access_mode: "READ_ONLY" });
+    const c = await db.connect();
+    try {
+      const tables = await c.runAndReadAll("SELECT table_name FROM duckdb_tables() ORDER BY 1");
+      expect(tables.getRows().flat()).toEqual(["events", "log_meta"]);
+    } finally {
+      c.closeSync();
+      db.closeSync();
+    }
   });
 });

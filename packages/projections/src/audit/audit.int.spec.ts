@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { chainHash, fingerprint, fingerprintToBigInt, GENESIS_HASH, importFile, joinCanonical } from "@kpi/core";
+import { FORMAT_1_SQL } from "@kpi/core/logFormat1";
 import { writeSample } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -132,6 +133,14 @@ describe("a publication", () => {
     expect(r.ok).toBe(true);
   });
 
+  it("verifies against a copy of the log in format 1 (before typed columns), read from its JSON", async () => {
+    const r = await verify(published.file, await tampered("format1", FORMAT_1_SQL));
+    expect(r.log).toMatchObject({ ok: true, head: published.eventPosition });
+    expect(r.mismatched).toBe(0);
+    expect(r.matched).toBe(published.publication.figures.length);
+    expect(r.ok).toBe(true);
+  });
+
   it("fails at the edited, deleted or swapped event's position", async () => {
     const k = await accountPosition(exported);
     expect(k).toBeLessThan(published.publication.position);
@@ -175,6 +184,16 @@ describe("a publication", () => {
     );
     expect(fp.ok).toBe(false);
     expect(fp.log.firstBad).toMatchObject({ position: k, reason: expect.stringMatching(/^content_fp is not/) });
+    // the fold reads the typed columns: one that no longer says what the hashed data says is named
+    const typed = await verify(
+      published.file,
+      await tampered("typed", `UPDATE events SET birth_year = birth_year - 30 WHERE position = ${k}`),
+    );
+    expect(typed.ok).toBe(false);
+    expect(typed.log.firstBad).toMatchObject({
+      position: k,
+      reason: expect.stringMatching(/^typed column birth_year/),
+    });
     const meta = await verify(
       published.file,
       await tampered("meta", "UPDATE log_meta SET value = '1' WHERE key = 'exported_head'"),

@@ -751,6 +751,7 @@ export class Warehouse {
             this.options.stageOnlyCatalogFacts
               ? `${NOT_QUARANTINED} AND ${catalogFactsFilter(this.options.catalog)}`
               : NOT_QUARANTINED,
+            this.log.typed,
           ),
           p,
         ),

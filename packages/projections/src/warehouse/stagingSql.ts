@@ -1,9 +1,11 @@
 /**
  * Copies events from the log into the warehouse's flat `facts` table, in SQL on the shared DuckDB instance:
- * typed columns for the fields the entity queries use, `ord` = days since 1970 × 2⁴⁰ + position (a product,
+ * typed columns for the fields the entity queries use (read as they are from a format-2 log, which stores them;
+ * extracted from the JSON `data` of a format-1 log, which only a read-only replay such as `kpi verify` folds), `ord` = days since 1970 × 2⁴⁰ + position (a product,
  * not a shift: days before 1970 are negative and a shift refuses them), the commune resolved with `commune_resolution` on
  * (code, era of occurredOn), and the pair family/sign/key of each fact type. Then marks retracted facts.
  */
+import { TYPED_COLUMNS } from "@kpi/core";
 import { SHAPES } from "./factShape.js";
 import type { Params } from "./sql.js";
 
@@ -33,11 +35,52 @@ const shapeCase = (pick: (s: NonNullable<(typeof SHAPES)[keyof typeof SHAPES]>) 
     .map(([type, s]) => (s === undefined ? "" : `WHEN '${type}' THEN ${pick(s)}`))
     .join(" ")} ELSE ${otherwise} END`;
 
+/** The typed column of the log that holds a `data` field. */
+const typed = (field: (typeof PATHS)[number]): string => {
+  const c = TYPED_COLUMNS.find((x) => x.field === field);
+  if (c === undefined) throw new Error(`no typed column holds data.${field}`);
+  return `e.${c.column}`;
+};
+
 /**
  * INSERT the events with `from < position ≤ to` from `eventsTable` (e.g. `log.events`) into `facts`; with
- * `only`, a condition on the event `e`, just those that meet it.
+ * `only`, a condition on the event `e`, just those that meet it. `typedLog`: the log stores the typed columns
+ * (format 2); otherwise they are extracted from `data`.
  */
-export const stageFactsSql = (eventsTable: string, p: Params, from: number, to: number, only?: string): string => `
+export const stageFactsSql = (
+  eventsTable: string,
+  p: Params,
+  from: number,
+  to: number,
+  only?: string,
+  typedLog = true,
+): string => (typedLog ? stageTypedSql : stageFromJsonSql)(eventsTable, p, from, to, only);
+
+const stageTypedSql = (eventsTable: string, p: Params, from: number, to: number, only?: string): string => `
+INSERT INTO facts
+SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kind, e.occurred_on,
+  CAST(date_diff('day', DATE '1970-01-01', e.occurred_on) AS BIGINT) * 1099511627776 + e.position AS ord,
+  e.recorded_at, e.source, e.data,
+  ${typed("commune")} AS commune_code,
+  r.commune,
+  CASE WHEN ${typed("commune")} IS NULL THEN NULL WHEN r.commune IS NULL THEN 'unknown commune'
+       WHEN r.partial THEN 'partial split' END AS geo_note,
+  ${shapeCase((s) => `'${s.fam}'`)} AS fam,
+  ${shapeCase((s) => String(s.sign))} AS sign,
+  ${shapeCase((s) => (s.key === undefined ? "NULL" : typed(s.key as (typeof PATHS)[number])))} AS attr_key,
+  ${typed("birthYear")}, ${typed("validUntil")}, ${typed("form")}, ${typed("size")},
+  ${typed("sector")}, ${typed("digitalTech")}, ${typed("stars")},
+  CASE WHEN e.type = 'FacilityRegistered' THEN ${typed("kind")} END,
+  ${typed("year")},
+  CASE WHEN e.type = 'FactRetracted' THEN ${typed("eventId")} END,
+  NULL
+FROM ${eventsTable} e
+LEFT JOIN commune_resolution r
+  ON r.code = ${typed("commune")}
+ AND r.era = CASE WHEN e.occurred_on < DATE '2025-07-01' THEN 'old' ELSE 'current' END
+WHERE e.position > ${p.bind(from)} AND e.position <= ${p.bind(to)}${only === undefined ? "" : ` AND ${only}`}`;
+
+const stageFromJsonSql = (eventsTable: string, p: Params, from: number, to: number, only?: string): string => `
 INSERT INTO facts
 SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kind, e.occurred_on,
   CAST(date_diff('day', DATE '1970-01-01', e.occurred_on) AS BIGINT) * 1099511627776 + e.position AS ord,
