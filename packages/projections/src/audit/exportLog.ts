@@ -1,6 +1,6 @@
 /**
  * `exportLog`: a standalone copy of the embedded event log for an auditor to take away. The copy is a DuckDB
- * file with the same tables (`COPY FROM DATABASE`: `events` with every column, the chain hash included, and
+ * file with the same tables (`COPY FROM DATABASE`: `events` with every column, the chain hash and typed columns included, the `subjects` dictionary and
  * `log_meta`), to whose `log_meta` it adds `exported_at`, `exported_head` and `exported_head_hash`; `kpi verify --log COPY` and
  * `kpi verify-log --log COPY` read it like the live log. It is written to a temporary file, checkpointed (no
  * write-ahead log beside it) and renamed into place; an existing file is never overwritten. The source log is
