@@ -195,9 +195,12 @@ describe("importFile through worker threads", () => {
     const log = await DuckDbEventLog.open(join(dir, "crash.duckdb"));
     try {
       const file = fileOf(Buffer.from(`${facts.join("\n")}\n`), "ndjson");
+      // one chunk read at a time: the worker gets its fifth chunk (and fails) only after the importer took the
+      // first ones, which hold more than a batch, so a batch is always appended before the failure
       const pipeline = {
         workers: 1,
         chunkBytes: 1_000,
+        inFlight: 1,
         workerScript: new URL("./crashingImportWorker.fixture.ts", import.meta.url),
       };
       let appended = 0;
