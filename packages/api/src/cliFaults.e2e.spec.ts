@@ -155,7 +155,10 @@ describe("a log in format 1", () => {
     writeFileSync(facts, `${line(1)}\n${line(2)}\n`);
     expect(kpi("import", facts).code).toBe(0);
     await toFormat1(join(data, "events.duckdb"));
-    expect(kpi("verify-log")).toMatchObject({ code: 0, out: "chain verifies: 2 events, head 2\n" });
+    expect(kpi("verify-log", "--no-checkpoint")).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^chain verifies: 2 events, head 2\n/),
+    });
     const more = join(dir, "format1-more.ndjson");
     writeFileSync(more, `${line(3)}\n`);
     for (const r of [kpi("import", more), kpi("project")]) {
@@ -167,7 +170,10 @@ describe("a log in format 1", () => {
     expect(m.code).toBe(0);
     expect(m.out).toMatch(/^Upgraded .*events\.duckdb to kpi-event-log\/2\n {2}events {10}2\n/);
     expect(kpi("import", more).code).toBe(0);
-    expect(kpi("verify-log")).toMatchObject({ code: 0, out: "chain verifies: 3 events, head 3\n" });
+    expect(kpi("verify-log", "--no-checkpoint")).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^chain verifies: 3 events, head 3\n/),
+    });
     expect(kpi("project").code).toBe(0);
   });
 });
