@@ -28,7 +28,17 @@ beforeAll(async () => {
   assertBuilt();
   const log = await DuckDbEventLog.open(join(dir, "events.duckdb"));
   try {
-    await log.append([village(1, "Ấp 1"), village(2, "Ấp \ud800"), village(3, "Ấp 3")]);
+    // the fold reads a report's data (its key and figures), so a report whose JSON it refuses (a lone surrogate
+    // in a field no decoder of today accepts) fails it; a village's name it does not read at all
+    const poisonedReport = {
+      id: "v2",
+      type: "PopulationEstimated",
+      subject: "stat:v2",
+      occurredOn: "2025-08-01",
+      source: "so-nnmt",
+      data: { commune: "28261", year: 2025, total: 100, aged15plus: 80, adults: 70, note: "Ấp \ud800" },
+    } as unknown as Fact;
+    await log.append([village(1, "Ấp 1"), poisonedReport, village(3, "Ấp 3")]);
   } finally {
     await log.close();
   }
@@ -39,13 +49,13 @@ describe("kpi quarantine", () => {
     const r = kpi("project");
     expect(r.code).toBe(0);
     expect(r.out).toContain("Projected positions 0 → 3");
-    expect(r.out).toContain('Quarantined position 2 (SmartVillageRecognised "v2" from so-nnmt)');
+    expect(r.out).toContain('Quarantined position 2 (PopulationEstimated "v2" from so-nnmt)');
   });
 
   it("lists it, refuses to clear it before a retraction, and clears it with --force and a note", () => {
     const list = kpi("quarantine");
     expect(list.code).toBe(0);
-    expect(list.out).toMatch(/^2\tv2\tSmartVillageRecognised\tso-nnmt\t\S+\theld\tInvalid Input Error/m);
+    expect(list.out).toMatch(/^2\tv2\tPopulationEstimated\tso-nnmt\t\S+\theld\tInvalid Input Error/m);
     expect(list.out).toContain("1 event(s) held");
     const early = kpi("quarantine", "clear", "2");
     expect(early.code).toBe(1);
