@@ -20,6 +20,9 @@ export const visibleSql = (p: Params, asOf?: number): string =>
     ? "retracted_by IS NULL AND type <> 'FactRetracted'"
     : `position <= ${p.bind(asOf)} AND (retracted_by IS NULL OR retracted_by > ${p.bind(asOf)}) AND type <> 'FactRetracted'`;
 
+/** The report types as a SQL list of literals (the standing reports' filter, and the fold's check for new reports). */
+export const REPORT_TYPES_SQL = REPORT_TYPES.map((t) => `'${t}'`).join(", ");
+
 /** Every key field of every report type (a report's key is its type and these; absent fields are NULL). */
 export const REPORT_KEY_FIELDS = [
   ...new Set(
@@ -35,7 +38,7 @@ SELECT type, commune, commune_code, rep_year AS year, data, position FROM (
   SELECT *, row_number() OVER (
     PARTITION BY type, ${REPORT_KEY_FIELDS.map((k) => `json_extract_string(data, '$.${k}')`).join(", ")}
     ORDER BY position DESC) AS rn
-  FROM facts WHERE type IN (${REPORT_TYPES.map((t) => `'${t}'`).join(", ")}) AND ${visibleSql(p, asOf)}
+  FROM facts WHERE type IN (${REPORT_TYPES_SQL}) AND ${visibleSql(p, asOf)}
 ) WHERE rn = 1`;
 
 /** Contributions of an entity-year relation to `cell_counts`, for every entity-based indicator of `kind`. */

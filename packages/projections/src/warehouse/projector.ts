@@ -28,8 +28,14 @@ import canonicalize from "canonicalize";
 import { FORECAST_MODEL, forecastTargets, type Observation } from "../forecast/forecast.js";
 import { smallCellSql, withheldSql } from "./disclosureSql.js";
 import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
-import { REPORT_TYPES } from "./factShape.js";
-import { contributionsSql, figureRowsSql, standingReportsSql, valueSql, visibleSql } from "./figuresSql.js";
+import {
+  contributionsSql,
+  figureRowsSql,
+  REPORT_TYPES_SQL,
+  standingReportsSql,
+  valueSql,
+  visibleSql,
+} from "./figuresSql.js";
 import {
   deleteForecastsSql,
   type ForecastRow,
@@ -956,12 +962,11 @@ export class Warehouse {
 
   /** Whether the events in (from, to] add a report or retract one (the standing reports then change). */
   private async reportsTouched(from: number, to: number): Promise<boolean> {
-    const types = REPORT_TYPES.map((t) => `'${t}'`).join(", ");
     // two range conditions, each of which DuckDB checks against the row groups' ranges (an OR of them it would not)
     for (const inRange of ["position > $from AND position <= $to", "retracted_by > $from AND retracted_by <= $to"]) {
       const found = await rows(
         this.conn,
-        sqlOf(`SELECT 1 FROM facts WHERE ${inRange} AND type IN (${types}) LIMIT 1`, { from, to }),
+        sqlOf(`SELECT 1 FROM facts WHERE ${inRange} AND type IN (${REPORT_TYPES_SQL}) LIMIT 1`, { from, to }),
       );
       if (found.length > 0) return true;
     }
