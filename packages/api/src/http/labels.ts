@@ -1,5 +1,5 @@
 /**
- * Labels in Vietnamese and English for the codes the API answers with: status, unit, plan area and breakdown
+ * Labels in Vietnamese and English for the codes the API answers with: status, flag, unit, plan area and breakdown
  * values (VSIC 2018 sections for `sector`, and `ALL`). One table per code list, used by the JSON answers, the
  * CSV/Arrow columns and `GET /v1/labels` (which the dashboard reads, so a label is written once).
  */
@@ -12,12 +12,37 @@ export interface Label {
 
 export const STATUS_LABELS: Readonly<Record<Status, Label>> = {
   met: { vi: "Đã đạt", en: "Met" },
+  missed: { vi: "Không đạt", en: "Missed" },
   on_track: { vi: "Đúng lộ trình", en: "On track" },
   off_track: { vi: "Chậm so với lộ trình", en: "Off track" },
+  baseline: { vi: "Năm gốc", en: "Baseline year" },
   no_data: { vi: "Chưa có số liệu", en: "No data" },
   no_target: { vi: "Không có chỉ tiêu", en: "No target" },
+};
+
+/** The quality flags a figure carries beside its status (`qualitySql.ts` in the projections package). */
+export const FLAG_LABELS: Readonly<Record<string, Label>> = {
+  provisional: { vi: "Sơ bộ", en: "Provisional" },
+  estimated: { vi: "Ước tính", en: "Estimated" },
+  break_in_series: { vi: "Chuỗi số liệu bị gián đoạn", en: "Break in series" },
+  implausible: { vi: "Bất thường", en: "Implausible" },
   suppressed: { vi: "Không công bố (ô nhỏ)", en: "Withheld (small cell)" },
 };
+
+/** The flags a figure carries, by their codes (as `FLAG_LABELS` names them), in that order. */
+export const flagsOf = (f: {
+  readonly provisional: boolean;
+  readonly estimated: boolean;
+  readonly breakInSeries: boolean;
+  readonly implausible: boolean;
+  readonly suppressed: boolean;
+}): string[] => [
+  ...(f.provisional ? ["provisional"] : []),
+  ...(f.estimated ? ["estimated"] : []),
+  ...(f.breakInSeries ? ["break_in_series"] : []),
+  ...(f.implausible ? ["implausible"] : []),
+  ...(f.suppressed ? ["suppressed"] : []),
+];
 
 /** Units of the catalog (`unit`); `short` is what follows a number. */
 export const UNIT_LABELS: Readonly<Record<string, Label & { readonly short: string }>> = {

@@ -30,6 +30,9 @@
 
 import { availableParallelism } from "node:os";
 import {
+  flagsSql,
+  Params,
+  provisionalSql,
   type QuarantineCounts,
   smallCellSql,
   type Warehouse,
@@ -246,11 +249,16 @@ export class LiveWarehouse {
          WHERE indicator = $indicator AND vintage <= CAST($date AS DATE)
          GROUP BY ALL)
        WHERE geo = 'province' OR numerator IS NOT NULL OR denominator IS NOT NULL`;
+    // the quality flags by the warehouse's one rule, as they stood on that day
+    const p = new Params("q");
+    const flagged = flagsSql([entry], standing, p);
     const rows = await this.reader.query<Omit<RawFigure, "position">>(
-      `SELECT indicator, geo, year, breakdown, numerator, denominator, value, withheld
-       FROM (${withheldSql(standing, smallCellSql(String(this.reference.smallCellThreshold)))})
+      `SELECT indicator, geo, year, breakdown, numerator, denominator, value, withheld,
+              ${provisionalSql("CAST($date AS DATE)")} AS provisional, estimated, break_in_series AS "breakInSeries",
+              implausible, implausible_reason AS "implausibleReason"
+       FROM (${withheldSql(flagged, smallCellSql(String(this.reference.smallCellThreshold)))})
        ORDER BY geo, breakdown, year`,
-      { indicator: entry.code, date },
+      { ...p.values, indicator: entry.code, date },
     );
     return this.finish(
       entry,

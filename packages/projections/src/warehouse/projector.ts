@@ -28,9 +28,11 @@ import canonicalize from "canonicalize";
 import { smallCellSql, withheldSql } from "./disclosureSql.js";
 import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
 import { contributionsSql, figureRowsSql, standingReportsSql, valueSql, visibleSql } from "./figuresSql.js";
+import { flagsSql, provisionalSql } from "./qualitySql.js";
 import { entityTableDdl, PUBLISHED_RELATIONS, WAREHOUSE_DDL, WAREHOUSE_VIEWS } from "./schema.js";
 import { inTransaction, Params, rows, run, sqlOf } from "./sql.js";
 import { geoWarningsSql, markRetractedSql, stageFactsSql } from "./stagingSql.js";
+import { indicatorValuesSql } from "./statusSql.js";
 
 export interface ReferenceTables {
   readonly communes: readonly {
@@ -91,6 +93,12 @@ export interface AsOfFigure {
   readonly position: number;
   /** Withheld for publication (`disclosureSql.ts`): 'primary', 'secondary', or null. */
   readonly withheld: "primary" | "secondary" | null;
+  /** Quality flags (`qualitySql.ts`), as they stood at that position. */
+  readonly provisional: boolean;
+  readonly estimated: boolean;
+  readonly breakInSeries: boolean;
+  readonly implausible: boolean;
+  readonly implausibleReason: string | null;
 }
 
 export interface StepReport {
@@ -162,6 +170,9 @@ const rootCause = (e: unknown): unknown => (e instanceof Error && e.cause !== un
 /** Events at these positions are never staged. */
 const NOT_QUARANTINED = "e.position NOT IN (SELECT position FROM quarantine)";
 
+/** The shape of the figure tables: a change recomputes the figures (a rebuild). */
+const WAREHOUSE_SCHEMA_VERSION = 2;
+
 /** What the stored figures depend on besides the log: a change of any of it recomputes them (a rebuild). */
 const catalogHash = (
   catalog: readonly CatalogEntry[],
@@ -174,7 +185,8 @@ const catalogHash = (
       canonicalize({
         years,
         smallCellThreshold,
-        catalog: catalog.map((e) => [e.code, definitionHash(e.definition)]),
+        catalog: catalog.map((e) => [e.code, definitionHash(e.definition), e.baseline ?? null]),
+        schema: WAREHOUSE_SCHEMA_VERSION,
         ...(scoped ? { scoped } : {}),
       }) ?? "",
     )
@@ -248,19 +260,37 @@ const figuresAsOfOn = async (
   }
   const rp = new Params();
   await run(c, sqlOf(`CREATE OR REPLACE TEMP TABLE asof_reports AS ${standingReportsSql(rp, position)}`, rp));
+  const vp = new Params();
+  const vintage = (
+    await rows<{ v: string | null }>(
+      c,
+      sqlOf(
+        `SELECT strftime(max(CAST(recorded_at AS DATE)), '%Y-%m-%d') AS v FROM facts WHERE position <= ${vp.bind(position)}`,
+        vp,
+      ),
+    )
+  )[0]?.v;
   const out: AsOfFigure[] = [];
   for (const e of entries) {
     const p = new Params();
+    const v = vintage === null || vintage === undefined ? "NULL" : `CAST(${p.bind(vintage)} AS DATE)`;
     const r = await rows<Omit<AsOfFigure, "position">>(
       c,
       sqlOf(
-        `SELECT indicator, geo, year, breakdown, numerator, denominator, value, withheld FROM (${withheldSql(
-          `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
+        `SELECT indicator, geo, year, breakdown, numerator, denominator, value, withheld,
+                coalesce(${provisionalSql(v)}, true) AS provisional, estimated, break_in_series AS "breakInSeries",
+                implausible, implausible_reason AS "implausibleReason"
+         FROM (${withheldSql(
+           flagsSql(
+             [e],
+             `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
                   CAST(denominator AS DOUBLE) AS denominator, ${valueSql(e.definition)} AS value
-           FROM (${figureRowsSql(e, p, { cells: "asof_cells", reports: "asof_reports" })})
-             AS r(indicator, geo, year, breakdown, numerator, denominator)`,
-          smallCellSql(String(smallCellThreshold)),
-        )}) ORDER BY geo, year, breakdown`,
+              FROM (${figureRowsSql(e, p, { cells: "asof_cells", reports: "asof_reports" })})
+                AS r(indicator, geo, year, breakdown, numerator, denominator)`,
+             p,
+           ),
+           smallCellSql(String(smallCellThreshold)),
+         )}) ORDER BY geo, year, breakdown`,
         p,
       ),
     );
@@ -385,6 +415,19 @@ export class Warehouse {
 
   private async setUp(): Promise<void> {
     const c = this.conn;
+    // A warehouse made before the figure tables had their quality columns: drop them (DuckDB keeps the old
+    // shape under CREATE TABLE IF NOT EXISTS); the schema version in the catalog hash then makes a rebuild.
+    const old = await rows<{ n: number }>(
+      c,
+      sqlOf(`SELECT CAST(count(*) AS DOUBLE) AS n FROM duckdb_tables() WHERE table_name = 'indicator_values'
+             AND database_name = current_database() AND NOT EXISTS (SELECT 1 FROM duckdb_columns()
+               WHERE table_name = 'indicator_values' AND column_name = 'implausible'
+                 AND database_name = current_database())`),
+    );
+    if ((old[0]?.n ?? 0) > 0) {
+      await c.run("DROP VIEW IF EXISTS published_indicator_values; DROP VIEW IF EXISTS province_scorecard;");
+      await c.run("DROP TABLE indicator_values; DROP TABLE indicators;");
+    }
     await c.run(WAREHOUSE_DDL);
     for (const kind of ENTITY_KINDS) await c.run(entityTableDdl(kind, ENTITY_COLUMNS[kind]));
     await c.run(
@@ -472,7 +515,8 @@ export class Warehouse {
             definitionHash(e.definition),
           ]
             .map((v) => p.bind(v))
-            .join(", ")}, ${p.bind(JSON.stringify(factsOf(e.definition)))}::JSON::VARCHAR[])`,
+            .join(", ")}, ${p.bind(JSON.stringify(factsOf(e.definition)))}::JSON::VARCHAR[],
+            ${e.baseline === undefined ? "NULL, NULL" : `${p.bind(e.baseline.year)}, ${p.bind(e.baseline.value)}`})`,
           p,
         ),
       );
@@ -861,61 +905,16 @@ export class Warehouse {
       ),
     );
     const p = new Params();
-    await run(
-      c,
-      sqlOf(
-        `INSERT INTO indicator_values
-         WITH tgt AS (
-           SELECT r.indicator, r.year,
-             coalesce(arg_min({'year': t.year, 'op': t.op, 'value': t.value}, t.year) FILTER (WHERE t.year >= r.year),
-                      arg_max({'year': t.year, 'op': t.op, 'value': t.value}, t.year)) AS t,
-             arg_max({'year': t.year, 'value': t.value}, t.year) FILTER (WHERE t.year < r.year) AS prev
-           FROM (SELECT DISTINCT indicator, year FROM raw_values) r
-           JOIN indicator_targets t ON t.indicator = r.indicator GROUP BY r.indicator, r.year),
-         firsts AS (
-           SELECT indicator, geo, breakdown, min(year) AS first_year, arg_min(value, year) AS first_value
-           FROM raw_values WHERE value IS NOT NULL GROUP BY ALL),
-         j AS (
-           SELECT v.*, i.unit, i.direction, i.definition_hash, tgt.t.year AS target_year, tgt.t.op AS target_op,
-             tgt.t.value AS target_value,
-             -- the path to the target applied: linear from the previous target (or, before any target, from the
-             -- first year with a value) to this one; from the target year on, the target itself
-             CASE WHEN tgt.t.year IS NULL THEN NULL
-                  WHEN v.year >= tgt.t.year THEN tgt.t.value
-                  WHEN tgt.prev.year IS NOT NULL AND (f.first_year IS NULL OR tgt.prev.year >= f.first_year)
-                    THEN tgt.prev.value + (tgt.t.value - tgt.prev.value) * (v.year - tgt.prev.year) / (tgt.t.year - tgt.prev.year)
-                  WHEN f.first_year IS NULL OR v.year < f.first_year THEN NULL
-                  WHEN tgt.t.year > f.first_year
-                    THEN f.first_value + (tgt.t.value - f.first_value) * (v.year - f.first_year) / (tgt.t.year - f.first_year)
-                  ELSE tgt.t.value END AS trajectory
-           FROM raw_values v JOIN indicators i ON i.code = v.indicator
-           LEFT JOIN tgt ON tgt.indicator = v.indicator AND tgt.year = v.year
-           LEFT JOIN firsts f ON f.indicator = v.indicator AND f.geo = v.geo AND f.breakdown = v.breakdown)
-         SELECT indicator, geo, CASE WHEN geo = 'province' THEN 'province' ELSE 'commune' END, year, breakdown,
-           numerator, denominator, value, unit, target_year, target_op, target_value, trajectory,
-           CASE WHEN value IS NULL THEN 'no_data'
-                WHEN target_op IS NULL THEN 'no_target'
-                WHEN (target_op = '>=' AND value >= target_value) OR (target_op = '>' AND value > target_value)
-                  OR (target_op = '<=' AND value <= target_value) OR (target_op = '<' AND value < target_value)
-                  OR (target_op = '=' AND value = target_value) THEN 'met'
-                WHEN direction = 'lower_is_better' AND value <= trajectory THEN 'on_track'
-                WHEN direction = 'higher_is_better' AND value >= trajectory THEN 'on_track'
-                ELSE 'off_track' END,
-           geo <> 'province' AND denominator IS NOT NULL AND denominator < ${p.bind(this.options.smallCellThreshold ?? 10)},
-           ${p.bind(position)}, CAST(${p.bind(vintage)} AS DATE), definition_hash
-         FROM j`,
-        p,
-      ),
-    );
+    await run(c, sqlOf(indicatorValuesSql(entries, position, vintage, this.options.smallCellThreshold ?? 10, p), p));
     if (only !== undefined) {
+      const q = new Params();
+      const v = `CAST(${q.bind(vintage)} AS DATE)`;
       await run(
         c,
         sqlOf(
-          "UPDATE indicator_values SET position = $position, vintage = CAST($vintage AS DATE) WHERE position <> $position",
-          {
-            position,
-            vintage,
-          },
+          `UPDATE indicator_values SET position = ${q.bind(position)}, vintage = ${v}, provisional = ${provisionalSql(v)}
+           WHERE position <> ${q.bind(position)}`,
+          q,
         ),
       );
     }
