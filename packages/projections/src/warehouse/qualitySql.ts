@@ -10,8 +10,9 @@
  *   partial`), so its figures from 2025 on do not compare with those before; flagged on 2025, the first year
  *   counted on the new boundaries (SDMX: the first observation after the break).
  * - `implausible` with `implausible_reason`: a share above 100 % (numerator above denominator), or a
- *   denominator that moves by more than `JUMP_RATIO` from the year before (both at least
- *   `JUMP_MIN_DENOMINATOR`) where no break explains it.
+ *   population denominator (entities counted or a population estimate; not a survey's sample) that moves by
+ *   more than `JUMP_RATIO` from the year before (both at least `JUMP_MIN_DENOMINATOR`) where no break
+ *   explains it.
  * - A province figure carries what its communes carry: estimated, break and implausible (with the communes
  *   named) when any commune of that indicator, year and breakdown is.
  *
@@ -34,6 +35,11 @@ export const ESTIMATE_FACTS: readonly string[] = ["PopulationEstimated", "Househ
 
 /** Kinds whose value is a share in percent (above 100 % is implausible). */
 const SHARE_KINDS: readonly string[] = ["share", "shareOfReported", "reportedRatio"];
+/**
+ * Kinds whose denominator is a population (entities counted, or a population estimate), where a jump is
+ * implausible; a reported ratio's denominator (a survey's sample, GRDP) may move with the survey's design.
+ */
+const POPULATION_KINDS: readonly string[] = ["share", "shareOfReported", "ratePer1000"];
 
 /** Whether a figure of year `year` (a SQL expression) is provisional at `vintage` (a SQL DATE expression). */
 export const provisionalSql = (vintage: string, year = "year"): string =>
@@ -65,6 +71,10 @@ export const flagsSql = (entries: readonly CatalogEntry[], rows: string, p: Para
     entries.filter((e) => SHARE_KINDS.includes(e.definition.kind)).map((e) => e.code),
     p,
   );
+  const populations = among(
+    entries.filter((e) => POPULATION_KINDS.includes(e.definition.kind)).map((e) => e.code),
+    p,
+  );
   const min = p.bind(JUMP_MIN_DENOMINATOR);
   const ratio = p.bind(JUMP_RATIO);
   return `
@@ -83,7 +93,7 @@ q_own AS (
       CASE WHEN ${shares} AND value > 100
         THEN printf('share above 100 %% (%.1f %%): numerator %s > denominator %s', value,
                     CAST(CAST(numerator AS DOUBLE) AS VARCHAR), CAST(CAST(denominator AS DOUBLE) AS VARCHAR)) END,
-      CASE WHEN NOT q_break AND q_prev_year = year - 1 AND q_prev_den >= ${min} AND denominator >= ${min}
+      CASE WHEN ${populations} AND NOT q_break AND q_prev_year = year - 1 AND q_prev_den >= ${min} AND denominator >= ${min}
              AND abs(CAST(denominator AS DOUBLE) / q_prev_den - 1) > ${ratio}
         THEN printf('denominator %s by %.0f %% from %d (%s → %s), beyond the %.0f %% threshold',
                     CASE WHEN denominator > q_prev_den THEN 'rose' ELSE 'fell' END,
