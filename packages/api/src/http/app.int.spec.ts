@@ -219,6 +219,42 @@ describe("series and values agree with the warehouse's published view", () => {
   });
 });
 
+describe("completeness and timeliness", () => {
+  it("counts per source, commune and year what was received against what is expected, and how late", async () => {
+    const all = (await get("/v1/completeness")).json() as {
+      rows: {
+        source: string;
+        commune: string;
+        year: number;
+        reportsExpected: number;
+        reportsReceived: number;
+        facts: number;
+        lateFacts: number;
+        medianLagDays: number | null;
+      }[];
+    };
+    expect(all.rows.length).toBeGreaterThan(0);
+    for (const r of all.rows) {
+      expect(r.reportsReceived).toBeLessThanOrEqual(r.reportsExpected);
+      expect(r.lateFacts).toBeLessThanOrEqual(r.facts);
+      expect(r.medianLagDays === null).toBe(r.facts === 0);
+    }
+    const source = all.rows[0]?.source ?? "";
+    const counted = await t.warehouse.query<{ n: number }>(
+      `SELECT CAST(count(*) AS DOUBLE) AS n FROM facts WHERE source = $source AND retracted_by IS NULL
+         AND type <> 'FactRetracted' AND commune IS NOT NULL AND commune <> ''
+         AND year(occurred_on) BETWEEN 2019 AND 2026`,
+      { source },
+    );
+    const one = (await get(`/v1/completeness?source=${source}`)).json() as { rows: { facts: number }[] };
+    expect(one.rows.reduce((s, r) => s + r.facts, 0)).toBe(counted[0]?.n);
+    const csv = await get(`/v1/completeness?source=${source}&year=2024`, { accept: "text/csv" });
+    expect(csv.body.split("\r\n")[0]).toBe(
+      "source,commune,commune_name,year,reports_expected,reports_received,facts,late_facts,median_lag_days,p90_lag_days,max_lag_days",
+    );
+  });
+});
+
 describe("as-of reads", () => {
   it("at the checkpoint's position, recomputed figures and their status equal the current ones", async () => {
     for (const code of ["PAYMENT_ACCT_15", "DIGSIG_ADULT", "DE_GRDP", "DE_SECTOR", "OCOP_ONLINE", "DTI_RANK"]) {
@@ -359,6 +395,7 @@ describe("OpenAPI and access", () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/v1/communes",
       "/v1/communes/{code}/profile",
+      "/v1/completeness",
       "/v1/facts",
       "/v1/health",
       "/v1/indicators",

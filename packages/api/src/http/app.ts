@@ -32,6 +32,7 @@ import { type ApiError, ApiFailure, errorBody } from "./errors.js";
 import { LiveWarehouse } from "./liveWarehouse.js";
 import { loadReference } from "./readModel.js";
 import { communeRoutes } from "./routes/communes.js";
+import { completenessRoutes } from "./routes/completeness.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { factRoutes } from "./routes/facts.js";
 import { healthRoutes } from "./routes/health.js";
@@ -148,6 +149,7 @@ export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext; operator?: OperatorOp
   await app.register(profileRoutes, opts);
   await app.register(manySeriesRoutes, opts);
   await app.register(communeRoutes, opts);
+  await app.register(completenessRoutes, opts);
   await app.register(labelRoutes, opts);
   await app.register(factRoutes, opts);
   await app.register(dashboardRoutes);

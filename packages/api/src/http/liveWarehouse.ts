@@ -43,6 +43,22 @@ import type { CatalogIndicator } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
 import type { ApiError } from "./errors.js";
 import { judge, publish, type RawFigure } from "./figures.js";
+
+/** One row of `source_completeness`. */
+export interface CompletenessRow {
+  readonly source: string;
+  readonly commune: string;
+  readonly communeName: string | null;
+  readonly year: number;
+  readonly reportsExpected: number;
+  readonly reportsReceived: number;
+  readonly facts: number;
+  readonly lateFacts: number;
+  readonly medianLagDays: number | null;
+  readonly p90LagDays: number | null;
+  readonly maxLagDays: number | null;
+}
+
 import {
   type IndicatorFigures,
   indexFigures,
@@ -209,6 +225,32 @@ export class LiveWarehouse {
       });
     }
     return E.right(r);
+  }
+
+  private completenessCache: { position: number; rows: Promise<CompletenessRow[]> } | undefined;
+
+  /**
+   * The warehouse's `source_completeness` (reports expected vs received and the lag from occurrence to
+   * recording, per source, commune and year), read on the reader connection once per checkpoint.
+   */
+  completeness(): Promise<CompletenessRow[]> {
+    const position = this.model.position;
+    if (this.completenessCache?.position !== position) {
+      const rows = this.onReader(() =>
+        this.reader.query<CompletenessRow>(
+          `SELECT source, commune, commune_name AS "communeName", year, reports_expected AS "reportsExpected",
+                  reports_received AS "reportsReceived", CAST(facts AS DOUBLE) AS facts,
+                  CAST(late_facts AS DOUBLE) AS "lateFacts", median_lag_days AS "medianLagDays",
+                  p90_lag_days AS "p90LagDays", max_lag_days AS "maxLagDays"
+           FROM source_completeness ORDER BY source, commune, year`,
+        ),
+      );
+      rows.catch(() => {
+        this.completenessCache = undefined;
+      });
+      this.completenessCache = { position, rows };
+    }
+    return this.completenessCache.rows;
   }
 
   /** Runs an as-of task on the reader connection, one at a time, counting those that wait. */

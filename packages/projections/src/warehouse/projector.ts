@@ -794,6 +794,7 @@ export class Warehouse {
       await this.setMeta("checkpoint", String(to));
       await this.setMeta("vintage", vintage);
       await this.setMeta("catalog_hash", hash);
+      await this.setMeta("years", this.options.years.join("-"));
     });
     phase("commit");
     if (process.env.KPI_TRACE === "1") {

@@ -139,6 +139,36 @@ SELECT i.area, v.indicator, i.name_vi, i.name_en, v.year, v.breakdown, v.value, 
 FROM indicator_values v JOIN indicators i ON i.code = v.indicator WHERE v.level = 'province';
 COMMENT ON VIEW province_scorecard IS 'The province against every target: one row per indicator, year (and breakdown) with status met / missed / on_track / off_track / baseline / no_data / no_target, and the quality flags.';
 
+CREATE OR REPLACE VIEW source_completeness AS
+WITH f AS (
+  SELECT source, commune, CAST(year(occurred_on) AS INTEGER) AS year, type,
+         date_diff('day', occurred_on, CAST(recorded_at AS DATE)) AS lag
+  FROM facts
+  WHERE retracted_by IS NULL AND type <> 'FactRetracted' AND commune IS NOT NULL AND commune <> ''),
+range_ AS (
+  SELECT CAST(split_part(value, '-', 1) AS INTEGER) AS y0, CAST(split_part(value, '-', 2) AS INTEGER) AS y1
+  FROM projection_meta WHERE key = 'years'),
+kinds AS (SELECT source, count(DISTINCT type) AS expected FROM f, range_ WHERE year BETWEEN y0 AND y1 GROUP BY source),
+spans AS (SELECT source, min(year) AS y0, max(year) AS y1 FROM f, range_ r WHERE year BETWEEN r.y0 AND r.y1 GROUP BY source),
+grid AS (
+  SELECT c.source, c.commune, CAST(unnest(range(s.y0, s.y1 + 1)) AS INTEGER) AS year
+  FROM (SELECT DISTINCT f.source, f.commune FROM f JOIN spans s ON s.source = f.source
+        WHERE f.year BETWEEN s.y0 AND s.y1) c JOIN spans s ON s.source = c.source),
+got AS (
+  SELECT source, commune, year, count(*) AS facts, count(DISTINCT type) AS received,
+         count(*) FILTER (WHERE lag > 90) AS late, median(lag) AS median_lag, quantile_disc(lag, 0.9) AS p90_lag,
+         max(lag) AS max_lag
+  FROM f GROUP BY ALL)
+SELECT g.source, g.commune, cm.name AS commune_name, g.year,
+  CAST(k.expected AS INTEGER) AS reports_expected, CAST(coalesce(got.received, 0) AS INTEGER) AS reports_received,
+  CAST(coalesce(got.facts, 0) AS BIGINT) AS facts, CAST(coalesce(got.late, 0) AS BIGINT) AS late_facts,
+  CAST(got.median_lag AS INTEGER) AS median_lag_days, CAST(got.p90_lag AS INTEGER) AS p90_lag_days,
+  CAST(got.max_lag AS INTEGER) AS max_lag_days
+FROM grid g JOIN kinds k ON k.source = g.source
+LEFT JOIN got ON got.source = g.source AND got.commune = g.commune AND got.year = g.year
+LEFT JOIN communes cm ON cm.code = g.commune;
+COMMENT ON VIEW source_completeness IS 'Completeness and timeliness per source, commune and year (of occurrence, within the warehouse''s years): reports_expected = the kinds of fact the source files anywhere, reports_received = the kinds it filed for that commune and year; facts, late_facts (recorded more than 90 days after they occurred) and the lag from occurrence to recording in days (median, 90th percentile, max). A source is expected every year from its first to its last year with facts, for every commune it ever reported on. Retracted facts and facts without a resolved commune are left out.';
+
 CREATE OR REPLACE VIEW published_indicator_revisions AS
 SELECT indicator, geo, year, breakdown, vintage, position, numerator, denominator, value
 FROM indicator_revisions WHERE geo = 'province';
@@ -151,6 +181,7 @@ COMMENT ON VIEW published_indicator_revisions IS 'How each province figure moved
  */
 export const PUBLISHED_RELATIONS = [
   "published_indicator_values",
+  "source_completeness",
   "published_indicator_revisions",
   "province_scorecard",
   "indicators",
