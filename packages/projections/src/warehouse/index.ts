@@ -1,3 +1,4 @@
+export * from "./columnComments.js";
 export * from "./conditionSql.js";
 export * from "./disclosureSql.js";
 export * from "./entitySql.js";

@@ -25,6 +25,7 @@ import {
   storageAdvice,
 } from "@kpi/core";
 import canonicalize from "canonicalize";
+import { columnComment, commentColumns } from "./columnComments.js";
 import { smallCellSql, withheldSql } from "./disclosureSql.js";
 import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
 import { contributionsSql, figureRowsSql, standingReportsSql, valueSql, visibleSql } from "./figuresSql.js";
@@ -443,6 +444,7 @@ export class Warehouse {
       await this.loadReference();
       await this.loadCatalog();
     });
+    await commentColumns(c);
   }
 
   private async loadReference(): Promise<void> {
@@ -1096,6 +1098,19 @@ export class Warehouse {
           )
         )[0]?.comment;
         await this.conn.run(`CREATE TABLE snapshot_out.${name} AS SELECT * FROM ${name} ORDER BY ALL`);
+        const columns = await rows<{ c: string; comment: string | null }>(
+          this.conn,
+          sqlOf(
+            `SELECT column_name AS c, comment FROM duckdb_columns()
+             WHERE table_name = $name AND database_name = current_database() ORDER BY column_index`,
+            { name },
+          ),
+        );
+        for (const { c: col, comment: text } of columns) {
+          const said = text ?? columnComment(name, col);
+          if (said === undefined) continue;
+          await this.conn.run(`COMMENT ON COLUMN snapshot_out.${name}."${col}" IS '${said.replaceAll("'", "''")}'`);
+        }
         if (comment !== null && comment !== undefined) {
           await this.conn.run(`COMMENT ON TABLE snapshot_out.${name} IS '${comment.replaceAll("'", "''")}'`);
         }
