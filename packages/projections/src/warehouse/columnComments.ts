@@ -30,6 +30,11 @@ export const COLUMN_COMMENTS: Readonly<Record<string, string>> = {
   vintage: "The recording day (UTC) of the last facts folded: the vintage of the figure.",
   definition_hash: "SHA-256 of the indicator's definition the figure was computed with.",
   name_vi: "The indicator's name in Vietnamese.",
+  "breakdown_labels.code": "A breakdown value.",
+  "breakdown_labels.name_vi": "Its name in Vietnamese.",
+  "breakdown_labels.name_en": "Its name in English.",
+  breakdown_vi: "The breakdown value's name in Vietnamese (table breakdown_labels).",
+  breakdown_en: "The breakdown value's name in English.",
   name_en: "The indicator's name in English.",
   area: "The plan area (digital_economy, digital_society, digital_government, artificial_intelligence).",
   // cell counts

@@ -16,6 +16,7 @@ import { totalmem } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import {
+  BREAKDOWN_LABELS,
   type CatalogEntry,
   DuckDbEventLog,
   definitionHash,
@@ -497,7 +498,13 @@ export class Warehouse {
 
   private async loadCatalog(): Promise<void> {
     const c = this.conn;
-    await c.run("DELETE FROM indicators; DELETE FROM indicator_targets;");
+    await c.run("DELETE FROM indicators; DELETE FROM indicator_targets; DELETE FROM breakdown_labels;");
+    for (const [code, label] of Object.entries(BREAKDOWN_LABELS)) {
+      await run(
+        c,
+        sqlOf("INSERT INTO breakdown_labels VALUES ($code, $vi, $en)", { code, vi: label.vi, en: label.en }),
+      );
+    }
     for (const e of this.options.catalog) {
       const p = new Params();
       await run(

@@ -1,11 +1,12 @@
 /**
  * The warehouse's schema as a statistician meets it: every column of every table and view carries a comment
- * (`columnComments.ts`), in the warehouse and in the public snapshot.
+ * (`columnComments.ts`), in the warehouse and in the public snapshot; breakdown codes have their names.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { BREAKDOWN_LABELS } from "@kpi/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { testCatalog, testReference } from "../testing/fixtures.js";
 import { Warehouse } from "./projector.js";
@@ -32,6 +33,17 @@ describe("warehouse schema", () => {
          WHERE database_name = current_database() AND NOT internal AND schema_name = 'main'`,
       );
       expect(all[0]?.n).toBeGreaterThan(200);
+      // breakdown codes are named in the warehouse as in the API (one list)
+      const labels = await w.query<{ code: string; name_vi: string; name_en: string }>(
+        "SELECT code, name_vi, name_en FROM breakdown_labels ORDER BY code",
+      );
+      expect(Object.fromEntries(labels.map((l) => [l.code, { vi: l.name_vi, en: l.name_en }]))).toEqual(
+        BREAKDOWN_LABELS,
+      );
+      const view = await w.query<{ name: string }>(
+        "SELECT column_name AS name FROM duckdb_columns() WHERE table_name = 'published_indicator_values'",
+      );
+      expect(view.map((r) => r.name)).toEqual(expect.arrayContaining(["breakdown_vi", "breakdown_en"]));
       await w.publicSnapshot(join(dir, "public.duckdb"));
     } finally {
       await w.close();

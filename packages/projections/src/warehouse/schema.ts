@@ -98,6 +98,9 @@ COMMENT ON COLUMN indicators.baseline_year IS 'The base year the plan states for
 COMMENT ON COLUMN indicators.baseline_value IS 'The base value the plan states for baseline_year.';
 COMMENT ON TABLE indicators IS 'The indicator catalog (seeds/catalog): Vietnamese and English names, how each is measured, and the hash of its definition.';
 
+CREATE TABLE IF NOT EXISTS breakdown_labels (code VARCHAR PRIMARY KEY, name_vi VARCHAR NOT NULL, name_en VARCHAR NOT NULL);
+COMMENT ON TABLE breakdown_labels IS 'Names in Vietnamese and English of the breakdown values: VSIC 2018 sections (A–U), ALL, and the empty value (the overall figure).';
+
 CREATE TABLE IF NOT EXISTS indicator_targets (
   indicator VARCHAR NOT NULL, year INTEGER NOT NULL, op VARCHAR NOT NULL, value DOUBLE NOT NULL,
   document VARCHAR NOT NULL, section VARCHAR NOT NULL, note VARCHAR
@@ -109,6 +112,7 @@ COMMENT ON TABLE indicator_targets IS 'Every target in the plans: indicator, yea
 export const WAREHOUSE_VIEWS = `
 CREATE OR REPLACE VIEW published_indicator_values AS
 SELECT v.indicator, i.name_vi, i.name_en, v.geo, c.name AS geo_name, v.level, v.year, v.breakdown,
+  b.name_vi AS breakdown_vi, b.name_en AS breakdown_en,
   CASE WHEN v.withheld IS NOT NULL THEN NULL ELSE v.numerator END AS numerator,
   CASE WHEN v.withheld IS NOT NULL THEN NULL ELSE v.denominator END AS denominator,
   CASE WHEN v.withheld IS NOT NULL THEN NULL ELSE v.value END AS value,
@@ -129,7 +133,8 @@ SELECT v.indicator, i.name_vi, i.name_en, v.geo, c.name AS geo_name, v.level, v.
   CASE WHEN v.withheld IS NOT NULL AND v.implausible THEN 'withheld cell' ELSE v.implausible_reason END
     AS implausible_reason
 FROM (${withheldSql("SELECT * FROM indicator_values", "suppressed")}) v
-JOIN indicators i ON i.code = v.indicator LEFT JOIN communes c ON c.code = v.geo;
+JOIN indicators i ON i.code = v.indicator LEFT JOIN communes c ON c.code = v.geo
+LEFT JOIN breakdown_labels b ON b.code = v.breakdown;
 COMMENT ON VIEW published_indicator_values IS 'Indicator values fit for publication: numerator, denominator, value and status are withheld (suppressed true, status NULL) for commune figures with a denominator below the small-cell threshold, and for a second commune, or the province, wherever one withheld commune could otherwise be recovered by subtracting the published communes from the province; a commune series with any withheld value shows no trajectory. Which of the withheld cells is the small one is not said. Includes Vietnamese and English indicator names and commune names.';
 
 CREATE OR REPLACE VIEW province_scorecard AS
@@ -186,6 +191,7 @@ export const PUBLISHED_RELATIONS = [
   "province_scorecard",
   "indicators",
   "indicator_targets",
+  "breakdown_labels",
   "communes",
   "crosswalk",
   "geo_warnings",
