@@ -276,6 +276,8 @@ const figuresAsOfOn = async (
   for (const e of entries) {
     const p = new Params();
     const v = vintage === null || vintage === undefined ? "NULL" : `CAST(${p.bind(vintage)} AS DATE)`;
+    // a year after the vintage's had not begun (the same rule as computeValues)
+    const begun = vintage === null || vintage === undefined ? "0" : p.bind(Number(vintage.slice(0, 4)));
     const r = await rows<Omit<AsOfFigure, "position">>(
       c,
       sqlOf(
@@ -287,8 +289,12 @@ const figuresAsOfOn = async (
              [e],
              `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
                   CAST(denominator AS DOUBLE) AS denominator, ${valueSql(e.definition)} AS value
-              FROM (${figureRowsSql(e, p, { cells: "asof_cells", reports: "asof_reports" })})
-                AS r(indicator, geo, year, breakdown, numerator, denominator)`,
+              FROM (SELECT indicator, geo, year, breakdown,
+                      CASE WHEN year > ${begun} THEN NULL ELSE numerator END AS numerator,
+                      CASE WHEN year > ${begun} THEN NULL ELSE denominator END AS denominator
+                    FROM (${figureRowsSql(e, p, { cells: "asof_cells", reports: "asof_reports" })})
+                      AS r(indicator, geo, year, breakdown, numerator, denominator)
+                    WHERE geo = 'province' OR year <= ${begun})`,
              p,
            ),
            smallCellSql(String(smallCellThreshold)),
@@ -795,7 +801,10 @@ export class Warehouse {
       phase("entities");
       await c.run(`DELETE FROM reports; INSERT INTO reports ${standingReportsSql(new Params())}`);
       phase("reports");
-      indicators = from === 0 ? undefined : await this.affectedIndicators(from, to);
+      // a new vintage year opens a year that had no figures: every indicator is recomputed then
+      const before = await this.meta("vintage");
+      const newYear = before === undefined || before.slice(0, 4) !== vintage.slice(0, 4);
+      indicators = from === 0 || newYear ? undefined : await this.affectedIndicators(from, to);
       await this.computeValues(to, vintage, indicators);
       phase("values");
       await this.recordRevisions(vintage, to);
@@ -903,6 +912,15 @@ export class Warehouse {
            FROM (${figureRowsSql(e, rp)}) AS r(indicator, geo, year, breakdown, numerator, denominator)`,
       );
       await run(c, sqlOf(`INSERT INTO raw_values ${parts.map((x) => `(${x})`).join("\nUNION ALL\n")}`, rp));
+      // a year after the vintage's had not begun: nothing was known of it (no commune rows, province no data)
+      const year = Number(vintage.slice(0, 4));
+      await run(c, sqlOf("DELETE FROM raw_values WHERE year > $year AND geo <> 'province'", { year }));
+      await run(
+        c,
+        sqlOf("UPDATE raw_values SET numerator = NULL, denominator = NULL, value = NULL WHERE year > $year", {
+          year,
+        }),
+      );
     }
     const dp = new Params();
     await run(

@@ -180,6 +180,37 @@ describe("quality flags", () => {
     }
   });
 
+  it("gives a year that had not begun at the vintage no figures, now and as of then", async () => {
+    const { w, clock } = await open("2024-06-01");
+    try {
+      await w.log.append([pop("p24", "29926", 2024, 10), account("a1", "29926", "2024-03-10")]);
+      await w.catchUp();
+      const years = async () =>
+        w.query<{ geo: string; year: number; value: number | null }>(
+          "SELECT geo, year, value FROM indicator_values WHERE indicator = 'PAYMENT_ACCT_15' ORDER BY geo, year",
+        );
+      expect((await years()).map((r) => [r.geo, r.year, r.value])).toEqual([
+        ["29926", 2024, 10],
+        ["province", 2023, null],
+        ["province", 2024, 10],
+        ["province", 2025, null],
+        ["province", 2026, null],
+      ]);
+      clock.day = "2025-02-01";
+      await w.log.append([pop("p25", "29926", 2025, 10)]);
+      await w.catchUp();
+      expect((await years()).filter((r) => r.year === 2025).map((r) => [r.geo, r.value])).toEqual([
+        ["29926", 10],
+        ["province", 10],
+      ]);
+      // as of the first vintage, recomputed: the same rule
+      const then = await w.figuresAsOf({ date: "2024-06-01" }, ["PAYMENT_ACCT_15"]);
+      expect(then.filter((f) => f.year === 2025).map((f) => [f.geo, f.value])).toEqual([["province", null]]);
+    } finally {
+      await w.close();
+    }
+  });
+
   it("are deterministic: the same log gives the same flags, folded at once or step by step, and obey their rules", async () => {
     await fc.assert(
       fc.asyncProperty(factStreamArb(25), fc.nat(), async (facts, cut) => {
