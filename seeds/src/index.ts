@@ -7,7 +7,13 @@ export * from "./catalog/index.js";
 export { factStream, type GenerateOptions, generateFacts } from "./generator/generateFacts.js";
 export { calibratedPopulations } from "./generator/geography.js";
 export { isScaleName, SCALE_NAMES, SCALES, type Scale, type ScaleName } from "./generator/scales.js";
-export { formatSummary, type SampleSummary, writeSample } from "./generator/writeSample.js";
+export {
+  formatSummary,
+  type ReportingBatch,
+  reportingBatches,
+  type SampleSummary,
+  writeSample,
+} from "./generator/writeSample.js";
 export {
   type Commune,
   type CommuneType,

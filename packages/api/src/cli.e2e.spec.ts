@@ -22,7 +22,7 @@ describe("kpi", () => {
   beforeAll(() => {
     assertBuilt();
     demo = kpi("demo", "--scale", "tiny", "--no-serve");
-  }, 120_000);
+  }, 300_000);
 
   it("demo makes, imports and projects the sample province and shows the 2025 scorecard", () => {
     expect(demo.err).toBe("");
@@ -33,9 +33,58 @@ describe("kpi", () => {
     expect(demo.out).toMatch(/PAYMENT_ACCT_15\s+\d+\.\d\s+>= 80(\.0)? \(2025\)\s+(met|on_track|off_track)/);
   });
 
+  it("demo replays the sample's reporting history: vintages in which figures were really revised", async () => {
+    expect(demo.out).toMatch(/Imported .* in \d+ reporting batches/);
+    const instance = await DuckDBInstance.create(join(dir, "warehouse-restricted.duckdb"), {
+      access_mode: "READ_ONLY",
+    });
+    const c = await instance.connect();
+    try {
+      const q = async (sql: string) => (await c.runAndReadAll(sql)).getRowObjectsJson();
+      const vintages = await q("SELECT count(DISTINCT vintage) AS n FROM indicator_revisions");
+      expect(Number(vintages[0]?.n)).toBeGreaterThanOrEqual(3);
+      // a province figure whose value, once known, was later changed (a late report, a revised statistic)
+      const revised = await q(
+        `SELECT count(*) AS n FROM (SELECT indicator, year FROM indicator_revisions
+           WHERE geo = 'province' AND value IS NOT NULL GROUP BY ALL HAVING count(DISTINCT value) > 1)`,
+      );
+      expect(Number(revised[0]?.n)).toBeGreaterThan(0);
+    } finally {
+      c.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  it("runs the README's as-of examples: each answers figures, and not those of today", () => {
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    const lines = [...readme.matchAll(/^kpi (figure|explain) (.*--as-of \S+)/gm)].map((m) => [
+      m[1] as string,
+      ...(m[2] as string).split(/\s+/),
+    ]);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    const answers = new Set<string>();
+    for (const args of lines) {
+      const then = kpi(...args);
+      expect(then.err, args.join(" ")).toBe("");
+      expect(then.code, args.join(" ")).toBe(0);
+      expect(then.out.trim().split("\n").length, args.join(" ")).toBeGreaterThan(1);
+      const at = args.indexOf("--as-of");
+      const now = kpi(...args.slice(0, at), ...args.slice(at + 2));
+      // the figures themselves differ, not only the position they are stamped with
+      const figures = (out: string) => out.replaceAll(/log position [\d,]+|\t\d+\t[^\t\n]*$/gm, "");
+      expect(figures(then.out), args.join(" ")).not.toBe(figures(now.out));
+      answers.add(figures(then.out));
+    }
+    expect(answers.size).toBe(lines.length);
+    // before the first recording day, a clear answer rather than empty figures
+    const before = kpi("figure", "PAYMENT_ACCT_15", "--as-of", "2019-01-01");
+    expect(before.code).toBe(1);
+    expect(before.err).toContain("nothing was known then");
+  }, 240_000);
+
   it("runs the README's SQL examples on the snapshot, each returning rows", async () => {
     const queries = readmeSql();
-    expect(queries.length).toBe(3);
+    expect(queries.length).toBe(4);
     const instance = await DuckDBInstance.create(join(dir, "warehouse-snapshot.duckdb"), { access_mode: "READ_ONLY" });
     const c = await instance.connect();
     try {

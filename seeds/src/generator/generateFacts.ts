@@ -12,7 +12,7 @@ import type { Fact } from "@kpi/core";
 import { type ReferenceData, referenceData } from "../reference/referenceData.js";
 import { Businesses } from "./businesses.js";
 import { Community } from "./community.js";
-import { civilOf } from "./days.js";
+import { civilOf, isoOf } from "./days.js";
 import { Emitter } from "./emitter.js";
 import { Facilities } from "./facilities.js";
 import { buildGeography } from "./geography.js";
@@ -30,6 +30,11 @@ export interface GenerateOptions {
   readonly seed: number;
   /** Reference data to use instead of the shipped files (tests). */
   readonly reference?: ReferenceData;
+  /**
+   * Told the report day (YYYY-MM-DD) before the facts reported on it are yielded: the sources' own clock,
+   * which `writeSample` writes beside the facts so that an import can replay the reporting history.
+   */
+  readonly onReportDay?: (day: string) => void;
 }
 
 export function* factStream(options: GenerateOptions): Generator<Fact> {
@@ -64,8 +69,10 @@ export function* factStream(options: GenerateOptions): Generator<Fact> {
     community.startYear(year);
   };
 
+  const report = options.onReportDay;
   // the initial load, source by source
   em.today = SIM_START;
+  report?.(isoOf(SIM_START));
   em.live = false;
   startYear(2019);
   for (const load of [
@@ -84,6 +91,7 @@ export function* factStream(options: GenerateOptions): Generator<Fact> {
   em.live = true;
   for (let day = SIM_START; day <= REPORT_END; day++) {
     em.beginDay(day);
+    report?.(isoOf(day));
     const [year, month, date] = civilOf(day);
     if (day > SIM_START && month === 1 && date === 1) startYear(year);
     if (day <= SIM_END) {
@@ -100,6 +108,7 @@ export function* factStream(options: GenerateOptions): Generator<Fact> {
   // late reports and retractions due after the last report day
   for (const day of em.pendingDaysAfter(REPORT_END)) {
     em.beginDay(day);
+    report?.(isoOf(day));
     yield* em.drain();
   }
 }

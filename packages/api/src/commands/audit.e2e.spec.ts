@@ -19,7 +19,7 @@ describe("kpi publish, export-log, verify, explain", () => {
     assertBuilt();
     const demo = kpi("demo", "--scale", "tiny", "--no-serve");
     expect(demo.code).toBe(0);
-  }, 120_000);
+  }, 300_000); // the demo replays the sample's reporting history: a catch-up step per half-year
 
   it("publishes 2025, verifies it from an exported log, and fails at the position of an edited event", async () => {
     const published = kpi("publish", "--year", "2025", "--level", "all");

@@ -34,7 +34,7 @@ import {
 } from "@kpi/projections";
 import * as E from "fp-ts/lib/Either.js";
 import type { Config } from "../config.js";
-import { ownWarehouse, type WarehouseAccess } from "./warehouseCommands.js";
+import { nothingKnownAt, ownWarehouse, type WarehouseAccess } from "./warehouseCommands.js";
 
 const n = (x: number) => x.toLocaleString("en-US");
 const seconds = (s: number) => `${s.toFixed(2)} s`;
@@ -365,6 +365,13 @@ export const explainCommand = async (
   },
 ): Promise<number> =>
   (o.access ?? ownWarehouse(config)).use(async (w) => {
+    if (o.asOf !== undefined) {
+      const nothing = await nothingKnownAt(w, o.asOf);
+      if (nothing !== undefined) {
+        o.err.write(`kpi explain: ${nothing}\n`);
+        return 1;
+      }
+    }
     const asOf: AsOf | undefined =
       o.asOf === undefined ? undefined : /^\d+$/.test(o.asOf) ? { position: Number(o.asOf) } : { date: o.asOf };
     const r = await explainFigure(w, o.indicator, o.geo, o.year, {

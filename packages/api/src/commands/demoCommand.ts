@@ -1,13 +1,95 @@
 /**
  * `kpi demo`: the first quick-start command. Makes the sample province (once), imports it into the embedded
- * log, projects it into the warehouse, and prints where the province stands on its 2025 targets.
+ * log in its reporting batches — one per half-year of the sources' reporting, each recorded on the last day
+ * of its half-year, so that the warehouse has the vintages a real history of imports would give (late reports and
+ * revised statistics revise earlier figures) — projects it into the warehouse, and prints where the province
+ * stands on its 2025 targets.
  */
-import { existsSync, mkdirSync, renameSync } from "node:fs";
+
+import { once } from "node:events";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { isScaleName, type ScaleName, writeSample } from "@kpi/seeds";
+import { createInterface } from "node:readline";
+import { finished } from "node:stream/promises";
+import { DuckDbEventLog, importFile, parseRetractionGrants } from "@kpi/core";
+import { isScaleName, type ReportingBatch, reportingBatches, type ScaleName, writeSample } from "@kpi/seeds";
 import type { Config } from "../config.js";
-import { importCommand } from "./importCommand.js";
+import { reportImport } from "./importCommand.js";
 import { openWarehouse, printCatchUp, writeSnapshots } from "./warehouseCommands.js";
+
+const n = (x: number) => x.toLocaleString("en-US");
+
+/** Splits `file` into one NDJSON file per batch in `dir` (lines `from`..`to`); returns their paths. */
+const splitBatches = async (file: string, batches: readonly ReportingBatch[], dir: string): Promise<string[]> => {
+  mkdirSync(dir, { recursive: true });
+  const paths = batches.map((b) => join(dir, `reported-by-${b.until}.ndjson`));
+  const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
+  let i = 0;
+  let line = 0;
+  let out = createWriteStream(paths[0] ?? join(dir, "empty.ndjson"));
+  for await (const text of lines) {
+    line++;
+    while (i < batches.length - 1 && line > (batches[i]?.to ?? 0)) {
+      out.end();
+      await finished(out);
+      i++;
+      out = createWriteStream(paths[i] as string);
+    }
+    if (!out.write(`${text}\n`)) await once(out, "drain");
+  }
+  out.end();
+  await finished(out);
+  return paths;
+};
+
+/**
+ * Appends the sample batch by batch, each recorded on its day (the log's clock is set to the end of it), and
+ * prints one summary line per batch and the totals. Facts already in the log are duplicates (a second run
+ * appends nothing). Returns 0, or 1 if a batch was refused.
+ */
+const importInBatches = async (
+  config: Config,
+  file: string,
+  reportedFile: string,
+  o: { out: NodeJS.WritableStream; err: NodeJS.WritableStream },
+): Promise<number> => {
+  const batches = reportingBatches(reportedFile);
+  const dir = `${file}.batches`;
+  const paths = await splitBatches(file, batches, dir);
+  let day = "";
+  mkdirSync(config.dataDir, { recursive: true });
+  const log = await DuckDbEventLog.open(config.logPath, { now: () => new Date(`${day}T23:59:59Z`) });
+  const totals = { accepted: 0, duplicates: 0, rejected: 0 };
+  try {
+    const append = { retractionGrants: parseRetractionGrants(process.env.KPI_RETRACTION_GRANTS) };
+    for (const [i, b] of batches.entries()) {
+      day = b.until;
+      const path = paths[i] as string;
+      const s = await importFile(log, path, { skipInvalid: false, append });
+      if (!s.committed) {
+        reportImport(s, path, { showErrors: 20, out: o.out, err: o.err });
+        return 1;
+      }
+      totals.accepted += s.accepted;
+      totals.duplicates += s.duplicates;
+      totals.rejected += s.rejected;
+      o.out.write(`  reported by ${b.until}: ${n(s.accepted).padStart(9)} accepted, ${n(s.duplicates)} duplicates\n`);
+    }
+  } finally {
+    await log.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  o.out.write(
+    [
+      `Imported ${file} in ${batches.length} reporting batches (${batches[0]?.until} … ${batches.at(-1)?.until}), each recorded on its day`,
+      `  accepted        ${n(totals.accepted)}`,
+      `  duplicates      ${n(totals.duplicates)}`,
+      `  rejected        ${n(totals.rejected)}`,
+      "",
+    ].join("\n"),
+  );
+  return 0;
+};
 
 export const demoCommand = async (
   config: Config,
@@ -20,19 +102,15 @@ export const demoCommand = async (
   const scale: ScaleName = o.scale;
   mkdirSync(config.dataDir, { recursive: true });
   const file = join(config.dataDir, `sample-${scale}.ndjson`);
-  if (!existsSync(file)) {
+  const reported = join(config.dataDir, `sample-${scale}.reported.csv`);
+  if (!existsSync(file) || !existsSync(reported)) {
     o.out.write(`Making the ${scale} sample province (seed 1) in ${file} ...\n`);
-    const s = await writeSample({ scale, seed: 1, out: `${file}.partial` });
+    const s = await writeSample({ scale, seed: 1, out: `${file}.partial`, reportedOut: `${reported}.partial` });
     renameSync(`${file}.partial`, file); // an interrupted run leaves no truncated sample behind
+    renameSync(`${reported}.partial`, reported);
     o.out.write(`  ${s.facts.toLocaleString("en-US")} facts in ${s.seconds.toFixed(1)} s\n`);
   }
-  const imported = await importCommand(config, {
-    files: [file],
-    skipInvalid: false,
-    showErrors: 20,
-    out: o.out,
-    err: o.err,
-  });
+  const imported = await importInBatches(config, file, reported, o);
   if (imported !== 0) return imported;
   const w = await openWarehouse(config);
   try {

@@ -153,6 +153,28 @@ export const exportCommand = async (
     return 0;
   });
 
+/**
+ * Why an as-of (a log position, or a day) can have no figures: nothing had been recorded by then. Undefined
+ * when something had; otherwise the sentence to say, with the first day and position that have facts.
+ */
+export const nothingKnownAt = async (w: Warehouse, asOf: string): Promise<string | undefined> => {
+  const byDate = !/^\d+$/.test(asOf);
+  const known = await w.query<{ n: number }>(
+    byDate
+      ? "SELECT CAST(count(*) AS DOUBLE) AS n FROM facts WHERE CAST(recorded_at AS DATE) <= TRY_CAST($a AS DATE)"
+      : "SELECT CAST(count(*) AS DOUBLE) AS n FROM facts WHERE position <= CAST($a AS BIGINT)",
+    { a: asOf },
+  );
+  if ((known[0]?.n ?? 0) > 0) return undefined;
+  const first = await w.query<{ day: string | null }>(
+    "SELECT strftime(min(recorded_at), '%Y-%m-%d') AS day FROM facts",
+  );
+  const day = first[0]?.day ?? null;
+  return day === null
+    ? "nothing has been recorded yet: import facts first (kpi import FILE)"
+    : `nothing was known then: nothing had been recorded ${byDate ? `by ${asOf}` : `at position ${asOf}`}; the first fact was recorded on ${day} (log position 1): ask for that day or a later one`;
+};
+
 export const figureCommand = async (
   config: Config,
   o: {
@@ -171,6 +193,13 @@ export const figureCommand = async (
       o.err.write(`unknown indicator ${o.indicator}; see docs/indicators.md for the ${catalog.length} codes\n`);
       return 1;
     }
+    if (o.asOf !== undefined) {
+      const nothing = await nothingKnownAt(w, o.asOf);
+      if (nothing !== undefined) {
+        o.err.write(`kpi figure: ${nothing}\n`);
+        return 1;
+      }
+    }
     const at = o.asOf === undefined ? {} : /^\d+$/.test(o.asOf) ? { position: Number(o.asOf) } : { date: o.asOf };
     const rows = (await w.figuresAsOf(at, [o.indicator])).filter(
       (r) => r.geo === o.geo && (o.year === undefined || r.year === o.year),
@@ -179,12 +208,18 @@ export const figureCommand = async (
       o.err.write(`no figure for ${o.indicator} in ${o.geo}${o.year === undefined ? "" : ` for ${o.year}`}\n`);
       return 1;
     }
-    o.out.write("indicator\tgeo\tyear\tbreakdown\tnumerator\tdenominator\tvalue\tas_of_position\n");
+    o.out.write("indicator\tgeo\tyear\tbreakdown\tnumerator\tdenominator\tvalue\tas_of_position\tflags\n");
     for (const r of rows) {
+      const flags = [
+        r.provisional && "provisional",
+        r.estimated && "estimated",
+        r.breakInSeries && "break_in_series",
+        r.implausible && `implausible (${r.implausibleReason})`,
+      ].filter(Boolean);
       o.out.write(
         `${r.indicator}\t${r.geo}\t${r.year}\t${r.breakdown}\t${r.numerator ?? ""}\t${r.denominator ?? ""}\t${
           r.value === null ? "" : r.value.toFixed(4)
-        }\t${r.position}\n`,
+        }\t${r.position}\t${flags.join(", ")}\n`,
       );
     }
     return 0;

@@ -35,8 +35,14 @@ interface Point {
   targetOp: string | null;
   targetValue: number | null;
   trajectory: number | null;
-  status: string;
+  baselineSource: string | null;
+  status: string | null;
   suppressed: boolean;
+  provisional: boolean;
+  estimated: boolean;
+  breakInSeries: boolean;
+  implausible: boolean;
+  implausibleReason: string | null;
 }
 
 interface ViewRow {
@@ -51,15 +57,22 @@ interface ViewRow {
   target_op: string | null;
   target_value: number | null;
   trajectory: number | null;
-  status: string;
+  baseline_source: string | null;
+  status: string | null;
   suppressed: boolean;
+  provisional: boolean;
+  estimated: boolean;
+  break_in_series: boolean;
+  implausible: boolean;
+  implausible_reason: string | null;
 }
 
 const published = (where: string, params: Record<string, string | number>) =>
   t.warehouse.query<ViewRow>(
     `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
             CAST(denominator AS DOUBLE) AS denominator, value, target_year, target_op, target_value, trajectory,
-            status, suppressed
+            baseline_source, status, suppressed, provisional, estimated, break_in_series, implausible,
+            implausible_reason
      FROM published_indicator_values WHERE ${where} ORDER BY geo, breakdown, year`,
     params,
   );
@@ -74,6 +87,11 @@ const comparable = (p: Point | ViewRow) => ({
   target: "targetYear" in p ? [p.targetYear, p.targetOp, p.targetValue] : [p.target_year, p.target_op, p.target_value],
   status: p.status,
   suppressed: p.suppressed,
+  flags:
+    "breakInSeries" in p
+      ? [p.provisional, p.estimated, p.breakInSeries, p.implausible, p.implausibleReason]
+      : [p.provisional, p.estimated, p.break_in_series, p.implausible, p.implausible_reason],
+  baselineSource: "baselineSource" in p ? p.baselineSource : p.baseline_source,
 });
 
 describe("catalog and communes", () => {
@@ -161,7 +179,7 @@ describe("series and values agree with the warehouse's published view", () => {
     const hidden = points.filter((p) => p.suppressed);
     expect(hidden.length).toBeGreaterThan(0);
     for (const p of hidden) {
-      expect(p).toMatchObject({ numerator: null, denominator: null, value: null, status: "suppressed" });
+      expect(p).toMatchObject({ numerator: null, denominator: null, value: null, status: null });
     }
     const firstTarget = Math.min(...body.targets.map((x) => x.year));
     const beforeTarget = points.filter((p) => p.year >= first.first && p.year < firstTarget);
@@ -198,6 +216,42 @@ describe("series and values agree with the warehouse's published view", () => {
       [2024, "J"],
       [2025, "J"],
     ]);
+  });
+});
+
+describe("completeness and timeliness", () => {
+  it("counts per source, commune and year what was received against what is expected, and how late", async () => {
+    const all = (await get("/v1/completeness")).json() as {
+      rows: {
+        source: string;
+        commune: string;
+        year: number;
+        reportsExpected: number;
+        reportsReceived: number;
+        facts: number;
+        lateFacts: number;
+        medianLagDays: number | null;
+      }[];
+    };
+    expect(all.rows.length).toBeGreaterThan(0);
+    for (const r of all.rows) {
+      expect(r.reportsReceived).toBeLessThanOrEqual(r.reportsExpected);
+      expect(r.lateFacts).toBeLessThanOrEqual(r.facts);
+      expect(r.medianLagDays === null).toBe(r.facts === 0);
+    }
+    const source = all.rows[0]?.source ?? "";
+    const counted = await t.warehouse.query<{ n: number }>(
+      `SELECT CAST(count(*) AS DOUBLE) AS n FROM facts WHERE source = $source AND retracted_by IS NULL
+         AND type <> 'FactRetracted' AND commune IS NOT NULL AND commune <> ''
+         AND year(occurred_on) BETWEEN 2019 AND 2026`,
+      { source },
+    );
+    const one = (await get(`/v1/completeness?source=${source}`)).json() as { rows: { facts: number }[] };
+    expect(one.rows.reduce((s, r) => s + r.facts, 0)).toBe(counted[0]?.n);
+    const csv = await get(`/v1/completeness?source=${source}&year=2024`, { accept: "text/csv" });
+    expect(csv.body.split("\r\n")[0]).toBe(
+      "source,commune,commune_name,year,reports_expected,reports_received,facts,late_facts,median_lag_days,p90_lag_days,max_lag_days",
+    );
   });
 });
 
@@ -260,7 +314,7 @@ describe("content negotiation and caching", () => {
     expect(csv.statusCode).toBe(200);
     const lines = csv.body.trim().split("\r\n");
     expect(lines[0]).toBe(
-      "indicator,name_vi,name_en,geo,geo_name,level,year,breakdown,breakdown_vi,breakdown_en,numerator,denominator,value,unit,unit_vi,unit_en,target_year,target_op,target_value,trajectory,status,status_vi,status_en,suppressed,position,publication",
+      "indicator,name_vi,name_en,geo,geo_name,level,year,breakdown,breakdown_vi,breakdown_en,numerator,denominator,value,unit,unit_vi,unit_en,target_year,target_op,target_value,trajectory,baseline_year,baseline_value,baseline_source,status,status_vi,status_en,suppressed,provisional,estimated,break_in_series,implausible,implausible_reason,position,publication",
     );
     expect(lines).toHaveLength(json.points.length + 1);
     expect(lines[1]).toMatch(
@@ -274,6 +328,9 @@ describe("content negotiation and caching", () => {
     expect(table.getChild("year")?.toArray()).toEqual(Int32Array.from(json.points.map((p) => p.year)));
     expect([...(table.getChild("value") ?? [])]).toEqual(json.points.map((p) => p.value));
     expect(table.schema.fields.map((f) => String(f.type))).toContain("Int32");
+    // the quality flags travel in every representation
+    expect([...(table.getChild("break_in_series") ?? [])]).toEqual(json.points.map((p) => p.breakInSeries));
+    expect([...(table.getChild("implausible_reason") ?? [])]).toEqual(json.points.map((p) => p.implausibleReason));
   });
 
   it("honours q-values and ?format=, and refuses what it cannot produce", async () => {
@@ -338,6 +395,7 @@ describe("OpenAPI and access", () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/v1/communes",
       "/v1/communes/{code}/profile",
+      "/v1/completeness",
       "/v1/facts",
       "/v1/health",
       "/v1/indicators",

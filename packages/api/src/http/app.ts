@@ -34,6 +34,7 @@ import { LiveWarehouse } from "./liveWarehouse.js";
 import { PublicationRegistry } from "./publications.js";
 import { loadReference } from "./readModel.js";
 import { communeRoutes } from "./routes/communes.js";
+import { completenessRoutes } from "./routes/completeness.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { factRoutes } from "./routes/facts.js";
 import { riskRoutes } from "./routes/forecastRisk.js";
@@ -154,6 +155,7 @@ export const kpiApi: FastifyPluginAsync<{ ctx: ApiContext; operator?: OperatorOp
   await app.register(profileRoutes, opts);
   await app.register(manySeriesRoutes, opts);
   await app.register(communeRoutes, opts);
+  await app.register(completenessRoutes, opts);
   await app.register(labelRoutes, opts);
   await app.register(sdmxRoutes, opts);
   await app.register(publicationRoutes, opts);

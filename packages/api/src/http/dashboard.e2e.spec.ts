@@ -154,8 +154,29 @@ interface SeriesForecasts {
   forecasts: { breakdown: string }[];
 }
 interface Values {
-  values: { geo: string; breakdown: string; value: number | null; status: string; suppressed: boolean }[];
+  values: {
+    geo: string;
+    breakdown: string;
+    value: number | null;
+    status: string | null;
+    suppressed: boolean;
+    provisional: boolean;
+    estimated: boolean;
+    breakInSeries: boolean;
+    implausible: boolean;
+  }[];
 }
+
+/** The flags a figure carries, as the page writes them in `data-flags`. */
+const flagsOf = (v: Values["values"][number]) =>
+  [
+    v.provisional && "provisional",
+    v.estimated && "estimated",
+    v.breakInSeries && "break_in_series",
+    v.implausible && "implausible",
+  ]
+    .filter(Boolean)
+    .join(" ");
 
 describe.each(WIDTHS)("the dashboard in Chromium at %i px", (width) => {
   it("shows the scorecard and the map from the API, follows the year picker, and fits the width", async () => {
@@ -202,16 +223,22 @@ describe.each(WIDTHS)("the dashboard in Chromium at %i px", (width) => {
     const paths = page.locator("#map path.commune");
     expect(await paths.count()).toBe(102);
     const values = await json<Values>("/v1/indicators/DIGSIG_ADULT/values?year=2025&level=commune");
-    const status = new Map(values.values.filter((v) => v.breakdown === "").map((v) => [v.geo, v.status]));
+    const overall = values.values.filter((v) => v.breakdown === "");
+    // a withheld figure has no status in the API; the page shows it as withheld
+    const status = new Map(overall.map((v) => [v.geo, v.suppressed ? "suppressed" : v.status]));
+    const flags = new Map(overall.map((v) => [v.geo, flagsOf(v)]));
     const drawn = await paths.evaluateAll((ps) =>
       ps.map((p) => ({
         geo: p.getAttribute("data-geo"),
         status: p.getAttribute("data-status"),
         fill: p.getAttribute("fill"),
+        flags: p.getAttribute("data-flags"),
       })),
     );
     for (const d of drawn) {
       expect(d.status, d.geo ?? "").toBe(status.get(d.geo ?? "") ?? "no_data");
+      // the quality flags the API gives each commune are on its shape too
+      expect(d.flags, d.geo ?? "").toBe(flags.get(d.geo ?? "") ?? "");
       if (d.status === "suppressed") expect(d.fill).toBe("url(#withheld)");
     }
     expect(new Set(drawn.filter((d) => d.status !== "suppressed").map((d) => d.fill)).size).toBeGreaterThan(2);
@@ -270,6 +297,13 @@ describe.each(WIDTHS)("the dashboard in Chromium at %i px", (width) => {
     expect(await page.locator("#province-card svg .target").count()).toBe(1); // ≥ 50 in 2025
     const values = await json<Values>("/v1/indicators/DIGSIG_ADULT/values?year=2025&level=commune");
     expect(await page.locator("#communes tbody tr").count()).toBe(values.values.length);
+    // each commune row shows the flags the API gives it
+    const shown = await page
+      .locator("#communes tbody tr")
+      .evaluateAll((rs) =>
+        rs.map((r) => [r.getAttribute("data-geo"), r.querySelector("td.flags")?.getAttribute("data-flags")]),
+      );
+    expect(new Map(shown)).toEqual(new Map(values.values.map((v) => [v.geo, flagsOf(v)])));
     expect(await overflow(page)).toBeLessThanOrEqual(0);
 
     // downloads of what is on screen: the chart's rows as CSV, the chart as PNG

@@ -7,12 +7,13 @@
  *   SQL does (same arithmetic, same order), and a test checks that both agree on every row at the checkpoint.
  * - `publish`: the warehouse's one small-cell rule (`disclosureSql.ts` in the projections package: primary
  *   small cells and the secondary cells that keep them from being recovered by subtraction) applied to a
- *   response. A withheld figure loses numerator, denominator and value, and its status becomes `suppressed`;
- *   a series with any withheld value shows no trajectory, as in the view `published_indicator_values`.
+ *   response. A withheld figure loses numerator, denominator, value and status (null; `suppressed` says it is
+ *   withheld); a series with any withheld value shows no trajectory, as in the view `published_indicator_values`.
  */
 import type { CatalogEntry } from "@kpi/core";
 
-export type Status = "met" | "on_track" | "off_track" | "no_data" | "no_target" | "suppressed";
+/** The status against the target applied (docs/semantics.md); a withheld figure has none (null). */
+export type Status = "met" | "missed" | "on_track" | "off_track" | "baseline" | "no_data" | "no_target";
 
 export interface RawFigure {
   readonly indicator: string;
@@ -26,6 +27,12 @@ export interface RawFigure {
   readonly position: number;
   /** Withheld for publication, as the warehouse's rule decided (`disclosureSql.ts`). */
   readonly withheld: "primary" | "secondary" | null;
+  /** Quality flags, as the warehouse's one rule decided (`qualitySql.ts`). */
+  readonly provisional: boolean;
+  readonly estimated: boolean;
+  readonly breakInSeries: boolean;
+  readonly implausible: boolean;
+  readonly implausibleReason: string | null;
 }
 
 export interface Figure extends RawFigure {
@@ -34,7 +41,12 @@ export interface Figure extends RawFigure {
   readonly targetOp: string | null;
   readonly targetValue: number | null;
   readonly trajectory: number | null;
-  readonly status: Status;
+  /** Where the trajectory starts: the plan's base value ('plan') or the series' first year ('first_year'). */
+  readonly baselineYear: number | null;
+  readonly baselineValue: number | null;
+  readonly baselineSource: "plan" | "first_year" | null;
+  /** Null when the figure is withheld (`suppressed`): its status would tell where its value lies. */
+  readonly status: Status | null;
   readonly suppressed: boolean;
   /** The released publication that holds this figure with this value (`publications.ts`), or null. */
   readonly publication?: string | null;
@@ -62,36 +74,36 @@ const meets = (op: string, value: number, target: number): boolean =>
 
 const seriesKey = (f: { readonly geo: string; readonly breakdown: string }) => `${f.geo}\u0000${f.breakdown}`;
 
-type First = { readonly year: number; readonly value: number };
+type Baseline = { readonly year: number; readonly value: number; readonly source: "plan" | "first_year" };
 
 /**
- * The trajectory for `year` (the warehouse's rule): from the target year on, the target itself; before it, linear
- * from the previous target, or, before any target, from the series' first value; `fromFirst` says the latter.
+ * The trajectory for `year` (the warehouse's rule, `statusSql.ts`): from the target year on, the target itself;
+ * before it, linear from the previous target (when not before the baseline), or else from the baseline.
  */
 export const trajectoryFor = (
   targets: readonly Target[],
   year: number,
-  first: First | undefined,
-): { readonly value: number | null; readonly fromFirst: boolean } => {
+  baseline: Baseline | undefined,
+): { readonly value: number | null; readonly fromBaseline: boolean } => {
   const t = targetFor(targets, year);
-  if (t === undefined) return { value: null, fromFirst: false };
-  if (year >= t.year) return { value: t.value, fromFirst: false };
+  if (t === undefined) return { value: null, fromBaseline: false };
+  if (year >= t.year) return { value: t.value, fromBaseline: false };
   let prev: Target | undefined;
   for (const x of targets) if (x.year < year && (prev === undefined || x.year > prev.year)) prev = x;
-  if (prev !== undefined && (first === undefined || prev.year >= first.year)) {
+  if (prev !== undefined && (baseline === undefined || prev.year >= baseline.year)) {
     return {
       value: prev.value + ((t.value - prev.value) * (year - prev.year)) / (t.year - prev.year),
-      fromFirst: false,
+      fromBaseline: false,
     };
   }
-  if (first === undefined || year < first.year) return { value: null, fromFirst: false };
-  if (t.year > first.year) {
+  if (baseline === undefined || year < baseline.year) return { value: null, fromBaseline: false };
+  if (t.year > baseline.year) {
     return {
-      value: first.value + ((t.value - first.value) * (year - first.year)) / (t.year - first.year),
-      fromFirst: true,
+      value: baseline.value + ((t.value - baseline.value) * (year - baseline.year)) / (t.year - baseline.year),
+      fromBaseline: true,
     };
   }
-  return { value: t.value, fromFirst: false };
+  return { value: t.value, fromBaseline: false };
 };
 
 const firstValues = <F extends RawFigure>(figures: readonly F[]): Map<string, F> => {
@@ -105,15 +117,23 @@ const firstValues = <F extends RawFigure>(figures: readonly F[]): Map<string, F>
   return firsts;
 };
 
-const firstOf = (f: RawFigure | undefined): First | undefined =>
-  f === undefined || f.value === null ? undefined : { year: f.year, value: f.value };
+/** The baseline of a series: the plan's (province, no breakdown) where it states one, else the first value. */
+const baselineOf = (entry: CatalogEntry, f: RawFigure, first: RawFigure | undefined): Baseline | undefined => {
+  if (f.geo === "province" && f.breakdown === "" && entry.baseline !== undefined) {
+    return { year: entry.baseline.year, value: entry.baseline.value, source: "plan" };
+  }
+  return first === undefined || first.value === null
+    ? undefined
+    : { year: first.year, value: first.value, source: "first_year" };
+};
 
-/** Adds target, trajectory, status and the withheld flag to raw figures of one indicator. */
+/** Adds target, baseline, trajectory, status and the withheld flag to raw figures of one indicator. */
 export const judge = (entry: CatalogEntry, raw: readonly RawFigure[]): Figure[] => {
   const firsts = firstValues(raw);
   return raw.map((f) => {
     const t = targetFor(entry.targets, f.year);
-    const trajectory = trajectoryFor(entry.targets, f.year, firstOf(firsts.get(seriesKey(f)))).value;
+    const baseline = baselineOf(entry, f, firsts.get(seriesKey(f)));
+    const trajectory = trajectoryFor(entry.targets, f.year, baseline).value;
     const status: Status =
       f.value === null
         ? "no_data"
@@ -121,10 +141,14 @@ export const judge = (entry: CatalogEntry, raw: readonly RawFigure[]): Figure[] 
           ? "no_target"
           : meets(t.op, f.value, t.value)
             ? "met"
-            : trajectory !== null &&
-                (entry.direction === "lower_is_better" ? f.value <= trajectory : f.value >= trajectory)
-              ? "on_track"
-              : "off_track";
+            : f.year > t.year
+              ? "missed"
+              : baseline?.source === "first_year" && f.year === baseline.year
+                ? "baseline"
+                : trajectory !== null &&
+                    (entry.direction === "lower_is_better" ? f.value <= trajectory : f.value >= trajectory)
+                  ? "on_track"
+                  : "off_track";
     return {
       ...f,
       level: f.geo === "province" ? "province" : "commune",
@@ -132,21 +156,36 @@ export const judge = (entry: CatalogEntry, raw: readonly RawFigure[]): Figure[] 
       targetOp: t?.op ?? null,
       targetValue: t?.value ?? null,
       trajectory,
+      baselineYear: baseline?.year ?? null,
+      baselineValue: baseline?.value ?? null,
+      baselineSource: baseline?.source ?? null,
       status,
       suppressed: f.withheld !== null,
     };
   });
 };
 
-/** Withholds what the rule withholds (see the module comment). Order is kept. */
+/**
+ * Withholds what the rule withholds (see the module comment): a withheld figure loses numerator, denominator,
+ * value, status and the numbers of its implausibility reason; a series with any withheld value loses its
+ * trajectory and baseline value. Order is kept.
+ */
 export const publish = (figures: readonly Figure[]): Figure[] => {
   const withheldSeries = new Set(figures.filter((f) => f.suppressed).map(seriesKey));
   return figures.map((f) => {
-    const hideTrajectory = withheldSeries.has(seriesKey(f)) && f.trajectory !== null;
-    if (!f.suppressed && !hideTrajectory) return f;
-    const trajectory = hideTrajectory ? null : f.trajectory;
+    const hideSeries = withheldSeries.has(seriesKey(f)) && (f.trajectory !== null || f.baselineValue !== null);
+    if (!f.suppressed && !hideSeries) return f;
+    const series = hideSeries ? { trajectory: null, baselineYear: null, baselineValue: null } : {};
     return f.suppressed
-      ? { ...f, numerator: null, denominator: null, value: null, status: "suppressed", trajectory }
-      : { ...f, trajectory };
+      ? {
+          ...f,
+          ...series,
+          numerator: null,
+          denominator: null,
+          value: null,
+          status: null,
+          implausibleReason: f.implausible ? "withheld cell" : null,
+        }
+      : { ...f, ...series };
   });
 };

@@ -1,5 +1,5 @@
 /**
- * Targets, trajectories, status and suppression on hand-made figures (the agreement with the warehouse's SQL
+ * Targets, baselines, trajectories, status and suppression on hand-made figures (the agreement with the warehouse's SQL
  * on real figures is checked in app.int.spec.ts).
  */
 import type { CatalogEntry } from "@kpi/core";
@@ -29,6 +29,11 @@ const raw = (
   value: numerator === null || denominator === null || denominator === 0 ? null : (100 * numerator) / denominator,
   position: 7,
   withheld,
+  provisional: false,
+  estimated: false,
+  breakInSeries: false,
+  implausible: false,
+  implausibleReason: null,
 });
 
 describe("targets and trajectory", () => {
@@ -39,34 +44,47 @@ describe("targets and trajectory", () => {
     expect(targetFor([], 2025)).toBeUndefined();
   });
 
-  it("runs from the first value to the first target, between targets, then holds the target", () => {
-    const first = { year: 2020, value: 30 };
-    expect(trajectoryFor(targets, 2019, first)).toEqual({ value: null, fromFirst: false });
-    expect(trajectoryFor(targets, 2020, first)).toEqual({ value: 30, fromFirst: true });
-    expect(trajectoryFor(targets, 2023, first)).toEqual({ value: 42, fromFirst: true });
-    expect(trajectoryFor(targets, 2025, first)).toEqual({ value: 50, fromFirst: false });
-    expect(trajectoryFor(targets, 2027, first)).toEqual({ value: 62, fromFirst: false });
-    expect(trajectoryFor(targets, 2032, first)).toEqual({ value: 80, fromFirst: false });
-    expect(trajectoryFor(targets, 2023, undefined)).toEqual({ value: null, fromFirst: false });
+  it("runs from the baseline to the first target, between targets, then holds the target", () => {
+    const first = { year: 2020, value: 30, source: "first_year" } as const;
+    expect(trajectoryFor(targets, 2019, first)).toEqual({ value: null, fromBaseline: false });
+    expect(trajectoryFor(targets, 2020, first)).toEqual({ value: 30, fromBaseline: true });
+    expect(trajectoryFor(targets, 2023, first)).toEqual({ value: 42, fromBaseline: true });
+    expect(trajectoryFor(targets, 2025, first)).toEqual({ value: 50, fromBaseline: false });
+    expect(trajectoryFor(targets, 2027, first)).toEqual({ value: 62, fromBaseline: false });
+    expect(trajectoryFor(targets, 2032, first)).toEqual({ value: 80, fromBaseline: false });
+    expect(trajectoryFor(targets, 2023, undefined)).toEqual({ value: null, fromBaseline: false });
   });
 
-  it("judges met, on track, off track, no data", () => {
+  it("judges baseline (the first year, not on track by construction), met, on track, off track, missed, no data", () => {
     const fs = judge(entry, [
       raw("province", 2020, 30, 100),
       raw("province", 2023, 45, 100),
       raw("province", 2024, 40, 100),
       raw("province", 2025, 50, 100),
       raw("province", 2026, null, null),
+      raw("province", 2031, 70, 100),
     ]);
-    expect(fs.map((f) => f.status)).toEqual(["on_track", "on_track", "off_track", "met", "no_data"]);
+    expect(fs.map((f) => f.status)).toEqual(["baseline", "on_track", "off_track", "met", "no_data", "missed"]);
     expect(fs[2]).toMatchObject({
       targetYear: 2025,
       targetOp: ">=",
       targetValue: 50,
       trajectory: 30 + (20 * 4) / 5,
+      baselineYear: 2020,
+      baselineValue: 30,
+      baselineSource: "first_year",
       level: "province",
       suppressed: false,
     });
+  });
+
+  it("starts the province's trajectory from the plan's stated base value, and judges the first year against it", () => {
+    const planned = { ...entry, baseline: { year: 2019, value: 35, source } } as CatalogEntry;
+    const fs = judge(planned, [raw("province", 2020, 30, 100), raw("29926", 2020, 30, 100)]);
+    expect(fs[0]).toMatchObject({ baselineYear: 2019, baselineValue: 35, baselineSource: "plan", status: "off_track" });
+    expect(fs[0]?.trajectory).toBeCloseTo(35 + (15 * 1) / 6);
+    // a commune series has no plan baseline: it starts from its own first year
+    expect(fs[1]).toMatchObject({ baselineYear: 2020, baselineSource: "first_year", status: "baseline" });
   });
 });
 
@@ -85,14 +103,15 @@ describe("publish", () => {
       numerator: null,
       denominator: null,
       value: null,
-      status: "suppressed",
+      status: null,
       suppressed: true,
       trajectory: null,
+      baselineValue: null,
     });
     expect(fs[1]).toMatchObject({ value: 40, suppressed: false, trajectory: null }); // would reveal 2020's 37.5
     expect(fs[2]).toMatchObject({ value: 70, suppressed: false, trajectory: null }); // the whole series: one rule
     // a province figure equal to one withheld commune is withheld too (secondary), and its series' trajectory
-    expect(fs[3]).toMatchObject({ value: null, suppressed: true, status: "suppressed" });
+    expect(fs[3]).toMatchObject({ value: null, suppressed: true, status: null });
     expect(fs[4]).toMatchObject({ value: 40, suppressed: false, trajectory: null });
   });
 });

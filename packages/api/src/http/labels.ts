@@ -1,8 +1,10 @@
 /**
- * Labels in Vietnamese and English for the codes the API answers with: status, unit, plan area and breakdown
+ * Labels in Vietnamese and English for the codes the API answers with: status, flag, unit, plan area and breakdown
  * values (VSIC 2018 sections for `sector`, and `ALL`). One table per code list, used by the JSON answers, the
  * CSV/Arrow columns and `GET /v1/labels` (which the dashboard reads, so a label is written once).
  */
+
+import { BREAKDOWN_LABELS as CORE_BREAKDOWN_LABELS } from "@kpi/core";
 import type { ForecastStatus } from "@kpi/projections";
 import type { Status } from "./figures.js";
 
@@ -13,10 +15,20 @@ export interface Label {
 
 export const STATUS_LABELS: Readonly<Record<Status, Label>> = {
   met: { vi: "Đã đạt", en: "Met" },
+  missed: { vi: "Không đạt", en: "Missed" },
   on_track: { vi: "Đúng lộ trình", en: "On track" },
   off_track: { vi: "Chậm so với lộ trình", en: "Off track" },
+  baseline: { vi: "Năm gốc", en: "Baseline year" },
   no_data: { vi: "Chưa có số liệu", en: "No data" },
   no_target: { vi: "Không có chỉ tiêu", en: "No target" },
+};
+
+/** The quality flags a figure carries beside its status (`qualitySql.ts` in the projections package). */
+export const FLAG_LABELS: Readonly<Record<string, Label>> = {
+  provisional: { vi: "Sơ bộ", en: "Provisional" },
+  estimated: { vi: "Ước tính", en: "Estimated" },
+  break_in_series: { vi: "Chuỗi số liệu bị gián đoạn", en: "Break in series" },
+  implausible: { vi: "Bất thường", en: "Implausible" },
   suppressed: { vi: "Không công bố (ô nhỏ)", en: "Withheld (small cell)" },
 };
 
@@ -27,6 +39,20 @@ export const FORECAST_STATUS_LABELS: Readonly<Record<ForecastStatus, Label>> = {
   at_risk: { vi: "Có nguy cơ không đạt", en: "At risk" },
   no_forecast: { vi: "Chưa dự báo được", en: "No forecast" },
 };
+/** The flags a figure carries, by their codes (as `FLAG_LABELS` names them), in that order. */
+export const flagsOf = (f: {
+  readonly provisional: boolean;
+  readonly estimated: boolean;
+  readonly breakInSeries: boolean;
+  readonly implausible: boolean;
+  readonly suppressed: boolean;
+}): string[] => [
+  ...(f.provisional ? ["provisional"] : []),
+  ...(f.estimated ? ["estimated"] : []),
+  ...(f.breakInSeries ? ["break_in_series"] : []),
+  ...(f.implausible ? ["implausible"] : []),
+  ...(f.suppressed ? ["suppressed"] : []),
+];
 
 /** Units of the catalog (`unit`); `short` is what follows a number. */
 export const UNIT_LABELS: Readonly<Record<string, Label & { readonly short: string }>> = {
@@ -45,32 +71,8 @@ export const AREA_LABELS: Readonly<Record<string, Label>> = {
   artificial_intelligence: { vi: "Trí tuệ nhân tạo", en: "Artificial intelligence" },
 };
 
-/** Breakdown values: VSIC 2018 sections (A–U) and `ALL`; '' is the overall figure. */
-export const BREAKDOWN_LABELS: Readonly<Record<string, Label>> = {
-  "": { vi: "Chung", en: "Overall" },
-  ALL: { vi: "Tất cả các ngành", en: "All sectors" },
-  A: { vi: "A · Nông, lâm nghiệp và thủy sản", en: "A · Agriculture, forestry and fishing" },
-  B: { vi: "B · Khai khoáng", en: "B · Mining and quarrying" },
-  C: { vi: "C · Công nghiệp chế biến, chế tạo", en: "C · Manufacturing" },
-  D: { vi: "D · Sản xuất, phân phối điện, khí đốt", en: "D · Electricity, gas, steam" },
-  E: { vi: "E · Cấp nước, xử lý rác thải", en: "E · Water supply, waste management" },
-  F: { vi: "F · Xây dựng", en: "F · Construction" },
-  G: { vi: "G · Bán buôn, bán lẻ, sửa chữa xe", en: "G · Wholesale and retail trade" },
-  H: { vi: "H · Vận tải, kho bãi", en: "H · Transport and storage" },
-  I: { vi: "I · Dịch vụ lưu trú và ăn uống", en: "I · Accommodation and food" },
-  J: { vi: "J · Thông tin và truyền thông", en: "J · Information and communication" },
-  K: { vi: "K · Tài chính, ngân hàng, bảo hiểm", en: "K · Finance and insurance" },
-  L: { vi: "L · Kinh doanh bất động sản", en: "L · Real estate" },
-  M: { vi: "M · Chuyên môn, khoa học, công nghệ", en: "M · Professional, scientific, technical" },
-  N: { vi: "N · Hành chính và dịch vụ hỗ trợ", en: "N · Administrative and support services" },
-  O: { vi: "O · Quản lý nhà nước, an ninh, quốc phòng", en: "O · Public administration and defence" },
-  P: { vi: "P · Giáo dục và đào tạo", en: "P · Education" },
-  Q: { vi: "Q · Y tế và trợ giúp xã hội", en: "Q · Health and social work" },
-  R: { vi: "R · Nghệ thuật, vui chơi, giải trí", en: "R · Arts, entertainment, recreation" },
-  S: { vi: "S · Hoạt động dịch vụ khác", en: "S · Other service activities" },
-  T: { vi: "T · Hộ gia đình tự sản xuất, làm thuê", en: "T · Households as employers" },
-  U: { vi: "U · Tổ chức quốc tế", en: "U · Extraterritorial organisations" },
-};
+/** Breakdown values (one list with the warehouse's table `breakdown_labels`: `@kpi/core`). */
+export const BREAKDOWN_LABELS: Readonly<Record<string, Label>> = CORE_BREAKDOWN_LABELS;
 
 /** A code's label, or the code itself in both languages when the list does not have it. */
 export const labelOf = (labels: Readonly<Record<string, Label>>, code: string): Label =>

@@ -30,6 +30,9 @@
 
 import { availableParallelism } from "node:os";
 import {
+  flagsSql,
+  Params,
+  provisionalSql,
   type QuarantineCounts,
   smallCellSql,
   type Warehouse,
@@ -40,6 +43,22 @@ import type { CatalogIndicator } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
 import type { ApiError } from "./errors.js";
 import { judge, publish, type RawFigure } from "./figures.js";
+
+/** One row of `source_completeness`. */
+export interface CompletenessRow {
+  readonly source: string;
+  readonly commune: string;
+  readonly communeName: string | null;
+  readonly year: number;
+  readonly reportsExpected: number;
+  readonly reportsReceived: number;
+  readonly facts: number;
+  readonly lateFacts: number;
+  readonly medianLagDays: number | null;
+  readonly p90LagDays: number | null;
+  readonly maxLagDays: number | null;
+}
+
 import {
   type IndicatorFigures,
   indexFigures,
@@ -221,6 +240,32 @@ export class LiveWarehouse {
     );
   }
 
+  private completenessCache: { position: number; rows: Promise<CompletenessRow[]> } | undefined;
+
+  /**
+   * The warehouse's `source_completeness` (reports expected vs received and the lag from occurrence to
+   * recording, per source, commune and year), read on the reader connection once per checkpoint.
+   */
+  completeness(): Promise<CompletenessRow[]> {
+    const position = this.model.position;
+    if (this.completenessCache?.position !== position) {
+      const rows = this.onReader(() =>
+        this.reader.query<CompletenessRow>(
+          `SELECT source, commune, commune_name AS "communeName", year, reports_expected AS "reportsExpected",
+                  reports_received AS "reportsReceived", CAST(facts AS DOUBLE) AS facts,
+                  CAST(late_facts AS DOUBLE) AS "lateFacts", median_lag_days AS "medianLagDays",
+                  p90_lag_days AS "p90LagDays", max_lag_days AS "maxLagDays"
+           FROM source_completeness ORDER BY source, commune, year`,
+        ),
+      );
+      rows.catch(() => {
+        this.completenessCache = undefined;
+      });
+      this.completenessCache = { position, rows };
+    }
+    return this.completenessCache.rows;
+  }
+
   /** Runs an as-of task on the reader connection, one at a time, counting those that wait. */
   private onReader<T>(task: () => Promise<T>): Promise<T> {
     this.asOfWaiting++;
@@ -259,11 +304,16 @@ export class LiveWarehouse {
          WHERE indicator = $indicator AND vintage <= CAST($date AS DATE)
          GROUP BY ALL)
        WHERE geo = 'province' OR numerator IS NOT NULL OR denominator IS NOT NULL`;
+    // the quality flags by the warehouse's one rule, as they stood on that day
+    const p = new Params("q");
+    const flagged = flagsSql([entry], standing, p);
     const rows = await this.reader.query<Omit<RawFigure, "position">>(
-      `SELECT indicator, geo, year, breakdown, numerator, denominator, value, withheld
-       FROM (${withheldSql(standing, smallCellSql(String(this.reference.smallCellThreshold)))})
+      `SELECT indicator, geo, year, breakdown, numerator, denominator, value, withheld,
+              ${provisionalSql("CAST($date AS DATE)")} AS provisional, estimated, break_in_series AS "breakInSeries",
+              implausible, implausible_reason AS "implausibleReason"
+       FROM (${withheldSql(flagged, smallCellSql(String(this.reference.smallCellThreshold)))})
        ORDER BY geo, breakdown, year`,
-      { indicator: entry.code, date },
+      { ...p.values, indicator: entry.code, date },
     );
     return this.finish(
       entry,

@@ -130,9 +130,17 @@ interface FigureRow {
   target_op: string | null;
   target_value: number | null;
   trajectory: number | null;
+  baseline_year: number | null;
+  baseline_value: number | null;
+  baseline_source: "plan" | "first_year" | null;
   status: string;
   withheld: "primary" | "secondary" | null;
   position: number;
+  provisional: boolean;
+  estimated: boolean;
+  break_in_series: boolean;
+  implausible: boolean;
+  implausible_reason: string | null;
 }
 
 const toFigure = (r: FigureRow): Figure => ({
@@ -148,10 +156,18 @@ const toFigure = (r: FigureRow): Figure => ({
   targetOp: r.target_op,
   targetValue: r.target_value,
   trajectory: r.trajectory,
+  baselineYear: r.baseline_year,
+  baselineValue: r.baseline_value,
+  baselineSource: r.baseline_source,
   status: r.status as Status,
   suppressed: r.withheld !== null,
   withheld: r.withheld,
   position: r.position,
+  provisional: r.provisional,
+  estimated: r.estimated,
+  breakInSeries: r.break_in_series,
+  implausible: r.implausible,
+  implausibleReason: r.implausible_reason,
 });
 
 /** Lets waiting requests run: model loads yield between chunks and indicators, so reads never stall behind one. */
@@ -184,7 +200,8 @@ export const readFigures = async (
   for await (const chunk of warehouse.streamQuery<FigureRow>(
     `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
             CAST(denominator AS DOUBLE) AS denominator, value, target_year, target_op, target_value, trajectory,
-            status, withheld, CAST(position AS DOUBLE) AS position
+            baseline_year, baseline_value, baseline_source, status, withheld, CAST(position AS DOUBLE) AS position,
+            provisional, estimated, break_in_series, implausible, implausible_reason
      FROM (${withheldSql(`SELECT * FROM indicator_values ${where}`, "suppressed")})
      ORDER BY indicator, geo, breakdown, year`,
     params,

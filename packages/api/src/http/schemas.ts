@@ -23,8 +23,33 @@ export const figureProperties = {
   targetOp: nullable("string"),
   targetValue: nullable("number"),
   trajectory: { ...nullable("number"), description: "the value the linear path to the target asks for this year" },
-  status: { type: "string", enum: ["met", "on_track", "off_track", "no_data", "no_target", "suppressed"] },
-  suppressed: { type: "boolean", description: "a commune figure whose denominator is below the small-cell threshold" },
+  baselineYear: {
+    ...nullable("integer"),
+    description: "the year the trajectory starts from (the plan's base year, or the series' first year)",
+  },
+  baselineValue: { ...nullable("number"), description: "the value the trajectory starts from" },
+  baselineSource: {
+    type: ["string", "null"],
+    enum: ["plan", "first_year", null],
+    description: "plan: the base value the plan states; first_year: the series' first year with a value",
+  },
+  status: {
+    type: ["string", "null"],
+    enum: [...Object.keys(STATUS_LABELS), null],
+    description: "against the target applied (docs/semantics.md); null when the figure is withheld (suppressed)",
+  },
+  suppressed: {
+    type: "boolean",
+    description: "withheld for publication: a small cell, or a cell that would give one away",
+  },
+  provisional: { type: "boolean", description: "the year is still open to late reports" },
+  estimated: { type: "boolean", description: "the denominator is an estimate (or a SUSPECT_LOW population)" },
+  breakInSeries: {
+    type: "boolean",
+    description: "not comparable with earlier years (partial split of 1 July 2025, flagged on 2025)",
+  },
+  implausible: { type: "boolean", description: "a share above 100 % or a denominator jump beyond 50 %" },
+  implausibleReason: { ...nullable("string"), description: "why the figure is implausible" },
   publication: {
     ...nullable("string"),
     description: "the released publication that holds this figure with this value (GET /v1/publications/{id})",
@@ -243,8 +268,17 @@ const scorecardEntryDefinition = {
     targetYear: { type: ["integer", "null"] },
     targetOp: { type: ["string", "null"] },
     targetValue: { type: ["number", "null"] },
-    status: { type: "string", enum: Object.keys(STATUS_LABELS) },
-    statusLabel: { $ref: "Label#" },
+    status: {
+      type: ["string", "null"],
+      enum: [...Object.keys(STATUS_LABELS), null],
+      description: "null when the figure is withheld (suppressed)",
+    },
+    statusLabel: { anyOf: [{ $ref: "Label#" }, { type: "null" }] },
+    provisional: figureProperties.provisional,
+    estimated: figureProperties.estimated,
+    breakInSeries: figureProperties.breakInSeries,
+    implausible: figureProperties.implausible,
+    implausibleReason: figureProperties.implausibleReason,
     forecast: { $ref: "ForecastSummary#" },
   },
 } as const;
@@ -260,7 +294,7 @@ const profileEntryDefinition = {
     province: {
       type: "object",
       required: ["value", "status"],
-      properties: { value: { type: ["number", "null"] }, status: { type: "string" } },
+      properties: { value: { type: ["number", "null"] }, status: { type: ["string", "null"] } },
     },
   },
 } as const;

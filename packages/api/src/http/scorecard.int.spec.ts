@@ -88,7 +88,7 @@ describe("GET /v1/scorecard", () => {
     const csv = await app.inject({ url: "/v1/scorecard?format=csv" });
     const lines = csv.body.trim().split("\r\n");
     expect(lines[0]).toBe(
-      "area,indicator,name_vi,name_en,unit,unit_vi,unit_en,direction,year,value,target_year,target_op,target_value,status,status_vi,status_en," +
+      "area,indicator,name_vi,name_en,unit,unit_vi,unit_en,direction,year,value,target_year,target_op,target_value,status,status_vi,status_en,provisional,estimated,break_in_series,implausible,implausible_reason," +
         "forecast_target_year,forecast_value,forecast_lo,forecast_hi,forecast_status",
     );
     expect(lines).toHaveLength(y2025.length + 1);
@@ -132,7 +132,7 @@ describe("GET /v1/scorecard", () => {
     expect(shown).toBeGreaterThan(10);
     const csv = await app.inject({ url: `/v1/communes/${geo}/profile?format=csv&year=2025` });
     expect(csv.body.split("\r\n")[0]).toBe(
-      "area,indicator,name_vi,name_en,unit,year,value,status,status_vi,status_en,suppressed,province_value,province_status," +
+      "area,indicator,name_vi,name_en,unit,year,value,status,status_vi,status_en,provisional,estimated,break_in_series,implausible,implausible_reason,suppressed,province_value,province_status," +
         "forecast_target_year,forecast_value,forecast_lo,forecast_hi,forecast_status",
     );
     const unknown = await app.inject({ url: "/v1/communes/99999/profile" });
@@ -263,7 +263,7 @@ describe("for apps: freshness, labels, integer columns and a clean OpenAPI docum
     expect(source).toContain('components["schemas"]["ScorecardEntry"][]');
     expect(source).toContain('components["schemas"]["Figure"][]');
     // the generated module compiles, and a client can type a scorecard entry with it
-    const client = `${source}\nconst e: components["schemas"]["ScorecardEntry"] = null as never;\nexport const label: string = e.statusLabel.vi;\n`;
+    const client = `${source}\nconst e: components["schemas"]["ScorecardEntry"] = null as never;\nexport const label: string = e.statusLabel?.vi ?? "";\n`;
     const out = ts.transpileModule(client, { reportDiagnostics: true, compilerOptions: { strict: true } });
     expect(out.diagnostics ?? []).toEqual([]);
     const host = ts.createCompilerHost({ strict: true, noEmit: true, skipLibCheck: true });

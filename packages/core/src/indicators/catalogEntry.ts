@@ -38,6 +38,10 @@ export const Target = t.intersection([
 ]);
 export type Target = t.TypeOf<typeof Target>;
 
+/** The base value a plan states for an indicator (province level): trajectories start from it. */
+export const Baseline = t.strict({ year: t.Int, value: t.number, source: SourceRef });
+export type Baseline = t.TypeOf<typeof Baseline>;
+
 export const CatalogEntry = t.intersection([
   t.strict({
     code: IndicatorCode,
@@ -52,7 +56,7 @@ export const CatalogEntry = t.intersection([
     definition: Definition,
     targets: t.array(Target),
   }),
-  t.exact(t.partial({ notes: t.string })),
+  t.exact(t.partial({ notes: t.string, baseline: Baseline })),
 ]);
 export type CatalogEntry = t.TypeOf<typeof CatalogEntry>;
 

@@ -89,7 +89,7 @@ describe("warehouse projection", () => {
     }
   });
 
-  it("judges each year against the target applied: met, on track along the trajectory, off track, no data", async () => {
+  it("judges each year against the target applied from a declared baseline: baseline, on track, off track, met, missed", async () => {
     const w = await open();
     try {
       const dti = (id: string, year: number, rank: number) =>
@@ -103,23 +103,42 @@ describe("warehouse projection", () => {
         });
       await w.log.append([dti("d23", 2023, 31), dti("d24", 2024, 27), dti("d25", 2025, 26), dti("d26", 2026, 24)]);
       await w.catchUp();
-      const rows = await w.query<{
-        year: number;
-        value: number | null;
-        trajectory: number | null;
-        status: string;
-        target_value: number;
-      }>(
-        "SELECT year, value, trajectory, status, target_value FROM indicator_values WHERE indicator = 'DTI_RANK' ORDER BY year",
-      );
-      // lower is better, target <= 25 in 2025 (the last target also judges 2026); the path runs from 31 in 2023
+      const read = () =>
+        w.query<{
+          year: number;
+          value: number | null;
+          trajectory: number | null;
+          status: string;
+          target_value: number;
+          baseline_year: number;
+          baseline_value: number;
+          baseline_source: string;
+        }>(
+          `SELECT year, value, trajectory, status, target_value, baseline_year, baseline_value, baseline_source
+           FROM indicator_values WHERE indicator = 'DTI_RANK' ORDER BY year`,
+        );
+      const rows = await read();
+      // lower is better, target <= 25 in 2025 (the last target also judges 2026); the path runs from the
+      // baseline, 31 in 2023 (the first year with a value), which is itself not judged
       expect(rows.map((r) => [r.year, r.value, r.trajectory, r.status])).toEqual([
-        [2023, 31, 31, "on_track"],
+        [2023, 31, 31, "baseline"],
         [2024, 27, 28, "on_track"],
         [2025, 26, 25, "off_track"],
         [2026, 24, 25, "met"],
       ]);
       expect(rows.every((r) => r.target_value === 25)).toBe(true);
+      expect(
+        rows.every((r) => r.baseline_year === 2023 && r.baseline_value === 31 && r.baseline_source === "first_year"),
+      ).toBe(true);
+      // a year after its target year that does not meet it has missed it, not gone off track
+      await w.log.append([dti("d26-revised", 2026, 27)]);
+      await w.catchUp();
+      expect((await read()).map((r) => [r.year, r.status])).toEqual([
+        [2023, "baseline"],
+        [2024, "on_track"],
+        [2025, "off_track"],
+        [2026, "missed"],
+      ]);
     } finally {
       await w.close();
     }

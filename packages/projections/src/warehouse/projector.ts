@@ -16,6 +16,7 @@ import { totalmem } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import {
+  BREAKDOWN_LABELS,
   type CatalogEntry,
   DuckDbEventLog,
   definitionHash,
@@ -26,6 +27,7 @@ import {
 } from "@kpi/core";
 import canonicalize from "canonicalize";
 import { FORECAST_MODEL, forecastTargets, type Observation } from "../forecast/forecast.js";
+import { columnComment, commentColumns } from "./columnComments.js";
 import { smallCellSql, withheldSql } from "./disclosureSql.js";
 import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
 import {
@@ -43,9 +45,11 @@ import {
   insertForecastsSql,
   type ObservedSeries,
 } from "./forecastsSql.js";
+import { flagsSql, provisionalSql } from "./qualitySql.js";
 import { entityTableDdl, PUBLISHED_RELATIONS, WAREHOUSE_DDL, WAREHOUSE_VIEWS } from "./schema.js";
 import { inTransaction, Params, rows, run, sqlOf } from "./sql.js";
 import { geoWarningsSql, markRetractedSql, stageFactsSql } from "./stagingSql.js";
+import { indicatorValuesSql } from "./statusSql.js";
 
 export interface ReferenceTables {
   readonly communes: readonly {
@@ -106,6 +110,12 @@ export interface AsOfFigure {
   readonly position: number;
   /** Withheld for publication (`disclosureSql.ts`): 'primary', 'secondary', or null. */
   readonly withheld: "primary" | "secondary" | null;
+  /** Quality flags (`qualitySql.ts`), as they stood at that position. */
+  readonly provisional: boolean;
+  readonly estimated: boolean;
+  readonly breakInSeries: boolean;
+  readonly implausible: boolean;
+  readonly implausibleReason: string | null;
 }
 
 export interface StepReport {
@@ -177,6 +187,9 @@ const rootCause = (e: unknown): unknown => (e instanceof Error && e.cause !== un
 /** Events at these positions are never staged. */
 const NOT_QUARANTINED = "e.position NOT IN (SELECT position FROM quarantine)";
 
+/** The shape of the figure tables: a change recomputes the figures (a rebuild). */
+const WAREHOUSE_SCHEMA_VERSION = 2;
+
 /** What the stored figures depend on besides the log: a change of any of it recomputes them (a rebuild). */
 const catalogHash = (
   catalog: readonly CatalogEntry[],
@@ -189,8 +202,9 @@ const catalogHash = (
       canonicalize({
         years,
         smallCellThreshold,
-        catalog: catalog.map((e) => [e.code, definitionHash(e.definition)]),
+        catalog: catalog.map((e) => [e.code, definitionHash(e.definition), e.baseline ?? null]),
         forecasts: FORECAST_MODEL,
+        schema: WAREHOUSE_SCHEMA_VERSION,
         ...(scoped ? { scoped } : {}),
       }) ?? "",
     )
@@ -264,19 +278,43 @@ const figuresAsOfOn = async (
   }
   const rp = new Params();
   await run(c, sqlOf(`CREATE OR REPLACE TEMP TABLE asof_reports AS ${standingReportsSql(rp, position)}`, rp));
+  const vp = new Params();
+  const vintage = (
+    await rows<{ v: string | null }>(
+      c,
+      sqlOf(
+        `SELECT strftime(max(CAST(recorded_at AS DATE)), '%Y-%m-%d') AS v FROM facts WHERE position <= ${vp.bind(position)}`,
+        vp,
+      ),
+    )
+  )[0]?.v;
   const out: AsOfFigure[] = [];
   for (const e of entries) {
     const p = new Params();
+    const v = vintage === null || vintage === undefined ? "NULL" : `CAST(${p.bind(vintage)} AS DATE)`;
+    // a year after the vintage's had not begun (the same rule as computeValues)
+    const begun = vintage === null || vintage === undefined ? "0" : p.bind(Number(vintage.slice(0, 4)));
     const r = await rows<Omit<AsOfFigure, "position">>(
       c,
       sqlOf(
-        `SELECT indicator, geo, year, breakdown, numerator, denominator, value, withheld FROM (${withheldSql(
-          `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
+        `SELECT indicator, geo, year, breakdown, numerator, denominator, value, withheld,
+                coalesce(${provisionalSql(v)}, true) AS provisional, estimated, break_in_series AS "breakInSeries",
+                implausible, implausible_reason AS "implausibleReason"
+         FROM (${withheldSql(
+           flagsSql(
+             [e],
+             `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
                   CAST(denominator AS DOUBLE) AS denominator, ${valueSql(e.definition)} AS value
-           FROM (${figureRowsSql(e, p, { cells: "asof_cells", reports: "asof_reports" })})
-             AS r(indicator, geo, year, breakdown, numerator, denominator)`,
-          smallCellSql(String(smallCellThreshold)),
-        )}) ORDER BY geo, year, breakdown`,
+              FROM (SELECT indicator, geo, year, breakdown,
+                      CASE WHEN year > ${begun} THEN NULL ELSE numerator END AS numerator,
+                      CASE WHEN year > ${begun} THEN NULL ELSE denominator END AS denominator
+                    FROM (${figureRowsSql(e, p, { cells: "asof_cells", reports: "asof_reports" })})
+                      AS r(indicator, geo, year, breakdown, numerator, denominator)
+                    WHERE geo = 'province' OR year <= ${begun})`,
+             p,
+           ),
+           smallCellSql(String(smallCellThreshold)),
+         )}) ORDER BY geo, year, breakdown`,
         p,
       ),
     );
@@ -401,6 +439,19 @@ export class Warehouse {
 
   private async setUp(): Promise<void> {
     const c = this.conn;
+    // A warehouse made before the figure tables had their quality columns: drop them (DuckDB keeps the old
+    // shape under CREATE TABLE IF NOT EXISTS); the schema version in the catalog hash then makes a rebuild.
+    const old = await rows<{ n: number }>(
+      c,
+      sqlOf(`SELECT CAST(count(*) AS DOUBLE) AS n FROM duckdb_tables() WHERE table_name = 'indicator_values'
+             AND database_name = current_database() AND NOT EXISTS (SELECT 1 FROM duckdb_columns()
+               WHERE table_name = 'indicator_values' AND column_name = 'implausible'
+                 AND database_name = current_database())`),
+    );
+    if ((old[0]?.n ?? 0) > 0) {
+      await c.run("DROP VIEW IF EXISTS published_indicator_values; DROP VIEW IF EXISTS province_scorecard;");
+      await c.run("DROP TABLE indicator_values; DROP TABLE indicators;");
+    }
     await c.run(WAREHOUSE_DDL);
     for (const kind of ENTITY_KINDS) await c.run(entityTableDdl(kind, ENTITY_COLUMNS[kind]));
     await c.run(
@@ -416,6 +467,7 @@ export class Warehouse {
       await this.loadReference();
       await this.loadCatalog();
     });
+    await commentColumns(c);
   }
 
   private async loadReference(): Promise<void> {
@@ -468,7 +520,13 @@ export class Warehouse {
 
   private async loadCatalog(): Promise<void> {
     const c = this.conn;
-    await c.run("DELETE FROM indicators; DELETE FROM indicator_targets;");
+    await c.run("DELETE FROM indicators; DELETE FROM indicator_targets; DELETE FROM breakdown_labels;");
+    for (const [code, label] of Object.entries(BREAKDOWN_LABELS)) {
+      await run(
+        c,
+        sqlOf("INSERT INTO breakdown_labels VALUES ($code, $vi, $en)", { code, vi: label.vi, en: label.en }),
+      );
+    }
     for (const e of this.options.catalog) {
       const p = new Params();
       await run(
@@ -488,7 +546,8 @@ export class Warehouse {
             definitionHash(e.definition),
           ]
             .map((v) => p.bind(v))
-            .join(", ")}, ${p.bind(JSON.stringify(factsOf(e.definition)))}::JSON::VARCHAR[])`,
+            .join(", ")}, ${p.bind(JSON.stringify(factsOf(e.definition)))}::JSON::VARCHAR[],
+            ${e.baseline === undefined ? "NULL, NULL" : `${p.bind(e.baseline.year)}, ${p.bind(e.baseline.value)}`})`,
           p,
         ),
       );
@@ -774,7 +833,10 @@ export class Warehouse {
         await c.run(`DELETE FROM reports; INSERT INTO reports ${standingReportsSql(new Params())}`);
       }
       phase("reports");
-      indicators = from === 0 ? undefined : await this.affectedIndicators(from, to);
+      // a new vintage year opens a year that had no figures: every indicator is recomputed then
+      const before = await this.meta("vintage");
+      const newYear = before === undefined || before.slice(0, 4) !== vintage.slice(0, 4);
+      indicators = from === 0 || newYear ? undefined : await this.affectedIndicators(from, to);
       await this.computeValues(to, vintage, indicators);
       phase("values");
       await this.computeForecasts(to, vintage, indicators);
@@ -784,6 +846,7 @@ export class Warehouse {
       await this.setMeta("checkpoint", String(to));
       await this.setMeta("vintage", vintage);
       await this.setMeta("catalog_hash", hash);
+      await this.setMeta("years", this.options.years.join("-"));
     });
     phase("commit");
     if (process.env.KPI_TRACE === "1") {
@@ -888,6 +951,15 @@ export class Warehouse {
            FROM (${figureRowsSql(e, rp)}) AS r(indicator, geo, year, breakdown, numerator, denominator)`,
       );
       await run(c, sqlOf(`INSERT INTO raw_values ${parts.map((x) => `(${x})`).join("\nUNION ALL\n")}`, rp));
+      // a year after the vintage's had not begun: nothing was known of it (no commune rows, province no data)
+      const year = Number(vintage.slice(0, 4));
+      await run(c, sqlOf("DELETE FROM raw_values WHERE year > $year AND geo <> 'province'", { year }));
+      await run(
+        c,
+        sqlOf("UPDATE raw_values SET numerator = NULL, denominator = NULL, value = NULL WHERE year > $year", {
+          year,
+        }),
+      );
     }
     const dp = new Params();
     await run(
@@ -900,61 +972,16 @@ export class Warehouse {
       ),
     );
     const p = new Params();
-    await run(
-      c,
-      sqlOf(
-        `INSERT INTO indicator_values
-         WITH tgt AS (
-           SELECT r.indicator, r.year,
-             coalesce(arg_min({'year': t.year, 'op': t.op, 'value': t.value}, t.year) FILTER (WHERE t.year >= r.year),
-                      arg_max({'year': t.year, 'op': t.op, 'value': t.value}, t.year)) AS t,
-             arg_max({'year': t.year, 'value': t.value}, t.year) FILTER (WHERE t.year < r.year) AS prev
-           FROM (SELECT DISTINCT indicator, year FROM raw_values) r
-           JOIN indicator_targets t ON t.indicator = r.indicator GROUP BY r.indicator, r.year),
-         firsts AS (
-           SELECT indicator, geo, breakdown, min(year) AS first_year, arg_min(value, year) AS first_value
-           FROM raw_values WHERE value IS NOT NULL GROUP BY ALL),
-         j AS (
-           SELECT v.*, i.unit, i.direction, i.definition_hash, tgt.t.year AS target_year, tgt.t.op AS target_op,
-             tgt.t.value AS target_value,
-             -- the path to the target applied: linear from the previous target (or, before any target, from the
-             -- first year with a value) to this one; from the target year on, the target itself
-             CASE WHEN tgt.t.year IS NULL THEN NULL
-                  WHEN v.year >= tgt.t.year THEN tgt.t.value
-                  WHEN tgt.prev.year IS NOT NULL AND (f.first_year IS NULL OR tgt.prev.year >= f.first_year)
-                    THEN tgt.prev.value + (tgt.t.value - tgt.prev.value) * (v.year - tgt.prev.year) / (tgt.t.year - tgt.prev.year)
-                  WHEN f.first_year IS NULL OR v.year < f.first_year THEN NULL
-                  WHEN tgt.t.year > f.first_year
-                    THEN f.first_value + (tgt.t.value - f.first_value) * (v.year - f.first_year) / (tgt.t.year - f.first_year)
-                  ELSE tgt.t.value END AS trajectory
-           FROM raw_values v JOIN indicators i ON i.code = v.indicator
-           LEFT JOIN tgt ON tgt.indicator = v.indicator AND tgt.year = v.year
-           LEFT JOIN firsts f ON f.indicator = v.indicator AND f.geo = v.geo AND f.breakdown = v.breakdown)
-         SELECT indicator, geo, CASE WHEN geo = 'province' THEN 'province' ELSE 'commune' END, year, breakdown,
-           numerator, denominator, value, unit, target_year, target_op, target_value, trajectory,
-           CASE WHEN value IS NULL THEN 'no_data'
-                WHEN target_op IS NULL THEN 'no_target'
-                WHEN (target_op = '>=' AND value >= target_value) OR (target_op = '>' AND value > target_value)
-                  OR (target_op = '<=' AND value <= target_value) OR (target_op = '<' AND value < target_value)
-                  OR (target_op = '=' AND value = target_value) THEN 'met'
-                WHEN direction = 'lower_is_better' AND value <= trajectory THEN 'on_track'
-                WHEN direction = 'higher_is_better' AND value >= trajectory THEN 'on_track'
-                ELSE 'off_track' END,
-           geo <> 'province' AND denominator IS NOT NULL AND denominator < ${p.bind(this.options.smallCellThreshold ?? 10)},
-           ${p.bind(position)}, CAST(${p.bind(vintage)} AS DATE), definition_hash
-         FROM j`,
-        p,
-      ),
-    );
+    await run(c, sqlOf(indicatorValuesSql(entries, position, vintage, this.options.smallCellThreshold ?? 10, p), p));
     if (only !== undefined) {
+      const q = new Params();
+      const v = `CAST(${q.bind(vintage)} AS DATE)`;
       await run(
         c,
         sqlOf(
-          "UPDATE indicator_values SET position = $position, vintage = CAST($vintage AS DATE) WHERE position <> $position",
-          {
-            position,
-            vintage,
-          },
+          `UPDATE indicator_values SET position = ${q.bind(position)}, vintage = ${v}, provisional = ${provisionalSql(v)}
+           WHERE position <> ${q.bind(position)}`,
+          q,
         ),
       );
     }
@@ -1187,6 +1214,19 @@ export class Warehouse {
           )
         )[0]?.comment;
         await this.conn.run(`CREATE TABLE snapshot_out.${name} AS SELECT * FROM ${name} ORDER BY ALL`);
+        const columns = await rows<{ c: string; comment: string | null }>(
+          this.conn,
+          sqlOf(
+            `SELECT column_name AS c, comment FROM duckdb_columns()
+             WHERE table_name = $name AND database_name = current_database() ORDER BY column_index`,
+            { name },
+          ),
+        );
+        for (const { c: col, comment: text } of columns) {
+          const said = text ?? columnComment(name, col);
+          if (said === undefined) continue;
+          await this.conn.run(`COMMENT ON COLUMN snapshot_out.${name}."${col}" IS '${said.replaceAll("'", "''")}'`);
+        }
         if (comment !== null && comment !== undefined) {
           await this.conn.run(`COMMENT ON TABLE snapshot_out.${name} IS '${comment.replaceAll("'", "''")}'`);
         }

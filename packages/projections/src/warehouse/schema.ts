@@ -64,9 +64,22 @@ CREATE TABLE IF NOT EXISTS indicator_values (
   indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, level VARCHAR NOT NULL, year INTEGER NOT NULL, breakdown VARCHAR NOT NULL,
   numerator DECIMAL(20,3), denominator DECIMAL(20,3), value DOUBLE, unit VARCHAR NOT NULL,
   target_year INTEGER, target_op VARCHAR, target_value DOUBLE, trajectory DOUBLE, status VARCHAR NOT NULL,
-  suppressed BOOLEAN NOT NULL, position BIGINT NOT NULL, vintage DATE NOT NULL, definition_hash VARCHAR NOT NULL
+  suppressed BOOLEAN NOT NULL, position BIGINT NOT NULL, vintage DATE NOT NULL, definition_hash VARCHAR NOT NULL,
+  baseline_year INTEGER, baseline_value DOUBLE, baseline_source VARCHAR,
+  provisional BOOLEAN NOT NULL, estimated BOOLEAN NOT NULL, break_in_series BOOLEAN NOT NULL,
+  implausible BOOLEAN NOT NULL, implausible_reason VARCHAR
 );
-COMMENT ON TABLE indicator_values IS 'RESTRICTED. Every indicator by geography (province or commune) and year, as known at the checkpoint (log position, and vintage = the last recording day folded): numerator, denominator, value, the target applied, trajectory, status (met / on_track / off_track / no_data), small-cell flag and definition hash. Earlier vintages are in indicator_revisions.';
+COMMENT ON TABLE indicator_values IS 'RESTRICTED. Every indicator by geography (province or commune) and year, as known at the checkpoint (log position, and vintage = the last recording day folded): numerator, denominator, value, the target applied, baseline, trajectory, status (met / missed / on_track / off_track / baseline / no_data / no_target), small-cell flag, quality flags and definition hash. Earlier vintages are in indicator_revisions.';
+COMMENT ON COLUMN indicator_values.status IS 'Against the target applied: met, missed (a year after its target year, not met), baseline (the first year of a series measured from it: not judged), on_track, off_track, no_data, no_target (docs/semantics.md).';
+COMMENT ON COLUMN indicator_values.suppressed IS 'A commune figure whose denominator is below the small-cell threshold (the primary small-cell rule; published_indicator_values also withholds secondary cells).';
+COMMENT ON COLUMN indicator_values.baseline_year IS 'The year the trajectory starts from: the plan''s stated base year (baseline_source plan) or the series'' first year with a value (first_year).';
+COMMENT ON COLUMN indicator_values.baseline_value IS 'The value the trajectory starts from, at baseline_year.';
+COMMENT ON COLUMN indicator_values.baseline_source IS 'plan: the base value stated in the plan; first_year: the series'' first year with a value (its status is baseline).';
+COMMENT ON COLUMN indicator_values.provisional IS 'The year is still open to late reports: the vintage is before 1 October of the following year.';
+COMMENT ON COLUMN indicator_values.estimated IS 'The denominator is an estimate (PopulationEstimated, HouseholdsEstimated) or the commune''s population is flagged SUSPECT_LOW; a province carries its communes'' flag.';
+COMMENT ON COLUMN indicator_values.break_in_series IS 'Not comparable with the years before: the commune took part in a partial split of 1 July 2025 (flagged on 2025); a province carries its communes'' flag.';
+COMMENT ON COLUMN indicator_values.implausible IS 'A share above 100 %, or a denominator that moved by more than 50 % from the year before without a break; a province carries its communes'' flag. The reason is in implausible_reason.';
+COMMENT ON COLUMN indicator_values.implausible_reason IS 'Why the figure is implausible (NULL when it is not), with the numbers, or the communes that are.';
 
 CREATE TABLE IF NOT EXISTS indicator_revisions (
   indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, year INTEGER NOT NULL, breakdown VARCHAR NOT NULL,
@@ -88,9 +101,15 @@ COMMENT ON TABLE indicator_forecasts IS 'RESTRICTED. FORECASTS, not observed fig
 CREATE TABLE IF NOT EXISTS indicators (
   code VARCHAR PRIMARY KEY, name_vi VARCHAR NOT NULL, name_en VARCHAR NOT NULL, area VARCHAR NOT NULL,
   measure VARCHAR NOT NULL, unit VARCHAR NOT NULL, direction VARCHAR NOT NULL, population_vi VARCHAR NOT NULL,
-  population_en VARCHAR NOT NULL, definition JSON NOT NULL, definition_hash VARCHAR NOT NULL, facts VARCHAR[] NOT NULL
+  population_en VARCHAR NOT NULL, definition JSON NOT NULL, definition_hash VARCHAR NOT NULL, facts VARCHAR[] NOT NULL,
+  baseline_year INTEGER, baseline_value DOUBLE
 );
+COMMENT ON COLUMN indicators.baseline_year IS 'The base year the plan states for the province figure (NULL: the plan states none; trajectories start from the first year with a value).';
+COMMENT ON COLUMN indicators.baseline_value IS 'The base value the plan states for baseline_year.';
 COMMENT ON TABLE indicators IS 'The indicator catalog (seeds/catalog): Vietnamese and English names, how each is measured, and the hash of its definition.';
+
+CREATE TABLE IF NOT EXISTS breakdown_labels (code VARCHAR PRIMARY KEY, name_vi VARCHAR NOT NULL, name_en VARCHAR NOT NULL);
+COMMENT ON TABLE breakdown_labels IS 'Names in Vietnamese and English of the breakdown values: VSIC 2018 sections (A–U), ALL, and the empty value (the overall figure).';
 
 CREATE TABLE IF NOT EXISTS indicator_targets (
   indicator VARCHAR NOT NULL, year INTEGER NOT NULL, op VARCHAR NOT NULL, value DOUBLE NOT NULL,
@@ -103,6 +122,7 @@ COMMENT ON TABLE indicator_targets IS 'Every target in the plans: indicator, yea
 export const WAREHOUSE_VIEWS = `
 CREATE OR REPLACE VIEW published_indicator_values AS
 SELECT v.indicator, i.name_vi, i.name_en, v.geo, c.name AS geo_name, v.level, v.year, v.breakdown,
+  b.name_vi AS breakdown_vi, b.name_en AS breakdown_en,
   CASE WHEN v.withheld IS NOT NULL THEN NULL ELSE v.numerator END AS numerator,
   CASE WHEN v.withheld IS NOT NULL THEN NULL ELSE v.denominator END AS denominator,
   CASE WHEN v.withheld IS NOT NULL THEN NULL ELSE v.value END AS value,
@@ -110,18 +130,59 @@ SELECT v.indicator, i.name_vi, i.name_en, v.geo, c.name AS geo_name, v.level, v.
   -- a commune's trajectory may start from its first value, so it is withheld wherever any of its values is
   CASE WHEN bool_or(v.withheld IS NOT NULL) OVER (PARTITION BY v.indicator, v.geo, v.breakdown) THEN NULL
        ELSE v.trajectory END AS trajectory,
-  CASE WHEN v.withheld IS NOT NULL THEN 'suppressed' ELSE v.status END AS status,
+  -- a withheld figure is not judged: its status would tell where its value lies
+  CASE WHEN v.withheld IS NOT NULL THEN NULL ELSE v.status END AS status,
   -- whether a cell is withheld, not why: which of two withheld cells is the small one is itself a disclosure
-  v.withheld IS NOT NULL AS suppressed, v.position, v.vintage, v.definition_hash
+  v.withheld IS NOT NULL AS suppressed, v.position, v.vintage, v.definition_hash,
+  CASE WHEN bool_or(v.withheld IS NOT NULL) OVER (PARTITION BY v.indicator, v.geo, v.breakdown) THEN NULL
+       ELSE v.baseline_year END AS baseline_year,
+  CASE WHEN bool_or(v.withheld IS NOT NULL) OVER (PARTITION BY v.indicator, v.geo, v.breakdown) THEN NULL
+       ELSE v.baseline_value END AS baseline_value,
+  v.baseline_source, v.provisional, v.estimated, v.break_in_series, v.implausible,
+  -- the reason quotes numerator and denominator: not for a withheld cell
+  CASE WHEN v.withheld IS NOT NULL AND v.implausible THEN 'withheld cell' ELSE v.implausible_reason END
+    AS implausible_reason
 FROM (${withheldSql("SELECT * FROM indicator_values", "suppressed")}) v
-JOIN indicators i ON i.code = v.indicator LEFT JOIN communes c ON c.code = v.geo;
-COMMENT ON VIEW published_indicator_values IS 'Indicator values fit for publication: numerator, denominator and value are withheld (status suppressed) for commune figures with a denominator below the small-cell threshold, and for a second commune, or the province, wherever one withheld commune could otherwise be recovered by subtracting the published communes from the province; a commune series with any withheld value shows no trajectory. Which of the withheld cells is the small one is not said. Includes Vietnamese and English indicator names and commune names.';
+JOIN indicators i ON i.code = v.indicator LEFT JOIN communes c ON c.code = v.geo
+LEFT JOIN breakdown_labels b ON b.code = v.breakdown;
+COMMENT ON VIEW published_indicator_values IS 'Indicator values fit for publication: numerator, denominator, value and status are withheld (suppressed true, status NULL) for commune figures with a denominator below the small-cell threshold, and for a second commune, or the province, wherever one withheld commune could otherwise be recovered by subtracting the published communes from the province; a commune series with any withheld value shows no trajectory. Which of the withheld cells is the small one is not said. Includes Vietnamese and English indicator names and commune names.';
 
 CREATE OR REPLACE VIEW province_scorecard AS
 SELECT i.area, v.indicator, i.name_vi, i.name_en, v.year, v.breakdown, v.value, v.unit, v.target_year, v.target_op,
-  v.target_value, v.status
+  v.target_value, v.baseline_year, v.baseline_value, v.baseline_source, v.status, v.provisional, v.estimated,
+  v.break_in_series, v.implausible, v.implausible_reason
 FROM indicator_values v JOIN indicators i ON i.code = v.indicator WHERE v.level = 'province';
-COMMENT ON VIEW province_scorecard IS 'The province against every target: one row per indicator, year (and breakdown) with status met / on_track / off_track / no_data.';
+COMMENT ON VIEW province_scorecard IS 'The province against every target: one row per indicator, year (and breakdown) with status met / missed / on_track / off_track / baseline / no_data / no_target, and the quality flags.';
+
+CREATE OR REPLACE VIEW source_completeness AS
+WITH f AS (
+  SELECT source, commune, CAST(year(occurred_on) AS INTEGER) AS year, type,
+         date_diff('day', occurred_on, CAST(recorded_at AS DATE)) AS lag
+  FROM facts
+  WHERE retracted_by IS NULL AND type <> 'FactRetracted' AND commune IS NOT NULL AND commune <> ''),
+range_ AS (
+  SELECT CAST(split_part(value, '-', 1) AS INTEGER) AS y0, CAST(split_part(value, '-', 2) AS INTEGER) AS y1
+  FROM projection_meta WHERE key = 'years'),
+kinds AS (SELECT source, count(DISTINCT type) AS expected FROM f, range_ WHERE year BETWEEN y0 AND y1 GROUP BY source),
+spans AS (SELECT source, min(year) AS y0, max(year) AS y1 FROM f, range_ r WHERE year BETWEEN r.y0 AND r.y1 GROUP BY source),
+grid AS (
+  SELECT c.source, c.commune, CAST(unnest(range(s.y0, s.y1 + 1)) AS INTEGER) AS year
+  FROM (SELECT DISTINCT f.source, f.commune FROM f JOIN spans s ON s.source = f.source
+        WHERE f.year BETWEEN s.y0 AND s.y1) c JOIN spans s ON s.source = c.source),
+got AS (
+  SELECT source, commune, year, count(*) AS facts, count(DISTINCT type) AS received,
+         count(*) FILTER (WHERE lag > 90) AS late, median(lag) AS median_lag, quantile_disc(lag, 0.9) AS p90_lag,
+         max(lag) AS max_lag
+  FROM f GROUP BY ALL)
+SELECT g.source, g.commune, cm.name AS commune_name, g.year,
+  CAST(k.expected AS INTEGER) AS reports_expected, CAST(coalesce(got.received, 0) AS INTEGER) AS reports_received,
+  CAST(coalesce(got.facts, 0) AS BIGINT) AS facts, CAST(coalesce(got.late, 0) AS BIGINT) AS late_facts,
+  CAST(got.median_lag AS INTEGER) AS median_lag_days, CAST(got.p90_lag AS INTEGER) AS p90_lag_days,
+  CAST(got.max_lag AS INTEGER) AS max_lag_days
+FROM grid g JOIN kinds k ON k.source = g.source
+LEFT JOIN got ON got.source = g.source AND got.commune = g.commune AND got.year = g.year
+LEFT JOIN communes cm ON cm.code = g.commune;
+COMMENT ON VIEW source_completeness IS 'Completeness and timeliness per source, commune and year (of occurrence, within the warehouse''s years): reports_expected = the kinds of fact the source files anywhere, reports_received = the kinds it filed for that commune and year; facts, late_facts (recorded more than 90 days after they occurred) and the lag from occurrence to recording in days (median, 90th percentile, max). A source is expected every year from its first to its last year with facts, for every commune it ever reported on. Retracted facts and facts without a resolved commune are left out.';
 
 CREATE OR REPLACE VIEW published_indicator_forecasts AS
 SELECT f.indicator, i.name_vi, i.name_en, f.geo, c.name AS geo_name, f.level, f.breakdown, f.year,
@@ -145,11 +206,13 @@ COMMENT ON VIEW published_indicator_revisions IS 'How each province figure moved
  */
 export const PUBLISHED_RELATIONS = [
   "published_indicator_values",
+  "source_completeness",
   "published_indicator_revisions",
   "published_indicator_forecasts",
   "province_scorecard",
   "indicators",
   "indicator_targets",
+  "breakdown_labels",
   "communes",
   "crosswalk",
   "geo_warnings",

@@ -19,6 +19,8 @@ const STATUS_COLOURS = {
   met: "#1a7f37",
   on_track: "#8cc084",
   off_track: "#d1495b",
+  missed: "#9b1c2e",
+  baseline: "#b9c0c8",
   no_data: "#e6e8eb",
   no_target: "#b9c0c8",
   suppressed: "url(#withheld)",
@@ -63,15 +65,41 @@ const api = async (path) => {
   const r = await fetch(path, { headers: { accept: "application/json" } });
   const body = await r.json().catch(() => ({ message: r.statusText }));
   if (!r.ok) throw new Error(`${r.status} ${body.code ?? ""}: ${body.message}`);
-  return body;
+  return shownStatus(body);
 };
+
+/**
+ * The API gives a withheld figure no status (null) and says `suppressed`; the page shows such a figure as
+ * "suppressed" wherever it shows a status (colour, badge, table), so it is set so once, on arrival.
+ */
+const shownStatus = (x) => {
+  if (Array.isArray(x)) for (const y of x) shownStatus(y);
+  else if (x !== null && typeof x === "object") {
+    if (x.suppressed === true && x.status === null) x.status = "suppressed";
+    for (const v of Object.values(x)) if (v !== null && typeof v === "object") shownStatus(v);
+  }
+  return x;
+};
+
+/** The quality flags a figure carries (the API's provisional, estimated, breakInSeries, implausible). */
+const flagsOf = (f) =>
+  [
+    f?.provisional && "provisional",
+    f?.estimated && "estimated",
+    f?.breakInSeries && "break_in_series",
+    f?.implausible && "implausible",
+  ].filter(Boolean);
+const flagText = (f) =>
+  flagsOf(f)
+    .map((k) => label("flag", k).vi)
+    .join(", ");
 
 const state = {
   indicators: [],
   byCode: new Map(),
   communes: [],
   communeName: new Map(),
-  labels: { status: {}, unit: {}, area: {}, breakdown: {} },
+  labels: { status: {}, flag: {}, unit: {}, area: {}, breakdown: {} },
   years: [2019, 2025],
   health: null,
   topo: null,
@@ -181,8 +209,11 @@ const figureTip = (entry, who, f) => {
       `Chỉ tiêu / target: ${OPS[f.targetOp] ?? f.targetOp} ${withUnit(entry, f.targetValue)} (${f.targetYear})`,
     );
   }
+  if (f.status === "baseline") lines.push(`Năm gốc / baseline: ${f.baselineYear}`);
   if (f.suppressed) lines.push("Cờ / flag: ẩn vì ô nhỏ (withheld: small cell)");
   if (f.publication) lines.push(`Công bố / publication: ${f.publication}`);
+  for (const k of flagsOf(f)) lines.push(`Cờ / flag: ${label("flag", k).vi} (${label("flag", k).en})`);
+  if (f.implausibleReason) lines.push(`Lý do / reason: ${f.implausibleReason}`);
   lines.push(`Kỳ số liệu / vintage: ${state.health?.vintage ?? "—"}`);
   return lines.join("\n");
 };
@@ -468,6 +499,7 @@ const lineChart = (host, { entry, title, series, targets, trajectory, fileName, 
           "data-year": p.year,
           "data-value": p.value,
           "data-series": s.name,
+          "data-flags": flagsOf(p).join(" "),
           "aria-label": `${s.name} ${p.year}: ${withUnit(entry, p.value, 2)}, ${label("status", p.status).vi}`,
           "data-tip": figureTip(entry, s.name, p),
         }),
@@ -537,6 +569,9 @@ const lineChart = (host, { entry, title, series, targets, trajectory, fileName, 
       forecast: "false",
       lo: "",
       hi: "",
+      flags: flagsOf(p).join(" "),
+      flags_vi: flagText(p),
+      implausible_reason: p.implausibleReason ?? "",
       vintage: state.health?.vintage ?? "",
     })),
   );
@@ -558,6 +593,9 @@ const lineChart = (host, { entry, title, series, targets, trajectory, fileName, 
         forecast: "true",
         lo: f.lo,
         hi: f.hi,
+        flags: "",
+        flags_vi: "",
+        implausible_reason: "",
         vintage: state.health?.vintage ?? "",
       });
     }
@@ -580,6 +618,7 @@ const lineChart = (host, { entry, title, series, targets, trajectory, fileName, 
           "Mẫu số / denominator",
           "Đánh giá / status",
           "Công bố / publication",
+          "Cờ / flags",
         ].map((h) => el("th", { scope: "col" }, h)),
       ),
     ),
@@ -609,6 +648,7 @@ const lineChart = (host, { entry, title, series, targets, trajectory, fileName, 
               ? "—"
               : el("a", { href: `/v1/publications/${encodeURIComponent(r.publication)}` }, r.publication),
           ),
+          el("td", { "data-flags": r.flags, title: r.implausible_reason }, r.flags_vi),
         ),
       ),
     ),
@@ -740,6 +780,7 @@ const drawMap = async (code, year) => {
       role: "link",
       "data-geo": s.properties.code,
       "data-status": status,
+      "data-flags": flagsOf(f).join(" "),
       "aria-label": `${name}: ${f?.suppressed ? "ẩn (ô nhỏ) / withheld" : withUnit(entry, f?.value ?? null, 2)}, ${label("status", status).vi}`,
       "data-tip": f ? figureTip(entry, name, f) : `${name}\nChưa có số liệu / no data`,
     });
@@ -765,7 +806,7 @@ const drawMap = async (code, year) => {
     legend.append(el("li", {}, sw, bilingual(text, english)));
   };
   if (mode === "status") {
-    for (const s of ["met", "on_track", "off_track", "no_target"])
+    for (const s of ["met", "on_track", "off_track", "missed", "baseline", "no_target"])
       item(STATUS_COLOURS[s], label("status", s).vi, label("status", s).en);
   } else if (numbers.length > 0) {
     const edges = [Math.min(...numbers), ...breaks, Math.max(...numbers)];
@@ -791,6 +832,8 @@ const drawMap = async (code, year) => {
       denominator: f?.denominator ?? null,
       status: f?.status ?? "no_data",
       suppressed: f?.suppressed ? "true" : "false",
+      flags: flagsOf(f).join(" "),
+      implausible_reason: f?.implausibleReason ?? "",
       colour: fillOf(f),
     };
   });
@@ -839,7 +882,9 @@ const renderScorecard = async (year) => {
         ),
   );
   const key = $("status-key");
-  key.replaceChildren(...["met", "on_track", "off_track", "no_data"].map((s) => el("li", {}, statusBadge(s))));
+  key.replaceChildren(
+    ...["met", "on_track", "off_track", "missed", "baseline", "no_data"].map((s) => el("li", {}, statusBadge(s))),
+  );
   const host = $("scorecard");
   host.replaceChildren();
   // the targets the forecasts say will be missed (the whole interval misses the target)
@@ -986,6 +1031,7 @@ const communeTable = (entry, values) => {
         el("td", { class: "num" }, fmt(r.numerator, 0)),
         el("td", { class: "num" }, fmt(r.denominator, 0)),
         el("td", {}, statusBadge(r.status)),
+        el("td", { class: "flags", "data-flags": flagsOf(r).join(" "), title: r.implausibleReason ?? "" }, flagText(r)),
       ),
     );
   }
@@ -999,7 +1045,7 @@ const communeTable = (entry, values) => {
         {},
         el(
           "td",
-          { colspan: "8" },
+          { colspan: "9" },
           bilingual("Chỉ tiêu này chỉ có số liệu cấp tỉnh.", "This indicator exists for the province only."),
         ),
       ),
@@ -1026,6 +1072,8 @@ const communeTable = (entry, values) => {
         "denominator",
         "status",
         "suppressed",
+        "flags",
+        "implausible_reason",
       ],
       rows.map((r) => ({
         indicator: entry.code,
@@ -1038,6 +1086,8 @@ const communeTable = (entry, values) => {
         denominator: r.denominator,
         status: r.status,
         suppressed: r.suppressed,
+        flags: flagsOf(r).join(" "),
+        implausible_reason: r.implausibleReason ?? "",
       })),
     );
 };
@@ -1363,7 +1413,8 @@ const start = async () => {
     api("/v1/communes"),
   ]);
   state.health = health;
-  state.labels = labels;
+  // a withheld figure shows the flag's label where a status would be
+  state.labels = { ...labels, status: { ...labels.status, suppressed: labels.flag.suppressed } };
   state.indicators = catalog.indicators;
   state.byCode = new Map(catalog.indicators.map((e) => [e.code, e]));
   state.communes = [...communes.communes].sort((a, b) => a.name.localeCompare(b.name, "vi"));

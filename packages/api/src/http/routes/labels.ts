@@ -5,7 +5,14 @@
 import type { FastifyInstance } from "fastify";
 import type { ApiContext } from "../context.js";
 import { readAccess } from "../context.js";
-import { AREA_LABELS, BREAKDOWN_LABELS, FORECAST_STATUS_LABELS, STATUS_LABELS, UNIT_LABELS } from "../labels.js";
+import {
+  AREA_LABELS,
+  BREAKDOWN_LABELS,
+  FLAG_LABELS,
+  FORECAST_STATUS_LABELS,
+  STATUS_LABELS,
+  UNIT_LABELS,
+} from "../labels.js";
 import { errors, ref } from "../schemas.js";
 
 const labelMap = (description: string) => ({ type: "object", description, additionalProperties: ref("Label") });
@@ -17,15 +24,18 @@ export const labelRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiConte
       onRequest: readAccess(ctx),
       schema: {
         tags: ["catalog"],
-        summary: "Names (vi/en) of the status, unit, plan area and breakdown codes",
+        summary: "Names (vi/en) of the status, flag, unit, plan area and breakdown codes",
         response: {
           200: {
             description: "each code list, code → label",
             type: "object",
-            required: ["status", "unit", "area", "breakdown"],
+            required: ["status", "flag", "unit", "area", "breakdown"],
             properties: {
               status: labelMap("status codes of a figure"),
               forecastStatus: labelMap("forecast status of a target (likely, uncertain, at_risk, no_forecast)"),
+              flag: labelMap(
+                "quality flags of a figure (provisional, estimated, break_in_series, implausible, suppressed)",
+              ),
               unit: {
                 type: "object",
                 description: "units of the catalog; `short` is what follows a number",
@@ -46,6 +56,7 @@ export const labelRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiConte
     async () => ({
       status: STATUS_LABELS,
       forecastStatus: FORECAST_STATUS_LABELS,
+      flag: FLAG_LABELS,
       unit: UNIT_LABELS,
       area: AREA_LABELS,
       breakdown: BREAKDOWN_LABELS,

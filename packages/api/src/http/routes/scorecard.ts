@@ -35,10 +35,31 @@ const yearQuery = {
 
 /** A figure's status and its labels, as table columns. */
 const statusColumns = <R>(figure: (r: R) => Figure | undefined): Column<R>[] => [
-  { name: "status", type: "utf8", get: (r) => figure(r)?.status ?? "no_data" },
-  { name: "status_vi", type: "utf8", get: (r) => STATUS_LABELS[figure(r)?.status ?? "no_data"].vi },
-  { name: "status_en", type: "utf8", get: (r) => STATUS_LABELS[figure(r)?.status ?? "no_data"].en },
+  { name: "status", type: "utf8", get: (r) => statusOf(figure(r)) },
+  { name: "status_vi", type: "utf8", get: (r) => statusLabelOf(figure(r))?.vi ?? null },
+  { name: "status_en", type: "utf8", get: (r) => statusLabelOf(figure(r))?.en ?? null },
+  { name: "provisional", type: "bool", get: (r) => figure(r)?.provisional ?? false },
+  { name: "estimated", type: "bool", get: (r) => figure(r)?.estimated ?? false },
+  { name: "break_in_series", type: "bool", get: (r) => figure(r)?.breakInSeries ?? false },
+  { name: "implausible", type: "bool", get: (r) => figure(r)?.implausible ?? false },
+  { name: "implausible_reason", type: "utf8", get: (r) => figure(r)?.implausibleReason ?? null },
 ];
+
+/** A figure's status: no_data where there is no figure, null where it is withheld. */
+const statusOf = (f: Figure | undefined) => (f === undefined ? "no_data" : f.status);
+const statusLabelOf = (f: Figure | undefined) => {
+  const s = statusOf(f);
+  return s === null ? null : STATUS_LABELS[s];
+};
+
+/** The quality flags of a figure, as the JSON answers carry them. */
+const flagsJson = (f: Figure | undefined) => ({
+  provisional: f?.provisional ?? false,
+  estimated: f?.estimated ?? false,
+  breakInSeries: f?.breakInSeries ?? false,
+  implausible: f?.implausible ?? false,
+  implausibleReason: f?.implausibleReason ?? null,
+});
 
 export interface ScorecardRow {
   readonly indicator: CatalogIndicator;
@@ -105,7 +126,6 @@ const columns: readonly Column<ScorecardRow>[] = [
 ];
 
 const rowJson = (r: ScorecardRow) => {
-  const status = r.figure?.status ?? "no_data";
   return {
     indicator: r.indicator.code,
     nameVi: r.indicator.nameVi,
@@ -122,8 +142,9 @@ const rowJson = (r: ScorecardRow) => {
     targetYear: r.figure?.targetYear ?? null,
     targetOp: r.figure?.targetOp ?? null,
     targetValue: r.figure?.targetValue ?? null,
-    status,
-    statusLabel: STATUS_LABELS[status],
+    status: statusOf(r.figure),
+    statusLabel: statusLabelOf(r.figure),
+    ...flagsJson(r.figure),
     forecast: forecastJson(r.forecast),
   };
 };
@@ -220,7 +241,7 @@ const profileColumns: readonly Column<ProfileRow>[] = [
   ...statusColumns<ProfileRow>((r) => r.figure),
   { name: "suppressed", type: "bool", get: (r) => r.figure?.suppressed ?? false },
   { name: "province_value", type: "float64", get: (r) => r.province?.value ?? null },
-  { name: "province_status", type: "utf8", get: (r) => r.province?.status ?? "no_data" },
+  { name: "province_status", type: "utf8", get: (r) => statusOf(r.province) },
   ...forecastColumns<ProfileRow>((r) => r.forecast),
 ];
 
@@ -295,7 +316,7 @@ export const profileRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCon
             indicators: rows.map((r) => ({
               ...rowJson({ indicator: r.indicator, figure: r.figure, forecast: r.forecast }),
               suppressed: r.figure?.suppressed ?? false,
-              province: { value: r.province?.value ?? null, status: r.province?.status ?? "no_data" },
+              province: { value: r.province?.value ?? null, status: statusOf(r.province) },
             })),
           }),
           columns: profileColumns,

@@ -49,7 +49,25 @@ interface Point {
   value: number | null;
   status: string;
   suppressed: boolean;
+  provisional: boolean;
+  estimated: boolean;
+  breakInSeries: boolean;
+  implausible: boolean;
 }
+
+/** OBS_STATUS as SDMX's CL_OBS_STATUS codes a point's flags (one code, by precedence; withheld is CONF_STATUS). */
+const obsStatusOf = (p: Point): string =>
+  p.value === null && !p.suppressed
+    ? "M"
+    : p.implausible
+      ? "U"
+      : p.breakInSeries
+        ? "B"
+        : p.estimated
+          ? "E"
+          : p.provisional
+            ? "P"
+            : "A";
 
 type CsvRecord = Record<string, string>;
 const readCsv = (text: string): CsvRecord[] => parse(text, { columns: true, skip_empty_lines: true });
@@ -105,6 +123,8 @@ describe("SDMX answers of the series and values routes", () => {
     const points = (await get("/v1/indicators/PAYMENT_ACCT_15/series")).json().points as Point[];
     const obs = observationsOf(message);
     expect(obs).toHaveLength(points.length);
+    // the payment-account share's denominator is an estimated population: its flag reaches SDMX
+    expect(obs.some((o) => o.OBS_STATUS === "E" || o.OBS_STATUS === "U")).toBe(true);
     for (const p of points) {
       expect(obs).toContainEqual(
         expect.objectContaining({
@@ -114,7 +134,7 @@ describe("SDMX answers of the series and values routes", () => {
           year: String(p.year),
           value: p.value,
           TARGET_STATUS: p.status,
-          OBS_STATUS: p.value === null ? "M" : "A",
+          OBS_STATUS: obsStatusOf(p),
         }),
       );
     }
@@ -175,7 +195,8 @@ describe("SDMX answers of the series and values routes", () => {
         INDICATOR: "EDU_DIGITAL",
         TIME_PERIOD: "2024",
         CONF_STATUS: v.suppressed ? expect.stringMatching(/^[CD]$/) : "F",
-        TARGET_STATUS: v.status,
+        TARGET_STATUS: v.status ?? "",
+        OBS_STATUS: obsStatusOf(v),
       });
       expect(row?.OBS_VALUE === "" ? null : Number(row?.OBS_VALUE)).toBe(v.value);
     }

@@ -41,7 +41,7 @@ export interface SdmxDataSet {
 
 interface CsvRow {
   readonly row: FigureRow;
-  readonly attributes: Readonly<Record<AttributeId, string>>;
+  readonly attributes: Readonly<Record<AttributeId, string | null>>;
   readonly validFrom: string | null;
 }
 
@@ -108,11 +108,15 @@ export const toSdmxJson = (dataSets: readonly SdmxDataSet[], ref: Reference, o: 
   const obsAttrs = ATTRIBUTES.flatMap((a, i) => (a.level === "observation" ? [i] : []));
 
   const sets = dataSets.map((d) => {
-    const series: Record<string, { attributes: number[]; observations: Record<string, (number | null)[]> }> = {};
+    const series: Record<string, { attributes: (number | null)[]; observations: Record<string, (number | null)[]> }> =
+      {};
     for (const row of d.rows) {
       const f = row.figure;
       const values = sdmxAttributes(row);
-      const at = (i: number) => attrs[i]?.indexOf(values[ATTRIBUTES[i]?.id as AttributeId]) ?? 0;
+      const at = (i: number): number | null => {
+        const v = values[ATTRIBUTES[i]?.id as AttributeId];
+        return v === null ? null : (attrs[i]?.indexOf(v) ?? 0);
+      };
       const key = [f.indicator, f.geo, breakdownCode(f.breakdown)].map((v, i) => dims[i]?.indexOf(v)).join(":");
       series[key] ??= { attributes: seriesAttrs.map(at), observations: {} };
       const s = series[key];

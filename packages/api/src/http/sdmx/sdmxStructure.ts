@@ -4,14 +4,16 @@
  *
  * - Dataflow `DONGTHAP_STAT:DF_DIGITAL_KPI(1.0.0)` over the DSD `DSD_DIGITAL_KPI`: dimensions INDICATOR ×
  *   REF_AREA × BREAKDOWN × TIME_PERIOD (annual), measure OBS_VALUE.
- * - Attributes: UNIT_MEASURE (per indicator), and per observation OBS_STATUS (SDMX CL_OBS_STATUS: `A` normal,
- *   `M` missing), CONF_STATUS (SDMX CL_CONF_STATUS: `F` free, `C` withheld as a small cell, `D` withheld so that a
- *   small cell cannot be recovered) and TARGET_STATUS (the figure's status against its target, the API's codes).
+ * - Attributes: UNIT_MEASURE (per indicator), and per observation OBS_STATUS (SDMX CL_OBS_STATUS, one code by
+ *   precedence: `M` missing, `U` low reliability (implausible), `B` break in series, `E` estimated, `P`
+ *   provisional, else `A` normal), CONF_STATUS (SDMX CL_CONF_STATUS: `F` free, `C` withheld as a small cell, `D` withheld so that a
+ *   small cell cannot be recovered) and TARGET_STATUS (the figure's status against its target, the API's codes;
+ *   absent for a withheld figure, whose status would tell where its value lies).
  * - Code lists: the catalog's indicators, `province` and the 102 current communes, the breakdown values (`_Z`,
  *   SDMX's "not applicable", for the overall figure), units, and the three status lists.
  *
- * `sdmxAttributes` is the only place a figure's fields become SDMX attributes: a new quality flag (provisional,
- * estimated, break in series…) is added there and to `ATTRIBUTES`, and every SDMX message follows.
+ * `sdmxAttributes` is the only place a figure's fields become SDMX attributes: the quality flags (provisional,
+ * estimated, break in series, implausible) map there, and every SDMX message follows.
  */
 import type { Figure, Status } from "../figures.js";
 import { BREAKDOWN_LABELS, type Label, STATUS_LABELS, UNIT_LABELS } from "../labels.js";
@@ -82,27 +84,48 @@ export type AttributeId = (typeof ATTRIBUTES)[number]["id"];
 
 /** What the attributes are read from: a figure and its indicator's unit. */
 export interface AttributeSource {
-  readonly figure: Pick<Figure, "value" | "status" | "withheld" | "suppressed">;
+  readonly figure: Pick<
+    Figure,
+    "value" | "status" | "withheld" | "suppressed" | "provisional" | "estimated" | "breakInSeries" | "implausible"
+  >;
   readonly unit: string;
 }
 
 /**
- * The SDMX attributes of one figure (see the module comment). The one mapping: flags added to figures later
- * (provisional, estimated, break, implausible) map here, e.g. to OBS_STATUS `P`, `E`, `B`.
+ * A figure's OBS_STATUS: SDMX gives an observation one code, so the flags are taken by precedence — what most
+ * limits the value's use first (missing, then implausible as low reliability, break, estimated, provisional).
  */
-export const sdmxAttributes = (row: AttributeSource): Readonly<Record<AttributeId, string>> => {
+const obsStatus = (f: AttributeSource["figure"]): string => {
+  if (f.value === null && !f.suppressed) return "M";
+  if (f.implausible) return "U";
+  if (f.breakInSeries) return "B";
+  if (f.estimated) return "E";
+  if (f.provisional) return "P";
+  return "A";
+};
+
+/**
+ * The SDMX attributes of one figure (see the module comment); null where an attribute has no value (the target
+ * status of a withheld figure).
+ */
+export const sdmxAttributes = (row: AttributeSource): Readonly<Record<AttributeId, string | null>> => {
   const f = row.figure;
   return {
     UNIT_MEASURE: row.unit,
-    OBS_STATUS: f.value === null && !f.suppressed ? "M" : "A",
+    OBS_STATUS: obsStatus(f),
     CONF_STATUS: f.withheld === "primary" ? "C" : f.withheld === "secondary" || f.suppressed ? "D" : "F",
     TARGET_STATUS: f.status,
   };
 };
 
+/** SDMX CL_OBS_STATUS, the codes this warehouse gives. */
 export const OBS_STATUS_CODES: readonly Code[] = [
   { id: "A", name: { vi: "Bình thường", en: "Normal value" } },
   { id: "M", name: { vi: "Thiếu số liệu", en: "Missing value" } },
+  { id: "U", name: { vi: "Độ tin cậy thấp (bất thường)", en: "Low reliability" } },
+  { id: "B", name: { vi: "Chuỗi số liệu bị gián đoạn", en: "Time series break" } },
+  { id: "E", name: { vi: "Ước tính", en: "Estimated value" } },
+  { id: "P", name: { vi: "Sơ bộ", en: "Provisional value" } },
 ];
 
 export const CONF_STATUS_CODES: readonly Code[] = [
