@@ -7,7 +7,6 @@
  * each catch-up it refreshes the statisticians' snapshot. SIGINT or SIGTERM closes the server (in-flight
  * requests finish), then the warehouse, and resolves with exit code 0.
  */
-import { join } from "node:path";
 import { formatCatalogError, loadCatalog } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
 import type { Config } from "../config.js";
@@ -16,7 +15,13 @@ import { loadApiConfig } from "../http/apiConfig.js";
 import type { BacklogFolded } from "../http/app.js";
 import { listen } from "../http/server.js";
 import { findServer, operatorFor, serverRun } from "./server.js";
-import { openWarehouse, printCatchUp, writeSnapshots } from "./warehouseCommands.js";
+import {
+  openWarehouse,
+  printCatchUp,
+  publicationsDir,
+  writePublicSnapshot,
+  writeSnapshots,
+} from "./warehouseCommands.js";
 
 export interface ServeOptions {
   readonly host: string;
@@ -93,9 +98,9 @@ export const serveCommand = async (config: Config, o: ServeOptions): Promise<num
       api,
       // at stop, only the published tables (small); the restricted copy of the whole warehouse waits for the
       // next start's interval or kpi project
-      afterRefresh: (wh, closing) => (closing ? wh.publicSnapshot(config.snapshotPath) : writeSnapshots(wh, config)),
+      afterRefresh: (wh, closing) => (closing ? writePublicSnapshot(wh, config) : writeSnapshots(wh, config)),
       operator: operator.options,
-      publicationsDir: join(config.dataDir, "publications"),
+      publicationsDir: publicationsDir(config),
       fastify: { logger: { level: "warn" } },
     });
     try {

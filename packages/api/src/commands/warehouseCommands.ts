@@ -3,10 +3,13 @@
  * (figures as known at a position or date), `quarantine` (events the fold could not take). Each opens the warehouse with the log attached.
  */
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import {
   type CatchUpReport,
+  type Cell,
+  heldCells,
   type QuarantinedEvent,
+  readPublications,
   seedCatalog,
   seedReferenceTables,
   Warehouse,
@@ -26,9 +29,32 @@ export const openWarehouse = async (config: Config): Promise<Warehouse> => {
 
 const n = (x: number) => x.toLocaleString("en-US");
 
+/** The publications' folder of a data directory (`kpi publish`, POST /v1/operator/publications). */
+export const publicationsDir = (config: Config): string => join(config.dataDir, "publications");
+
+/**
+ * The cells under embargo at `now` (publications whose release time is still to come), which nothing written
+ * for the public may show, and the next release time after `now`, if any (when that changes).
+ */
+export const embargoAt = (config: Config, now: Date): { held: Cell[]; nextRelease: Date | undefined } => {
+  const { publications } = readPublications(publicationsDir(config));
+  const upcoming = publications
+    .map((p) => p.publication.releaseAt)
+    .flatMap((at) => (at !== undefined && Date.parse(at) > now.getTime() ? [Date.parse(at)] : []));
+  return {
+    held: heldCells(publications, now),
+    nextRelease: upcoming.length === 0 ? undefined : new Date(Math.min(...upcoming)),
+  };
+};
+
+/** Writes the public snapshot: the published tables without the cells under embargo now. */
+export const writePublicSnapshot = async (w: Warehouse, config: Config, now = new Date()): Promise<void> => {
+  await w.publicSnapshot(config.snapshotPath, embargoAt(config, now).held);
+};
+
 /** Refreshes both snapshots: the public one for anyone, the restricted one for its owner. */
 export const writeSnapshots = async (w: Warehouse, config: Config): Promise<void> => {
-  await w.publicSnapshot(config.snapshotPath);
+  await writePublicSnapshot(w, config);
   await w.snapshot(config.restrictedSnapshotPath);
 };
 
@@ -149,7 +175,8 @@ export const exportCommand = async (
   },
 ): Promise<number> =>
   (o.access ?? ownWarehouse(config)).use(async (w) => {
-    for (const f of await w.export(o.dir, o.format, o.restricted)) o.out.write(`${f}\n`);
+    const { held } = embargoAt(config, new Date());
+    for (const f of await w.export(o.dir, o.format, o.restricted, held)) o.out.write(`${f}\n`);
     return 0;
   });
 

@@ -227,6 +227,40 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     publications: new PublicationRegistry(deps.publicationsDir),
     now: deps.now ?? (() => new Date()),
   };
+  if (deps.afterRefresh !== undefined) releaseSnapshots(ctx, app);
   await app.register(kpiApi, { ctx, ...(deps.operator === undefined ? {} : { operator: deps.operator }) });
   return app;
+};
+
+/** The longest a release timer waits before it looks again (a timer cannot wait longer than about 24 days). */
+const RELEASE_RECHECK_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * At each publication's release time the snapshots are owed a refresh: until then they leave its figures out
+ * (`writePublicSnapshot`), from then on they may show them. Rescheduled after every publish.
+ */
+const releaseSnapshots = (ctx: ApiContext, app: FastifyInstance): void => {
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    const next = ctx.publications.nextRelease(ctx.now());
+    if (next === undefined) return;
+    const wait = next.getTime() - ctx.now().getTime();
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        if (wait <= RELEASE_RECHECK_MS) ctx.live.oweAfterRefresh();
+        schedule();
+      },
+      Math.max(0, Math.min(wait, RELEASE_RECHECK_MS)) + 1,
+    );
+    timer.unref();
+  };
+  ctx.publications.onReload = schedule;
+  schedule();
+  app.addHook("onClose", async () => {
+    ctx.publications.onReload = undefined;
+    if (timer !== undefined) clearTimeout(timer);
+  });
 };

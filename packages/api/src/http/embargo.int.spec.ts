@@ -9,7 +9,8 @@
 import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { keyIdOf, publishFigures } from "@kpi/projections";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { heldCells, keyIdOf, publishFigures, readPublications } from "@kpi/projections";
 import { tableFromIPC } from "apache-arrow";
 import { parse } from "csv-parse/sync";
 import type { FastifyInstance } from "fastify";
@@ -156,6 +157,24 @@ describe("a publication with a release time", () => {
       expect(await read(), `${name}, public`).toBe(false);
       expect(await read(PRERELEASE), `${name}, pre-release`).toBe(true);
     }
+    // the scorecard's forecast rests on what the reader may see: the same as the series route's forecast
+    const forecastOf = async (k?: string) => {
+      const card = (await get("/v1/scorecard", k)).json().areas as {
+        indicators: { indicator: string; forecast: { targetYear: number; value: number } | null }[];
+      }[];
+      const f = card.flatMap((a) => a.indicators).find((i) => i.indicator === CODE)?.forecast ?? null;
+      const series = (await get(`/v1/indicators/${CODE}/series?breakdown=`, k)).json().forecasts as {
+        year: number;
+        value: number;
+        breakdown: string;
+      }[];
+      return { card: f, series: series.find((s) => s.breakdown === "" && s.year === f?.targetYear)?.value };
+    };
+    const [publicForecast, earlyForecast] = [await forecastOf(), await forecastOf(PRERELEASE)];
+    expect(publicForecast.card).not.toBeNull();
+    expect(publicForecast.card?.value).toBe(publicForecast.series);
+    expect(earlyForecast.card?.value).toBe(earlyForecast.series);
+    expect(publicForecast.card?.value).not.toBe(earlyForecast.card?.value);
     // a writer's token is not a pre-release token
     expect(await reads["series JSON"]?.(TOKENS.writer)).toBe(false);
     // other years and indicators are not held back
@@ -221,5 +240,77 @@ describe("a publication with a release time", () => {
     expect(all.map((p: { id: string }) => p.id)).toEqual([publicationId, made.id]);
     const file = (await get(`/v1/publications/${made.id}`)).json();
     expect(file.signature).toMatchObject({ algorithm: "Ed25519", keyId: keyIdOf(office.publicKey) });
+  });
+
+  it("keeps the figures under embargo out of the public snapshot and the public export until the release", async () => {
+    const dir = join(t.dir, "publications");
+    const snapshotAt = async (now: Date) => {
+      const file = join(t.dir, `public-${now.getTime()}.duckdb`);
+      const held = heldCells(readPublications(dir).publications, now);
+      await t.warehouse.publicSnapshot(file, held);
+      const out = join(t.dir, `export-${now.getTime()}`);
+      await t.warehouse.export(out, "csv", false, held);
+      const db = await DuckDBInstance.create(file, { access_mode: "READ_ONLY" });
+      const c = await db.connect();
+      const count = async (sql: string) => Number((await c.runAndReadAll(sql)).getRowObjectsJS()[0]?.n ?? Number.NaN);
+      const counts = {
+        values: await count(
+          `SELECT count(*) AS n FROM published_indicator_values WHERE indicator = '${CODE}' AND year = 2025`,
+        ),
+        scorecard: await count(
+          `SELECT count(*) AS n FROM province_scorecard WHERE indicator = '${CODE}' AND year = 2025`,
+        ),
+        revisions: await count(
+          `SELECT count(*) AS n FROM published_indicator_revisions WHERE indicator = '${CODE}' AND year = 2025`,
+        ),
+        otherYears: await count(
+          `SELECT count(*) AS n FROM published_indicator_values WHERE indicator = '${CODE}' AND year = 2024`,
+        ),
+        exported: await count(
+          `SELECT count(*) AS n FROM read_csv('${join(out, "published_indicator_values.csv")}')
+           WHERE indicator = '${CODE}' AND year = 2025`,
+        ),
+      };
+      c.closeSync();
+      db.closeSync();
+      return counts;
+    };
+    const before = await snapshotAt(new Date("2025-03-02T11:59:59.000Z"));
+    expect(before).toMatchObject({ values: 0, scorecard: 0, revisions: 0, exported: 0 });
+    expect(before.otherYears).toBeGreaterThan(0);
+    const after = await snapshotAt(new Date(RELEASE));
+    expect(after.values).toBe(communes.length + 1);
+    expect(after.exported).toBe(after.values);
+    expect(after.scorecard).toBeGreaterThan(0);
+    expect(after.revisions).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("leaves out of the public snapshot the forecasts of a series with a cell under embargo", async () => {
+    const [series] = await t.warehouse.query<{ indicator: string; geo: string; breakdown: string }>(
+      "SELECT indicator, geo, breakdown FROM published_indicator_forecasts ORDER BY ALL LIMIT 1",
+    );
+    if (series === undefined) throw new Error("the sample has no published forecast");
+    const file = join(t.dir, "public-forecasts.duckdb");
+    await t.warehouse.publicSnapshot(file, [{ ...series, year: 2024 }]);
+    const db = await DuckDBInstance.create(file, { access_mode: "READ_ONLY" });
+    const c = await db.connect();
+    const [held, others, all] = [
+      `WHERE indicator = '${series.indicator}' AND geo = '${series.geo}' AND breakdown = '${series.breakdown}'`,
+      `WHERE NOT (indicator = '${series.indicator}' AND geo = '${series.geo}' AND breakdown = '${series.breakdown}')`,
+      "",
+    ];
+    const count = async (where: string) =>
+      Number(
+        (await c.runAndReadAll(`SELECT count(*) AS n FROM published_indicator_forecasts ${where}`)).getRowObjectsJS()[0]
+          ?.n,
+      );
+    const counts = { held: await count(held), others: await count(others), all: await count(all) };
+    c.closeSync();
+    db.closeSync();
+    const [{ n } = { n: -1 }] = await t.warehouse.query<{ n: number }>(
+      `SELECT CAST(count(*) AS INTEGER) AS n FROM published_indicator_forecasts ${others}`,
+    );
+    expect(counts).toEqual({ held: 0, others: n, all: n });
+    expect(n).toBeGreaterThan(0);
   });
 });

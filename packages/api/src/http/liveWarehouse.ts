@@ -323,6 +323,15 @@ export class LiveWarehouse {
   }
 
   /** Runs `afterRefresh` once the interval since its last start has passed, if a catch-up owes it a run. */
+  /**
+   * Owes an `afterRefresh` though no figure changed: what the snapshots show changed with the clock (a
+   * publication's release time came, so its figures may now be public).
+   */
+  oweAfterRefresh(): void {
+    this.afterOwed = true;
+    this.scheduleAfterRefresh();
+  }
+
   private scheduleAfterRefresh(): void {
     if (this.afterRefresh === undefined || this.afterTimer !== undefined || !this.afterOwed || this.closed) return;
     const wait = Math.max(0, this.afterLast + this.afterRefreshEveryMs - Date.now());

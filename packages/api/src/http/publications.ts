@@ -14,9 +14,7 @@
  *   release.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { decodePublication, describePublicationError, type Publication, sameValue } from "@kpi/projections";
+import { isReleased, type Publication, readPublications, sameValue } from "@kpi/projections";
 import type { FastifyRequest } from "fastify";
 import * as E from "fp-ts/lib/Either.js";
 import type { ApiConfig } from "./apiConfig.js";
@@ -52,33 +50,35 @@ export class PublicationRegistry {
   /** Files that did not decode, with why (shown by GET /v1/health's operators, and in tests). */
   skipped: string[] = [];
 
+  /** Told after each reload (a publish may bring a release time to wait for). */
+  onReload: (() => void) | undefined;
+
   constructor(readonly dir: string | undefined) {
     this.reload();
   }
 
   /** Reads the folder again (after a publish). */
   reload(): void {
-    const entries: Entry[] = [];
-    const skipped: string[] = [];
-    if (this.dir !== undefined && existsSync(this.dir)) {
-      for (const name of readdirSync(this.dir).filter((n) => /^[^.].*\.json$/.test(n))) {
-        const text = readFileSync(join(this.dir, name), "utf8");
-        const d = decodePublication(text);
-        if (E.isLeft(d)) {
-          skipped.push(`${name}: ${describePublicationError(d.left)}`);
-          continue;
-        }
-        const p = d.right.publication;
-        const values = new Map(p.figures.map((f) => [cell(f.indicator, f.geo, f.year, f.breakdown), f.value]));
-        entries.push({ publication: p, text, values });
-      }
-    }
-    this.entries = entries.sort((a, b) => a.publication.position - b.publication.position);
-    this.skipped = skipped;
+    const folder = readPublications(this.dir);
+    this.entries = folder.publications.map(({ publication: p, text }) => ({
+      publication: p,
+      text,
+      values: new Map(p.figures.map((f) => [cell(f.indicator, f.geo, f.year, f.breakdown), f.value])),
+    }));
+    this.skipped = [...folder.skipped];
+    this.onReload?.();
   }
 
   private static released(p: Publication, now: Date): boolean {
-    return p.releaseAt === undefined || Date.parse(p.releaseAt) <= now.getTime();
+    return isReleased(p, now);
+  }
+
+  /** The first release time after `now` of a publication still under embargo, if any. */
+  nextRelease(now: Date): Date | undefined {
+    const upcoming = this.entries.flatMap(({ publication: p }) =>
+      p.releaseAt !== undefined && Date.parse(p.releaseAt) > now.getTime() ? [Date.parse(p.releaseAt)] : [],
+    );
+    return upcoming.length === 0 ? undefined : new Date(Math.min(...upcoming));
   }
 
   /** The publications a reader may see, oldest first. */

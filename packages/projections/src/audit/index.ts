@@ -1,5 +1,6 @@
 export * from "./chainCheckpoint.js";
 export * from "./contribution.js";
+export * from "./embargo.js";
 export * from "./explain.js";
 export * from "./exportLog.js";
 export * from "./merkle.js";

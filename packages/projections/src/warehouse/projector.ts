@@ -26,6 +26,7 @@ import {
   storageAdvice,
 } from "@kpi/core";
 import canonicalize from "canonicalize";
+import type { Cell } from "../audit/embargo.js";
 import { FORECAST_MODEL, forecastTargets, type Observation } from "../forecast/forecast.js";
 import { columnComment, commentColumns } from "./columnComments.js";
 import { smallCellSql, withheldSql } from "./disclosureSql.js";
@@ -46,7 +47,14 @@ import {
   type ObservedSeries,
 } from "./forecastsSql.js";
 import { flagsSql, provisionalSql } from "./qualitySql.js";
-import { entityTableDdl, PUBLISHED_RELATIONS, WAREHOUSE_DDL, WAREHOUSE_VIEWS } from "./schema.js";
+import {
+  entityTableDdl,
+  PUBLISHED_RELATIONS,
+  type PublishedRelation,
+  publicRowsSql,
+  WAREHOUSE_DDL,
+  WAREHOUSE_VIEWS,
+} from "./schema.js";
 import { inTransaction, Params, rows, run, sqlOf } from "./sql.js";
 import { geoWarningsSql, markRetractedSql, stageFactsSql } from "./stagingSql.js";
 import { indicatorValuesSql } from "./statusSql.js";
@@ -1199,8 +1207,9 @@ export class Warehouse {
    * tables, with their comments), for anyone's DuckDB client — no subject identifier, no withheld cell, no
    * restricted table. Replaced whole, like `snapshot`.
    */
-  async publicSnapshot(file: string): Promise<void> {
+  async publicSnapshot(file: string, held: readonly Cell[] = []): Promise<void> {
     await this.writeSnapshot(file, 0o644, async () => {
+      await this.holdBack(held);
       for (const name of PUBLISHED_RELATIONS) {
         const comment = (
           await rows<{ comment: string | null }>(
@@ -1213,7 +1222,7 @@ export class Warehouse {
             ),
           )
         )[0]?.comment;
-        await this.conn.run(`CREATE TABLE snapshot_out.${name} AS SELECT * FROM ${name} ORDER BY ALL`);
+        await this.conn.run(`CREATE TABLE snapshot_out.${name} AS ${publicRowsSql(name)}`);
         const columns = await rows<{ c: string; comment: string | null }>(
           this.conn,
           sqlOf(
@@ -1265,18 +1274,41 @@ export class Warehouse {
    * Exports tables and views to Parquet or CSV files in `dir` (one file each): the published ones, and with
    * `restricted` also the raw figures, their revisions and the cell counts (small cells included).
    */
-  async export(dir: string, format: "parquet" | "csv", restricted = false): Promise<string[]> {
+  async export(
+    dir: string,
+    format: "parquet" | "csv",
+    restricted = false,
+    held: readonly Cell[] = [],
+  ): Promise<string[]> {
     mkdirSync(dir, { recursive: true });
     const written: string[] = [];
     const published = PUBLISHED_RELATIONS;
     const raw = ["indicator_values", "indicator_forecasts", "indicator_revisions", "cell_counts"];
+    // the restricted tables are the office's own: the embargo holds figures back from the public only
+    await this.holdBack(restricted ? [] : held);
     for (const t of restricted ? [...published, ...raw] : published) {
       const file = join(dir, `${t}.${format}`);
       const options = format === "parquet" ? "(FORMAT parquet, COMPRESSION zstd)" : "(FORMAT csv, HEADER true)";
-      await this.conn.run(`COPY (SELECT * FROM ${t} ORDER BY ALL) TO '${file.replaceAll("'", "''")}' ${options}`);
+      const select = (published as readonly string[]).includes(t)
+        ? publicRowsSql(t as PublishedRelation)
+        : `SELECT * FROM ${t} ORDER BY ALL`;
+      await this.conn.run(`COPY (${select}) TO '${file.replaceAll("'", "''")}' ${options}`);
       written.push(file);
     }
     return written;
+  }
+
+  /** Fills the TEMP table `held_cells` that `publicRowsSql` leaves out: the cells under embargo (`embargo.ts`). */
+  private async holdBack(held: readonly Cell[]): Promise<void> {
+    await run(
+      this.conn,
+      sqlOf(
+        `CREATE OR REPLACE TEMP TABLE held_cells AS
+         SELECT c.indicator, c.geo, c.year, c.breakdown
+         FROM (SELECT unnest(from_json($cells, '[{"indicator":"VARCHAR","geo":"VARCHAR","year":"INTEGER","breakdown":"VARCHAR"}]')) AS c)`,
+        { cells: JSON.stringify(held) },
+      ),
+    );
   }
 
   /**

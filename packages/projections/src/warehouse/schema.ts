@@ -218,6 +218,31 @@ export const PUBLISHED_RELATIONS = [
   "geo_warnings",
 ] as const;
 
+export type PublishedRelation = (typeof PUBLISHED_RELATIONS)[number];
+
+/** A held cell matching the row `t` (a figure of the cube, or the province scorecard's). */
+const heldCell = (geo: string) =>
+  `EXISTS (SELECT 1 FROM held_cells h WHERE h.indicator = t.indicator AND h.geo = ${geo} AND h.year = t.year
+           AND h.breakdown = t.breakdown)`;
+
+/**
+ * What the public may read of a published relation: every row but those of the cells under embargo (TEMP table
+ * `held_cells`, see `audit/embargo.ts`). A forecast rests on its whole series, so a series with a held cell has
+ * no forecast; the other relations hold no figure.
+ */
+export const publicRowsSql = (name: PublishedRelation): string => {
+  const held =
+    name === "published_indicator_values" || name === "published_indicator_revisions"
+      ? heldCell("t.geo")
+      : name === "province_scorecard"
+        ? heldCell("'province'")
+        : name === "published_indicator_forecasts"
+          ? `EXISTS (SELECT 1 FROM held_cells h WHERE h.indicator = t.indicator AND h.geo = t.geo
+                     AND h.breakdown = t.breakdown)`
+          : undefined;
+  return `SELECT * FROM ${name} t${held === undefined ? "" : ` WHERE NOT ${held}`} ORDER BY ALL`;
+};
+
 export const entityTableDdl = (kind: string, columns: readonly [string, string][]): string => `
 CREATE TABLE IF NOT EXISTS ent_${kind}_year (subject VARCHAR NOT NULL, year INTEGER NOT NULL, commune VARCHAR, ${columns
   .map(([c, t]) => `${c} ${t}`)
