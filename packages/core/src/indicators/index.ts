@@ -2,3 +2,4 @@ export * from "./breakdownLabels.js";
 export * from "./catalogEntry.js";
 export * from "./definition.js";
 export * from "./entityModel.js";
+export * from "./amendCatalog.js";

@@ -170,6 +170,21 @@ export const COLUMN_COMMENTS: Readonly<Record<string, string>> = {
   median_lag_days: "Days from occurrence to recording, median.",
   p90_lag_days: "Days from occurrence to recording, 90th percentile.",
   max_lag_days: "Days from occurrence to recording, the longest.",
+  // catalog changes on the record
+  amended_at: "The log position of the last catalog change applied to the indicator (NULL: as shipped).",
+  "indicator_targets.position": "The log position of the TargetRevised fact that set this target (NULL: as shipped).",
+  effective_on: "The day the catalog change takes effect (the decision's date), as the change states it.",
+  changed_by: "Who decided the catalog change (the body or office).",
+  "catalog_changes.position": "The log position of the change.",
+  "catalog_changes.id": "The fact's id.",
+  "catalog_changes.type": "TargetRevised or IndicatorDefinitionAmended.",
+  plan: "The planning document that makes the change.",
+  "catalog_changes.section": "The section of that document.",
+  change: "The change's own fields (the fact's data), as JSON.",
+  applied: "Whether the change took effect (false: it names an unknown indicator or a parameter the definition lacks).",
+  problem: "Why the change changed nothing (NULL when applied).",
+  cause:
+    "Why the figure moved in this vintage: data (facts arrived or were retracted), definition (a definition amended or a target revised) or both.",
 };
 
 /** The comment for a column, or undefined when the dictionary has none. */
