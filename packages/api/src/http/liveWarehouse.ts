@@ -40,6 +40,7 @@ import {
   withheldSql,
 } from "@kpi/projections";
 import type { CatalogIndicator } from "@kpi/seeds";
+import { type CatalogEntry, definitionHash } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import type { ApiError } from "./errors.js";
 import { judge, publish, type RawFigure } from "./figures.js";
@@ -72,6 +73,8 @@ export type AsOf = { readonly position: number } | { readonly date: string };
 
 export interface AsOfFigures {
   readonly position: number;
+  /** The indicator as in force at that position: its targets and definition amended by catalog changes then. */
+  readonly entry: CatalogIndicator;
   readonly figures: IndicatorFigures;
 }
 
@@ -106,6 +109,8 @@ export class LiveWarehouse {
   private afterTimer: NodeJS.Timeout | undefined;
   private afterLast = Date.now();
   private afterRunning = false;
+  /** The catalog in force at the model's position (catalog changes folded), read after each catch-up. */
+  private inForce: readonly CatalogEntry[] = [];
 
   private constructor(
     readonly warehouse: Warehouse,
@@ -131,7 +136,7 @@ export class LiveWarehouse {
     // Folds leave a core to the event loop that answers reads (on a machine with more than one).
     const cores = availableParallelism();
     if (cores > 1) await warehouse.setThreads(cores - 1);
-    return new LiveWarehouse(
+    const live = new LiveWarehouse(
       warehouse,
       reference,
       await loadReadModel(warehouse),
@@ -140,10 +145,17 @@ export class LiveWarehouse {
       options.maxAsOfWaiting ?? MAX_AS_OF_WAITING,
       options.afterRefreshEveryMs ?? 0,
     );
+    live.inForce = (await warehouse.catalogAt()).catalog;
+    return live;
   }
 
   get current(): ReadModel {
     return this.model;
+  }
+
+  /** An indicator as in force at the current model's position (undefined: not in the catalog). */
+  entryInForce(code: string): CatalogEntry | undefined {
+    return this.inForce.find((e) => e.code === code);
   }
 
   /** How many events are in quarantine (held ones make the service degraded). */
@@ -170,6 +182,7 @@ export class LiveWarehouse {
           r.rebuilt || r.indicators === undefined
             ? await loadReadModel(this.warehouse)
             : await refreshReadModel(this.warehouse, this.model, r.indicators);
+        this.inForce = (await this.warehouse.catalogAt()).catalog;
         this.afterOwed = true;
         this.scheduleAfterRefresh();
       }
@@ -276,11 +289,14 @@ export class LiveWarehouse {
     return run;
   }
 
-  private finish(entry: CatalogIndicator, position: number, raw: readonly RawFigure[]): AsOfFigures {
-    return {
-      position,
-      figures: indexFigures(publish(judge(entry, raw))),
-    };
+  /** Judges the figures against the targets in force at `position` (catalog changes recorded up to it). */
+  private async finish(entry: CatalogIndicator, position: number, raw: readonly RawFigure[]): Promise<AsOfFigures> {
+    const amended = (await this.reader.catalogAt(position)).catalog.find((e) => e.code === entry.code);
+    const inForce: CatalogIndicator =
+      amended === undefined
+        ? entry
+        : { ...entry, ...amended, definitionHash: definitionHash(amended.definition), facts: entry.facts };
+    return { position, entry: inForce, figures: indexFigures(publish(judge(inForce, raw))) };
   }
 
   private async atPosition(entry: CatalogIndicator, position: number): Promise<AsOfFigures> {

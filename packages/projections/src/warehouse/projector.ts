@@ -1364,6 +1364,9 @@ export class Warehouse {
       "indicator_values",
       "indicator_forecasts",
       "indicator_revisions",
+      "indicators",
+      "indicator_targets",
+      "catalog_changes",
       ...ENTITY_KINDS.map((k) => `ent_${k}_year`),
     ];
     const out: Record<string, unknown[]> = {};

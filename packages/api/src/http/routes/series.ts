@@ -118,12 +118,15 @@ export const seriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
           const model = modelFor(ctx, request);
           let position = model.position;
           let all: readonly Figure[] | undefined = model.figures.get(entry.code)?.byGeo.get(geo);
+          // the targets in force at the position answered (a TargetRevised changes them from its position on)
+          let targets = ctx.live.entryInForce(entry.code)?.targets;
           if (q.asOf !== undefined) {
             const at = parseAsOf(q.asOf);
             if (E.isLeft(at)) return fail(at.left);
             const r = await ctx.live.figuresAsOf(entry, at.right);
             if (E.isLeft(r)) return fail(r.left);
             position = r.right.position;
+            targets = r.right.entry.targets;
             all = viewFigures(view, r.right.figures).byGeo.get(geo);
           }
           const points = (all ?? []).filter(
@@ -143,7 +146,7 @@ export const seriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
               to,
               asOf: q.asOf ?? null,
               position,
-              targets: entry.targets,
+              targets: targets ?? entry.targets,
               points,
               forecasts,
             }),
