@@ -29,6 +29,7 @@
  */
 
 import { availableParallelism } from "node:os";
+import { type CatalogEntry, definitionHash } from "@kpi/core";
 import {
   flagsSql,
   Params,
@@ -40,7 +41,6 @@ import {
   withheldSql,
 } from "@kpi/projections";
 import type { CatalogIndicator } from "@kpi/seeds";
-import { type CatalogEntry, definitionHash } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import type { ApiError } from "./errors.js";
 import { judge, publish, type RawFigure } from "./figures.js";

@@ -70,7 +70,10 @@ export interface ImportSummary {
 
 const appendErrorLine = (e: AppendError, lines: readonly number[], file: string): LineError => {
   const line = "index" in e ? (lines[e.index] ?? 0) : 0;
-  const field = e._tag === "IdConflict" ? "id" : e._tag === "RetractionRefused"
+  const field =
+    e._tag === "IdConflict"
+      ? "id"
+      : e._tag === "RetractionRefused"
         ? "data.eventId"
         : e._tag === "CatalogChangeRefused"
           ? "source"

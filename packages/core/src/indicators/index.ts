@@ -1,5 +1,5 @@
+export * from "./amendCatalog.js";
 export * from "./breakdownLabels.js";
 export * from "./catalogEntry.js";
 export * from "./definition.js";
 export * from "./entityModel.js";
-export * from "./amendCatalog.js";

@@ -1241,8 +1241,7 @@ export class Warehouse {
     const v = p.bind(vintage);
     await run(this.conn, sqlOf(`DELETE FROM indicator_revisions WHERE vintage = CAST(${v} AS DATE)`, p));
     const touched = dataTouched.size === 0 ? "NULL" : [...dataTouched].map((x) => p.bind(x)).join(", ");
-    const numbers =
-      "(c.numerator IS DISTINCT FROM prev.numerator OR c.denominator IS DISTINCT FROM prev.denominator)";
+    const numbers = "(c.numerator IS DISTINCT FROM prev.numerator OR c.denominator IS DISTINCT FROM prev.denominator)";
     const catalog = `(c.indicator IS NOT NULL AND prev.present AND (c.definition_hash IS DISTINCT FROM prev.definition_hash
         OR c.target_op IS DISTINCT FROM prev.target_op OR c.target_value IS DISTINCT FROM prev.target_value))`;
     await run(

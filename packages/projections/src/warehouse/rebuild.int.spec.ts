@@ -98,5 +98,5 @@ describe("rebuild = incremental", () => {
       { numRuns: 12 },
     );
     expect(causes).toContain("definition"); // the property did compare catalog changes
-  }, 300_000);
+  }, 600_000);
 });
