@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { decodeFact, describeAppendError, type Fact } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
+import { explainFigure } from "../audit/explain.js";
 import { testCatalog, testReference } from "../testing/fixtures.js";
 import { Warehouse } from "./projector.js";
 
@@ -125,6 +126,14 @@ describe("catalog changes", () => {
         );
       expect(await at(p2)).toMatchObject({ numerator: 3, denominator: 4, definitionHash: shipped.definition_hash });
       expect(await at(p3)).toMatchObject({ numerator: 2, denominator: 3, definitionHash: amended.definition_hash });
+      // and so does the explanation of a figure: its subjects and hash are those of the definition then
+      const explained = async (p: number) => {
+        const r = await explainFigure(w, "PAYMENT_ACCT_15", "province", 2025, { asOf: { position: p } });
+        if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+        return r.right;
+      };
+      expect(await explained(p2)).toMatchObject({ numeratorSubjects: 3, definitionHash: shipped.definition_hash });
+      expect(await explained(p3)).toMatchObject({ numeratorSubjects: 2, definitionHash: amended.definition_hash });
 
       // when: on one day a new adult account holder and a target revision
       clock.day = "2026-03-04";
