@@ -54,6 +54,7 @@ const post = (token: string, facts: unknown[]) =>
 
 interface Series {
   targets: { year: number; value: number }[];
+  catalogChanges: { position: number; type: string; plan: string; section: string }[];
   points: {
     geo: string;
     year: number;
@@ -103,5 +104,10 @@ describe("catalog changes over HTTP", () => {
     expect(point2025(now)?.targetValue).toBe(raised);
     expect(point2025(now)?.status).not.toBe("met");
     expect(point2025(current)).toMatchObject({ targetValue: raised, status: point2025(now)?.status });
+    // the answer says which catalog changes were in force
+    expect(then.catalogChanges).toEqual([]);
+    const change = { position: after, type: "TargetRevised", plan: "KH-99-2026", section: "§III.1" };
+    expect(now.catalogChanges).toMatchObject([change]);
+    expect(current.catalogChanges).toMatchObject([change]);
   });
 });

@@ -29,7 +29,7 @@
  */
 
 import { availableParallelism } from "node:os";
-import { type CatalogEntry, definitionHash } from "@kpi/core";
+import { type AmendedCatalog, type CatalogEntry, definitionHash } from "@kpi/core";
 import {
   flagsSql,
   Params,
@@ -75,8 +75,33 @@ export interface AsOfFigures {
   readonly position: number;
   /** The indicator as in force at that position: its targets and definition amended by catalog changes then. */
   readonly entry: CatalogIndicator;
+  /** The indicator's catalog changes in force at that position (target revisions, definition amendments). */
+  readonly changes: readonly CatalogChangeNote[];
   readonly figures: IndicatorFigures;
 }
+
+/** A catalog change as the API shows it beside the figures it changed. */
+export interface CatalogChangeNote {
+  readonly position: number;
+  readonly type: string;
+  readonly effectiveOn: string;
+  readonly changedBy: string;
+  readonly plan: string;
+  readonly section: string;
+}
+
+/** The changes of `code` that took effect in `amended` (applied ones), oldest first. */
+export const changesOf = (amended: AmendedCatalog, code: string): CatalogChangeNote[] =>
+  amended.changes
+    .filter((c) => c.problem === null && c.change.fact.data.indicator === code)
+    .map(({ change: { position, fact } }) => ({
+      position,
+      type: fact.type,
+      effectiveOn: fact.data.effectiveOn,
+      changedBy: fact.data.changedBy,
+      plan: fact.data.plan,
+      section: fact.data.section,
+    }));
 
 /** Parses `asOf`: a log position (digits) or a calendar day YYYY-MM-DD. */
 export const parseAsOf = (s: string): E.Either<ApiError, AsOf> => {
@@ -110,7 +135,7 @@ export class LiveWarehouse {
   private afterLast = Date.now();
   private afterRunning = false;
   /** The catalog in force at the model's position (catalog changes folded), read after each catch-up. */
-  private inForce: readonly CatalogEntry[] = [];
+  private inForce: AmendedCatalog | undefined;
 
   private constructor(
     readonly warehouse: Warehouse,
@@ -145,7 +170,7 @@ export class LiveWarehouse {
       options.maxAsOfWaiting ?? MAX_AS_OF_WAITING,
       options.afterRefreshEveryMs ?? 0,
     );
-    live.inForce = (await warehouse.catalogAt()).catalog;
+    live.inForce = await warehouse.catalogAt();
     return live;
   }
 
@@ -155,7 +180,12 @@ export class LiveWarehouse {
 
   /** An indicator as in force at the current model's position (undefined: not in the catalog). */
   entryInForce(code: string): CatalogEntry | undefined {
-    return this.inForce.find((e) => e.code === code);
+    return this.inForce?.catalog.find((e) => e.code === code);
+  }
+
+  /** The indicator's catalog changes in force at the current model's position. */
+  changesInForce(code: string): CatalogChangeNote[] {
+    return this.inForce === undefined ? [] : changesOf(this.inForce, code);
   }
 
   /** How many events are in quarantine (held ones make the service degraded). */
@@ -182,7 +212,7 @@ export class LiveWarehouse {
           r.rebuilt || r.indicators === undefined
             ? await loadReadModel(this.warehouse)
             : await refreshReadModel(this.warehouse, this.model, r.indicators);
-        this.inForce = (await this.warehouse.catalogAt()).catalog;
+        this.inForce = await this.warehouse.catalogAt();
         this.afterOwed = true;
         this.scheduleAfterRefresh();
       }
@@ -291,12 +321,18 @@ export class LiveWarehouse {
 
   /** Judges the figures against the targets in force at `position` (catalog changes recorded up to it). */
   private async finish(entry: CatalogIndicator, position: number, raw: readonly RawFigure[]): Promise<AsOfFigures> {
-    const amended = (await this.reader.catalogAt(position)).catalog.find((e) => e.code === entry.code);
+    const then = await this.reader.catalogAt(position);
+    const amended = then.catalog.find((e) => e.code === entry.code);
     const inForce: CatalogIndicator =
       amended === undefined
         ? entry
         : { ...entry, ...amended, definitionHash: definitionHash(amended.definition), facts: entry.facts };
-    return { position, entry: inForce, figures: indexFigures(publish(judge(inForce, raw))) };
+    return {
+      position,
+      entry: inForce,
+      changes: changesOf(then, entry.code),
+      figures: indexFigures(publish(judge(inForce, raw))),
+    };
   }
 
   private async atPosition(entry: CatalogIndicator, position: number): Promise<AsOfFigures> {

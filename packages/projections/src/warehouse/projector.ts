@@ -1290,7 +1290,10 @@ export class Warehouse {
    * catalog changes folded up to it (`amendCatalog`), with where each indicator was last amended.
    */
   async catalogAt(position?: number): Promise<AmendedCatalog> {
-    return catalogAtOn(this.conn, this.options.catalog, position);
+    const checkpoint = await this.checkpoint();
+    const at = position ?? checkpoint;
+    if (this.inForce?.position === at && at === checkpoint) return this.inForce.amended; // kept by the last step
+    return catalogAtOn(this.conn, this.options.catalog, at);
   }
 
   /**
