@@ -71,6 +71,8 @@ const appendCode = (e: AppendError): string => {
       return "wrong_expected_revision";
     case "RetractionRefused":
       return "retraction_refused";
+    case "CatalogChangeRefused":
+      return "catalog_change_refused";
   }
 };
 

@@ -29,6 +29,7 @@
  */
 
 import { availableParallelism } from "node:os";
+import { type AmendedCatalog, type CatalogEntry, definitionHash } from "@kpi/core";
 import {
   flagsSql,
   Params,
@@ -72,8 +73,35 @@ export type AsOf = { readonly position: number } | { readonly date: string };
 
 export interface AsOfFigures {
   readonly position: number;
+  /** The indicator as in force at that position: its targets and definition amended by catalog changes then. */
+  readonly entry: CatalogIndicator;
+  /** The indicator's catalog changes in force at that position (target revisions, definition amendments). */
+  readonly changes: readonly CatalogChangeNote[];
   readonly figures: IndicatorFigures;
 }
+
+/** A catalog change as the API shows it beside the figures it changed. */
+export interface CatalogChangeNote {
+  readonly position: number;
+  readonly type: string;
+  readonly effectiveOn: string;
+  readonly changedBy: string;
+  readonly plan: string;
+  readonly section: string;
+}
+
+/** The changes of `code` that took effect in `amended` (applied ones), oldest first. */
+export const changesOf = (amended: AmendedCatalog, code: string): CatalogChangeNote[] =>
+  amended.changes
+    .filter((c) => c.problem === null && c.change.fact.data.indicator === code)
+    .map(({ change: { position, fact } }) => ({
+      position,
+      type: fact.type,
+      effectiveOn: fact.data.effectiveOn,
+      changedBy: fact.data.changedBy,
+      plan: fact.data.plan,
+      section: fact.data.section,
+    }));
 
 /** Parses `asOf`: a log position (digits) or a calendar day YYYY-MM-DD. */
 export const parseAsOf = (s: string): E.Either<ApiError, AsOf> => {
@@ -106,6 +134,8 @@ export class LiveWarehouse {
   private afterTimer: NodeJS.Timeout | undefined;
   private afterLast = Date.now();
   private afterRunning = false;
+  /** The catalog in force at the model's position (catalog changes folded), read after each catch-up. */
+  private inForce: AmendedCatalog | undefined;
 
   private constructor(
     readonly warehouse: Warehouse,
@@ -131,7 +161,7 @@ export class LiveWarehouse {
     // Folds leave a core to the event loop that answers reads (on a machine with more than one).
     const cores = availableParallelism();
     if (cores > 1) await warehouse.setThreads(cores - 1);
-    return new LiveWarehouse(
+    const live = new LiveWarehouse(
       warehouse,
       reference,
       await loadReadModel(warehouse),
@@ -140,10 +170,22 @@ export class LiveWarehouse {
       options.maxAsOfWaiting ?? MAX_AS_OF_WAITING,
       options.afterRefreshEveryMs ?? 0,
     );
+    live.inForce = await warehouse.catalogAt();
+    return live;
   }
 
   get current(): ReadModel {
     return this.model;
+  }
+
+  /** An indicator as in force at the current model's position (undefined: not in the catalog). */
+  entryInForce(code: string): CatalogEntry | undefined {
+    return this.inForce?.catalog.find((e) => e.code === code);
+  }
+
+  /** The indicator's catalog changes in force at the current model's position. */
+  changesInForce(code: string): CatalogChangeNote[] {
+    return this.inForce === undefined ? [] : changesOf(this.inForce, code);
   }
 
   /** How many events are in quarantine (held ones make the service degraded). */
@@ -170,6 +212,7 @@ export class LiveWarehouse {
           r.rebuilt || r.indicators === undefined
             ? await loadReadModel(this.warehouse)
             : await refreshReadModel(this.warehouse, this.model, r.indicators);
+        this.inForce = await this.warehouse.catalogAt();
         this.afterOwed = true;
         this.scheduleAfterRefresh();
       }
@@ -276,10 +319,19 @@ export class LiveWarehouse {
     return run;
   }
 
-  private finish(entry: CatalogIndicator, position: number, raw: readonly RawFigure[]): AsOfFigures {
+  /** Judges the figures against the targets in force at `position` (catalog changes recorded up to it). */
+  private async finish(entry: CatalogIndicator, position: number, raw: readonly RawFigure[]): Promise<AsOfFigures> {
+    const then = await this.reader.catalogAt(position);
+    const amended = then.catalog.find((e) => e.code === entry.code);
+    const inForce: CatalogIndicator =
+      amended === undefined
+        ? entry
+        : { ...entry, ...amended, definitionHash: definitionHash(amended.definition), facts: entry.facts };
     return {
       position,
-      figures: indexFigures(publish(judge(entry, raw))),
+      entry: inForce,
+      changes: changesOf(then, entry.code),
+      figures: indexFigures(publish(judge(inForce, raw))),
     };
   }
 

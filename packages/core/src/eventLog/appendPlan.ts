@@ -4,7 +4,15 @@
  * that fetches stored facts by id; the adapter writes the planned rows in one transaction.
  */
 import * as E from "fp-ts/lib/Either.js";
-import { canonicalFactParts, type Fact, type FactId, type Position, position } from "../facts/index.js";
+import {
+  CATALOG_AUTHORITY,
+  canonicalFactParts,
+  type Fact,
+  type FactId,
+  isCatalogChange,
+  type Position,
+  position,
+} from "../facts/index.js";
 import {
   type AppendError,
   type AppendOptions,
@@ -138,6 +146,16 @@ export const planAppend = async (
         return E.left({ _tag: "IdConflict", id: f.id, index: i, existing: { index: earlier } });
       outcomes.push({ id: f.id, position: (outcomes[earlier] as AppendOutcome).position, duplicate: true });
       continue;
+    }
+    if (isCatalogChange(f.type) && f.source !== (options.catalogAuthority ?? CATALOG_AUTHORITY)) {
+      return E.left({
+        _tag: "CatalogChangeRefused",
+        id: f.id,
+        index: i,
+        type: f.type,
+        source: f.source,
+        authority: options.catalogAuthority ?? CATALOG_AUTHORITY,
+      });
     }
     if (f.type === "FactRetracted") {
       const eventId = f.data.eventId as FactId;

@@ -39,6 +39,8 @@ export interface AppendOptions {
   readonly expectedRevisions?: ReadonlyMap<SubjectId, ExpectedRevision>;
   /** A retraction names a fact of its own source unless a grant here says otherwise. */
   readonly retractionGrants?: RetractionGrants;
+  /** The one source that may append catalog changes (`TargetRevised`, ...); default `CATALOG_AUTHORITY`. */
+  readonly catalogAuthority?: string;
   /**
    * The facts' canonical parts (`canonicalFactParts`), one per fact in order, when the caller computed them
    * already (the importer does, in its worker threads); otherwise the log computes them.
@@ -129,6 +131,15 @@ export type AppendError =
       readonly reason: RetractionRefusal;
       /** The source of the named fact, when it exists (a caller hides the reason when it is not its own). */
       readonly targetSource?: string;
+    }
+  | {
+      readonly _tag: "CatalogChangeRefused";
+      readonly id: FactId;
+      readonly index: number;
+      readonly type: string;
+      readonly source: string;
+      /** The source that may append catalog changes. */
+      readonly authority: string;
     };
 
 export const describeAppendError = (e: AppendError): string => {
@@ -153,6 +164,8 @@ export const describeAppendError = (e: AppendError): string => {
               ? " (it was retracted before; nothing to do)"
               : ""
       }`;
+    case "CatalogChangeRefused":
+      return `fact ${e.index + 1} (id ${e.id}): ${e.type} changes the indicator catalog, which only the catalog authority may do; source ${e.source} is not it (the operator appends catalog changes with source ${e.authority})`;
   }
 };
 

@@ -1,4 +1,5 @@
 export * from "./canonicalJson.js";
+export * from "./catalogChanges.js";
 export * from "./community.js";
 export * from "./corrections.js";
 export * from "./decodeError.js";

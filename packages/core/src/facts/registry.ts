@@ -6,6 +6,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import type * as t from "io-ts";
 import { canonicalJson } from "./canonicalJson.js";
+import { catalogChangeFacts } from "./catalogChanges.js";
 import { communityFacts } from "./community.js";
 import { correctionFacts } from "./corrections.js";
 import { type DecodeError, decodeError, didYouMean, type FieldError, fieldErrors } from "./decodeError.js";
@@ -28,6 +29,7 @@ export const FACT_DEFINITIONS = [
   ...communityFacts,
   ...correctionFacts,
   ...publicationFacts,
+  ...catalogChangeFacts,
 ] as const;
 
 type Definitions = (typeof FACT_DEFINITIONS)[number];

@@ -70,7 +70,14 @@ export interface ImportSummary {
 
 const appendErrorLine = (e: AppendError, lines: readonly number[], file: string): LineError => {
   const line = "index" in e ? (lines[e.index] ?? 0) : 0;
-  const field = e._tag === "IdConflict" ? "id" : e._tag === "RetractionRefused" ? "data.eventId" : "subject";
+  const field =
+    e._tag === "IdConflict"
+      ? "id"
+      : e._tag === "RetractionRefused"
+        ? "data.eventId"
+        : e._tag === "CatalogChangeRefused"
+          ? "source"
+          : "subject";
   return { file, line, field, reason: describeAppendError(e).replace(/^fact \d+ \(id [^)]*\): /, "") };
 };
 

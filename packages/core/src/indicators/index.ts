@@ -1,3 +1,4 @@
+export * from "./amendCatalog.js";
 export * from "./breakdownLabels.js";
 export * from "./catalogEntry.js";
 export * from "./definition.js";

@@ -13,7 +13,7 @@
  * Lists are in position order and cut at `limit` (totals count everything). Refusals are values. Runs on the
  * warehouse's connection: one warehouse task at a time.
  */
-import type { CatalogEntry, Definition } from "@kpi/core";
+import { type CatalogEntry, type Definition, definitionHash } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import { REPORT_TYPES } from "../warehouse/factShape.js";
 import type { Warehouse } from "../warehouse/projector.js";
@@ -284,10 +284,14 @@ export const explainFigure = async (
   const figure = figures.find((f) => f.breakdown === breakdown);
   if (figure === undefined) return E.left({ _tag: "NoSuchFigure", indicator, geo, year, position });
   const cell = { geo, breakdown: figure.breakdown };
-  const entries: CatalogEntry[] = definitionEntries(new Map([[indicator, definition]]));
-  const hash = await w.query<{ h: string }>("SELECT definition_hash AS h FROM indicators WHERE code = $c", {
-    c: indicator,
-  });
+  // as of an earlier position: the definition then in force (a later IndicatorDefinitionAmended does not apply)
+  const then =
+    position === checkpoint ? undefined : (await w.catalogAt(position)).catalog.find((e) => e.code === indicator);
+  const entries: CatalogEntry[] = definitionEntries(new Map([[indicator, then?.definition ?? definition]]));
+  const hash =
+    then === undefined
+      ? await w.query<{ h: string }>("SELECT definition_hash AS h FROM indicators WHERE code = $c", { c: indicator })
+      : [{ h: definitionHash(then.definition) }];
 
   try {
     await buildContributingEvents(w, entries, position, scopeOf(geo, year));

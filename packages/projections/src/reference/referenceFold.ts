@@ -185,6 +185,9 @@ export const foldEvent = (state: ReferenceState, event: StoredEvent): ReferenceS
       break;
     case "PublicationIssued":
       break; // an audit record written by `kpi publish`: no indicator reads it
+    case "TargetRevised":
+    case "IndicatorDefinitionAmended":
+      break; // catalog changes: the caller passes the catalog in force (`amendCatalog`) to computeFigures
     case "FactRetracted": {
       const earlier = state.retractions.get(fact.data.eventId);
       if (earlier === undefined || event.position < earlier) state.retractions.set(fact.data.eventId, event.position);

@@ -279,3 +279,66 @@ export const factStreamArb = (maxLength = 40): fc.Arbitrary<Fact[]> =>
         return true;
       });
     });
+
+/** A catalog change of the test catalog's indicators (some that cannot apply), by the catalog authority. */
+const catalogChangeArb = fc.oneof(
+  fc
+    .record({
+      indicator: fc.constantFrom("PAYMENT_ACCT_15", "DIGSIG_ADULT", "SME_ECOM_PLATFORM", "DE_GRDP"),
+      targetYear: fc.constantFrom(2024, 2025, 2026),
+      op: fc.constantFrom(">=", "<=", ">"),
+      value: fc.integer({ min: 0, max: 100 }),
+    })
+    .map((d) => ({ type: "TargetRevised", data: d })),
+  fc
+    .record({
+      indicator: fc.constantFrom("PAYMENT_ACCT_15", "DIGSIG_ADULT", "SME_ECOM_PLATFORM", "DE_GRDP"),
+      minAge: fc.option(fc.constantFrom(15, 16, 18), { nil: undefined }),
+      denominatorField: fc.constantFrom("aged15plus", "adults", "total"),
+    })
+    .map(({ minAge, ...d }) => ({
+      type: "IndicatorDefinitionAmended",
+      data: { ...d, ...(minAge === undefined ? {} : { minAge }), reason: "test" },
+    })),
+);
+
+/**
+ * `streamArb`'s facts with catalog changes (source `kpi-catalog`, subject `stat:catalog`) inserted at random
+ * places, and sometimes a retraction of one of them after it.
+ */
+export const withCatalogChangesArb = (streamArb: fc.Arbitrary<Fact[]>): fc.Arbitrary<Fact[]> =>
+  fc
+    .record({
+      facts: streamArb,
+      changes: fc.array(fc.tuple(catalogChangeArb, fc.nat(), fc.boolean()), { minLength: 1, maxLength: 4 }),
+    })
+    .map(({ facts, changes }) => {
+      const out = [...facts];
+      changes.forEach(([c, at, retract], k) => {
+        const change = fact({
+          id: `c${k}`,
+          type: c.type,
+          subject: "stat:catalog",
+          occurredOn: "2026-01-01",
+          source: "kpi-catalog",
+          data: { ...c.data, effectiveOn: "2026-01-01", changedBy: "test", plan: "KH-315-2025", section: "§II" },
+        });
+        const index = at % (out.length + 1);
+        out.splice(index, 0, change);
+        if (retract) {
+          out.splice(
+            index + 1 + (at % 3),
+            0,
+            fact({
+              id: `cr${k}`,
+              type: "FactRetracted",
+              subject: "stat:catalog",
+              occurredOn: "2026-01-01",
+              source: "kpi-catalog",
+              data: { eventId: `c${k}`, reason: "entered in error" },
+            }),
+          );
+        }
+      });
+      return out;
+    });

@@ -170,6 +170,34 @@ export const COLUMN_COMMENTS: Readonly<Record<string, string>> = {
   median_lag_days: "Days from occurrence to recording, median.",
   p90_lag_days: "Days from occurrence to recording, 90th percentile.",
   max_lag_days: "Days from occurrence to recording, the longest.",
+  // forecasts (docs/forecasts.md): never observed figures
+  base_year: "The series' last year with a value, which the forecast starts from.",
+  forecast: "FORECAST, not an observed figure: the forecast value for the year.",
+  "indicator_forecasts.value": "FORECAST, not an observed figure: the forecast value for the year.",
+  lo: "The lower end of the prediction interval.",
+  hi: "The upper end of the prediction interval.",
+  forecast_lo: "The lower end of the prediction interval.",
+  forecast_hi: "The upper end of the prediction interval.",
+  coverage: "The prediction interval's nominal coverage (0.8: 80 %).",
+  method: "How the forecast was made: naive, drift or trend (docs/forecasts.md).",
+  observations: "How many observed values the forecast was fitted on.",
+  forecast_status:
+    "For a target year: likely (the whole interval meets the target), at_risk (none of it does) or uncertain.",
+  // catalog changes on the record
+  amended_at: "The log position of the last catalog change applied to the indicator (NULL: as shipped).",
+  "indicator_targets.position": "The log position of the TargetRevised fact that set this target (NULL: as shipped).",
+  effective_on: "The day the catalog change takes effect (the decision's date), as the change states it.",
+  changed_by: "Who decided the catalog change (the body or office).",
+  "catalog_changes.position": "The log position of the change.",
+  "catalog_changes.id": "The fact's id.",
+  "catalog_changes.type": "TargetRevised or IndicatorDefinitionAmended.",
+  plan: "The planning document that makes the change.",
+  "catalog_changes.section": "The section of that document.",
+  change: "The change's own fields (the fact's data), as JSON.",
+  applied: "Whether the change took effect (false: it names an unknown indicator or a parameter the definition lacks).",
+  problem: "Why the change changed nothing (NULL when applied).",
+  cause:
+    "Why the figure moved in this vintage: data (facts arrived or were retracted), definition (a definition amended or a target revised) or both.",
 };
 
 /** The comment for a column, or undefined when the dictionary has none. */

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { importFile } from "@kpi/core";
+import { CATALOG_AUTHORITY, type Fact, importFile, isCatalogChange } from "@kpi/core";
 import { arbitraryFact } from "@kpi/core/arbitraries";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
@@ -24,7 +24,10 @@ type Line = Record<string, unknown> & { id: string; type: string; subject: strin
 const streamArb = fc
   .tuple(
     fc.array(
-      arbitraryFact().filter((f) => f.type !== "FactRetracted"),
+      arbitraryFact()
+        .filter((f) => f.type !== "FactRetracted")
+        // catalog changes are the catalog authority's
+        .map((f) => (isCatalogChange(f.type) ? ({ ...f, source: CATALOG_AUTHORITY } as Fact) : f)),
       { minLength: 1, maxLength: 25 },
     ),
     fc.array(fc.nat(), { maxLength: 4 }),

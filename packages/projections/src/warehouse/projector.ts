@@ -16,9 +16,14 @@ import { totalmem } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import {
+  type AmendedCatalog,
+  amendCatalog,
   BREAKDOWN_LABELS,
+  CATALOG_CHANGE_TYPES,
+  type CatalogChange,
   type CatalogEntry,
   DuckDbEventLog,
+  decodeFact,
   definitionHash,
   ENTITY_KINDS,
   type EntityKind,
@@ -26,6 +31,7 @@ import {
   storageAdvice,
 } from "@kpi/core";
 import canonicalize from "canonicalize";
+import * as E from "fp-ts/lib/Either.js";
 import type { Cell } from "../audit/embargo.js";
 import { FORECAST_MODEL, forecastTargets, type Observation } from "../forecast/forecast.js";
 import { columnComment, commentColumns } from "./columnComments.js";
@@ -124,6 +130,8 @@ export interface AsOfFigure {
   readonly breakInSeries: boolean;
   readonly implausible: boolean;
   readonly implausibleReason: string | null;
+  /** SHA-256 of the definition in force at that position (`amendCatalog`). */
+  readonly definitionHash: string;
 }
 
 export interface StepReport {
@@ -196,7 +204,46 @@ const rootCause = (e: unknown): unknown => (e instanceof Error && e.cause !== un
 const NOT_QUARANTINED = "e.position NOT IN (SELECT position FROM quarantine)";
 
 /** The shape of the figure tables: a change recomputes the figures (a rebuild). */
-const WAREHOUSE_SCHEMA_VERSION = 2;
+const WAREHOUSE_SCHEMA_VERSION = 3;
+
+/** The catalog change types as a SQL list of literals. */
+const CATALOG_CHANGE_TYPES_SQL = CATALOG_CHANGE_TYPES.map((t) => `'${t}'`).join(", ");
+
+/**
+ * The catalog in force at `position` (default: every staged fact): `base` amended by the catalog changes staged
+ * in `facts` with a position up to it and not retracted by then (`amendCatalog`).
+ */
+const catalogAtOn = async (
+  c: DuckDBConnection,
+  base: readonly CatalogEntry[],
+  position?: number,
+): Promise<AmendedCatalog> => {
+  const p = new Params("k");
+  const found = await rows<{
+    position: number;
+    id: string;
+    type: string;
+    subject: string;
+    occurredOn: string;
+    source: string;
+    data: string;
+  }>(
+    c,
+    sqlOf(
+      `SELECT CAST(position AS DOUBLE) AS position, id, type, subject, strftime(occurred_on, '%Y-%m-%d') AS "occurredOn",
+              source, CAST(data AS VARCHAR) AS data
+       FROM facts WHERE type IN (${CATALOG_CHANGE_TYPES_SQL}) AND ${visibleSql(p, position)} ORDER BY position`,
+      p,
+    ),
+  );
+  const changes = found.flatMap((r) => {
+    const { position: at, data, ...envelope } = r;
+    const f = decodeFact({ ...envelope, data: JSON.parse(data) as unknown });
+    // the log decoded it on append: a change that no longer decodes is left out, like any unknown fact
+    return E.isRight(f) ? [{ position: at, fact: f.right as CatalogChange }] : [];
+  });
+  return amendCatalog(base, changes);
+};
 
 /** What the stored figures depend on besides the log: a change of any of it recomputes them (a rebuild). */
 const catalogHash = (
@@ -221,7 +268,7 @@ const catalogHash = (
 /** The SQL condition on an event (alias `e`) that `stageOnlyCatalogFacts` stages. */
 const catalogFactsFilter = (catalog: readonly CatalogEntry[]): string => {
   const kinds = new Set<string>();
-  const types = new Set<string>(); // factsOf names FactRetracted too
+  const types = new Set<string>(CATALOG_CHANGE_TYPES); // factsOf names FactRetracted too
   for (const { definition: d } of catalog) {
     if ("entity" in d) kinds.add(d.entity);
     for (const t of factsOf(d)) types.add(t);
@@ -266,7 +313,9 @@ const figuresAsOfOn = async (
       `the warehouse has folded the log up to position ${checkpoint}; position ${position} is not folded yet`,
     );
   }
-  const entries = catalog.filter((e) => codes === undefined || codes.includes(e.code));
+  // the catalog as in force then: the targets and definitions the figures were judged and computed with
+  const inForce = (await catalogAtOn(c, catalog, position)).catalog;
+  const entries = inForce.filter((e) => codes === undefined || codes.includes(e.code));
   const kinds = new Set(entries.flatMap((e) => ("entity" in e.definition ? [e.definition.entity] : [])));
   await c.run(
     "CREATE OR REPLACE TEMP TABLE asof_cells (indicator VARCHAR, commune VARCHAR, year INTEGER, num BIGINT, den BIGINT, ent BIGINT)",
@@ -302,7 +351,7 @@ const figuresAsOfOn = async (
     const v = vintage === null || vintage === undefined ? "NULL" : `CAST(${p.bind(vintage)} AS DATE)`;
     // a year after the vintage's had not begun (the same rule as computeValues)
     const begun = vintage === null || vintage === undefined ? "0" : p.bind(Number(vintage.slice(0, 4)));
-    const r = await rows<Omit<AsOfFigure, "position">>(
+    const r = await rows<Omit<AsOfFigure, "position" | "definitionHash">>(
       c,
       sqlOf(
         `SELECT indicator, geo, year, breakdown, numerator, denominator, value, withheld,
@@ -326,7 +375,8 @@ const figuresAsOfOn = async (
         p,
       ),
     );
-    for (const x of r) out.push({ ...x, position });
+    const hash = definitionHash(e.definition);
+    for (const x of r) out.push({ ...x, position, definitionHash: hash });
   }
   return out;
 };
@@ -338,6 +388,11 @@ export class WarehouseReader {
     private readonly catalog: readonly CatalogEntry[],
     private readonly smallCellThreshold: number,
   ) {}
+
+  /** `Warehouse.catalogAt`, on this connection. */
+  async catalogAt(position?: number): Promise<AmendedCatalog> {
+    return catalogAtOn(this.conn, this.catalog, position);
+  }
 
   /** `Warehouse.figuresAsOf`, in one transaction of this connection: one committed state throughout. */
   async figuresAsOf(
@@ -409,6 +464,8 @@ export const removeStaleSnapshotFiles = (file: string, since: number): string[] 
 };
 
 export class Warehouse {
+  /** The catalog in force at a checkpoint, kept from the last step so that a step needs no query for it. */
+  private inForce: { readonly position: number; readonly amended: AmendedCatalog } | undefined;
   /** When this warehouse was opened (ms since the epoch): snapshot files older than that are stale. */
   private readonly openedAt = Date.now();
   /** Kept by the methods that change the quarantine, so that reading it needs no query. */
@@ -460,6 +517,21 @@ export class Warehouse {
       await c.run("DROP VIEW IF EXISTS published_indicator_values; DROP VIEW IF EXISTS province_scorecard;");
       await c.run("DROP TABLE indicator_values; DROP TABLE indicators;");
     }
+    // ... and before the catalog was on the record (revision causes, amended targets and definitions)
+    const noCause = await rows<{ n: number }>(
+      c,
+      sqlOf(`SELECT CAST(count(*) AS DOUBLE) AS n FROM duckdb_tables() WHERE table_name = 'indicator_revisions'
+             AND database_name = current_database() AND NOT EXISTS (SELECT 1 FROM duckdb_columns()
+               WHERE table_name = 'indicator_revisions' AND column_name = 'cause'
+                 AND database_name = current_database())`),
+    );
+    if ((noCause[0]?.n ?? 0) > 0) {
+      await c.run(
+        `DROP VIEW IF EXISTS published_indicator_forecasts; DROP VIEW IF EXISTS published_indicator_values;
+         DROP VIEW IF EXISTS province_scorecard; DROP VIEW IF EXISTS published_indicator_revisions;
+         DROP TABLE IF EXISTS indicator_revisions; DROP TABLE IF EXISTS indicators; DROP TABLE IF EXISTS indicator_targets;`,
+      );
+    }
     await c.run(WAREHOUSE_DDL);
     for (const kind of ENTITY_KINDS) await c.run(entityTableDdl(kind, ENTITY_COLUMNS[kind]));
     await c.run(
@@ -473,7 +545,7 @@ export class Warehouse {
     await this.createYears(c);
     await inTransaction(c, "loading the reference tables and the catalog into the warehouse", async () => {
       await this.loadReference();
-      await this.loadCatalog();
+      await this.loadCatalog(await catalogAtOn(c, this.options.catalog));
     });
     await commentColumns(c);
   }
@@ -526,17 +598,21 @@ export class Warehouse {
     ar.closeSync();
   }
 
-  private async loadCatalog(): Promise<void> {
+  /** Writes `indicators`, `indicator_targets` and `catalog_changes` for the catalog in force. */
+  private async loadCatalog(amended: AmendedCatalog): Promise<void> {
     const c = this.conn;
-    await c.run("DELETE FROM indicators; DELETE FROM indicator_targets; DELETE FROM breakdown_labels;");
+    await c.run(
+      "DELETE FROM indicators; DELETE FROM indicator_targets; DELETE FROM breakdown_labels; DELETE FROM catalog_changes;",
+    );
     for (const [code, label] of Object.entries(BREAKDOWN_LABELS)) {
       await run(
         c,
         sqlOf("INSERT INTO breakdown_labels VALUES ($code, $vi, $en)", { code, vi: label.vi, en: label.en }),
       );
     }
-    for (const e of this.options.catalog) {
+    for (const e of amended.catalog) {
       const p = new Params();
+      const amendedAt = amended.amendedAt.get(e.code);
       await run(
         c,
         sqlOf(
@@ -555,12 +631,18 @@ export class Warehouse {
           ]
             .map((v) => p.bind(v))
             .join(", ")}, ${p.bind(JSON.stringify(factsOf(e.definition)))}::JSON::VARCHAR[],
-            ${e.baseline === undefined ? "NULL, NULL" : `${p.bind(e.baseline.year)}, ${p.bind(e.baseline.value)}`})`,
+            ${e.baseline === undefined ? "NULL, NULL" : `${p.bind(e.baseline.year)}, ${p.bind(e.baseline.value)}`},
+            ${amendedAt === undefined ? "NULL" : p.bind(amendedAt)})`,
           p,
         ),
       );
       for (const t of e.targets) {
         const q = new Params();
+        const revised = amended.revisedTargets.get(`${e.code}|${t.year}`);
+        const provenance =
+          revised?.fact.type === "TargetRevised"
+            ? `${q.bind(revised.position)}, CAST(${q.bind(revised.fact.data.effectiveOn)} AS DATE), ${q.bind(revised.fact.data.changedBy)}`
+            : "NULL, NULL, NULL";
         await run(
           c,
           sqlOf(
@@ -573,11 +655,29 @@ export class Warehouse {
               t.source.section,
             ]
               .map((v) => q.bind(v))
-              .join(", ")}, ${t.note === undefined ? "NULL" : q.bind(t.note)})`,
+              .join(", ")}, ${t.note === undefined ? "NULL" : q.bind(t.note)}, ${provenance})`,
             q,
           ),
         );
       }
+    }
+    await this.writeCatalogChanges(amended);
+  }
+
+  private async writeCatalogChanges(amended: AmendedCatalog): Promise<void> {
+    for (const { change, problem } of amended.changes) {
+      const { indicator, effectiveOn, changedBy, plan, section, ...rest } = change.fact.data;
+      const p = new Params();
+      await run(
+        this.conn,
+        sqlOf(
+          `INSERT INTO catalog_changes SELECT position, recorded_at, id, type, ${p.bind(indicator)},
+             CAST(${p.bind(effectiveOn)} AS DATE), ${p.bind(changedBy)}, ${p.bind(plan)}, ${p.bind(section)},
+             ${p.bind(JSON.stringify(rest))}::JSON, ${p.bind(problem === null)}, ${problem === null ? "NULL" : p.bind(problem)}
+           FROM facts WHERE position = ${p.bind(change.position)}`,
+          p,
+        ),
+      );
     }
   }
 
@@ -805,6 +905,7 @@ export class Warehouse {
     const c = this.conn;
     const phases: [string, number][] = [];
     let indicators: ReadonlySet<string> | undefined;
+    let inForce: AmendedCatalog | undefined;
     let last = t0;
     const phase = (name: string) => {
       const now = performance.now();
@@ -834,7 +935,25 @@ export class Warehouse {
       const g = new Params();
       await run(c, sqlOf(geoWarningsSql(g, from, to), g));
       phase("stage");
-      await this.updateEntities(from, to);
+      // the catalog in force before and after the step: a change amends it (see amendCatalog)
+      const touched = from === 0 || (await this.catalogTouched(from, to));
+      const was =
+        from === 0
+          ? amendCatalog(this.options.catalog, [])
+          : this.inForce?.position === from
+            ? this.inForce.amended
+            : await catalogAtOn(c, this.options.catalog, from);
+      const now = touched ? await catalogAtOn(c, this.options.catalog, to) : was;
+      inForce = now;
+      const changed = new Set(
+        from === 0
+          ? []
+          : now.catalog.filter((e) => now.amendedAt.get(e.code) !== was.amendedAt.get(e.code)).map((e) => e.code),
+      );
+      if (touched) await this.loadCatalog(now);
+      await this.updateEntities(from, to, now.catalog);
+      // an amended definition counts its entities afresh: its old contributions were made under the old one
+      if (changed.size > 0) await this.recountCells(now.catalog.filter((e) => changed.has(e.code)));
       phase("entities");
       // the standing reports change only when reports (or retractions of them) arrived
       if (from === 0 || (await this.reportsTouched(from, to))) {
@@ -844,12 +963,18 @@ export class Warehouse {
       // a new vintage year opens a year that had no figures: every indicator is recomputed then
       const before = await this.meta("vintage");
       const newYear = before === undefined || before.slice(0, 4) !== vintage.slice(0, 4);
-      indicators = from === 0 || newYear ? undefined : await this.affectedIndicators(from, to);
-      await this.computeValues(to, vintage, indicators);
+      indicators =
+        from === 0 || newYear
+          ? undefined
+          : new Set([...(await this.affectedIndicators(from, to, now.catalog)), ...changed]);
+      await this.computeValues(to, vintage, now.catalog, indicators);
       phase("values");
-      await this.computeForecasts(to, vintage, indicators);
+      await this.computeForecasts(to, vintage, now.catalog, indicators);
       phase("forecasts");
-      await this.recordRevisions(vintage, to);
+      // where this vintage began: its revisions' cause looks at every fact recorded in it
+      if (before !== vintage) await this.setMeta("vintage_from", String(from));
+      const vintageFrom = Number((await this.meta("vintage_from")) ?? from);
+      await this.recordRevisions(vintage, to, await this.affectedIndicators(vintageFrom, to, now.catalog));
       phase("revisions");
       await this.setMeta("checkpoint", String(to));
       await this.setMeta("vintage", vintage);
@@ -857,6 +982,7 @@ export class Warehouse {
       await this.setMeta("years", this.options.years.join("-"));
     });
     phase("commit");
+    if (inForce !== undefined) this.inForce = { position: to, amended: inForce };
     if (process.env.KPI_TRACE === "1") {
       process.stderr.write(`step ${from}→${to}: ${phases.map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join(", ")}
 `);
@@ -870,7 +996,29 @@ export class Warehouse {
     };
   }
 
-  private async updateEntities(from: number, to: number): Promise<void> {
+  /** Whether the events in (from, to] add a catalog change or retract one. */
+  private async catalogTouched(from: number, to: number): Promise<boolean> {
+    for (const inRange of ["position > $from AND position <= $to", "retracted_by > $from AND retracted_by <= $to"]) {
+      const found = await rows(
+        this.conn,
+        sqlOf(`SELECT 1 FROM facts WHERE ${inRange} AND type IN (${CATALOG_CHANGE_TYPES_SQL}) LIMIT 1`, { from, to }),
+      );
+      if (found.length > 0) return true;
+    }
+    return false;
+  }
+
+  /** Counts the cells of `entries` afresh from the entity tables (their definitions were amended). */
+  private async recountCells(entries: readonly CatalogEntry[]): Promise<void> {
+    const p = new Params();
+    await run(
+      this.conn,
+      sqlOf(`DELETE FROM cell_counts WHERE indicator IN (${entries.map((e) => p.bind(e.code)).join(", ")})`, p),
+    );
+    for (const kind of ENTITY_KINDS) await this.addContributions(kind, `ent_${kind}_year`, 1, entries);
+  }
+
+  private async updateEntities(from: number, to: number, catalog: readonly CatalogEntry[]): Promise<void> {
     const c = this.conn;
     const full = from === 0;
     if (!full) {
@@ -896,7 +1044,7 @@ export class Warehouse {
         const f = `f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())})`;
         const state = entityStateSql(kind).replace(/^WITH /, `WITH ${f}, `);
         await timed(`${kind} states`, () => c.run(`INSERT INTO ent_${kind}_year ${state}`));
-        await timed(`${kind} contributions`, () => this.addContributions(kind, `ent_${kind}_year`, 1));
+        await timed(`${kind} contributions`, () => this.addContributions(kind, `ent_${kind}_year`, 1, catalog));
       } else {
         const n = (
           await rows<{ n: number }>(
@@ -917,17 +1065,22 @@ export class Warehouse {
         await timed(`${kind} new rows`, () => c.run(`CREATE OR REPLACE TEMP TABLE new_rows AS ${state}`));
         await timed(`${kind} insert`, () => c.run(`INSERT INTO ent_${kind}_year SELECT * FROM new_rows`));
         await timed(`${kind} contributions`, async () => {
-          await this.addContributions(kind, "old_rows", -1);
-          await this.addContributions(kind, "new_rows", 1);
+          await this.addContributions(kind, "old_rows", -1, catalog);
+          await this.addContributions(kind, "new_rows", 1, catalog);
         });
       }
     }
     await c.run("DELETE FROM cell_counts WHERE num = 0 AND den = 0 AND ent = 0");
   }
 
-  private async addContributions(kind: EntityKind, relation: string, sign: 1 | -1): Promise<void> {
+  private async addContributions(
+    kind: EntityKind,
+    relation: string,
+    sign: 1 | -1,
+    catalog: readonly CatalogEntry[],
+  ): Promise<void> {
     const p = new Params();
-    const contributions = contributionsSql(this.options.catalog, kind, relation, p);
+    const contributions = contributionsSql(catalog, kind, relation, p);
     if (contributions === undefined) return;
     await run(
       this.conn,
@@ -946,9 +1099,14 @@ export class Warehouse {
    * Recomputes `indicator_values` for the indicators in `only` (default: all) in one statement, then stamps
    * every row with the checkpoint position (figures not recomputed are unchanged at that position too).
    */
-  private async computeValues(position: number, vintage: string, only?: ReadonlySet<string>): Promise<void> {
+  private async computeValues(
+    position: number,
+    vintage: string,
+    catalog: readonly CatalogEntry[],
+    only?: ReadonlySet<string>,
+  ): Promise<void> {
     const c = this.conn;
-    const entries = this.options.catalog.filter((e) => only === undefined || only.has(e.code));
+    const entries = catalog.filter((e) => only === undefined || only.has(e.code));
     await c.run(
       "CREATE OR REPLACE TEMP TABLE raw_values (indicator VARCHAR, geo VARCHAR, year INTEGER, breakdown VARCHAR, numerator DECIMAL(20,3), denominator DECIMAL(20,3), value DOUBLE)",
     );
@@ -1013,9 +1171,14 @@ export class Warehouse {
    * `indicator_values`, with the pure `forecastTargets` (the same the API and the backtest use), then stamps
    * every row with the checkpoint, as `computeValues` does: forecasts move with the figures they come from.
    */
-  private async computeForecasts(position: number, vintage: string, only?: ReadonlySet<string>): Promise<void> {
+  private async computeForecasts(
+    position: number,
+    vintage: string,
+    catalog: readonly CatalogEntry[],
+    only?: ReadonlySet<string>,
+  ): Promise<void> {
     const c = this.conn;
-    const entries = this.options.catalog.filter((e) => only === undefined || only.has(e.code));
+    const entries = catalog.filter((e) => only === undefined || only.has(e.code));
     const codes = entries.map((e) => e.code);
     const dp = new Params();
     await run(c, sqlOf(deleteForecastsSql(dp, codes), dp));
@@ -1047,18 +1210,26 @@ export class Warehouse {
   }
 
   /** The indicators whose figures the events in (from, to] can change. */
-  private async affectedIndicators(from: number, to: number): Promise<ReadonlySet<string>> {
+  private async affectedIndicators(
+    from: number,
+    to: number,
+    catalog: readonly CatalogEntry[],
+  ): Promise<ReadonlySet<string>> {
     const p = new Params();
     const kinds = new Set(
       (
         await rows<{ kind: string }>(
           this.conn,
-          sqlOf(`SELECT DISTINCT kind FROM facts WHERE position > ${p.bind(from)} AND position <= ${p.bind(to)}`, p),
+          sqlOf(
+            `SELECT DISTINCT kind FROM facts WHERE position > ${p.bind(from)} AND position <= ${p.bind(to)}
+               AND type NOT IN (${CATALOG_CHANGE_TYPES_SQL})`,
+            p,
+          ),
         )
       ).map((r) => r.kind),
     );
     return new Set(
-      this.options.catalog
+      catalog
         .filter((e) => {
           const d = e.definition;
           const reported = !("entity" in d) || "denominator" in d; // reads statistics reports
@@ -1068,10 +1239,19 @@ export class Warehouse {
     );
   }
 
-  private async recordRevisions(vintage: string, position: number): Promise<void> {
+  /**
+   * Records, for the vintage, every figure whose numerator, denominator, definition or target differs from its
+   * last revision, with the cause: `definition` when its definition or target changed and no fact it reads was
+   * recorded in the vintage (`dataTouched`), `both` when that too and its numbers moved, else `data`.
+   */
+  private async recordRevisions(vintage: string, position: number, dataTouched: ReadonlySet<string>): Promise<void> {
     const p = new Params();
     const v = p.bind(vintage);
     await run(this.conn, sqlOf(`DELETE FROM indicator_revisions WHERE vintage = CAST(${v} AS DATE)`, p));
+    const touched = dataTouched.size === 0 ? "NULL" : [...dataTouched].map((x) => p.bind(x)).join(", ");
+    const numbers = "(c.numerator IS DISTINCT FROM prev.numerator OR c.denominator IS DISTINCT FROM prev.denominator)";
+    const catalog = `(c.indicator IS NOT NULL AND prev.present AND (c.definition_hash IS DISTINCT FROM prev.definition_hash
+        OR c.target_op IS DISTINCT FROM prev.target_op OR c.target_value IS DISTINCT FROM prev.target_value))`;
     await run(
       this.conn,
       sqlOf(
@@ -1079,17 +1259,23 @@ export class Warehouse {
          WITH prev AS (
            SELECT indicator, geo, year, breakdown, arg_max_null(numerator, vintage) AS numerator,
                   arg_max_null(denominator, vintage) AS denominator, arg_max_null(value, vintage) AS value,
+                  arg_max_null(definition_hash, vintage) AS definition_hash,
+                  arg_max_null(target_op, vintage) AS target_op, arg_max_null(target_value, vintage) AS target_value,
                   bool_or(true) AS present
            FROM indicator_revisions GROUP BY ALL)
          SELECT coalesce(c.indicator, prev.indicator), coalesce(c.geo, prev.geo), coalesce(c.year, prev.year),
                 coalesce(c.breakdown, prev.breakdown), CAST(${v} AS DATE), ${p.bind(position)},
-                c.numerator, c.denominator, c.value
-         FROM (SELECT indicator, geo, year, breakdown, numerator, denominator, value FROM indicator_values) c
+                c.numerator, c.denominator, c.value, coalesce(c.definition_hash, prev.definition_hash),
+                c.target_op, c.target_value,
+                CASE WHEN ${catalog} AND ${numbers} AND c.indicator IN (${touched}) THEN 'both'
+                     WHEN ${catalog} THEN 'definition' ELSE 'data' END
+         FROM (SELECT indicator, geo, year, breakdown, numerator, denominator, value, definition_hash, target_op,
+                      target_value FROM indicator_values) c
          FULL OUTER JOIN prev ON c.indicator = prev.indicator AND c.geo = prev.geo AND c.year = prev.year
                              AND c.breakdown = prev.breakdown
          WHERE prev.present IS NULL
             OR c.indicator IS NULL AND (prev.numerator IS NOT NULL OR prev.denominator IS NOT NULL)
-            OR c.numerator IS DISTINCT FROM prev.numerator OR c.denominator IS DISTINCT FROM prev.denominator`,
+            OR ${numbers} OR ${catalog}`,
         p,
       ),
     );
@@ -1105,6 +1291,17 @@ export class Warehouse {
     codes?: readonly string[],
   ): Promise<AsOfFigure[]> {
     return figuresAsOfOn(this.conn, this.options.catalog, this.options.smallCellThreshold ?? 10, at, codes);
+  }
+
+  /**
+   * The catalog in force at a log position (default: the checkpoint): the shipped catalog amended by the
+   * catalog changes folded up to it (`amendCatalog`), with where each indicator was last amended.
+   */
+  async catalogAt(position?: number): Promise<AmendedCatalog> {
+    const checkpoint = await this.checkpoint();
+    const at = position ?? checkpoint;
+    if (this.inForce?.position === at && at === checkpoint) return this.inForce.amended; // kept by the last step
+    return catalogAtOn(this.conn, this.options.catalog, at);
   }
 
   /**
@@ -1177,6 +1374,9 @@ export class Warehouse {
       "indicator_values",
       "indicator_forecasts",
       "indicator_revisions",
+      "indicators",
+      "indicator_targets",
+      "catalog_changes",
       ...ENTITY_KINDS.map((k) => `ent_${k}_year`),
     ];
     const out: Record<string, unknown[]> = {};

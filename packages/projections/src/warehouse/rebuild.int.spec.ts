@@ -12,7 +12,7 @@ import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { testCatalog, testReference } from "../testing/fixtures.js";
-import { factStreamArb } from "../testing/streams.js";
+import { factStreamArb, withCatalogChangesArb } from "../testing/streams.js";
 import { Warehouse } from "./projector.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-rebuild-"));
@@ -42,38 +42,61 @@ const append = async (w: Warehouse, facts: readonly Fact[]) => {
   if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
 };
 
+/** Appends `facts` in the splits `cuts` says, catching up after each; then checks a rebuild gives the same tables. */
+const foldInSplits = async (
+  facts: readonly Fact[],
+  cuts: readonly [number, boolean][],
+  inspect: (w: Warehouse) => Promise<void> = async () => {},
+) => {
+  const { w, clock } = await open();
+  try {
+    const points = [...new Set(cuts.map(([c]) => c % (facts.length + 1)))].sort((a, b) => a - b);
+    let at = 0;
+    for (const [i, point] of points.entries()) {
+      await append(w, facts.slice(at, point));
+      at = point;
+      if (cuts[i]?.[1]) clock.day++; // the next batch is recorded on a later day
+      await w.catchUp();
+    }
+    await append(w, facts.slice(at));
+    await w.catchUp();
+    const incremental = await w.dump();
+    await w.rebuild();
+    const rebuilt = await w.dump();
+    expect(rebuilt).toEqual(incremental);
+    await inspect(w);
+    return incremental;
+  } finally {
+    await w.close();
+  }
+};
+
+const cutsArb = fc.array(fc.tuple(fc.nat(), fc.boolean()), { minLength: 1, maxLength: 4 });
+
 describe("rebuild = incremental", () => {
   it("gives the same tables for any split of the stream into catch-ups and recording days", async () => {
     let forecasts = 0;
     await fc.assert(
-      fc.asyncProperty(
-        factStreamArb(40),
-        fc.array(fc.tuple(fc.nat(), fc.boolean()), { minLength: 1, maxLength: 4 }),
-        async (facts, cuts) => {
-          const { w, clock } = await open();
-          try {
-            const points = [...new Set(cuts.map(([c]) => c % (facts.length + 1)))].sort((a, b) => a - b);
-            let at = 0;
-            for (const [i, point] of points.entries()) {
-              await append(w, facts.slice(at, point));
-              at = point;
-              if (cuts[i]?.[1]) clock.day++; // the next batch is recorded on a later day
-              await w.catchUp();
-            }
-            await append(w, facts.slice(at));
-            await w.catchUp();
-            const incremental = await w.dump();
-            await w.rebuild();
-            const rebuilt = await w.dump();
-            expect(rebuilt).toEqual(incremental);
-            forecasts += incremental.indicator_forecasts?.length ?? 0;
-          } finally {
-            await w.close();
-          }
-        },
-      ),
+      fc.asyncProperty(factStreamArb(40), cutsArb, async (facts, cuts) => {
+        const tables = await foldInSplits(facts, cuts);
+        forecasts += tables.indicator_forecasts?.length ?? 0;
+      }),
       { numRuns: 30 },
     );
     expect(forecasts).toBeGreaterThan(0); // the property did compare forecasts
   }, 300_000);
+
+  it("holds with target revisions and definition amendments (and their retractions) interleaved", async () => {
+    const causes = new Set<unknown>();
+    await fc.assert(
+      fc.asyncProperty(withCatalogChangesArb(factStreamArb(30)), cutsArb, async (facts, cuts) => {
+        await foldInSplits(facts, cuts, async (w) => {
+          for (const r of await w.query<{ cause: string }>("SELECT DISTINCT cause FROM indicator_revisions"))
+            causes.add(r.cause);
+        });
+      }),
+      { numRuns: 12 },
+    );
+    expect(causes).toContain("definition"); // the property did compare catalog changes
+  }, 600_000);
 });

@@ -84,9 +84,10 @@ COMMENT ON COLUMN indicator_values.implausible_reason IS 'Why the figure is impl
 CREATE TABLE IF NOT EXISTS indicator_revisions (
   indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, year INTEGER NOT NULL, breakdown VARCHAR NOT NULL,
   vintage DATE NOT NULL, position BIGINT NOT NULL,
-  numerator DECIMAL(20,3), denominator DECIMAL(20,3), value DOUBLE
+  numerator DECIMAL(20,3), denominator DECIMAL(20,3), value DOUBLE,
+  definition_hash VARCHAR, target_op VARCHAR, target_value DOUBLE, cause VARCHAR NOT NULL
 );
-COMMENT ON TABLE indicator_revisions IS 'RESTRICTED. How each figure moved: one row per vintage (the UTC day facts were recorded) in which it changed, with the value as known at the end of that vintage.';
+COMMENT ON TABLE indicator_revisions IS 'RESTRICTED. How each figure moved: one row per vintage (the UTC day facts were recorded) in which its numerator, denominator, definition or target changed, with the figure as known at the end of that vintage and the cause: data (new or retracted facts), definition (a catalog change: a definition amended or a target revised) or both.';
 
 CREATE TABLE IF NOT EXISTS indicator_forecasts (
   indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, level VARCHAR NOT NULL, breakdown VARCHAR NOT NULL,
@@ -102,20 +103,28 @@ CREATE TABLE IF NOT EXISTS indicators (
   code VARCHAR PRIMARY KEY, name_vi VARCHAR NOT NULL, name_en VARCHAR NOT NULL, area VARCHAR NOT NULL,
   measure VARCHAR NOT NULL, unit VARCHAR NOT NULL, direction VARCHAR NOT NULL, population_vi VARCHAR NOT NULL,
   population_en VARCHAR NOT NULL, definition JSON NOT NULL, definition_hash VARCHAR NOT NULL, facts VARCHAR[] NOT NULL,
-  baseline_year INTEGER, baseline_value DOUBLE
+  baseline_year INTEGER, baseline_value DOUBLE, amended_at BIGINT
 );
 COMMENT ON COLUMN indicators.baseline_year IS 'The base year the plan states for the province figure (NULL: the plan states none; trajectories start from the first year with a value).';
 COMMENT ON COLUMN indicators.baseline_value IS 'The base value the plan states for baseline_year.';
-COMMENT ON TABLE indicators IS 'The indicator catalog (seeds/catalog): Vietnamese and English names, how each is measured, and the hash of its definition.';
+COMMENT ON TABLE indicators IS 'The indicator catalog (seeds/catalog) as in force at the checkpoint, i.e. amended by the catalog changes recorded in the log (table catalog_changes): Vietnamese and English names, how each is measured, and the hash of its definition.';
 
 CREATE TABLE IF NOT EXISTS breakdown_labels (code VARCHAR PRIMARY KEY, name_vi VARCHAR NOT NULL, name_en VARCHAR NOT NULL);
 COMMENT ON TABLE breakdown_labels IS 'Names in Vietnamese and English of the breakdown values: VSIC 2018 sections (A–U), ALL, and the empty value (the overall figure).';
 
 CREATE TABLE IF NOT EXISTS indicator_targets (
   indicator VARCHAR NOT NULL, year INTEGER NOT NULL, op VARCHAR NOT NULL, value DOUBLE NOT NULL,
-  document VARCHAR NOT NULL, section VARCHAR NOT NULL, note VARCHAR
+  document VARCHAR NOT NULL, section VARCHAR NOT NULL, note VARCHAR,
+  position BIGINT, effective_on DATE, changed_by VARCHAR
 );
-COMMENT ON TABLE indicator_targets IS 'Every target in the plans: indicator, year, operator, value, and the document and section it comes from.';
+COMMENT ON TABLE indicator_targets IS 'Every target in force at the checkpoint: indicator, year, operator, value, and the document and section it comes from; a target set by a TargetRevised fact carries its log position, effective date and who changed it (NULL: as in the shipped catalog).';
+
+CREATE TABLE IF NOT EXISTS catalog_changes (
+  position BIGINT NOT NULL, recorded_at TIMESTAMPTZ NOT NULL, id VARCHAR NOT NULL, type VARCHAR NOT NULL,
+  indicator VARCHAR NOT NULL, effective_on DATE NOT NULL, changed_by VARCHAR NOT NULL, plan VARCHAR NOT NULL,
+  section VARCHAR NOT NULL, change JSON NOT NULL, applied BOOLEAN NOT NULL, problem VARCHAR
+);
+COMMENT ON TABLE catalog_changes IS 'The catalog changes on the record at the checkpoint (TargetRevised, IndicatorDefinitionAmended facts not retracted), in log order: who changed what, when it takes effect and under which plan section. applied false: it changed nothing (problem says why).';
 `;
 
 /** Views for publication and for statisticians; created after the tables. */
@@ -195,9 +204,10 @@ WHERE NOT EXISTS (SELECT 1 FROM published_indicator_values v
 COMMENT ON VIEW published_indicator_forecasts IS 'FORECASTS, never observed figures: indicator_forecasts fit for publication (series with any withheld value left out), with indicator and commune names. forecast_lo–forecast_hi is the prediction interval of nominal coverage; forecast_status says, for a target year, whether the target is likely, uncertain or at_risk.';
 
 CREATE OR REPLACE VIEW published_indicator_revisions AS
-SELECT indicator, geo, year, breakdown, vintage, position, numerator, denominator, value
+SELECT indicator, geo, year, breakdown, vintage, position, numerator, denominator, value, definition_hash,
+  target_op, target_value, cause
 FROM indicator_revisions WHERE geo = 'province';
-COMMENT ON VIEW published_indicator_revisions IS 'How each province figure moved as late reports arrived: one row per recording day (vintage) on which it changed. Commune revisions stay restricted (an early vintage can be a small cell).';
+COMMENT ON VIEW published_indicator_revisions IS 'How each province figure moved as late reports arrived and as its definition or target was changed: one row per recording day (vintage) on which it changed, with the cause (data, definition, both). Commune revisions stay restricted (an early vintage can be a small cell).';
 `;
 
 /**
@@ -212,6 +222,7 @@ export const PUBLISHED_RELATIONS = [
   "province_scorecard",
   "indicators",
   "indicator_targets",
+  "catalog_changes",
   "breakdown_labels",
   "communes",
   "crosswalk",

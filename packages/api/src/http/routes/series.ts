@@ -76,6 +76,22 @@ export const seriesResponseSchema = {
         properties: { year: { type: "integer" }, op: { type: "string" }, value: { type: "number" } },
       },
     },
+    catalogChanges: {
+      type: "array",
+      description:
+        "the indicator's target revisions and definition amendments in force at that position (docs/semantics.md, definitions and targets on the record)",
+      items: {
+        type: "object",
+        properties: {
+          position: { type: "integer" },
+          type: { type: "string" },
+          effectiveOn: { type: "string" },
+          changedBy: { type: "string" },
+          plan: { type: "string" },
+          section: { type: "string" },
+        },
+      },
+    },
     points: { type: "array", items: figureSchema },
     forecasts: {
       type: "array",
@@ -118,12 +134,17 @@ export const seriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
           const model = modelFor(ctx, request);
           let position = model.position;
           let all: readonly Figure[] | undefined = model.figures.get(entry.code)?.byGeo.get(geo);
+          // the targets in force at the position answered (a TargetRevised changes them from its position on)
+          let targets = ctx.live.entryInForce(entry.code)?.targets;
+          let catalogChanges = ctx.live.changesInForce(entry.code);
           if (q.asOf !== undefined) {
             const at = parseAsOf(q.asOf);
             if (E.isLeft(at)) return fail(at.left);
             const r = await ctx.live.figuresAsOf(entry, at.right);
             if (E.isLeft(r)) return fail(r.left);
             position = r.right.position;
+            targets = r.right.entry.targets;
+            catalogChanges = [...r.right.changes];
             all = viewFigures(view, r.right.figures).byGeo.get(geo);
           }
           const points = (all ?? []).filter(
@@ -143,7 +164,8 @@ export const seriesRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiCont
               to,
               asOf: q.asOf ?? null,
               position,
-              targets: entry.targets,
+              targets: targets ?? entry.targets,
+              catalogChanges,
               points,
               forecasts,
             }),
