@@ -34,8 +34,8 @@ import type {
   StoredEvent,
   VerifyChainOptions,
 } from "./eventLog.js";
-import { chainHash, GENESIS_HASH } from "./hashChain.js";
 import type { SqlFastPath } from "./eventSource.js";
+import { chainHash, GENESIS_HASH } from "./hashChain.js";
 import { type IndexSnapshot, readIndexSnapshot, writeIndexSnapshot } from "./indexSnapshot.js";
 import {
   FactIndex,

@@ -27,13 +27,7 @@
 import type { KeyObject } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import {
-  type CatalogEntry,
-  DuckDbEventLog,
-  type EventLog,
-  type SubjectId,
-  position as toPosition,
-} from "@kpi/core";
+import { type CatalogEntry, DuckDbEventLog, type EventLog, type SubjectId, position as toPosition } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import { type ReferenceTables, Warehouse } from "../warehouse/projector.js";
 import { seedCatalog, seedReferenceTables } from "../warehouse/seedTables.js";

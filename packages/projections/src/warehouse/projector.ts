@@ -26,8 +26,8 @@ import {
   type EventSource,
   eventSourceOf,
   factsOf,
-  position as toPosition,
   storageAdvice,
+  position as toPosition,
 } from "@kpi/core";
 import canonicalize from "canonicalize";
 import { FORECAST_MODEL, forecastTargets, type Observation } from "../forecast/forecast.js";
@@ -51,8 +51,8 @@ import {
 } from "./forecastsSql.js";
 import { flagsSql, provisionalSql } from "./qualitySql.js";
 import { entityTableDdl, PUBLISHED_RELATIONS, WAREHOUSE_DDL, WAREHOUSE_VIEWS } from "./schema.js";
-import { inTransaction, Params, rows, run, sqlOf } from "./sql.js";
 import { mirrorEvents, SOURCE_EVENTS, SOURCE_EVENTS_DDL } from "./sourceEvents.js";
+import { inTransaction, Params, rows, run, sqlOf } from "./sql.js";
 import { geoWarningsSql, markRetractedSql, stageFactsSql } from "./stagingSql.js";
 import { indicatorValuesSql } from "./statusSql.js";
 
