@@ -1,8 +1,11 @@
 /**
- * The warehouse: a DuckDB file with the log attached, folded by SQL. `catchUp` folds the events after the
- * checkpoint, one vintage (UTC recording day) at a time; each step runs in one transaction that also moves the
- * checkpoint, so a crash never double-counts. `rebuild` empties the derived tables and catches up from 0 through
- * exactly the same steps, which is why a rebuild and any sequence of catch-ups give the same tables.
+ * The warehouse: a DuckDB file folded by SQL from the event log, read through the port (`EventSource`): the
+ * embedded log attached and staged straight from its table (the SQL fast path), or any other store (KurrentDB)
+ * copied batch by batch into `source_events` (`sourceEvents.ts`) and staged from there with the same SQL.
+ * `catchUp` folds the events after the checkpoint, one vintage (UTC recording day) at a time; each step runs in
+ * one transaction that also moves the checkpoint, so a crash never double-counts. `rebuild` empties the derived
+ * tables and catches up from 0 through exactly the same steps, which is why a rebuild and any sequence of
+ * catch-ups give the same tables.
  *
  * Per step: stage the new events into `facts`, mark retractions, recompute the year-end state of only the
  * subjects the new events touch (subtracting their old contribution to `cell_counts`, adding the new one),
