@@ -49,6 +49,8 @@ export interface Paths {
   readonly logStamp: string;
   readonly whFull: string;
   readonly whSubset: string;
+  /** The full catalog's warehouse read through the event-log port (`readPath: "generic"`). */
+  readonly whPort: string;
   readonly flat: string;
   readonly work: string;
   readonly verify: string;
@@ -88,6 +90,7 @@ export const pathsOf = (dir: string): Paths => ({
   logStamp: join(dir, "log.json"),
   whFull: join(dir, "warehouse-full.duckdb"),
   whSubset: join(dir, "warehouse-subset.duckdb"),
+  whPort: join(dir, "warehouse-port.duckdb"),
   flat: join(dir, "flat.duckdb"),
   work: join(dir, "work"),
   verify: join(dir, "verify"),
@@ -108,7 +111,7 @@ export const copyDb = (from: string, to: string): void => {
 
 /** Everything derived from the log: removed whenever the log is made again. */
 export const clearDerived = (p: Paths): void => {
-  for (const db of [p.whFull, p.whSubset, p.flat]) removeDb(db);
+  for (const db of [p.whFull, p.whSubset, p.whPort, p.flat]) removeDb(db);
   for (const d of [p.work, p.verify]) rmSync(d, { recursive: true, force: true });
 };
 
@@ -250,7 +253,8 @@ export const openWarehouse = (
   path: string,
   catalog: readonly CatalogEntry[],
   logPath = b.paths.log,
-): Promise<Warehouse> => Warehouse.open(path, logPath, { catalog, reference: b.reference, years: b.years });
+  readPath: "sql" | "generic" = "sql",
+): Promise<Warehouse> => Warehouse.open(path, logPath, { catalog, reference: b.reference, years: b.years, readPath });
 
 /** Opens a warehouse over the log and folds it to the log's head if it is not there yet. */
 export const ensureWarehouse = async (b: Bench, path: string, catalog: readonly CatalogEntry[]): Promise<Warehouse> => {

@@ -113,13 +113,19 @@ const main = async (argv: string[]): Promise<number> => {
     ...(values["data-dir"] !== undefined ? { dataDir: values["data-dir"] } : {}),
     ...(values.log !== undefined ? { log: values.log } : {}),
   });
-  /** The configured log store (embedded by default; KPI_LOG_STORE / kpi.config.json choose KurrentDB). */
-  const openLog = async (readOnly: boolean): Promise<EventLog> => {
-    const { describeConfigError, loadEventLogConfig, openEventLog } = await import("@kpi/core");
+  /** The configured log store's settings (embedded by default; KPI_LOG_STORE / kpi.config.json choose KurrentDB). */
+  const logConfig = async () => {
+    const { describeConfigError, loadEventLogConfig } = await import("@kpi/core");
     const E = await import("fp-ts/lib/Either.js");
     const c = loadEventLogConfig(process.env, { logPath: config.logPath });
     if (E.isLeft(c)) throw new Error(describeConfigError(c.left));
-    return openEventLog(c.right, { readOnly });
+    return c.right;
+  };
+  const logStore = async () => (await logConfig()).store;
+  /** The configured log store, opened. */
+  const openLog = async (readOnly: boolean): Promise<EventLog> => {
+    const { openEventLog } = await import("@kpi/core");
+    return openEventLog(await logConfig(), { readOnly });
   };
   /** The server holding the log, if one runs: commands then go through it (commands/server.ts). */
   const server = async () => (await import("./commands/server.js")).findServer(config);
@@ -219,7 +225,13 @@ const main = async (argv: string[]): Promise<number> => {
         return 0;
       }
       const { projectCommand } = await import("./commands/warehouseCommands.js");
-      return projectCommand(config, { rebuild: command === "rebuild", out: process.stdout });
+      // the embedded log is attached by the warehouse and read in SQL; another store is read through the port
+      const log = (await logStore()) === "embedded" ? undefined : await openLog(false);
+      return projectCommand(config, {
+        rebuild: command === "rebuild",
+        out: process.stdout,
+        ...(log === undefined ? {} : { log }),
+      });
     }
     case "quarantine": {
       const [action = "list", at] = args;

@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
+import type { EventLog } from "@kpi/core";
 import {
   type CatchUpReport,
   type Cell,
@@ -16,10 +17,14 @@ import {
 } from "@kpi/projections";
 import type { Config } from "../config.js";
 
-export const openWarehouse = async (config: Config): Promise<Warehouse> => {
+/**
+ * Opens the warehouse over `log`, a store the caller opened (KurrentDB: read through the event-log port), or by
+ * default over the embedded log at `config.logPath` (attached, read in SQL).
+ */
+export const openWarehouse = async (config: Config, log?: EventLog): Promise<Warehouse> => {
   mkdirSync(dirname(config.warehousePath), { recursive: true });
   mkdirSync(dirname(config.logPath), { recursive: true });
-  return Warehouse.open(config.warehousePath, config.logPath, {
+  return Warehouse.open(config.warehousePath, log ?? config.logPath, {
     catalog: seedCatalog(),
     reference: seedReferenceTables(),
     years: config.years,
@@ -147,9 +152,14 @@ export const quarantineCommand = async (
 
 export const projectCommand = async (
   config: Config,
-  o: { rebuild: boolean; out: NodeJS.WritableStream },
+  o: {
+    rebuild: boolean;
+    out: NodeJS.WritableStream;
+    /** The log store when it is not the embedded file (KurrentDB); the warehouse closes it. */
+    log?: EventLog;
+  },
 ): Promise<number> => {
-  const w = await openWarehouse(config);
+  const w = await openWarehouse(config, o.log);
   try {
     const r = o.rebuild ? await w.rebuild() : await w.catchUp();
     printCatchUp(r, o.out);

@@ -34,6 +34,7 @@ import type {
   StoredEvent,
   VerifyChainOptions,
 } from "./eventLog.js";
+import type { SqlFastPath } from "./eventSource.js";
 import { chainHash, GENESIS_HASH } from "./hashChain.js";
 import { type IndexSnapshot, readIndexSnapshot, writeIndexSnapshot } from "./indexSnapshot.js";
 import {
@@ -293,6 +294,11 @@ export class DuckDbEventLog implements EventLog {
   /** The qualified name of the events table, for SQL run on the same instance. */
   get eventsTable(): string {
     return `${this.db}events`;
+  }
+
+  /** The events table as an event source's SQL fast path (`eventSource.ts`): readable on `instance`. */
+  get sqlFastPath(): SqlFastPath {
+    return { instance: this.instance, table: this.eventsTable, typed: this.typed };
   }
 
   static async open(path: string, options: DuckDbEventLogOptions = {}): Promise<DuckDbEventLog> {

@@ -2,6 +2,7 @@ export * from "./appendPlan.js";
 export * from "./canonicalParts.js";
 export * from "./duckdbEventLog.js";
 export * from "./eventLog.js";
+export * from "./eventSource.js";
 export * from "./hashChain.js";
 export { snapshotPath } from "./indexSnapshot.js";
 export * from "./kurrentdbEventLog.js";

@@ -122,7 +122,7 @@ async function* leafRows(chunks: AsyncIterable<DuckDBValue[][]>): AsyncGenerator
  */
 export const contributionDigests = async (w: Warehouse): Promise<Map<string, Contribution>> => {
   await w.query(CELLS_SQL);
-  const leaves = leavesSql(w.log.eventsTable);
+  const leaves = leavesSql(w.eventsTable);
   const trees = await merkleRootsOf(leafRows(w.streamRows(leaves.text, leaves.params)));
   const cells = await w.query<{ cell: number; indicator: string; geo: string; breakdown: string }>(
     "SELECT cell, indicator, geo, breakdown FROM audit_cells",

@@ -334,7 +334,7 @@ export const explainFigure = async (
               `SELECT ${FACT_COLUMNS}, bool_or(e.in_num) AS in_num, bool_or(e.in_den) AS in_den,
                       lower(hex(any_value(l.hash))) AS chain_hash
                FROM audit_events e JOIN facts f ON f.position = e.position
-                 JOIN ${w.log.eventsTable} l ON l.position = e.position
+                 JOIN ${w.eventsTable} l ON l.position = e.position
                WHERE e.geo = $g AND e.breakdown = $b
                GROUP BY f.position, f.id, f.type, f.subject, f.occurred_on, f.recorded_at ORDER BY f.position`,
               { g: geo, b: figure.breakdown },

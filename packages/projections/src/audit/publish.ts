@@ -149,7 +149,7 @@ export const figureRows = async (
 /** The chain hash stored at `position` (lower-case hex), or undefined when there is no such event. */
 export const chainHashAt = async (w: Warehouse, position: number): Promise<string | undefined> =>
   (
-    await w.query<{ h: string }>(`SELECT lower(hex(hash)) AS h FROM ${w.log.eventsTable} WHERE position = $p`, {
+    await w.query<{ h: string }>(`SELECT lower(hex(hash)) AS h FROM ${w.eventsTable} WHERE position = $p`, {
       p: position,
     })
   )[0]?.h;

@@ -27,7 +27,7 @@
 import type { KeyObject } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { type CatalogEntry, DuckDbEventLog, type SubjectId, position as toPosition } from "@kpi/core";
+import { type CatalogEntry, DuckDbEventLog, type EventLog, type SubjectId, position as toPosition } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import { type ReferenceTables, Warehouse } from "../warehouse/projector.js";
 import { seedCatalog, seedReferenceTables } from "../warehouse/seedTables.js";
@@ -237,15 +237,23 @@ interface LogFindings {
   readonly logged: VerifyReport["logged"];
 }
 
+/**
+ * The log a publication is verified against: the embedded log's file, or any store (KurrentDB) opened by
+ * `open`, read through the event-log port; `name` is what the checkpoint is kept for.
+ */
+export type LogToVerify = string | { readonly name: string; open(): Promise<EventLog> };
+
+const nameOf = (l: LogToVerify): string => (typeof l === "string" ? l : l.name);
+
 const checkLog = async (
-  logPath: string,
+  source: LogToVerify,
   decoded: DecodedPublication,
   checkpoint: VerifyOptions["checkpoint"],
 ): Promise<LogFindings> => {
   const p = decoded.publication;
-  const log = await DuckDbEventLog.open(logPath, { readOnly: true });
+  const log = typeof source === "string" ? await DuckDbEventLog.open(source, { readOnly: true }) : await source.open();
   try {
-    const checked = await checkChainFrom(log, checkpoint?.log ?? logPath, checkpoint?.file);
+    const checked = await checkChainFrom(log, checkpoint?.log ?? nameOf(source), checkpoint?.file);
     const chain = checked.chain;
     const head = await log.head();
     let firstBad = chain.firstBad;
@@ -299,7 +307,7 @@ const checkLog = async (
 
 export const verifyPublication = async (
   publicationFile: string,
-  logPath: string,
+  logPath: LogToVerify,
   o: VerifyOptions,
 ): Promise<E.Either<VerifyError, VerifyReport>> => {
   const t0 = performance.now();
@@ -333,7 +341,8 @@ export const verifyPublication = async (
   let replaySeconds = 0;
   let checks: FigureCheck[];
   let reference: string;
-  const w = await Warehouse.open(":memory:", logPath, {
+  // the embedded log is attached and replayed in SQL; another store is read through the port
+  const w = await Warehouse.open(":memory:", typeof logPath === "string" ? logPath : await logPath.open(), {
     catalog,
     reference: o.reference ?? seedReferenceTables(),
     years: [Math.min(...years), Math.max(...years)],

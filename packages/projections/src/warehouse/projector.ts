@@ -1,8 +1,11 @@
 /**
- * The warehouse: a DuckDB file with the log attached, folded by SQL. `catchUp` folds the events after the
- * checkpoint, one vintage (UTC recording day) at a time; each step runs in one transaction that also moves the
- * checkpoint, so a crash never double-counts. `rebuild` empties the derived tables and catches up from 0 through
- * exactly the same steps, which is why a rebuild and any sequence of catch-ups give the same tables.
+ * The warehouse: a DuckDB file folded by SQL from the event log, read through the port (`EventSource`): the
+ * embedded log attached and staged straight from its table (the SQL fast path), or any other store (KurrentDB)
+ * copied batch by batch into `source_events` (`sourceEvents.ts`) and staged from there with the same SQL.
+ * `catchUp` folds the events after the checkpoint, one vintage (UTC recording day) at a time; each step runs in
+ * one transaction that also moves the checkpoint, so a crash never double-counts. `rebuild` empties the derived
+ * tables and catches up from 0 through exactly the same steps, which is why a rebuild and any sequence of
+ * catch-ups give the same tables.
  *
  * Per step: stage the new events into `facts`, mark retractions, recompute the year-end state of only the
  * subjects the new events touch (subtracting their old contribution to `cell_counts`, adding the new one),
@@ -27,8 +30,12 @@ import {
   definitionHash,
   ENTITY_KINDS,
   type EntityKind,
+  type EventLog,
+  type EventSource,
+  eventSourceOf,
   factsOf,
   storageAdvice,
+  position as toPosition,
 } from "@kpi/core";
 import canonicalize from "canonicalize";
 import * as E from "fp-ts/lib/Either.js";
@@ -61,6 +68,7 @@ import {
   WAREHOUSE_DDL,
   WAREHOUSE_VIEWS,
 } from "./schema.js";
+import { mirrorEvents, SOURCE_EVENTS, SOURCE_EVENTS_DDL } from "./sourceEvents.js";
 import { inTransaction, Params, rows, run, sqlOf } from "./sql.js";
 import { geoWarningsSql, markRetractedSql, stageFactsSql } from "./stagingSql.js";
 import { indicatorValuesSql } from "./statusSql.js";
@@ -102,6 +110,12 @@ export interface WarehouseOptions {
   readonly smallCellThreshold?: number;
   /** Open the log read-only (a process that only projects). */
   readonly logReadOnly?: boolean;
+  /**
+   * How the fold reads the embedded log: in SQL from its attached table (`sql`, the default: zero-copy), or
+   * through the event-log port into the warehouse's `source_events` (`generic`, what a store without SQL gets;
+   * tests and benchmarks compare the two). A log given as an `EventLog` is always read through the port.
+   */
+  readonly readPath?: "sql" | "generic";
   /** The clock that stamps appends (tests pin recording days). */
   readonly now?: () => Date;
   /**
@@ -470,22 +484,48 @@ export class Warehouse {
   private readonly openedAt = Date.now();
   /** Kept by the methods that change the quarantine, so that reading it needs no query. */
   private counts: QuarantineCounts = { held: 0, cleared: 0 };
+  /** Whether the events table has the typed columns (a format-1 embedded log read in SQL has not). */
+  private typedLog = true;
 
   private constructor(
     readonly path: string,
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
-    readonly log: DuckDbEventLog,
+    /** The event-log port: what the warehouse's owners append through (the API, publish). */
+    readonly log: EventLog,
+    /** What the fold reads the events from. */
+    private readonly source: EventSource,
+    /**
+     * The table the log's events are read from in SQL on this warehouse's connection: the embedded log's own
+     * (its SQL fast path), or the warehouse's copy `source_events` (`sourceEvents.ts`) for any other source.
+     */
+    readonly eventsTable: string,
     private readonly options: WarehouseOptions,
   ) {}
 
-  static async open(path: string, logPath: string, options: WarehouseOptions): Promise<Warehouse> {
+  /** Whether the fold reads a copy of the log made through the port (no SQL fast path on this instance). */
+  private get mirrored(): boolean {
+    return this.eventsTable === SOURCE_EVENTS;
+  }
+
+  /**
+   * Opens the warehouse at `path` over an event log: a path names the embedded log, attached to the warehouse's
+   * DuckDB instance and read in SQL (unless `readPath` is `generic`); an `EventLog` (KurrentDB, or any adapter
+   * opened elsewhere) is read through the port. The warehouse owns the log: `close` closes it.
+   */
+  static async open(path: string, logOrPath: string | EventLog, options: WarehouseOptions): Promise<Warehouse> {
     const instance = await DuckDBInstance.create(path);
-    const log = await DuckDbEventLog.open(logPath, {
-      attach: { instance, alias: "log" },
-      ...(options.logReadOnly ? { readOnly: true } : {}),
-      ...(options.now ? { now: options.now } : {}),
-    });
+    const log =
+      typeof logOrPath !== "string"
+        ? logOrPath
+        : await DuckDbEventLog.open(logOrPath, {
+            attach: { instance, alias: "log" },
+            ...(options.logReadOnly ? { readOnly: true } : {}),
+            ...(options.now ? { now: options.now } : {}),
+          });
+    const source = eventSourceOf(log, { generic: options.readPath === "generic" });
+    // the fast path serves only SQL run on the instance the log is attached to
+    const fast = source.sqlFastPath?.instance === instance ? source.sqlFastPath : undefined;
     const conn = await instance.connect();
     await conn.run("SET TimeZone = 'UTC'");
     // Checkpoint when the write-ahead log reaches 1 GB rather than 16 MB: otherwise most catch-up commits
@@ -497,7 +537,8 @@ export class Warehouse {
     if (!/^\d+(\.\d+)?\s*(MB|GB|TB)$/i.test(limit))
       throw new Error(`KPI_DUCKDB_MEMORY must look like 8GB, got ${limit}`);
     await conn.run(`SET memory_limit = '${limit}'`);
-    const w = new Warehouse(path, instance, conn, log, options);
+    const w = new Warehouse(path, instance, conn, log, source, fast?.table ?? SOURCE_EVENTS, options);
+    w.typedLog = fast?.typed ?? true;
     await w.setUp();
     return w;
   }
@@ -533,6 +574,7 @@ export class Warehouse {
       );
     }
     await c.run(WAREHOUSE_DDL);
+    if (this.mirrored) await c.run(SOURCE_EVENTS_DDL);
     for (const kind of ENTITY_KINDS) await c.run(entityTableDdl(kind, ENTITY_COLUMNS[kind]));
     await c.run(
       `CREATE TABLE IF NOT EXISTS reports AS SELECT * FROM (${standingReportsSql(new Params())}) WHERE false`,
@@ -710,7 +752,8 @@ export class Warehouse {
       c.run(
         `DELETE FROM facts; DELETE FROM geo_warnings; DELETE FROM cell_counts; DELETE FROM indicator_values;
          DELETE FROM indicator_forecasts; DELETE FROM indicator_revisions; DELETE FROM projection_meta; DELETE FROM reports;
-         ${ENTITY_KINDS.map((k) => `DELETE FROM ent_${k}_year;`).join(" ")}`,
+         ${ENTITY_KINDS.map((k) => `DELETE FROM ent_${k}_year;`).join(" ")}
+         ${this.mirrored ? `DELETE FROM ${SOURCE_EVENTS};` : ""}`,
       ),
     );
     const r = await this.catchUp();
@@ -746,7 +789,8 @@ export class Warehouse {
       return r;
     }
     const from = await this.checkpoint();
-    const head = to ?? (await this.log.head());
+    const head = to ?? (await this.source.head());
+    if (this.mirrored && head > from) await mirrorEvents(this.conn, this.source, toPosition(head));
     const steps: StepReport[] = [];
     const quarantined: QuarantinedEvent[] = [];
     if (head > from) {
@@ -755,7 +799,7 @@ export class Warehouse {
         this.conn,
         sqlOf(
           `SELECT strftime(CAST(recorded_at AS DATE), '%Y-%m-%d') AS day, CAST(max(position) AS DOUBLE) AS last
-           FROM ${this.log.eventsTable} WHERE position > ${p.bind(from)} AND position <= ${p.bind(head)}
+           FROM ${this.eventsTable} WHERE position > ${p.bind(from)} AND position <= ${p.bind(head)}
            GROUP BY 1 ORDER BY 2`,
           p,
         ),
@@ -821,7 +865,7 @@ export class Warehouse {
       sqlOf(
         `INSERT INTO quarantine
          SELECT position, id, type, source, ${p.bind(reason.slice(0, 2000))}, now(), NULL, NULL
-         FROM ${this.log.eventsTable} WHERE position = ${p.bind(position)}
+         FROM ${this.eventsTable} WHERE position = ${p.bind(position)}
          ON CONFLICT DO NOTHING`,
         p,
       ),
@@ -874,7 +918,7 @@ export class Warehouse {
       const r = await rows<{ at: number }>(
         this.conn,
         sqlOf(
-          `SELECT CAST(min(position) AS DOUBLE) AS at FROM ${this.log.eventsTable}
+          `SELECT CAST(min(position) AS DOUBLE) AS at FROM ${this.eventsTable}
            WHERE type = 'FactRetracted' AND json_extract_string(data, '$.eventId') = ${p.bind(q.id)}
            HAVING count(*) > 0`,
           p,
@@ -918,14 +962,14 @@ export class Warehouse {
         c,
         sqlOf(
           stageFactsSql(
-            this.log.eventsTable,
+            this.eventsTable,
             p,
             from,
             to,
             this.options.stageOnlyCatalogFacts
               ? `${NOT_QUARANTINED} AND ${catalogFactsFilter(this.options.catalog)}`
               : NOT_QUARANTINED,
-            this.log.typed,
+            this.typedLog,
           ),
           p,
         ),
