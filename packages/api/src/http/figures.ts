@@ -5,7 +5,7 @@
  *   earlier position or day (`Warehouse.figuresAsOf`, `indicator_revisions`), which carry only numerator,
  *   denominator and value. It follows "Status against targets" in docs/semantics.md exactly as the warehouse's
  *   SQL does (same arithmetic, same order), and a test checks that both agree on every row at the checkpoint.
- * - `publish`: the warehouse's one small-cell rule (`disclosureSql.ts` in the projections package: primary
+ * - `disclose`: the warehouse's one small-cell rule (`disclosureSql.ts` in the projections package: primary
  *   small cells and the secondary cells that keep them from being recovered by subtraction) applied to a
  *   response. A withheld figure loses numerator, denominator, value and status (null; `suppressed` says it is
  *   withheld); a series with any withheld value shows no trajectory, as in the view `published_indicator_values`.
@@ -170,7 +170,7 @@ export const judge = (entry: CatalogEntry, raw: readonly RawFigure[]): Figure[] 
  * value, status and the numbers of its implausibility reason; a series with any withheld value loses its
  * trajectory and baseline value. Order is kept.
  */
-export const publish = (figures: readonly Figure[]): Figure[] => {
+export const disclose = (figures: readonly Figure[]): Figure[] => {
   const withheldSeries = new Set(figures.filter((f) => f.suppressed).map(seriesKey));
   return figures.map((f) => {
     const hideSeries = withheldSeries.has(seriesKey(f)) && (f.trajectory !== null || f.baselineValue !== null);

@@ -4,7 +4,7 @@
  */
 import type { CatalogEntry } from "@kpi/core";
 import { describe, expect, it } from "vitest";
-import { judge, publish, type RawFigure, targetFor, trajectoryFor } from "./figures.js";
+import { disclose, judge, type RawFigure, targetFor, trajectoryFor } from "./figures.js";
 
 const source = { document: "KH-315-2025", section: "§II" };
 const targets: CatalogEntry["targets"] = [
@@ -88,9 +88,9 @@ describe("targets and trajectory", () => {
   });
 });
 
-describe("publish", () => {
+describe("disclose", () => {
   it("withholds the cells the warehouse's rule withholds, and the trajectory of their series", () => {
-    const fs = publish(
+    const fs = disclose(
       judge(entry, [
         raw("29926", 2020, 3, 8, "primary"),
         raw("29926", 2023, 40, 100),

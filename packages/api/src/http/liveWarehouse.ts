@@ -42,7 +42,7 @@ import {
 import type { CatalogIndicator } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
 import type { ApiError } from "./errors.js";
-import { judge, publish, type RawFigure } from "./figures.js";
+import { disclose, judge, type RawFigure } from "./figures.js";
 
 /** One row of `source_completeness`. */
 export interface CompletenessRow {
@@ -279,7 +279,7 @@ export class LiveWarehouse {
   private finish(entry: CatalogIndicator, position: number, raw: readonly RawFigure[]): AsOfFigures {
     return {
       position,
-      figures: indexFigures(publish(judge(entry, raw))),
+      figures: indexFigures(disclose(judge(entry, raw))),
     };
   }
 

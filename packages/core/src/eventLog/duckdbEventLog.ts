@@ -21,6 +21,7 @@ import {
 import * as E from "fp-ts/lib/Either.js";
 import type { Fact, Position, SubjectId } from "../facts/index.js";
 import { position } from "../facts/index.js";
+import { ident, prefixOf } from "../sql/sqlNames.js";
 import { type PlanContext, type PlannedRow, planAppend, type StoredRef } from "./appendPlan.js";
 import { joinCanonical } from "./canonicalParts.js";
 import type {
@@ -105,7 +106,7 @@ interface StoredFormat {
 }
 
 const storedFormat = async (conn: DuckDBConnection, alias: string | undefined): Promise<StoredFormat> => {
-  const dbName = alias === undefined ? "current_database()" : `'${alias}'`;
+  const dbName = alias === undefined ? "current_database()" : `'${ident(alias)}'`;
   const r = await conn.runAndReadAll(
     `SELECT count(*) FILTER (WHERE table_name = 'events') > 0,
             count(*) FILTER (WHERE table_name = 'log_meta') > 0,
@@ -115,8 +116,7 @@ const storedFormat = async (conn: DuckDBConnection, alias: string | undefined): 
   );
   const [exists, hasMeta, typed] = r.getRows()[0] as [boolean, boolean, boolean];
   if (!hasMeta) return { exists, format: undefined, typed };
-  const db = alias === undefined ? "" : `${alias}.`;
-  const f = await conn.runAndReadAll(`SELECT value FROM ${db}log_meta WHERE key = 'format'`);
+  const f = await conn.runAndReadAll(`SELECT value FROM ${prefixOf(alias)}log_meta WHERE key = 'format'`);
   return { exists, format: f.getRows()[0]?.[0] as string | undefined, typed };
 };
 
@@ -286,7 +286,7 @@ export class DuckDbEventLog implements EventLog {
     /** Whether `events` has the typed columns of format 2 (a format-1 log opens read-only only). */
     readonly typed: boolean,
   ) {
-    this.db = options.attach ? `${options.attach.alias}.` : "";
+    this.db = prefixOf(options.attach?.alias);
     this.selectEvent = selectEvent(this.db);
   }
 
@@ -302,12 +302,11 @@ export class DuckDbEventLog implements EventLog {
     const conn = await instance.connect();
     await conn.run("SET TimeZone = 'UTC'");
     if (options.attach !== undefined) {
-      if (!/^[a-z_][a-z0-9_]*$/.test(options.attach.alias)) throw new Error(`bad alias ${options.attach.alias}`);
       await conn.run(
-        `ATTACH '${path.replaceAll("'", "''")}' AS ${options.attach.alias}${options.readOnly ? " (READ_ONLY)" : ""}`,
+        `ATTACH '${path.replaceAll("'", "''")}' AS ${ident(options.attach.alias)}${options.readOnly ? " (READ_ONLY)" : ""}`,
       );
     }
-    const db = options.attach ? `${options.attach.alias}.` : "";
+    const db = prefixOf(options.attach?.alias);
     if (!options.readOnly && options.attach === undefined) {
       // An append needs little of DuckDB's memory: its row groups go to the file as they fill (and the commit
       // makes them visible). Without a bound DuckDB keeps up to 80 % of the machine's memory as cache.

@@ -8,6 +8,7 @@
  * sequential check compares) and `typedFromDataSql` (SQL over the stored JSON, what the parallel check and the
  * format-1 staging use). A property checks they agree for arbitrary facts of every type.
  */
+import { ident } from "../sql/sqlNames.js";
 
 export type TypedSqlType = "VARCHAR" | "INTEGER" | "DATE" | "BOOLEAN";
 
@@ -19,7 +20,8 @@ export interface TypedColumn {
   readonly sql: TypedSqlType;
 }
 
-const col = (column: string, field: string, sql: TypedSqlType): TypedColumn => ({ column, field, sql });
+/** A typed column; its name is checked once here, since every statement below writes it into SQL text. */
+const col = (column: string, field: string, sql: TypedSqlType): TypedColumn => ({ column: ident(column), field, sql });
 
 export const TYPED_COLUMNS: readonly TypedColumn[] = [
   col("commune", "commune", "VARCHAR"),

@@ -23,6 +23,7 @@ import {
   ENTITY_KINDS,
   type EntityKind,
   factsOf,
+  ident,
   storageAdvice,
 } from "@kpi/core";
 import canonicalize from "canonicalize";
@@ -1173,7 +1174,7 @@ export class Warehouse {
     ];
     const out: Record<string, unknown[]> = {};
     for (const t of tables) {
-      const r = await this.conn.runAndReadAll(`SELECT * FROM ${t} ORDER BY ALL`);
+      const r = await this.conn.runAndReadAll(`SELECT * FROM ${ident(t)} ORDER BY ALL`);
       out[t] = r.getRowsJson();
     }
     return out;
@@ -1213,7 +1214,7 @@ export class Warehouse {
             ),
           )
         )[0]?.comment;
-        await this.conn.run(`CREATE TABLE snapshot_out.${name} AS SELECT * FROM ${name} ORDER BY ALL`);
+        await this.conn.run(`CREATE TABLE snapshot_out.${ident(name)} AS SELECT * FROM ${ident(name)} ORDER BY ALL`);
         const columns = await rows<{ c: string; comment: string | null }>(
           this.conn,
           sqlOf(
@@ -1273,7 +1274,9 @@ export class Warehouse {
     for (const t of restricted ? [...published, ...raw] : published) {
       const file = join(dir, `${t}.${format}`);
       const options = format === "parquet" ? "(FORMAT parquet, COMPRESSION zstd)" : "(FORMAT csv, HEADER true)";
-      await this.conn.run(`COPY (SELECT * FROM ${t} ORDER BY ALL) TO '${file.replaceAll("'", "''")}' ${options}`);
+      await this.conn.run(
+        `COPY (SELECT * FROM ${ident(t)} ORDER BY ALL) TO '${file.replaceAll("'", "''")}' ${options}`,
+      );
       written.push(file);
     }
     return written;

@@ -1,12 +1,12 @@
 /**
- * The reference fold against docs/semantics.md, one rule per scenario, as given/when/then. Every expected row is
+ * The oracle fold against docs/semantics.md, one rule per scenario, as given/when/then. Every expected row is
  * written out in full, so a scenario fails on any extra, missing or different row.
  */
 import type { Fact } from "@kpi/core";
 import { describe, it } from "vitest";
 import { fact, retraction } from "./facts.fixture.js";
-import { PROVINCE as P } from "./referenceFold.js";
-import { indicator, referenceSpec, row } from "./referenceSpec.fixture.js";
+import { PROVINCE as P } from "./oracleFold.js";
+import { indicator, oracleSpec, row } from "./oracleSpec.fixture.js";
 
 // --- builders in the words of the domain ---------------------------------------------------------------------
 
@@ -80,7 +80,7 @@ const POPULATION = indicator("POPULATION", {
 
 describe("the worked example of facts.md", () => {
   it("PAYMENT_ACCT_15 for commune 29926: 2025 → 1 / 4 = 25 %, 2024 → 2 over the 2024 estimate", () => {
-    referenceSpec({ indicators: [PAYMENT_ACCT_15], years: [2024, 2025] })
+    oracleSpec({ indicators: [PAYMENT_ACCT_15], years: [2024, 2025] })
       .given(population("29926", 2024, 10, 5, 4), population("29926", 2025, 8, 4, 3))
       .when(
         opened("p1990", "2024-03-10", 1990),
@@ -99,7 +99,7 @@ describe("the worked example of facts.md", () => {
 
 describe("which facts count, and in which order", () => {
   it("a late report (an old occurredOn at a later position) changes the earlier year; as of before it, it does not", () => {
-    const spec = referenceSpec({ indicators: [ENT_ACTIVE], years: [2023, 2024] })
+    const spec = oracleSpec({ indicators: [ENT_ACTIVE], years: [2023, 2024] })
       .given(registered("e1", "2023-05-01"), registered("e2", "2025-01-10"))
       .when(enterprise("EnterpriseClosed", "e1", "2023-09-01"));
     spec.then([row("ENT_ACTIVE", P, 2023, 0, null, 0), row("ENT_ACTIVE", P, 2024, 0, null, 0)]);
@@ -112,7 +112,7 @@ describe("which facts count, and in which order", () => {
   });
 
   it("within a subject, occurredOn orders the facts before log position does", () => {
-    referenceSpec({ indicators: [ENT_ACTIVE], years: [2023] })
+    oracleSpec({ indicators: [ENT_ACTIVE], years: [2023] })
       .given(registered("e1", "2023-05-01"))
       .when(enterprise("EnterpriseClosed", "e1", "2023-01-01"))
       .then([row("ENT_ACTIVE", "29926", 2023, 1, null, 1), row("ENT_ACTIVE", P, 2023, 1, null, 1)]);
@@ -120,7 +120,7 @@ describe("which facts count, and in which order", () => {
 
   it("a retraction undoes its fact; as of a position before the retraction the fact still counts", () => {
     const account = opened("p1", "2024-03-10", 1990);
-    const spec = referenceSpec({ indicators: [ACCOUNTS], years: [2024] })
+    const spec = oracleSpec({ indicators: [ACCOUNTS], years: [2024] })
       .given(account)
       .when(retraction(account));
     spec.then([row("ACCOUNTS", P, 2024, null, null, null)]);
@@ -130,14 +130,14 @@ describe("which facts count, and in which order", () => {
   it("a retraction of a retraction has no effect", () => {
     const account = opened("p1", "2024-03-10", 1990);
     const retracted = retraction(account);
-    referenceSpec({ indicators: [ACCOUNTS], years: [2024] })
+    oracleSpec({ indicators: [ACCOUNTS], years: [2024] })
       .given(account, retracted)
       .when(retraction(retracted))
       .then([row("ACCOUNTS", P, 2024, null, null, null)]);
   });
 
   it("events after asOf do not count", () => {
-    referenceSpec({ indicators: [ACCOUNTS], years: [2024] })
+    oracleSpec({ indicators: [ACCOUNTS], years: [2024] })
       .given(opened("p1", "2024-03-10", 1990))
       .when(opened("p2", "2024-01-10", 1990))
       .thenAsOf(1, [row("ACCOUNTS", "29926", 2024, 1, null, 1), row("ACCOUNTS", P, 2024, 1, null, 1)]);
@@ -147,7 +147,7 @@ describe("which facts count, and in which order", () => {
 describe("reports", () => {
   it("a later report for the same key replaces the earlier one, whatever their occurredOn", () => {
     const revised = population("29926", 2025, 120, 90, 80, "2025-03-01");
-    const spec = referenceSpec({ indicators: [POPULATION], years: [2025] })
+    const spec = oracleSpec({ indicators: [POPULATION], years: [2025] })
       .given(population("29926", 2025, 100, 80, 70, "2025-06-30"), population("30001", 2025, 50, 40, 30))
       .when(revised);
     spec.then([
@@ -164,7 +164,7 @@ describe("reports", () => {
 
   it("retracting the standing report brings back the one it replaced", () => {
     const revised = population("29926", 2025, 120, 90, 80);
-    referenceSpec({ indicators: [POPULATION], years: [2025] })
+    oracleSpec({ indicators: [POPULATION], years: [2025] })
       .given(population("29926", 2025, 100, 80, 70), revised)
       .when(retraction(revised))
       .then([row("POPULATION", "29926", 2025, 100, null, 100), row("POPULATION", P, 2025, 100, null, 100)]);
@@ -172,7 +172,7 @@ describe("reports", () => {
 
   it("reports of old communes merged into one current commune are summed there", () => {
     const resolve = (code: string) => (code === "29929" ? "29926" : code);
-    referenceSpec({ indicators: [POPULATION], years: [2024], resolve })
+    oracleSpec({ indicators: [POPULATION], years: [2024], resolve })
       .given(population("29926", 2024, 100, 80, 70, "2024-12-01"))
       .when(population("29929", 2024, 30, 20, 10, "2024-12-01"))
       .then([row("POPULATION", "29926", 2024, 130, null, 130), row("POPULATION", P, 2024, 130, null, 130)]);
@@ -184,7 +184,7 @@ describe("reports", () => {
       value: { fact: "CountReported", field: "count", where: { series: "OFFICIALS" } },
       cumulative: false,
     });
-    referenceSpec({ indicators: [OFFICIALS], years: [2024, 2025] })
+    oracleSpec({ indicators: [OFFICIALS], years: [2024, 2025] })
       .given(count("OFFICIALS", 2024, 8, "29926"), count("OFFICIALS", 2025, 10, "29926"))
       .when(count("OFFICIALS", 2025, 5, "30001"), count("OFFICIALS", 2025, 40), count("STATE_AGENCIES", 2025, 3))
       .then([
@@ -202,7 +202,7 @@ describe("reports", () => {
       value: { fact: "CountReported", field: "count", where: { series: "OFFICIALS_AI_TRAINED" } },
       cumulative: true,
     });
-    referenceSpec({ indicators: [AI_OFFICIALS_TRAINED], years: [2024, 2025] })
+    oracleSpec({ indicators: [AI_OFFICIALS_TRAINED], years: [2024, 2025] })
       .given(count("OFFICIALS_AI_TRAINED", 2023, 30), count("OFFICIALS_AI_TRAINED", 2024, 50))
       .when(count("OFFICIALS_AI_TRAINED", 2025, 40), count("OFFICIALS_AI_TRAINED", 2026, 7))
       .then([row("AI_OFFICIALS_TRAINED", P, 2024, 80, null, 80), row("AI_OFFICIALS_TRAINED", P, 2025, 120, null, 120)]);
@@ -211,7 +211,7 @@ describe("reports", () => {
 
 describe("geography", () => {
   it("the province is Σ numerators ÷ Σ denominators, not the average of the commune ratios", () => {
-    referenceSpec({ indicators: [PAYMENT_ACCT_15], years: [2025] })
+    oracleSpec({ indicators: [PAYMENT_ACCT_15], years: [2025] })
       .given(population("29926", 2025, 3, 2, 2), population("30001", 2025, 10, 8, 6))
       .when(opened("a", "2025-01-10", 1990), opened("b", "2025-01-10", 1990, { commune: "30001" }))
       .then([
@@ -223,7 +223,7 @@ describe("geography", () => {
 
   it("an entity or report whose commune does not resolve is left out of commune and province figures", () => {
     const resolve = (code: string) => (code === "99999" ? undefined : code);
-    referenceSpec({ indicators: [ENT_ACTIVE, POPULATION], years: [2025], resolve })
+    oracleSpec({ indicators: [ENT_ACTIVE, POPULATION], years: [2025], resolve })
       .given(registered("e1", "2025-01-01"), registered("e2", "2025-01-01", { commune: "99999" }))
       .when(population("29926", 2025, 100, 80, 70), population("99999", 2025, 50, 40, 30))
       .then([
@@ -237,7 +237,7 @@ describe("geography", () => {
   it("a commune code is resolved with the occurredOn of the fact that set it", () => {
     // 29929 is an old unit before 2025-07-01 (rolled up onto 29926) and, in this test, a current commune after.
     const resolve = (code: string, on: string) => (code === "29929" && on < "2025-07-01" ? "29926" : code);
-    referenceSpec({ indicators: [ENT_ACTIVE], years: [2024, 2025], resolve })
+    oracleSpec({ indicators: [ENT_ACTIVE], years: [2024, 2025], resolve })
       .given(registered("e1", "2024-03-01", { commune: "29929" }))
       .when(enterprise("EnterpriseUpdated", "e1", "2025-08-01", { size: "medium" }))
       .then([
@@ -256,7 +256,7 @@ describe("geography", () => {
     });
     const project = (p: string, data: Record<string, unknown>) =>
       fact("AiProjectDeployed", `project:${p}`, "2025-02-01", { agency: "so-khcn", name: `Project ${p}`, ...data });
-    referenceSpec({ indicators: [AI_PROJECTS], years: [2025] })
+    oracleSpec({ indicators: [AI_PROJECTS], years: [2025] })
       .given(project("a", { commune: "29926" }))
       .when(project("b", {}))
       .then([row("AI_PROJECTS", "29926", 2025, 1, null, 1), row("AI_PROJECTS", P, 2025, 2, null, 2)]);
@@ -265,7 +265,7 @@ describe("geography", () => {
 
 describe("entity state at the end of the year", () => {
   it("an enterprise is active from registration to closure and counts in the commune its last update names", () => {
-    referenceSpec({ indicators: [ENT_ACTIVE, ENT_SME], years: [2023, 2024, 2025] })
+    oracleSpec({ indicators: [ENT_ACTIVE, ENT_SME], years: [2023, 2024, 2025] })
       .given(registered("e1", "2023-04-01"))
       .when(
         enterprise("EnterpriseUpdated", "e1", "2024-07-01", { commune: "30001", size: "large" }),
@@ -291,7 +291,7 @@ describe("entity state at the end of the year", () => {
       entity: "enterprise",
       numerator: { attr: "onEcommerce", eq: true },
     });
-    referenceSpec({ indicators: [ENT_ECOM], years: [2022, 2023, 2024, 2025] })
+    oracleSpec({ indicators: [ENT_ECOM], years: [2022, 2023, 2024, 2025] })
       .given(registered("e1", "2023-01-01"))
       .when(
         enterprise("EcommerceListed", "e1", "2023-02-01", { platform: "shopee" }),
@@ -311,7 +311,7 @@ describe("entity state at the end of the year", () => {
   });
 
   it("payment accounts: for some institution, openings outnumber closings", () => {
-    referenceSpec({ indicators: [ACCOUNTS], years: [2025] })
+    oracleSpec({ indicators: [ACCOUNTS], years: [2025] })
       .given(
         opened("a", "2025-01-01", 1990),
         opened("a", "2025-01-02", 1990, { institution: "agribank" }),
@@ -337,7 +337,7 @@ describe("entity state at the end of the year", () => {
       person("DigitalSignatureIssued", p, on, { birthYear: 1980, provider, validUntil });
     const revoked = (p: string, on: string, provider: string) =>
       person("DigitalSignatureRevoked", p, on, { birthYear: 1980, provider });
-    referenceSpec({ indicators: [DIGSIG], years: [2024, 2025, 2026] })
+    oracleSpec({ indicators: [DIGSIG], years: [2024, 2025, 2026] })
       .given(
         issued("expires", "2024-01-10", "vnpt-ca", "2025-06-30"),
         issued("revoked", "2024-02-01", "viettel-ca", "2027-12-31"),
@@ -367,7 +367,7 @@ describe("entity state at the end of the year", () => {
       numerator: { attr: "informedInFoundingYear", eq: true },
     });
     const briefed = (e: string, on: string) => enterprise("DigitalTransformationBriefed", e, on);
-    referenceSpec({ indicators: [NEW_ENT_INFORMED], years: [2024, 2025] })
+    oracleSpec({ indicators: [NEW_ENT_INFORMED], years: [2024, 2025] })
       .given(
         registered("e1", "2024-03-01"),
         briefed("e1", "2024-05-01"),
@@ -398,7 +398,7 @@ describe("entity state at the end of the year", () => {
     });
     const club = (type: string, c: string, on: string, data: Record<string, unknown> = {}) =>
       fact(type, `club:${c}`, on, data);
-    referenceSpec({ indicators: [IOT_FARMER_CLUBS], years: [2023, 2024, 2025] })
+    oracleSpec({ indicators: [IOT_FARMER_CLUBS], years: [2023, 2024, 2025] })
       .given(
         club("ClubFounded", "a", "2023-01-01", { commune: "29926" }),
         club("ClubTechnologyAdopted", "a", "2024-02-01", { technology: "iot" }),
@@ -428,7 +428,7 @@ describe("entity state at the end of the year", () => {
       entity: "enterprise",
       numerator: { attr: "smartManufacturing", eq: false },
     });
-    referenceSpec({ indicators: [NOT_SMART, SMART_FALSE], years: [2025] })
+    oracleSpec({ indicators: [NOT_SMART, SMART_FALSE], years: [2025] })
       .given(registered("never", "2025-01-01"), registered("dropped", "2025-01-01"))
       .when(
         enterprise("SmartManufacturingAdopted", "dropped", "2025-02-01"),
@@ -445,7 +445,7 @@ describe("entity state at the end of the year", () => {
 
 describe("indicator kinds", () => {
   it("a zero denominator gives a null value, and a commune with neither numerator nor denominator has no row", () => {
-    referenceSpec({ indicators: [PAYMENT_ACCT_15], years: [2025] })
+    oracleSpec({ indicators: [PAYMENT_ACCT_15], years: [2025] })
       .given(population("29926", 2025, 0, 0, 0), population("30001", 2025, 0, 0, 0))
       .when(opened("a", "2025-01-10", 1990))
       .then([row("PAYMENT_ACCT_15", "29926", 2025, 1, 0, null), row("PAYMENT_ACCT_15", P, 2025, 1, 0, null)]);
@@ -459,7 +459,7 @@ describe("indicator kinds", () => {
       denominator: { fact: "PopulationEstimated", field: "total" },
     });
     const vneid = (p: string) => person("VneidActivated", p, "2025-04-01", { birthYear: 1990, level: 2 });
-    referenceSpec({ indicators: [VNEID_PER_1000], years: [2025] })
+    oracleSpec({ indicators: [VNEID_PER_1000], years: [2025] })
       .given(population("29926", 2025, 400, 300, 250), population("30001", 2025, 600, 500, 400))
       .when(vneid("a"), vneid("b"), opened("c", "2025-01-10", 1990))
       .then([
@@ -479,7 +479,7 @@ describe("indicator kinds", () => {
       fact("LabourProductivityReported", "stat:productivity", `${year + 1}-03-01`, { year, valuePerWorker });
     const dti = (year: number, rank: number) =>
       fact("DtiRankPublished", "stat:dti", `${year + 1}-04-01`, { year, rank, of: 34 });
-    referenceSpec({ indicators: [LABOUR_GROWTH, DTI_RANK], years: [2023, 2024, 2025] })
+    oracleSpec({ indicators: [LABOUR_GROWTH, DTI_RANK], years: [2023, 2024, 2025] })
       .given(productivity(2023, 80), productivity(2024, 100), productivity(2025, 110))
       .when(dti(2024, 12), dti(2025, 9))
       .then([
@@ -506,7 +506,7 @@ describe("indicator kinds", () => {
     });
     const grdp = (year: number, sector: string, total: number, digitalEconomy: number) =>
       fact("GrdpReported", "stat:grdp", `${year + 1}-03-01`, { year, sector, grdp: total, digitalEconomy });
-    referenceSpec({ indicators: [DE_SECTOR, DE_GRDP], years: [2024, 2025] })
+    oracleSpec({ indicators: [DE_SECTOR, DE_GRDP], years: [2024, 2025] })
       .given(grdp(2024, "A", 380, 19))
       .when(grdp(2025, "ALL", 1000, 150), grdp(2025, "A", 400, 20), grdp(2025, "C", 200, 30))
       .then([

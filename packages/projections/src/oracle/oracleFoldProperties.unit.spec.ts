@@ -1,5 +1,5 @@
 /**
- * Properties of the reference fold on random fact streams (fast-check). Streams are drawn from small pools —
+ * Properties of the oracle fold on random fact streams (fast-check). Streams are drawn from small pools —
  * three subjects per kind, a few communes (one the crosswalk does not know), dates either side of year ends — so
  * that facts about the same entity, the same report key and the same commune meet often. Every fact type but
  * `FactRetracted` is drawn; retractions are added afterwards, each naming an earlier fact of its own subject.
@@ -12,13 +12,13 @@ import { describe, expect, it } from "vitest";
 import { storedEvents } from "./facts.fixture.js";
 import {
   computeFigures,
-  emptyReferenceState,
+  emptyOracleState,
   foldEvent,
   type IndicatorSpec,
+  oracleFigures,
   type ResolveCommune,
-  referenceFigures,
-} from "./referenceFold.js";
-import { indicator } from "./referenceSpec.fixture.js";
+} from "./oracleFold.js";
+import { indicator } from "./oracleSpec.fixture.js";
 
 // --- pools ---------------------------------------------------------------------------------------------------
 
@@ -324,7 +324,7 @@ const INDICATORS: readonly IndicatorSpec[] = [
 ];
 
 const figures = (facts: readonly Fact[], asOf?: number) =>
-  referenceFigures(storedEvents(facts), INDICATORS, YEARS, resolve, asOf);
+  oracleFigures(storedEvents(facts), INDICATORS, YEARS, resolve, asOf);
 
 /** Reorders `facts` by `keys`, then gives each subject's slots back its own facts in their original order. */
 const interleave = (facts: readonly Fact[], keys: readonly number[]): Fact[] => {
@@ -338,7 +338,7 @@ const interleave = (facts: readonly Fact[], keys: readonly number[]): Fact[] => 
   });
 };
 
-describe("reference fold properties", () => {
+describe("oracle fold properties", () => {
   it("the streams draw facts that count: most draws give some non-empty figure", () => {
     const [sample] = fc.sample(fc.array(drawnFactOf(DRAWN_TYPES), { minLength: 60, maxLength: 60 }), {
       numRuns: 1,
@@ -378,13 +378,13 @@ describe("reference fold properties", () => {
     fc.assert(
       fc.property(factStream, fc.array(fc.integer()), (facts, keys) => {
         const events = storedEvents(facts);
-        const once = referenceFigures(events, INDICATORS, YEARS, resolve);
-        expect(referenceFigures(events, INDICATORS, YEARS, resolve)).toEqual(once);
+        const once = oracleFigures(events, INDICATORS, YEARS, resolve);
+        expect(oracleFigures(events, INDICATORS, YEARS, resolve)).toEqual(once);
         const shuffled = events
           .map((e, i) => ({ e, k: keys[i % Math.max(keys.length, 1)] ?? 0 }))
           .sort((a, b) => a.k - b.k)
           .map(({ e }) => e);
-        expect(referenceFigures(shuffled, INDICATORS, YEARS, resolve)).toEqual(once);
+        expect(oracleFigures(shuffled, INDICATORS, YEARS, resolve)).toEqual(once);
       }),
     );
   });
@@ -393,7 +393,7 @@ describe("reference fold properties", () => {
     const streamAndCut = factStream.chain((facts) => fc.tuple(fc.constant(facts), fc.nat({ max: facts.length })));
     fc.assert(
       fc.property(streamAndCut, ([facts, cut]) => {
-        let state = emptyReferenceState();
+        let state = emptyOracleState();
         for (const e of storedEvents(facts)) state = foldEvent(state, e);
         expect(computeFigures(state, INDICATORS, YEARS, resolve, cut)).toEqual(figures(facts.slice(0, cut)));
       }),

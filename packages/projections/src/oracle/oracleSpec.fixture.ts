@@ -1,5 +1,5 @@
 /**
- * `referenceSpec({indicators, years}).given(facts).when(facts).then(rows)`: projection tests as given/when/then,
+ * `oracleSpec({indicators, years}).given(facts).when(facts).then(rows)`: projection tests as given/when/then,
  * in the spirit of Emmett's `ProjectionSpec`. `given` facts are the history, `when` facts are appended after them
  * (consecutive positions from 1 across both), and `then` folds everything from an empty state and expects exactly
  * `rows`; `thenAsOf(p, rows)` reads the figures as known at position `p`. `resolve` defaults to "every 5-digit
@@ -10,7 +10,7 @@ import { decodeDefinition, type Fact, formatFieldErrors } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import { expect } from "vitest";
 import { storedEvents } from "./facts.fixture.js";
-import { type FigureRow, type IndicatorSpec, type ResolveCommune, referenceFigures } from "./referenceFold.js";
+import { type FigureRow, type IndicatorSpec, oracleFigures, type ResolveCommune } from "./oracleFold.js";
 
 export interface Scenario {
   readonly indicators: readonly IndicatorSpec[];
@@ -25,11 +25,11 @@ export interface Then {
   thenAsOf(asOf: number, expected: readonly FigureRow[]): void;
 }
 
-export const referenceSpec = (scenario: Scenario) => ({
+export const oracleSpec = (scenario: Scenario) => ({
   given: (...history: Fact[]) => ({
     when: (...appended: Fact[]): Then => {
       const figures = (asOf?: number) =>
-        referenceFigures(
+        oracleFigures(
           storedEvents([...history, ...appended]),
           scenario.indicators,
           scenario.years,

@@ -1,5 +1,5 @@
 /**
- * The reference fold: docs/semantics.md in plain TypeScript, written to be obviously correct, not fast. The DuckDB
+ * The oracle fold: docs/semantics.md in plain TypeScript, written to be obviously correct, not fast. The DuckDB
  * projection is checked against it by property tests, and `foldEvent` is the naive baseline of the benchmarks.
  *
  * Contract.
@@ -79,7 +79,7 @@ interface Entry {
 }
 
 /** Opaque to callers: what the fold has collected. */
-export interface ReferenceState {
+export interface OracleState {
   /** Entity facts by kind, then by subject, in fold order. */
   readonly entities: Map<EntityKind, Map<string, Entry[]>>;
   /** Reports by type, then by key, in fold order. */
@@ -90,7 +90,7 @@ export interface ReferenceState {
 
 export const PROVINCE = "province";
 
-export const emptyReferenceState = (): ReferenceState => ({
+export const emptyOracleState = (): OracleState => ({
   entities: new Map(),
   reports: new Map(),
   retractions: new Map(),
@@ -109,7 +109,7 @@ const push = <K>(map: Map<K, Map<string, Entry[]>>, outer: K, inner: string, ent
 
 const dataOf = (f: Fact): Readonly<Record<string, unknown>> => f.data;
 
-const addEntityFact = (state: ReferenceState, kind: EntityKind, event: StoredEvent): void =>
+const addEntityFact = (state: OracleState, kind: EntityKind, event: StoredEvent): void =>
   push(state.entities, kind, event.fact.subject, { position: event.position, fact: event.fact });
 
 const reportKey = (f: Fact): string => {
@@ -117,11 +117,11 @@ const reportKey = (f: Fact): string => {
   return JSON.stringify((definitionOf(f.type).key ?? []).map((k) => data[k as string] ?? null));
 };
 
-const addReport = (state: ReferenceState, event: StoredEvent): void =>
+const addReport = (state: OracleState, event: StoredEvent): void =>
   push(state.reports, event.fact.type, reportKey(event.fact), { position: event.position, fact: event.fact });
 
 /** Records one event; mutates `state` in place and returns it (see the module comment). */
-export const foldEvent = (state: ReferenceState, event: StoredEvent): ReferenceState => {
+export const foldEvent = (state: OracleState, event: StoredEvent): OracleState => {
   const fact = event.fact;
   switch (fact.type) {
     case "EnterpriseRegistered":
@@ -220,7 +220,7 @@ interface AsOfView {
   reported(field: ReportedField, year: number, breakdown?: Breakdown): Sums;
 }
 
-const asOfView = (state: ReferenceState, resolve: ResolveCommune, asOf: number): AsOfView => {
+const asOfView = (state: OracleState, resolve: ResolveCommune, asOf: number): AsOfView => {
   const counts = (e: Entry): boolean => {
     if (e.position > asOf) return false;
     const retractedAt = state.retractions.get(e.fact.id);
@@ -487,7 +487,7 @@ const compareRows = (a: FigureRow, b: FigureRow): number =>
 
 /** The figures of `indicators` for `years`, as known at position `asOf` (default: all folded events). */
 export const computeFigures = (
-  state: ReferenceState,
+  state: OracleState,
   indicators: readonly IndicatorSpec[],
   years: readonly number[],
   resolve: ResolveCommune,
@@ -501,14 +501,14 @@ export const computeFigures = (
 };
 
 /** Folds `events` from an empty state, then computes the figures. */
-export const referenceFigures = (
+export const oracleFigures = (
   events: Iterable<StoredEvent>,
   indicators: readonly IndicatorSpec[],
   years: readonly number[],
   resolve: ResolveCommune,
   asOf?: number,
 ): FigureRow[] => {
-  let state = emptyReferenceState();
+  let state = emptyOracleState();
   for (const e of events) state = foldEvent(state, e);
   return computeFigures(state, indicators, years, resolve, asOf);
 };

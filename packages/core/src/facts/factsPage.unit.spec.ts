@@ -7,11 +7,11 @@ import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
 import type { FieldSet } from "./defineFact.js";
 import { MAX_JSON_DEPTH } from "./factJson.js";
+import { FACTS_PAGE_URL, renderFactsPage } from "./factsPage.js";
 import { FIRST_DAY, LAST_DAY, subjectProblem } from "./ids.js";
-import { REFERENCE_PAGE_URL, renderFactReference } from "./referencePage.js";
 import { decodeFact, FACT_DEFINITIONS, FACT_TYPES } from "./registry.js";
 
-const page = renderFactReference();
+const page = renderFactsPage();
 const examples = [...page.matchAll(/```json\n(.*)\n```/g)].map((m) => m[1] ?? "");
 const section = (type: string): string => {
   const start = page.indexOf(`### \`${type}\`\n`);
@@ -19,13 +19,13 @@ const section = (type: string): string => {
   return start < 0 ? "" : page.slice(start, end < 0 ? undefined : end);
 };
 
-describe("the fact reference page", () => {
+describe("the facts page", () => {
   it("on disk equals the rendering of the codecs (regenerate with `pnpm docs:facts`)", () => {
-    expect(readFileSync(REFERENCE_PAGE_URL, "utf8")).toBe(page);
+    expect(readFileSync(FACTS_PAGE_URL, "utf8")).toBe(page);
   });
 
   it("renders the same on every call", () => {
-    expect(renderFactReference()).toBe(page);
+    expect(renderFactsPage()).toBe(page);
   });
 
   it("has one example per type, each decoding to itself, in the order of the sections", () => {
@@ -58,7 +58,7 @@ describe("the fact reference page", () => {
   });
 
   it("says what is refused before the fields are read, and the identity-number examples behave as it says", () => {
-    const page = renderFactReference();
+    const page = renderFactsPage();
     expect(page).toContain("## What is refused before the fields are read");
     for (const rule of [
       "**Text is UTF-8.**",

@@ -25,7 +25,7 @@
  */
 import type { EntityKind, Fact, FactType } from "@kpi/core";
 import type { Attributes, AttributeValue } from "./meets.js";
-import type { ResolveCommune } from "./referenceFold.js";
+import type { ResolveCommune } from "./oracleFold.js";
 
 export type Location =
   | { readonly _tag: "commune"; readonly commune: string }

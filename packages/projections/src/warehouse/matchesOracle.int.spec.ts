@@ -1,5 +1,5 @@
 /**
- * The DuckDB projection against the reference fold (plain TypeScript, written separately from
+ * The DuckDB projection against the oracle fold (plain TypeScript, written separately from
  * docs/semantics.md): on random fact streams they must give the same figures, row for row — at the
  * checkpoint and as known at any earlier position.
  */
@@ -10,7 +10,7 @@ import { position, type StoredEvent } from "@kpi/core";
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
-import { type FigureRow, referenceFigures } from "../reference/referenceFold.js";
+import { type FigureRow, oracleFigures } from "../oracle/oracleFold.js";
 import { resolveTest, testCatalog, testReference } from "../testing/fixtures.js";
 import { factStreamArb } from "../testing/streams.js";
 import { Warehouse } from "./projector.js";
@@ -44,7 +44,7 @@ const sortRows = (rows: readonly FigureRow[]) =>
                 : 0,
     );
 
-describe("the DuckDB projection matches the reference fold", () => {
+describe("the DuckDB projection matches the oracle fold", () => {
   it("on random fact streams, at the checkpoint and as of a random earlier position", async () => {
     await fc.assert(
       fc.asyncProperty(factStreamArb(40), fc.nat(), async (facts, cut) => {
@@ -62,7 +62,7 @@ describe("the DuckDB projection matches the reference fold", () => {
           for await (const e of w.log.readAll(position(0))) events.push(e);
           const specs = catalog.map((e) => ({ code: e.code, definition: e.definition }));
 
-          const expected = sortRows(referenceFigures(events, specs, YEARS, resolveTest));
+          const expected = sortRows(oracleFigures(events, specs, YEARS, resolveTest));
           const actual = sortRows(
             await w.query<FigureRow>(
               `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
@@ -72,10 +72,10 @@ describe("the DuckDB projection matches the reference fold", () => {
           expect(actual).toEqual(expected);
 
           const asOf = cut % (events.length + 1);
-          const expectedAsOf = sortRows(referenceFigures(events, specs, YEARS, resolveTest, asOf));
+          const expectedAsOf = sortRows(oracleFigures(events, specs, YEARS, resolveTest, asOf));
           const actualAsOf = sortRows(
             (await w.figuresAsOf({ position: asOf })).map(
-              // the reference fold computes the figures; withholding and quality flags are checked elsewhere
+              // the oracle fold computes the figures; withholding and quality flags are checked elsewhere
               ({ indicator, geo, year, breakdown, numerator, denominator, value }) => ({
                 indicator,
                 geo,

@@ -1,10 +1,10 @@
 /**
- * The reference page of fact types, rendered from the definitions: the envelope, the subject kinds, then per
+ * The facts page of fact types, rendered from the definitions: the envelope, the subject kinds, then per
  * family one section per type with its subject, meaning, key, cross-field rules, a table of its `data` fields
  * (required or optional, the expected value from the codec, the description) and one example line.
  *
- * `renderFactReference()` is pure and deterministic (the examples come from a fixed seed per type), so
- * docs/facts.md can be compared with it byte for byte; `writeReferencePage.ts` writes it. Not re-exported from
+ * `renderFactsPage()` is pure and deterministic (the examples come from a fixed seed per type), so
+ * docs/facts.md can be compared with it byte for byte; `writeFactsPage.ts` writes it. Not re-exported from
  * the package index: it generates examples with fast-check, a development dependency (see arbitraries.ts).
  */
 import { exampleFactOf } from "./arbitraries.js";
@@ -17,7 +17,7 @@ type AnyDefinition = FactDefinition<string, FieldSet, FieldSet>;
 const definitions = FACT_DEFINITIONS as readonly unknown[] as readonly AnyDefinition[];
 
 /** Where the page lives in the repository: docs/facts.md (the same depth from src/facts and dist/facts). */
-export const REFERENCE_PAGE_URL = new URL("../../../../docs/facts.md", import.meta.url);
+export const FACTS_PAGE_URL = new URL("../../../../docs/facts.md", import.meta.url);
 
 const cell = (s: string): string => s.replace(/\|/g, "\\|");
 const row = (cells: readonly string[]): string => `| ${cells.map(cell).join(" | ")} |`;
@@ -186,7 +186,7 @@ const typeSection = (d: AnyDefinition): string[] => {
 };
 
 /** The Markdown of docs/facts.md. */
-export const renderFactReference = (): string => {
+export const renderFactsPage = (): string => {
   const byFamily = families();
   const lines = [
     "# Fact types: reference",
