@@ -11,9 +11,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
-import { position } from "../facts/index.js";
+import { position } from "../../facts/index.js";
+import { accountOpened } from "../testFacts.js";
 import { DuckDbEventLog } from "./duckdbEventLog.js";
-import { accountOpened } from "./testFacts.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, "../../../..");

@@ -9,7 +9,7 @@
  * - `MarkerTable`: per committed batch (its index is the marker's revision in `ns/head`): its first position,
  *   the fingerprint of its batch id, and where its marker sits in `$all` (when known).
  */
-import { fingerprint } from "./logIndex.js";
+import { capacityFor, fingerprint, fits, isEmptySlot, probe } from "../fingerprintTable.js";
 
 class Growable<T extends Float64Array | Int32Array> {
   private arr: T;
@@ -35,40 +35,33 @@ class Growable<T extends Float64Array | Int32Array> {
 
 const MANY = -2;
 
+/**
+ * Fact id fingerprint → the subject(s) whose stream may hold the fact, in the adapters' one fingerprint table
+ * (`../fingerprintTable.ts`): keys in pairs, one value per slot, `MANY` where ids of different subjects share a
+ * fingerprint (their subjects are then in `overflow`).
+ */
 export class IdSubjects {
   private keys: Int32Array;
   private values: Int32Array;
-  private mask: number;
+  private cap: number;
   private count = 0;
   private readonly overflow = new Map<string, number[]>();
 
   constructor(expected = 1 << 16) {
-    let cap = 1 << 10;
-    while (cap < expected * 2) cap *= 2;
-    this.keys = new Int32Array(cap * 2);
-    this.values = new Int32Array(cap);
-    this.mask = cap - 1;
+    this.cap = capacityFor(expected);
+    this.keys = new Int32Array(this.cap * 2);
+    this.values = new Int32Array(this.cap);
   }
 
   get size(): number {
     return this.count;
   }
 
-  private slot(h1: number, h2: number): number {
-    let i = (h1 ^ Math.imul(h2, 0x27d4eb2d)) & this.mask;
-    for (;;) {
-      const a = this.keys[2 * i];
-      const b = this.keys[2 * i + 1];
-      if ((a === 0 && b === 0) || (a === h1 && b === h2)) return i;
-      i = (i + 1) & this.mask;
-    }
-  }
-
   /** The subjects that may hold a fact with this id (empty: certainly none). */
   get(id: string): readonly number[] {
     const [h1, h2] = fingerprint(id);
-    const i = this.slot(h1, h2);
-    if (this.keys[2 * i] === 0 && this.keys[2 * i + 1] === 0) return [];
+    const i = probe(this.keys, this.cap, h1, h2);
+    if (isEmptySlot(this.keys, i)) return [];
     const v = this.values[i] as number;
     return v === MANY ? (this.overflow.get(`${h1}:${h2}`) ?? []) : [v];
   }
@@ -81,19 +74,19 @@ export class IdSubjects {
   /** Adds every entry of `other` (a bulk session's ids) to this index. */
   addAll(other: IdSubjects): void {
     const k = other.keys;
-    for (let i = 0; i < other.values.length; i++) {
-      const a = k[2 * i] ?? 0;
-      const b = k[2 * i + 1] ?? 0;
-      if (a === 0 && b === 0) continue;
+    for (let i = 0; i < other.cap; i++) {
+      if (isEmptySlot(k, i)) continue;
+      const a = k[2 * i] as number;
+      const b = k[2 * i + 1] as number;
       const v = other.values[i] as number;
       for (const s of v === MANY ? (other.overflow.get(`${a}:${b}`) ?? []) : [v]) this.insert(a, b, s);
     }
   }
 
   private insert(h1: number, h2: number, subject: number): void {
-    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
-    const i = this.slot(h1, h2);
-    if (this.keys[2 * i] === 0 && this.keys[2 * i + 1] === 0) {
+    if (!fits(this.count + 1, this.cap)) this.grow();
+    const i = probe(this.keys, this.cap, h1, h2);
+    if (isEmptySlot(this.keys, i)) {
       this.keys[2 * i] = h1;
       this.keys[2 * i + 1] = h2;
       this.values[i] = subject;
@@ -116,15 +109,15 @@ export class IdSubjects {
   private grow(): void {
     const oldKeys = this.keys;
     const oldValues = this.values;
-    const cap = oldValues.length * 2;
-    this.keys = new Int32Array(cap * 2);
-    this.values = new Int32Array(cap);
-    this.mask = cap - 1;
-    for (let i = 0; i < oldValues.length; i++) {
-      const a = oldKeys[2 * i] ?? 0;
-      const b = oldKeys[2 * i + 1] ?? 0;
-      if (a === 0 && b === 0) continue;
-      const j = this.slot(a, b);
+    const oldCap = this.cap;
+    this.cap = capacityFor(this.count * 2);
+    this.keys = new Int32Array(this.cap * 2);
+    this.values = new Int32Array(this.cap);
+    for (let i = 0; i < oldCap; i++) {
+      if (isEmptySlot(oldKeys, i)) continue;
+      const a = oldKeys[2 * i] as number;
+      const b = oldKeys[2 * i + 1] as number;
+      const j = probe(this.keys, this.cap, a, b);
       this.keys[2 * j] = a;
       this.keys[2 * j + 1] = b;
       this.values[j] = oldValues[i] as number;

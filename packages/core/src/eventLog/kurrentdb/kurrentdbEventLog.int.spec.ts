@@ -8,11 +8,11 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-import { position, type SubjectId } from "../facts/index.js";
-import { eventLogContract } from "./eventLog.contract.js";
-import type { AppendResult, EventLog, StoredEvent } from "./eventLog.js";
+import { position, type SubjectId } from "../../facts/index.js";
+import { eventLogContract } from "../eventLog.contract.js";
+import type { AppendResult, EventLog, StoredEvent } from "../eventLog.js";
+import { accountOpened } from "../testFacts.js";
 import { KurrentDbEventLog, type KurrentDbEventLogOptions, KurrentDbWriteConflict } from "./kurrentdbEventLog.js";
-import { accountOpened } from "./testFacts.js";
 
 const url = process.env.KURRENTDB_URL ?? "";
 const run = randomUUID().slice(0, 8);

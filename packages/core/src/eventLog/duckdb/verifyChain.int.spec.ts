@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { type Position, position } from "../facts/index.js";
+import { type Position, position } from "../../facts/index.js";
+import { accountOpened } from "../testFacts.js";
 import { DuckDbEventLog, LOG_FORMAT, LogFormatOutdated } from "./duckdbEventLog.js";
 import { toFormat1 } from "./logFormat1.js";
-import { accountOpened } from "./testFacts.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-chain-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,7 +3,7 @@
  * append indexes whatever the log's size), prints `DONE <accepted> <head>` once the import is durable and the
  * log closed. The test kills it with SIGKILL at a random moment: reading, appending, committing or saving.
  */
-import { importFile } from "../importer/index.js";
+import { importFile } from "../../importer/index.js";
 import { DuckDbEventLog } from "./duckdbEventLog.js";
 
 const main = async () => {

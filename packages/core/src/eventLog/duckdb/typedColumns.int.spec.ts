@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { arbitraryFact } from "../facts/arbitraries.js";
-import { FACT_TYPES, type Fact, type FactType } from "../facts/index.js";
+import { arbitraryFact } from "../../facts/arbitraries.js";
+import { FACT_TYPES, type Fact, type FactType } from "../../facts/index.js";
+import { accountOpened, fact } from "../testFacts.js";
 import { DuckDbEventLog } from "./duckdbEventLog.js";
-import { accountOpened, fact } from "./testFacts.js";
 import { TYPED_COLUMNS, typedSelectSql } from "./typedColumns.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-typed-"));

@@ -18,12 +18,13 @@ import {
   DuckDBInstance,
   DuckDBTimestampTZValue,
 } from "@duckdb/node-api";
-import * as E from "fp-ts/lib/Either.js";
-import type { Fact, Position, SubjectId } from "../facts/index.js";
-import { position } from "../facts/index.js";
-import { ident, prefixOf } from "../sql/sqlNames.js";
-import { type PlanContext, type PlannedRow, planAppend, type StoredRef } from "./appendPlan.js";
-import { joinCanonical } from "./canonicalParts.js";
+import type * as E from "fp-ts/lib/Either.js";
+import type { Fact, Position, SubjectId } from "../../facts/index.js";
+import { position } from "../../facts/index.js";
+import { ident, prefixOf } from "../../sql/sqlNames.js";
+import type { PlannedRow, StoredRef } from "../appendPlan.js";
+import { appendInSession, bulkSession, SessionQueue } from "../bulkSession.js";
+import { joinCanonical } from "../canonicalParts.js";
 import type {
   AppendError,
   AppendOptions,
@@ -34,18 +35,13 @@ import type {
   ReadOptions,
   StoredEvent,
   VerifyChainOptions,
-} from "./eventLog.js";
-import { chainHash, GENESIS_HASH } from "./hashChain.js";
+} from "../eventLog.js";
+import { fingerprint } from "../fingerprintTable.js";
+import { follow } from "../follow.js";
+import { chainHash, GENESIS_HASH } from "../hashChain.js";
+import { storageAdvice } from "../storageAdvice.js";
 import { type IndexSnapshot, readIndexSnapshot, writeIndexSnapshot } from "./indexSnapshot.js";
-import {
-  FactIndex,
-  fingerprint,
-  fingerprintToBigInt,
-  type IndexedFact,
-  SourceCodes,
-  StreamRevisions,
-} from "./logIndex.js";
-import { storageAdvice } from "./storageAdvice.js";
+import { FactIndex, fingerprintToBigInt, type IndexedFact, SourceCodes, StreamRevisions } from "./logIndex.js";
 import {
   firstWrongTypedSql,
   TYPED_COLUMNS,
@@ -268,7 +264,7 @@ export class DuckDbEventLog implements EventLog {
   private damage: LogStorageDamaged | undefined;
   private headPos = 0;
   private lastHash: Uint8Array = GENESIS_HASH;
-  private lock: Promise<void> = Promise.resolve();
+  private readonly sessions = new SessionQueue();
   private readonly waiters = new Set<() => void>();
   private closed = false;
   /** `alias.` when attached to a caller's instance, else "". */
@@ -546,17 +542,8 @@ export class DuckDbEventLog implements EventLog {
     return position(this.headPos);
   }
 
-  async append(facts: readonly Fact[], options: AppendOptions = {}): Promise<E.Either<AppendError, AppendResult>> {
-    const session = await this.beginBulk();
-    try {
-      const r = await session.append(facts, options);
-      if (E.isLeft(r) || r.right.appended === 0) await session.rollback();
-      else await session.commit();
-      return r;
-    } catch (e) {
-      await session.rollback().catch(() => undefined);
-      throw e;
-    }
+  append(facts: readonly Fact[], options: AppendOptions = {}): Promise<E.Either<AppendError, AppendResult>> {
+    return appendInSession(() => this.beginBulk(), facts, options);
   }
 
   /** Waits for any other session to end, then opens a transaction that this session alone writes to. */
@@ -564,16 +551,7 @@ export class DuckDbEventLog implements EventLog {
     if (this.closed) throw new Error("event log is closed");
     if (this.options.readOnly) throw new Error(`event log ${this.path} is open read-only`);
     if (this.damage !== undefined) throw this.damage;
-    let release: () => void = () => undefined;
-    const previous = this.lock;
-    this.lock = new Promise<void>((r) => {
-      release = r;
-    });
-    await previous;
-    if (this.closed) {
-      release();
-      throw new Error("event log is closed");
-    }
+    const release = await this.sessions.enter(() => this.closed);
     if (this.damage !== undefined) {
       release();
       throw this.damage;
@@ -590,13 +568,6 @@ export class DuckDbEventLog implements EventLog {
     let revisionsBefore: Map<string, number> | undefined = new Map();
     /** How many subject keys were given before this session: its new subjects' keys come after. */
     const subjectsBefore = this.subjectCount;
-    let head = this.headPos;
-    let lastHash = this.lastHash;
-    let open = true;
-    const end = () => {
-      open = false;
-      release();
-    };
     const undo = async () => {
       if (added === undefined || revisionsBefore === undefined) {
         // the stored blocks were checked (or are being checked) since the open
@@ -611,64 +582,47 @@ export class DuckDbEventLog implements EventLog {
       }
       this.subjectCount = subjectsBefore;
     };
-    const ensureOpen = () => {
-      if (!open) throw new Error("bulk session already ended");
-    };
-    return {
-      append: async (facts, options = {}) => {
-        ensureOpen();
-        const recordedAt = (this.options.now?.() ?? new Date()).toISOString();
-        const ctx: PlanContext = {
-          head: position(head),
-          lastHash,
-          recordedAt,
-          maybeStored: (id) => this.ids.has(id),
-          lookup: (wanted) => this.lookup(wanted),
-          revision: (s) => this.revisions.get(s),
-        };
-        const planned = await planAppend(facts, options, ctx);
-        if (E.isLeft(planned)) return planned;
-        const plan = planned.right;
-        if (plan.rows.length > 0) {
-          // each fact's content fingerprint, once: the index keeps it, the events table stores it
-          const contents = plan.rows.map((r) => fingerprint(r.canonical));
-          await this.writeRows(plan.rows, contents, recordedAt);
-          if (added !== undefined && added.length + plan.rows.length > (this.options.undoLimit ?? MAX_UNDO_IDS))
-            added = undefined;
-          for (const [i, r] of plan.rows.entries()) {
-            this.ids.add(r.fact.id, indexedFact(r, contents[i] as [number, number], this.sources.code(r.fact.source)));
-            added?.push(r.fact.id);
-            if (r.fact.type === "FactRetracted") {
-              const target = String(r.fact.data.eventId);
-              const t = this.ids.get(target);
-              if (t !== undefined && t.position < first && !t.retracted) retracted.add(target);
-              this.ids.markRetracted(target);
-            }
-          }
-          if (
-            revisionsBefore !== undefined &&
-            revisionsBefore.size + plan.revisions.size > (this.options.undoLimit ?? MAX_UNDO_IDS)
-          ) {
-            revisionsBefore = undefined;
-          }
-          for (const [s, rev] of plan.revisions) {
-            if (revisionsBefore !== undefined && !revisionsBefore.has(s)) revisionsBefore.set(s, this.revisions.get(s));
-            this.revisions.set(s, rev);
-          }
-          head = plan.head;
-          lastHash = plan.lastHash;
-        }
-        const appended = plan.rows.length;
-        return E.right({ outcomes: plan.outcomes, appended, duplicates: facts.length - appended, head: plan.head });
+    return bulkSession({ head: this.headPos, lastHash: this.lastHash }, release, {
+      known: {
+        maybeStored: (id) => this.ids.has(id),
+        lookup: (wanted) => this.lookup(wanted),
+        revision: (s) => this.revisions.get(s),
       },
-      commit: async () => {
-        ensureOpen();
+      now: () => this.options.now?.() ?? new Date(),
+      write: async (plan, recordedAt) => {
+        // each fact's content fingerprint, once: the index keeps it, the events table stores it
+        const contents = plan.rows.map((r) => fingerprint(r.canonical));
+        await this.writeRows(plan.rows, contents, recordedAt);
+        if (added !== undefined && added.length + plan.rows.length > (this.options.undoLimit ?? MAX_UNDO_IDS))
+          added = undefined;
+        for (const [i, r] of plan.rows.entries()) {
+          this.ids.add(r.fact.id, indexedFact(r, contents[i] as [number, number], this.sources.code(r.fact.source)));
+          added?.push(r.fact.id);
+          if (r.fact.type === "FactRetracted") {
+            const target = String(r.fact.data.eventId);
+            const t = this.ids.get(target);
+            if (t !== undefined && t.position < first && !t.retracted) retracted.add(target);
+            this.ids.markRetracted(target);
+          }
+        }
+        if (
+          revisionsBefore !== undefined &&
+          revisionsBefore.size + plan.revisions.size > (this.options.undoLimit ?? MAX_UNDO_IDS)
+        ) {
+          revisionsBefore = undefined;
+        }
+        for (const [s, rev] of plan.revisions) {
+          if (revisionsBefore !== undefined && !revisionsBefore.has(s)) revisionsBefore.set(s, this.revisions.get(s));
+          this.revisions.set(s, rev);
+        }
+      },
+      commit: async (head, lastHash) => {
         try {
           await this.writeConn.run("COMMIT");
         } catch (e) {
           // DuckDB ends a transaction it could not commit: a failed ROLLBACK here says nothing of the cause.
           await this.writeConn.run("ROLLBACK").catch(() => undefined);
-          await undo().finally(end);
+          await undo();
           const m = e instanceof Error ? e.message : String(e);
           const advice = storageAdvice(m);
           throw new Error(
@@ -681,19 +635,18 @@ export class DuckDbEventLog implements EventLog {
         this.headPos = head;
         this.lastHash = lastHash;
         if (this.headPos - Math.max(0, this.savedHead) >= SNAPSHOT_EVERY) await this.saveIndexes();
-        end();
+      },
+      committed: () => {
         for (const w of this.waiters) w();
-        return position(head);
       },
       rollback: async () => {
-        if (!open) return;
         try {
           await this.writeConn.run("ROLLBACK");
         } finally {
-          await undo().finally(end);
+          await undo();
         }
       },
-    };
+    });
   }
 
   /**
@@ -841,25 +794,23 @@ export class DuckDbEventLog implements EventLog {
     for (const r of reader.getRows() as unknown as Row[]) yield toStored(r);
   }
 
-  async *subscribe(after: Position, signal: AbortSignal): AsyncIterable<StoredEvent> {
-    let pos = after as number;
-    while (!signal.aborted && !this.closed) {
-      for await (const e of this.readAll(position(pos))) {
-        yield e;
-        pos = e.position;
-        if (signal.aborted) return;
-      }
-      if (this.headPos > pos) continue;
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.waiters.delete(wake);
-          signal.removeEventListener("abort", wake);
-          resolve();
-        };
-        this.waiters.add(wake);
-        signal.addEventListener("abort", wake, { once: true });
-      });
-    }
+  subscribe(after: Position, signal: AbortSignal): AsyncIterable<StoredEvent> {
+    return follow(after, signal, {
+      closed: () => this.closed,
+      readAll: (from) => this.readAll(from),
+      waitAfter: (pos) =>
+        this.headPos > pos
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              const wake = () => {
+                this.waiters.delete(wake);
+                signal.removeEventListener("abort", wake);
+                resolve();
+              };
+              this.waiters.add(wake);
+              signal.addEventListener("abort", wake, { once: true });
+            }),
+    });
   }
 
   /**
@@ -1144,9 +1095,8 @@ export class DuckDbEventLog implements EventLog {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    const pending = this.lock;
     this.closed = true;
-    await pending;
+    await this.sessions.idle();
     // a check of the stored blocks still running is stopped: it starts again at the next open
     this.checkConn?.interrupt();
     await this.storageCheck;

@@ -8,47 +8,18 @@
  * Both tables are typed arrays without an object per entry, so that the log saves them beside itself and reads
  * them back as a few arrays (`indexSnapshot.ts`).
  */
-
-/** The two halves of the last `fingerprintInto` (no array allocated on the hot paths of the indexes). */
-let FP1 = 0;
-let FP2 = 0;
-
-const fingerprintInto = (s: string): void => {
-  let h1 = 0x811c9dc5 | 0;
-  let h2 = 0x9747b28c | 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-  }
-  h1 ^= h1 >>> 16;
-  h1 = Math.imul(h1, 0x85ebca6b);
-  h1 ^= h1 >>> 13;
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
-  h2 ^= h2 >>> 16;
-  if (h1 === 0 && h2 === 0) h2 = 1;
-  FP1 = h1;
-  FP2 = h2;
-};
-
-/** Two independent 32-bit string hashes (FNV-1a and a multiplicative mix), never both zero. */
-export const fingerprint = (s: string): [number, number] => {
-  fingerprintInto(s);
-  return [FP1, FP2];
-};
-
-/** The next slot after `i` in a table of `cap` slots. */
-const next = (i: number, cap: number): number => (i + 1 === cap ? 0 : i + 1);
-
-/** Whether `k` lies cyclically in (i, j] (backward-shift deletion: an entry whose home is there stays). */
-const between = (i: number, k: number, j: number): boolean => (i <= j ? i < k && k <= j : i < k || k <= j);
-
-/** The slot count for `expected` entries at the load a table grows at (`fits`). */
-const capacityFor = (expected: number): number => Math.max(1024, Math.ceil((expected * 10) / 7) + 1);
-
-/** A table grows when it would be more than 7/10 full (linear probing still needs about two probes a hit). */
-const fits = (count: number, capacity: number): boolean => count * 10 <= capacity * 7;
+import {
+  between,
+  capacityFor,
+  FP1,
+  FP2,
+  fingerprintInto,
+  fits,
+  homeSlot,
+  isEmptySlot,
+  nextSlot as next,
+  probe,
+} from "../fingerprintTable.js";
 
 /** The typed arrays of a `StreamRevisions`, as they are stored in a snapshot. */
 export interface StreamRevisionsArrays {
@@ -116,7 +87,7 @@ export class StreamRevisions {
 
   /** The slot of `subject`, or the empty slot where it would go. */
   private slot(h1: number, h2: number, subject: string): number {
-    let i = ((h1 ^ Math.imul(h2, 0x27d4eb2d)) >>> 0) % this.cap;
+    let i = homeSlot(h1, h2, this.cap);
     for (;;) {
       const a = this.keys[2 * i];
       const b = this.keys[2 * i + 1];
@@ -207,8 +178,8 @@ export class StreamRevisions {
       const a = old.keys[2 * j] as number;
       const b = old.keys[2 * j + 1] as number;
       if (a === 0 && b === 0) continue;
-      let i = ((a ^ Math.imul(b, 0x27d4eb2d)) >>> 0) % this.cap;
-      while (!(this.keys[2 * i] === 0 && this.keys[2 * i + 1] === 0)) i = next(i, this.cap);
+      let i = homeSlot(a, b, this.cap);
+      while (!isEmptySlot(this.keys, i)) i = next(i, this.cap);
       this.keys[2 * i] = a;
       this.keys[2 * i + 1] = b;
       this.revs[i] = old.revs[j] as number;
@@ -358,17 +329,11 @@ export class FactIndex {
   }
 
   private home(h1: number, h2: number): number {
-    return ((h1 ^ Math.imul(h2, 0x27d4eb2d)) >>> 0) % this.cap;
+    return homeSlot(h1, h2, this.cap);
   }
 
   private slot(h1: number, h2: number): number {
-    let i = this.home(h1, h2);
-    for (;;) {
-      const a = this.keys[2 * i];
-      const b = this.keys[2 * i + 1];
-      if ((a === 0 && b === 0) || (a === h1 && b === h2)) return i;
-      i = next(i, this.cap);
-    }
+    return probe(this.keys, this.cap, h1, h2);
   }
 
   /** Whether a fact with id `id` is held (without building its entry: the planner asks this of every fact). */

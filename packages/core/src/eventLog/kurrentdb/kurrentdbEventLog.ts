@@ -42,8 +42,9 @@ import {
   streamNameFilter,
 } from "@kurrent/kurrentdb-client";
 import * as E from "fp-ts/lib/Either.js";
-import { canonicalFact, type Fact, type Position, position, type SubjectId } from "../facts/index.js";
-import { type PlanContext, type PlannedRow, planAppend, type StoredRef, storedRefOf } from "./appendPlan.js";
+import { canonicalFact, type Fact, type Position, position, type SubjectId } from "../../facts/index.js";
+import { type PlannedRow, type StoredRef, storedRefOf } from "../appendPlan.js";
+import { appendInSession, bulkSession, SessionQueue } from "../bulkSession.js";
 import type {
   AppendError,
   AppendOptions,
@@ -54,8 +55,9 @@ import type {
   ReadOptions,
   StoredEvent,
   VerifyChainOptions,
-} from "./eventLog.js";
-import { eventHash, GENESIS_HASH } from "./hashChain.js";
+} from "../eventLog.js";
+import { follow } from "../follow.js";
+import { eventHash, GENESIS_HASH } from "../hashChain.js";
 import { type AllPosition, IdSubjects, MarkerTable, SubjectTable } from "./kurrentdbIndex.js";
 import {
   type AssemblyError,
@@ -182,7 +184,7 @@ export class KurrentDbEventLog implements EventLog {
   private readonly ids = new IdSubjects(1 << 16);
   private readonly subjects = new SubjectTable();
   private mode: AppendMode;
-  private lock: Promise<void> = Promise.resolve();
+  private readonly sessions = new SessionQueue();
   private closed = false;
   private readonly subscriptions = new Set<{ unsubscribe(): Promise<void> }>();
 
@@ -452,16 +454,12 @@ export class KurrentDbEventLog implements EventLog {
     yield* await this.readSubject(subject);
   }
 
-  async *subscribe(after: Position, signal: AbortSignal): AsyncIterable<StoredEvent> {
-    let pos = after as number;
-    while (!signal.aborted && !this.closed) {
-      for await (const e of this.readAll(position(pos))) {
-        yield e;
-        pos = e.position;
-        if (signal.aborted) return;
-      }
-      await this.waitForCommitAfter(pos, signal);
-    }
+  subscribe(after: Position, signal: AbortSignal): AsyncIterable<StoredEvent> {
+    return follow(after, signal, {
+      closed: () => this.closed,
+      readAll: (from) => this.readAll(from),
+      waitAfter: (pos, sig) => this.waitForCommitAfter(pos, sig),
+    });
   }
 
   /** Resolves once a batch ending after `pos` is committed, or the signal aborts, or the log closes. */
@@ -659,20 +657,14 @@ export class KurrentDbEventLog implements EventLog {
     }
   }
 
-  async append(facts: readonly Fact[], options: AppendOptions = {}): Promise<E.Either<AppendError, AppendResult>> {
-    for (let attempt = 1; ; attempt++) {
-      const session = await this.beginBulk();
-      try {
-        const r = await session.append(facts, options);
-        if (E.isLeft(r) || r.right.appended === 0) await session.rollback();
-        else await session.commit();
-        return r;
-      } catch (e) {
-        await session.rollback().catch(() => undefined);
-        if (e instanceof KurrentDbWriteConflict && attempt < 3) continue;
-        throw e;
-      }
-    }
+  /** One batch; a write conflict (another writer moved the head) is tried again, up to three attempts. */
+  append(facts: readonly Fact[], options: AppendOptions = {}): Promise<E.Either<AppendError, AppendResult>> {
+    return appendInSession(
+      () => this.beginBulk(),
+      facts,
+      options,
+      (e, attempt) => e instanceof KurrentDbWriteConflict && attempt < 3,
+    );
   }
 
   /**
@@ -683,16 +675,7 @@ export class KurrentDbEventLog implements EventLog {
   async beginBulk(): Promise<BulkSession> {
     if (this.closed) throw new Error("event log is closed");
     if (this.options.readOnly) throw new Error(`${this.name} is open read-only`);
-    let release: () => void = () => undefined;
-    const previous = this.lock;
-    this.lock = new Promise<void>((r) => {
-      release = r;
-    });
-    await previous;
-    if (this.closed) {
-      release();
-      throw new Error("event log is closed");
-    }
+    const release = await this.sessions.enter(() => this.closed);
     try {
       await this.sync();
     } catch (e) {
@@ -704,82 +687,46 @@ export class KurrentDbEventLog implements EventLog {
     const first = this.headPos + 1;
     const own = { ids: new IdSubjects(1 << 10), batch };
     const revisions = new Map<string, number>();
-    let head = this.headPos;
-    let lastHash: Uint8Array = Buffer.from(this.lastHash, "hex");
-    let open = true;
-    const end = () => {
-      open = false;
-      release();
-    };
-    const ensureOpen = () => {
-      if (!open) throw new Error("bulk session already ended");
-    };
-    return {
-      append: async (facts, options = {}) => {
-        ensureOpen();
-        const recordedAt = (this.options.now?.() ?? new Date()).toISOString();
-        const ctx: PlanContext = {
-          head: position(head),
-          lastHash,
-          recordedAt,
-          maybeStored: (id) => own.ids.get(id).length > 0 || this.ids.get(id).length > 0,
-          lookup: (wanted) => this.lookup(wanted, own),
-          revision: (s) => revisions.get(s) ?? this.subjects.revision(s),
-        };
-        const planned = await planAppend(facts, options, ctx);
-        if (E.isLeft(planned)) return planned;
-        const plan = planned.right;
-        if (plan.rows.length > 0) {
-          await this.writeRows(plan.rows, batch);
-          for (const r of plan.rows) own.ids.add(r.fact.id, this.subjects.intern(r.fact.subject));
-          for (const [s, rev] of plan.revisions) revisions.set(s, rev);
-          head = plan.head;
-          lastHash = plan.lastHash;
-        }
-        const appended = plan.rows.length;
-        return E.right({ outcomes: plan.outcomes, appended, duplicates: facts.length - appended, head: plan.head });
+    return bulkSession({ head: this.headPos, lastHash: Buffer.from(this.lastHash, "hex") }, release, {
+      known: {
+        maybeStored: (id) => own.ids.get(id).length > 0 || this.ids.get(id).length > 0,
+        lookup: (wanted) => this.lookup(wanted, own),
+        revision: (s) => revisions.get(s) ?? this.subjects.revision(s),
       },
-      commit: async () => {
-        ensureOpen();
-        if (head === this.headPos) {
-          end();
-          return position(head);
-        }
+      now: () => this.options.now?.() ?? new Date(),
+      write: async (plan) => {
+        await this.writeRows(plan.rows, batch);
+        for (const r of plan.rows) own.ids.add(r.fact.id, this.subjects.intern(r.fact.subject));
+        for (const [s, rev] of plan.revisions) revisions.set(s, rev);
+      },
+      commit: async (head, lastHash) => {
+        if (head === this.headPos) return;
         const marker: BatchMarker = { batch, first, last: head, lastHash: Buffer.from(lastHash).toString("hex") };
-        try {
-          await this.commitMarker(marker, expected);
-          // read back: remembers where the marker sits in $all (a read position, never a guessed one)
-          const h = await this.markerAt(expected + 1);
-          if (h?.marker.batch !== batch) {
-            throw new KurrentDbLogCorrupt({
-              _tag: "BadRecord",
-              stream: this.streams.head,
-              reason: `the marker of batch ${batch} was acknowledged but is not at revision ${expected + 1}`,
-            });
-          }
-        } catch (e) {
-          end();
-          throw e;
+        await this.commitMarker(marker, expected);
+        // read back: remembers where the marker sits in $all (a read position, never a guessed one)
+        const h = await this.markerAt(expected + 1);
+        if (h?.marker.batch !== batch) {
+          throw new KurrentDbLogCorrupt({
+            _tag: "BadRecord",
+            stream: this.streams.head,
+            reason: `the marker of batch ${batch} was acknowledged but is not at revision ${expected + 1}`,
+          });
         }
         this.ids.addAll(own.ids);
         for (const [s, rev] of revisions) this.subjects.setRevision(s, rev);
         this.headPos = head;
         this.lastHash = marker.lastHash;
         this.folded = expected + 2;
-        end();
-        return position(head);
       },
-      rollback: async () => {
-        if (open) end();
-      },
-    };
+      // nothing to take back: the session's events stay in the store as orphans, without a marker
+      rollback: async () => undefined,
+    });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    const pending = this.lock;
     this.closed = true;
-    await pending;
+    await this.sessions.idle();
     await Promise.all([...this.subscriptions].map((s) => s.unsubscribe().catch(() => undefined)));
     if (this.ownsClient) await this.client.dispose();
   }

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
+import { accountOpened } from "../testFacts.js";
 import { DuckDbEventLog, LogStorageDamaged } from "./duckdbEventLog.js";
-import { accountOpened } from "./testFacts.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-storage-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

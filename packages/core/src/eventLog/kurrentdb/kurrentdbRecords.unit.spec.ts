@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-import type { StoredEvent } from "./eventLog.js";
+import type { StoredEvent } from "../eventLog.js";
+import { accountOpened } from "../testFacts.js";
 import { IdSubjects, MarkerTable } from "./kurrentdbIndex.js";
 import {
   BatchAssembler,
@@ -21,7 +22,6 @@ import {
   storedFact,
   uuidV5,
 } from "./kurrentdbRecords.js";
-import { accountOpened } from "./testFacts.js";
 
 const hex = (n: number) => n.toString(16).padStart(64, "0");
 

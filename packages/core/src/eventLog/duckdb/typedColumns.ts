@@ -8,7 +8,7 @@
  * sequential check compares) and `typedFromDataSql` (SQL over the stored JSON, what the parallel check and the
  * format-1 staging use). A property checks they agree for arbitrary facts of every type.
  */
-import { ident } from "../sql/sqlNames.js";
+import { ident } from "../../sql/sqlNames.js";
 
 export type TypedSqlType = "VARCHAR" | "INTEGER" | "DATE" | "BOOLEAN";
 

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll } from "vitest";
+import { eventLogContract } from "../eventLog.contract.js";
+import type { EventLog } from "../eventLog.js";
 import { DuckDbEventLog } from "./duckdbEventLog.js";
-import { eventLogContract } from "./eventLog.contract.js";
-import type { EventLog } from "./eventLog.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-log-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -25,11 +25,11 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Fact } from "../facts/index.js";
+import type { Fact } from "../../facts/index.js";
+import type { AppendOptions } from "../eventLog.js";
+import { accountOpened, retraction } from "../testFacts.js";
 import { DuckDbEventLog, LogStorageDamaged } from "./duckdbEventLog.js";
-import type { AppendOptions } from "./eventLog.js";
 import { snapshotPath } from "./indexSnapshot.js";
-import { accountOpened, retraction } from "./testFacts.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-index-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

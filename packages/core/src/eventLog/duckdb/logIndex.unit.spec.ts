@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FactIndex, fingerprint, SourceCodes, StreamRevisions } from "./logIndex.js";
+import { fingerprint } from "../fingerprintTable.js";
+import { FactIndex, SourceCodes, StreamRevisions } from "./logIndex.js";
 
 const entry = (i: number) => ({
   position: i + 1,

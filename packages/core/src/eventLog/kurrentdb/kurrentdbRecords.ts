@@ -16,8 +16,8 @@
  */
 import { createHash } from "node:crypto";
 import * as E from "fp-ts/lib/Either.js";
-import { type Fact, type Position, position } from "../facts/index.js";
-import type { StoredEvent } from "./eventLog.js";
+import { type Fact, type Position, position } from "../../facts/index.js";
+import type { StoredEvent } from "../eventLog.js";
 
 /** The namespace UUID under which event ids are derived (UUIDv5). Fixed forever: changing it changes every id. */
 export const KPI_UUID_NAMESPACE = "5b0d6f7e-3c1a-4e8b-9f2d-7a6c4b1e0d93";

@@ -4,8 +4,8 @@
  * test kills it with SIGKILL at a random moment.
  */
 import * as E from "fp-ts/lib/Either.js";
+import { accountOpened } from "../testFacts.js";
 import { DuckDbEventLog } from "./duckdbEventLog.js";
-import { accountOpened } from "./testFacts.js";
 
 export const BATCH = 400;
 
