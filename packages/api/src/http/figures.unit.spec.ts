@@ -114,4 +114,17 @@ describe("disclose", () => {
     expect(fs[3]).toMatchObject({ value: null, suppressed: true, status: null });
     expect(fs[4]).toMatchObject({ value: 40, suppressed: false, trajectory: null });
   });
+
+  it("withholds a status judged against a withheld trajectory: it would bound the withheld first value", () => {
+    const judged = judge(entry, [raw("29926", 2020, 3, 8, "primary"), raw("29926", 2023, 40, 100)]);
+    // the 2023 status compares 40 % with a trajectory that runs from 2020's withheld 37.5 %
+    expect(["on_track", "off_track"]).toContain(judged[1]?.status);
+    expect(disclose(judged)[1]).toMatchObject({ value: 40, suppressed: false, trajectory: null, status: null });
+  });
+
+  it("keeps a status that compares with the target only", () => {
+    const fs = disclose(judge(entry, [raw("29926", 2020, 3, 8, "primary"), raw("29926", 2031, 95, 100)]));
+    expect(fs[1]).toMatchObject({ value: 95, suppressed: false, trajectory: null });
+    expect(["met", "missed"]).toContain(fs[1]?.status);
+  });
 });
