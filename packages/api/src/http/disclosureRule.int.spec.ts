@@ -2,7 +2,8 @@
  * One small-cell rule everywhere (docs/semantics.md, "What is withheld"): on arbitrary figure rows, the view's
  * SQL (`disclosedSql`, as `published_indicator_values` applies it), the API (`disclose`) and a publication
  * (`figureRows`, what `publishFigures` freezes) withhold exactly the same cells, statuses and trajectories, and
- * a series with any withheld cell shows no trajectory, baseline or status judged against the trajectory.
+ * a series with any withheld cell shows no trajectory or baseline, nor, where the trajectory runs from a withheld
+ * value, a status judged against it.
  */
 import { DuckDBInstance } from "@duckdb/node-api";
 import { disclosedSql, figureRows, type Warehouse, withheldSql } from "@kpi/projections";
@@ -20,6 +21,7 @@ const cell = fc.record({
   trajectory: fc.option(fc.integer({ min: 0, max: 100 }), { nil: null }),
   status: fc.constantFrom(...STATUSES),
   baselineYear: fc.option(fc.constantFrom(2020, 2021), { nil: null }),
+  baselineSource: fc.constantFrom("first_year", "plan"),
   implausible: fc.boolean(),
 });
 /** Series (indicator, geo, breakdown) with a cell in each of three years or not, flattened into cells. */
@@ -55,6 +57,7 @@ interface Row {
   status: string | null;
   baseline_year: number | null;
   baseline_value: number | null;
+  baseline_source: string | null;
   implausible: boolean;
   implausible_reason: string | null;
   withheld: "primary" | "secondary" | null;
@@ -82,12 +85,12 @@ describe("the small-cell rule", () => {
           }));
           await c.run(`CREATE OR REPLACE TABLE indicator_values (indicator VARCHAR, geo VARCHAR, level VARCHAR,
             year INTEGER, breakdown VARCHAR, numerator DOUBLE, denominator DOUBLE, value DOUBLE, trajectory DOUBLE,
-            status VARCHAR, baseline_year INTEGER, baseline_value DOUBLE, implausible BOOLEAN,
+            status VARCHAR, baseline_year INTEGER, baseline_value DOUBLE, baseline_source VARCHAR, implausible BOOLEAN,
             implausible_reason VARCHAR, suppressed BOOLEAN, definition_hash VARCHAR)`);
           for (const x of unique) {
             const value = x.numerator === null || !x.denominator ? null : x.numerator / x.denominator;
             await c.run(
-              `INSERT INTO indicator_values VALUES ($i, $g, $l, $y, $b, $n, $d, $v, $t, $s, $by, $bv, $im, $ir,
+              `INSERT INTO indicator_values VALUES ($i, $g, $l, $y, $b, $n, $d, $v, $t, $s, $by, $bv, $bs, $im, $ir,
                  $g <> 'province' AND $d IS NOT NULL AND $d < ${THRESHOLD}, 'h')`,
               {
                 i: x.indicator,
@@ -102,6 +105,7 @@ describe("the small-cell rule", () => {
                 s: x.status,
                 by: x.baselineYear,
                 bv: x.baselineYear === null ? null : 7,
+                bs: x.baselineYear === null ? null : x.baselineSource,
                 im: x.implausible,
                 ir: x.implausible ? `${x.numerator} of ${x.denominator}` : null,
               },
@@ -119,6 +123,7 @@ describe("the small-cell rule", () => {
                   ...r,
                   baselineYear: r.baseline_year,
                   baselineValue: r.baseline_value,
+                  baselineSource: r.baseline_source,
                   implausibleReason: r.implausible_reason,
                   suppressed: r.withheld !== null,
                 }) as unknown as Figure,
@@ -162,12 +167,19 @@ describe("the small-cell rule", () => {
               .map((r) => [key(r), r.value])
               .sort(byKey),
           );
-          // a series with any withheld cell: no trajectory, baseline or status judged against the trajectory
-          const withheldSeries = new Set(
-            view.filter((r) => r.disclosed_suppressed).map((r) => `${r.indicator}|${r.geo}|${r.breakdown}`),
+          // a series with any withheld cell: no trajectory or baseline; where it runs from a withheld first-year
+          // baseline, no status judged against it
+          const series = (r: Row) => `${r.indicator}|${r.geo}|${r.breakdown}`;
+          const withheldSeries = new Set(raw.filter((r) => r.withheld !== null).map(series));
+          const withheldBaseline = new Set(
+            raw
+              .filter((r) => r.withheld !== null && r.baseline_source === "first_year" && r.year === r.baseline_year)
+              .map(series),
           );
-          for (const r of view.filter((v) => withheldSeries.has(`${v.indicator}|${v.geo}|${v.breakdown}`))) {
+          for (const r of view.filter((v) => withheldSeries.has(series(v)))) {
             expect([r.trajectory, r.baseline_year, r.baseline_value]).toEqual([null, null, null]);
+          }
+          for (const r of view.filter((v) => withheldBaseline.has(series(v)))) {
             expect(["on_track", "off_track"]).not.toContain(r.status);
           }
           for (const r of view.filter((v) => v.disclosed_suppressed)) {

@@ -7,15 +7,17 @@
  *
  * - A withheld cell shows no numerator, denominator, value or status, and an implausibility reason without its
  *   numbers ('withheld cell').
- * - A series (indicator, geo, breakdown) with any withheld cell shows no trajectory and no baseline in any year,
- *   and no status judged against the trajectory (on_track, off_track): a trajectory may run from the series'
- *   first value, and such a status bounds it.
+ * - A series (indicator, geo, breakdown) with any withheld cell shows no trajectory and no baseline in any year.
+ * - Where the trajectory runs from a withheld value (a first-year baseline whose cell is withheld), no status
+ *   judged against it (on_track, off_track) is shown either: it says on which side of the trajectory a published
+ *   value lies, which bounds the withheld one.
  */
 import { TRAJECTORY_STATUSES } from "./disclosureSql.js";
 
 export interface DisclosableFigure {
   readonly indicator: string;
   readonly geo: string;
+  readonly year: number;
   readonly breakdown: string;
   readonly withheld: "primary" | "secondary" | null;
   readonly numerator: number | null;
@@ -25,6 +27,7 @@ export interface DisclosableFigure {
   readonly status: string | null;
   readonly baselineYear: number | null;
   readonly baselineValue: number | null;
+  readonly baselineSource: string | null;
   readonly implausible: boolean;
   readonly implausibleReason: string | null;
 }
@@ -35,6 +38,11 @@ const judgedAgainstTrajectory: ReadonlySet<string> = new Set(TRAJECTORY_STATUSES
 /** The figures as the rule lets them be shown, in the same order. */
 export const discloseFigures = <F extends DisclosableFigure>(figures: readonly F[]): F[] => {
   const withheldSeries = new Set(figures.filter((f) => f.withheld !== null).map(seriesKey));
+  const withheldBaseline = new Set(
+    figures
+      .filter((f) => f.withheld !== null && f.baselineSource === "first_year" && f.year === f.baselineYear)
+      .map(seriesKey),
+  );
   return figures.map((f) => {
     const series = withheldSeries.has(seriesKey(f));
     if (!series) return f;
@@ -42,7 +50,10 @@ export const discloseFigures = <F extends DisclosableFigure>(figures: readonly F
       trajectory: null,
       baselineYear: null,
       baselineValue: null,
-      status: f.status !== null && judgedAgainstTrajectory.has(f.status) ? null : f.status,
+      status:
+        f.status !== null && judgedAgainstTrajectory.has(f.status) && withheldBaseline.has(seriesKey(f))
+          ? null
+          : f.status,
     };
     return f.withheld === null
       ? ({ ...f, ...hidden } as F)
