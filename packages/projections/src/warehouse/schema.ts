@@ -131,7 +131,7 @@ SELECT v.indicator, i.name_vi, i.name_en, v.geo, c.name AS geo_name, v.level, v.
 FROM (${disclosedSql(withheldSql("SELECT * FROM indicator_values", "suppressed"))}) v
 JOIN indicators i ON i.code = v.indicator LEFT JOIN communes c ON c.code = v.geo
 LEFT JOIN breakdown_labels b ON b.code = v.breakdown;
-COMMENT ON VIEW published_indicator_values IS 'Indicator values fit for publication: numerator, denominator, value and status are withheld (suppressed true, status NULL) for commune figures with a denominator below the small-cell threshold, and for a second commune, or the province, wherever one withheld commune could otherwise be recovered by subtracting the published communes from the province; a series with any withheld value shows no trajectory, no baseline and no on_track/off_track status. Which of the withheld cells is the small one is not said. Includes Vietnamese and English indicator names and commune names.';
+COMMENT ON VIEW published_indicator_values IS 'Indicator values fit for publication: numerator, denominator, value and status are withheld (suppressed true, status NULL) for commune figures with a denominator below the small-cell threshold, and for a second commune, or the province, wherever one withheld commune could otherwise be recovered by subtracting the published communes from the province; a series with any withheld value shows no trajectory or baseline, and no on_track/off_track status where its trajectory runs from a withheld first value. Which of the withheld cells is the small one is not said. Includes Vietnamese and English indicator names and commune names.';
 
 CREATE OR REPLACE VIEW province_scorecard AS
 SELECT i.area, v.indicator, i.name_vi, i.name_en, v.year, v.breakdown, v.value, v.unit, v.target_year, v.target_op,
