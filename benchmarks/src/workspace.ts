@@ -75,7 +75,7 @@ export interface Bench {
   readonly reference: ReferenceTables;
   readonly resolve: ResolveCommune;
   /** Results one section leaves for a later one in the same process. */
-  readonly memo: { referenceFigures?: readonly FigureRow[] };
+  readonly memo: { oracleFigures?: readonly FigureRow[] };
 }
 
 /** Progress goes to stderr, so stdout holds only the results. */

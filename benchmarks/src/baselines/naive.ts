@@ -12,11 +12,11 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { eventHash, type Fact, factsOf, type StoredEvent, position as toPosition } from "@kpi/core";
 import {
   computeFigures,
-  emptyReferenceState,
+  emptyOracleState,
   type FigureRow,
   foldEvent,
   type IndicatorSpec,
-  type ReferenceState,
+  type OracleState,
   type ResolveCommune,
 } from "@kpi/projections";
 
@@ -100,9 +100,9 @@ export const readLog = async (
 /** Folds the events of the log (after `after`) into `state` and returns it with the number of events folded. */
 export const foldLog = async (
   logPath: string,
-  state: ReferenceState = emptyReferenceState(),
+  state: OracleState = emptyOracleState(),
   after = 0,
-): Promise<{ state: ReferenceState; events: number }> => {
+): Promise<{ state: OracleState; events: number }> => {
   let events = 0;
   let s = state;
   await readLog(
@@ -131,7 +131,7 @@ const compareRows = (a: FigureRow, b: FigureRow): number =>
 
 /** `computeFigures`, one call per entity kind (see the module comment), rows in the same order. */
 export const computeByKind = (
-  state: ReferenceState,
+  state: OracleState,
   specs: readonly IndicatorSpec[],
   years: readonly number[],
   resolve: ResolveCommune,
@@ -164,7 +164,7 @@ export const naiveVerify = async (
 ): Promise<NaiveVerify> => {
   const reads = new Set<string>(factsOf(spec.definition));
   const interner = new Interner();
-  let state = emptyReferenceState();
+  let state = emptyOracleState();
   let prev: Uint8Array = Buffer.alloc(32);
   let chainOk = true;
   let expected = 1;

@@ -1,7 +1,7 @@
 /**
  * 3. Incremental update: the tail (10,000 facts) appended to the log of the head (`importFile`, durable), then
  * `Warehouse.catchUp` — timed apart — for the full catalog and for the subset, beside
- *   (a) the tail's events folded into the reference fold's state of the head, then `computeFigures`: the naive
+ *   (a) the tail's events folded into the oracle fold's state of the head, then `computeFigures`: the naive
  *       approach has nothing incremental, every figure is computed again;
  *   (b) the tail inserted into the flat table, then the hand SQL run again.
  *
@@ -13,7 +13,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type CatalogEntry, importFile, type StoredEvent } from "@kpi/core";
-import { type FigureRow, foldEvent, type ReferenceState } from "@kpi/projections";
+import { type FigureRow, foldEvent, type OracleState } from "@kpi/projections";
 import { FlatTable, type HandFigure } from "../baselines/flatTable.js";
 import { flatSelectSql, SUBSET } from "../baselines/handSql.js";
 import { computeByKind, foldLog, Interner, readLog } from "../baselines/naive.js";
@@ -111,7 +111,7 @@ interface NaiveRuns {
 const timeNaive = async (b: Bench, tail: readonly StoredEvent[]): Promise<NaiveRuns> => {
   const years = Array.from({ length: b.years[1] - b.years[0] + 1 }, (_, i) => b.years[0] + i);
   say("  folding the head for (a) ...");
-  let state: ReferenceState = (await foldLog(b.paths.log)).state;
+  let state: OracleState = (await foldLog(b.paths.log)).state;
   const interner = new Interner();
   const fold = await measure(() => {
     for (const e of tail) state = foldEvent(state, interner.slim(e));
@@ -176,10 +176,7 @@ export const incrementalSection = async (b: Bench): Promise<Section> => {
       `Each run restores the log and warehouse copies first (not timed); ${fmt(full.appended)} of the ${fmt(b.inputs.tailFacts)} tail facts were new to the log.`,
       "(a): the tail is folded once into the state and the figures computed in every run; fold + median computation.",
       describeAgreement("Hand SQL (b) after the tail, subset,", compareFigures(subset.figures, hand.figures)),
-      describeAgreement(
-        "Reference fold (a) after the tail, full catalog,",
-        compareFigures(full.figures, naive.fullRows),
-      ),
+      describeAgreement("Oracle fold (a) after the tail, full catalog,", compareFigures(full.figures, naive.fullRows)),
     ],
   };
 };

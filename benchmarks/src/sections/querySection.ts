@@ -6,10 +6,10 @@
  *   over HTTP on loopback, from a worker thread: at a fixed rate (open loop, no coordinated omission) and flat
  *   out over keep-alive connections;
  * beside
- *   (a) filtering an array of the reference fold's figure rows (+ JSON);
+ *   (a) filtering an array of the oracle fold's figure rows (+ JSON);
  *   (b) a prepared SELECT on a flat figures table in DuckDB (+ JSON).
  * The figures are those of the full-catalog warehouse at the head; (a)'s rows come from the rebuild section's
- * reference fold when it ran in this process, else from the warehouse (the same figures, checked there).
+ * oracle fold when it ran in this process, else from the warehouse (the same figures, checked there).
  */
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { buildApp, LiveWarehouse, listen, loadReference } from "@kpi/api";
@@ -89,7 +89,7 @@ export const querySection = async (b: Bench): Promise<Section> => {
   const w = await ensureWarehouse(b, b.paths.whFull, b.catalog);
   const app = await buildApp({ warehouse: w, catalog: catalog.right, years: b.years, smallCellThreshold: 10 });
   const live = await LiveWarehouse.open(w, await loadReference(w, catalog.right, b.years, 10));
-  const rows = b.memo.referenceFigures ?? (await figureRows(w));
+  const rows = b.memo.oracleFigures ?? (await figureRows(w));
   const flat = await flatFigures(rows);
   try {
     const origin = await listen(app, "127.0.0.1", 0);
@@ -186,12 +186,12 @@ export const querySection = async (b: Bench): Promise<Section> => {
     return {
       name: "query",
       title: `Series query (one indicator, one geography, every year) over ${fmt(pairs.length)} series`,
-      a: `Array.filter over ${fmt(rows.length)} figure rows (the reference fold's output) + JSON.stringify`,
+      a: `Array.filter over ${fmt(rows.length)} figure rows (the oracle fold's output) + JSON.stringify`,
       b: "a prepared SELECT on a flat figures table in DuckDB (in memory) + JSON.stringify",
       rows: result,
       notes: [
         `In process: ${fmt(n)} queries one at a time per run. HTTP: ${seconds} s per run on loopback; failed requests (errors or non-2xx): ${fmt(fixed.failed)} at the fixed rate, ${fmt(flatOut.failed)} flat out.`,
-        `(a)'s rows come from ${b.memo.referenceFigures === undefined ? "the warehouse's indicator_values (the rebuild section did not run in this process)" : "the rebuild section's reference fold"}.`,
+        `(a)'s rows come from ${b.memo.oracleFigures === undefined ? "the warehouse's indicator_values (the rebuild section did not run in this process)" : "the rebuild section's oracle fold"}.`,
       ],
     };
   } finally {

@@ -3,7 +3,7 @@
  * full catalog and for a catalog of exactly the hand-SQL subset (the like-for-like comparison with (b)), and for
  * the full catalog read through the event-log port instead of the embedded log's SQL fast path (what a KurrentDB
  * deployment does: every event read, copied into the warehouse, then folded), beside
- *   (a) the reference fold: every event read from the log and folded (`foldEvent`), then `computeFigures` for
+ *   (a) the oracle fold: every event read from the log and folded (`foldEvent`), then `computeFigures` for
  *       the subset and for the full catalog;
  *   (b) the hand SQL for the subset over the flat table (loaded once beforehand, its load timed apart).
  * Both baselines are checked against the warehouse's figures.
@@ -118,7 +118,7 @@ export const rebuildSection = async (b: Bench): Promise<Section> => {
   const port = await timeRebuild(b, b.paths.whPort, b.catalog, "generic");
   const hand = await timeHandSql(b, head);
   const naive = await timeNaive(b);
-  b.memo.referenceFigures = naive.fullRows;
+  b.memo.oracleFigures = naive.fullRows;
 
   const fullRatio = full.m.seconds / naive.full.seconds;
   const subsetRatio = subset.m.seconds / hand.m.seconds;
@@ -152,7 +152,7 @@ export const rebuildSection = async (b: Bench): Promise<Section> => {
   return {
     name: "rebuild",
     title: `Full rebuild from ${fmt(head)} events, every indicator for every commune and year ${b.years[0]}–${b.years[1]}`,
-    a: `reference fold: read every event from the log, foldEvent, computeFigures (plain TypeScript)${naiveRunsNote(b)}`,
+    a: `oracle fold: read every event from the log, foldEvent, computeFigures (plain TypeScript)${naiveRunsNote(b)}`,
     b: `hand-written DuckDB SQL for ${codes.join(", ")} over a flat facts table`,
     rows,
     notes: [
@@ -165,8 +165,8 @@ export const rebuildSection = async (b: Bench): Promise<Section> => {
       `Through the port: the full catalog with \`readPath: "generic"\` (the events read with \`readAll\`, copied into \`source_events\`, then folded): ×${fmt(port.m.seconds / full.m.seconds, 2)} the SQL fast path.`,
       describeAgreement("Through the port, full catalog,", compareFigures(port.figures, full.figures)),
       describeAgreement("Hand SQL (b), subset,", compareFigures(subset.figures, hand.figures)),
-      describeAgreement("Reference fold (a), subset,", compareFigures(subset.figures, naive.subsetRows)),
-      describeAgreement("Reference fold (a), full catalog,", compareFigures(full.figures, naive.fullRows)),
+      describeAgreement("Oracle fold (a), subset,", compareFigures(subset.figures, naive.subsetRows)),
+      describeAgreement("Oracle fold (a), full catalog,", compareFigures(full.figures, naive.fullRows)),
     ],
   };
 };

@@ -5,7 +5,7 @@
  * `verifyPublication` checks it against the copy of the log: the hash chain, then a replay into a fresh
  * warehouse and the recomputation. Beside it
  *   (a) the naive audit: read the whole log, recompute the hash chain in JavaScript, fold the facts the
- *       indicator reads with the reference fold and compute the figure;
+ *       indicator reads with the oracle fold and compute the figure;
  *   (b) the hand SQL for that indicator, that year only, over the flat table (no chain check).
  */
 import { mkdirSync, rmSync } from "node:fs";
@@ -142,7 +142,7 @@ export const verifySection = async (b: Bench): Promise<Section> => {
   return {
     name: "verify",
     title: `Verify one published figure: ${code}, province, ${year}, at log position ${fmt(pub.position)}`,
-    a: `read the whole log, SHA-256 chain in JavaScript, reference fold of the facts the indicator reads${naiveRunsNote(b)}`,
+    a: `read the whole log, SHA-256 chain in JavaScript, oracle fold of the facts the indicator reads${naiveRunsNote(b)}`,
     b: "the hand SQL for that indicator and year over the flat table (no chain check)",
     rows,
     notes: [

@@ -2,3 +2,4 @@ export * from "./eventLog/index.js";
 export * from "./facts/index.js";
 export * from "./importer/index.js";
 export * from "./indicators/index.js";
+export * from "./sql/sqlNames.js";

@@ -1,4 +1,4 @@
 export * from "./audit/index.js";
 export * from "./forecast/index.js";
-export * from "./reference/referenceFold.js";
+export * from "./oracle/oracleFold.js";
 export * from "./warehouse/index.js";

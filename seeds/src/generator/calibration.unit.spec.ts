@@ -1,6 +1,6 @@
 /**
  * Calibration of the `small` sample (1 in 70 people and businesses of the whole province), measured from the
- * generated facts by the reference fold of `sampleFigures.ts`. Bounds are wide enough for sampling noise at this
+ * generated facts by the oracle fold of `sampleFigures.ts`. Bounds are wide enough for sampling noise at this
  * scale and narrow enough to catch a model that drifts from the published figures and targets.
  */
 import type { Fact, FactType } from "@kpi/core";

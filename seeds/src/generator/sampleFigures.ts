@@ -1,6 +1,6 @@
 /**
  * Year-end figures of a sample computed straight from its facts, for the generator's calibration checks: a small
- * reference fold, not the engine. It applies the contract of `facts.md`: a re-sent id counts once, a retracted
+ * oracle fold, not the engine. It applies the contract of `facts.md`: a re-sent id counts once, a retracted
  * fact does not count, each subject's facts apply in `occurredOn` order (file order within a day), a later
  * statistics report for the same key replaces the earlier, and an entity counts in year Y if its state on
  * Y-12-31 meets the condition. It holds the whole sample in memory: use it on tiny and small samples only.

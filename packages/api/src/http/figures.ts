@@ -5,12 +5,13 @@
  *   earlier position or day (`Warehouse.figuresAsOf`, `indicator_revisions`), which carry only numerator,
  *   denominator and value. It follows "Status against targets" in docs/semantics.md exactly as the warehouse's
  *   SQL does (same arithmetic, same order), and a test checks that both agree on every row at the checkpoint.
- * - `publish`: the warehouse's one small-cell rule (`disclosureSql.ts` in the projections package: primary
- *   small cells and the secondary cells that keep them from being recovered by subtraction) applied to a
- *   response. A withheld figure loses numerator, denominator, value and status (null; `suppressed` says it is
- *   withheld); a series with any withheld value shows no trajectory, as in the view `published_indicator_values`.
+ * - `disclose`: the warehouse's one small-cell rule (`disclosure.ts` in the projections package, the same as the
+ *   view `published_indicator_values`) applied to a response: a withheld figure loses numerator, denominator,
+ *   value and status (`suppressed` says it is withheld); a series with any withheld value shows no trajectory,
+ *   baseline or on_track/off_track status.
  */
 import type { CatalogEntry } from "@kpi/core";
+import { discloseFigures } from "@kpi/projections";
 
 /** The status against the target applied (docs/semantics.md); a withheld figure has none (null). */
 export type Status = "met" | "missed" | "on_track" | "off_track" | "baseline" | "no_data" | "no_target";
@@ -165,27 +166,5 @@ export const judge = (entry: CatalogEntry, raw: readonly RawFigure[]): Figure[] 
   });
 };
 
-/**
- * Withholds what the rule withholds (see the module comment): a withheld figure loses numerator, denominator,
- * value, status and the numbers of its implausibility reason; a series with any withheld value loses its
- * trajectory and baseline value. Order is kept.
- */
-export const publish = (figures: readonly Figure[]): Figure[] => {
-  const withheldSeries = new Set(figures.filter((f) => f.suppressed).map(seriesKey));
-  return figures.map((f) => {
-    const hideSeries = withheldSeries.has(seriesKey(f)) && (f.trajectory !== null || f.baselineValue !== null);
-    if (!f.suppressed && !hideSeries) return f;
-    const series = hideSeries ? { trajectory: null, baselineYear: null, baselineValue: null } : {};
-    return f.suppressed
-      ? {
-          ...f,
-          ...series,
-          numerator: null,
-          denominator: null,
-          value: null,
-          status: null,
-          implausibleReason: f.implausible ? "withheld cell" : null,
-        }
-      : { ...f, ...series };
-  });
-};
+/** Withholds what the small-cell rule withholds (`discloseFigures`, docs/semantics.md "What is withheld"). */
+export const disclose = (figures: readonly Figure[]): Figure[] => discloseFigures(figures);

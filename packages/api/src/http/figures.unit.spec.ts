@@ -4,7 +4,7 @@
  */
 import type { CatalogEntry } from "@kpi/core";
 import { describe, expect, it } from "vitest";
-import { judge, publish, type RawFigure, targetFor, trajectoryFor } from "./figures.js";
+import { disclose, judge, type RawFigure, targetFor, trajectoryFor } from "./figures.js";
 
 const source = { document: "KH-315-2025", section: "§II" };
 const targets: CatalogEntry["targets"] = [
@@ -88,9 +88,9 @@ describe("targets and trajectory", () => {
   });
 });
 
-describe("publish", () => {
+describe("disclose", () => {
   it("withholds the cells the warehouse's rule withholds, and the trajectory of their series", () => {
-    const fs = publish(
+    const fs = disclose(
       judge(entry, [
         raw("29926", 2020, 3, 8, "primary"),
         raw("29926", 2023, 40, 100),
@@ -113,5 +113,18 @@ describe("publish", () => {
     // a province figure equal to one withheld commune is withheld too (secondary), and its series' trajectory
     expect(fs[3]).toMatchObject({ value: null, suppressed: true, status: null });
     expect(fs[4]).toMatchObject({ value: 40, suppressed: false, trajectory: null });
+  });
+
+  it("withholds a status judged against a withheld trajectory: it would bound the withheld first value", () => {
+    const judged = judge(entry, [raw("29926", 2020, 3, 8, "primary"), raw("29926", 2023, 40, 100)]);
+    // the 2023 status compares 40 % with a trajectory that runs from 2020's withheld 37.5 %
+    expect(["on_track", "off_track"]).toContain(judged[1]?.status);
+    expect(disclose(judged)[1]).toMatchObject({ value: 40, suppressed: false, trajectory: null, status: null });
+  });
+
+  it("keeps a status that compares with the target only", () => {
+    const fs = disclose(judge(entry, [raw("29926", 2020, 3, 8, "primary"), raw("29926", 2031, 95, 100)]));
+    expect(fs[1]).toMatchObject({ value: 95, suppressed: false, trajectory: null });
+    expect(["met", "missed"]).toContain(fs[1]?.status);
   });
 });

@@ -43,7 +43,7 @@ import {
 import type { CatalogIndicator } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
 import type { ApiError } from "./errors.js";
-import { judge, publish, type RawFigure } from "./figures.js";
+import { disclose, judge, type RawFigure } from "./figures.js";
 
 /** One row of `source_completeness`. */
 export interface CompletenessRow {
@@ -331,7 +331,7 @@ export class LiveWarehouse {
       position,
       entry: inForce,
       changes: changesOf(then, entry.code),
-      figures: indexFigures(publish(judge(inForce, raw))),
+      figures: indexFigures(disclose(judge(inForce, raw))),
     };
   }
 

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { type Warehouse, withheldSql } from "@kpi/projections";
 import type { CatalogIndicator, PlanningDocument } from "@kpi/seeds";
-import { type Figure, publish, type Status } from "./figures.js";
+import { disclose, type Figure, type Status } from "./figures.js";
 
 export interface CommuneInfo {
   readonly code: string;
@@ -91,7 +91,7 @@ export interface IndicatorFigures {
 const byBreakdownYear = (a: Figure, b: Figure) =>
   a.breakdown < b.breakdown ? -1 : a.breakdown > b.breakdown ? 1 : a.year - b.year;
 
-/** Indexes one indicator's figures (already published) by geography and by year. */
+/** Indexes one indicator's figures (already disclosed) by geography and by year. */
 export const indexFigures = (figures: readonly Figure[]): IndicatorFigures => {
   const byGeo = new Map<string, Figure[]>();
   const byYear = new Map<number, Figure[]>();
@@ -230,7 +230,7 @@ const groupByIndicator = (figures: readonly Figure[]): Map<string, Figure[]> => 
   return grouped;
 };
 
-/** Groups figures by indicator, publishes (suppression) and indexes them. */
+/** Groups figures by indicator, discloses them (small-cell suppression) and indexes them. */
 export const buildReadModel = (
   position: number,
   figures: readonly Figure[],
@@ -239,14 +239,14 @@ export const buildReadModel = (
   position,
   vintage,
   updatedAt: new Date().toISOString(),
-  figures: new Map([...groupByIndicator(figures)].map(([code, fs]) => [code, indexFigures(publish(fs))])),
+  figures: new Map([...groupByIndicator(figures)].map(([code, fs]) => [code, indexFigures(disclose(fs))])),
 });
 
 export const loadReadModel = async (warehouse: Warehouse): Promise<ReadModel> => {
   const { position, vintage, figures } = await readFigures(warehouse);
   const out = new Map<string, IndicatorFigures>();
   for (const [code, fs] of groupByIndicator(figures)) {
-    out.set(code, indexFigures(publish(fs)));
+    out.set(code, indexFigures(disclose(fs)));
     await yieldToReads();
   }
   return { position, vintage, updatedAt: new Date().toISOString(), figures: out };
@@ -269,7 +269,7 @@ export const refreshReadModel = async (
   for (const code of [...codes].sort()) {
     const again = fresh.get(code);
     if (again !== undefined) {
-      out.set(code, indexFigures(publish(again)));
+      out.set(code, indexFigures(disclose(again)));
     } else if (!changed.includes(code)) {
       const kept = old.figures.get(code);
       if (kept === undefined) continue;

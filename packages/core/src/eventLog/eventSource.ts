@@ -10,9 +10,9 @@
  * folds the same facts through each and compares the warehouse tables.
  */
 import { canonicalFactParts, type Position } from "../facts/index.js";
-import { DuckDbEventLog } from "./duckdbEventLog.js";
+import { DuckDbEventLog } from "./duckdb/duckdbEventLog.js";
+import { type TypedValue, typedValues } from "./duckdb/typedColumns.js";
 import type { EventLog, StoredEvent } from "./eventLog.js";
-import { type TypedValue, typedValues } from "./typedColumns.js";
 
 /** One event as a projection stages it. */
 export interface SourceRow {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { position } from "../facts/index.js";
-import { DuckDbEventLog } from "./duckdbEventLog.js";
+import { DuckDbEventLog } from "./duckdb/duckdbEventLog.js";
 import { loadEventLogConfig, openEventLog } from "./openEventLog.js";
 import { accountOpened } from "./testFacts.js";
 

@@ -16,10 +16,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
-import { DuckDbEventLog } from "./duckdbEventLog.js";
+import { DuckDbEventLog } from "./duckdb/duckdbEventLog.js";
 import type { EventLog } from "./eventLog.js";
-import { type AppendMode, KurrentDbEventLog, redactUrl } from "./kurrentdbEventLog.js";
-import { isNamespace } from "./kurrentdbRecords.js";
+import { type AppendMode, KurrentDbEventLog, redactUrl } from "./kurrentdb/kurrentdbEventLog.js";
+import { isNamespace } from "./kurrentdb/kurrentdbRecords.js";
 
 export type LogStore = "embedded" | "kurrentdb";
 

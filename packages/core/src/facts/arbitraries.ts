@@ -177,7 +177,7 @@ const seedOf = (s: string): number => {
   return h | 0;
 };
 
-/** One readable fact of the type, the same on every run (for the reference page and fixtures). */
+/** One readable fact of the type, the same on every run (for the facts page and fixtures). */
 export function exampleFactOf<D extends RegisteredDefinition>(definition: D): t.TypeOf<D["codec"]>;
 export function exampleFactOf<T extends string, R extends FieldSet, O extends FieldSet>(
   definition: FactDefinition<T, R, O>,

@@ -2,7 +2,7 @@
  * `defineFact` declares one fact type: its subject kind, its `data` fields (required and optional) with a
  * sentence each, optional cross-field checks with the rules they enforce in words, and the meaning the
  * indicators give it. From that one declaration come the decoder, the TypeScript type, the fast-check arbitrary
- * (`arbitraries.ts`) and the reference page (`referencePage.ts`), so none can drift.
+ * (`arbitraries.ts`) and the facts page (`factsPage.ts`), so none can drift.
  */
 import type * as t from "io-ts";
 import type { FieldError } from "./decodeError.js";
@@ -27,7 +27,7 @@ export interface FactSpec<T extends string, R extends FieldSet, O extends FieldS
   readonly docs: { readonly [K in keyof R | keyof O]: string };
   /** Rules across fields of `data`, returning errors with paths relative to `data`. */
   readonly check?: (data: StrictOf<R, O>, occurredOn: IsoDate) => readonly FieldError[];
-  /** What `check` enforces, one sentence per rule, for the reference page. Given exactly when `check` is. */
+  /** What `check` enforces, one sentence per rule, for the facts page. Given exactly when `check` is. */
   readonly rules?: readonly string[];
   /** The key of a statistics report: a later report with the same key replaces an earlier one. */
   readonly key?: readonly (keyof R | keyof O)[];

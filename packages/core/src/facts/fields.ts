@@ -1,12 +1,12 @@
 /**
  * Field codecs with a human description and a domain. Every codec used in a fact's `data` comes from here (or
- * from `ids.ts`, built the same way), so a decode error, the generated reference page and the fast-check
+ * from `ids.ts`, built the same way), so a decode error, the generated facts page and the fast-check
  * arbitrary all say the same thing about what a field expects.
  *
  * `domain` describes, as plain data, the set of values a codec accepts; `arbitraries.ts` turns it into a
  * fast-check arbitrary. Keeping it data means production code never imports fast-check. `examples` are values
  * a source typically sends; they must be in the domain (a property checks it) and feed the readable examples
- * of the reference page.
+ * of the facts page.
  */
 import * as t from "io-ts";
 

@@ -127,7 +127,7 @@ describe("the arbitrary", () => {
     );
   });
 
-  it("documents each definition's cross-field check by its rules (the reference page shows them)", () => {
+  it("documents each definition's cross-field check by its rules (the facts page shows them)", () => {
     for (const d of FACT_DEFINITIONS) {
       expect(d.check === undefined, d.type).toBe((d.rules ?? []).length === 0);
     }

@@ -3,7 +3,15 @@
  * connection, filling TEMP tables named `audit_*`. The definition it implements is in `contribution.ts` and
  * docs/audit.md. Values are bound parameters; table names are the module's own constants.
  */
-import { type CatalogEntry, type Definition, ENTITY_KINDS, type EntityKind, type ReportedField } from "@kpi/core";
+import {
+  type CatalogEntry,
+  type Definition,
+  ENTITY_KINDS,
+  type EntityKind,
+  ident,
+  qualified,
+  type ReportedField,
+} from "@kpi/core";
 import { conditionSql } from "../warehouse/conditionSql.js";
 import { entityStateSql } from "../warehouse/entitySql.js";
 import { REPORT_KEY_FIELDS, standingReportsSql, visibleSql } from "../warehouse/figuresSql.js";
@@ -84,7 +92,7 @@ export const asOfEntitySql = (kind: EntityKind, position: number, year: number, 
     `WITH years AS (SELECT CAST(${y} AS INTEGER) AS year),
      f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visible}${onlyGeo}), `,
   );
-  return sqlOf(`CREATE OR REPLACE TEMP TABLE audit_ent_${kind} AS ${state}`, p);
+  return sqlOf(`CREATE OR REPLACE TEMP TABLE audit_ent_${ident(kind)} AS ${state}`, p);
 };
 
 /** The standing reports as known at `position`, into `audit_reports`. */
@@ -117,7 +125,7 @@ export const membersSql = (e: CatalogEntry, relation: string, scope: Scope): Sql
   if (scope.province) parts.push(`SELECT ${code}, 'province', subject, in_num, in_den FROM m`);
   return sqlOf(
     `INSERT INTO audit_members
-     WITH m AS (SELECT subject, commune, ${inNum} AS in_num, ${pop ?? "false"} AS in_den FROM ${relation}
+     WITH m AS (SELECT subject, commune, ${inNum} AS in_num, ${pop ?? "false"} AS in_den FROM ${ident(relation)}
                 WHERE ${where})
      SELECT * FROM (${parts.join(" UNION ALL ")}) WHERE in_num OR in_den`,
     p,
@@ -197,7 +205,7 @@ export const reportsUsedSql = (
   return sqlOf(
     `INSERT INTO audit_reports_used
      WITH raw AS (SELECT position, type, commune, commune_code, year, data, ${breakdown} AS breakdown, ${roles}
-                  FROM ${reports} WHERE ${filters.join(" AND ")})
+                  FROM ${ident(reports)} WHERE ${filters.join(" AND ")})
      ${parts.join(" UNION ALL ")}`,
     p,
   );
@@ -241,7 +249,7 @@ export const SQL_MERKLE_LEVELS = 5;
 export const leavesSql = (eventsTable: string, levels = SQL_MERKLE_LEVELS): Sql =>
   sqlOf(`WITH d AS (SELECT DISTINCT c.cell, e.position FROM audit_events e JOIN audit_cells c USING (indicator, geo, breakdown)),
     lh AS (SELECT x.position, ${leafHashSql("l.hash")} AS h
-           FROM (SELECT DISTINCT position FROM d) x JOIN ${eventsTable} l ON l.position = x.position),
+           FROM (SELECT DISTINCT position FROM d) x JOIN ${qualified(eventsTable)} l ON l.position = x.position),
     leaves AS (SELECT d.cell, row_number() OVER (PARTITION BY d.cell ORDER BY d.position) - 1 AS i, lh.h
                FROM d JOIN lh USING (position))
     ${subtreesSql("leaves", levels).replace(/^WITH /, ", ")}`);

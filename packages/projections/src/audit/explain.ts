@@ -13,7 +13,7 @@
  * Lists are in position order and cut at `limit` (totals count everything). Refusals are values. Runs on the
  * warehouse's connection: one warehouse task at a time.
  */
-import { type CatalogEntry, type Definition, definitionHash } from "@kpi/core";
+import { type CatalogEntry, type Definition, definitionHash, ident } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import { REPORT_TYPES } from "../warehouse/factShape.js";
 import type { Warehouse } from "../warehouse/projector.js";
@@ -223,7 +223,7 @@ const listEvents = async (
 /** The subjects and report keys counted in the cell, into `table` (column k: 'subject' or 'report'). */
 const snapshotKeys = async (w: Warehouse, table: string, cell: { geo: string; breakdown: string }) => {
   await w.query(
-    `CREATE OR REPLACE TEMP TABLE ${table} AS
+    `CREATE OR REPLACE TEMP TABLE ${ident(table)} AS
      SELECT DISTINCT 'subject' AS k, subject AS key FROM audit_members WHERE geo = $g
      UNION SELECT DISTINCT 'report', ${reportKeySql("u")} FROM audit_reports_used u WHERE geo = $g AND breakdown = $b`,
     { g: cell.geo, b: cell.breakdown },

@@ -5,6 +5,7 @@
  * is left without one.
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { ident } from "@kpi/core";
 import { rows, sqlOf } from "./sql.js";
 
 const ENTITY_STATE = "at the end of the year (docs/semantics.md, entities and their state)";
@@ -215,7 +216,9 @@ export const commentColumns = async (c: DuckDBConnection): Promise<void> => {
   );
   const statements = missing.flatMap(({ t, c: col }) => {
     const text = columnComment(t, col);
-    return text === undefined ? [] : [`COMMENT ON COLUMN "${t}"."${col}" IS '${text.replaceAll("'", "''")}';`];
+    return text === undefined
+      ? []
+      : [`COMMENT ON COLUMN "${ident(t)}"."${ident(col)}" IS '${text.replaceAll("'", "''")}';`];
   });
   if (statements.length > 0) await c.run(statements.join("\n"));
 };

@@ -45,3 +45,31 @@ LEFT JOIN disclosure_second s USING (indicator, year, breakdown)`;
 /** The primary rule over a row with `geo` and `denominator`, at a threshold (a bound parameter or a literal). */
 export const smallCellSql = (threshold: string): string =>
   `(geo <> 'province' AND denominator IS NOT NULL AND denominator < ${threshold})`;
+
+/** The statuses judged against the trajectory (docs/semantics.md): withheld where it runs from a withheld value. */
+export const TRAJECTORY_STATUSES = ["on_track", "off_track"] as const;
+
+/**
+ * The rule applied to figure rows (those of `withheldSql`, with `trajectory`, `status`, `baseline_year`,
+ * `baseline_value`, `baseline_source`, `implausible` and `implausible_reason`): what a withheld cell and its series show. The same
+ * rule as `discloseFigures` (`disclosure.ts`), which the API applies; a property checks they agree.
+ */
+export const disclosedSql = (rows: string): string => `
+SELECT * EXCLUDE (series_withheld, baseline_withheld) REPLACE (
+  CASE WHEN withheld IS NOT NULL THEN NULL ELSE numerator END AS numerator,
+  CASE WHEN withheld IS NOT NULL THEN NULL ELSE denominator END AS denominator,
+  CASE WHEN withheld IS NOT NULL THEN NULL ELSE value END AS value,
+  CASE WHEN series_withheld THEN NULL ELSE trajectory END AS trajectory,
+  CASE WHEN withheld IS NOT NULL THEN NULL
+       WHEN baseline_withheld AND status IN (${TRAJECTORY_STATUSES.map((s) => `'${s}'`).join(", ")}) THEN NULL
+       ELSE status END AS status,
+  CASE WHEN series_withheld THEN NULL ELSE baseline_year END AS baseline_year,
+  CASE WHEN series_withheld THEN NULL ELSE baseline_value END AS baseline_value,
+  CASE WHEN withheld IS NOT NULL AND implausible THEN 'withheld cell'
+       WHEN withheld IS NOT NULL THEN NULL
+       ELSE implausible_reason END AS implausible_reason
+), withheld IS NOT NULL AS disclosed_suppressed
+FROM (SELECT *, bool_or(withheld IS NOT NULL) OVER series AS series_withheld,
+        bool_or(withheld IS NOT NULL AND baseline_source = 'first_year' AND year = baseline_year) OVER series
+          AS baseline_withheld
+      FROM (${rows}) WINDOW series AS (PARTITION BY indicator, geo, breakdown))`;

@@ -1,7 +1,7 @@
 /**
  * From entity-year states and standing reports to figures, in SQL generated from the catalog's definitions.
  *
- * Which rows exist (the reference fold follows the same rules):
+ * Which rows exist (the oracle fold follows the same rules):
  * - a commune row exists for (indicator, commune, year) when its numerator or denominator is non-zero;
  * - a province row exists for every indicator and every year of the range;
  * - entity counts are integers (0 when entities exist but none is counted, NULL when none exists there);
@@ -9,7 +9,7 @@
  *   breakdown value found in any year;
  * - value is NULL when the denominator is NULL or 0 (for kinds with a denominator).
  */
-import { type CatalogEntry, type Definition, FACT_DEFINITIONS, type ReportedField } from "@kpi/core";
+import { type CatalogEntry, type Definition, FACT_DEFINITIONS, ident, type ReportedField } from "@kpi/core";
 import { conditionSql } from "./conditionSql.js";
 import { REPORT_TYPES } from "./factShape.js";
 import type { Params } from "./sql.js";
@@ -58,7 +58,7 @@ export const contributionsSql = (
          count(*) FILTER (WHERE ${pop === undefined ? num : `${pop} AND ${num}`}) AS num,
          ${pop === undefined ? "0" : `count(*) FILTER (WHERE ${pop})`} AS den,
          count(*) AS ent
-       FROM ${relation} WHERE commune IS NOT NULL GROUP BY commune, year`,
+       FROM ${ident(relation)} WHERE commune IS NOT NULL GROUP BY commune, year`,
     ];
   });
   return parts.length === 0 ? undefined : parts.join("\nUNION ALL\n");
@@ -72,12 +72,12 @@ const reportedValues = (r: ReportedField, p: Params, reports: string, by?: strin
   const exclude = by === undefined ? "" : ` AND ${breakdown} <> 'ALL'`;
   return `SELECT commune, commune_code, year, ${breakdown} AS breakdown,
             TRY_CAST(json_extract_string(data, '$.${r.field}') AS DECIMAL(20,3)) AS v
-          FROM ${reports} WHERE type = ${p.bind(r.fact)}${where === "" ? "" : ` AND ${where}`}${exclude}`;
+          FROM ${ident(reports)} WHERE type = ${p.bind(r.fact)}${where === "" ? "" : ` AND ${where}`}${exclude}`;
 };
 
 /** Commune sums and province sums (province-level reports when any exist for that year, else Σ communes). */
 const reportedSums = (name: string, r: ReportedField, p: Params, t: Tables, by?: string): string => `
-${name}_raw AS (${reportedValues(r, p, t.reports, by)}),
+${ident(name)}_raw AS (${reportedValues(r, p, t.reports, by)}),
 ${name}_c AS (SELECT commune, year, breakdown, sum(v) AS v FROM ${name}_raw
               WHERE commune_code IS NOT NULL AND commune IS NOT NULL AND commune <> '' GROUP BY ALL),
 ${name}_p AS (SELECT year, breakdown,
@@ -108,7 +108,7 @@ export const figureRowsSql = (e: CatalogEntry, p: Params, t: Tables = CURRENT_TA
       return `WITH c AS (SELECT commune AS geo, year, '' AS breakdown, CAST(num AS DECIMAL(20,3)) AS numerator,
                          ${d.kind === "share" ? "CAST(den AS DECIMAL(20,3))" : "CAST(NULL AS DECIMAL(20,3))"} AS denominator,
                          ent
-                       FROM ${t.cells} WHERE indicator = ${code})
+                       FROM ${ident(t.cells)} WHERE indicator = ${code})
         ${communeRows("c")}
         UNION ALL
         SELECT ${code}, 'province', y.year, '', CASE WHEN sum(c.ent) > 0 THEN sum(c.numerator) END,
@@ -117,7 +117,7 @@ export const figureRowsSql = (e: CatalogEntry, p: Params, t: Tables = CURRENT_TA
     case "shareOfReported":
     case "ratePer1000":
       return `WITH ${reportedSums("den", d.denominator, p, t)},
-        n AS (SELECT commune, year, num, ent FROM ${t.cells} WHERE indicator = ${code}),
+        n AS (SELECT commune, year, num, ent FROM ${ident(t.cells)} WHERE indicator = ${code}),
         c AS (SELECT coalesce(n.commune, den_c.commune) AS geo, coalesce(n.year, den_c.year) AS year, '' AS breakdown,
                      CAST(CASE WHEN n.ent > 0 THEN n.num END AS DECIMAL(20,3)) AS numerator, den_c.v AS denominator
               FROM n FULL OUTER JOIN den_c ON n.commune = den_c.commune AND n.year = den_c.year)

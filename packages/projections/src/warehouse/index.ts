@@ -1,5 +1,6 @@
 export * from "./columnComments.js";
 export * from "./conditionSql.js";
+export * from "./disclosure.js";
 export * from "./disclosureSql.js";
 export * from "./entitySql.js";
 export * from "./figuresSql.js";

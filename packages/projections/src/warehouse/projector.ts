@@ -34,6 +34,7 @@ import {
   type EventSource,
   eventSourceOf,
   factsOf,
+  ident,
   storageAdvice,
   position as toPosition,
 } from "@kpi/core";
@@ -1425,7 +1426,7 @@ export class Warehouse {
     ];
     const out: Record<string, unknown[]> = {};
     for (const t of tables) {
-      const r = await this.conn.runAndReadAll(`SELECT * FROM ${t} ORDER BY ALL`);
+      const r = await this.conn.runAndReadAll(`SELECT * FROM ${ident(t)} ORDER BY ALL`);
       out[t] = r.getRowsJson();
     }
     return out;
@@ -1466,7 +1467,7 @@ export class Warehouse {
             ),
           )
         )[0]?.comment;
-        await this.conn.run(`CREATE TABLE snapshot_out.${name} AS ${publicRowsSql(name)}`);
+        await this.conn.run(`CREATE TABLE snapshot_out.${ident(name)} AS ${publicRowsSql(name)}`);
         const columns = await rows<{ c: string; comment: string | null }>(
           this.conn,
           sqlOf(
@@ -1535,7 +1536,7 @@ export class Warehouse {
       const options = format === "parquet" ? "(FORMAT parquet, COMPRESSION zstd)" : "(FORMAT csv, HEADER true)";
       const select = (published as readonly string[]).includes(t)
         ? publicRowsSql(t as PublishedRelation)
-        : `SELECT * FROM ${t} ORDER BY ALL`;
+        : `SELECT * FROM ${ident(t)} ORDER BY ALL`;
       await this.conn.run(`COPY (${select}) TO '${file.replaceAll("'", "''")}' ${options}`);
       written.push(file);
     }

@@ -3,7 +3,7 @@
  * `duckdb_tables()` / `duckdb_columns()` show them). Restricted tables hold raw and small-cell figures;
  * `published_*` views apply small-cell suppression.
  */
-import { withheldSql } from "./disclosureSql.js";
+import { disclosedSql, withheldSql } from "./disclosureSql.js";
 
 export const WAREHOUSE_DDL = `
 CREATE TABLE IF NOT EXISTS projection_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
@@ -132,29 +132,15 @@ export const WAREHOUSE_VIEWS = `
 CREATE OR REPLACE VIEW published_indicator_values AS
 SELECT v.indicator, i.name_vi, i.name_en, v.geo, c.name AS geo_name, v.level, v.year, v.breakdown,
   b.name_vi AS breakdown_vi, b.name_en AS breakdown_en,
-  CASE WHEN v.withheld IS NOT NULL THEN NULL ELSE v.numerator END AS numerator,
-  CASE WHEN v.withheld IS NOT NULL THEN NULL ELSE v.denominator END AS denominator,
-  CASE WHEN v.withheld IS NOT NULL THEN NULL ELSE v.value END AS value,
-  v.unit, v.target_year, v.target_op, v.target_value,
-  -- a commune's trajectory may start from its first value, so it is withheld wherever any of its values is
-  CASE WHEN bool_or(v.withheld IS NOT NULL) OVER (PARTITION BY v.indicator, v.geo, v.breakdown) THEN NULL
-       ELSE v.trajectory END AS trajectory,
-  -- a withheld figure is not judged: its status would tell where its value lies
-  CASE WHEN v.withheld IS NOT NULL THEN NULL ELSE v.status END AS status,
+  v.numerator, v.denominator, v.value, v.unit, v.target_year, v.target_op, v.target_value, v.trajectory, v.status,
   -- whether a cell is withheld, not why: which of two withheld cells is the small one is itself a disclosure
-  v.withheld IS NOT NULL AS suppressed, v.position, v.vintage, v.definition_hash,
-  CASE WHEN bool_or(v.withheld IS NOT NULL) OVER (PARTITION BY v.indicator, v.geo, v.breakdown) THEN NULL
-       ELSE v.baseline_year END AS baseline_year,
-  CASE WHEN bool_or(v.withheld IS NOT NULL) OVER (PARTITION BY v.indicator, v.geo, v.breakdown) THEN NULL
-       ELSE v.baseline_value END AS baseline_value,
-  v.baseline_source, v.provisional, v.estimated, v.break_in_series, v.implausible,
-  -- the reason quotes numerator and denominator: not for a withheld cell
-  CASE WHEN v.withheld IS NOT NULL AND v.implausible THEN 'withheld cell' ELSE v.implausible_reason END
-    AS implausible_reason
-FROM (${withheldSql("SELECT * FROM indicator_values", "suppressed")}) v
+  v.disclosed_suppressed AS suppressed, v.position, v.vintage, v.definition_hash, v.baseline_year, v.baseline_value,
+  v.baseline_source, v.provisional, v.estimated, v.break_in_series, v.implausible, v.implausible_reason
+-- what a withheld cell and its series show: disclosedSql (docs/semantics.md, "What is withheld")
+FROM (${disclosedSql(withheldSql("SELECT * FROM indicator_values", "suppressed"))}) v
 JOIN indicators i ON i.code = v.indicator LEFT JOIN communes c ON c.code = v.geo
 LEFT JOIN breakdown_labels b ON b.code = v.breakdown;
-COMMENT ON VIEW published_indicator_values IS 'Indicator values fit for publication: numerator, denominator, value and status are withheld (suppressed true, status NULL) for commune figures with a denominator below the small-cell threshold, and for a second commune, or the province, wherever one withheld commune could otherwise be recovered by subtracting the published communes from the province; a commune series with any withheld value shows no trajectory. Which of the withheld cells is the small one is not said. Includes Vietnamese and English indicator names and commune names.';
+COMMENT ON VIEW published_indicator_values IS 'Indicator values fit for publication: numerator, denominator, value and status are withheld (suppressed true, status NULL) for commune figures with a denominator below the small-cell threshold, and for a second commune, or the province, wherever one withheld commune could otherwise be recovered by subtracting the published communes from the province; a series with any withheld value shows no trajectory or baseline, and no on_track/off_track status where its trajectory runs from a withheld first value. Which of the withheld cells is the small one is not said. Includes Vietnamese and English indicator names and commune names.';
 
 CREATE OR REPLACE VIEW province_scorecard AS
 SELECT i.area, v.indicator, i.name_vi, i.name_en, v.year, v.breakdown, v.value, v.unit, v.target_year, v.target_op,

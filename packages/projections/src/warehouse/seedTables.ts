@@ -57,7 +57,7 @@ export const seedCatalog = (): readonly CatalogEntry[] => {
   return r.right.indicators;
 };
 
-/** A resolver function over the shipped reference data (for the reference fold). */
+/** A resolver function over the shipped reference data (for the oracle fold). */
 export const seedResolve = (): ((code: string, occurredOn: string) => string | undefined) => {
   const resolver = createResolver(referenceData());
   return (code, on) => {

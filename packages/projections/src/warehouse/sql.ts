@@ -38,12 +38,6 @@ export const rows = async <T = Record<string, unknown>>(conn: DuckDBConnection, 
   return r.getRowObjectsJS() as T[];
 };
 
-/** A SQL identifier or string literal for names the code controls (never user input). */
-export const ident = (s: string): string => {
-  if (!/^[a-z_][a-z0-9_]*$/.test(s)) throw new Error(`not a safe identifier: ${s}`);
-  return s;
-};
-
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**

@@ -1,0 +1,308 @@
+/**
+ * `verifyChain` checks every link at once in SQL; `verifyChainSequentially` walks the chain in TypeScript. On
+ * random logs, tampered in random ways, both must give the same report, and a tampered log never verifies.
+ * Every stored column is covered: the chain hash, `recorded_at` to the microsecond (the hash covers whole
+ * milliseconds), the derived `content_fp`, the typed columns and `subject_key` (derived from `data` and
+ * `subject`), and `log_meta`. A format-1 log (no typed columns) still verifies.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { type Position, position } from "../../facts/index.js";
+import { accountOpened } from "../testFacts.js";
+import { DuckDbEventLog, LOG_FORMAT, LogFormatOutdated } from "./duckdbEventLog.js";
+import { toFormat1 } from "./logFormat1.js";
+
+const dir = mkdtempSync(join(tmpdir(), "kpi-chain-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+/** Fact ids may hold `"` and `\`, which JSON escapes: those events take the TypeScript path. */
+const idArb = fc.stringMatching(/^[a-z"\\]{1,6}$/);
+
+type Tamper = (count: number, k: number) => string | undefined;
+
+const tampers: Record<string, Tamper> = {
+  none: () => undefined,
+  data: (_, k) => `UPDATE events SET data = json_merge_patch(data, '{"institution":"forged"}') WHERE position = ${k}`,
+  idNonAscii: (_, k) => `UPDATE events SET id = id || 'é' WHERE position = ${k}`,
+  idQuote: (_, k) => `UPDATE events SET id = id || '"' WHERE position = ${k}`,
+  recordedAt: (_, k) => `UPDATE events SET recorded_at = recorded_at + INTERVAL 1 MILLISECOND WHERE position = ${k}`,
+  // the hash covers whole milliseconds: digits below them are what the stored value must not have
+  recordedAtSubMs: (_, k) =>
+    `UPDATE events SET recorded_at = recorded_at + INTERVAL 1 MICROSECOND WHERE position = ${k}`,
+  contentFp: (_, k) => `UPDATE events SET content_fp = xor(content_fp, 1) WHERE position = ${k}`,
+  typedColumn: (_, k) => `UPDATE events SET birth_year = birth_year + 1 WHERE position = ${k}`,
+  typedNulled: (_, k) => `UPDATE events SET institution = NULL WHERE position = ${k}`,
+  subjectKey: (_, k) => `UPDATE events SET subject_key = subject_key + 100 WHERE position = ${k}`,
+  // names the first event of that subject, which may come before k
+  subjectRenamed: (_, k) =>
+    `UPDATE subjects SET subject = subject || 'x' WHERE subject_key = (SELECT subject_key FROM events WHERE position = ${k})`,
+  hash: (_, k) => `UPDATE events SET hash = sha256('x')::BLOB WHERE position = ${k}`,
+  // Cutting the last events off is not a broken chain (a publication's position and head catch it).
+  deleted: (count, k) => (k < count ? `DELETE FROM events WHERE position = ${k}` : undefined),
+  swapped: (count, k) =>
+    k < count
+      ? `UPDATE events SET position = CASE position WHEN ${k} THEN ${k + 1} ELSE ${k} END WHERE position IN (${k}, ${k + 1})`
+      : undefined,
+  repeated: (_, k) => `INSERT INTO events SELECT * FROM events WHERE position = ${k}`,
+  truncatedHead: (count) => (count > 1 ? `DELETE FROM events WHERE position = 1` : undefined),
+};
+
+const build = async (ids: readonly string[]): Promise<string> => {
+  const path = join(dir, `log-${n++}.duckdb`);
+  const log = await DuckDbEventLog.open(path);
+  try {
+    let i = 0;
+    for (const id of ids) {
+      const r = await log.append([accountOpened(`${id}-${i}`, `p${i % 3}`)]);
+      if (r._tag !== "Right") throw new Error(JSON.stringify(r));
+      i++;
+    }
+  } finally {
+    await log.close();
+  }
+  return path;
+};
+
+const runSql = async (path: string, sql: string) => {
+  const db = await DuckDBInstance.create(path);
+  const c = await db.connect();
+  await c.run(sql);
+  c.closeSync();
+  db.closeSync();
+};
+
+describe("verifyChain in SQL", () => {
+  it("gives the sequential check's report on random logs, tampered or not", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(idArb, { minLength: 1, maxLength: 12 }),
+        fc.constantFrom(...Object.keys(tampers)),
+        fc.nat(),
+        async (ids, kind, at) => {
+          const path = await build(ids);
+          const k = 1 + (at % ids.length);
+          const sql = (tampers[kind] as Tamper)(ids.length, k);
+          if (sql !== undefined) await runSql(path, sql);
+          const log = await DuckDbEventLog.open(path, { readOnly: true });
+          try {
+            const fast = await log.verifyChain();
+            expect(fast).toEqual(await log.verifyChainSequentially());
+            expect(fast.ok).toBe(sql === undefined);
+            if (sql === undefined) expect(fast).toEqual({ ok: true, head: ids.length, checked: ids.length });
+          } finally {
+            await log.close();
+            rmSync(path, { force: true });
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe("verifyChain after a position (an auditor's checkpoint)", () => {
+  /** Tampers that change an event's content but leave its stored hash, and so the links after it, intact. */
+  const contentOnly = ["data", "idNonAscii", "idQuote", "recordedAt", "recordedAtSubMs", "contentFp"];
+
+  it("checks only the events after it: a tamper after it is found as the full check finds it, one at or before it is not re-checked", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(idArb, { minLength: 1, maxLength: 12 }),
+        fc.constantFrom(...Object.keys(tampers)),
+        fc.nat(),
+        fc.nat(),
+        async (ids, kind, at, from) => {
+          const path = await build(ids);
+          const k = 1 + (at % ids.length);
+          const after = from % (ids.length + 1);
+          const sql = (tampers[kind] as Tamper)(ids.length, k);
+          if (sql !== undefined) await runSql(path, sql);
+          const log = await DuckDbEventLog.open(path, { readOnly: true });
+          try {
+            const full = await log.verifyChain();
+            const part = await log.verifyChain({ after: position(after) });
+            if (sql === undefined) {
+              expect(part).toEqual({ ok: true, head: ids.length, checked: ids.length - after });
+            } else if (kind === "subjectRenamed" && k > after) {
+              // a renamed dictionary row is named at the first event of its subject that is checked: the first
+              // after the checkpoint (the subjects are p0, p1, p2 in turn)
+              let first = k;
+              while (first - 3 > after) first -= 3;
+              expect(part).toEqual({
+                ...full,
+                checked: first - 1 - after,
+                firstBad: { position: first, reason: full.firstBad?.reason },
+              });
+            } else if (k > after && (kind !== "truncatedHead" || after === 0)) {
+              expect(part).toEqual({ ...full, checked: full.checked - after });
+            } else if (contentOnly.includes(kind)) {
+              expect(part).toEqual({ ok: true, head: ids.length, checked: ids.length - after });
+            } else if (kind === "hash" && k === after && after < ids.length) {
+              expect(part).toMatchObject({ ok: false, firstBad: { position: after + 1 } });
+            }
+          } finally {
+            await log.close();
+            rmSync(path, { force: true });
+          }
+        },
+      ),
+      { numRuns: 80 },
+    );
+  }, 240_000); // 80 logs built and checked: about 15 s alone, past a minute on a machine shared with other jobs
+
+  it("refuses an after that is not a position", async () => {
+    const path = await build(["a"]);
+    const log = await DuckDbEventLog.open(path, { readOnly: true });
+    try {
+      expect(() => log.verifyChain({ after: -1 as Position })).toThrow(/after must be a position/);
+    } finally {
+      await log.close();
+    }
+  });
+});
+
+describe("verifyChain on columns outside the hash", () => {
+  const tampered = async (sql: string) => {
+    const path = await build(["a", "b", "c"]);
+    await runSql(path, sql);
+    const log = await DuckDbEventLog.open(path, { readOnly: true });
+    try {
+      const fast = await log.verifyChain();
+      expect(fast).toEqual(await log.verifyChainSequentially());
+      return fast;
+    } finally {
+      await log.close();
+    }
+  };
+
+  it("names an event whose recorded_at was moved by less than a millisecond", async () => {
+    const r = await tampered(
+      "UPDATE events SET recorded_at = recorded_at + INTERVAL 999 MICROSECOND WHERE position = 2",
+    );
+    expect(r).toMatchObject({
+      ok: false,
+      checked: 1,
+      firstBad: { position: 2, reason: expect.stringMatching(/^recorded_at holds sub-millisecond digits/) },
+    });
+  });
+
+  it("names an event whose content_fp is not its content's fingerprint", async () => {
+    const r = await tampered("UPDATE events SET content_fp = 42 WHERE position = 3");
+    expect(r).toMatchObject({
+      ok: false,
+      checked: 2,
+      firstBad: { position: 3, reason: expect.stringMatching(/^content_fp is not the fingerprint/) },
+    });
+  });
+
+  it("names an event whose typed column does not hold what its data says, and the column", async () => {
+    const r = await tampered("UPDATE events SET birth_year = 1991 WHERE position = 2");
+    expect(r).toMatchObject({
+      ok: false,
+      checked: 1,
+      firstBad: { position: 2, reason: expect.stringMatching(/^typed column birth_year does not hold what/) },
+    });
+    expect(await tampered("UPDATE events SET commune = NULL WHERE position = 3")).toMatchObject({
+      firstBad: { position: 3, reason: expect.stringMatching(/^typed column commune /) },
+    });
+  });
+
+  it("names an event whose subject_key does not name its subject", async () => {
+    expect(await tampered("UPDATE events SET subject_key = 99 WHERE position = 2")).toMatchObject({
+      ok: false,
+      checked: 1,
+      firstBad: { position: 2, reason: expect.stringMatching(/^subject_key does not name the event's subject/) },
+    });
+    // a key listed twice names two subjects: the first event using it is named
+    const twice = "INSERT INTO subjects SELECT subject_key, subject || '2' FROM subjects WHERE subject = 'person:p1'";
+    expect(await tampered(twice)).toMatchObject({ firstBad: { position: 2 } });
+  });
+
+  it("names the key when log_meta does not agree with the log", async () => {
+    expect(await tampered("UPDATE log_meta SET value = 'kpi-event-log/0' WHERE key = 'format'")).toEqual({
+      ok: false,
+      head: 3,
+      checked: 3,
+      logMeta: { key: "format", reason: `is kpi-event-log/0, not ${LOG_FORMAT}` },
+    });
+    expect((await tampered("INSERT INTO log_meta VALUES ('note', 'x')")).logMeta).toEqual({
+      key: "note",
+      reason: "is not a key the event log writes",
+    });
+    const exported = (head: number, hash: string, at: string) =>
+      `INSERT INTO log_meta VALUES ('exported_head', '${head}'), ('exported_head_hash', ${hash}), ('exported_at', '${at}')`;
+    const hashOf = (p: number) => `(SELECT lower(hex(hash)) FROM events WHERE position = ${p})`;
+    expect(await tampered(exported(3, hashOf(3), "2099-01-01T00:00:00.000Z"))).toEqual({
+      ok: true,
+      head: 3,
+      checked: 3,
+    });
+    expect((await tampered(exported(3, hashOf(2), "2099-01-01T00:00:00.000Z"))).logMeta).toMatchObject({
+      key: "exported_head_hash",
+    });
+    expect((await tampered(exported(7, "''", "2099-01-01T00:00:00.000Z"))).logMeta).toEqual({
+      key: "exported_head",
+      reason: "names position 7, which the log does not hold",
+    });
+    expect((await tampered(exported(3, hashOf(3), "2000-01-01T00:00:00.000Z"))).logMeta).toMatchObject({
+      key: "exported_at",
+      reason: expect.stringMatching(/before event 3 was recorded/),
+    });
+  });
+});
+
+describe("a format-1 log (before typed columns)", () => {
+  it("opens read-only and verifies, both ways; its format is checked against its shape", async () => {
+    const path = await build(["a", "b", "c"]);
+    await toFormat1(path);
+    const log = await DuckDbEventLog.open(path, { readOnly: true });
+    try {
+      expect(log.typed).toBe(false);
+      expect(await log.verifyChain()).toEqual({ ok: true, head: 3, checked: 3 });
+      expect(await log.verifyChainSequentially()).toEqual({ ok: true, head: 3, checked: 3 });
+    } finally {
+      await log.close();
+    }
+    await runSql(path, "UPDATE events SET data = json_merge_patch(data, '{\"birthYear\":1991}') WHERE position = 2");
+    const tamperedLog = await DuckDbEventLog.open(path, { readOnly: true });
+    try {
+      expect(await tamperedLog.verifyChain()).toMatchObject({ ok: false, firstBad: { position: 2 } });
+    } finally {
+      await tamperedLog.close();
+    }
+    // a format-2 log relabelled as format 1 (or the reverse) does not pass
+    const relabelled = await build(["a"]);
+    await runSql(relabelled, "UPDATE log_meta SET value = 'kpi-event-log/1' WHERE key = 'format'");
+    const r = await DuckDbEventLog.open(relabelled, { readOnly: true });
+    try {
+      expect((await r.verifyChain()).logMeta).toEqual({
+        key: "format",
+        reason: `is kpi-event-log/1, not ${LOG_FORMAT}`,
+      });
+    } finally {
+      await r.close();
+    }
+  });
+
+  it("is refused for writing, with the advice to run kpi migrate, and left as it was", async () => {
+    const path = await build(["a", "b"]);
+    await toFormat1(path);
+    const opened = DuckDbEventLog.open(path);
+    await expect(opened).rejects.toBeInstanceOf(LogFormatOutdated);
+    await expect(opened).rejects.toThrow(/is in format kpi-event-log\/1, .*upgrade it with kpi migrate/);
+    const db = await DuckDBInstance.create(path, { access_mode: "READ_ONLY" });
+    const c = await db.connect();
+    try {
+      const tables = await c.runAndReadAll("SELECT table_name FROM duckdb_tables() ORDER BY 1");
+      expect(tables.getRows().flat()).toEqual(["events", "log_meta"]);
+    } finally {
+      c.closeSync();
+      db.closeSync();
+    }
+  });
+});
