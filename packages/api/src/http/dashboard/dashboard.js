@@ -106,14 +106,21 @@ const state = {
   view: null,
 };
 
-const label = (list, code) => state.labels[list]?.[code] ?? { vi: code, en: code };
+// a status is null where it is withheld (it would tell where a withheld value lies: docs/semantics.md)
+const WITHHELD_STATUS = { vi: "Không công bố đánh giá", en: "Status withheld" };
+const label = (list, code) =>
+  code === null || code === undefined
+    ? list === "status"
+      ? WITHHELD_STATUS
+      : { vi: "—", en: "—" }
+    : (state.labels[list]?.[code] ?? { vi: code, en: code });
 const unitShort = (entry) => state.labels.unit[entry.unit]?.short ?? "";
 const withUnit = (entry, v, digits) => (v === null || v === undefined ? "—" : `${fmt(v, digits)}${unitShort(entry)}`);
 const breakdownName = (b) => (b === "" ? "" : label("breakdown", b).vi);
 
 const statusBadge = (status) => {
   const l = label("status", status);
-  const b = el("span", { class: `status status-${status}` }, l.vi);
+  const b = el("span", { class: `status status-${status ?? "withheld"}` }, l.vi);
   b.append(en(l.en));
   return b;
 };
@@ -974,7 +981,7 @@ const renderScorecard = async (year) => {
       target_op: e.targetOp,
       target_value: e.targetValue,
       status: e.status,
-      status_vi: e.statusLabel.vi,
+      status_vi: (e.statusLabel ?? label("status", null)).vi,
       forecast_target_year: e.forecast?.targetYear ?? "",
       forecast_value: e.forecast?.value ?? "",
       forecast_lo: e.forecast?.lo ?? "",
