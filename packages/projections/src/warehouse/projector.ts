@@ -233,6 +233,12 @@ const catalogAtOn = async (
   base: readonly CatalogEntry[],
   position?: number,
 ): Promise<AmendedCatalog> => {
+  // most warehouses never see a catalog change: a bare look for one costs a fraction of the visibility join
+  const any = await rows<{ one: number }>(
+    c,
+    sqlOf(`SELECT 1 AS one FROM facts WHERE type IN (${CATALOG_CHANGE_TYPES_SQL}) LIMIT 1`),
+  );
+  if (any.length === 0) return amendCatalog(base, []);
   const p = new Params("k");
   const found = await rows<{
     position: number;
