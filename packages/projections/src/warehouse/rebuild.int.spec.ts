@@ -87,16 +87,18 @@ describe("rebuild = incremental", () => {
   }, 300_000);
 
   it("holds with target revisions and definition amendments (and their retractions) interleaved", async () => {
-    const causes = new Set<unknown>();
+    let applied = 0;
     await fc.assert(
       fc.asyncProperty(withCatalogChangesArb(factStreamArb(30)), cutsArb, async (facts, cuts) => {
         await foldInSplits(facts, cuts, async (w) => {
-          for (const r of await w.query<{ cause: string }>("SELECT DISTINCT cause FROM indicator_revisions"))
-            causes.add(r.cause);
+          const [r] = await w.query<{ n: number }>(
+            "SELECT CAST(count(*) AS INTEGER) AS n FROM catalog_changes WHERE applied",
+          );
+          applied += r?.n ?? 0;
         });
       }),
       { numRuns: 12 },
     );
-    expect(causes).toContain("definition"); // the property did compare catalog changes
+    expect(applied).toBeGreaterThan(0); // the property did compare folds with catalog changes in force
   }, 600_000);
 });

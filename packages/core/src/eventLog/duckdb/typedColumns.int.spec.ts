@@ -10,7 +10,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { arbitraryFact } from "../../facts/arbitraries.js";
-import { FACT_TYPES, type Fact, type FactType } from "../../facts/index.js";
+import { CATALOG_AUTHORITY, FACT_TYPES, type Fact, type FactType, isCatalogChange } from "../../facts/index.js";
 import { accountOpened, fact } from "../testFacts.js";
 import { DuckDbEventLog } from "./duckdbEventLog.js";
 import { TYPED_COLUMNS, typedSelectSql } from "./typedColumns.js";
@@ -26,7 +26,12 @@ const batchArb = fc
   .array(fc.tuple(fc.oneof(...types.map((t) => arbitraryFact(t))), fc.boolean()), { minLength: 1, maxLength: 25 })
   .map((xs) =>
     xs.flatMap(([f, retracted], i): Fact[] => {
-      const own = fact({ ...f, id: `f${i}-${f.id}` });
+      // a catalog change is appended only by the catalog authority's source
+      const own = fact({
+        ...f,
+        id: `f${i}-${f.id}`,
+        ...(isCatalogChange(f.type) ? { source: CATALOG_AUTHORITY } : {}),
+      });
       if (!retracted) return [own];
       const data = { eventId: own.id, reason: "entered in error" };
       return [own, fact({ ...own, id: `r${i}`, type: "FactRetracted", data })];
