@@ -6,7 +6,7 @@
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LogFormatOutdated } from "@kpi/core";
+import { type DuckDbEventLog, LogFormatOutdated } from "@kpi/core";
 import { toFormat1 } from "@kpi/core/logFormat1";
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
@@ -63,7 +63,7 @@ describe("the warehouse over a format-1 log", () => {
           logReadOnly: true,
         });
         try {
-          expect(replay.log.typed).toBe(false);
+          expect((replay.log as DuckDbEventLog).typed).toBe(false);
           await replay.catchUp();
           expect(await replay.dump()).toEqual(want);
         } finally {

@@ -97,18 +97,21 @@ const observationsOf = (m: SdmxJson) => {
   const attrs = s.attributes.observation ?? [];
   return m.data.dataSets.flatMap((d) =>
     Object.entries(d.series).flatMap(([key, series]) =>
-      Object.entries(series.observations).map(([t, [value, ...a]]) => {
-        const ids = key.split(":").map((i, k) => dims[k]?.values[Number(i)]?.id);
-        return {
-          indicator: ids[0],
-          geo: ids[1],
-          breakdown: ids[2],
-          year: years[Number(t)]?.value,
-          value,
-          validFrom: d.validFrom,
-          ...Object.fromEntries(attrs.map((x, k) => [x.id, x.values[Number(a[k])]?.id])),
-        };
-      }),
+      Object.entries(series.observations).map(
+        ([t, [value, ...a]]): Record<string, string | number | null | undefined> => {
+          const ids = key.split(":").map((i, k) => dims[k]?.values[Number(i)]?.id);
+          return {
+            indicator: ids[0],
+            geo: ids[1],
+            breakdown: ids[2],
+            year: years[Number(t)]?.value,
+            value,
+            validFrom: d.validFrom,
+            // an attribute without a value (the target status of a withheld figure) is null in the message
+            ...Object.fromEntries(attrs.map((x, k) => [x.id, a[k] === null ? null : x.values[Number(a[k])]?.id])),
+          };
+        },
+      ),
     ),
   );
 };

@@ -107,7 +107,7 @@ export const toSdmxJson = (dataSets: readonly SdmxDataSet[], ref: Reference, o: 
   const seriesAttrs = ATTRIBUTES.flatMap((a, i) => (a.level === "series" ? [i] : []));
   const obsAttrs = ATTRIBUTES.flatMap((a, i) => (a.level === "observation" ? [i] : []));
 
-  const sets = dataSets.map((d) => {
+  const built = dataSets.map((d) => {
     const series: Record<string, { attributes: (number | null)[]; observations: Record<string, (number | null)[]> }> =
       {};
     for (const row of d.rows) {
@@ -121,6 +121,20 @@ export const toSdmxJson = (dataSets: readonly SdmxDataSet[], ref: Reference, o: 
       series[key] ??= { attributes: seriesAttrs.map(at), observations: {} };
       const s = series[key];
       s.observations[String(time.indexOf(String(f.year)))] = [f.value, ...obsAttrs.map(at)];
+    }
+    return { d, series };
+  });
+  // an attribute no figure gives a value is left out of the structure, and so out of every observation and
+  // series: the positions of the others must stay those the structure lists
+  const listed = (i: number) => ((attrs[i] as ValueList).ids.length > 0 ? [i] : []);
+  const keptObs = obsAttrs.map((i, k) => (listed(i).length > 0 ? k : -1)).filter((k) => k >= 0);
+  const keptSeries = seriesAttrs.map((i, k) => (listed(i).length > 0 ? k : -1)).filter((k) => k >= 0);
+  const sets = built.map(({ d, series }) => {
+    for (const s of Object.values(series)) {
+      s.attributes = keptSeries.map((k) => s.attributes[k] ?? null);
+      for (const [t, [value, ...a]] of Object.entries(s.observations)) {
+        s.observations[t] = [value ?? null, ...keptObs.map((k) => a[k] ?? null)];
+      }
     }
     return {
       structure: 0,
@@ -184,8 +198,8 @@ export const toSdmxJson = (dataSets: readonly SdmxDataSet[], ref: Reference, o: 
           },
           measures: { observation: [componentHead(MEASURE)] },
           attributes: {
-            series: nonEmpty(seriesAttrs.map(attribute).filter((a) => a.values.length > 0)),
-            observation: nonEmpty(obsAttrs.map(attribute).filter((a) => a.values.length > 0)),
+            series: nonEmpty(seriesAttrs.flatMap(listed).map(attribute)),
+            observation: nonEmpty(obsAttrs.flatMap(listed).map(attribute)),
           },
           dataSets: sets.map((_, i) => i),
         },
