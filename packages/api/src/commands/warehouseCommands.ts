@@ -37,24 +37,13 @@ const n = (x: number) => x.toLocaleString("en-US");
 /** The publications' folder of a data directory (`kpi publish`, POST /v1/operator/publications). */
 export const publicationsDir = (config: Config): string => join(config.dataDir, "publications");
 
-/**
- * The cells under embargo at `now` (publications whose release time is still to come), which nothing written
- * for the public may show, and the next release time after `now`, if any (when that changes).
- */
-export const embargoAt = (config: Config, now: Date): { held: Cell[]; nextRelease: Date | undefined } => {
-  const { publications } = readPublications(publicationsDir(config));
-  const upcoming = publications
-    .map((p) => p.publication.releaseAt)
-    .flatMap((at) => (at !== undefined && Date.parse(at) > now.getTime() ? [Date.parse(at)] : []));
-  return {
-    held: heldCells(publications, now),
-    nextRelease: upcoming.length === 0 ? undefined : new Date(Math.min(...upcoming)),
-  };
-};
+/** The cells under embargo at `now` (publications whose release time is still to come): nothing written for the public shows them. */
+export const heldAt = (config: Config, now: Date): Cell[] =>
+  heldCells(readPublications(publicationsDir(config)).publications, now);
 
 /** Writes the public snapshot: the published tables without the cells under embargo now. */
 export const writePublicSnapshot = async (w: Warehouse, config: Config, now = new Date()): Promise<void> => {
-  await w.publicSnapshot(config.snapshotPath, embargoAt(config, now).held);
+  await w.publicSnapshot(config.snapshotPath, heldAt(config, now));
 };
 
 /** Refreshes both snapshots: the public one for anyone, the restricted one for its owner. */
@@ -185,8 +174,7 @@ export const exportCommand = async (
   },
 ): Promise<number> =>
   (o.access ?? ownWarehouse(config)).use(async (w) => {
-    const { held } = embargoAt(config, new Date());
-    for (const f of await w.export(o.dir, o.format, o.restricted, held)) o.out.write(`${f}\n`);
+    for (const f of await w.export(o.dir, o.format, o.restricted, heldAt(config, new Date()))) o.out.write(`${f}\n`);
     return 0;
   });
 

@@ -14,7 +14,7 @@
  *   release.
  */
 import { createHash } from "node:crypto";
-import { isReleased, type Publication, readPublications, sameValue } from "@kpi/projections";
+import { isReleased, nextRelease, type Publication, readPublications, sameValue } from "@kpi/projections";
 import type { FastifyRequest } from "fastify";
 import * as E from "fp-ts/lib/Either.js";
 import type { ApiConfig } from "./apiConfig.js";
@@ -69,27 +69,20 @@ export class PublicationRegistry {
     this.onReload?.();
   }
 
-  private static released(p: Publication, now: Date): boolean {
-    return isReleased(p, now);
-  }
-
   /** The first release time after `now` of a publication still under embargo, if any. */
   nextRelease(now: Date): Date | undefined {
-    const upcoming = this.entries.flatMap(({ publication: p }) =>
-      p.releaseAt !== undefined && Date.parse(p.releaseAt) > now.getTime() ? [Date.parse(p.releaseAt)] : [],
-    );
-    return upcoming.length === 0 ? undefined : new Date(Math.min(...upcoming));
+    return nextRelease(this.entries, now);
   }
 
   /** The publications a reader may see, oldest first. */
   list(now: Date, prerelease: boolean): PublicationSummary[] {
     return this.entries
-      .filter((e) => prerelease || PublicationRegistry.released(e.publication, now))
+      .filter((e) => prerelease || isReleased(e.publication, now))
       .map(({ publication: p }) => ({
         id: p.id,
         createdAt: p.createdAt,
         releaseAt: p.releaseAt ?? null,
-        released: PublicationRegistry.released(p, now),
+        released: isReleased(p, now),
         position: p.position,
         digest: p.digest,
         keyId: p.signature?.keyId ?? null,
@@ -101,15 +94,15 @@ export class PublicationRegistry {
   /** A publication file's text, if the reader may see it. */
   file(id: string, now: Date, prerelease: boolean): string | undefined {
     const e = this.entries.find((x) => x.publication.id === id);
-    return e !== undefined && (prerelease || PublicationRegistry.released(e.publication, now)) ? e.text : undefined;
+    return e !== undefined && (prerelease || isReleased(e.publication, now)) ? e.text : undefined;
   }
 
   /** What a reader sees at `now` (see the module comment). */
   view(now: Date, prerelease: boolean): View {
-    const embargoed = this.entries.filter((e) => !PublicationRegistry.released(e.publication, now));
+    const embargoed = this.entries.filter((e) => !isReleased(e.publication, now));
     const hidden = new Set<string>();
     if (!prerelease) for (const e of embargoed) for (const k of e.values.keys()) hidden.add(k);
-    const visible = this.entries.filter((e) => prerelease || PublicationRegistry.released(e.publication, now));
+    const visible = this.entries.filter((e) => prerelease || isReleased(e.publication, now));
     const tag = prerelease
       ? "pre"
       : embargoed.length === 0

@@ -42,6 +42,14 @@ export const readPublications = (dir: string | undefined): PublicationFolder => 
 export const isReleased = (p: Publication, now: Date): boolean =>
   p.releaseAt === undefined || Date.parse(p.releaseAt) <= now.getTime();
 
+/** The first release time after `now` of a publication still under embargo, if any (when the public view changes). */
+export const nextRelease = (publications: readonly StoredPublication[], now: Date): Date | undefined => {
+  const upcoming = publications.flatMap(({ publication: p }) =>
+    p.releaseAt !== undefined && Date.parse(p.releaseAt) > now.getTime() ? [Date.parse(p.releaseAt)] : [],
+  );
+  return upcoming.length === 0 ? undefined : new Date(Math.min(...upcoming));
+};
+
 /** A cell of the indicator cube. */
 export interface Cell {
   readonly indicator: string;
