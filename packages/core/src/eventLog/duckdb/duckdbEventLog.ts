@@ -25,17 +25,7 @@ import { ident, prefixOf } from "../../sql/sqlNames.js";
 import type { PlannedRow, StoredRef } from "../appendPlan.js";
 import { appendInSession, bulkSession, SessionQueue } from "../bulkSession.js";
 import { joinCanonical } from "../canonicalParts.js";
-import type {
-  AppendError,
-  AppendOptions,
-  AppendResult,
-  BulkSession,
-  ChainReport,
-  EventLog,
-  ReadOptions,
-  StoredEvent,
-  VerifyChainOptions,
-} from "../eventLog.js";
+import type * as Port from "../eventLog.js";
 import type { SqlFastPath } from "../eventSource.js";
 import { fingerprint } from "../fingerprintTable.js";
 import { follow } from "../follow.js";
@@ -141,7 +131,7 @@ const selectEvent = (db: string) => `SELECT ${selectColumns("e")} FROM ${db}even
 
 type Row = [number, string, string, string, number, string, string, string, string, string];
 
-const toStored = (r: Row): StoredEvent => {
+const toStored = (r: Row): Port.StoredEvent => {
   const [pos, id, type, subject, rev, occurredOn, source, data, recordedAt, hash] = r;
   return {
     position: position(pos),
@@ -243,7 +233,7 @@ export interface DuckDbEventLogOptions {
   readonly undoLimit?: number;
 }
 
-export class DuckDbEventLog implements EventLog {
+export class DuckDbEventLog implements Port.EventLog {
   readonly name = "embedded (DuckDB)";
   private ids = new FactIndex(1 << 16);
   private sources = new SourceCodes();
@@ -548,12 +538,15 @@ export class DuckDbEventLog implements EventLog {
     return position(this.headPos);
   }
 
-  append(facts: readonly Fact[], options: AppendOptions = {}): Promise<E.Either<AppendError, AppendResult>> {
+  append(
+    facts: readonly Fact[],
+    options: Port.AppendOptions = {},
+  ): Promise<E.Either<Port.AppendError, Port.AppendResult>> {
     return appendInSession(() => this.beginBulk(), facts, options);
   }
 
   /** Waits for any other session to end, then opens a transaction that this session alone writes to. */
-  async beginBulk(): Promise<BulkSession> {
+  async beginBulk(): Promise<Port.BulkSession> {
     if (this.closed) throw new Error("event log is closed");
     if (this.options.readOnly) throw new Error(`event log ${this.path} is open read-only`);
     if (this.damage !== undefined) throw this.damage;
@@ -772,7 +765,7 @@ export class DuckDbEventLog implements EventLog {
     return Promise.resolve(out);
   }
 
-  async *readAll(after: Position, options: ReadOptions = {}): AsyncIterable<StoredEvent> {
+  async *readAll(after: Position, options: Port.ReadOptions = {}): AsyncIterable<Port.StoredEvent> {
     const page = options.pageSize ?? 10_000;
     const to = options.to ?? Number.MAX_SAFE_INTEGER;
     let from = after as number;
@@ -790,7 +783,7 @@ export class DuckDbEventLog implements EventLog {
     }
   }
 
-  async *readStream(subject: SubjectId): AsyncIterable<StoredEvent> {
+  async *readStream(subject: SubjectId): AsyncIterable<Port.StoredEvent> {
     const reader = await this.conn.runAndReadAll(
       `${this.selectEvent} WHERE subject = $subject ORDER BY stream_revision`,
       {
@@ -800,7 +793,7 @@ export class DuckDbEventLog implements EventLog {
     for (const r of reader.getRows() as unknown as Row[]) yield toStored(r);
   }
 
-  subscribe(after: Position, signal: AbortSignal): AsyncIterable<StoredEvent> {
+  subscribe(after: Position, signal: AbortSignal): AsyncIterable<Port.StoredEvent> {
     return follow(after, signal, {
       closed: () => this.closed,
       readAll: (from) => this.readAll(from),
@@ -829,14 +822,14 @@ export class DuckDbEventLog implements EventLog {
    * are found first, with the same report as `verifyChainSequentially`. With `after`, only the events after that
    * position are checked, the stored hash at `after` taken as given (the caller has checked it).
    */
-  verifyChain(options: VerifyChainOptions = {}): Promise<ChainReport> {
+  verifyChain(options: Port.VerifyChainOptions = {}): Promise<Port.ChainReport> {
     const after = options.after ?? 0;
     if (!Number.isSafeInteger(after) || after < 0)
       throw new RangeError(`verifyChain: after must be a position, got ${after}`);
     return damagedAsLogStorageError(this.path, () => this.checkChain(after));
   }
 
-  private async checkChain(after: number): Promise<ChainReport> {
+  private async checkChain(after: number): Promise<Port.ChainReport> {
     const ev = `${this.db}events`;
     const shape = await this.conn.runAndReadAll(
       `SELECT CAST(count(*) AS DOUBLE), CAST(count(DISTINCT position) AS DOUBLE), CAST(coalesce(min(position), ${after + 1}) AS DOUBLE),
@@ -884,7 +877,7 @@ export class DuckDbEventLog implements EventLog {
     max: number,
     firstBad: { position: number; reason: string } | undefined,
     after = 0,
-  ): Promise<ChainReport> {
+  ): Promise<Port.ChainReport> {
     const logMeta = await this.checkLogMeta();
     if (firstBad === undefined && logMeta === undefined) return { ok: true, head: position(max), checked: max - after };
     return {
@@ -1053,11 +1046,11 @@ export class DuckDbEventLog implements EventLog {
   }
 
   /** The chain checked one event after the other in TypeScript: the definition `verifyChain` must agree with. */
-  verifyChainSequentially(): Promise<ChainReport> {
+  verifyChainSequentially(): Promise<Port.ChainReport> {
     return damagedAsLogStorageError(this.path, () => this.checkChainSequentially());
   }
 
-  private async checkChainSequentially(): Promise<ChainReport> {
+  private async checkChainSequentially(): Promise<Port.ChainReport> {
     let prev: Uint8Array = GENESIS_HASH;
     let expected = 1;
     const typed = this.typed

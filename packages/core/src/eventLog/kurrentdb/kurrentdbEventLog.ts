@@ -45,17 +45,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { canonicalFact, type Fact, type Position, position, type SubjectId } from "../../facts/index.js";
 import { type PlannedRow, type StoredRef, storedRefOf } from "../appendPlan.js";
 import { appendInSession, bulkSession, SessionQueue } from "../bulkSession.js";
-import type {
-  AppendError,
-  AppendOptions,
-  AppendResult,
-  BulkSession,
-  ChainReport,
-  EventLog,
-  ReadOptions,
-  StoredEvent,
-  VerifyChainOptions,
-} from "../eventLog.js";
+import type * as Port from "../eventLog.js";
 import { follow } from "../follow.js";
 import { eventHash, GENESIS_HASH } from "../hashChain.js";
 import { type AllPosition, IdSubjects, MarkerTable, SubjectTable } from "./kurrentdbIndex.js";
@@ -152,7 +142,7 @@ interface HeadMarker {
 }
 
 type ScanItem =
-  | { readonly kind: "event"; readonly event: StoredEvent }
+  | { readonly kind: "event"; readonly event: Port.StoredEvent }
   | { readonly kind: "batch"; readonly revision: number; readonly marker: BatchMarker };
 
 const orThrow = <A>(r: E.Either<AssemblyError | KurrentRecordError, A>): A => {
@@ -173,7 +163,7 @@ const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
   return out;
 };
 
-export class KurrentDbEventLog implements EventLog {
+export class KurrentDbEventLog implements Port.EventLog {
   readonly name: string;
   private readonly streams: KurrentStreams;
   private readonly markers = new MarkerTable();
@@ -427,14 +417,14 @@ export class KurrentDbEventLog implements EventLog {
     return position((await this.lastMarker())?.marker.last ?? 0);
   }
 
-  async *readAll(after: Position, options: ReadOptions = {}): AsyncIterable<StoredEvent> {
+  async *readAll(after: Position, options: Port.ReadOptions = {}): AsyncIterable<Port.StoredEvent> {
     const last = await this.lastMarker();
     const limit = Math.min(options.to ?? Number.MAX_SAFE_INTEGER, last?.marker.last ?? 0);
     for await (const item of this.scan(after, limit)) if (item.kind === "event") yield item.event;
   }
 
   /** The subject's events, committed ones only (and those of `ownBatch`, a bulk session's own). */
-  private async readSubject(subject: string, ownBatch?: string): Promise<StoredEvent[]> {
+  private async readSubject(subject: string, ownBatch?: string): Promise<Port.StoredEvent[]> {
     let records: FactRecord[];
     try {
       const page = await collect(this.client.readStream(this.streams.subject(subject), { direction: FORWARDS }));
@@ -450,11 +440,11 @@ export class KurrentDbEventLog implements EventLog {
       .sort((a, b) => a.position - b.position);
   }
 
-  async *readStream(subject: SubjectId): AsyncIterable<StoredEvent> {
+  async *readStream(subject: SubjectId): AsyncIterable<Port.StoredEvent> {
     yield* await this.readSubject(subject);
   }
 
-  subscribe(after: Position, signal: AbortSignal): AsyncIterable<StoredEvent> {
+  subscribe(after: Position, signal: AbortSignal): AsyncIterable<Port.StoredEvent> {
     return follow(after, signal, {
       closed: () => this.closed,
       readAll: (from) => this.readAll(from),
@@ -486,7 +476,7 @@ export class KurrentDbEventLog implements EventLog {
   }
 
   /** With `after`, the scan starts at the event at `after`, whose stored hash starts the chain checked. */
-  async verifyChain(options: VerifyChainOptions = {}): Promise<ChainReport> {
+  async verifyChain(options: Port.VerifyChainOptions = {}): Promise<Port.ChainReport> {
     const after = options.after ?? 0;
     if (!Number.isSafeInteger(after) || after < 0)
       throw new RangeError(`verifyChain: after must be a position, got ${after}`);
@@ -494,7 +484,7 @@ export class KurrentDbEventLog implements EventLog {
     const head = last?.marker.last ?? 0;
     let prev: Uint8Array = GENESIS_HASH;
     let checked = 0;
-    const broken = (p: number, reason: string): ChainReport => ({
+    const broken = (p: number, reason: string): Port.ChainReport => ({
       ok: false,
       head: position(head),
       checked,
@@ -658,7 +648,10 @@ export class KurrentDbEventLog implements EventLog {
   }
 
   /** One batch; a write conflict (another writer moved the head) is tried again, up to three attempts. */
-  append(facts: readonly Fact[], options: AppendOptions = {}): Promise<E.Either<AppendError, AppendResult>> {
+  append(
+    facts: readonly Fact[],
+    options: Port.AppendOptions = {},
+  ): Promise<E.Either<Port.AppendError, Port.AppendResult>> {
     return appendInSession(
       () => this.beginBulk(),
       facts,
@@ -672,7 +665,7 @@ export class KurrentDbEventLog implements EventLog {
    * are written at once, invisible to readers; `commit` appends one marker for the whole session, which makes
    * it visible as one unit. `rollback` (or a crash) writes no marker: the events stay in the store as orphans.
    */
-  async beginBulk(): Promise<BulkSession> {
+  async beginBulk(): Promise<Port.BulkSession> {
     if (this.closed) throw new Error("event log is closed");
     if (this.options.readOnly) throw new Error(`${this.name} is open read-only`);
     const release = await this.sessions.enter(() => this.closed);
