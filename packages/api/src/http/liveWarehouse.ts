@@ -15,7 +15,8 @@
  *
  * As-of figures:
  * - `asOf` = a log position P ≤ checkpoint: recomputed by `figuresAsOf` from the facts known at P
- *   (retractions recorded later do not apply), then judged against the targets in TypeScript (`judge`).
+ *   (retractions recorded later do not apply), then judged against the targets then in force by the
+ *   warehouse's own SQL (`WarehouseReader.judge`, the rules of `statusSql.ts`).
  *   Cached by (indicator, P): figures at a position never change while the catalog stays the same.
  * - `asOf` = a day YYYY-MM-DD: the figures as known at the end of that (UTC) recording day, read from
  *   `indicator_revisions` (each figure's value in the last vintage on or before that day). This is what the
@@ -43,7 +44,7 @@ import {
 import type { CatalogIndicator } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
 import type { ApiError } from "./errors.js";
-import { disclose, judge, type RawFigure } from "./figures.js";
+import { disclose, type Figure, type RawFigure } from "./figures.js";
 
 /** One row of `source_completeness`. */
 export interface CompletenessRow {
@@ -331,8 +332,18 @@ export class LiveWarehouse {
       position,
       entry: inForce,
       changes: changesOf(then, entry.code),
-      figures: indexFigures(disclose(judge(inForce, raw))),
+      figures: indexFigures(disclose(await this.judged(inForce, raw))),
     };
+  }
+
+  /** The figures judged by the warehouse's rules; `suppressed` says the small-cell rule withholds them. */
+  private async judged(entry: CatalogIndicator, raw: readonly RawFigure[]): Promise<Figure[]> {
+    const judgements = await this.reader.judge(entry, raw);
+    return raw.map((f, i) => ({
+      ...f,
+      ...(judgements[i] as (typeof judgements)[number]),
+      suppressed: f.withheld !== null,
+    }));
   }
 
   private async atPosition(entry: CatalogIndicator, position: number): Promise<AsOfFigures> {

@@ -72,7 +72,7 @@ import {
 import { mirrorEvents, SOURCE_EVENTS, SOURCE_EVENTS_DDL } from "./sourceEvents.js";
 import { inTransaction, Params, rows, run, sqlOf } from "./sql.js";
 import { geoWarningsSql, markRetractedSql, stageFactsSql } from "./stagingSql.js";
-import { indicatorValuesSql } from "./statusSql.js";
+import { indicatorValuesSql, type Judged, type Judgement, judgeFigures } from "./statusSql.js";
 
 export interface ReferenceTables {
   readonly communes: readonly {
@@ -426,6 +426,11 @@ export class WarehouseReader {
     } finally {
       await this.conn.run("ROLLBACK");
     }
+  }
+
+  /** Judges figures of one indicator against `entry` (in force at their position) by the warehouse's rules. */
+  judge(entry: CatalogEntry, figures: readonly Judged[]): Promise<Judgement[]> {
+    return judgeFigures(this.conn, entry, figures);
   }
 
   async query<T = Record<string, unknown>>(
