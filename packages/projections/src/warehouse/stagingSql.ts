@@ -28,18 +28,49 @@ const PATHS = [
   "capability",
   "technology",
 ] as const;
-const at = (name: (typeof PATHS)[number]) => `j[${PATHS.indexOf(name) + 1}]`;
 
 const shapeCase = (pick: (s: NonNullable<(typeof SHAPES)[keyof typeof SHAPES]>) => string, otherwise = "NULL") =>
   `CASE e.type ${Object.entries(SHAPES)
     .map(([type, s]) => (s === undefined ? "" : `WHEN '${type}' THEN ${pick(s)}`))
     .join(" ")} ELSE ${otherwise} END`;
 
-/** The typed column of the log that holds a `data` field. */
-const typed = (field: (typeof PATHS)[number]): string => {
-  const c = TYPED_COLUMNS.find((x) => x.field === field);
-  if (c === undefined) throw new Error(`no typed column holds data.${field}`);
-  return `e.${c.column}`;
+type Field = (typeof PATHS)[number];
+
+/** How a log format gives the staged fields: each as its typed value, from a relation aliased `e`. */
+interface FieldReader {
+  readonly field: (name: Field) => string;
+  /** The events with `from < position ≤ to` (and `only`), as a relation to alias `e`. */
+  readonly events: (eventsTable: string, range: string) => string;
+}
+
+/** Format 2: the log stores each field in a typed column. */
+const typedReader: FieldReader = {
+  field: (name) => {
+    const c = TYPED_COLUMNS.find((x) => x.field === name);
+    if (c === undefined) throw new Error(`no typed column holds data.${name}`);
+    return `e.${c.column}`;
+  },
+  events: (eventsTable, range) => `(SELECT * FROM ${eventsTable} e WHERE ${range})`,
+};
+
+/** The types of the fields a format-1 log holds only in its JSON `data` (the rest are text). */
+const JSON_CASTS: Partial<Record<Field, string>> = {
+  birthYear: "CAST(# AS INTEGER)",
+  validUntil: "CAST(# AS DATE)",
+  digitalTech: "CAST(# AS BOOLEAN)",
+  stars: "CAST(# AS INTEGER)",
+  year: "TRY_CAST(# AS INTEGER)",
+};
+
+/** Format 1: every field extracted from `data` once per event, by one multi-path `json_extract_string`. */
+const jsonReader: FieldReader = {
+  field: (name) => {
+    const raw = `e.j[${PATHS.indexOf(name) + 1}]`;
+    return JSON_CASTS[name]?.replace("#", raw) ?? raw;
+  },
+  events: (eventsTable, range) =>
+    `(SELECT *, json_extract_string(data, [${PATHS.map((x) => `'$.${x}'`).join(", ")}]) AS j
+      FROM ${eventsTable} e WHERE ${range})`,
 };
 
 /**
@@ -54,57 +85,32 @@ export const stageFactsSql = (
   to: number,
   only?: string,
   typedLog = true,
-): string => (typedLog ? stageTypedSql : stageFromJsonSql)(eventsTable, p, from, to, only);
-
-const stageTypedSql = (eventsTable: string, p: Params, from: number, to: number, only?: string): string => `
+): string => {
+  const { field, events } = typedLog ? typedReader : jsonReader;
+  const range = `e.position > ${p.bind(from)} AND e.position <= ${p.bind(to)}${only === undefined ? "" : ` AND ${only}`}`;
+  return `
 INSERT INTO facts
 SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kind, e.occurred_on,
   CAST(date_diff('day', DATE '1970-01-01', e.occurred_on) AS BIGINT) * 1099511627776 + e.position AS ord,
   e.recorded_at, e.source, e.data,
-  ${typed("commune")} AS commune_code,
+  ${field("commune")} AS commune_code,
   r.commune,
-  CASE WHEN ${typed("commune")} IS NULL THEN NULL WHEN r.commune IS NULL THEN 'unknown commune'
+  CASE WHEN ${field("commune")} IS NULL THEN NULL WHEN r.commune IS NULL THEN 'unknown commune'
        WHEN r.partial THEN 'partial split' END AS geo_note,
   ${shapeCase((s) => `'${s.fam}'`)} AS fam,
   ${shapeCase((s) => String(s.sign))} AS sign,
-  ${shapeCase((s) => (s.key === undefined ? "NULL" : typed(s.key as (typeof PATHS)[number])))} AS attr_key,
-  ${typed("birthYear")}, ${typed("validUntil")}, ${typed("form")}, ${typed("size")},
-  ${typed("sector")}, ${typed("digitalTech")}, ${typed("stars")},
-  CASE WHEN e.type = 'FacilityRegistered' THEN ${typed("kind")} END,
-  ${typed("year")},
-  CASE WHEN e.type = 'FactRetracted' THEN ${typed("eventId")} END,
+  ${shapeCase((s) => (s.key === undefined ? "NULL" : field(s.key as Field)))} AS attr_key,
+  ${field("birthYear")}, ${field("validUntil")}, ${field("form")}, ${field("size")},
+  ${field("sector")}, ${field("digitalTech")}, ${field("stars")},
+  CASE WHEN e.type = 'FacilityRegistered' THEN ${field("kind")} END,
+  ${field("year")},
+  CASE WHEN e.type = 'FactRetracted' THEN ${field("eventId")} END,
   NULL
-FROM ${eventsTable} e
+FROM ${events(eventsTable, range)} e
 LEFT JOIN commune_resolution r
-  ON r.code = ${typed("commune")}
- AND r.era = CASE WHEN e.occurred_on < DATE '2025-07-01' THEN 'old' ELSE 'current' END
-WHERE e.position > ${p.bind(from)} AND e.position <= ${p.bind(to)}${only === undefined ? "" : ` AND ${only}`}`;
-
-const stageFromJsonSql = (eventsTable: string, p: Params, from: number, to: number, only?: string): string => `
-INSERT INTO facts
-SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kind, e.occurred_on,
-  CAST(date_diff('day', DATE '1970-01-01', e.occurred_on) AS BIGINT) * 1099511627776 + e.position AS ord,
-  e.recorded_at, e.source, e.data,
-  ${at("commune")} AS commune_code,
-  r.commune,
-  CASE WHEN ${at("commune")} IS NULL THEN NULL WHEN r.commune IS NULL THEN 'unknown commune'
-       WHEN r.partial THEN 'partial split' END AS geo_note,
-  ${shapeCase((s) => `'${s.fam}'`)} AS fam,
-  ${shapeCase((s) => String(s.sign))} AS sign,
-  ${shapeCase((s) => (s.key === undefined ? "NULL" : at(s.key as (typeof PATHS)[number])))} AS attr_key,
-  CAST(${at("birthYear")} AS INTEGER), CAST(${at("validUntil")} AS DATE), ${at("form")}, ${at("size")},
-  ${at("sector")}, CAST(${at("digitalTech")} AS BOOLEAN), CAST(${at("stars")} AS INTEGER),
-  CASE WHEN e.type = 'FacilityRegistered' THEN ${at("kind")} END,
-  TRY_CAST(${at("year")} AS INTEGER),
-  CASE WHEN e.type = 'FactRetracted' THEN ${at("eventId")} END,
-  NULL
-FROM (
-  SELECT *, json_extract_string(data, [${PATHS.map((x) => `'$.${x}'`).join(", ")}]) AS j
-  FROM ${eventsTable} e WHERE position > ${p.bind(from)} AND position <= ${p.bind(to)}${only === undefined ? "" : ` AND ${only}`}
-) e
-LEFT JOIN commune_resolution r
-  ON r.code = ${at("commune")}
+  ON r.code = ${field("commune")}
  AND r.era = CASE WHEN e.occurred_on < DATE '2025-07-01' THEN 'old' ELSE 'current' END`;
+};
 
 /** Marks the facts retracted by retractions with `from < position ≤ to` (the first retraction wins). */
 export const markRetractedSql = (p: Params, from: number, to: number): string => `
