@@ -18,8 +18,19 @@
  * freedom) and `naive` (the last value; the interval from the year-to-year changes, widening with √h). Which one a family ships is `METHOD_BY_FAMILY`,
  * set from the backtest (docs/forecasts.md): a method that does not beat the naive forecast there is not shipped.
  */
+import { createRequire } from "node:module";
 import type { CatalogEntry } from "@kpi/core";
-import tQuantile from "@stdlib/stats-base-dists-t-quantile";
+
+/**
+ * @stdlib's Student t quantile, loaded when a forecast first needs it: the package and its dependencies take a
+ * good part of a second to load, which every `kpi` command (and a server's restart) would otherwise pay.
+ */
+type TQuantile = typeof import("@stdlib/stats-base-dists-t-quantile");
+let tQuantile: TQuantile | undefined;
+const loadTQuantile = (): TQuantile => {
+  tQuantile ??= createRequire(import.meta.url)("@stdlib/stats-base-dists-t-quantile") as TQuantile;
+  return tQuantile;
+};
 
 export const FAMILIES = ["share", "rate", "count", "rank", "growth"] as const;
 export type Family = (typeof FAMILIES)[number];
@@ -129,7 +140,7 @@ const UPPER = new Map<number, number>();
 const upper = (df: number): number => {
   let q = UPPER.get(df);
   if (q === undefined) {
-    q = tQuantile((1 + NOMINAL_COVERAGE) / 2, df);
+    q = loadTQuantile()((1 + NOMINAL_COVERAGE) / 2, df);
     UPPER.set(df, q);
   }
   return q;

@@ -66,4 +66,38 @@ describe("warehouse schema", () => {
       i.closeSync();
     }
   });
+
+  it("is set up again at open only when what it is set up with changed, and keeps its comments", async () => {
+    const path = join(dir, "reopen.duckdb");
+    const log = join(dir, "reopen-log.duckdb");
+    const options = { catalog: testCatalog, reference: testReference, years: [2023, 2026] as const };
+    const names = async (w: Warehouse) => ({
+      note: (await w.query<{ v: string }>("SELECT value AS v FROM projection_meta WHERE key = 'set_up'"))[0]?.v,
+      communes: (await w.query<{ name: string }>("SELECT name FROM communes ORDER BY code")).map((r) => r.name),
+      bare: await w.query(
+        `SELECT table_name FROM duckdb_columns() WHERE database_name = current_database() AND NOT internal
+         AND schema_name = 'main' AND comment IS NULL`,
+      ),
+    });
+    const open = async (o: Parameters<typeof Warehouse.open>[2]) => {
+      const w = await Warehouse.open(path, log, o);
+      try {
+        return await names(w);
+      } finally {
+        await w.close();
+      }
+    };
+    const first = await open(options);
+    expect(first.note).toMatch(/^[0-9a-f]{64}$/);
+    expect(await open(options)).toEqual(first); // nothing to do: the same note, tables and comments
+    // another commune name in the reference data: set up again, with the new name
+    const renamed = {
+      ...testReference,
+      communes: testReference.communes.map((c, i) => (i === 0 ? { ...c, name: "Xã Tân Hồng Mới" } : c)),
+    };
+    const again = await open({ ...options, reference: renamed });
+    expect(again.note).not.toBe(first.note);
+    expect(again.communes[0]).toBe("Xã Tân Hồng Mới");
+    expect(again.bare).toEqual([]);
+  });
 });

@@ -202,6 +202,8 @@ const checkRestSql = (db: string) =>
 /** The background check reads this many events at a time, pausing between (so that other queries run first). */
 const CHECK_CHUNK = 250_000;
 const CHECK_PAUSE_MS = 20;
+/** How long after an open from saved indexes the background check starts (`storageCheckAfterMs`). */
+const STORAGE_CHECK_AFTER_MS = 10_000;
 
 /** DuckDB's memory limit for a log opened for writing in its own instance: KPI_DUCKDB_MEMORY, or 1 GB. */
 const logMemoryLimit = (): string => {
@@ -227,6 +229,12 @@ export interface DuckDbEventLogOptions {
    */
   readonly saveIndexFrom?: number;
   /**
+   * How long after an open from saved indexes the check of every stored block starts (default 10 s): the first
+   * seconds after an open are a server's start, which the check would slow down. Appends are accepted meanwhile,
+   * as while the check runs; damage found refuses them from then on.
+   */
+  readonly storageCheckAfterMs?: number;
+  /**
    * The most facts (and streams) a session that rolls back takes out of the indexes one by one (default
    * 100,000); beyond that the indexes are read again, as at open.
    */
@@ -247,6 +255,8 @@ export class DuckDbEventLog implements Port.EventLog {
     snapshot: false,
     tail: 0,
   };
+  /** Starts the background check at once while it waits for its start (see `storageCheckAfterMs`). */
+  private wakeCheck: (() => void) | undefined;
   /** The background check's connection while it runs. */
   private checkConn: DuckDBConnection | undefined;
   /** The check of every stored block, when it runs after open (see `open`). */
@@ -378,9 +388,23 @@ export class DuckDbEventLog implements Port.EventLog {
   /**
    * The check of every stored block (`checkStorage`) after an open from saved indexes: on a connection of its
    * own, a range of positions at a time with a pause between, so that it takes the time the open and the first
-   * reads do not use. Stops when the log closes.
+   * reads do not use, and from `storageCheckAfterMs` after the open on, so that it does not slow a server's start.
+   * Stops when the log closes.
    */
   private async checkStorageInBackground(head: number): Promise<void> {
+    const delay = this.options.storageCheckAfterMs ?? STORAGE_CHECK_AFTER_MS;
+    if (delay > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        timer.unref();
+        this.wakeCheck = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeCheck = undefined;
+    }
+    if (this.closed) return;
     const c = await this.instance.connect();
     this.checkConn = c;
     try {
@@ -419,11 +443,16 @@ export class DuckDbEventLog implements Port.EventLog {
     }
     const wanted = new Set<number>([s.head, 1]);
     for (let i = 1; i < SPOT_CHECKS; i++) wanted.add(1 + Math.floor((i * (s.head - 1)) / SPOT_CHECKS));
+    // one point look per event (each reads the row group its position's zone map names; an IN list scans more)
     const rows = (
       await this.conn.runAndReadAll(
-        `SELECT CAST(position AS DOUBLE), id, subject, type = 'FactRetracted', CAST(content_fp >> 32 AS INTEGER),
-                CAST(content_fp & 4294967295 AS DOUBLE), source, subject_key
-         FROM ${this.db}events WHERE position IN (${[...wanted].join(", ")})`,
+        [...wanted]
+          .map(
+            (at) => `SELECT CAST(position AS DOUBLE), id, subject, type = 'FactRetracted',
+                            CAST(content_fp >> 32 AS INTEGER), CAST(content_fp & 4294967295 AS DOUBLE), source, subject_key
+                     FROM ${this.db}events WHERE position = ${at}`,
+          )
+          .join("\nUNION ALL\n"),
       )
     ).getRows() as [number, string, string, boolean, number, number, string, number][];
     if (rows.length !== wanted.size) return "the log does not hold the events the saved index names";
@@ -1097,6 +1126,7 @@ export class DuckDbEventLog implements Port.EventLog {
     this.closed = true;
     await this.sessions.idle();
     // a check of the stored blocks still running is stopped: it starts again at the next open
+    this.wakeCheck?.();
     this.checkConn?.interrupt();
     await this.storageCheck;
     await this.saveIndexes();

@@ -388,7 +388,11 @@ describe("a damaged log opened from its saved indexes", () => {
     closeSync(fd);
 
     // the open reads the saved indexes and the events' last blocks only; the check that follows reads them all
-    const opened = await DuckDbEventLog.open(path, save);
+    // (a close before it starts does not wait for its start, and it does not start then)
+    const early = await DuckDbEventLog.open(path, { ...save, storageCheckAfterMs: 3_600_000 });
+    await early.close();
+    await expect(early.storageChecked()).resolves.toBeUndefined();
+    const opened = await DuckDbEventLog.open(path, { ...save, storageCheckAfterMs: 200 });
     try {
       expect(opened.indexLoad.snapshot).toBe(true);
       await expect(opened.storageChecked()).rejects.toBeInstanceOf(LogStorageDamaged);

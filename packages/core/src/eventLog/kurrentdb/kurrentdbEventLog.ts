@@ -25,21 +25,12 @@
  * before the first write, as the embedded log does when it opens.
  */
 import { randomUUID } from "node:crypto";
-import {
-  ANY,
-  type AppendStreamRequest,
-  BACKWARDS,
-  END,
-  ErrorType,
-  type EventData,
-  FORWARDS,
-  jsonEvent,
+import type {
+  AppendStreamRequest,
+  EventData,
   KurrentDBClient,
-  NO_STREAM,
-  type RecordedEvent,
-  type ResolvedEvent,
-  START,
-  streamNameFilter,
+  RecordedEvent,
+  ResolvedEvent,
 } from "@kurrent/kurrentdb-client";
 import * as E from "fp-ts/lib/Either.js";
 import { canonicalFact, type Fact, type Position, position, type SubjectId } from "../../facts/index.js";
@@ -115,15 +106,26 @@ export class KurrentDbWriteConflict extends Error {
 /** The connection string without its user and password, for messages and names. */
 export const redactUrl = (url: string): string => url.replace(/\/\/[^@/]*@/, "//***@");
 
+type Client = typeof import("@kurrent/kurrentdb-client");
+let loaded: Client | undefined;
+/**
+ * The KurrentDB client library, loaded by the first `open` (with its gRPC stack it takes a good part of a second
+ * to load, which every `kpi` command on the embedded log would otherwise pay at start).
+ */
+const kdb = (): Client => {
+  if (loaded === undefined) throw new Error("the KurrentDB client is used before KurrentDbEventLog.open loaded it");
+  return loaded;
+};
+
 const errorType = (e: unknown): string | undefined =>
   typeof e === "object" && e !== null && "type" in e ? String((e as { type: unknown }).type) : undefined;
-const isStreamNotFound = (e: unknown) => errorType(e) === ErrorType.STREAM_NOT_FOUND;
-const isWrongExpectedVersion = (e: unknown) => errorType(e) === ErrorType.WRONG_EXPECTED_VERSION;
-const isUnsupported = (e: unknown) => errorType(e) === ErrorType.UNSUPPORTED;
-const isTransient = (e: unknown) =>
-  [ErrorType.UNAVAILABLE, ErrorType.DEADLINE_EXCEEDED, ErrorType.TIMEOUT, ErrorType.NOT_LEADER].includes(
-    errorType(e) as ErrorType,
-  );
+const isStreamNotFound = (e: unknown) => errorType(e) === kdb().ErrorType.STREAM_NOT_FOUND;
+const isWrongExpectedVersion = (e: unknown) => errorType(e) === kdb().ErrorType.WRONG_EXPECTED_VERSION;
+const isUnsupported = (e: unknown) => errorType(e) === kdb().ErrorType.UNSUPPORTED;
+const isTransient = (e: unknown) => {
+  const t = kdb().ErrorType;
+  return ([t.UNAVAILABLE, t.DEADLINE_EXCEEDED, t.TIMEOUT, t.NOT_LEADER] as string[]).includes(errorType(e) ?? "");
+};
 
 const PAGE = 1000;
 
@@ -200,7 +202,8 @@ export class KurrentDbEventLog implements Port.EventLog {
   ): Promise<KurrentDbEventLog> {
     const owns = typeof connection === "string";
     const label = owns ? redactUrl(connection) : "client";
-    const client = owns ? KurrentDBClient.connectionString(connection) : connection;
+    loaded ??= await import("@kurrent/kurrentdb-client");
+    const client = owns ? loaded.KurrentDBClient.connectionString(connection) : connection;
     const log = new KurrentDbEventLog(client, owns, label, options);
     try {
       await log.lastMarker();
@@ -265,8 +268,8 @@ export class KurrentDbEventLog implements Port.EventLog {
   private async lastMarker(): Promise<HeadMarker | undefined> {
     try {
       for await (const r of this.client.readStream(this.streams.head, {
-        direction: BACKWARDS,
-        fromRevision: END,
+        direction: kdb().BACKWARDS,
+        fromRevision: kdb().END,
         maxCount: 1,
       })) {
         if (r.event !== undefined) return this.headMarker(r.event);
@@ -285,7 +288,7 @@ export class KurrentDbEventLog implements Port.EventLog {
       try {
         page = await collect(
           this.client.readStream(this.streams.head, {
-            direction: FORWARDS,
+            direction: kdb().FORWARDS,
             fromRevision: BigInt(next),
             maxCount: pageSize,
           }),
@@ -365,8 +368,8 @@ export class KurrentDbEventLog implements Port.EventLog {
       for (;;) {
         const page = await collect(
           this.client.readAll({
-            fromPosition: at ?? START,
-            filter: streamNameFilter({ prefixes: [this.streams.prefix] }),
+            fromPosition: at ?? kdb().START,
+            filter: kdb().streamNameFilter({ prefixes: [this.streams.prefix] }),
             maxCount: PAGE,
           }),
         );
@@ -427,7 +430,7 @@ export class KurrentDbEventLog implements Port.EventLog {
   private async readSubject(subject: string, ownBatch?: string): Promise<Port.StoredEvent[]> {
     let records: FactRecord[];
     try {
-      const page = await collect(this.client.readStream(this.streams.subject(subject), { direction: FORWARDS }));
+      const page = await collect(this.client.readStream(this.streams.subject(subject), { direction: kdb().FORWARDS }));
       records = page.flatMap((r) => (r.event === undefined ? [] : [this.factRecord(r.event)]));
     } catch (e) {
       if (!isStreamNotFound(e)) throw e;
@@ -457,7 +460,7 @@ export class KurrentDbEventLog implements Port.EventLog {
     const last = await this.lastMarker();
     if ((last?.marker.last ?? 0) > pos || signal.aborted) return;
     const sub = this.client.subscribeToStream(this.streams.head, {
-      fromRevision: last === undefined ? START : BigInt(last.revision),
+      fromRevision: last === undefined ? kdb().START : BigInt(last.revision),
     });
     this.subscriptions.add(sub);
     const stop = () => void sub.unsubscribe().catch(() => undefined);
@@ -577,7 +580,7 @@ export class KurrentDbEventLog implements Port.EventLog {
   }
 
   private toEvent(r: PlannedRow, batch: string): EventData {
-    return jsonEvent({
+    return kdb().jsonEvent({
       id: factEventId(batch, r.fact.id),
       type: r.fact.type,
       data: r.fact as unknown as Record<string, unknown>,
@@ -598,7 +601,7 @@ export class KurrentDbEventLog implements Port.EventLog {
         const requests: AppendStreamRequest[] = groups.map(([streamName, rs]) => ({
           streamName,
           events: rs.map((r) => this.toEvent(r, batch)),
-          expectedState: ANY,
+          expectedState: kdb().ANY,
         }));
         try {
           await this.client.multiStreamAppend(requests);
@@ -612,7 +615,7 @@ export class KurrentDbEventLog implements Port.EventLog {
         this.client.appendToStream(
           stream,
           rs.map((r) => this.toEvent(r, batch)),
-          { streamState: ANY },
+          { streamState: kdb().ANY },
         ),
       );
     }
@@ -623,7 +626,7 @@ export class KurrentDbEventLog implements Port.EventLog {
    * the same event id, which the server recognises; a refusal whose marker turns out to be ours is a success.
    */
   private async commitMarker(m: BatchMarker, expected: number): Promise<void> {
-    const event = jsonEvent({
+    const event = kdb().jsonEvent({
       id: markerEventId(m.batch),
       type: MARKER_TYPE,
       data: encodeMarker(m),
@@ -632,7 +635,7 @@ export class KurrentDbEventLog implements Port.EventLog {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.client.appendToStream(this.streams.head, event, {
-          streamState: expected < 0 ? NO_STREAM : BigInt(expected),
+          streamState: expected < 0 ? kdb().NO_STREAM : BigInt(expected),
           requiresLeader: true,
         });
         return;
