@@ -3,8 +3,6 @@
  * real communes of `@kpi/reference`).
  */
 
-// the catalog and reference data moved to @kpi/reference; re-exported until its users import it from there
-export * from "@kpi/reference";
 export { factStream, type GenerateOptions, generateFacts } from "./generator/generateFacts.js";
 export { calibratedPopulations } from "./generator/geography.js";
 export { isScaleName, SCALE_NAMES, SCALES, type Scale, type ScaleName } from "./generator/scales.js";

@@ -11,7 +11,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { COMMUNES_GEOJSON } from "@kpi/seeds";
+import { COMMUNES_GEOJSON } from "@kpi/reference";
 import type { Feature, FeatureCollection, Geometry } from "geojson";
 import { quantize } from "topojson-client";
 import { topology } from "topojson-server";
