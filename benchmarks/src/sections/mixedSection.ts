@@ -10,7 +10,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildApp, DEFAULT_API_CONFIG, listen, tokenHash } from "@kpi/api";
-import { formatCatalogError, loadCatalog } from "@kpi/seeds";
+import { formatCatalogError, loadCatalog } from "@kpi/reference";
 import * as E from "fp-ts/lib/Either.js";
 import { type LoadStats, load, medianStats } from "../latency.js";
 import type { LoadJob } from "../loadWorker.js";

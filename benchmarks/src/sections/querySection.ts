@@ -14,7 +14,7 @@
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { buildApp, LiveWarehouse, listen, loadReference } from "@kpi/api";
 import type { FigureRow, Warehouse } from "@kpi/projections";
-import { formatCatalogError, loadCatalog } from "@kpi/seeds";
+import { formatCatalogError, loadCatalog } from "@kpi/reference";
 import * as E from "fp-ts/lib/Either.js";
 import { load, medianStats, type Stats, timeEach } from "../latency.js";
 import type { LoadJob } from "../loadWorker.js";

@@ -1,7 +1,7 @@
 /**
  * Every number the sample province is calibrated on, in one place, with where it comes from. Figures marked
- * "published" are in `seeds/data/dong_thap_published_figures.csv`; the others are plausible assumptions chosen
- * to sit near the published figures and the targets of `targets.md`, never claims about the real province.
+ * "published" are in `packages/reference/data/dong_thap_published_figures.csv`; the others are plausible assumptions
+ * chosen to sit near the published figures and the targets of `targets.md`, never claims about the real province.
  *
  * A `Curve` gives a value at the end of each year from 2018 (the state the initial load describes) to 2026; the
  * simulation interpolates linearly within a year. Shares are fractions of the population the indicator uses.

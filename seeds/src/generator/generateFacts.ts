@@ -9,7 +9,7 @@
  * consume facts asynchronously.
  */
 import type { Fact } from "@kpi/core";
-import { type ReferenceData, referenceData } from "../reference/referenceData.js";
+import { type ReferenceData, referenceData } from "@kpi/reference";
 import { Businesses } from "./businesses.js";
 import { Community } from "./community.js";
 import { civilOf, isoOf } from "./days.js";

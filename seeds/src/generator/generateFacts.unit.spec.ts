@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import { decodeFact, type Fact, formatFieldErrors } from "@kpi/core";
+import { MERGER_DATE, referenceData, resolveCommune } from "@kpi/reference";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-import { referenceData } from "../reference/referenceData.js";
-import { MERGER_DATE, resolveCommune } from "../reference/resolveCommune.js";
 import { factStream, generateFacts } from "./generateFacts.js";
 
 const lines = (scale: "tiny" | "small", seed: number): string[] => {

@@ -1,7 +1,7 @@
 /**
  * The sample province's map: the current communes in scope with a usable population, the old units that were
  * merged into them, and the weights the simulation places people and businesses with. Built from the reference
- * data (`../reference`), so codes, names and the old → new mapping are the real ones.
+ * data (`@kpi/reference`), so codes, names and the old → new mapping are the real ones.
  *
  * Populations flagged SUSPECT_LOW are not used as they stand. The 12 flagged communes share what the 90
  * unflagged ones leave of the province's 4,370,046 (the merger figure) in proportion to how many old units each
@@ -10,8 +10,7 @@
  * 33,045 seen on vreview.vn.
  */
 import type { CommuneCode } from "@kpi/core";
-import type { Commune } from "../reference/communes.js";
-import type { ReferenceData } from "../reference/referenceData.js";
+import type { Commune, ReferenceData } from "@kpi/reference";
 import { PROVINCE_POPULATION_2025 } from "./calibration.js";
 import { cumulative, type Rng } from "./rng.js";
 import type { Scale } from "./scales.js";

@@ -7,7 +7,7 @@
  * each catch-up it refreshes the statisticians' snapshot. SIGINT or SIGTERM closes the server (in-flight
  * requests finish), then the warehouse, and resolves with exit code 0.
  */
-import { formatCatalogError, loadCatalog } from "@kpi/seeds";
+import { formatCatalogError, loadCatalog } from "@kpi/reference";
 import * as E from "fp-ts/lib/Either.js";
 import type { Config } from "../config.js";
 import { explainFailure } from "../failures.js";

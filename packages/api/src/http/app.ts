@@ -18,7 +18,7 @@ import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { Warehouse } from "@kpi/projections";
-import type { Catalog } from "@kpi/seeds";
+import type { Catalog } from "@kpi/reference";
 import Fastify, {
   type FastifyError,
   type FastifyInstance,

@@ -3,7 +3,7 @@
  * access, indicator and commune look-ups with messages that say what to send instead).
  */
 import { didYouMean } from "@kpi/core";
-import type { CatalogIndicator } from "@kpi/seeds";
+import type { CatalogIndicator } from "@kpi/reference";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import * as E from "fp-ts/lib/Either.js";
 import type { ApiConfig } from "./apiConfig.js";

@@ -41,7 +41,7 @@ import {
   type WarehouseReader,
   withheldSql,
 } from "@kpi/projections";
-import type { CatalogIndicator } from "@kpi/seeds";
+import type { CatalogIndicator } from "@kpi/reference";
 import * as E from "fp-ts/lib/Either.js";
 import type { ApiError } from "./errors.js";
 import { disclose, type Figure, type RawFigure } from "./figures.js";

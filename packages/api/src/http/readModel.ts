@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { type Warehouse, withheldSql } from "@kpi/projections";
-import type { CatalogIndicator, PlanningDocument } from "@kpi/seeds";
+import type { CatalogIndicator, PlanningDocument } from "@kpi/reference";
 import { disclose, type Figure, type Status } from "./figures.js";
 
 export interface CommuneInfo {

@@ -37,7 +37,7 @@ const provenance = {
 const provenanceDocs = {
   effectiveOn: "the day the change takes effect (the decision's date)",
   changedBy: "who decided the change (the body or office)",
-  plan: "the planning document that makes the change (its id, as in seeds/catalog/documents.json)",
+  plan: "the planning document that makes the change (its id, as in packages/reference/catalog/documents.json)",
   section: "the section of that document, in its own numbering",
 };
 

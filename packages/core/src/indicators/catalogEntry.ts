@@ -1,7 +1,7 @@
 /**
  * One entry of the indicator catalog: names in Vietnamese and English, what is measured and how (the
  * definition), every target with its year and the document and section it comes from. Entries are data in
- * `seeds/catalog/`; this codec decodes them and `decodeCatalogEntry` also checks the definition.
+ * `packages/reference/catalog/`; this codec decodes them and `decodeCatalogEntry` also checks the definition.
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";

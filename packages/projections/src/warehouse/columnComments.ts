@@ -59,7 +59,7 @@ export const COLUMN_COMMENTS: Readonly<Record<string, string>> = {
   "indicator_targets.value": "The target's value.",
   "indicator_targets.year": "The target year.",
   op: "The target's operator (>=, >, <=, <, =).",
-  document: "The planning document the target comes from (seeds/catalog/documents.json).",
+  document: "The planning document the target comes from (packages/reference/catalog/documents.json).",
   section: "The section of the document.",
   note: "How the target's wording was read, where it needed reading.",
   // reference

@@ -107,7 +107,7 @@ CREATE TABLE IF NOT EXISTS indicators (
 );
 COMMENT ON COLUMN indicators.baseline_year IS 'The base year the plan states for the province figure (NULL: the plan states none; trajectories start from the first year with a value).';
 COMMENT ON COLUMN indicators.baseline_value IS 'The base value the plan states for baseline_year.';
-COMMENT ON TABLE indicators IS 'The indicator catalog (seeds/catalog) as in force at the checkpoint, i.e. amended by the catalog changes recorded in the log (table catalog_changes): Vietnamese and English names, how each is measured, and the hash of its definition.';
+COMMENT ON TABLE indicators IS 'The indicator catalog (packages/reference/catalog) as in force at the checkpoint, i.e. amended by the catalog changes recorded in the log (table catalog_changes): Vietnamese and English names, how each is measured, and the hash of its definition.';
 
 CREATE TABLE IF NOT EXISTS breakdown_labels (code VARCHAR PRIMARY KEY, name_vi VARCHAR NOT NULL, name_en VARCHAR NOT NULL);
 COMMENT ON TABLE breakdown_labels IS 'Names in Vietnamese and English of the breakdown values: VSIC 2018 sections (A–U), ALL, and the empty value (the overall figure).';

@@ -1,9 +1,10 @@
 /**
- * The warehouse's inputs from `@kpi/seeds`: the reference tables (communes, crosswalk, and how every code
- * resolves in each era, computed with the seeds' own resolver so SQL and TypeScript agree) and the catalog.
+ * The warehouse's inputs from `@kpi/reference`: the reference tables (communes, crosswalk, and how every code
+ * resolves in each era, computed with the reference package's own resolver so SQL and TypeScript agree) and the
+ * catalog.
  */
 import type { CatalogEntry } from "@kpi/core";
-import { type CommuneResolver, createResolver, formatCatalogError, loadCatalog, referenceData } from "@kpi/seeds";
+import { type CommuneResolver, createResolver, formatCatalogError, loadCatalog, referenceData } from "@kpi/reference";
 import * as E from "fp-ts/lib/Either.js";
 import type { ReferenceTables } from "./projector.js";
 

@@ -1,7 +1,7 @@
 /**
  * The communes' map for the dashboard, made at build time: the 102 boundaries of
- * `seeds/data/dong_thap_communes_2025.geojson` (full resolution, about 3.7 MB) become one TopoJSON topology
- * (shared borders stored once, simplified keeping the topology, coordinates quantised), about 100 KB, written
+ * `packages/reference/data/dong_thap_communes_2025.geojson` (full resolution, about 3.7 MB) become one TopoJSON
+ * topology (shared borders stored once, simplified keeping the topology, coordinates quantised), about 100 KB, written
  * to `packages/api/dist/dashboard/communes.topo.json` and served by the dashboard route. Each geometry keeps
  * only `code` and `name`. A file that is not the 102 communes (a feature without a 5-digit `commune_code`, a
  * code twice, a geometry that is not a polygon) is refused with the feature's index and the reason.
@@ -11,7 +11,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { COMMUNES_GEOJSON } from "@kpi/seeds";
+import { COMMUNES_GEOJSON } from "@kpi/reference";
 import type { Feature, FeatureCollection, Geometry } from "geojson";
 import { quantize } from "topojson-client";
 import { topology } from "topojson-server";

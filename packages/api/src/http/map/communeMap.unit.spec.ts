@@ -3,7 +3,7 @@
  * its code and name and a shape of its own; a file that is not the communes is refused with the feature's index.
  */
 import { readFileSync } from "node:fs";
-import { COMMUNES_GEOJSON } from "@kpi/seeds";
+import { COMMUNES_GEOJSON } from "@kpi/reference";
 import { feature } from "topojson-client";
 import type { GeometryCollection } from "topojson-specification";
 import { describe, expect, it } from "vitest";

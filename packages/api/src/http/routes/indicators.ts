@@ -3,7 +3,7 @@
  * computed from, and its targets with the planning document and section each comes from.
  * GET /v1/indicators/{code} — one of them (404 `unknown_indicator` otherwise).
  */
-import type { CatalogIndicator } from "@kpi/seeds";
+import type { CatalogIndicator } from "@kpi/reference";
 import type { FastifyInstance } from "fastify";
 import { type ApiContext, indicatorOrFail, readAccess } from "../context.js";
 import type { Reference } from "../readModel.js";

@@ -8,7 +8,7 @@
  * GET /v1/communes/{code}/profile — one commune on every indicator: its overall figure (that year, or the latest
  * it has, withheld ones shown as withheld) with the province's of the same year beside it.
  */
-import type { CatalogIndicator } from "@kpi/seeds";
+import type { CatalogIndicator } from "@kpi/reference";
 import type { FastifyInstance } from "fastify";
 import { type ApiContext, geoOrFail, readAccess } from "../context.js";
 import { fail } from "../errors.js";

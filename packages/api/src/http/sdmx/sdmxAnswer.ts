@@ -13,7 +13,7 @@
  * History reads are as-of reads: the routes limit them per client, and they do not combine with `asOf`.
  */
 
-import type { CatalogIndicator } from "@kpi/seeds";
+import type { CatalogIndicator } from "@kpi/reference";
 import * as E from "fp-ts/lib/Either.js";
 import type { ApiContext } from "../context.js";
 import { fail } from "../errors.js";

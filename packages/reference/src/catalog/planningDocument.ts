@@ -1,5 +1,5 @@
 /**
- * The planning documents the targets come from (`seeds/catalog/documents.json`): a stable id such as
+ * The planning documents the targets come from (`packages/reference/catalog/documents.json`): a stable id such as
  * `KH-315-2025`, the file under the shared reference's `plans/`, number, Vietnamese and English titles, the date
  * (a day, or only a year where the text leaves it blank) and the horizon (the years it sets targets for).
  */

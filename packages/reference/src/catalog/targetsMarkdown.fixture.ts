@@ -7,9 +7,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The shared reference beside the repository when it is there, else the copy kept in seeds/reference. */
-export const SHARED_BESIDE = fileURLToPath(new URL("../../../../shared/reference/", import.meta.url));
-export const REFERENCE_COPY = fileURLToPath(new URL("../../reference/", import.meta.url));
+/** The shared reference beside the repository when it is there, else the copy kept in packages/reference/shared. */
+export const SHARED_BESIDE = fileURLToPath(new URL("../../../../../shared/reference/", import.meta.url));
+export const REFERENCE_COPY = fileURLToPath(new URL("../../shared/", import.meta.url));
 export const SHARED_REFERENCE = existsSync(`${SHARED_BESIDE}targets.md`) ? SHARED_BESIDE : REFERENCE_COPY;
 export const TARGETS_MD = join(SHARED_REFERENCE, "targets.md");
 export const PLANS_DIR = join(SHARED_REFERENCE, "plans");
@@ -17,7 +17,7 @@ export const PLANS_DIR = join(SHARED_REFERENCE, "plans");
 export const readReference = (path: string): string => {
   if (!existsSync(path)) {
     throw new Error(
-      `${path} is missing: the catalog tests compare seeds/catalog with the shared reference, which must be checked out next to the repository (<repo>/../shared/reference/)`,
+      `${path} is missing: the catalog tests compare packages/reference/catalog with the shared reference, which must be checked out next to the repository (<repo>/../shared/reference/)`,
     );
   }
   return readFileSync(path, "utf8");

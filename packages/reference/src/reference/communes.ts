@@ -144,6 +144,6 @@ export const parseCommunes = (
   return problems.length > 0 ? E.left(referenceDataError(file, problems)) : E.right(out);
 };
 
-/** Read and decode the communes CSV (by default the one shipped in `seeds/data`). */
+/** Read and decode the communes CSV (by default the one shipped in `packages/reference/data`). */
 export const loadCommunes = (path: string = COMMUNES_CSV): E.Either<ReferenceDataError, Commune[]> =>
   parseCommunes(readFileSync(path, "utf8"), path);

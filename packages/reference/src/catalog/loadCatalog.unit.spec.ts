@@ -427,7 +427,7 @@ describe("loadCatalog", () => {
   });
 });
 
-describe("the copy of the shared reference kept in seeds/reference", () => {
+describe("the copy of the shared reference kept in packages/reference/shared", () => {
   it("is identical to the shared reference when that is checked out beside the repository", () => {
     const files = ["targets.md", ...readdirSync(join(REFERENCE_COPY, "plans")).map((f) => `plans/${f}`)];
     expect(files.length).toBe(6);

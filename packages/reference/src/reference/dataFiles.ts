@@ -1,6 +1,7 @@
 /**
- * Where the reference data files are (CSV, and the communes' boundaries as GeoJSON): `seeds/data/`, found relative to this module so the same code works from
- * `seeds/src/reference` (vitest, tsx) and from `seeds/dist/reference` (compiled), both two levels below `seeds/`.
+ * Where the reference data files are (CSV, and the communes' boundaries as GeoJSON): `packages/reference/data/`,
+ * found relative to this module so the same code works from `packages/reference/src/reference` (vitest, tsx) and
+ * from `packages/reference/dist/reference` (compiled), both two levels below `packages/reference/`.
  */
 import { fileURLToPath } from "node:url";
 

@@ -1,8 +1,8 @@
 /**
- * Loads the indicator catalog (`seeds/catalog/documents.json`, `seeds/catalog/indicators.json`): every entry is
- * decoded with `decodeCatalogEntry` (which also checks its definition against the fact registry and the entity
- * model), then the catalog as a whole is checked: codes unique, every target citing a known document and a year
- * within that document's span, units, operators and definition kinds consistent with the measure. Every problem
+ * Loads the indicator catalog (`packages/reference/catalog/documents.json`,
+ * `packages/reference/catalog/indicators.json`): every entry is decoded with `decodeCatalogEntry` (which also
+ * checks its definition against the fact registry and the entity model), then the catalog as a whole is checked:
+ * codes unique, every target citing a known document and a year within that document's span, units, operators and definition kinds consistent with the measure. Every problem
  * is collected, never only the first, and each names the file, the entry code and the JSON path
  * (`indicators.json: DE_GRDP: definition.numerator.field: GrdpReported has no field "digital"…`).
  * A loaded indicator carries its `definitionHash` and the fact types it depends on (`factsOf`).
@@ -277,7 +277,10 @@ const readJson = (dir: string, file: string): E.Either<CatalogProblem, unknown> 
   }
 };
 
-/** Reads `documents.json` and `indicators.json` from `dir` (by default `seeds/catalog/`) and decodes them. */
+/**
+ * Reads `documents.json` and `indicators.json` from `dir` (by default `packages/reference/catalog/`) and decodes
+ * them.
+ */
 export const loadCatalog = (dir: string = CATALOG_DIR): E.Either<CatalogError, Catalog> => {
   const documents = readJson(dir, DOCUMENTS_FILE);
   const indicators = readJson(dir, INDICATORS_FILE);

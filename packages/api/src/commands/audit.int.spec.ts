@@ -5,6 +5,9 @@
  * edited publication file is caught by its digest and by the figure that no longer matches. The publication is
  * signed (Ed25519, a key made here): verify with the office's public key refuses another key, an unsigned file
  * and a file edited after signing, even with its digest recomputed.
+ *
+ * It checks `@kpi/projections`' audit modules, but lives in the API package because it needs the sample province
+ * (`@kpi/seeds`), which sits above projections: projections may not import it.
  */
 import { generateKeyPairSync } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -21,16 +24,26 @@ import {
   joinCanonical,
 } from "@kpi/core";
 import { FORMAT_1_SQL } from "@kpi/core/logFormat1";
+import {
+  decodePublication,
+  digestOfJson,
+  exportLog,
+  keyIdOf,
+  type LogToVerify,
+  type Publication,
+  type Published,
+  publishFigures,
+  seedCatalog,
+  seedReferenceTables,
+  signPublication,
+  type VerifyOptions,
+  type VerifyReport,
+  verifyPublication,
+  Warehouse,
+} from "@kpi/projections";
 import { writeSample } from "@kpi/seeds";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Warehouse } from "../warehouse/projector.js";
-import { seedCatalog, seedReferenceTables } from "../warehouse/seedTables.js";
-import { exportLog } from "./exportLog.js";
-import { decodePublication, digestOfJson, type Publication, signPublication } from "./publication.js";
-import { type Published, publishFigures } from "./publish.js";
-import { keyIdOf } from "./signature.js";
-import { type LogToVerify, type VerifyOptions, type VerifyReport, verifyPublication } from "./verify.js";
 
 const office = generateKeyPairSync("ed25519");
 const stranger = generateKeyPairSync("ed25519");

@@ -108,6 +108,6 @@ export const parseCrosswalk = (
     ),
   )(decodeCsv(file, text, Row));
 
-/** Read and decode the crosswalk CSV (by default the one shipped in `seeds/data`). */
+/** Read and decode the crosswalk CSV (by default the one shipped in `packages/reference/data`). */
 export const loadCrosswalk = (path: string = CROSSWALK_CSV): E.Either<ReferenceDataError, CrosswalkRow[]> =>
   parseCrosswalk(readFileSync(path, "utf8"), path);

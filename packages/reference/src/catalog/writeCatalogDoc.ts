@@ -1,5 +1,5 @@
 /**
- * Writes `docs/indicators.md` from the catalog: `npx tsx seeds/src/catalog/writeCatalogDoc.ts` (or
+ * Writes `docs/indicators.md` from the catalog: `npx tsx packages/reference/src/catalog/writeCatalogDoc.ts` (or
  * `pnpm docs:indicators`). Refuses, listing every problem, when the catalog does not load.
  */
 import { writeFileSync } from "node:fs";
