@@ -18,9 +18,9 @@
  *   (retractions recorded later do not apply), then judged against the targets then in force by the
  *   warehouse's own SQL (`WarehouseReader.judge`, the rules of `statusSql.ts`).
  *   Cached by (indicator, P): figures at a position never change while the catalog stays the same.
- * - `asOf` = a day YYYY-MM-DD: the figures as known at the end of that (UTC) recording day, read from
- *   `indicator_revisions` (each figure's value in the last vintage on or before that day). This is what the
- *   warehouse published then, cheap to read; cached by (indicator, day, checkpoint).
+ * - `asOf` = a day YYYY-MM-DD: the figures as known at the end of that (UTC) recording day, by the same
+ *   `figuresAsOf` as `kpi figure --as-of DAY` (read from `indicator_revisions`: what the warehouse published
+ *   then, cheap to read); cached by (indicator, day, checkpoint).
  *
  * `afterRefresh` (the server writes the statisticians' snapshots with it) runs after a catch-up that changed the
  * figures, at most once every `afterRefreshEveryMs` counted from the open (then once more for the catch-ups
@@ -31,16 +31,7 @@
 
 import { availableParallelism } from "node:os";
 import { type AmendedCatalog, type CatalogEntry, definitionHash } from "@kpi/core";
-import {
-  flagsSql,
-  Params,
-  provisionalSql,
-  type QuarantineCounts,
-  smallCellSql,
-  type Warehouse,
-  type WarehouseReader,
-  withheldSql,
-} from "@kpi/projections";
+import type { QuarantineCounts, Warehouse, WarehouseReader } from "@kpi/projections";
 import type { CatalogIndicator } from "@kpi/reference";
 import * as E from "fp-ts/lib/Either.js";
 import type { ApiError } from "./errors.js";
@@ -351,38 +342,19 @@ export class LiveWarehouse {
     return this.finish(entry, position, rows);
   }
 
+  /** As of a day: `figuresAsOf` with the day, as `kpi figure --as-of DAY` (one rule, docs/semantics.md). */
   private async onDay(entry: CatalogIndicator, date: string): Promise<AsOfFigures> {
-    const at = await this.reader.query<{ p: number }>(
-      "SELECT CAST(coalesce(max(position), 0) AS DOUBLE) AS p FROM facts WHERE CAST(recorded_at AS DATE) <= CAST($date AS DATE)",
-      { date },
-    );
-    const position = at[0]?.p ?? 0;
-    // A commune figure whose last revision has neither numerator nor denominator had stopped existing then.
-    const standing = `SELECT * FROM (
-         SELECT indicator, geo, year, breakdown,
-                CAST(arg_max_null(numerator, vintage) AS DOUBLE) AS numerator,
-                CAST(arg_max_null(denominator, vintage) AS DOUBLE) AS denominator,
-                arg_max_null(value, vintage) AS value
-         FROM indicator_revisions
-         WHERE indicator = $indicator AND vintage <= CAST($date AS DATE)
-         GROUP BY ALL)
-       WHERE geo = 'province' OR numerator IS NOT NULL OR denominator IS NOT NULL`;
-    // the quality flags by the warehouse's one rule, as they stood on that day
-    const p = new Params("q");
-    const flagged = flagsSql([entry], standing, p);
-    const rows = await this.reader.query<Omit<RawFigure, "position">>(
-      `SELECT indicator, geo, year, breakdown, numerator, denominator, value, withheld,
-              ${provisionalSql("CAST($date AS DATE)")} AS provisional, estimated, break_in_series AS "breakInSeries",
-              implausible, implausible_reason AS "implausibleReason"
-       FROM (${withheldSql(flagged, smallCellSql(String(this.reference.smallCellThreshold)))})
-       ORDER BY geo, breakdown, year`,
-      { ...p.values, indicator: entry.code, date },
-    );
-    return this.finish(
-      entry,
-      position,
-      rows.map((r) => ({ ...r, position })),
-    );
+    const rows = await this.reader.figuresAsOf({ date }, [entry.code]);
+    const position =
+      rows[0]?.position ??
+      (
+        await this.reader.query<{ p: number }>(
+          "SELECT CAST(coalesce(max(position), 0) AS DOUBLE) AS p FROM facts WHERE CAST(recorded_at AS DATE) <= CAST($date AS DATE)",
+          { date },
+        )
+      )[0]?.p ??
+      0;
+    return this.finish(entry, position, rows);
   }
 
   /** Runs `afterRefresh` once the interval since its last start has passed, if a catch-up owes it a run. */

@@ -13,7 +13,7 @@ import type { Figure, Status } from "../figures.js";
 import type { Reference } from "../readModel.js";
 import type { FigureRow } from "../routes/figureTable.js";
 import { type SdmxDataSet, toSdmxCsv, toSdmxJson } from "./sdmxMessages.js";
-import { sdmxAttributes } from "./sdmxStructure.js";
+import { ATTRIBUTES, sdmxAttributes } from "./sdmxStructure.js";
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const ajv = addFormats(new Ajv({ strict: false, allErrors: true, validateSchema: false, unicodeRegExp: false }));
@@ -141,8 +141,14 @@ describe("SDMX messages of arbitrary figures", () => {
               value,
               validFrom: d.validFrom,
               UNIT_MEASURE: unit?.values[series.attributes[0] ?? -1]?.id,
-              // an attribute without a value is null in the message
-              ...Object.fromEntries(obsAttrs.map((x, j) => [x.id, a[j] === null ? null : x.values[Number(a[j])]?.id])),
+              // an attribute without a value is null in the message; one the structure leaves out (no observation
+              // gives it a value) is null in every observation
+              ...Object.fromEntries(
+                ATTRIBUTES.filter((x) => x.level === "observation").map(({ id }) => {
+                  const j = obsAttrs.findIndex((x) => x.id === id);
+                  return [id, j < 0 || a[j] === null ? null : obsAttrs[j]?.values[Number(a[j])]?.id];
+                }),
+              ),
             })),
           ),
         );
