@@ -61,7 +61,8 @@ export const serveCommand = async (config: Config, o: ServeOptions): Promise<num
   // idle): a restart takes the longer of the two, not their sum.
   const appModule = import("../http/app.js");
   appModule.catch(() => undefined);
-  const w = await openWarehouse(config);
+  // the saved append indexes (a gigabyte at province scale) load while the server gets ready to answer reads
+  const w = await openWarehouse(config, undefined, { logIndexesInBackground: true });
   try {
     // A warehouse never folded, or folded for another catalog, is built before serving (its tables would be
     // empty or wrong); otherwise the server listens at once and folds what was appended since in the background.

@@ -19,9 +19,14 @@ import type { Config } from "../config.js";
 
 /**
  * Opens the warehouse over `log`, a store the caller opened (KurrentDB: read through the event-log port), or by
- * default over the embedded log at `config.logPath` (attached, read in SQL).
+ * default over the embedded log at `config.logPath` (attached, read in SQL). `logIndexesInBackground`: the
+ * embedded log loads its saved append indexes while the caller goes on (a server's start; appends wait for them).
  */
-export const openWarehouse = async (config: Config, log?: EventLog): Promise<Warehouse> => {
+export const openWarehouse = async (
+  config: Config,
+  log?: EventLog,
+  options: { readonly logIndexesInBackground?: boolean } = {},
+): Promise<Warehouse> => {
   mkdirSync(dirname(config.warehousePath), { recursive: true });
   mkdirSync(dirname(config.logPath), { recursive: true });
   return Warehouse.open(config.warehousePath, log ?? config.logPath, {
@@ -29,6 +34,7 @@ export const openWarehouse = async (config: Config, log?: EventLog): Promise<War
     reference: seedReferenceTables(),
     years: config.years,
     smallCellThreshold: config.smallCellThreshold,
+    ...(options.logIndexesInBackground ? { logIndexesInBackground: true } : {}),
   });
 };
 

@@ -125,6 +125,11 @@ export interface WarehouseOptions {
    * tables of other kinds are not complete. For replays that recompute a few figures (audit), never for the
    * statisticians' warehouse.
    */
+  /**
+   * The embedded log loads its saved append indexes in the background (`DuckDbEventLogOptions.indexesInBackground`):
+   * the warehouse opens and reads at once, and the first append waits for them. For a server's start.
+   */
+  readonly logIndexesInBackground?: boolean;
   readonly stageOnlyCatalogFacts?: boolean;
 }
 
@@ -598,6 +603,7 @@ export class Warehouse {
         : await DuckDbEventLog.open(logOrPath, {
             attach: { instance, alias: "log" },
             ...(options.logReadOnly ? { readOnly: true } : {}),
+            ...(options.logIndexesInBackground ? { indexesInBackground: true } : {}),
             ...(options.now ? { now: options.now } : {}),
           });
     const source = eventSourceOf(log, { generic: options.readPath === "generic" });

@@ -11,6 +11,8 @@
  * A format-1 log (no typed columns) opens read-only and verifies; opened for writing it is refused with the
  * advice to run `kpi migrate`.
  */
+
+import { existsSync } from "node:fs";
 import {
   type DuckDBAppender,
   type DuckDBConnection,
@@ -31,7 +33,7 @@ import { fingerprint } from "../fingerprintTable.js";
 import { follow } from "../follow.js";
 import { chainHash, GENESIS_HASH } from "../hashChain.js";
 import { storageAdvice } from "../storageAdvice.js";
-import { type IndexSnapshot, readIndexSnapshot, writeIndexSnapshot } from "./indexSnapshot.js";
+import { type IndexSnapshot, readIndexSnapshot, snapshotPath, writeIndexSnapshot } from "./indexSnapshot.js";
 import { FactIndex, fingerprintToBigInt, type IndexedFact, SourceCodes, StreamRevisions } from "./logIndex.js";
 import {
   firstWrongTypedSql,
@@ -229,6 +231,12 @@ export interface DuckDbEventLogOptions {
    */
   readonly saveIndexFrom?: number;
   /**
+   * Load the saved append indexes in the background when there are some (a server's start): the open returns
+   * once the head is read, reads are served at once, and the first append waits for the indexes (and is refused
+   * with the reason if they cannot be loaded). Without saved indexes the open derives them before it returns.
+   */
+  readonly indexesInBackground?: boolean;
+  /**
    * How long after an open from saved indexes the check of every stored block starts (default 10 s): the first
    * seconds after an open are a server's start, which the check would slow down. Appends are accepted meanwhile,
    * as while the check runs; damage found refuses them from then on.
@@ -255,6 +263,16 @@ export class DuckDbEventLog implements Port.EventLog {
     snapshot: false,
     tail: 0,
   };
+  /** The connection the indexes are read on: one of their own while they load in the background. */
+  private loadConn: DuckDBConnection | undefined;
+  private get indexConn(): DuckDBConnection {
+    return this.loadConn ?? this.conn;
+  }
+  /** Resolves when the append indexes are loaded: at once, unless they load in the background (`indexesInBackground`). */
+  private indexesReady: Promise<void> = Promise.resolve();
+  private indexesLoaded = false;
+  /** Why the append indexes could not be loaded in the background: every append is refused with it. */
+  private indexesFailed: unknown;
   /** Starts the background check at once while it waits for its start (see `storageCheckAfterMs`). */
   private wakeCheck: (() => void) | undefined;
   /** The background check's connection while it runs. */
@@ -346,12 +364,35 @@ export class DuckDbEventLog implements Port.EventLog {
       this.lastHash = (row[1] as { bytes: Uint8Array }).bytes;
     }
     if (this.options.readOnly) return; // nothing is appended: the indexes only serve appends
-    const fromSaved = await this.readIndexes(() => checkStorage(this.conn, this.db, this.path));
-    if (fromSaved) {
-      this.storageCheck = this.checkStorageInBackground(this.headPos).catch((e: unknown) => {
-        if (e instanceof LogStorageDamaged) this.damage = e;
-      });
+    const load = async () => {
+      const fromSaved = await this.readIndexes(() => checkStorage(this.indexConn, this.db, this.path));
+      if (fromSaved) {
+        this.storageCheck = this.checkStorageInBackground(this.headPos).catch((e: unknown) => {
+          if (e instanceof LogStorageDamaged) this.damage = e;
+        });
+      }
+    };
+    if (this.options.indexesInBackground && existsSync(snapshotPath(this.path))) {
+      // on a connection of their own: a stream shares its connection with no other query
+      const c = await this.instance.connect();
+      this.loadConn = c;
+      this.indexesReady = damagedAsLogStorageError(this.path, load)
+        .finally(() => {
+          this.loadConn = undefined;
+          c.closeSync();
+        })
+        .then(
+          () => {
+            this.indexesLoaded = true;
+          },
+          (e: unknown) => {
+            this.indexesFailed = e;
+          },
+        );
+      return;
     }
+    await load();
+    this.indexesLoaded = true;
   }
 
   /**
@@ -376,7 +417,7 @@ export class DuckDbEventLog implements Port.EventLog {
     this.loadedFrom = { snapshot: false, tail: this.headPos, ...(why === undefined ? {} : { why }) };
     // sized for what the log holds, so that the saved index has no more empty slots than it needs
     const subjects = (
-      await this.conn.runAndReadAll(`SELECT CAST(approx_count_distinct(subject) AS DOUBLE) FROM ${this.db}events`)
+      await this.indexConn.runAndReadAll(`SELECT CAST(approx_count_distinct(subject) AS DOUBLE) FROM ${this.db}events`)
     ).getRows()[0]?.[0] as number;
     this.ids = new FactIndex(Math.max(1 << 16, Math.ceil(this.headPos * 1.15))); // room to grow a while
     this.revisions = new StreamRevisions(Math.max(1 << 10, Math.ceil(subjects * 1.05)));
@@ -432,11 +473,11 @@ export class DuckDbEventLog implements Port.EventLog {
       return s.ids.size === 0 && s.subjects === 0 ? undefined : "the saved index of an empty log holds facts";
     }
     const head = (
-      await this.conn.runAndReadAll(`SELECT lower(hex(hash)) FROM ${this.db}events WHERE position = ${s.head}`)
+      await this.indexConn.runAndReadAll(`SELECT lower(hex(hash)) FROM ${this.db}events WHERE position = ${s.head}`)
     ).getRows()[0]?.[0];
     if (head !== s.headHash) return `the saved index's head hash differs at position ${s.head}`;
     const last = (
-      await this.conn.runAndReadAll(`SELECT subject FROM ${this.db}subjects WHERE subject_key = ${s.subjects}`)
+      await this.indexConn.runAndReadAll(`SELECT subject FROM ${this.db}subjects WHERE subject_key = ${s.subjects}`)
     ).getRows() as [string][];
     if (last.length !== 1 || s.revisions.subjectKey(last[0]?.[0] ?? "") !== s.subjects) {
       return `the saved index's subject key ${s.subjects} is not the subject dictionary's last one as of its head`;
@@ -445,7 +486,7 @@ export class DuckDbEventLog implements Port.EventLog {
     for (let i = 1; i < SPOT_CHECKS; i++) wanted.add(1 + Math.floor((i * (s.head - 1)) / SPOT_CHECKS));
     // one point look per event (each reads the row group its position's zone map names; an IN list scans more)
     const rows = (
-      await this.conn.runAndReadAll(
+      await this.indexConn.runAndReadAll(
         [...wanted]
           .map(
             (at) => `SELECT CAST(position AS DOUBLE), id, subject, type = 'FactRetracted',
@@ -478,7 +519,7 @@ export class DuckDbEventLog implements Port.EventLog {
 
   /** Adds the events after position `after` to the append indexes. */
   private async indexEventsAfter(after: number): Promise<void> {
-    const ids = await this.conn.stream(
+    const ids = await this.indexConn.stream(
       `SELECT id, CAST(position AS DOUBLE), subject, type = 'FactRetracted', CAST(content_fp >> 32 AS INTEGER),
               CAST(content_fp & 4294967295 AS DOUBLE), source FROM ${this.db}events WHERE position > ${after}`,
     );
@@ -495,18 +536,18 @@ export class DuckDbEventLog implements Port.EventLog {
       }
     }
     // retractions are few: which facts they name, so that a second one is refused without reading the table
-    const retracted = await this.conn.stream(
+    const retracted = await this.indexConn.stream(
       `SELECT json_extract_string(data, '$.eventId') FROM ${this.db}events
        WHERE type = 'FactRetracted' AND position > ${after}`,
     );
     for await (const rows of retracted.yieldRows()) for (const r of rows) this.ids.markRetracted(r[0] as string);
-    const revs = await this.conn.stream(
+    const revs = await this.indexConn.stream(
       `SELECT subject, CAST(max(stream_revision) AS DOUBLE) FROM ${this.db}events WHERE position > ${after}
        GROUP BY subject`,
     );
     for await (const rows of revs.yieldRows()) for (const r of rows) this.revisions.set(r[0] as string, r[1] as number);
     // the dictionary's rows after the keys known (keys are given in order, so a zone map finds them)
-    const subjects = await this.conn.stream(
+    const subjects = await this.indexConn.stream(
       `SELECT subject, subject_key FROM ${this.db}subjects WHERE subject_key > ${this.subjectCount}`,
     );
     for await (const rows of subjects.yieldRows()) {
@@ -537,7 +578,8 @@ export class DuckDbEventLog implements Port.EventLog {
    * time, so it is not an error of the append that triggered it.
    */
   private async saveIndexes(): Promise<void> {
-    if (this.options.readOnly || this.damage !== undefined || this.headPos === this.savedHead) return;
+    if (this.options.readOnly || this.damage !== undefined || !this.indexesLoaded || this.headPos === this.savedHead)
+      return;
     if (this.headPos - Math.max(0, this.savedHead) < (this.options.saveIndexFrom ?? 100_000)) return;
     try {
       await writeIndexSnapshot(this.path, {
@@ -560,7 +602,12 @@ export class DuckDbEventLog implements Port.EventLog {
    * each step of the way.
    */
   reserve(facts: number): void {
-    if (!this.options.readOnly && facts > 0) this.ids.reserve(Math.ceil(facts));
+    if (this.options.readOnly || facts <= 0) return;
+    if (this.indexesLoaded) this.ids.reserve(Math.ceil(facts));
+    else
+      void this.indexesReady.then(() => {
+        if (this.indexesLoaded) this.ids.reserve(Math.ceil(facts));
+      });
   }
 
   async head(): Promise<Position> {
@@ -579,6 +626,8 @@ export class DuckDbEventLog implements Port.EventLog {
     if (this.closed) throw new Error("event log is closed");
     if (this.options.readOnly) throw new Error(`event log ${this.path} is open read-only`);
     if (this.damage !== undefined) throw this.damage;
+    await this.indexesReady;
+    if (this.indexesFailed !== undefined) throw this.indexesFailed;
     const release = await this.sessions.enter(() => this.closed);
     if (this.damage !== undefined) {
       release();
@@ -1126,6 +1175,7 @@ export class DuckDbEventLog implements Port.EventLog {
     this.closed = true;
     await this.sessions.idle();
     // a check of the stored blocks still running is stopped: it starts again at the next open
+    await this.indexesReady;
     this.wakeCheck?.();
     this.checkConn?.interrupt();
     await this.storageCheck;

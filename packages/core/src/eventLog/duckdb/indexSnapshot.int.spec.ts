@@ -405,3 +405,43 @@ describe("a damaged log opened from its saved indexes", () => {
     await expect(DuckDbEventLog.open(path, save)).rejects.toBeInstanceOf(LogStorageDamaged);
   });
 });
+
+describe("saved indexes loaded in the background (a server's start)", () => {
+  it("the open returns at once; appends wait for the indexes and are decided by them", async () => {
+    const path = fresh();
+    const log = await DuckDbEventLog.open(path, save);
+    await log.append(Array.from({ length: 5_000 }, (_, i) => accountOpened(`b${i}`, `p${i}`)));
+    await log.close();
+    expect(existsSync(snapshotPath(path))).toBe(true);
+    const opened = await DuckDbEventLog.open(path, { ...save, indexesInBackground: true });
+    try {
+      expect(await opened.head()).toBe(5_000); // known before the indexes are
+      // a re-sent fact is a duplicate, the same id with other content a conflict: both need the indexes
+      const again = await opened.append([accountOpened("b17", "p17")]);
+      expect(E.isRight(again) && again.right.duplicates).toBe(1);
+      const conflict = await opened.append([accountOpened("b18", "p18", { birthYear: 1991 })]);
+      expect(E.isLeft(conflict) && conflict.left._tag).toBe("IdConflict");
+      expect(opened.indexLoad.snapshot).toBe(true);
+      const fresh1 = await opened.append([accountOpened("b-new", "p-new")]);
+      expect(E.isRight(fresh1) && fresh1.right.appended).toBe(1);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it("falls back to deriving the indexes when the saved ones are torn, and still decides every append", async () => {
+    const path = fresh();
+    const log = await DuckDbEventLog.open(path, save);
+    await log.append(Array.from({ length: 3_000 }, (_, i) => accountOpened(`t${i}`, `p${i}`)));
+    await log.close();
+    truncateSync(snapshotPath(path), statSync(snapshotPath(path)).size - 100);
+    const opened = await DuckDbEventLog.open(path, { ...save, indexesInBackground: true });
+    try {
+      const again = await opened.append([accountOpened("t5", "p5")]);
+      expect(E.isRight(again) && again.right.duplicates).toBe(1);
+      expect(opened.indexLoad).toMatchObject({ snapshot: false });
+    } finally {
+      await opened.close();
+    }
+  });
+});
