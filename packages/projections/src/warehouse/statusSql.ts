@@ -1,5 +1,6 @@
 /**
- * From raw figures (`raw_values`: indicator, geo, year, breakdown, numerator, denominator, value) to the rows
+ * From raw figures (`raw_values`: indicator, geo, year, breakdown, the parts — numerator, denominator for counts,
+ * numerator_amount, denominator_amount for amounts — and value) to the rows
  * of `indicator_values`: the target applied, the baseline, the trajectory, the status and the quality flags
  * (`qualitySql.ts`). The rules are those of "Status against targets" in docs/semantics.md:
  *
@@ -15,6 +16,7 @@
  * The API's `judge` (figures as of an earlier vintage) follows the same rules; a test checks they agree.
  */
 import type { CatalogEntry } from "@kpi/core";
+import { smallCellSql } from "./disclosureSql.js";
 import { flagsSql, provisionalSql } from "./qualitySql.js";
 import type { Params } from "./sql.js";
 
@@ -74,7 +76,7 @@ SELECT * EXCLUDE (direction),
        WHEN direction = 'lower_is_better' AND value <= trajectory THEN 'on_track'
        WHEN direction = 'higher_is_better' AND value >= trajectory THEN 'on_track'
        ELSE 'off_track' END AS status,
-  geo <> 'province' AND denominator IS NOT NULL AND denominator < ${p.bind(smallCellThreshold)} AS suppressed,
+  coalesce(${smallCellSql(p.bind(smallCellThreshold))}, false) AS suppressed,
   ${provisionalSql(v)} AS provisional,
   ${p.bind(position)} AS position, ${v} AS vintage
 FROM j`;
