@@ -29,9 +29,12 @@
  */
 
 import { availableParallelism } from "node:os";
-import { type AmendedCatalog, type CatalogEntry, definitionHash } from "@kpi/core";
+import { type AmendedCatalog, type CatalogEntry, definitionHash, partsOf } from "@kpi/core";
 import {
+  DENOMINATOR_SQL,
   flagsSql,
+  NUMERATOR_SQL,
+  PART_COLUMNS,
   Params,
   provisionalSql,
   type QuarantineCounts,
@@ -349,23 +352,23 @@ export class LiveWarehouse {
     // A commune figure whose last revision has neither numerator nor denominator had stopped existing then.
     const standing = `SELECT * FROM (
          SELECT indicator, geo, year, breakdown,
-                CAST(arg_max_null(numerator, vintage) AS DOUBLE) AS numerator,
-                CAST(arg_max_null(denominator, vintage) AS DOUBLE) AS denominator,
+                ${PART_COLUMNS.map((x) => `arg_max_null(${x}, vintage) AS ${x}`).join(", ")},
                 arg_max_null(value, vintage) AS value
          FROM indicator_revisions
          WHERE indicator = $indicator AND vintage <= CAST($date AS DATE)
          GROUP BY ALL)
-       WHERE geo = 'province' OR numerator IS NOT NULL OR denominator IS NOT NULL`;
+       WHERE geo = 'province' OR ${PART_COLUMNS.map((x) => `${x} IS NOT NULL`).join(" OR ")}`;
     // the quality flags by the warehouse's one rule, as they stood on that day
     const p = new Params("q");
     const flagged = flagsSql([entry], standing, p);
     const rows = await this.reader.query<Omit<RawFigure, "position">>(
-      `SELECT indicator, geo, year, breakdown, numerator, denominator, value, withheld,
+      `SELECT indicator, geo, year, breakdown, CAST(${NUMERATOR_SQL} AS DOUBLE) AS numerator,
+              CAST(${DENOMINATOR_SQL} AS DOUBLE) AS denominator, $parts AS parts, value, withheld,
               ${provisionalSql("CAST($date AS DATE)")} AS provisional, estimated, break_in_series AS "breakInSeries",
               implausible, implausible_reason AS "implausibleReason"
        FROM (${withheldSql(flagged, smallCellSql(String(this.reference.smallCellThreshold)))})
        ORDER BY geo, breakdown, year`,
-      { ...p.values, indicator: entry.code, date },
+      { ...p.values, indicator: entry.code, date, parts: partsOf(entry.definition) },
     );
     return this.finish(
       entry,
