@@ -145,4 +145,66 @@ describe("warehouse schema", () => {
       await w.close();
     }
   });
+
+  it("rebuilds a warehouse made when every part was DECIMAL(20,3) into the typed pairs", async () => {
+    const paths = [join(dir, "upgrade.duckdb"), join(dir, "upgrade-log.duckdb")] as const;
+    const options = { catalog: seedCatalog(), reference: testReference, years: [2023, 2026] as [number, number] };
+    const w = await Warehouse.open(...paths, options);
+    try {
+      await w.log.append([
+        fact({
+          id: "shop-2024",
+          type: "SurveyAggregateReported",
+          subject: "stat:shop",
+          occurredOn: "2024-12-31",
+          source: "gso",
+          data: { survey: "ONLINE_SHOPPING", commune: "29926", year: 2024, respondents: 4520, meeting: 1250 },
+        }),
+      ]);
+      await w.catchUp();
+    } finally {
+      await w.close();
+    }
+    // the shape of the figure tables before counts were integers, and the catalog hash of that schema
+    const i = await DuckDBInstance.create(paths[0]);
+    const c = await i.connect();
+    try {
+      await c.run(`DROP VIEW published_indicator_forecasts; DROP VIEW published_indicator_values;
+        DROP VIEW province_scorecard; DROP VIEW published_indicator_revisions;
+        ALTER TABLE indicators DROP COLUMN parts;
+        UPDATE projection_meta SET value = 'schema 3' WHERE key = 'catalog_hash';`);
+      for (const t of ["indicator_values", "indicator_revisions"]) {
+        await c.run(`ALTER TABLE ${t} DROP COLUMN numerator_amount; ALTER TABLE ${t} DROP COLUMN denominator_amount;
+          ALTER TABLE ${t} ALTER numerator TYPE DECIMAL(20,3); ALTER TABLE ${t} ALTER denominator TYPE DECIMAL(20,3);`);
+      }
+    } finally {
+      c.closeSync();
+      i.closeSync();
+    }
+    const again = await Warehouse.open(...paths, options);
+    try {
+      await again.catchUp();
+      const types = await again.query<{ c: string; type: string }>(
+        `SELECT column_name AS c, data_type AS type FROM duckdb_columns()
+         WHERE database_name = current_database() AND table_name = 'indicator_values'
+           AND column_name IN ('numerator', 'numerator_amount') ORDER BY c`,
+      );
+      expect(types).toEqual([
+        { c: "numerator", type: "BIGINT" },
+        { c: "numerator_amount", type: "DECIMAL(20,3)" },
+      ]);
+      const figures = await again.query<{ n: string; d: string }>(
+        `SELECT CAST(numerator AS VARCHAR) AS n, CAST(denominator AS VARCHAR) AS d FROM indicator_values
+         WHERE indicator = 'POP_ONLINE_SHOPPING' AND geo = '29926' AND year = 2024`,
+      );
+      expect(figures).toEqual([{ n: "1250", d: "4520" }]);
+      const revisions = await again.query<{ n: string }>(
+        `SELECT CAST(numerator AS VARCHAR) AS n FROM indicator_revisions
+         WHERE indicator = 'POP_ONLINE_SHOPPING' AND geo = '29926' AND year = 2024`,
+      );
+      expect(revisions).toEqual([{ n: "1250" }]);
+    } finally {
+      await again.close();
+    }
+  });
 });
