@@ -141,6 +141,18 @@ describe("warehouse schema", () => {
         { indicator: "POP_ONLINE_SHOPPING", geo: "29926", n: "1250", d: "4520", na: null, da: null },
         { indicator: "POP_ONLINE_SHOPPING", geo: "province", n: "1250", d: "4520", na: null, da: null },
       ]);
+      // kpi export (Parquet) keeps the types
+      const [file] = (await w.export(join(dir, "parts-export"), "parquet")).filter((f) =>
+        f.endsWith("published_indicator_values.parquet"),
+      );
+      const exported = await w.query<{ c: string; type: string }>(
+        `SELECT column_name AS c, column_type AS type FROM (DESCRIBE SELECT * FROM read_parquet('${file}'))
+         WHERE column_name IN ('numerator', 'numerator_amount') ORDER BY c`,
+      );
+      expect(exported).toEqual([
+        { c: "numerator", type: "BIGINT" },
+        { c: "numerator_amount", type: "DECIMAL(20,3)" },
+      ]);
     } finally {
       await w.close();
     }
