@@ -84,7 +84,7 @@ describe("kpi", () => {
 
   it("runs the README's SQL examples on the snapshot, each returning rows", async () => {
     const queries = readmeSql();
-    expect(queries.length).toBe(4);
+    expect(queries.length).toBe(5);
     const instance = await DuckDBInstance.create(join(dir, "warehouse-snapshot.duckdb"), { access_mode: "READ_ONLY" });
     const c = await instance.connect();
     try {

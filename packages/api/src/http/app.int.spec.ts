@@ -69,8 +69,8 @@ interface ViewRow {
 
 const published = (where: string, params: Record<string, string | number>) =>
   t.warehouse.query<ViewRow>(
-    `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
-            CAST(denominator AS DOUBLE) AS denominator, value, target_year, target_op, target_value, trajectory,
+    `SELECT indicator, geo, year, breakdown, CAST(coalesce(numerator, numerator_amount) AS DOUBLE) AS numerator,
+            CAST(coalesce(denominator, denominator_amount) AS DOUBLE) AS denominator, value, target_year, target_op, target_value, trajectory,
             baseline_source, status, suppressed, provisional, estimated, break_in_series, implausible,
             implausible_reason
      FROM published_indicator_values WHERE ${where} ORDER BY geo, breakdown, year`,
@@ -314,7 +314,7 @@ describe("content negotiation and caching", () => {
     expect(csv.statusCode).toBe(200);
     const lines = csv.body.trim().split("\r\n");
     expect(lines[0]).toBe(
-      "indicator,name_vi,name_en,geo,geo_name,level,year,breakdown,breakdown_vi,breakdown_en,numerator,denominator,value,unit,unit_vi,unit_en,target_year,target_op,target_value,trajectory,baseline_year,baseline_value,baseline_source,status,status_vi,status_en,suppressed,provisional,estimated,break_in_series,implausible,implausible_reason,position,publication",
+      "indicator,name_vi,name_en,geo,geo_name,level,year,breakdown,breakdown_vi,breakdown_en,parts,numerator,denominator,numerator_amount,denominator_amount,value,unit,unit_vi,unit_en,target_year,target_op,target_value,trajectory,baseline_year,baseline_value,baseline_source,status,status_vi,status_en,suppressed,provisional,estimated,break_in_series,implausible,implausible_reason,position,publication",
     );
     expect(lines).toHaveLength(json.points.length + 1);
     expect(lines[1]).toMatch(

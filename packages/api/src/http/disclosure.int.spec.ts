@@ -105,7 +105,8 @@ describe("complementary suppression", () => {
     const csv = exported.find((f) => f.endsWith("published_indicator_values.csv")) ?? "";
     const counts = await t.warehouse.query<{ withheld: bigint; leaked: bigint }>(
       `SELECT count(*) FILTER (WHERE suppressed) AS withheld,
-              count(*) FILTER (WHERE suppressed AND (numerator IS NOT NULL OR denominator IS NOT NULL OR value IS NOT NULL)) AS leaked
+              count(*) FILTER (WHERE suppressed AND (numerator IS NOT NULL OR denominator IS NOT NULL
+                OR numerator_amount IS NOT NULL OR denominator_amount IS NOT NULL OR value IS NOT NULL)) AS leaked
        FROM read_csv('${csv.replaceAll("'", "''")}') WHERE indicator IN ('EDU_DIGITAL', 'OCOP_ONLINE', 'SCHOOL_SMART_CLASS')
          AND year BETWEEN 2023 AND 2025`,
     );

@@ -84,13 +84,14 @@ describe("the small-cell rule", () => {
             ...x,
           }));
           await c.run(`CREATE OR REPLACE TABLE indicator_values (indicator VARCHAR, geo VARCHAR, level VARCHAR,
-            year INTEGER, breakdown VARCHAR, numerator DOUBLE, denominator DOUBLE, value DOUBLE, trajectory DOUBLE,
+            year INTEGER, breakdown VARCHAR, numerator DOUBLE, denominator DOUBLE, numerator_amount DOUBLE,
+            denominator_amount DOUBLE, value DOUBLE, trajectory DOUBLE,
             status VARCHAR, baseline_year INTEGER, baseline_value DOUBLE, baseline_source VARCHAR, implausible BOOLEAN,
             implausible_reason VARCHAR, suppressed BOOLEAN, definition_hash VARCHAR)`);
           for (const x of unique) {
             const value = x.numerator === null || !x.denominator ? null : x.numerator / x.denominator;
             await c.run(
-              `INSERT INTO indicator_values VALUES ($i, $g, $l, $y, $b, $n, $d, $v, $t, $s, $by, $bv, $bs, $im, $ir,
+              `INSERT INTO indicator_values VALUES ($i, $g, $l, $y, $b, $n, $d, NULL, NULL, $v, $t, $s, $by, $bv, $bs, $im, $ir,
                  $g <> 'province' AND $d IS NOT NULL AND $d < ${THRESHOLD}, 'h')`,
               {
                 i: x.indicator,

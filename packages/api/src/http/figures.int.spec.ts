@@ -46,6 +46,7 @@ const raw = (
   breakdown: "",
   numerator,
   denominator,
+  parts: "count",
   value: numerator === null || denominator === null || denominator === 0 ? null : (100 * numerator) / denominator,
   position: 7,
   withheld,

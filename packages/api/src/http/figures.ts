@@ -10,6 +10,7 @@
  *   value and status (`suppressed` says it is withheld); a series with any withheld value shows no trajectory,
  *   baseline or on_track/off_track status.
  */
+import type { Parts } from "@kpi/core";
 import { discloseFigures } from "@kpi/projections";
 
 /** The status against the target applied (docs/semantics.md); a withheld figure has none (null). */
@@ -20,8 +21,11 @@ export interface RawFigure {
   readonly geo: string;
   readonly year: number;
   readonly breakdown: string;
+  /** Numerator and denominator, whichever pair of the warehouse holds them (`parts` says which). */
   readonly numerator: number | null;
   readonly denominator: number | null;
+  /** What numerator and denominator are: counts (integers) or amounts (decimals); docs/semantics.md. */
+  readonly parts: Parts;
   readonly value: number | null;
   /** The log position the figure reflects. */
   readonly position: number;

@@ -7,7 +7,8 @@
  * each catch-up and swaps it in whole, so a response always comes from one checkpoint.
  */
 import { createHash } from "node:crypto";
-import { type Warehouse, withheldSql } from "@kpi/projections";
+import type { Parts } from "@kpi/core";
+import { DENOMINATOR_SQL, NUMERATOR_SQL, type Warehouse, withheldSql } from "@kpi/projections";
 import type { CatalogIndicator, PlanningDocument } from "@kpi/reference";
 import { disclose, type Figure, type Status } from "./figures.js";
 
@@ -125,6 +126,7 @@ interface FigureRow {
   breakdown: string;
   numerator: number | null;
   denominator: number | null;
+  parts: Parts;
   value: number | null;
   target_year: number | null;
   target_op: string | null;
@@ -151,6 +153,7 @@ const toFigure = (r: FigureRow): Figure => ({
   breakdown: r.breakdown,
   numerator: r.numerator,
   denominator: r.denominator,
+  parts: r.parts,
   value: r.value,
   targetYear: r.target_year,
   targetOp: r.target_op,
@@ -198,8 +201,9 @@ export const readFigures = async (
   const figures: Figure[] = [];
   // the rule's groups are within one indicator: only those read are worked on
   for await (const chunk of warehouse.streamQuery<FigureRow>(
-    `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
-            CAST(denominator AS DOUBLE) AS denominator, value, target_year, target_op, target_value, trajectory,
+    `SELECT indicator, geo, year, breakdown, CAST(${NUMERATOR_SQL} AS DOUBLE) AS numerator,
+            CAST(${DENOMINATOR_SQL} AS DOUBLE) AS denominator,
+            (SELECT i.parts FROM indicators i WHERE i.code = indicator) AS parts, value, target_year, target_op, target_value, trajectory,
             baseline_year, baseline_value, baseline_source, status, withheld, CAST(position AS DOUBLE) AS position,
             provisional, estimated, break_in_series, implausible, implausible_reason
      FROM (${withheldSql(`SELECT * FROM indicator_values ${where}`, "suppressed")})

@@ -7,6 +7,7 @@
  * registered once with `app.addSchema` (`SHARED_SCHEMAS`) and referred to by `$ref`, so the OpenAPI document
  * lists them under `components.schemas` by these names and a client generator makes one type of each.
  */
+import { PARTS } from "@kpi/core";
 import { errorSchema } from "./errors.js";
 import { FORECAST_STATUS_LABELS, STATUS_LABELS } from "./labels.js";
 import { MEDIA_TYPES } from "./representation.js";
@@ -18,6 +19,12 @@ export const figureProperties = {
   breakdown: { type: "string", description: "the breakdown value ('' when the indicator has none)" },
   numerator: { ...nullable("number"), description: "withheld (null) when suppressed" },
   denominator: { ...nullable("number"), description: "withheld (null) when suppressed" },
+  parts: {
+    type: "string",
+    enum: [...PARTS],
+    description:
+      "what numerator and denominator are: count (whole numbers: entities, head counts, counts reported, a rank) or amount (reported amounts with up to 3 decimals: billion VND, million VND per worker)",
+  },
   value: { ...nullable("number"), description: "the indicator's value in its unit; withheld when suppressed" },
   targetYear: { ...nullable("integer"), description: "the year of the target applied to this year" },
   targetOp: nullable("string"),
@@ -265,6 +272,7 @@ const scorecardEntryDefinition = {
     value: { type: ["number", "null"] },
     numerator: { type: ["number", "null"] },
     denominator: { type: ["number", "null"] },
+    parts: figureProperties.parts,
     targetYear: { type: ["integer", "null"] },
     targetOp: { type: ["string", "null"] },
     targetValue: { type: ["number", "null"] },

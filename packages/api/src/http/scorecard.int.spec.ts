@@ -225,7 +225,7 @@ describe("for apps: freshness, labels, integer columns and a clean OpenAPI docum
     );
   });
 
-  it("gives counts and log positions as integers in Arrow, amounts as floats", async () => {
+  it("gives counts and log positions as integers in Arrow, amounts as floats in their own columns", async () => {
     const arrow = async (url: string) => {
       const r = await app.inject({ url, headers: { accept: "application/vnd.apache.arrow.stream" } });
       expect(r.statusCode).toBe(200);
@@ -243,11 +243,35 @@ describe("for apps: freshness, labels, integer columns and a clean OpenAPI docum
       values: { geo: string; numerator: number | null }[];
     };
     expect(Number(row?.numerator)).toBe(json.values.find((v) => v.geo === row?.geo)?.numerator);
+    // a survey's head counts are counts too, though its kind (reportedRatio) is that of GRDP's shares
+    const survey = await arrow("/v1/indicators/POP_DIGITAL_SKILLS/values?year=2025");
+    expect(type(survey, "numerator")).toBe("Int64");
+    expect(survey.toArray().some((r) => r.numerator !== null)).toBe(true);
+    // amounts in their own pair (Float64), the counts' pair empty; every answer has the same columns
     const amounts = await arrow("/v1/indicators/DE_GRDP/series");
-    expect(type(amounts, "numerator")).toBe("Float64");
+    expect(type(amounts, "numerator")).toBe("Int64");
+    expect(type(amounts, "numerator_amount")).toBe("Float64");
+    expect(type(amounts, "denominator_amount")).toBe("Float64");
     expect(type(amounts, "position")).toBe("Int64");
+    const grdp = (await app.inject({ url: "/v1/indicators/DE_GRDP/series" })).json() as {
+      points: { year: number; numerator: number | null; denominator: number | null; parts: string }[];
+    };
+    const known = grdp.points.filter((p) => p.numerator !== null);
+    expect(known.length).toBeGreaterThan(0);
+    expect(grdp.points.every((p) => p.parts === "amount")).toBe(true);
+    const byYear = new Map(amounts.toArray().map((r) => [r.year as number, r]));
+    for (const p of known) {
+      expect(byYear.get(p.year)?.numerator).toBeNull();
+      expect(byYear.get(p.year)?.numerator_amount).toBe(p.numerator);
+      expect(byYear.get(p.year)?.denominator_amount).toBe(p.denominator);
+      expect(byYear.get(p.year)?.parts).toBe("amount");
+    }
     const mixed = await arrow("/v1/series?indicators=DIGSIG_ADULT,DE_GRDP");
-    expect(type(mixed, "numerator")).toBe("Float64");
+    expect(type(mixed, "numerator")).toBe("Int64");
+    expect(type(mixed, "numerator_amount")).toBe("Float64");
+    // CSV: the same columns
+    const csv = (await app.inject({ url: "/v1/indicators/DE_GRDP/series?format=csv" })).body.split("\r\n");
+    expect(csv[0]).toContain(",parts,numerator,denominator,numerator_amount,denominator_amount,value,");
   });
 
   it("names shared shapes as OpenAPI components, and a generated client has one clean type for each", async () => {

@@ -21,6 +21,7 @@ import canonicalize from "canonicalize";
 import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { type FieldError, fieldErrors } from "../facts/decodeError.js";
+import type { Described } from "../facts/fields.js";
 import { definitionOf, isFactType } from "../facts/registry.js";
 import { ENTITY_MODEL, type EntityKind } from "./entityModel.js";
 
@@ -220,6 +221,42 @@ export const factsOf = (d: Definition): string[] => {
   }
   out.add("FactRetracted");
   return [...out].sort();
+};
+
+/**
+ * What a figure's numerator and denominator are: `count` — whole numbers (entities counted, head counts and
+ * counts reported by agencies and surveys, a rank), stored as BIGINT; `amount` — reported quantities with
+ * decimals (money in billion VND, productivity per worker), stored as DECIMAL(20,3). Decided by the fields the
+ * definition reads, not by its kind alone: a `reportedRatio` divides counts (survey respondents, procedures)
+ * as often as amounts (GRDP).
+ */
+export type Parts = "count" | "amount";
+export const PARTS: readonly Parts[] = ["count", "amount"];
+
+/** `count` when every field the parts are read from is an integer field (entity counts always are). */
+export const partsOf = (d: Definition): Parts => {
+  const isInteger = (r: ReportedField): boolean => {
+    if (!isFactType(r.fact)) return false;
+    const def = definitionOf(r.fact);
+    const codec =
+      (def.required as Record<string, t.Mixed>)[r.field] ??
+      (def.optional as Record<string, t.Mixed> | undefined)?.[r.field];
+    return (codec as Partial<Described> | undefined)?.domain?.kind === "integer";
+  };
+  switch (d.kind) {
+    case "share":
+    case "entityCount":
+      return "count";
+    case "shareOfReported":
+    case "ratePer1000":
+      return isInteger(d.denominator) ? "count" : "amount";
+    case "reportedRatio":
+      return isInteger(d.numerator) && isInteger(d.denominator) ? "count" : "amount";
+    case "reportedCount":
+    case "growth":
+    case "rank":
+      return isInteger(d.value) ? "count" : "amount";
+  }
 };
 
 /** SHA-256 of the canonical JSON of a definition: a published figure names the exact definition it used. */

@@ -16,6 +16,7 @@
 import { type CatalogEntry, type Definition, definitionHash, ident } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import { REPORT_TYPES } from "../warehouse/factShape.js";
+import { DENOMINATOR_SQL, NUMERATOR_SQL } from "../warehouse/figuresSql.js";
 import type { Warehouse } from "../warehouse/projector.js";
 import {
   buildContributingEvents,
@@ -190,7 +191,8 @@ const figuresOf = async (
 ): Promise<FigureValues[]> => {
   if (position === checkpoint) {
     return w.query<FigureValues>(
-      `SELECT breakdown, CAST(numerator AS VARCHAR) AS numerator, CAST(denominator AS VARCHAR) AS denominator, value
+      `SELECT breakdown, CAST(${NUMERATOR_SQL} AS VARCHAR) AS numerator,
+              CAST(${DENOMINATOR_SQL} AS VARCHAR) AS denominator, value
        FROM indicator_values WHERE indicator = $i AND geo = $g AND year = $y ORDER BY breakdown`,
       { i: indicator, g: geo, y: year },
     );
@@ -351,7 +353,7 @@ export const explainFigure = async (
       value: number | null;
     }>(
       `SELECT strftime(vintage, '%Y-%m-%d') AS vintage, CAST(position AS DOUBLE) AS position,
-              CAST(numerator AS VARCHAR) AS numerator, CAST(denominator AS VARCHAR) AS denominator, value
+              CAST(${NUMERATOR_SQL} AS VARCHAR) AS numerator, CAST(${DENOMINATOR_SQL} AS VARCHAR) AS denominator, value
        FROM indicator_revisions WHERE indicator = $i AND geo = $g AND year = $y AND breakdown = $b AND position <= $p
        ORDER BY vintage`,
       { i: indicator, g: geo, y: year, b: figure.breakdown, p: position },

@@ -6,8 +6,10 @@
  *
  * `digest` = SHA-256 (lower-case hex) of the RFC 8785 canonical JSON of the file's top-level object without
  * its `digest` and `signature` members; layout and key order of the file do not matter, any change of content does. Numerators
- * and denominators are decimal strings (`"1234"`, `"98765.432"`, no trailing zeros) because they are
- * DECIMAL(20,3) in the warehouse and may exceed what a double holds exactly; values are JSON numbers (doubles).
+ * and denominators are decimal strings (`"1234"`, `"98765.432"`, no trailing zeros) because they are exact in
+ * the warehouse (counts BIGINT, amounts DECIMAL(20,3)) and may exceed what a double holds exactly; values are
+ * JSON numbers (doubles). A count reads the same whether it was stored as DECIMAL (before counts were integers)
+ * or BIGINT, so publications of either time share this format (`oldPublication.int.spec.ts`).
  *
  * Optional members: `releaseAt`, the announced release time (figures under embargo until then, part of the
  * digest), and `signature`, the office's Ed25519 signature of the digest (`signature.ts`).

@@ -23,6 +23,7 @@ import {
 } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import { withheldSql } from "../warehouse/disclosureSql.js";
+import { DENOMINATOR_SQL, NUMERATOR_SQL } from "../warehouse/figuresSql.js";
 import type { Warehouse } from "../warehouse/projector.js";
 import { cellKey, contributionsOf, EMPTY_CONTRIBUTION } from "./contribution.js";
 import {
@@ -138,8 +139,8 @@ export const figureRows = async (
     "withheld IS NULL",
   ];
   return w.query<FigureRow>(
-    `SELECT indicator, geo, year, breakdown, CAST(numerator AS VARCHAR) AS numerator,
-            CAST(denominator AS VARCHAR) AS denominator, value, definition_hash
+    `SELECT indicator, geo, year, breakdown, CAST(${NUMERATOR_SQL} AS VARCHAR) AS numerator,
+            CAST(${DENOMINATOR_SQL} AS VARCHAR) AS denominator, value, definition_hash
      FROM (${withheldSql("SELECT * FROM indicator_values", "suppressed")}) WHERE ${where.join(" AND ")}
      ORDER BY indicator, year, level DESC, geo, breakdown`,
     params,

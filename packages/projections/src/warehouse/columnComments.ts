@@ -19,8 +19,16 @@ export const COLUMN_COMMENTS: Readonly<Record<string, string>> = {
   year: "The reference period: the calendar year the figure (or row) is for.",
   breakdown:
     "The breakdown value ('' for the overall figure; VSIC 2018 section letters and ALL for by-sector indicators).",
-  numerator: "The numerator: entities counted, or the sum of a reported field (NULL when withheld or unknown).",
-  denominator: "The denominator: entities counted, or the sum of a reported field (NULL when withheld or unknown).",
+  numerator:
+    "The numerator where the indicator's parts are counts (indicators.parts = 'count': entities counted, head counts, counts reported, a rank), an integer; NULL for amounts (see numerator_amount), when withheld or unknown.",
+  denominator:
+    "The denominator where the indicator's parts are counts (indicators.parts = 'count'), an integer; NULL for amounts (see denominator_amount), when withheld or unknown.",
+  numerator_amount:
+    "The numerator where the indicator's parts are amounts (indicators.parts = 'amount': DE_GRDP, DE_SECTOR, ECOM_RETAIL in billion VND, LABOR_PRODUCTIVITY_GROWTH in million VND per worker), exact to 3 decimals; NULL for counts (see numerator).",
+  denominator_amount:
+    "The denominator where the indicator's parts are amounts (indicators.parts = 'amount'), exact to 3 decimals; NULL for counts (see denominator).",
+  parts:
+    "What the numerator and denominator are: count (whole numbers, in numerator/denominator) or amount (reported quantities with decimals, in numerator_amount/denominator_amount); decided by the fields the definition reads.",
   value: "The indicator's value in its unit, computed from numerator and denominator (NULL: no data, or withheld).",
   unit: "The unit of the value (percent, per_1000_people, count, rank, percent_yoy).",
   target_year: "The year of the target applied to this year (the nearest target year at or after it, else the last).",

@@ -15,7 +15,11 @@
  *
  * `rows` is a query of figure rows (indicator, geo, year, breakdown, numerator, denominator, …) and `primary` a
  * boolean expression over one row; the result is those rows with `withheld` ('primary', 'secondary' or NULL).
+ * The rows carry both pairs of parts (numerator, denominator, numerator_amount, denominator_amount; `figuresSql.ts`)
+ * and the rule reads whichever holds the figure.
  */
+import { DENOMINATOR_SQL, NUMERATOR_SQL } from "./figuresSql.js";
+
 export const withheldSql = (rows: string, primary: string): string => `
 WITH disclosure_rows AS (
   SELECT *, coalesce(${primary}, false) AS disclosure_primary FROM (${rows})
@@ -23,14 +27,14 @@ WITH disclosure_rows AS (
 disclosure_groups AS (
   SELECT indicator, year, breakdown,
          count(*) FILTER (WHERE disclosure_primary) AS primaries,
-         bool_or(geo = 'province' AND (numerator IS NOT NULL OR denominator IS NOT NULL)) AS total_published
+         bool_or(geo = 'province' AND (${NUMERATOR_SQL} IS NOT NULL OR ${DENOMINATOR_SQL} IS NOT NULL)) AS total_published
   FROM disclosure_rows GROUP BY ALL
 ),
 disclosure_second AS (
-  SELECT r.indicator, r.year, r.breakdown, arg_min(r.geo, (r.denominator, r.geo)) AS geo
+  SELECT r.indicator, r.year, r.breakdown, arg_min(r.geo, (${DENOMINATOR_SQL}, r.geo)) AS geo
   FROM disclosure_rows r JOIN disclosure_groups g USING (indicator, year, breakdown)
   WHERE g.primaries = 1 AND g.total_published AND r.geo <> 'province' AND NOT r.disclosure_primary
-    AND r.denominator IS NOT NULL
+    AND ${DENOMINATOR_SQL} IS NOT NULL
   GROUP BY ALL
 )
 SELECT r.* EXCLUDE (disclosure_primary),
@@ -44,7 +48,7 @@ LEFT JOIN disclosure_second s USING (indicator, year, breakdown)`;
 
 /** The primary rule over a row with `geo` and `denominator`, at a threshold (a bound parameter or a literal). */
 export const smallCellSql = (threshold: string): string =>
-  `(geo <> 'province' AND denominator IS NOT NULL AND denominator < ${threshold})`;
+  `(geo <> 'province' AND ${DENOMINATOR_SQL} IS NOT NULL AND ${DENOMINATOR_SQL} < ${threshold})`;
 
 /** The statuses judged against the trajectory (docs/semantics.md): withheld where it runs from a withheld value. */
 export const TRAJECTORY_STATUSES = ["on_track", "off_track"] as const;
@@ -58,6 +62,8 @@ export const disclosedSql = (rows: string): string => `
 SELECT * EXCLUDE (series_withheld, baseline_withheld) REPLACE (
   CASE WHEN withheld IS NOT NULL THEN NULL ELSE numerator END AS numerator,
   CASE WHEN withheld IS NOT NULL THEN NULL ELSE denominator END AS denominator,
+  CASE WHEN withheld IS NOT NULL THEN NULL ELSE numerator_amount END AS numerator_amount,
+  CASE WHEN withheld IS NOT NULL THEN NULL ELSE denominator_amount END AS denominator_amount,
   CASE WHEN withheld IS NOT NULL THEN NULL ELSE value END AS value,
   CASE WHEN series_withheld THEN NULL ELSE trajectory END AS trajectory,
   CASE WHEN withheld IS NOT NULL THEN NULL

@@ -8,8 +8,21 @@
  * - reported sums are NULL when nothing is reported; with `by`, province rows exist for every year and every
  *   breakdown value found in any year;
  * - value is NULL when the denominator is NULL or 0 (for kinds with a denominator).
+ *
+ * Numerator and denominator are stored by what they are (`partsOf`, docs/semantics.md "Counts and amounts"):
+ * counts in `numerator`/`denominator` (BIGINT), amounts in `numerator_amount`/`denominator_amount`
+ * (DECIMAL(20,3)); the other pair is NULL. Rules that hold for either (small cells, quality flags, revisions)
+ * read `NUMERATOR_SQL`/`DENOMINATOR_SQL`.
  */
-import { type CatalogEntry, type Definition, FACT_DEFINITIONS, ident, type ReportedField } from "@kpi/core";
+import {
+  type CatalogEntry,
+  type Definition,
+  FACT_DEFINITIONS,
+  ident,
+  type Parts,
+  partsOf,
+  type ReportedField,
+} from "@kpi/core";
 import { conditionSql } from "./conditionSql.js";
 import { REPORT_TYPES } from "./factShape.js";
 import type { Params } from "./sql.js";
@@ -64,20 +77,43 @@ export const contributionsSql = (
   return parts.length === 0 ? undefined : parts.join("\nUNION ALL\n");
 };
 
-const reportedValues = (r: ReportedField, p: Params, reports: string, by?: string): string => {
+/** The SQL type of a figure's numerator and denominator. */
+export const partsSqlType = (parts: Parts): string => (parts === "count" ? "BIGINT" : "DECIMAL(20,3)");
+
+/** The part columns of a figure row: counts, then amounts. */
+export const PART_COLUMNS = ["numerator", "denominator", "numerator_amount", "denominator_amount"] as const;
+
+/** A figure row's numerator and denominator, whichever pair holds them (the other is NULL). */
+export const NUMERATOR_SQL = "coalesce(numerator, numerator_amount)";
+export const DENOMINATOR_SQL = "coalesce(denominator, denominator_amount)";
+
+/**
+ * The four part columns of a figure row from a numerator and a denominator expression: the pair of `parts`
+ * holds them, the other pair is NULL.
+ */
+export const splitPartsSql = (parts: Parts, numerator: string, denominator: string): string => {
+  const [count, amount] = [partsSqlType("count"), partsSqlType("amount")];
+  return parts === "count"
+    ? `CAST(${numerator} AS ${count}) AS numerator, CAST(${denominator} AS ${count}) AS denominator,
+       CAST(NULL AS ${amount}) AS numerator_amount, CAST(NULL AS ${amount}) AS denominator_amount`
+    : `CAST(NULL AS ${count}) AS numerator, CAST(NULL AS ${count}) AS denominator,
+       CAST(${numerator} AS ${amount}) AS numerator_amount, CAST(${denominator} AS ${amount}) AS denominator_amount`;
+};
+
+const reportedValues = (r: ReportedField, p: Params, reports: string, type: string, by?: string): string => {
   const where = Object.entries(r.where ?? {})
     .map(([k, v]) => `json_extract_string(data, '$.${k}') = ${p.bind(String(v))}`)
     .join(" AND ");
   const breakdown = by === undefined ? "''" : `json_extract_string(data, '$.${by}')`;
   const exclude = by === undefined ? "" : ` AND ${breakdown} <> 'ALL'`;
   return `SELECT commune, commune_code, year, ${breakdown} AS breakdown,
-            TRY_CAST(json_extract_string(data, '$.${r.field}') AS DECIMAL(20,3)) AS v
+            TRY_CAST(json_extract_string(data, '$.${r.field}') AS ${type}) AS v
           FROM ${ident(reports)} WHERE type = ${p.bind(r.fact)}${where === "" ? "" : ` AND ${where}`}${exclude}`;
 };
 
 /** Commune sums and province sums (province-level reports when any exist for that year, else Σ communes). */
-const reportedSums = (name: string, r: ReportedField, p: Params, t: Tables, by?: string): string => `
-${ident(name)}_raw AS (${reportedValues(r, p, t.reports, by)}),
+const reportedSums = (name: string, r: ReportedField, p: Params, t: Tables, type: string, by?: string): string => `
+${ident(name)}_raw AS (${reportedValues(r, p, t.reports, type, by)}),
 ${name}_c AS (SELECT commune, year, breakdown, sum(v) AS v FROM ${name}_raw
               WHERE commune_code IS NOT NULL AND commune IS NOT NULL AND commune <> '' GROUP BY ALL),
 ${name}_p AS (SELECT year, breakdown,
@@ -99,37 +135,38 @@ export const CURRENT_TABLES: Tables = { cells: "cell_counts", reports: "reports"
 export const figureRowsSql = (e: CatalogEntry, p: Params, t: Tables = CURRENT_TABLES): string => {
   const code = p.bind(e.code);
   const d: Definition = e.definition;
+  const T = partsSqlType(partsOf(d));
   const communeRows = (rel: string) =>
     `SELECT ${code} AS indicator, geo, year, breakdown, numerator, denominator FROM ${rel}
      WHERE geo <> '' AND (coalesce(numerator, 0) <> 0 OR coalesce(denominator, 0) <> 0)`;
   switch (d.kind) {
     case "share":
     case "entityCount":
-      return `WITH c AS (SELECT commune AS geo, year, '' AS breakdown, CAST(num AS DECIMAL(20,3)) AS numerator,
-                         ${d.kind === "share" ? "CAST(den AS DECIMAL(20,3))" : "CAST(NULL AS DECIMAL(20,3))"} AS denominator,
+      return `WITH c AS (SELECT commune AS geo, year, '' AS breakdown, CAST(num AS ${T}) AS numerator,
+                         ${d.kind === "share" ? `CAST(den AS ${T})` : `CAST(NULL AS ${T})`} AS denominator,
                          ent
                        FROM ${ident(t.cells)} WHERE indicator = ${code})
         ${communeRows("c")}
         UNION ALL
         SELECT ${code}, 'province', y.year, '', CASE WHEN sum(c.ent) > 0 THEN sum(c.numerator) END,
-               ${d.kind === "share" ? "CASE WHEN sum(c.ent) > 0 THEN sum(c.denominator) END" : "CAST(NULL AS DECIMAL(20,3))"}
+               ${d.kind === "share" ? "CASE WHEN sum(c.ent) > 0 THEN sum(c.denominator) END" : `CAST(NULL AS ${T})`}
         FROM years y LEFT JOIN c ON c.year = y.year GROUP BY y.year`;
     case "shareOfReported":
     case "ratePer1000":
-      return `WITH ${reportedSums("den", d.denominator, p, t)},
+      return `WITH ${reportedSums("den", d.denominator, p, t, T)},
         n AS (SELECT commune, year, num, ent FROM ${ident(t.cells)} WHERE indicator = ${code}),
         c AS (SELECT coalesce(n.commune, den_c.commune) AS geo, coalesce(n.year, den_c.year) AS year, '' AS breakdown,
-                     CAST(CASE WHEN n.ent > 0 THEN n.num END AS DECIMAL(20,3)) AS numerator, den_c.v AS denominator
+                     CAST(CASE WHEN n.ent > 0 THEN n.num END AS ${T}) AS numerator, den_c.v AS denominator
               FROM n FULL OUTER JOIN den_c ON n.commune = den_c.commune AND n.year = den_c.year)
         ${communeRows("c")}
         UNION ALL
         SELECT ${code}, 'province', y.year, '',
-               CAST((SELECT CASE WHEN sum(ent) > 0 THEN sum(num) END FROM n WHERE n.year = y.year) AS DECIMAL(20,3)),
+               CAST((SELECT CASE WHEN sum(ent) > 0 THEN sum(num) END FROM n WHERE n.year = y.year) AS ${T}),
                (SELECT v FROM den_p WHERE den_p.year = y.year)
         FROM years y`;
     case "reportedRatio": {
       const by = d.by;
-      return `WITH ${reportedSums("num", d.numerator, p, t, by)}, ${reportedSums("den", d.denominator, p, t, by)},
+      return `WITH ${reportedSums("num", d.numerator, p, t, T, by)}, ${reportedSums("den", d.denominator, p, t, T, by)},
         c AS (SELECT coalesce(num_c.commune, den_c.commune) AS geo, coalesce(num_c.year, den_c.year) AS year,
                      coalesce(num_c.breakdown, den_c.breakdown) AS breakdown, num_c.v AS numerator, den_c.v AS denominator
               FROM num_c FULL OUTER JOIN den_c
@@ -148,25 +185,25 @@ export const figureRowsSql = (e: CatalogEntry, p: Params, t: Tables = CURRENT_TA
         }`;
     }
     case "reportedCount":
-      return `WITH ${reportedSums("val", d.value, p, t)},
+      return `WITH ${reportedSums("val", d.value, p, t, T)},
         cc AS (SELECT commune AS geo, y.year, '' AS breakdown,
                  ${d.cumulative ? "sum(v) FILTER (WHERE val_c.year <= y.year)" : "sum(v) FILTER (WHERE val_c.year = y.year)"} AS numerator,
-                 CAST(NULL AS DECIMAL(20,3)) AS denominator
+                 CAST(NULL AS ${T}) AS denominator
                FROM val_c JOIN years y ON val_c.year <= y.year GROUP BY commune, y.year)
         ${communeRows("cc")}
         UNION ALL
         SELECT ${code}, 'province', y.year, '',
           (SELECT sum(v) FROM val_p WHERE ${d.cumulative ? "val_p.year <= y.year" : "val_p.year = y.year"}),
-          CAST(NULL AS DECIMAL(20,3))
+          CAST(NULL AS ${T})
         FROM years y`;
     case "growth":
-      return `WITH ${reportedSums("val", d.value, p, t)}
+      return `WITH ${reportedSums("val", d.value, p, t, T)}
         SELECT ${code}, 'province', y.year, '', (SELECT v FROM val_p WHERE val_p.year = y.year),
                (SELECT v FROM val_p WHERE val_p.year = y.year - 1)
         FROM years y`;
     case "rank":
-      return `WITH ${reportedSums("val", d.value, p, t)}
-        SELECT ${code}, 'province', y.year, '', (SELECT v FROM val_p WHERE val_p.year = y.year), CAST(NULL AS DECIMAL(20,3))
+      return `WITH ${reportedSums("val", d.value, p, t, T)}
+        SELECT ${code}, 'province', y.year, '', (SELECT v FROM val_p WHERE val_p.year = y.year), CAST(NULL AS ${T})
         FROM years y`;
   }
 };

@@ -65,11 +65,19 @@ describe("the DuckDB projection matches the oracle fold", () => {
           const expected = sortRows(oracleFigures(events, specs, YEARS, resolveTest));
           const actual = sortRows(
             await w.query<FigureRow>(
-              `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
-                      CAST(denominator AS DOUBLE) AS denominator, value FROM indicator_values`,
+              `SELECT indicator, geo, year, breakdown, CAST(coalesce(numerator, numerator_amount) AS DOUBLE) AS numerator,
+                      CAST(coalesce(denominator, denominator_amount) AS DOUBLE) AS denominator, value
+               FROM indicator_values`,
             ),
           );
           expect(actual).toEqual(expected);
+          // counts in the integer pair, amounts in the decimal pair, as the indicator's parts say
+          const misplaced = await w.query(
+            `SELECT v.indicator, v.geo, v.year FROM indicator_values v JOIN indicators i ON i.code = v.indicator
+             WHERE i.parts = 'count' AND (v.numerator_amount IS NOT NULL OR v.denominator_amount IS NOT NULL)
+                OR i.parts = 'amount' AND (v.numerator IS NOT NULL OR v.denominator IS NOT NULL)`,
+          );
+          expect(misplaced).toEqual([]);
 
           const asOf = cut % (events.length + 1);
           const expectedAsOf = sortRows(oracleFigures(events, specs, YEARS, resolveTest, asOf));

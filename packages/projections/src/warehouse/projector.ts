@@ -35,6 +35,8 @@ import {
   eventSourceOf,
   factsOf,
   ident,
+  type Parts,
+  partsOf,
   storageAdvice,
   position as toPosition,
 } from "@kpi/core";
@@ -47,8 +49,13 @@ import { smallCellSql, withheldSql } from "./disclosureSql.js";
 import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
 import {
   contributionsSql,
+  DENOMINATOR_SQL,
   figureRowsSql,
+  NUMERATOR_SQL,
+  PART_COLUMNS,
+  partsSqlType,
   REPORT_TYPES_SQL,
+  splitPartsSql,
   standingReportsSql,
   valueSql,
   visibleSql,
@@ -138,8 +145,10 @@ export interface AsOfFigure {
   readonly geo: string;
   readonly year: number;
   readonly breakdown: string;
+  /** Numerator and denominator, whichever pair holds them (`parts` says which: counts or amounts). */
   readonly numerator: number | null;
   readonly denominator: number | null;
+  readonly parts: Parts;
   readonly value: number | null;
   readonly position: number;
   /** Withheld for publication (`disclosureSql.ts`): 'primary', 'secondary', or null. */
@@ -224,7 +233,7 @@ const rootCause = (e: unknown): unknown => (e instanceof Error && e.cause !== un
 const NOT_QUARANTINED = "e.position NOT IN (SELECT position FROM quarantine)";
 
 /** The shape of the figure tables: a change recomputes the figures (a rebuild). */
-const WAREHOUSE_SCHEMA_VERSION = 3;
+const WAREHOUSE_SCHEMA_VERSION = 4;
 
 /** The catalog change types as a SQL list of literals. */
 const CATALOG_CHANGE_TYPES_SQL = CATALOG_CHANGE_TYPES.map((t) => `'${t}'`).join(", ");
@@ -401,14 +410,15 @@ const figuresAsOfOn = async (
     const r = await rows<Omit<AsOfFigure, "position" | "definitionHash">>(
       c,
       sqlOf(
-        `SELECT indicator, geo, year, breakdown, numerator, denominator, value, withheld,
-                coalesce(${provisionalSql(v)}, true) AS provisional, estimated, break_in_series AS "breakInSeries",
-                implausible, implausible_reason AS "implausibleReason"
+        `SELECT indicator, geo, year, breakdown, CAST(${NUMERATOR_SQL} AS DOUBLE) AS numerator,
+                CAST(${DENOMINATOR_SQL} AS DOUBLE) AS denominator, ${p.bind(partsOf(e.definition))} AS parts, value,
+                withheld, coalesce(${provisionalSql(v)}, true) AS provisional, estimated,
+                break_in_series AS "breakInSeries", implausible, implausible_reason AS "implausibleReason"
          FROM (${withheldSql(
            flagsSql(
              [e],
-             `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
-                  CAST(denominator AS DOUBLE) AS denominator, ${valueSql(e.definition)} AS value
+             `SELECT indicator, geo, year, breakdown, ${splitPartsSql(partsOf(e.definition), "numerator", "denominator")},
+                  ${valueSql(e.definition)} AS value
               FROM (SELECT indicator, geo, year, breakdown,
                       CASE WHEN year > ${begun} THEN NULL ELSE numerator END AS numerator,
                       CASE WHEN year > ${begun} THEN NULL ELSE denominator END AS denominator
@@ -448,17 +458,18 @@ const figuresOnDay = async (
     // a commune figure whose last revision has neither numerator nor denominator had stopped existing then
     const standing = `SELECT * FROM (
          SELECT indicator, geo, year, breakdown,
-                CAST(arg_max_null(numerator, vintage) AS DOUBLE) AS numerator,
-                CAST(arg_max_null(denominator, vintage) AS DOUBLE) AS denominator,
+                ${PART_COLUMNS.map((x) => `arg_max_null(${x}, vintage) AS ${x}`).join(", ")},
                 arg_max_null(value, vintage) AS value
          FROM indicator_revisions
          WHERE indicator = ${p.bind(e.code)} AND vintage <= ${day}
          GROUP BY ALL)
-       WHERE geo = 'province' OR numerator IS NOT NULL OR denominator IS NOT NULL`;
+       WHERE geo = 'province' OR ${PART_COLUMNS.map((x) => `${x} IS NOT NULL`).join(" OR ")}`;
     const r = await rows<Omit<AsOfFigure, "position" | "definitionHash">>(
       c,
       sqlOf(
-        `SELECT indicator, geo, year, breakdown, numerator, denominator, value, withheld,
+        `SELECT indicator, geo, year, breakdown, CAST(${NUMERATOR_SQL} AS DOUBLE) AS numerator,
+                CAST(${DENOMINATOR_SQL} AS DOUBLE) AS denominator, ${p.bind(partsOf(e.definition))} AS parts,
+                value, withheld,
                 ${provisionalSql(day)} AS provisional, estimated, break_in_series AS "breakInSeries",
                 implausible, implausible_reason AS "implausibleReason"
          FROM (${withheldSql(flagsSql([e], standing, p), smallCellSql(String(smallCellThreshold)))})
@@ -719,7 +730,23 @@ export class Warehouse {
          DROP TABLE IF EXISTS indicator_revisions; DROP TABLE IF EXISTS indicators; DROP TABLE IF EXISTS indicator_targets;`,
       );
     }
-    return (old[0]?.n ?? 0) > 0 || (noCause[0]?.n ?? 0) > 0;
+    // ... and before counts were integers (numerator/denominator BIGINT beside numerator_amount/denominator_amount)
+    const decimalParts = await rows<{ n: number }>(
+      c,
+      sqlOf(`SELECT CAST(count(*) AS DOUBLE) AS n FROM duckdb_tables() WHERE table_name = 'indicator_values'
+             AND database_name = current_database() AND NOT EXISTS (SELECT 1 FROM duckdb_columns()
+               WHERE table_name = 'indicator_values' AND column_name = 'numerator_amount'
+                 AND database_name = current_database())`),
+    );
+    if ((decimalParts[0]?.n ?? 0) > 0) {
+      await c.run(
+        `DROP VIEW IF EXISTS published_indicator_forecasts; DROP VIEW IF EXISTS published_indicator_values;
+         DROP VIEW IF EXISTS province_scorecard; DROP VIEW IF EXISTS published_indicator_revisions;
+         DROP TABLE IF EXISTS indicator_values; DROP TABLE IF EXISTS indicator_revisions;
+         DROP TABLE IF EXISTS indicators;`,
+      );
+    }
+    return (old[0]?.n ?? 0) > 0 || (noCause[0]?.n ?? 0) > 0 || (decimalParts[0]?.n ?? 0) > 0;
   }
 
   private async loadReference(): Promise<void> {
@@ -803,6 +830,7 @@ export class Warehouse {
           ]
             .map((v) => p.bind(v))
             .join(", ")}, ${p.bind(JSON.stringify(factsOf(e.definition)))}::JSON::VARCHAR[],
+            ${p.bind(partsOf(e.definition))},
             ${e.baseline === undefined ? "NULL, NULL" : `${p.bind(e.baseline.year)}, ${p.bind(e.baseline.value)}`},
             ${amendedAt === undefined ? "NULL" : p.bind(amendedAt)})`,
           p,
@@ -1288,12 +1316,15 @@ export class Warehouse {
     const c = this.conn;
     const entries = catalog.filter((e) => only === undefined || only.has(e.code));
     await c.run(
-      "CREATE OR REPLACE TEMP TABLE raw_values (indicator VARCHAR, geo VARCHAR, year INTEGER, breakdown VARCHAR, numerator DECIMAL(20,3), denominator DECIMAL(20,3), value DOUBLE)",
+      `CREATE OR REPLACE TEMP TABLE raw_values (indicator VARCHAR, geo VARCHAR, year INTEGER, breakdown VARCHAR,
+         numerator ${partsSqlType("count")}, denominator ${partsSqlType("count")},
+         numerator_amount ${partsSqlType("amount")}, denominator_amount ${partsSqlType("amount")}, value DOUBLE)`,
     );
     if (entries.length > 0) {
       const rp = new Params();
       const parts = entries.map(
-        (e) => `SELECT indicator, geo, year, breakdown, numerator, denominator, ${valueSql(e.definition)}
+        (e) => `SELECT indicator, geo, year, breakdown,
+             ${splitPartsSql(partsOf(e.definition), "numerator", "denominator")}, ${valueSql(e.definition)}
            FROM (${figureRowsSql(e, rp)}) AS r(indicator, geo, year, breakdown, numerator, denominator)`,
       );
       await run(c, sqlOf(`INSERT INTO raw_values ${parts.map((x) => `(${x})`).join("\nUNION ALL\n")}`, rp));
@@ -1302,9 +1333,11 @@ export class Warehouse {
       await run(c, sqlOf("DELETE FROM raw_values WHERE year > $year AND geo <> 'province'", { year }));
       await run(
         c,
-        sqlOf("UPDATE raw_values SET numerator = NULL, denominator = NULL, value = NULL WHERE year > $year", {
-          year,
-        }),
+        sqlOf(
+          `UPDATE raw_values SET numerator = NULL, denominator = NULL, numerator_amount = NULL,
+             denominator_amount = NULL, value = NULL WHERE year > $year`,
+          { year },
+        ),
       );
     }
     const dp = new Params();
@@ -1429,7 +1462,7 @@ export class Warehouse {
     const v = p.bind(vintage);
     await run(this.conn, sqlOf(`DELETE FROM indicator_revisions WHERE vintage = CAST(${v} AS DATE)`, p));
     const touched = dataTouched.size === 0 ? "NULL" : [...dataTouched].map((x) => p.bind(x)).join(", ");
-    const numbers = "(c.numerator IS DISTINCT FROM prev.numerator OR c.denominator IS DISTINCT FROM prev.denominator)";
+    const numbers = `(${PART_COLUMNS.map((x) => `c.${x} IS DISTINCT FROM prev.${x}`).join(" OR ")})`;
     const catalog = `(c.indicator IS NOT NULL AND prev.present AND (c.definition_hash IS DISTINCT FROM prev.definition_hash
         OR c.target_op IS DISTINCT FROM prev.target_op OR c.target_value IS DISTINCT FROM prev.target_value))`;
     await run(
@@ -1437,24 +1470,26 @@ export class Warehouse {
       sqlOf(
         `INSERT INTO indicator_revisions
          WITH prev AS (
-           SELECT indicator, geo, year, breakdown, arg_max_null(numerator, vintage) AS numerator,
-                  arg_max_null(denominator, vintage) AS denominator, arg_max_null(value, vintage) AS value,
+           SELECT indicator, geo, year, breakdown,
+                  ${PART_COLUMNS.map((x) => `arg_max_null(${x}, vintage) AS ${x}`).join(", ")},
+                  arg_max_null(value, vintage) AS value,
                   arg_max_null(definition_hash, vintage) AS definition_hash,
                   arg_max_null(target_op, vintage) AS target_op, arg_max_null(target_value, vintage) AS target_value,
                   bool_or(true) AS present
            FROM indicator_revisions GROUP BY ALL)
          SELECT coalesce(c.indicator, prev.indicator), coalesce(c.geo, prev.geo), coalesce(c.year, prev.year),
                 coalesce(c.breakdown, prev.breakdown), CAST(${v} AS DATE), ${p.bind(position)},
-                c.numerator, c.denominator, c.value, coalesce(c.definition_hash, prev.definition_hash),
+                ${PART_COLUMNS.map((x) => `c.${x}`).join(", ")}, c.value,
+                coalesce(c.definition_hash, prev.definition_hash),
                 c.target_op, c.target_value,
                 CASE WHEN ${catalog} AND ${numbers} AND c.indicator IN (${touched}) THEN 'both'
                      WHEN ${catalog} THEN 'definition' ELSE 'data' END
-         FROM (SELECT indicator, geo, year, breakdown, numerator, denominator, value, definition_hash, target_op,
-                      target_value FROM indicator_values) c
+         FROM (SELECT indicator, geo, year, breakdown, ${PART_COLUMNS.join(", ")}, value, definition_hash,
+                      target_op, target_value FROM indicator_values) c
          FULL OUTER JOIN prev ON c.indicator = prev.indicator AND c.geo = prev.geo AND c.year = prev.year
                              AND c.breakdown = prev.breakdown
          WHERE prev.present IS NULL
-            OR c.indicator IS NULL AND (prev.numerator IS NOT NULL OR prev.denominator IS NOT NULL)
+            OR c.indicator IS NULL AND (${PART_COLUMNS.map((x) => `prev.${x} IS NOT NULL`).join(" OR ")})
             OR ${numbers} OR ${catalog}`,
         p,
       ),

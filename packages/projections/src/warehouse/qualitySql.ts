@@ -20,6 +20,7 @@
  * and any sequence of catch-ups give the same flags (`rebuild.int.spec.ts`).
  */
 import type { CatalogEntry } from "@kpi/core";
+import { DENOMINATOR_SQL, NUMERATOR_SQL } from "./figuresSql.js";
 import type { Params } from "./sql.js";
 
 /** A year Y stays open to late reports until this day of Y + 1 (month, day). */
@@ -57,7 +58,7 @@ const among = (codes: readonly string[], p: Params): string =>
   codes.length === 0 ? "false" : `indicator IN (${codes.map((c) => p.bind(c)).join(", ")})`;
 
 /**
- * `rows` (a query of figure rows with indicator, geo, year, breakdown, numerator, denominator, value, of the
+ * `rows` (a query of figure rows with indicator, geo, year, breakdown, both pairs of parts, value, of the
  * indicators in `entries`, every year of each) with the columns `estimated`, `break_in_series`,
  * `implausible_reason` and `implausible` added. Reads the reference tables `communes` and `crosswalk`.
  */
@@ -84,7 +85,7 @@ q_lag AS (
     ${estimated} OR (${population}
       AND geo IN (SELECT code FROM communes WHERE population_flag = 'SUSPECT_LOW')) AS q_est,
     geo IN (SELECT new_code FROM crosswalk WHERE merge_type = 'partial') AND year = ${BOUNDARY_CHANGE_YEAR} AS q_break,
-    lag(CAST(denominator AS DOUBLE)) OVER (PARTITION BY indicator, geo, breakdown ORDER BY year) AS q_prev_den,
+    lag(CAST(${DENOMINATOR_SQL} AS DOUBLE)) OVER (PARTITION BY indicator, geo, breakdown ORDER BY year) AS q_prev_den,
     lag(year) OVER (PARTITION BY indicator, geo, breakdown ORDER BY year) AS q_prev_year
   FROM q_rows),
 q_own AS (
@@ -92,13 +93,13 @@ q_own AS (
     concat_ws('; ',
       CASE WHEN ${shares} AND value > 100
         THEN printf('share above 100 %% (%.1f %%): numerator %s > denominator %s', value,
-                    CAST(CAST(numerator AS DOUBLE) AS VARCHAR), CAST(CAST(denominator AS DOUBLE) AS VARCHAR)) END,
-      CASE WHEN ${populations} AND NOT q_break AND q_prev_year = year - 1 AND q_prev_den >= ${min} AND denominator >= ${min}
-             AND abs(CAST(denominator AS DOUBLE) / q_prev_den - 1) > ${ratio}
+                    CAST(CAST(${NUMERATOR_SQL} AS DOUBLE) AS VARCHAR), CAST(CAST(${DENOMINATOR_SQL} AS DOUBLE) AS VARCHAR)) END,
+      CASE WHEN ${populations} AND NOT q_break AND q_prev_year = year - 1 AND q_prev_den >= ${min} AND ${DENOMINATOR_SQL} >= ${min}
+             AND abs(CAST(${DENOMINATOR_SQL} AS DOUBLE) / q_prev_den - 1) > ${ratio}
         THEN printf('denominator %s by %.0f %% from %d (%s → %s), beyond the %.0f %% threshold',
-                    CASE WHEN denominator > q_prev_den THEN 'rose' ELSE 'fell' END,
-                    100 * abs(CAST(denominator AS DOUBLE) / q_prev_den - 1), q_prev_year,
-                    CAST(q_prev_den AS VARCHAR), CAST(CAST(denominator AS DOUBLE) AS VARCHAR), 100 * ${ratio}) END
+                    CASE WHEN ${DENOMINATOR_SQL} > q_prev_den THEN 'rose' ELSE 'fell' END,
+                    100 * abs(CAST(${DENOMINATOR_SQL} AS DOUBLE) / q_prev_den - 1), q_prev_year,
+                    CAST(q_prev_den AS VARCHAR), CAST(CAST(${DENOMINATOR_SQL} AS DOUBLE) AS VARCHAR), 100 * ${ratio}) END
     ) AS q_reason
   FROM q_lag),
 q_communes AS (

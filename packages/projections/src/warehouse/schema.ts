@@ -62,7 +62,8 @@ COMMENT ON TABLE cell_counts IS 'RESTRICTED. Entity counts per indicator, commun
 
 CREATE TABLE IF NOT EXISTS indicator_values (
   indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, level VARCHAR NOT NULL, year INTEGER NOT NULL, breakdown VARCHAR NOT NULL,
-  numerator DECIMAL(20,3), denominator DECIMAL(20,3), value DOUBLE, unit VARCHAR NOT NULL,
+  numerator BIGINT, denominator BIGINT, numerator_amount DECIMAL(20,3), denominator_amount DECIMAL(20,3),
+  value DOUBLE, unit VARCHAR NOT NULL,
   target_year INTEGER, target_op VARCHAR, target_value DOUBLE, trajectory DOUBLE, status VARCHAR NOT NULL,
   suppressed BOOLEAN NOT NULL, position BIGINT NOT NULL, vintage DATE NOT NULL, definition_hash VARCHAR NOT NULL,
   baseline_year INTEGER, baseline_value DOUBLE, baseline_source VARCHAR,
@@ -84,8 +85,8 @@ COMMENT ON COLUMN indicator_values.implausible_reason IS 'Why the figure is impl
 CREATE TABLE IF NOT EXISTS indicator_revisions (
   indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, year INTEGER NOT NULL, breakdown VARCHAR NOT NULL,
   vintage DATE NOT NULL, position BIGINT NOT NULL,
-  numerator DECIMAL(20,3), denominator DECIMAL(20,3), value DOUBLE,
-  definition_hash VARCHAR, target_op VARCHAR, target_value DOUBLE, cause VARCHAR NOT NULL
+  numerator BIGINT, denominator BIGINT, numerator_amount DECIMAL(20,3), denominator_amount DECIMAL(20,3),
+  value DOUBLE, definition_hash VARCHAR, target_op VARCHAR, target_value DOUBLE, cause VARCHAR NOT NULL
 );
 COMMENT ON TABLE indicator_revisions IS 'RESTRICTED. How each figure moved: one row per vintage (the UTC day facts were recorded) in which its numerator, denominator, definition or target changed, with the figure as known at the end of that vintage and the cause: data (new or retracted facts), definition (a catalog change: a definition amended or a target revised) or both.';
 
@@ -103,6 +104,7 @@ CREATE TABLE IF NOT EXISTS indicators (
   code VARCHAR PRIMARY KEY, name_vi VARCHAR NOT NULL, name_en VARCHAR NOT NULL, area VARCHAR NOT NULL,
   measure VARCHAR NOT NULL, unit VARCHAR NOT NULL, direction VARCHAR NOT NULL, population_vi VARCHAR NOT NULL,
   population_en VARCHAR NOT NULL, definition JSON NOT NULL, definition_hash VARCHAR NOT NULL, facts VARCHAR[] NOT NULL,
+  parts VARCHAR NOT NULL,
   baseline_year INTEGER, baseline_value DOUBLE, amended_at BIGINT
 );
 COMMENT ON COLUMN indicators.baseline_year IS 'The base year the plan states for the province figure (NULL: the plan states none; trajectories start from the first year with a value).';
@@ -132,7 +134,7 @@ export const WAREHOUSE_VIEWS = `
 CREATE OR REPLACE VIEW published_indicator_values AS
 SELECT v.indicator, i.name_vi, i.name_en, v.geo, c.name AS geo_name, v.level, v.year, v.breakdown,
   b.name_vi AS breakdown_vi, b.name_en AS breakdown_en,
-  v.numerator, v.denominator, v.value, v.unit, v.target_year, v.target_op, v.target_value, v.trajectory, v.status,
+  i.parts, v.numerator, v.denominator, v.numerator_amount, v.denominator_amount, v.value, v.unit, v.target_year, v.target_op, v.target_value, v.trajectory, v.status,
   -- whether a cell is withheld, not why: which of two withheld cells is the small one is itself a disclosure
   v.disclosed_suppressed AS suppressed, v.position, v.vintage, v.definition_hash, v.baseline_year, v.baseline_value,
   v.baseline_source, v.provisional, v.estimated, v.break_in_series, v.implausible, v.implausible_reason
@@ -190,8 +192,8 @@ WHERE NOT EXISTS (SELECT 1 FROM published_indicator_values v
 COMMENT ON VIEW published_indicator_forecasts IS 'FORECASTS, never observed figures: indicator_forecasts fit for publication (series with any withheld value left out), with indicator and commune names. forecast_lo–forecast_hi is the prediction interval of nominal coverage; forecast_status says, for a target year, whether the target is likely, uncertain or at_risk.';
 
 CREATE OR REPLACE VIEW published_indicator_revisions AS
-SELECT indicator, geo, year, breakdown, vintage, position, numerator, denominator, value, definition_hash,
-  target_op, target_value, cause
+SELECT indicator, geo, year, breakdown, vintage, position, numerator, denominator, numerator_amount,
+  denominator_amount, value, definition_hash, target_op, target_value, cause
 FROM indicator_revisions WHERE geo = 'province';
 COMMENT ON VIEW published_indicator_revisions IS 'How each province figure moved as late reports arrived and as its definition or target was changed: one row per recording day (vintage) on which it changed, with the cause (data, definition, both). Commune revisions stay restricted (an early vintage can be a small cell).';
 `;

@@ -1,5 +1,6 @@
 /**
- * From raw figures (`raw_values`: indicator, geo, year, breakdown, numerator, denominator, value) to the rows
+ * From raw figures (`raw_values`: indicator, geo, year, breakdown, the parts — numerator, denominator for counts,
+ * numerator_amount, denominator_amount for amounts — and value) to the rows
  * of `indicator_values`: the target applied, the baseline, the trajectory, the status and the quality flags
  * (`qualitySql.ts`). The rules are those of "Status against targets" in docs/semantics.md:
  *
@@ -18,6 +19,7 @@
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { CatalogEntry } from "@kpi/core";
+import { smallCellSql } from "./disclosureSql.js";
 import { flagsSql, provisionalSql } from "./qualitySql.js";
 import { Params, rows, sqlOf } from "./sql.js";
 
@@ -100,7 +102,7 @@ export const indicatorValuesSql = (
   });
   return `INSERT INTO indicator_values BY NAME
 SELECT j.*, i.unit, i.definition_hash,
-  j.geo <> 'province' AND j.denominator IS NOT NULL AND j.denominator < ${p.bind(smallCellThreshold)} AS suppressed,
+  coalesce(${smallCellSql(p.bind(smallCellThreshold))}, false) AS suppressed,
   ${provisionalSql(v)} AS provisional,
   ${p.bind(position)} AS position, ${v} AS vintage
 FROM (${judged}) j JOIN indicators i ON i.code = j.indicator`;

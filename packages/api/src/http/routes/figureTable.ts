@@ -1,6 +1,8 @@
 /**
  * Figures as a flat table (CSV and Arrow answers of the series and values routes): the warehouse's column
- * names, one row per figure, with the indicator, geography and its name, and the log position.
+ * names, one row per figure, with the indicator, geography and its name, and the log position. Numerator and
+ * denominator are Int64 where the indicator's parts are counts; amounts are in numerator_amount and
+ * denominator_amount (Float64), as in `published_indicator_values`.
  */
 import type { CatalogEntry } from "@kpi/core";
 import type { Figure } from "../figures.js";
@@ -19,31 +21,19 @@ export const PROVINCE_NAME = "Tỉnh Đồng Tháp";
 export const geoName = (ref: Reference, geo: string): string =>
   geo === "province" ? PROVINCE_NAME : (ref.communes.get(geo)?.name ?? geo);
 
-/** Definitions whose numerator and denominator are counts (entities, or reported head counts such as a population); the others divide reported amounts. */
-const COUNTED: ReadonlySet<string> = new Set(["share", "shareOfReported", "entityCount"]);
-
-/** Int64 when every indicator answered counts its numerator and denominator, else Float64. */
-const countType = (entries: readonly Pick<CatalogEntry, "definition">[]): "int64" | "float64" =>
-  entries.length > 0 && entries.every((e) => COUNTED.has(e.definition.kind)) ? "int64" : "float64";
-
 type Described = Pick<CatalogEntry, "code" | "nameVi" | "nameEn" | "definition">;
 
-/**
- * The columns of an answer about these indicators: their names beside their codes, and counts as integers
- * when their definitions count.
- */
+/** The columns of an answer about these indicators: their names beside their codes. */
 export const figureColumnsFor = (entries: readonly Described[]): readonly Column<FigureRow>[] => {
   const byCode = new Map<string, Described>(entries.map((e) => [e.code, e]));
   return figureColumns.flatMap((c): Column<FigureRow>[] =>
-    c.name === "numerator" || c.name === "denominator"
-      ? [{ ...c, type: countType(entries) }]
-      : c.name === "indicator"
-        ? [
-            c,
-            { name: "name_vi", type: "utf8", get: (r) => byCode.get(r.figure.indicator)?.nameVi ?? null },
-            { name: "name_en", type: "utf8", get: (r) => byCode.get(r.figure.indicator)?.nameEn ?? null },
-          ]
-        : [c],
+    c.name === "indicator"
+      ? [
+          c,
+          { name: "name_vi", type: "utf8", get: (r) => byCode.get(r.figure.indicator)?.nameVi ?? null },
+          { name: "name_en", type: "utf8", get: (r) => byCode.get(r.figure.indicator)?.nameEn ?? null },
+        ]
+      : [c],
   );
 };
 
@@ -56,8 +46,20 @@ export const figureColumns: readonly Column<FigureRow>[] = [
   { name: "breakdown", type: "utf8", get: (r) => r.figure.breakdown },
   { name: "breakdown_vi", type: "utf8", get: (r) => labelOf(BREAKDOWN_LABELS, r.figure.breakdown).vi },
   { name: "breakdown_en", type: "utf8", get: (r) => labelOf(BREAKDOWN_LABELS, r.figure.breakdown).en },
-  { name: "numerator", type: "float64", get: (r) => r.figure.numerator },
-  { name: "denominator", type: "float64", get: (r) => r.figure.denominator },
+  // as the warehouse stores them: counts as integers, amounts (with decimals) in their own pair
+  { name: "parts", type: "utf8", get: (r) => r.figure.parts },
+  { name: "numerator", type: "int64", get: (r) => (r.figure.parts === "count" ? r.figure.numerator : null) },
+  { name: "denominator", type: "int64", get: (r) => (r.figure.parts === "count" ? r.figure.denominator : null) },
+  {
+    name: "numerator_amount",
+    type: "float64",
+    get: (r) => (r.figure.parts === "amount" ? r.figure.numerator : null),
+  },
+  {
+    name: "denominator_amount",
+    type: "float64",
+    get: (r) => (r.figure.parts === "amount" ? r.figure.denominator : null),
+  },
   { name: "value", type: "float64", get: (r) => r.figure.value },
   { name: "unit", type: "utf8", get: (r) => r.unit },
   { name: "unit_vi", type: "utf8", get: (r) => labelOf(UNIT_LABELS, r.unit).vi },

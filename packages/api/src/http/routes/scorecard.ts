@@ -8,6 +8,7 @@
  * GET /v1/communes/{code}/profile — one commune on every indicator: its overall figure (that year, or the latest
  * it has, withheld ones shown as withheld) with the province's of the same year beside it.
  */
+import { partsOf } from "@kpi/core";
 import type { CatalogIndicator } from "@kpi/reference";
 import type { FastifyInstance } from "fastify";
 import { type ApiContext, geoOrFail, readAccess } from "../context.js";
@@ -139,6 +140,7 @@ const rowJson = (r: ScorecardRow) => {
     value: r.figure?.value ?? null,
     numerator: r.figure?.numerator ?? null,
     denominator: r.figure?.denominator ?? null,
+    parts: partsOf(r.indicator.definition),
     targetYear: r.figure?.targetYear ?? null,
     targetOp: r.figure?.targetOp ?? null,
     targetValue: r.figure?.targetValue ?? null,

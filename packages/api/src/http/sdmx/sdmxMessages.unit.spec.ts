@@ -67,6 +67,7 @@ const figure: fc.Arbitrary<Figure> = fc
       suppressed: withheld !== null,
       numerator: null,
       denominator: null,
+      parts: "count",
       position: 1,
       level: f.geo === "province" ? "province" : "commune",
       targetYear: null,
