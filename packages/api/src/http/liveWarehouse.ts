@@ -69,6 +69,16 @@ import {
   refreshReadModel,
 } from "./readModel.js";
 
+/**
+ * `entry` as in force in `amended`: its targets and definition (and so its hash) as amended by the catalog
+ * changes folded into it; the shipped entry where none applied to it.
+ */
+export const indicatorInForce = (amended: AmendedCatalog | undefined, entry: CatalogIndicator): CatalogIndicator => {
+  if (amended === undefined || !amended.amendedAt.has(entry.code)) return entry;
+  const e = amended.catalog.find((x) => x.code === entry.code);
+  return e === undefined ? entry : { ...entry, ...e, definitionHash: definitionHash(e.definition), facts: entry.facts };
+};
+
 export type AsOf = { readonly position: number } | { readonly date: string };
 
 export interface AsOfFigures {
@@ -183,6 +193,11 @@ export class LiveWarehouse {
     return this.inForce?.catalog.find((e) => e.code === code);
   }
 
+  /** A catalog indicator with the targets and definition (hash) in force at the current model's position. */
+  indicatorInForce(entry: CatalogIndicator): CatalogIndicator {
+    return indicatorInForce(this.inForce, entry);
+  }
+
   /** The indicator's catalog changes in force at the current model's position. */
   changesInForce(code: string): CatalogChangeNote[] {
     return this.inForce === undefined ? [] : changesOf(this.inForce, code);
@@ -208,11 +223,14 @@ export class LiveWarehouse {
       if (this.closed) return this.model;
       const r = await this.warehouse.catchUp();
       if (r.rebuilt || r.to !== this.model.position) {
-        this.model =
+        const model =
           r.rebuilt || r.indicators === undefined
             ? await loadReadModel(this.warehouse)
             : await refreshReadModel(this.warehouse, this.model, r.indicators);
-        this.inForce = await this.warehouse.catalogAt();
+        // the model and the catalog in force swap together: no read sees one position's figures with another's
+        const inForce = await this.warehouse.catalogAt();
+        this.model = model;
+        this.inForce = inForce;
         this.afterOwed = true;
         this.scheduleAfterRefresh();
       }
@@ -322,11 +340,7 @@ export class LiveWarehouse {
   /** Judges the figures against the targets in force at `position` (catalog changes recorded up to it). */
   private async finish(entry: CatalogIndicator, position: number, raw: readonly RawFigure[]): Promise<AsOfFigures> {
     const then = await this.reader.catalogAt(position);
-    const amended = then.catalog.find((e) => e.code === entry.code);
-    const inForce: CatalogIndicator =
-      amended === undefined
-        ? entry
-        : { ...entry, ...amended, definitionHash: definitionHash(amended.definition), facts: entry.facts };
+    const inForce = indicatorInForce(then, entry);
     return {
       position,
       entry: inForce,
