@@ -8,7 +8,7 @@
  * the package index: it generates examples with fast-check, a development dependency (see arbitraries.ts).
  */
 import { exampleFactOf } from "./arbitraries.js";
-import { ENVELOPE_DOCS, type FactDefinition, type FieldSet } from "./defineFact.js";
+import { ENVELOPE_DOCS, type FactDefinition, type FieldSet, OPTIONAL_ENVELOPE } from "./defineFact.js";
 import { MAX_JSON_DEPTH } from "./factJson.js";
 import { FIRST_DAY, LAST_DAY, SUBJECT_KINDS, SubjectId } from "./ids.js";
 import { FACT_DEFINITIONS } from "./registry.js";
@@ -44,6 +44,7 @@ const envelopeSection = (): string[] => {
     type: "the name of one of the fact types below",
     subject: SubjectId.expected,
     occurredOn: e.occurredOn.expected,
+    reportedOn: OPTIONAL_ENVELOPE.reportedOn.expected,
     source: e.source.expected,
     data: "an object with the type's fields ({} when it has none)",
   };
@@ -51,8 +52,8 @@ const envelopeSection = (): string[] => {
     "## The envelope",
     "",
     "One fact is one JSON object; a file of facts is NDJSON (one object per line, UTF-8). Every envelope field is",
-    "required. A field that is not listed here or under the type is refused, at the top level and in `data`; an",
-    "optional field is left out, not sent as `null`.",
+    "required but `reportedOn`, which a source may leave out. A field that is not listed here or under the type is",
+    "refused, at the top level and in `data`; an optional field is left out, not sent as `null`.",
     "",
     ...table(
       ["field", "expected value", "meaning"],

@@ -219,7 +219,7 @@ const rootCause = (e: unknown): unknown => (e instanceof Error && e.cause !== un
 const NOT_QUARANTINED = "e.position NOT IN (SELECT position FROM quarantine)";
 
 /** The shape of the figure tables: a change recomputes the figures (a rebuild). */
-const WAREHOUSE_SCHEMA_VERSION = 3;
+const WAREHOUSE_SCHEMA_VERSION = 4;
 
 /** The catalog change types as a SQL list of literals. */
 const CATALOG_CHANGE_TYPES_SQL = CATALOG_CHANGE_TYPES.map((t) => `'${t}'`).join(", ");
@@ -493,6 +493,8 @@ export class Warehouse {
   private counts: QuarantineCounts = { held: 0, cleared: 0 };
   /** Whether the events table has the typed columns (a format-1 embedded log read in SQL has not). */
   private typedLog = true;
+  /** Whether the events table has `reported_on` (an embedded log no version knowing reportedOn wrote to has not). */
+  private reportedOnColumn = true;
 
   private constructor(
     readonly path: string,
@@ -546,6 +548,7 @@ export class Warehouse {
     await conn.run(`SET memory_limit = '${limit}'`);
     const w = new Warehouse(path, instance, conn, log, source, fast?.table ?? SOURCE_EVENTS, options);
     w.typedLog = fast?.typed ?? true;
+    w.reportedOnColumn = fast?.reportedOn ?? true;
     await w.setUp();
     return w;
   }
@@ -582,6 +585,9 @@ export class Warehouse {
     }
     await c.run(WAREHOUSE_DDL);
     if (this.mirrored) await c.run(SOURCE_EVENTS_DDL);
+    // ... and before facts said when they were reported: the column is added (the schema version rebuilds it)
+    await c.run("ALTER TABLE facts ADD COLUMN IF NOT EXISTS reported_on DATE");
+    if (this.mirrored) await c.run(`ALTER TABLE ${SOURCE_EVENTS} ADD COLUMN IF NOT EXISTS reported_on DATE`);
     for (const kind of ENTITY_KINDS) await c.run(entityTableDdl(kind, ENTITY_COLUMNS[kind]));
     await c.run(
       `CREATE TABLE IF NOT EXISTS reports AS SELECT * FROM (${standingReportsSql(new Params())}) WHERE false`,
@@ -977,6 +983,7 @@ export class Warehouse {
               ? `${NOT_QUARANTINED} AND ${catalogFactsFilter(this.options.catalog)}`
               : NOT_QUARANTINED,
             this.typedLog,
+            this.reportedOnColumn,
           ),
           p,
         ),

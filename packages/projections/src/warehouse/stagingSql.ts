@@ -45,7 +45,9 @@ const typed = (field: (typeof PATHS)[number]): string => {
 /**
  * INSERT the events with `from < position ≤ to` from `eventsTable` (e.g. `log.events`) into `facts`; with
  * `only`, a condition on the event `e`, just those that meet it. `typedLog`: the log stores the typed columns
- * (format 2); otherwise they are extracted from `data`.
+ * (format 2); otherwise they are extracted from `data`. `reportedOnColumn`: the table has `reported_on` (a log
+ * that no version knowing `reportedOn` has written to has not). A fact's `reported_on` is its `reportedOn`, else
+ * the UTC day the log recorded it.
  */
 export const stageFactsSql = (
   eventsTable: string,
@@ -54,9 +56,25 @@ export const stageFactsSql = (
   to: number,
   only?: string,
   typedLog = true,
-): string => (typedLog ? stageTypedSql : stageFromJsonSql)(eventsTable, p, from, to, only);
+  reportedOnColumn = true,
+): string =>
+  (typedLog ? stageTypedSql : stageFromJsonSql)(
+    eventsTable,
+    p,
+    from,
+    to,
+    only,
+    `coalesce(${reportedOnColumn ? "e.reported_on" : "CAST(NULL AS DATE)"}, CAST(e.recorded_at AS DATE))`,
+  );
 
-const stageTypedSql = (eventsTable: string, p: Params, from: number, to: number, only?: string): string => `
+const stageTypedSql = (
+  eventsTable: string,
+  p: Params,
+  from: number,
+  to: number,
+  only: string | undefined,
+  reportedOn: string,
+): string => `
 INSERT INTO facts
 SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kind, e.occurred_on,
   CAST(date_diff('day', DATE '1970-01-01', e.occurred_on) AS BIGINT) * 1099511627776 + e.position AS ord,
@@ -73,14 +91,22 @@ SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kin
   CASE WHEN e.type = 'FacilityRegistered' THEN ${typed("kind")} END,
   ${typed("year")},
   CASE WHEN e.type = 'FactRetracted' THEN ${typed("eventId")} END,
-  NULL
+  NULL,
+  ${reportedOn}
 FROM ${eventsTable} e
 LEFT JOIN commune_resolution r
   ON r.code = ${typed("commune")}
  AND r.era = CASE WHEN e.occurred_on < DATE '2025-07-01' THEN 'old' ELSE 'current' END
 WHERE e.position > ${p.bind(from)} AND e.position <= ${p.bind(to)}${only === undefined ? "" : ` AND ${only}`}`;
 
-const stageFromJsonSql = (eventsTable: string, p: Params, from: number, to: number, only?: string): string => `
+const stageFromJsonSql = (
+  eventsTable: string,
+  p: Params,
+  from: number,
+  to: number,
+  only: string | undefined,
+  reportedOn: string,
+): string => `
 INSERT INTO facts
 SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kind, e.occurred_on,
   CAST(date_diff('day', DATE '1970-01-01', e.occurred_on) AS BIGINT) * 1099511627776 + e.position AS ord,
@@ -97,7 +123,8 @@ SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kin
   CASE WHEN e.type = 'FacilityRegistered' THEN ${at("kind")} END,
   TRY_CAST(${at("year")} AS INTEGER),
   CASE WHEN e.type = 'FactRetracted' THEN ${at("eventId")} END,
-  NULL
+  NULL,
+  ${reportedOn}
 FROM (
   SELECT *, json_extract_string(data, [${PATHS.map((x) => `'$.${x}'`).join(", ")}]) AS j
   FROM ${eventsTable} e WHERE position > ${p.bind(from)} AND position <= ${p.bind(to)}${only === undefined ? "" : ` AND ${only}`}
