@@ -167,4 +167,47 @@ describe("catalog changes over HTTP", () => {
     expect(line).toContain(row?.h);
     expect(line).toContain(`>= ${value} (2025; KH-99-2026 §III.1)`);
   });
+
+  it("as of a day, applies a change recorded before it only from its effectiveOn", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const effectiveOn = "2099-01-01"; // decided now, in effect long after
+    const change = revision("cat-t3", "kpi-catalog", 42);
+    const r = await post(CATALOG, [{ ...change, data: { ...change.data, effectiveOn } }]);
+    expect(r.statusCode, r.body).toBe(201);
+    const onDay = async (day: string) => {
+      const a = await app.inject({ url: `/v1/indicators/PAYMENT_ACCT_15/series?asOf=${day}` });
+      expect(a.statusCode, a.body).toBe(200);
+      return a.json() as Series;
+    };
+    const before = await onDay(today);
+    const after = await onDay(effectiveOn);
+    expect(before.targets.find((x) => x.year === 2025)?.value).not.toBe(42);
+    expect(point2025(before)?.targetValue).not.toBe(42);
+    expect(before.catalogChanges.map((c) => c.position)).not.toContain(r.json().head);
+    expect(after.targets.find((x) => x.year === 2025)?.value).toBe(42);
+    expect(point2025(after)?.targetValue).toBe(42);
+
+    // a definition amended in advance: as of today the figures are still those of the definition in effect
+    const valueToday = point2025(await onDay(today))?.value;
+    const amendment = {
+      id: "cat-d2",
+      type: "IndicatorDefinitionAmended",
+      subject: "stat:catalog",
+      occurredOn: "2026-02-15",
+      source: "kpi-catalog",
+      data: {
+        indicator: "PAYMENT_ACCT_15",
+        minAge: 21,
+        reason: "adults of 21 and over, from 2099",
+        effectiveOn,
+        changedBy: "UBND tỉnh Đồng Tháp",
+        plan: "KH-99-2026",
+        section: "§III.3",
+      },
+    };
+    const d = await post(CATALOG, [amendment]);
+    expect(d.statusCode, d.body).toBe(201);
+    expect(point2025(await onDay(today))?.value).toBe(valueToday);
+    expect(point2025(await onDay(effectiveOn))?.value).not.toBe(valueToday);
+  });
 });

@@ -19,7 +19,9 @@
  *   Cached by (indicator, P): figures at a position never change while the catalog stays the same.
  * - `asOf` = a day YYYY-MM-DD: the figures as known at the end of that (UTC) recording day, read from
  *   `indicator_revisions` (each figure's value in the last vintage on or before that day). This is what the
- *   warehouse published then, cheap to read; cached by (indicator, day, checkpoint).
+ *   warehouse published then, cheap to read; cached by (indicator, day, checkpoint). Judged with the catalog
+ *   changes recorded by then and in effect by that day (`effectiveOn`); where a definition amended by a change
+ *   not yet in effect differs from the one the revisions were computed with, recomputed as for a position.
  *
  * `afterRefresh` (the server writes the statisticians' snapshots with it) runs after a catch-up that changed the
  * figures, at most once every `afterRefreshEveryMs` counted from the open (then once more for the catch-ups
@@ -337,9 +339,17 @@ export class LiveWarehouse {
     return run;
   }
 
-  /** Judges the figures against the targets in force at `position` (catalog changes recorded up to it). */
-  private async finish(entry: CatalogIndicator, position: number, raw: readonly RawFigure[]): Promise<AsOfFigures> {
-    const then = await this.reader.catalogAt(position);
+  /**
+   * Judges the figures against the targets in force at `position` (catalog changes recorded up to it; as of a
+   * day, `effectiveBy`, only those in effect by that day).
+   */
+  private async finish(
+    entry: CatalogIndicator,
+    position: number,
+    raw: readonly RawFigure[],
+    effectiveBy?: string,
+  ): Promise<AsOfFigures> {
+    const then = await this.reader.catalogAt(position, effectiveBy);
     const inForce = indicatorInForce(then, entry);
     return {
       position,
@@ -360,6 +370,13 @@ export class LiveWarehouse {
       { date },
     );
     const position = at[0]?.p ?? 0;
+    // A definition amended by a change recorded by then but not yet in effect: the stored revisions were
+    // computed with it, so the figures are recomputed with the definition in effect that day.
+    const effective = await this.reader.catalogAt(position, date);
+    const recorded = await this.reader.catalogAt(position);
+    if (indicatorInForce(effective, entry).definitionHash !== indicatorInForce(recorded, entry).definitionHash) {
+      return this.finish(entry, position, await this.reader.figuresAsOf({ date }, [entry.code]), date);
+    }
     // A commune figure whose last revision has neither numerator nor denominator had stopped existing then.
     const standing = `SELECT * FROM (
          SELECT indicator, geo, year, breakdown,
@@ -385,6 +402,7 @@ export class LiveWarehouse {
       entry,
       position,
       rows.map((r) => ({ ...r, position })),
+      date,
     );
   }
 

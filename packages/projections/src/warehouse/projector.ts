@@ -226,12 +226,15 @@ const CATALOG_CHANGE_TYPES_SQL = CATALOG_CHANGE_TYPES.map((t) => `'${t}'`).join(
 
 /**
  * The catalog in force at `position` (default: every staged fact): `base` amended by the catalog changes staged
- * in `facts` with a position up to it and not retracted by then (`amendCatalog`).
+ * in `facts` with a position up to it and not retracted by then (`amendCatalog`). With `effectiveBy` (a day, for
+ * as-of a day), only the changes whose `effectiveOn` is on or before it: a change recorded in advance of the day
+ * it takes effect does not apply before that day.
  */
 const catalogAtOn = async (
   c: DuckDBConnection,
   base: readonly CatalogEntry[],
   position?: number,
+  effectiveBy?: string,
 ): Promise<AmendedCatalog> => {
   // most warehouses never see a catalog change: a bare look for one costs a fraction of the visibility join
   const any = await rows<{ one: number }>(
@@ -261,7 +264,9 @@ const catalogAtOn = async (
     const { position: at, data, ...envelope } = r;
     const f = decodeFact({ ...envelope, data: JSON.parse(data) as unknown });
     // the log decoded it on append: a change that no longer decodes is left out, like any unknown fact
-    return E.isRight(f) ? [{ position: at, fact: f.right as CatalogChange }] : [];
+    if (E.isLeft(f)) return [];
+    const change = f.right as CatalogChange;
+    return effectiveBy !== undefined && change.data.effectiveOn > effectiveBy ? [] : [{ position: at, fact: change }];
   });
   return amendCatalog(base, changes);
 };
@@ -334,8 +339,9 @@ const figuresAsOfOn = async (
       `the warehouse has folded the log up to position ${checkpoint}; position ${position} is not folded yet`,
     );
   }
-  // the catalog as in force then: the targets and definitions the figures were judged and computed with
-  const inForce = (await catalogAtOn(c, catalog, position)).catalog;
+  // the catalog as in force then: the targets and definitions the figures were judged and computed with (as of a
+  // day, only the changes in effect by that day)
+  const inForce = (await catalogAtOn(c, catalog, position, at.date)).catalog;
   const entries = inForce.filter((e) => codes === undefined || codes.includes(e.code));
   const kinds = new Set(entries.flatMap((e) => ("entity" in e.definition ? [e.definition.entity] : [])));
   await c.run(
@@ -411,8 +417,8 @@ export class WarehouseReader {
   ) {}
 
   /** `Warehouse.catalogAt`, on this connection. */
-  async catalogAt(position?: number): Promise<AmendedCatalog> {
-    return catalogAtOn(this.conn, this.catalog, position);
+  async catalogAt(position?: number, effectiveBy?: string): Promise<AmendedCatalog> {
+    return catalogAtOn(this.conn, this.catalog, position, effectiveBy);
   }
 
   /** `Warehouse.figuresAsOf`, in one transaction of this connection: one committed state throughout. */
@@ -1353,13 +1359,14 @@ export class Warehouse {
 
   /**
    * The catalog in force at a log position (default: the checkpoint): the shipped catalog amended by the
-   * catalog changes folded up to it (`amendCatalog`), with where each indicator was last amended.
+   * catalog changes folded up to it (`amendCatalog`), with where each indicator was last amended. With
+   * `effectiveBy` (as of a day), only the changes in effect by that day (`effectiveOn` on or before it).
    */
-  async catalogAt(position?: number): Promise<AmendedCatalog> {
+  async catalogAt(position?: number, effectiveBy?: string): Promise<AmendedCatalog> {
     const checkpoint = await this.checkpoint();
     const at = position ?? checkpoint;
-    if (this.inForce?.position === at && at === checkpoint) return this.inForce.amended; // kept by the last step
-    return catalogAtOn(this.conn, this.options.catalog, at);
+    if (effectiveBy === undefined && this.inForce?.position === at && at === checkpoint) return this.inForce.amended; // kept by the last step
+    return catalogAtOn(this.conn, this.options.catalog, at, effectiveBy);
   }
 
   /**
