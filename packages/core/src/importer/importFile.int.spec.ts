@@ -161,6 +161,30 @@ describe("importFile", () => {
     }
   });
 
+  it("reads an optional reportedOn column in CSV: a day is kept, an empty cell leaves it out, a bad one is a line error", async () => {
+    const log = await freshLog();
+    try {
+      const data = (f: ReturnType<typeof accountOpened>) => `"${JSON.stringify(f.data).replaceAll('"', '""')}"`;
+      const row = (id: string, person: string, reportedOn: string) => {
+        const f = accountOpened(id, person);
+        return `${reportedOn},${f.id},${f.type},${f.subject},${f.occurredOn},${f.source},${data(f)}`;
+      };
+      const csv = join(dir, "reported.csv");
+      writeFileSync(
+        csv,
+        `reportedOn,id,type,subject,occurredOn,source,data\n${row("k1", "p1", "2024-04-02")}\n${row("k2", "p2", "")}\n${row("k3", "p3", "2024-02-30")}\n`,
+      );
+      const s = await importFile(log, csv, { skipInvalid: true });
+      expect(s).toMatchObject({ committed: true, accepted: 2, rejected: 1 });
+      expect(s.errors.map((e) => [e.file, e.line, e.field])).toEqual([[csv, 4, "reportedOn"]]);
+      const read: unknown[] = [];
+      for await (const e of log.readAll(position(0))) read.push(e.fact);
+      expect(read).toEqual([{ ...accountOpened("k1", "p1"), reportedOn: "2024-04-02" }, accountOpened("k2", "p2")]);
+    } finally {
+      await log.close();
+    }
+  });
+
   describe("input edges", () => {
     const csvRow = (f: ReturnType<typeof accountOpened>) =>
       `${f.id},${f.type},${f.subject},${f.occurredOn},${f.source},"${JSON.stringify(f.data).replaceAll('"', '""')}"`;
