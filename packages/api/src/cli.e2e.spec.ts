@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { PUBLISHED_RELATIONS } from "@kpi/projections";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_CATALOG_CHANGE } from "./commands/demoCommand.js";
 import { assertBuilt, kpiIn, REPO_ROOT } from "./testing/runKpi.fixture.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-e2e-"));
@@ -49,6 +50,49 @@ describe("kpi", () => {
            WHERE geo = 'province' AND value IS NOT NULL GROUP BY ALL HAVING count(DISTINCT value) > 1)`,
       );
       expect(Number(revised[0]?.n)).toBeGreaterThan(0);
+    } finally {
+      c.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  it("demo records a target revision from the catalog authority: the figures are re-judged from its day on", async () => {
+    const d = DEMO_CATALOG_CHANGE.data;
+    expect(demo.out).toContain(`with a catalog change: ${d.indicator} target for ${d.targetYear} revised to`);
+    const instance = await DuckDBInstance.create(join(dir, "warehouse-restricted.duckdb"), {
+      access_mode: "READ_ONLY",
+    });
+    const c = await instance.connect();
+    try {
+      const q = async (sql: string) => (await c.runAndReadAll(sql)).getRowObjectsJson();
+      const changes = await q(
+        "SELECT id, CAST(CAST(recorded_at AS DATE) AS VARCHAR) AS day, applied, plan, section, changed_by FROM catalog_changes",
+      );
+      expect(changes).toEqual([
+        {
+          id: DEMO_CATALOG_CHANGE.id,
+          day: expect.stringMatching(/^\d{4}-(06-30|12-31)$/),
+          applied: true,
+          plan: d.plan,
+          section: d.section,
+          changed_by: d.changedBy,
+        },
+      ]);
+      const day = String(changes[0]?.day);
+      // the province figure for the target's year, vintage by vintage: the target before the change's day is the
+      // shipped one, from that day on the revised one, and that day's revision names the catalog change as cause
+      const rows = await q(
+        `SELECT CAST(vintage AS VARCHAR) AS vintage, target_value, cause FROM indicator_revisions
+         WHERE indicator = '${d.indicator}' AND geo = 'province' AND year = ${d.targetYear} AND breakdown = ''
+         ORDER BY vintage`,
+      );
+      const before = rows.filter((r) => String(r.vintage) < day);
+      const on = rows.find((r) => r.vintage === day);
+      expect(before.length).toBeGreaterThan(0);
+      expect(before.every((r) => r.target_value !== d.value)).toBe(true);
+      expect(on).toMatchObject({ target_value: d.value });
+      expect(["definition", "both"]).toContain(on?.cause);
+      expect(rows.filter((r) => String(r.vintage) >= day).every((r) => r.target_value === d.value)).toBe(true);
     } finally {
       c.closeSync();
       instance.closeSync();

@@ -8,6 +8,10 @@
  *   2–90 days later; the model undoes the fact's effect at once, so nothing later builds on it.
  *
  * Only what is pending (late facts, re-sends, retractions) is held; everything else is handed out per day.
+ *
+ * Each fact carries the day it is reported as `reportedOn` (unless turned off): the report day it is emitted on,
+ * or for a late fact the day it is deferred to. A re-send is the same object, so it keeps the day of the first
+ * report and stays an exact copy.
  */
 import type { Fact, FactOf, FactType } from "@kpi/core";
 import { isoOf, yearOfDay } from "./days.js";
@@ -35,7 +39,18 @@ export class Emitter {
   /** False during the initial load: no late reports, re-sends or retractions there. */
   live = false;
 
-  constructor(private readonly rng: Rng) {}
+  constructor(
+    private readonly rng: Rng,
+    /** Whether facts carry `reportedOn`. */
+    private readonly stamp = true,
+  ) {}
+
+  /** `fact` as reported on `day`: with `reportedOn` after `occurredOn` (when stamping). */
+  private reportedOn<F extends Fact>(fact: F, day: number): F {
+    if (!this.stamp) return fact;
+    const { id, type, subject, occurredOn, source, data } = fact;
+    return { id, type, subject, occurredOn, reportedOn: isoOf(day), source, data } as unknown as F;
+  }
 
   private nextId(source: string): string {
     const n = (this.seq.get(source) ?? 0) + 1;
@@ -80,12 +95,15 @@ export class Emitter {
     this.lastDeferred = false;
     if (this.live && lateable && this.rng.float() < P_LATE) {
       this.lastDeferred = true;
-      this.defer(this.today + this.lateDelay(), fact);
-      return fact;
+      const due = this.today + this.lateDelay();
+      const late = this.reportedOn(fact, due);
+      this.defer(due, late);
+      return late;
     }
-    this.queue.push(fact);
-    if (this.live && this.rng.float() < P_RESEND) this.defer(this.today + this.rng.int(1, 20), fact);
-    return fact;
+    const reported = this.reportedOn(fact, this.today);
+    this.queue.push(reported);
+    if (this.live && this.rng.float() < P_RESEND) this.defer(this.today + this.rng.int(1, 20), reported);
+    return reported;
   }
 
   /**
@@ -114,14 +132,15 @@ export class Emitter {
     if (retractions !== undefined) {
       this.retractions.delete(day);
       for (const { fact, reason } of retractions) {
-        this.queue.push({
+        const retraction = {
           id: this.nextId(fact.source),
           type: "FactRetracted",
           subject: fact.subject,
           occurredOn: isoOf(day),
           source: fact.source,
           data: { eventId: fact.id, reason },
-        } as unknown as Fact);
+        } as unknown as Fact;
+        this.queue.push(this.reportedOn(retraction, day));
       }
     }
   }

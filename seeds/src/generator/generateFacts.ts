@@ -35,13 +35,18 @@ export interface GenerateOptions {
    * which `writeSample` writes beside the facts so that an import can replay the reporting history.
    */
   readonly onReportDay?: (day: string) => void;
+  /**
+   * Give each fact the day it is reported as the envelope's `reportedOn` (default true). A test that needs facts
+   * a format-1 log can hold (it has no `reported_on`) turns it off.
+   */
+  readonly reportedOn?: boolean;
 }
 
 export function* factStream(options: GenerateOptions): Generator<Fact> {
   const scale = SCALES[options.scale];
   const root = Rng.seeded(options.seed);
   const geo = buildGeography(options.reference ?? referenceData(), scale, root.split());
-  const em = new Emitter(root.split());
+  const em = new Emitter(root.split(), options.reportedOn !== false);
   const people = new People(geo, scale.personFraction, root.split(), em);
   const households = new Households(
     geo,

@@ -3,21 +3,57 @@
  * log in its reporting batches — one per half-year of the sources' reporting, each recorded on the last day
  * of its half-year, so that the warehouse has the vintages a real history of imports would give (late reports and
  * revised statistics revise earlier figures) — projects it into the warehouse, and prints where the province
- * stands on its 2025 targets.
+ * stands on its 2025 targets. One batch also carries a catalog change (`DEMO_CATALOG_CHANGE`, a target revised by
+ * the catalog authority), so the demo's history has a figure re-judged by a definition as well as by data.
  */
 
 import { once } from "node:events";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import {
+  appendFileSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+} from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { finished } from "node:stream/promises";
-import { DuckDbEventLog, importFile, parseRetractionGrants } from "@kpi/core";
+import { CATALOG_AUTHORITY, DuckDbEventLog, importFile, parseRetractionGrants } from "@kpi/core";
 import { isScaleName, type ReportingBatch, reportingBatches, type ScaleName, writeSample } from "@kpi/seeds";
 import type { Config } from "../config.js";
 import { reportImport } from "./importCommand.js";
 import { openWarehouse, printCatchUp, writeSnapshots } from "./warehouseCommands.js";
 
 const n = (x: number) => x.toLocaleString("en-US");
+
+/**
+ * The demo's catalog change: the province raises its 2025 target for adults with a digital signature from the
+ * catalog's 50 % to 60 %, a decision of the plan KH-315-2025 (2 October 2025) as the demo tells it — an
+ * illustration of a revision on the record, not the plan's text. It is appended with the first batch recorded
+ * on or after `DEMO_CATALOG_CHANGE_DAY`, so figures as of before that day are judged against 50 and after it
+ * against 60, and `indicator_revisions` has the 2025 figures re-judged with cause `definition` (or `both`).
+ */
+export const DEMO_CATALOG_CHANGE = {
+  id: "demo-target-digsig-adult-2025",
+  type: "TargetRevised",
+  subject: "stat:catalog",
+  occurredOn: "2025-10-02",
+  source: CATALOG_AUTHORITY,
+  data: {
+    indicator: "DIGSIG_ADULT",
+    targetYear: 2025,
+    op: ">=",
+    value: 60,
+    effectiveOn: "2025-10-02",
+    changedBy: "UBND tỉnh Đồng Tháp",
+    plan: "KH-315-2025",
+    section: "§II",
+    note: "Raised after the mid-year review (an illustration recorded by kpi demo)",
+  },
+} as const;
+export const DEMO_CATALOG_CHANGE_DAY = "2025-12-31";
 
 /** Splits `file` into one NDJSON file per batch in `dir` (lines `from`..`to`); returns their paths. */
 const splitBatches = async (file: string, batches: readonly ReportingBatch[], dir: string): Promise<string[]> => {
@@ -56,6 +92,10 @@ const importInBatches = async (
   const batches = reportingBatches(reportedFile);
   const dir = `${file}.batches`;
   const paths = await splitBatches(file, batches, dir);
+  // the catalog change goes in with the first batch recorded on or after its day (the last, if none is)
+  const changeAt = batches.findIndex((b) => b.until >= DEMO_CATALOG_CHANGE_DAY);
+  const changeBatch = changeAt < 0 ? batches.length - 1 : changeAt;
+  if (changeBatch >= 0) appendFileSync(paths[changeBatch] as string, `${JSON.stringify(DEMO_CATALOG_CHANGE)}\n`);
   let day = "";
   mkdirSync(config.dataDir, { recursive: true });
   const log = await DuckDbEventLog.open(config.logPath, { now: () => new Date(`${day}T23:59:59Z`) });
@@ -74,6 +114,12 @@ const importInBatches = async (
       totals.duplicates += s.duplicates;
       totals.rejected += s.rejected;
       o.out.write(`  reported by ${b.until}: ${n(s.accepted).padStart(9)} accepted, ${n(s.duplicates)} duplicates\n`);
+      if (i === changeBatch) {
+        const d = DEMO_CATALOG_CHANGE.data;
+        o.out.write(
+          `    with a catalog change: ${d.indicator} target for ${d.targetYear} revised to ${d.op} ${d.value} (${d.plan} ${d.section}, effective ${d.effectiveOn})\n`,
+        );
+      }
     }
   } finally {
     await log.close();

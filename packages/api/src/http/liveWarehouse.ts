@@ -20,7 +20,9 @@
  *   Cached by (indicator, P): figures at a position never change while the catalog stays the same.
  * - `asOf` = a day YYYY-MM-DD: the figures as known at the end of that (UTC) recording day, by the same
  *   `figuresAsOf` as `kpi figure --as-of DAY` (read from `indicator_revisions`: what the warehouse published
- *   then, cheap to read); cached by (indicator, day, checkpoint).
+ *   then, cheap to read; recomputed where a definition recorded by then is not yet in effect that day), judged
+ *   with the catalog changes recorded by then and in effect by that day (`effectiveOn`); cached by (indicator,
+ *   day, checkpoint).
  *
  * `afterRefresh` (the server writes the statisticians' snapshots with it) runs after a catch-up that changed the
  * figures, at most once every `afterRefreshEveryMs` counted from the open (then once more for the catch-ups
@@ -60,6 +62,16 @@ import {
   type Reference,
   refreshReadModel,
 } from "./readModel.js";
+
+/**
+ * `entry` as in force in `amended`: its targets and definition (and so its hash) as amended by the catalog
+ * changes folded into it; the shipped entry where none applied to it.
+ */
+export const indicatorInForce = (amended: AmendedCatalog | undefined, entry: CatalogIndicator): CatalogIndicator => {
+  if (amended === undefined || !amended.amendedAt.has(entry.code)) return entry;
+  const e = amended.catalog.find((x) => x.code === entry.code);
+  return e === undefined ? entry : { ...entry, ...e, definitionHash: definitionHash(e.definition), facts: entry.facts };
+};
 
 export type AsOf = { readonly position: number } | { readonly date: string };
 
@@ -175,6 +187,11 @@ export class LiveWarehouse {
     return this.inForce?.catalog.find((e) => e.code === code);
   }
 
+  /** A catalog indicator with the targets and definition (hash) in force at the current model's position. */
+  indicatorInForce(entry: CatalogIndicator): CatalogIndicator {
+    return indicatorInForce(this.inForce, entry);
+  }
+
   /** The indicator's catalog changes in force at the current model's position. */
   changesInForce(code: string): CatalogChangeNote[] {
     return this.inForce === undefined ? [] : changesOf(this.inForce, code);
@@ -200,11 +217,14 @@ export class LiveWarehouse {
       if (this.closed) return this.model;
       const r = await this.warehouse.catchUp();
       if (r.rebuilt || r.to !== this.model.position) {
-        this.model =
+        const model =
           r.rebuilt || r.indicators === undefined
             ? await loadReadModel(this.warehouse)
             : await refreshReadModel(this.warehouse, this.model, r.indicators);
-        this.inForce = await this.warehouse.catalogAt();
+        // the model and the catalog in force swap together: no read sees one position's figures with another's
+        const inForce = await this.warehouse.catalogAt();
+        this.model = model;
+        this.inForce = inForce;
         this.afterOwed = true;
         this.scheduleAfterRefresh();
       }
@@ -311,14 +331,18 @@ export class LiveWarehouse {
     return run;
   }
 
-  /** Judges the figures against the targets in force at `position` (catalog changes recorded up to it). */
-  private async finish(entry: CatalogIndicator, position: number, raw: readonly RawFigure[]): Promise<AsOfFigures> {
-    const then = await this.reader.catalogAt(position);
-    const amended = then.catalog.find((e) => e.code === entry.code);
-    const inForce: CatalogIndicator =
-      amended === undefined
-        ? entry
-        : { ...entry, ...amended, definitionHash: definitionHash(amended.definition), facts: entry.facts };
+  /**
+   * Judges the figures against the targets in force at `position` (catalog changes recorded up to it; as of a
+   * day, `effectiveBy`, only those in effect by that day).
+   */
+  private async finish(
+    entry: CatalogIndicator,
+    position: number,
+    raw: readonly RawFigure[],
+    effectiveBy?: string,
+  ): Promise<AsOfFigures> {
+    const then = await this.reader.catalogAt(position, effectiveBy);
+    const inForce = indicatorInForce(then, entry);
     return {
       position,
       entry: inForce,
@@ -354,7 +378,7 @@ export class LiveWarehouse {
         )
       )[0]?.p ??
       0;
-    return this.finish(entry, position, rows);
+    return this.finish(entry, position, rows, date);
   }
 
   /** Runs `afterRefresh` once the interval since its last start has passed, if a catch-up owes it a run. */

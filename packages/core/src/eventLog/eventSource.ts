@@ -22,6 +22,8 @@ export interface SourceRow {
   readonly subject: string;
   /** `YYYY-MM-DD`. */
   readonly occurredOn: string;
+  /** `YYYY-MM-DD`: the day the source reported the fact, or null when the fact does not say. */
+  readonly reportedOn: string | null;
   /** ISO-8601 UTC with milliseconds. */
   readonly recordedAt: string;
   readonly source: string;
@@ -41,6 +43,8 @@ export interface SqlFastPath {
   readonly table: string;
   /** Whether the table has the typed columns (format 2); a format-1 log has only `data`. */
   readonly typed: boolean;
+  /** Whether the table has `reported_on` (a log no version with `reportedOn` has written to lacks it). */
+  readonly reportedOn: boolean;
 }
 
 export interface EventSource {
@@ -60,6 +64,7 @@ export const sourceRowOf = (e: StoredEvent): SourceRow => {
     type: f.type,
     subject: f.subject,
     occurredOn: f.occurredOn,
+    reportedOn: f.reportedOn ?? null,
     recordedAt: e.recordedAt,
     source: f.source,
     data: canonicalFactParts(f).data,

@@ -38,6 +38,8 @@ export interface FactEnvelope<T extends string, D> {
   readonly type: T;
   readonly subject: SubjectId;
   readonly occurredOn: IsoDate;
+  /** The day the source reported the fact, when it says (optional; covered by the hash like every field). */
+  readonly reportedOn?: IsoDate;
   readonly source: SourceId;
   readonly data: D;
 }
@@ -51,12 +53,17 @@ export interface EnvelopeFields<T extends string> {
   readonly source: typeof SourceId;
 }
 
+/** The optional envelope fields: a source may leave them out. */
+export const OPTIONAL_ENVELOPE = { reportedOn: IsoDate } as const;
+
 /** What each envelope field means, in the words of the public contract (docs/facts.md). */
 export const ENVELOPE_DOCS = {
   id: "the source's own unique id for this report; re-sending the same id with the same content is a no-op, with different content it is refused",
   type: "the fact type (below)",
   subject: "the thing the fact is about; one subject is one stream",
   occurredOn: "the day the fact became true in the world; it decides which year a fact counts in",
+  reportedOn:
+    "optional: the day the source reported the fact (its own clock, not the log's recordedAt); not before occurredOn. Timeliness (source_completeness) measures the lag to it; without it, to the day the log recorded the fact",
   source: "the reporting agency or system",
   data: "the type's own fields",
 } as const;
@@ -82,7 +89,7 @@ export const defineFact = <const T extends string, R extends FieldSet, O extends
     occurredOn: IsoDate,
     source: SourceId,
   };
-  const codec = strictObject(spec.type, { ...envelope, data: dataCodec }) as unknown as t.Type<
+  const codec = strictObject(spec.type, { ...envelope, data: dataCodec }, OPTIONAL_ENVELOPE) as unknown as t.Type<
     FactEnvelope<T, StrictOf<R, O>>,
     FactEnvelope<T, StrictOf<R, O>>,
     unknown

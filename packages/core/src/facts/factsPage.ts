@@ -8,7 +8,7 @@
  * the package index: it generates examples with fast-check, a development dependency (see arbitraries.ts).
  */
 import { exampleFactOf } from "./arbitraries.js";
-import { ENVELOPE_DOCS, type FactDefinition, type FieldSet } from "./defineFact.js";
+import { ENVELOPE_DOCS, type FactDefinition, type FieldSet, OPTIONAL_ENVELOPE } from "./defineFact.js";
 import { MAX_JSON_DEPTH } from "./factJson.js";
 import { FIRST_DAY, LAST_DAY, SUBJECT_KINDS, SubjectId } from "./ids.js";
 import { FACT_DEFINITIONS } from "./registry.js";
@@ -44,6 +44,7 @@ const envelopeSection = (): string[] => {
     type: "the name of one of the fact types below",
     subject: SubjectId.expected,
     occurredOn: e.occurredOn.expected,
+    reportedOn: OPTIONAL_ENVELOPE.reportedOn.expected,
     source: e.source.expected,
     data: "an object with the type's fields ({} when it has none)",
   };
@@ -51,8 +52,8 @@ const envelopeSection = (): string[] => {
     "## The envelope",
     "",
     "One fact is one JSON object; a file of facts is NDJSON (one object per line, UTF-8). Every envelope field is",
-    "required. A field that is not listed here or under the type is refused, at the top level and in `data`; an",
-    "optional field is left out, not sent as `null`.",
+    "required but `reportedOn`, which a source may leave out. A field that is not listed here or under the type is",
+    "refused, at the top level and in `data`; an optional field is left out, not sent as `null`.",
     "",
     ...table(
       ["field", "expected value", "meaning"],
@@ -88,8 +89,9 @@ const readingSection = (): string[] => [
   `- **Nesting.** A fact's JSON may nest at most ${MAX_JSON_DEPTH} levels (objects and arrays; a fact needs 2 or 3).`,
   `- **Dates.** \`occurredOn\` and every date in \`data\` are days from ${FIRST_DAY} to ${LAST_DAY}.`,
   "- **Identity numbers.** No subject id or fact id may hold a raw identity number (see [Subjects](#subjects)).",
-  "- **CSV.** The first line names the columns `id,type,subject,occurredOn,source,data` (in any order, each once);",
-  "  a file whose header is not that is refused as a whole, even with `--skip-invalid`. Each record is one line,",
+  "- **CSV.** The first line names the columns `id,type,subject,occurredOn,source,data` (in any order, each once),",
+  "  and may add `reportedOn` (an empty cell leaves it out of that fact); a file whose header is not that is refused",
+  "  as a whole, even with `--skip-invalid`. Each record is one line,",
   "  fields separated by commas; a field holding a comma or a quote is quoted, with each quote inside doubled",
   '  (`"{""commune"":""29926""}"`). A record with another number of fields than the header, a quote left open',
   "  or a quote inside an unquoted field is refused as a line, and with `--skip-invalid` the other lines go on.",

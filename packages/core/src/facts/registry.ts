@@ -130,6 +130,16 @@ export const decodeFact = (u: unknown): E.Either<DecodeError, Fact> => {
   const r = (def.codec as t.Decoder<unknown, Fact>).decode(u);
   if (E.isLeft(r)) return E.left(decodeError(withSurrogates(u, fieldErrors(r.left))));
   const fact = r.right;
+  if (fact.reportedOn !== undefined && fact.reportedOn < fact.occurredOn) {
+    return E.left(
+      decodeError([
+        {
+          field: "reportedOn",
+          reason: `is ${fact.reportedOn}, before occurredOn ${fact.occurredOn}: a source reports a fact on or after the day it became true; give the day it reported it, or leave reportedOn out`,
+        },
+      ]),
+    );
+  }
   const check = def.check as ((d: unknown, on: string) => readonly FieldError[]) | undefined;
   if (check !== undefined) {
     const errs = check(fact.data, fact.occurredOn);
@@ -149,13 +159,14 @@ export const decodeFact = (u: unknown): E.Either<DecodeError, Fact> => {
 export const canonicalFact = (f: Fact): string => canonicalFactParts(f).canonical;
 
 /**
- * The canonical bytes of a fact and of its `data` alone. Keys sort as data, id, occurredOn, source, subject,
- * type, so the fact's canonical form is built around the canonical `data` without serialising it twice.
+ * The canonical bytes of a fact and of its `data` alone. Keys sort as data, id, occurredOn, reportedOn (when
+ * given), source, subject, type, so the fact's canonical form is built around the canonical `data` without
+ * serialising it twice; a fact without `reportedOn` has the bytes it had before the field existed.
  */
 export const canonicalFactParts = (f: Fact): { readonly data: string; readonly canonical: string } => {
   const data = canonicalJson(f.data);
-  const canonical = `{"data":${data},"id":${JSON.stringify(f.id)},"occurredOn":${JSON.stringify(
-    f.occurredOn,
-  )},"source":${JSON.stringify(f.source)},"subject":${JSON.stringify(f.subject)},"type":${JSON.stringify(f.type)}}`;
+  const canonical = `{"data":${data},"id":${JSON.stringify(f.id)},"occurredOn":${JSON.stringify(f.occurredOn)}${
+    f.reportedOn === undefined ? "" : `,"reportedOn":${JSON.stringify(f.reportedOn)}`
+  },"source":${JSON.stringify(f.source)},"subject":${JSON.stringify(f.subject)},"type":${JSON.stringify(f.type)}}`;
   return { data, canonical };
 };

@@ -1,7 +1,8 @@
 /**
  * Properties of `decodeFact` and `canonicalFact` over facts generated from the definitions: every generated fact
  * decodes to itself, its canonical form is stable and independent of key order, and every kind of damage is
- * refused with an error naming the damaged field. Plus the literal examples of the public contract.
+ * refused with an error naming the damaged field. Plus the literal examples of the public contract, and the
+ * optional envelope field `reportedOn`.
  */
 import * as fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
@@ -614,5 +615,71 @@ describe("the examples of the public contract (facts.md)", () => {
       '{"id":"acct-1-closed","type":"PaymentAccountClosed","subject":"person:a1","occurredOn":"2025-02-01","source":"nhnn-kv15","data":{"commune":"29926","birthYear":1990}}',
     ];
     for (const line of lines) expect(decodeFact(JSON.parse(line))).toStrictEqual(E.right(JSON.parse(line)));
+  });
+});
+
+describe("reportedOn: the optional day the source reported the fact", () => {
+  const base = {
+    id: "bank-vcb-2024-000123",
+    type: "PaymentAccountOpened",
+    subject: "person:9f86d081884c7d65",
+    occurredOn: "2024-03-10",
+    source: "nhnn-kv15",
+    data: { commune: "29926", birthYear: 1990 },
+  };
+  const withoutIt =
+    '{"data":{"birthYear":1990,"commune":"29926"},"id":"bank-vcb-2024-000123","occurredOn":"2024-03-10","source":"nhnn-kv15","subject":"person:9f86d081884c7d65","type":"PaymentAccountOpened"}';
+
+  it("is kept when given, and is part of the canonical bytes (so of the hash), in key order", () => {
+    const r = decodeFact({ ...base, reportedOn: "2024-04-02" });
+    if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+    expect(r.right.reportedOn).toBe("2024-04-02");
+    expect(canonicalFact(r.right)).toBe(withoutIt.replace(',"source"', ',"reportedOn":"2024-04-02","source"'));
+    // the same day as occurredOn is fine (reported the day it happened)
+    expect(E.isRight(decodeFact({ ...base, reportedOn: base.occurredOn }))).toBe(true);
+  });
+
+  it("left out, gives the canonical bytes a fact had before the field existed (old logs still verify)", () => {
+    const r = decodeFact(base);
+    if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+    expect("reportedOn" in r.right).toBe(false);
+    expect(canonicalFact(r.right)).toBe(withoutIt);
+  });
+
+  it("tells two reports of the same fact on different days apart (same id, other content: a conflict)", () => {
+    const a = decodeFact({ ...base, reportedOn: "2024-04-02" });
+    const b = decodeFact({ ...base, reportedOn: "2024-04-03" });
+    if (E.isLeft(a) || E.isLeft(b)) throw new Error("refused");
+    expect(canonicalFact(a.right)).not.toBe(canonicalFact(b.right));
+  });
+
+  it("is refused when it is not a calendar day, or null", () => {
+    for (const bad of [
+      "2024-02-30",
+      "2023-02-29",
+      "2024-13-01",
+      "2024-4-2",
+      "02/04/2024",
+      "2024-04-02T00:00:00Z",
+      "",
+    ]) {
+      expectRefusedAt({ ...base, reportedOn: bad }, "reportedOn", /calendar/);
+    }
+    expectRefusedAt({ ...base, reportedOn: null }, "reportedOn");
+    expectRefusedAt({ ...base, reportedOn: 20240402 }, "reportedOn");
+  });
+
+  it("is refused before occurredOn, saying both days and what to do", () => {
+    expectRefusedAt(
+      { ...base, reportedOn: "2024-03-09" },
+      "reportedOn",
+      /^is 2024-03-09, before occurredOn 2024-03-10: .*leave reportedOn out$/,
+    );
+  });
+
+  it("a misspelling is refused as an unknown field that suggests reportedOn", () => {
+    const errors = refusal({ ...base, reportedOnn: "2024-04-02" });
+    expect(errors.map((e) => e.field)).toEqual(["reportedOnn"]);
+    expect(errors[0]?.reason).toContain('did you mean "reportedOn"');
   });
 });

@@ -63,6 +63,32 @@ describe("importFile", () => {
     }
   });
 
+  it("refuses a reportedOn that is no day or before occurredOn by file, line, field and reason", async () => {
+    const log = await freshLog();
+    try {
+      const file = write("reported.ndjson", [
+        json({ ...accountOpened("a1", "p1"), reportedOn: "2024-04-02" }),
+        json({ ...accountOpened("a2", "p2"), reportedOn: "2024-02-30" }),
+        json({ ...accountOpened("a3", "p3"), reportedOn: "2024-03-01" }),
+      ]);
+      const s = await importFile(log, file);
+      expect(s).toMatchObject({ committed: false, accepted: 0, rejected: 2 });
+      expect(s.errors.map((e) => [e.file, e.line, e.field])).toEqual([
+        [file, 2, "reportedOn"],
+        [file, 3, "reportedOn"],
+      ]);
+      expect(s.errors[0]?.reason).toContain("calendar");
+      expect(s.errors[1]?.reason).toContain("is 2024-03-01, before occurredOn 2024-03-10");
+      // with the bad lines skipped, the good one is appended with its reportedOn
+      const kept = await importFile(log, file, { skipInvalid: true });
+      expect(kept).toMatchObject({ committed: true, accepted: 1, rejected: 2 });
+      for await (const e of log.readAll(position(0)))
+        expect(e.fact).toMatchObject({ id: "a1", reportedOn: "2024-04-02" });
+    } finally {
+      await log.close();
+    }
+  });
+
   it("refuses a file whose fact reuses a stored id for other content, appending none of it", async () => {
     const log = await freshLog();
     try {
@@ -130,6 +156,30 @@ describe("importFile", () => {
       const h = await importFile(log, header);
       expect(h.errors[0]).toMatchObject({ line: 1, field: "(header)" });
       expect(h.errors[0]?.reason).toContain("missing column(s) type, occurredOn, source, data");
+    } finally {
+      await log.close();
+    }
+  });
+
+  it("reads an optional reportedOn column in CSV: a day is kept, an empty cell leaves it out, a bad one is a line error", async () => {
+    const log = await freshLog();
+    try {
+      const data = (f: ReturnType<typeof accountOpened>) => `"${JSON.stringify(f.data).replaceAll('"', '""')}"`;
+      const row = (id: string, person: string, reportedOn: string) => {
+        const f = accountOpened(id, person);
+        return `${reportedOn},${f.id},${f.type},${f.subject},${f.occurredOn},${f.source},${data(f)}`;
+      };
+      const csv = join(dir, "reported.csv");
+      writeFileSync(
+        csv,
+        `reportedOn,id,type,subject,occurredOn,source,data\n${row("k1", "p1", "2024-04-02")}\n${row("k2", "p2", "")}\n${row("k3", "p3", "2024-02-30")}\n`,
+      );
+      const s = await importFile(log, csv, { skipInvalid: true });
+      expect(s).toMatchObject({ committed: true, accepted: 2, rejected: 1 });
+      expect(s.errors.map((e) => [e.file, e.line, e.field])).toEqual([[csv, 4, "reportedOn"]]);
+      const read: unknown[] = [];
+      for await (const e of log.readAll(position(0))) read.push(e.fact);
+      expect(read).toEqual([{ ...accountOpened("k1", "p1"), reportedOn: "2024-04-02" }, accountOpened("k2", "p2")]);
     } finally {
       await log.close();
     }

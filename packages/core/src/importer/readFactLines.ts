@@ -1,9 +1,9 @@
 /**
  * Streams a file of reported facts, one decoded line at a time, without holding the file in memory.
  * NDJSON: one JSON object per line (blank lines are skipped). CSV: a header with the columns `id`, `type`,
- * `subject`, `occurredOn`, `source` and `data` (in any order), then one record per line, where `data` holds the
- * fact's data as a JSON object (quoted, with its quotes doubled). Both are UTF-8; a byte order mark at the start
- * is ignored.
+ * `subject`, `occurredOn`, `source` and `data` (in any order; optionally `reportedOn`, whose empty cell leaves it
+ * out), then one record per line, where `data` holds the fact's data as a JSON object (quoted, with its quotes
+ * doubled). Both are UTF-8; a byte order mark at the start is ignored.
  *
  * Each line comes back decoded (`Right`) or with every reason it was refused (`Left`): a line that is not
  * valid UTF-8, not JSON, has a key twice or nests too deep (`factJson.ts`), a CSV record with the wrong number
@@ -68,6 +68,8 @@ async function* readNdjson(file: string): AsyncIterable<FactLine> {
 }
 
 const CSV_COLUMNS = ["id", "type", "subject", "occurredOn", "source", "data"] as const;
+/** Columns a CSV file may add: an empty cell leaves the field out of that fact. */
+const CSV_OPTIONAL = ["reportedOn"] as const;
 
 /**
  * The fields of one CSV record on one line (RFC 4180: comma-separated, a field in double quotes may hold commas
@@ -118,8 +120,9 @@ export const splitCsvRecord = (line: string): string[] | string => {
 /** Why `header` is not the CSV header of facts, or `undefined`. */
 const headerProblem = (header: readonly string[]): string | undefined => {
   const known = CSV_COLUMNS as readonly string[];
+  const optional = CSV_OPTIONAL as readonly string[];
   const missing = known.filter((c) => !header.includes(c));
-  const extra = header.filter((c) => !known.includes(c));
+  const extra = header.filter((c) => !known.includes(c) && !optional.includes(c));
   const twice = header.filter((c, i) => header.indexOf(c) !== i);
   const problems = [
     missing.length > 0 ? `missing column(s) ${missing.join(", ")}` : "",
@@ -128,7 +131,7 @@ const headerProblem = (header: readonly string[]): string | undefined => {
   ].filter((x) => x !== "");
   return problems.length === 0
     ? undefined
-    : `${problems.join("; ")}; the first line must name the columns ${CSV_COLUMNS.join(",")} (in any order), so no record of this file was read`;
+    : `${problems.join("; ")}; the first line must name the columns ${CSV_COLUMNS.join(",")} (in any order, optionally also ${CSV_OPTIONAL.join(",")}), so no record of this file was read`;
 };
 
 /** The `data` cell's JSON, its errors named as fields of `data`. */
@@ -163,7 +166,8 @@ export const factOfCsvLine = (text: string, header: readonly string[]): E.Either
   }
   const record: Record<string, string> = {};
   header.forEach((h, i) => {
-    record[h] = cells[i] ?? "";
+    const cell = cells[i] ?? "";
+    if (cell !== "" || !(CSV_OPTIONAL as readonly string[]).includes(h)) record[h] = cell;
   });
   const data = dataOf(record.data ?? "");
   return E.isLeft(data) ? data : decoded({ ...record, data: data.right });

@@ -188,8 +188,10 @@ const figuresOf = async (
   year: number,
   position: number,
   checkpoint: number,
+  /** As of a day: the catalog changes in effect by it (`Warehouse.figuresAsOf` with a date). */
+  day?: string,
 ): Promise<FigureValues[]> => {
-  if (position === checkpoint) {
+  if (position === checkpoint && day === undefined) {
     return w.query<FigureValues>(
       `SELECT breakdown, CAST(${NUMERATOR_SQL} AS VARCHAR) AS numerator,
               CAST(${DENOMINATOR_SQL} AS VARCHAR) AS denominator, value
@@ -197,7 +199,7 @@ const figuresOf = async (
       { i: indicator, g: geo, y: year },
     );
   }
-  return (await w.figuresAsOf({ position }, [indicator]))
+  return (await w.figuresAsOf(day === undefined ? { position } : { position, date: day }, [indicator]))
     .filter((f) => f.geo === geo && f.year === year)
     .map((f) => ({ breakdown: f.breakdown, numerator: f.numerator, denominator: f.denominator, value: f.value }));
 };
@@ -277,7 +279,9 @@ export const explainFigure = async (
   const position = await resolveAsOf(w, o.asOf, checkpoint);
   if (position > checkpoint) return E.left({ _tag: "NotFolded", position, checkpoint });
 
-  const figures = await figuresOf(w, indicator, geo, year, position, checkpoint);
+  // as of a day, the catalog changes in effect by it (a change recorded before its effectiveOn does not apply)
+  const day = o.asOf !== undefined && "date" in o.asOf ? o.asOf.date : undefined;
+  const figures = await figuresOf(w, indicator, geo, year, position, checkpoint, day);
   const breakdowns = figures.map((f) => f.breakdown);
   const breakdown = o.breakdown ?? (breakdowns.length === 1 ? breakdowns[0] : undefined);
   if (breakdown === undefined && breakdowns.length > 1) {
@@ -288,7 +292,9 @@ export const explainFigure = async (
   const cell = { geo, breakdown: figure.breakdown };
   // as of an earlier position: the definition then in force (a later IndicatorDefinitionAmended does not apply)
   const then =
-    position === checkpoint ? undefined : (await w.catalogAt(position)).catalog.find((e) => e.code === indicator);
+    position === checkpoint && day === undefined
+      ? undefined
+      : (await w.catalogAt(position, day)).catalog.find((e) => e.code === indicator);
   const entries: CatalogEntry[] = definitionEntries(new Map([[indicator, then?.definition ?? definition]]));
   const hash =
     then === undefined

@@ -182,6 +182,74 @@ describe("catalog changes", () => {
     }
   }, 120_000);
 
+  it("as of a day applies a change only from its effectiveOn, though it was recorded before", async () => {
+    const clock = { day: "2026-03-01" };
+    const w = await Warehouse.open(join(dir, "wh-effective.duckdb"), join(dir, "log-effective.duckdb"), {
+      catalog: testCatalog,
+      reference: testReference,
+      years: [2023, 2026],
+      smallCellThreshold: 1,
+      now: () => new Date(`${clock.day}T12:00:00Z`),
+    });
+    try {
+      await append(w, [pop(2024), pop(2025), account("a1", 1990), account("a2", 1990), account("a3", 2009)]);
+      const shipped = await province2025(w);
+      // recorded on 2 March, decided to take effect on 10 March
+      clock.day = "2026-03-02";
+      const effective = { effectiveOn: "2026-03-10" };
+      const p2 = await append(w, [
+        change("e1", "TargetRevised", {
+          indicator: "PAYMENT_ACCT_15",
+          targetYear: 2025,
+          op: ">=",
+          value: 90,
+          ...effective,
+        }),
+        change("e2", "IndicatorDefinitionAmended", {
+          indicator: "PAYMENT_ACCT_15",
+          minAge: 18,
+          denominatorField: "adults",
+          reason: "aligned with the 2026 plan",
+          ...effective,
+        }),
+      ]);
+      clock.day = "2026-03-12";
+      await append(w, [account("a4", 1985)]);
+      const target = async (day?: string) =>
+        (await w.catalogAt(p2, day)).catalog
+          .find((e) => e.code === "PAYMENT_ACCT_15")
+          ?.targets.find((t) => t.year === 2025)?.value;
+      expect(await target("2026-03-05")).toBe(50);
+      expect(await target("2026-03-10")).toBe(90);
+      expect(await target()).toBe(90); // by position, a change applies from where it was recorded
+      const onDay = async (date: string) =>
+        (await w.figuresAsOf({ date }, ["PAYMENT_ACCT_15"])).find((f) => f.geo === "province" && f.year === 2025);
+      // as of 5 March (recorded, not yet in effect): the shipped definition
+      expect(await onDay("2026-03-05")).toMatchObject({
+        numerator: 3,
+        denominator: 4,
+        definitionHash: shipped.definition_hash,
+      });
+      // as of 10 March (in effect, nothing new recorded since the 2nd): adults over the adults estimate
+      const amended = await onDay("2026-03-10");
+      expect(amended).toMatchObject({ numerator: 2, denominator: 3 });
+      expect(amended?.definitionHash).not.toBe(shipped.definition_hash);
+      // the explanation of a figure as of a day follows the same rule
+      const explained = async (date: string) => {
+        const r = await explainFigure(w, "PAYMENT_ACCT_15", "province", 2025, { asOf: { date } });
+        if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+        return r.right;
+      };
+      expect(await explained("2026-03-05")).toMatchObject({
+        numeratorSubjects: 3,
+        definitionHash: shipped.definition_hash,
+      });
+      expect(await explained("2026-03-10")).toMatchObject({ numeratorSubjects: 2 });
+    } finally {
+      await w.close();
+    }
+  }, 60_000);
+
   it("lists every change on the record, and says why one changed nothing", async () => {
     const { w } = await (async () => {
       const clock = { day: "2026-03-01" };

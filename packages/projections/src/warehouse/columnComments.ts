@@ -106,6 +106,8 @@ export const COLUMN_COMMENTS: Readonly<Record<string, string>> = {
   occurred_on: "The reference date: the day the fact became true in the world.",
   ord: "The order of the fact within its subject's stream.",
   recorded_at: "When the log recorded the fact (the recording clock; the vintage is its UTC day).",
+  reported_on:
+    "The day the source reported the fact: its reportedOn, else the UTC day the log recorded it. Timeliness (source_completeness) is measured to it.",
   source: "The reporting agency or system.",
   data: "The fact's own fields (JSON).",
   geo_note: "Why the commune could not be resolved, or that it came from a split old commune.",
@@ -175,10 +177,12 @@ export const COLUMN_COMMENTS: Readonly<Record<string, string>> = {
   implausible_reason: "Why the figure is implausible, with the numbers (NULL when it is not).",
   reports_expected: "The kinds of fact (types) the source files anywhere in the warehouse's years.",
   reports_received: "The kinds of fact the source filed for this commune and year.",
-  late_facts: "Facts recorded more than 90 days after they occurred.",
-  median_lag_days: "Days from occurrence to recording, median.",
-  p90_lag_days: "Days from occurrence to recording, 90th percentile.",
-  max_lag_days: "Days from occurrence to recording, the longest.",
+  late_facts:
+    "Facts reported more than 90 days after they occurred (reported_on: the source's reportedOn, else the recording day).",
+  median_lag_days: "Days from occurrence to report (facts.reported_on: reportedOn, else the recording day), median.",
+  p90_lag_days:
+    "Days from occurrence to report (facts.reported_on: reportedOn, else the recording day), 90th percentile.",
+  max_lag_days: "Days from occurrence to report (facts.reported_on: reportedOn, else the recording day), the longest.",
   // forecasts (docs/forecasts.md): never observed figures
   base_year: "The series' last year with a value, which the forecast starts from.",
   forecast: "FORECAST, not an observed figure: the forecast value for the year.",

@@ -233,14 +233,16 @@ const rootCause = (e: unknown): unknown => (e instanceof Error && e.cause !== un
 const NOT_QUARANTINED = "e.position NOT IN (SELECT position FROM quarantine)";
 
 /** The shape of the figure tables: a change recomputes the figures (a rebuild). */
-const WAREHOUSE_SCHEMA_VERSION = 4;
+const WAREHOUSE_SCHEMA_VERSION = 5;
 
 /** The catalog change types as a SQL list of literals. */
 const CATALOG_CHANGE_TYPES_SQL = CATALOG_CHANGE_TYPES.map((t) => `'${t}'`).join(", ");
 
 /**
  * The catalog in force at `position` (default: every staged fact): `base` amended by the catalog changes staged
- * in `facts` with a position up to it and not retracted by then (`amendCatalog`).
+ * in `facts` with a position up to it and not retracted by then (`amendCatalog`). With `effectiveBy` (a day, for
+ * as-of a day), only the changes whose `effectiveOn` is on or before it: a change recorded in advance of the day
+ * it takes effect does not apply before that day.
  */
 /**
  * The `projection_meta` key that notes whether the folded facts hold a catalog change (retracted or not):
@@ -269,6 +271,7 @@ const catalogAtOn = async (
   c: DuckDBConnection,
   base: readonly CatalogEntry[],
   position?: number,
+  effectiveBy?: string,
 ): Promise<AmendedCatalog> => {
   // most warehouses never see a catalog change: the note the fold keeps says so without a scan of the facts
   if (!(await anyCatalogChange(c))) return amendCatalog(base, []);
@@ -294,7 +297,9 @@ const catalogAtOn = async (
     const { position: at, data, ...envelope } = r;
     const f = decodeFact({ ...envelope, data: JSON.parse(data) as unknown });
     // the log decoded it on append: a change that no longer decodes is left out, like any unknown fact
-    return E.isRight(f) ? [{ position: at, fact: f.right as CatalogChange }] : [];
+    if (E.isLeft(f)) return [];
+    const change = f.right as CatalogChange;
+    return effectiveBy !== undefined && change.data.effectiveOn > effectiveBy ? [] : [{ position: at, fact: change }];
   });
   return amendCatalog(base, changes);
 };
@@ -367,11 +372,23 @@ const figuresAsOfOn = async (
       `the warehouse has folded the log up to position ${checkpoint}; position ${position} is not folded yet`,
     );
   }
-  // the catalog as in force then: the targets and definitions the figures were judged and computed with
-  const inForce = (await catalogAtOn(c, catalog, position)).catalog;
-  const entries = inForce.filter((e) => codes === undefined || codes.includes(e.code));
-  if (at.date !== undefined && at.position === undefined)
-    return figuresOnDay(c, entries, smallCellThreshold, at.date, position);
+  // the catalog as in force then: the targets and definitions the figures were judged and computed with (as of a
+  // day, only the changes in effect by that day)
+  const inForce = (await catalogAtOn(c, catalog, position, at.date)).catalog;
+  const wanted = inForce.filter((e) => codes === undefined || codes.includes(e.code));
+  let entries = wanted;
+  let fromRevisions: AsOfFigure[] = [];
+  if (at.date !== undefined && at.position === undefined) {
+    // as of a day, the revisions: they hold the figures computed with the definitions recorded by then, so an
+    // indicator whose definition in effect that day differs (amended in advance of its effectiveOn) is recomputed
+    const recorded = new Map(
+      (await catalogAtOn(c, catalog, position)).catalog.map((e) => [e.code, definitionHash(e.definition)]),
+    );
+    const same = wanted.filter((e) => recorded.get(e.code) === definitionHash(e.definition));
+    fromRevisions = await figuresOnDay(c, same, smallCellThreshold, at.date, position);
+    entries = wanted.filter((e) => !same.includes(e));
+    if (entries.length === 0) return fromRevisions;
+  }
   const kinds = new Set(entries.flatMap((e) => ("entity" in e.definition ? [e.definition.entity] : [])));
   await c.run(
     "CREATE OR REPLACE TEMP TABLE asof_cells (indicator VARCHAR, commune VARCHAR, year INTEGER, num BIGINT, den BIGINT, ent BIGINT)",
@@ -435,7 +452,7 @@ const figuresAsOfOn = async (
     const hash = definitionHash(e.definition);
     for (const x of r) out.push({ ...x, position, definitionHash: hash });
   }
-  return out;
+  return [...out, ...fromRevisions];
 };
 
 /**
@@ -492,8 +509,8 @@ export class WarehouseReader {
   ) {}
 
   /** `Warehouse.catalogAt`, on this connection. */
-  async catalogAt(position?: number): Promise<AmendedCatalog> {
-    return catalogAtOn(this.conn, this.catalog, position);
+  async catalogAt(position?: number, effectiveBy?: string): Promise<AmendedCatalog> {
+    return catalogAtOn(this.conn, this.catalog, position, effectiveBy);
   }
 
   /** `Warehouse.figuresAsOf`, in one transaction of this connection: one committed state throughout. */
@@ -579,6 +596,8 @@ export class Warehouse {
   private counts: QuarantineCounts = { held: 0, cleared: 0 };
   /** Whether the events table has the typed columns (a format-1 embedded log read in SQL has not). */
   private typedLog = true;
+  /** Whether the events table has `reported_on` (an embedded log no version knowing reportedOn wrote to has not). */
+  private reportedOnColumn = true;
 
   private constructor(
     readonly path: string,
@@ -633,6 +652,7 @@ export class Warehouse {
     await conn.run(`SET memory_limit = '${limit}'`);
     const w = new Warehouse(path, instance, conn, log, source, fast?.table ?? SOURCE_EVENTS, options);
     w.typedLog = fast?.typed ?? true;
+    w.reportedOnColumn = fast?.reportedOn ?? true;
     await w.setUp();
     return w;
   }
@@ -650,6 +670,9 @@ export class Warehouse {
       await inTransaction(c, "setting up the warehouse's tables, reference data and catalog", async () => {
         await c.run(WAREHOUSE_DDL);
         if (this.mirrored) await c.run(SOURCE_EVENTS_DDL);
+        // ... and before facts said when they were reported: the column is added (the schema version rebuilds it)
+        await c.run("ALTER TABLE facts ADD COLUMN IF NOT EXISTS reported_on DATE");
+        if (this.mirrored) await c.run(`ALTER TABLE ${SOURCE_EVENTS} ADD COLUMN IF NOT EXISTS reported_on DATE`);
         for (const kind of ENTITY_KINDS) await c.run(entityTableDdl(kind, ENTITY_COLUMNS[kind]));
         await c.run(
           `CREATE TABLE IF NOT EXISTS reports AS SELECT * FROM (${standingReportsSql(new Params())}) WHERE false`,
@@ -1128,6 +1151,7 @@ export class Warehouse {
               ? `${NOT_QUARANTINED} AND ${catalogFactsFilter(this.options.catalog)}`
               : NOT_QUARANTINED,
             this.typedLog,
+            this.reportedOnColumn,
           ),
           p,
         ),
@@ -1510,13 +1534,14 @@ export class Warehouse {
 
   /**
    * The catalog in force at a log position (default: the checkpoint): the shipped catalog amended by the
-   * catalog changes folded up to it (`amendCatalog`), with where each indicator was last amended.
+   * catalog changes folded up to it (`amendCatalog`), with where each indicator was last amended. With
+   * `effectiveBy` (as of a day), only the changes in effect by that day (`effectiveOn` on or before it).
    */
-  async catalogAt(position?: number): Promise<AmendedCatalog> {
+  async catalogAt(position?: number, effectiveBy?: string): Promise<AmendedCatalog> {
     const checkpoint = await this.checkpoint();
     const at = position ?? checkpoint;
-    if (this.inForce?.position === at && at === checkpoint) return this.inForce.amended; // kept by the last step
-    return catalogAtOn(this.conn, this.options.catalog, at);
+    if (effectiveBy === undefined && this.inForce?.position === at && at === checkpoint) return this.inForce.amended; // kept by the last step
+    return catalogAtOn(this.conn, this.options.catalog, at, effectiveBy);
   }
 
   /**

@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS facts (
   fam VARCHAR, sign TINYINT, attr_key VARCHAR,
   birth_year INTEGER, valid_until DATE, form VARCHAR, size VARCHAR, sector VARCHAR, digital_tech BOOLEAN,
   stars INTEGER, facility_kind VARCHAR, rep_year INTEGER,
-  retracts VARCHAR, retracted_by BIGINT
+  retracts VARCHAR, retracted_by BIGINT, reported_on DATE
 );
 COMMENT ON TABLE facts IS 'RESTRICTED. Every event of the log, flattened: typed columns for the fields the indicators use, the commune resolved onto the current communes (NULL when unknown), and retracted_by = position of the retraction that withdrew it.';
 
@@ -154,7 +154,7 @@ COMMENT ON VIEW province_scorecard IS 'The province against every target: one ro
 CREATE OR REPLACE VIEW source_completeness AS
 WITH f AS (
   SELECT source, commune, CAST(year(occurred_on) AS INTEGER) AS year, type,
-         date_diff('day', occurred_on, CAST(recorded_at AS DATE)) AS lag
+         date_diff('day', occurred_on, reported_on) AS lag
   FROM facts
   WHERE retracted_by IS NULL AND type <> 'FactRetracted' AND commune IS NOT NULL AND commune <> ''),
 range_ AS (
@@ -179,7 +179,7 @@ SELECT g.source, g.commune, cm.name AS commune_name, g.year,
 FROM grid g JOIN kinds k ON k.source = g.source
 LEFT JOIN got ON got.source = g.source AND got.commune = g.commune AND got.year = g.year
 LEFT JOIN communes cm ON cm.code = g.commune;
-COMMENT ON VIEW source_completeness IS 'Completeness and timeliness per source, commune and year (of occurrence, within the warehouse''s years): reports_expected = the kinds of fact the source files anywhere, reports_received = the kinds it filed for that commune and year; facts, late_facts (recorded more than 90 days after they occurred) and the lag from occurrence to recording in days (median, 90th percentile, max). A source is expected every year from its first to its last year with facts, for every commune it ever reported on. Retracted facts and facts without a resolved commune are left out.';
+COMMENT ON VIEW source_completeness IS 'Completeness and timeliness per source, commune and year (of occurrence, within the warehouse''s years): reports_expected = the kinds of fact the source files anywhere, reports_received = the kinds it filed for that commune and year; facts, late_facts (reported more than 90 days after they occurred) and the lag from occurrence to report in days (median, 90th percentile, max), the report being the fact''s reportedOn, else the day the log recorded it (facts.reported_on). A source is expected every year from its first to its last year with facts, for every commune it ever reported on. Retracted facts and facts without a resolved commune are left out.';
 
 CREATE OR REPLACE VIEW published_indicator_forecasts AS
 SELECT f.indicator, i.name_vi, i.name_en, f.geo, c.name AS geo_name, f.level, f.breakdown, f.year,

@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS ${SOURCE_EVENTS} (
   data        JSON        NOT NULL,
   recorded_at TIMESTAMPTZ NOT NULL,
   hash        BLOB        NOT NULL,
-${typedColumnsDdl}
+${typedColumnsDdl},
+  reported_on DATE
 );
 COMMENT ON TABLE ${SOURCE_EVENTS} IS 'RESTRICTED. The events of the log as read through the event-log port (a store without an SQL path), in position order: what the fold stages from.';
 `;
@@ -69,6 +70,8 @@ export const mirrorEvents = async (c: DuckDBConnection, source: EventSource, to:
           else if (col.sql === "BOOLEAN" && typeof v === "boolean") ap.appendBoolean(v);
           else throw new Error(`event ${r.position}: typed column ${col.column} holds ${JSON.stringify(v)}`);
         }
+        if (r.reportedOn === null) ap.appendNull();
+        else ap.appendDate(date(r.reportedOn));
         ap.endRow();
       }
       ap.flushSync();

@@ -76,7 +76,9 @@ const jsonReader: FieldReader = {
 /**
  * INSERT the events with `from < position ≤ to` from `eventsTable` (e.g. `log.events`) into `facts`; with
  * `only`, a condition on the event `e`, just those that meet it. `typedLog`: the log stores the typed columns
- * (format 2); otherwise they are extracted from `data`.
+ * (format 2); otherwise they are extracted from `data`. `reportedOnColumn`: the table has `reported_on` (a log
+ * that no version knowing `reportedOn` has written to has not). A fact's `reported_on` is its `reportedOn`, else
+ * the UTC day the log recorded it.
  */
 export const stageFactsSql = (
   eventsTable: string,
@@ -85,9 +87,11 @@ export const stageFactsSql = (
   to: number,
   only?: string,
   typedLog = true,
+  reportedOnColumn = true,
 ): string => {
   const { field, events } = typedLog ? typedReader : jsonReader;
   const range = `e.position > ${p.bind(from)} AND e.position <= ${p.bind(to)}${only === undefined ? "" : ` AND ${only}`}`;
+  const reportedOn = `coalesce(${reportedOnColumn ? "e.reported_on" : "CAST(NULL AS DATE)"}, CAST(e.recorded_at AS DATE))`;
   return `
 INSERT INTO facts
 SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kind, e.occurred_on,
@@ -105,7 +109,8 @@ SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kin
   CASE WHEN e.type = 'FacilityRegistered' THEN ${field("kind")} END,
   ${field("year")},
   CASE WHEN e.type = 'FactRetracted' THEN ${field("eventId")} END,
-  NULL
+  NULL,
+  ${reportedOn}
 FROM ${events(eventsTable, range)} e
 LEFT JOIN commune_resolution r
   ON r.code = ${field("commune")}

@@ -180,7 +180,8 @@ export const factRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiContex
           type: "array",
           minItems: 1,
           maxItems: ctx.config.maxBatch,
-          description: "facts: {id, type, subject, occurredOn, source, data} (see docs/facts.md)",
+          description:
+            "facts: {id, type, subject, occurredOn, reportedOn (optional), source, data} (see docs/facts.md)",
           items: { type: "object", description: "one fact; decoded with the import's codecs" },
         },
         response: {

@@ -1,6 +1,8 @@
 /**
- * GET /v1/indicators — the catalog: every indicator with its names, unit, direction, the fact types it is
- * computed from, and its targets with the planning document and section each comes from.
+ * GET /v1/indicators — the catalog in force: every indicator with its names, unit, direction, the fact types it
+ * is computed from, its definition hash and its targets with the planning document and section each comes
+ * from, as amended by the catalog changes folded up to the current position (a `TargetRevised` replaces a
+ * target, an `IndicatorDefinitionAmended` changes the definition and its hash), not as shipped.
  * GET /v1/indicators/{code} — one of them (404 `unknown_indicator` otherwise).
  */
 import type { CatalogIndicator } from "@kpi/reference";
@@ -80,7 +82,7 @@ export const indicatorRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiC
       onRequest: readAccess(ctx),
       schema: {
         tags: ["catalog"],
-        summary: "The indicator catalog, with targets and their sources",
+        summary: "The indicator catalog in force (amended by recorded catalog changes), with targets and their sources",
         querystring: formatQuery,
         response: {
           ...tabular("Every indicator", {
@@ -97,7 +99,7 @@ export const indicatorRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiC
     (request, reply) =>
       sendTable(request, reply, request.query.format, () => {
         const ref = ctx.live.reference;
-        const all = [...ref.indicators.values()];
+        const all = [...ref.indicators.values()].map((e) => ctx.live.indicatorInForce(e));
         return {
           position: ctx.live.current.position,
           modelTag: ref.modelTag,
@@ -119,6 +121,10 @@ export const indicatorRoutes = async (app: FastifyInstance, { ctx }: { ctx: ApiC
         response: { 200: { description: "the indicator", ...indicatorSchema }, ...errors(401, 404) },
       },
     },
-    async (request) => indicatorJson(ctx.live.reference, indicatorOrFail(ctx.live.reference, request.params.code)),
+    async (request) =>
+      indicatorJson(
+        ctx.live.reference,
+        ctx.live.indicatorInForce(indicatorOrFail(ctx.live.reference, request.params.code)),
+      ),
   );
 };

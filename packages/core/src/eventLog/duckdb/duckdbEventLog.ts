@@ -78,12 +78,13 @@ CREATE TABLE IF NOT EXISTS ${db}events (
   hash            BLOB        NOT NULL,
   content_fp      BIGINT      NOT NULL,
   subject_key     INTEGER     NOT NULL,
-${typedColumnsDdl}
+${typedColumnsDdl},
+  reported_on     DATE
 );
 CREATE TABLE IF NOT EXISTS ${db}subjects (subject_key INTEGER NOT NULL, subject VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS ${db}log_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 INSERT INTO ${db}log_meta VALUES ('format', '${LOG_FORMAT}') ON CONFLICT DO NOTHING;
-COMMENT ON TABLE ${db}events IS 'Append-only log of reported facts. Never updated; hash chains each event to the one before it. subject_key and the columns after it are derived from subject and data.';
+COMMENT ON TABLE ${db}events IS 'Append-only log of reported facts. Never updated; hash chains each event to the one before it. subject_key and the typed columns after it are derived from subject and data; reported_on is the envelope''s optional reportedOn (NULL: the fact has none), covered by the hash.';
 COMMENT ON TABLE ${db}subjects IS 'The subject dictionary: one integer key per subject, written with the first event of the subject.';
 `;
 
@@ -92,6 +93,8 @@ interface StoredFormat {
   readonly exists: boolean;
   readonly format: string | undefined;
   readonly typed: boolean;
+  /** Whether `events` has the `reported_on` column (added to format 2 after its first release). */
+  readonly reportedOn: boolean;
 }
 
 const storedFormat = async (conn: DuckDBConnection, alias: string | undefined): Promise<StoredFormat> => {
@@ -100,13 +103,15 @@ const storedFormat = async (conn: DuckDBConnection, alias: string | undefined): 
     `SELECT count(*) FILTER (WHERE table_name = 'events') > 0,
             count(*) FILTER (WHERE table_name = 'log_meta') > 0,
             (SELECT count(*) > 0 FROM duckdb_columns()
-             WHERE database_name = ${dbName} AND schema_name = 'main' AND table_name = 'events' AND column_name = 'subject_key')
+             WHERE database_name = ${dbName} AND schema_name = 'main' AND table_name = 'events' AND column_name = 'subject_key'),
+            (SELECT count(*) > 0 FROM duckdb_columns()
+             WHERE database_name = ${dbName} AND schema_name = 'main' AND table_name = 'events' AND column_name = 'reported_on')
      FROM duckdb_tables() WHERE database_name = ${dbName} AND schema_name = 'main'`,
   );
-  const [exists, hasMeta, typed] = r.getRows()[0] as [boolean, boolean, boolean];
-  if (!hasMeta) return { exists, format: undefined, typed };
+  const [exists, hasMeta, typed, reportedOn] = r.getRows()[0] as [boolean, boolean, boolean, boolean];
+  if (!hasMeta) return { exists, format: undefined, typed, reportedOn };
   const f = await conn.runAndReadAll(`SELECT value FROM ${prefixOf(alias)}log_meta WHERE key = 'format'`);
-  return { exists, format: f.getRows()[0]?.[0] as string | undefined, typed };
+  return { exists, format: f.getRows()[0]?.[0] as string | undefined, typed, reportedOn };
 };
 
 /** The error of a log in an older format opened for writing: what it is, and how to upgrade it. */
@@ -124,23 +129,39 @@ export class LogFormatOutdated extends Error {
 const DAY_MS = 86_400_000;
 const dateValue = (iso: string): DuckDBDateValue => new DuckDBDateValue(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
 
-const selectColumns = (t: string) => `CAST(${t}.position AS DOUBLE) AS position, ${t}.id, ${t}.type, ${t}.subject,
+/** The stored `reported_on` as `YYYY-MM-DD`, or NULL where the log has no such column (format 1, or before it). */
+const reportedOnSql = (t: string, stored: boolean) =>
+  stored ? `strftime(${t}.reported_on, '%Y-%m-%d')` : "CAST(NULL AS VARCHAR)";
+
+/** The columns of a `Row`; `reported`: whether the table has `reported_on`. */
+const selectColumns = (
+  t: string,
+  reported: boolean,
+) => `CAST(${t}.position AS DOUBLE) AS position, ${t}.id, ${t}.type, ${t}.subject,
   CAST(${t}.stream_revision AS DOUBLE) AS stream_revision, strftime(${t}.occurred_on, '%Y-%m-%d') AS occurred_on,
   ${t}.source, CAST(${t}.data AS VARCHAR) AS data, strftime(${t}.recorded_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS recorded_at,
-  lower(hex(${t}.hash)) AS hash`;
+  lower(hex(${t}.hash)) AS hash, ${reportedOnSql(t, reported)} AS reported_on`;
 
-const selectEvent = (db: string) => `SELECT ${selectColumns("e")} FROM ${db}events e`;
+const selectEvent = (db: string, reported: boolean) => `SELECT ${selectColumns("e", reported)} FROM ${db}events e`;
 
-type Row = [number, string, string, string, number, string, string, string, string, string];
+type Row = [number, string, string, string, number, string, string, string, string, string, string | null];
 
 const toStored = (r: Row): Port.StoredEvent => {
-  const [pos, id, type, subject, rev, occurredOn, source, data, recordedAt, hash] = r;
+  const [pos, id, type, subject, rev, occurredOn, source, data, recordedAt, hash, reportedOn] = r;
   return {
     position: position(pos),
     streamRevision: rev,
     recordedAt,
     hash,
-    fact: { id, type, subject, occurredOn, source, data: JSON.parse(data) } as unknown as Fact,
+    fact: {
+      id,
+      type,
+      subject,
+      occurredOn,
+      ...(reportedOn === null ? {} : { reportedOn }),
+      source,
+      data: JSON.parse(data),
+    } as unknown as Fact,
   };
 };
 
@@ -185,15 +206,15 @@ const damagedAsLogStorageError = async <T>(path: string, f: () => Promise<T>): P
  * log is written to: a full scan that hashes every column (DuckDB checks a block's checksum whenever it reads
  * the block from the file). Appending to a damaged file would bury the damage under new events.
  */
-const checkStorage = (conn: DuckDBConnection, db: string, path: string): Promise<void> =>
+const checkStorage = (conn: DuckDBConnection, db: string, path: string, reported: boolean): Promise<void> =>
   damagedAsLogStorageError(path, async () => {
-    await conn.run(checkEventsSql(db, ""));
+    await conn.run(checkEventsSql(db, "", reported));
     await conn.run(checkRestSql(db));
   });
 
-const checkEventsSql = (db: string, where: string) =>
+const checkEventsSql = (db: string, where: string, reported: boolean) =>
   `SELECT count(*), bit_xor(hash(position, id, type, subject, stream_revision, occurred_on, source, data, recorded_at,
-                                 hash, content_fp, subject_key, ${TYPED_COLUMNS.map((c) => c.column).join(", ")}))
+                                 hash, content_fp, subject_key, ${TYPED_COLUMNS.map((c) => c.column).join(", ")}${reported ? ", reported_on" : ""}))
    FROM ${db}events ${where}`;
 
 /** The check of the other tables' blocks: the subject dictionary and `log_meta`. */
@@ -300,9 +321,11 @@ export class DuckDbEventLog implements Port.EventLog {
     private readonly options: DuckDbEventLogOptions,
     /** Whether `events` has the typed columns of format 2 (a format-1 log opens read-only only). */
     readonly typed: boolean,
+    /** Whether `events` has `reported_on` (every log opened for writing has it; see `open`). */
+    readonly reportedOnColumn: boolean,
   ) {
     this.db = prefixOf(options.attach?.alias);
-    this.selectEvent = selectEvent(this.db);
+    this.selectEvent = selectEvent(this.db, reportedOnColumn);
   }
 
   /** The qualified name of the events table, for SQL run on the same instance. */
@@ -312,7 +335,7 @@ export class DuckDbEventLog implements Port.EventLog {
 
   /** The events table as an event source's SQL fast path (`eventSource.ts`): readable on `instance`. */
   get sqlFastPath(): SqlFastPath {
-    return { instance: this.instance, table: this.eventsTable, typed: this.typed };
+    return { instance: this.instance, table: this.eventsTable, typed: this.typed, reportedOn: this.reportedOnColumn };
   }
 
   static async open(path: string, options: DuckDbEventLogOptions = {}): Promise<DuckDbEventLog> {
@@ -340,10 +363,20 @@ export class DuckDbEventLog implements Port.EventLog {
         throw new LogFormatOutdated(path, stored.format ?? (stored.typed ? "(unnamed)" : LOG_FORMAT_1));
       }
       await conn.run(eventsDdl(db));
+      // a format-2 log written before facts could say when they were reported: its events have none (NULL)
+      if (stored.exists && !stored.reportedOn) await conn.run(`ALTER TABLE ${db}events ADD COLUMN reported_on DATE`);
     }
     const writeConn = await instance.connect();
     await writeConn.run("SET TimeZone = 'UTC'");
-    const log = new DuckDbEventLog(path, instance, conn, writeConn, options, options.readOnly ? stored.typed : true);
+    const log = new DuckDbEventLog(
+      path,
+      instance,
+      conn,
+      writeConn,
+      options,
+      options.readOnly ? stored.typed : true,
+      options.readOnly ? stored.reportedOn : true,
+    );
     await damagedAsLogStorageError(path, () => log.loadIndexes());
     return log;
   }
@@ -365,7 +398,9 @@ export class DuckDbEventLog implements Port.EventLog {
     }
     if (this.options.readOnly) return; // nothing is appended: the indexes only serve appends
     const load = async () => {
-      const fromSaved = await this.readIndexes(() => checkStorage(this.indexConn, this.db, this.path));
+      const fromSaved = await this.readIndexes(() =>
+        checkStorage(this.indexConn, this.db, this.path, this.reportedOnColumn),
+      );
       if (fromSaved) {
         this.storageCheck = this.checkStorageInBackground(this.headPos).catch((e: unknown) => {
           if (e instanceof LogStorageDamaged) this.damage = e;
@@ -451,7 +486,13 @@ export class DuckDbEventLog implements Port.EventLog {
     try {
       await damagedAsLogStorageError(this.path, async () => {
         for (let from = 0; from < head && !this.closed; from += CHECK_CHUNK) {
-          await c.run(checkEventsSql(this.db, `WHERE position > ${from} AND position <= ${from + CHECK_CHUNK}`));
+          await c.run(
+            checkEventsSql(
+              this.db,
+              `WHERE position > ${from} AND position <= ${from + CHECK_CHUNK}`,
+              this.reportedOnColumn,
+            ),
+          );
           await new Promise((r) => setTimeout(r, CHECK_PAUSE_MS));
         }
         if (!this.closed) await c.run(checkRestSql(this.db));
@@ -790,6 +831,8 @@ export class DuckDbEventLog implements Port.EventLog {
           else if (c.sql === "DATE" && typeof v === "string") ap.appendDate(dateValue(v));
           else ap.appendNull();
         }
+        if (f.reportedOn === undefined) ap.appendNull();
+        else ap.appendDate(dateValue(f.reportedOn));
         ap.endRow();
       }
       ap.flushSync();
@@ -1043,14 +1086,25 @@ export class DuckDbEventLog implements Port.EventLog {
   private async firstWrongFingerprint(below: number, after: number): Promise<number | undefined> {
     const result = await this.conn.stream(
       `SELECT CAST(position AS DOUBLE), id, type, subject, strftime(occurred_on, '%Y-%m-%d'), source,
-              CAST(data AS VARCHAR), content_fp FROM ${this.db}events WHERE position > ${after} AND position < ${below}`,
+              CAST(data AS VARCHAR), content_fp, ${reportedOnSql("e", this.reportedOnColumn)}
+       FROM ${this.db}events e WHERE position > ${after} AND position < ${below}`,
     );
     let first: number | undefined;
     for await (const rows of result.yieldRows()) {
-      for (const r of rows as unknown as [number, string, string, string, string, string, string, bigint][]) {
-        const [pos, id, type, subject, occurredOn, source, data, fp] = r;
+      for (const r of rows as unknown as [
+        number,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        bigint,
+        string | null,
+      ][]) {
+        const [pos, id, type, subject, occurredOn, source, data, fp, reportedOn] = r;
         if (first !== undefined && pos >= first) continue;
-        const canonical = joinCanonical(data, { id, type, subject, occurredOn, source });
+        const canonical = joinCanonical(data, { id, type, subject, occurredOn, reportedOn, source });
         if (fingerprintToBigInt(fingerprint(canonical)) !== fp) first = pos;
       }
     }
@@ -1101,11 +1155,13 @@ export class DuckDbEventLog implements Port.EventLog {
     const safe = "regexp_full_match(e.id || e.type || e.subject || e.source, '[ !#-\\[\\]-~]*')";
     const bytes = `encode(CAST(e.position AS VARCHAR) || chr(10) || strftime(e.recorded_at, '%Y-%m-%dT%H:%M:%S.%gZ')
       || chr(10) || CAST(e.stream_revision AS VARCHAR) || chr(10) || ${q('{"data":')} || CAST(e.data AS VARCHAR)
-      || ${q(',"id":"')} || e.id || ${q('","occurredOn":"')} || strftime(e.occurred_on, '%Y-%m-%d')
+      || ${q(',"id":"')} || e.id || ${q('","occurredOn":"')} || strftime(e.occurred_on, '%Y-%m-%d')${
+        this.reportedOnColumn ? ` || coalesce(${q('","reportedOn":"')} || strftime(e.reported_on, '%Y-%m-%d'), '')` : ""
+      }
       || ${q('","source":"')} || e.source || ${q('","subject":"')} || e.subject || ${q('","type":"')} || e.type
       || ${q('"}')})`;
     const candidates = await this.conn.stream(
-      `SELECT ${selectColumns("e")}, lower(hex(p.hash)) AS prev
+      `SELECT ${selectColumns("e", this.reportedOnColumn)}, lower(hex(p.hash)) AS prev
        FROM ${ev} e LEFT JOIN (SELECT position + 1 AS next, hash FROM ${ev} WHERE position >= ${after} AND position < ${below} - 1) p
          ON p.next = e.position
        WHERE e.position > ${after} AND e.position < ${below}
@@ -1114,9 +1170,9 @@ export class DuckDbEventLog implements Port.EventLog {
     );
     for await (const rows of candidates.yieldRows()) {
       for (const r of rows as unknown as [...Row, string | null][]) {
-        const [pos, id, type, subject, rev, occurredOn, source, data, recordedAt, hash, prev] = r;
+        const [pos, id, type, subject, rev, occurredOn, source, data, recordedAt, hash, reportedOn, prev] = r;
         const prevHash = prev === null ? GENESIS_HASH : Buffer.from(prev, "hex");
-        const canonical = joinCanonical(data, { id, type, subject, occurredOn, source });
+        const canonical = joinCanonical(data, { id, type, subject, occurredOn, reportedOn, source });
         if (chainHash(prevHash, pos, recordedAt, rev, canonical).toString("hex") !== hash) return pos;
       }
     }
@@ -1138,19 +1194,19 @@ export class DuckDbEventLog implements Port.EventLog {
            ON s.subject_key = e.subject_key`
       : ` FROM ${this.db}events e`;
     const result = await this.conn.stream(
-      `SELECT ${selectColumns("e")}, e.content_fp, CAST(epoch_us(e.recorded_at) % 1000 AS INTEGER)${typed}
+      `SELECT ${selectColumns("e", this.reportedOnColumn)}, e.content_fp, CAST(epoch_us(e.recorded_at) % 1000 AS INTEGER)${typed}
        ORDER BY e.position, e.recorded_at`,
     );
     for await (const rows of result.yieldRows()) {
       for (const r of rows as unknown as [...Row, bigint, number, ...TypedValue[]][]) {
-        const [pos, id, type, subject, rev, occurredOn, source, data, recordedAt, hash, fp, subMs] = r;
+        const [pos, id, type, subject, rev, occurredOn, source, data, recordedAt, hash, reportedOn, fp, subMs] = r;
         if (pos !== expected) {
           return this.report(expected - 1, {
             position: expected,
             reason: pos > expected ? `event ${expected} is missing (next is ${pos})` : `position ${pos} appears twice`,
           });
         }
-        const canonical = joinCanonical(data, { id, type, subject, occurredOn, source });
+        const canonical = joinCanonical(data, { id, type, subject, occurredOn, reportedOn, source });
         const h = chainHash(prev, pos, recordedAt, rev, canonical);
         const reason =
           h.toString("hex") !== hash
@@ -1160,7 +1216,7 @@ export class DuckDbEventLog implements Port.EventLog {
               : fingerprintToBigInt(fingerprint(canonical)) !== fp
                 ? CONTENT_FP_REASON
                 : this.typed
-                  ? this.wrongTyped(subject, data, r.slice(12))
+                  ? this.wrongTyped(subject, data, r.slice(13))
                   : undefined;
         if (reason !== undefined) return this.report(pos - 1, { position: pos, reason });
         prev = h;

@@ -3,7 +3,8 @@
  * random logs, tampered in random ways, both must give the same report, and a tampered log never verifies.
  * Every stored column is covered: the chain hash, `recorded_at` to the microsecond (the hash covers whole
  * milliseconds), the derived `content_fp`, the typed columns and `subject_key` (derived from `data` and
- * `subject`), and `log_meta`. A format-1 log (no typed columns) still verifies.
+ * `subject`), the envelope's optional `reported_on` (in the hash), and `log_meta`. A format-1 log (no typed
+ * columns) still verifies.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +12,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { type Position, position } from "../../facts/index.js";
+import { type Fact, type Position, position } from "../../facts/index.js";
 import { accountOpened } from "../testFacts.js";
 import { DuckDbEventLog, LOG_FORMAT, LogFormatOutdated } from "./duckdbEventLog.js";
 import { toFormat1 } from "./logFormat1.js";
@@ -38,6 +39,11 @@ const tampers: Record<string, Tamper> = {
   typedColumn: (_, k) => `UPDATE events SET birth_year = birth_year + 1 WHERE position = ${k}`,
   typedNulled: (_, k) => `UPDATE events SET institution = NULL WHERE position = ${k}`,
   subjectKey: (_, k) => `UPDATE events SET subject_key = subject_key + 100 WHERE position = ${k}`,
+  // a day moved, or given to a fact that had none: the hash covers reportedOn
+  reportedOn: (_, k) =>
+    `UPDATE events SET reported_on = coalesce(reported_on + 1, DATE '2024-05-01') WHERE position = ${k}`,
+  reportedOnCleared: (_, k) =>
+    `UPDATE events SET reported_on = CASE WHEN reported_on IS NULL THEN DATE '2024-05-01' END WHERE position = ${k}`,
   // names the first event of that subject, which may come before k
   subjectRenamed: (_, k) =>
     `UPDATE subjects SET subject = subject || 'x' WHERE subject_key = (SELECT subject_key FROM events WHERE position = ${k})`,
@@ -52,13 +58,19 @@ const tampers: Record<string, Tamper> = {
   truncatedHead: (count) => (count > 1 ? `DELETE FROM events WHERE position = 1` : undefined),
 };
 
-const build = async (ids: readonly string[]): Promise<string> => {
+/** A log of `ids`; with `reported`, every other fact says when it was reported (`reportedOn`). */
+const build = async (ids: readonly string[], reported = false): Promise<string> => {
   const path = join(dir, `log-${n++}.duckdb`);
   const log = await DuckDbEventLog.open(path);
   try {
     let i = 0;
     for (const id of ids) {
-      const r = await log.append([accountOpened(`${id}-${i}`, `p${i % 3}`)]);
+      const f = accountOpened(`${id}-${i}`, `p${i % 3}`);
+      const r = await log.append([
+        reported && i % 2 === 0
+          ? { ...f, reportedOn: `2024-04-${String(1 + (i % 28)).padStart(2, "0")}` as Fact["occurredOn"] }
+          : f,
+      ]);
       if (r._tag !== "Right") throw new Error(JSON.stringify(r));
       i++;
     }
@@ -83,8 +95,9 @@ describe("verifyChain in SQL", () => {
         fc.array(idArb, { minLength: 1, maxLength: 12 }),
         fc.constantFrom(...Object.keys(tampers)),
         fc.nat(),
-        async (ids, kind, at) => {
-          const path = await build(ids);
+        fc.boolean(),
+        async (ids, kind, at, reported) => {
+          const path = await build(ids, reported);
           const k = 1 + (at % ids.length);
           const sql = (tampers[kind] as Tamper)(ids.length, k);
           if (sql !== undefined) await runSql(path, sql);
@@ -303,6 +316,70 @@ describe("a format-1 log (before typed columns)", () => {
     } finally {
       c.closeSync();
       db.closeSync();
+    }
+  });
+});
+
+describe("reportedOn in the log (column reported_on)", () => {
+  const reported = (id: string, person: string, day: string): Fact => ({
+    ...accountOpened(id, person),
+    reportedOn: day as Fact["occurredOn"],
+  });
+  const read = async (log: DuckDbEventLog) => {
+    const out: Fact[] = [];
+    for await (const e of log.readAll(position(0))) out.push(e.fact);
+    return out;
+  };
+
+  it("round-trips through the log: read back as appended, by position and by stream, after a reopen, and verifies", async () => {
+    const path = join(dir, `log-${n++}.duckdb`);
+    const facts = [reported("r1", "p1", "2024-04-02"), accountOpened("r2", "p1"), reported("r3", "p2", "2024-03-10")];
+    const log = await DuckDbEventLog.open(path);
+    try {
+      const r = await log.append(facts);
+      expect(r._tag).toBe("Right");
+      // the same fact re-sent is a duplicate; with another reportedOn it is other content
+      const again = await log.append([facts[0] as Fact]);
+      expect(again).toMatchObject({ _tag: "Right", right: { outcomes: [{ duplicate: true }] } });
+      const other = await log.append([reported("r1", "p1", "2024-04-03")]);
+      expect(other).toMatchObject({ _tag: "Left", left: { _tag: "IdConflict" } });
+    } finally {
+      await log.close();
+    }
+    const reopened = await DuckDbEventLog.open(path, { readOnly: true });
+    try {
+      expect(await read(reopened)).toEqual(facts);
+      const stream: Fact[] = [];
+      for await (const e of reopened.readStream("person:p1" as Fact["subject"])) stream.push(e.fact);
+      expect(stream).toEqual(facts.slice(0, 2));
+      expect(await reopened.verifyChain()).toEqual({ ok: true, head: 3, checked: 3 });
+      expect(await reopened.verifyChainSequentially()).toEqual({ ok: true, head: 3, checked: 3 });
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it("a format-2 log written before the column: reads and verifies as it is; opened for writing it gains the column and takes reportedOn", async () => {
+    const path = await build(["a", "b"]);
+    await runSql(path, "ALTER TABLE events DROP COLUMN reported_on; CHECKPOINT;");
+    const old = await DuckDbEventLog.open(path, { readOnly: true });
+    try {
+      expect(old.reportedOnColumn).toBe(false);
+      expect((await read(old)).every((f) => !("reportedOn" in f))).toBe(true);
+      expect(await old.verifyChain()).toEqual({ ok: true, head: 2, checked: 2 });
+      expect(await old.verifyChainSequentially()).toEqual({ ok: true, head: 2, checked: 2 });
+    } finally {
+      await old.close();
+    }
+    const writer = await DuckDbEventLog.open(path);
+    try {
+      expect(writer.reportedOnColumn).toBe(true);
+      expect((await writer.append([reported("c", "p9", "2024-04-02")]))._tag).toBe("Right");
+      expect(await writer.verifyChain()).toEqual({ ok: true, head: 3, checked: 3 });
+      expect(await writer.verifyChainSequentially()).toEqual({ ok: true, head: 3, checked: 3 });
+      expect((await read(writer)).map((f) => f.reportedOn ?? null)).toEqual([null, null, "2024-04-02"]);
+    } finally {
+      await writer.close();
     }
   });
 });
