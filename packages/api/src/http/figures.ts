@@ -11,10 +11,10 @@
  *   baseline or on_track/off_track status.
  */
 import type { Parts } from "@kpi/core";
-import { discloseFigures } from "@kpi/projections";
+import { discloseFigures, type Judgement } from "@kpi/projections";
 
 /** The status against the target applied (docs/semantics.md); a withheld figure has none (null). */
-export type Status = "met" | "missed" | "on_track" | "off_track" | "baseline" | "no_data" | "no_target";
+export type Status = Judgement["status"];
 
 export interface RawFigure {
   readonly indicator: string;
@@ -39,16 +39,8 @@ export interface RawFigure {
   readonly implausibleReason: string | null;
 }
 
-export interface Figure extends RawFigure {
-  readonly level: "province" | "commune";
-  readonly targetYear: number | null;
-  readonly targetOp: string | null;
-  readonly targetValue: number | null;
-  readonly trajectory: number | null;
-  /** Where the trajectory starts: the plan's base value ('plan') or the series' first year ('first_year'). */
-  readonly baselineYear: number | null;
-  readonly baselineValue: number | null;
-  readonly baselineSource: "plan" | "first_year" | null;
+/** A figure judged by the warehouse's rules (`Judgement`, statusSql.ts), as the API serves it. */
+export interface Figure extends RawFigure, Omit<Judgement, "status"> {
   /** Null when the figure is withheld (`suppressed`): its status would tell where its value lies. */
   readonly status: Status | null;
   readonly suppressed: boolean;

@@ -251,6 +251,31 @@ const CATALOG_CHANGE_TYPES_SQL = CATALOG_CHANGE_TYPES.map((t) => `'${t}'`).join(
  */
 const CATALOG_SEEN = "catalog_changes_seen";
 
+/** The views over the figure tables: dropped with an outdated figure table, made again by the set-up. */
+const FIGURE_VIEWS = [
+  "published_indicator_forecasts",
+  "published_indicator_values",
+  "province_scorecard",
+  "published_indicator_revisions",
+] as const;
+
+/**
+ * Figure tables of an earlier shape, known by a column they lack (DuckDB keeps the old shape under CREATE TABLE
+ * IF NOT EXISTS), and the tables dropped then; the schema version in the catalog hash then makes a rebuild.
+ */
+const OUTDATED_SHAPES = [
+  // before the figures had their quality columns
+  { table: "indicator_values", column: "implausible", drop: ["indicator_values", "indicators"] },
+  // before the catalog was on the record (revision causes, amended targets and definitions)
+  { table: "indicator_revisions", column: "cause", drop: ["indicator_revisions", "indicators", "indicator_targets"] },
+  // before counts were integers (numerator/denominator BIGINT beside numerator_amount/denominator_amount)
+  {
+    table: "indicator_values",
+    column: "numerator_amount",
+    drop: ["indicator_values", "indicator_revisions", "indicators"],
+  },
+] as const;
+
 /** The `projection_meta` key of the hash of what `setUp` last wrote (see `Warehouse.setUp`). */
 const SET_UP = "set_up";
 
@@ -725,51 +750,28 @@ export class Warehouse {
    * schema version in the catalog hash then makes a rebuild). True when it dropped any.
    */
   private async dropOutdatedTables(): Promise<boolean> {
-    const c = this.conn;
-    // a warehouse made before the figure tables had their quality columns
-    const old = await rows<{ n: number }>(
-      c,
-      sqlOf(`SELECT CAST(count(*) AS DOUBLE) AS n FROM duckdb_tables() WHERE table_name = 'indicator_values'
+    let dropped = false;
+    for (const { table, column, drop } of OUTDATED_SHAPES) {
+      const old = await rows<{ n: number }>(
+        this.conn,
+        sqlOf(
+          `SELECT CAST(count(*) AS DOUBLE) AS n FROM duckdb_tables() WHERE table_name = $table
              AND database_name = current_database() AND NOT EXISTS (SELECT 1 FROM duckdb_columns()
-               WHERE table_name = 'indicator_values' AND column_name = 'implausible'
-                 AND database_name = current_database())`),
-    );
-    if ((old[0]?.n ?? 0) > 0) {
-      await c.run("DROP VIEW IF EXISTS published_indicator_values; DROP VIEW IF EXISTS province_scorecard;");
-      await c.run("DROP TABLE indicator_values; DROP TABLE indicators;");
-    }
-    // ... and before the catalog was on the record (revision causes, amended targets and definitions)
-    const noCause = await rows<{ n: number }>(
-      c,
-      sqlOf(`SELECT CAST(count(*) AS DOUBLE) AS n FROM duckdb_tables() WHERE table_name = 'indicator_revisions'
-             AND database_name = current_database() AND NOT EXISTS (SELECT 1 FROM duckdb_columns()
-               WHERE table_name = 'indicator_revisions' AND column_name = 'cause'
-                 AND database_name = current_database())`),
-    );
-    if ((noCause[0]?.n ?? 0) > 0) {
-      await c.run(
-        `DROP VIEW IF EXISTS published_indicator_forecasts; DROP VIEW IF EXISTS published_indicator_values;
-         DROP VIEW IF EXISTS province_scorecard; DROP VIEW IF EXISTS published_indicator_revisions;
-         DROP TABLE IF EXISTS indicator_revisions; DROP TABLE IF EXISTS indicators; DROP TABLE IF EXISTS indicator_targets;`,
+               WHERE table_name = $table AND column_name = $column AND database_name = current_database())`,
+          { table, column },
+        ),
       );
+      if ((old[0]?.n ?? 0) > 0) {
+        await this.conn.run(
+          [
+            ...FIGURE_VIEWS.map((v) => `DROP VIEW IF EXISTS ${v};`),
+            ...drop.map((t) => `DROP TABLE IF EXISTS ${t};`),
+          ].join("\n"),
+        );
+        dropped = true;
+      }
     }
-    // ... and before counts were integers (numerator/denominator BIGINT beside numerator_amount/denominator_amount)
-    const decimalParts = await rows<{ n: number }>(
-      c,
-      sqlOf(`SELECT CAST(count(*) AS DOUBLE) AS n FROM duckdb_tables() WHERE table_name = 'indicator_values'
-             AND database_name = current_database() AND NOT EXISTS (SELECT 1 FROM duckdb_columns()
-               WHERE table_name = 'indicator_values' AND column_name = 'numerator_amount'
-                 AND database_name = current_database())`),
-    );
-    if ((decimalParts[0]?.n ?? 0) > 0) {
-      await c.run(
-        `DROP VIEW IF EXISTS published_indicator_forecasts; DROP VIEW IF EXISTS published_indicator_values;
-         DROP VIEW IF EXISTS province_scorecard; DROP VIEW IF EXISTS published_indicator_revisions;
-         DROP TABLE IF EXISTS indicator_values; DROP TABLE IF EXISTS indicator_revisions;
-         DROP TABLE IF EXISTS indicators;`,
-      );
-    }
-    return (old[0]?.n ?? 0) > 0 || (noCause[0]?.n ?? 0) > 0 || (decimalParts[0]?.n ?? 0) > 0;
+    return dropped;
   }
 
   private async loadReference(): Promise<void> {

@@ -115,6 +115,7 @@ export interface Judgement {
   readonly targetOp: string | null;
   readonly targetValue: number | null;
   readonly trajectory: number | null;
+  /** Where the trajectory starts: the plan's base value ('plan') or the series' first year ('first_year'). */
   readonly baselineYear: number | null;
   readonly baselineValue: number | null;
   readonly baselineSource: "plan" | "first_year" | null;
