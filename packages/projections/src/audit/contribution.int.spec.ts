@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type CatalogEntry, decodeFact, type Fact, position } from "@kpi/core";
+import { type CatalogEntry, type Fact, position } from "@kpi/core";
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
-import { testCatalog, testReference } from "../testing/fixtures.js";
+import { fact, testCatalog, testReference } from "../testing/fixtures.js";
 import { factStreamArb } from "../testing/streams.js";
 import { Warehouse } from "../warehouse/projector.js";
 import { cellKey, contributionsOf, type Scope } from "./contribution.js";
@@ -29,11 +29,6 @@ const open = async (logFile?: string) => {
   });
 };
 
-const fact = (raw: unknown): Fact => {
-  const r = decodeFact(raw);
-  if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
-  return r.right;
-};
 const f = (id: string, type: string, subject: string, occurredOn: string, data: Record<string, unknown>) =>
   fact({ id, type, subject, occurredOn, source: "test", data });
 const pop = (id: string, commune: string, year: number, aged15plus: number) =>

@@ -7,10 +7,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeFact, type Fact } from "@kpi/core";
+import type { Fact } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testCatalog, testReference } from "../testing/fixtures.js";
+import { fact, testCatalog, testReference } from "../testing/fixtures.js";
 import { Warehouse } from "../warehouse/projector.js";
 import { cellKey, contributionsOf } from "./contribution.js";
 import { type Explanation, explainFigure } from "./explain.js";
@@ -19,11 +19,6 @@ import { definitionEntries, warehouseDefinitions } from "./publish.js";
 const dir = mkdtempSync(join(tmpdir(), "kpi-explain-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const fact = (raw: unknown): Fact => {
-  const r = decodeFact(raw);
-  if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
-  return r.right;
-};
 const f = (id: string, type: string, subject: string, occurredOn: string, data: Record<string, unknown>) =>
   fact({ id, type, subject, occurredOn, source: "test", data });
 const person = (id: string, type: string, who: string, on: string, commune = "29926") =>

@@ -2,9 +2,16 @@
  * Test fixtures shared by the projection specs: a few communes with a crosswalk that reuses a code (as the real
  * one does), and catalog entries covering every definition kind.
  */
-import { type CatalogEntry, decodeCatalogEntry, formatFieldErrors } from "@kpi/core";
+import { type CatalogEntry, decodeCatalogEntry, decodeFact, type Fact, formatFieldErrors } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import type { ReferenceTables } from "../warehouse/projector.js";
+
+/** A fact built through `decodeFact`, so a spec can never build one the log would not accept. */
+export const fact = (raw: unknown): Fact => {
+  const r = decodeFact(raw);
+  if (E.isLeft(r)) throw new Error(`test fact does not decode: ${formatFieldErrors(r.left.errors)}`);
+  return r.right;
+};
 
 const commune = (code: string, name: string) => ({
   code,

@@ -7,21 +7,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeFact, describeAppendError, type Fact } from "@kpi/core";
+import { describeAppendError, type Fact } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { explainFigure } from "../audit/explain.js";
-import { testCatalog, testReference } from "../testing/fixtures.js";
+import { fact, testCatalog, testReference } from "../testing/fixtures.js";
 import { Warehouse } from "./projector.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-catalog-changes-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const fact = (raw: unknown): Fact => {
-  const r = decodeFact(raw);
-  if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
-  return r.right;
-};
 const pop = (year: number) =>
   fact({
     id: `pop-${year}`,

@@ -6,11 +6,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeFact, type Fact } from "@kpi/core";
-import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { forecastTargets } from "../forecast/forecast.js";
-import { testCatalog, testReference } from "../testing/fixtures.js";
+import { fact, testCatalog, testReference } from "../testing/fixtures.js";
 import { Warehouse } from "./projector.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-forecast-"));
@@ -26,11 +24,6 @@ const catalog = testCatalog.map((e) =>
 );
 const dtiEntry = catalog.find((e) => e.code === "DTI_RANK");
 
-const fact = (raw: unknown): Fact => {
-  const r = decodeFact(raw);
-  if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
-  return r.right;
-};
 const dti = (id: string, year: number, rank: number) =>
   fact({
     id,

@@ -1,21 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeFact, type Fact } from "@kpi/core";
-import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
-import { testCatalog, testReference } from "../testing/fixtures.js";
+import { fact, testCatalog, testReference } from "../testing/fixtures.js";
 import { Warehouse } from "./projector.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-wh-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-const fact = (raw: unknown): Fact => {
-  const r = decodeFact(raw);
-  if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
-  return r.right;
-};
 const person = (id: string, type: string, subject: string, on: string, data: Record<string, unknown>) =>
   fact({ id, type, subject: `person:${subject}`, occurredOn: on, source: "nhnn-kv15", data });
 const pop = (id: string, commune: string, year: number, total: number, aged15plus: number, adults: number) =>

@@ -1164,8 +1164,9 @@ export class Warehouse {
       await run(c, sqlOf(geoWarningsSql(g, from, to), g));
       phase("stage");
       // the catalog in force before and after the step: a change amends it (see amendCatalog)
-      const touched = from === 0 || (await this.catalogTouched(from, to));
-      if (from === 0 || touched || (await this.meta(CATALOG_SEEN)) === undefined) {
+      const seen = from === 0 ? undefined : await this.meta(CATALOG_SEEN);
+      const touched = from === 0 || (await this.catalogTouched(from, to, seen !== "0"));
+      if (from === 0 || touched || seen === undefined) {
         await this.setMeta(CATALOG_SEEN, (from > 0 && touched) || (await factsHoldCatalogChange(c)) ? "1" : "0");
       }
       const was =
@@ -1228,9 +1229,10 @@ export class Warehouse {
   }
 
   /** Whether the events in (from, to] add a catalog change or retract one. */
-  private async catalogTouched(from: number, to: number): Promise<boolean> {
+  /** Whether the step stages or retracts a catalog change; `before`: the folded facts already hold one (or may). */
+  private async catalogTouched(from: number, to: number, before: boolean): Promise<boolean> {
     // with no catalog change before the step, a retraction in it can only reach one staged in it
-    const before = (await this.meta(CATALOG_SEEN)) !== "0";
+
     const ranges = ["position > $from AND position <= $to", "retracted_by > $from AND retracted_by <= $to"];
     for (const inRange of before ? ranges : ranges.slice(0, 1)) {
       const found = await rows(

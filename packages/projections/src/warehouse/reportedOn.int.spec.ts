@@ -7,21 +7,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeFact, describeAppendError, type Fact } from "@kpi/core";
+import { describeAppendError } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
-import { testCatalog, testReference } from "../testing/fixtures.js";
+import { fact, testCatalog, testReference } from "../testing/fixtures.js";
 import { Warehouse } from "./projector.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-reported-on-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-const fact = (raw: unknown): Fact => {
-  const r = decodeFact(raw);
-  if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
-  return r.right;
-};
 const account = (id: string, occurredOn: string, reportedOn?: string) =>
   fact({
     id,

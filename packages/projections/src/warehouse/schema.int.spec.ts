@@ -7,19 +7,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { BREAKDOWN_LABELS, decodeFact, type Fact, partsOf } from "@kpi/core";
-import * as E from "fp-ts/lib/Either.js";
+import { BREAKDOWN_LABELS, partsOf } from "@kpi/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { testCatalog, testReference } from "../testing/fixtures.js";
+import { fact, testCatalog, testReference } from "../testing/fixtures.js";
 import { Warehouse } from "./projector.js";
 import { PUBLISHED_RELATIONS } from "./schema.js";
 import { seedCatalog } from "./seedTables.js";
-
-const fact = (raw: unknown): Fact => {
-  const r = decodeFact(raw);
-  if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
-  return r.right;
-};
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-schema-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
