@@ -29,7 +29,7 @@ import canonicalize from "canonicalize";
 import { FORECAST_MODEL, forecastTargets, type Observation } from "../forecast/forecast.js";
 import { columnComment, commentColumns } from "./columnComments.js";
 import { smallCellSql, withheldSql } from "./disclosureSql.js";
-import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
+import { ENTITY_COLUMNS, entityStateSql, STATE_FACT_COLUMNS, touchedSubjectsSql } from "./entitySql.js";
 import {
   contributionsSql,
   figureRowsSql,
@@ -188,7 +188,7 @@ const rootCause = (e: unknown): unknown => (e instanceof Error && e.cause !== un
 const NOT_QUARANTINED = "e.position NOT IN (SELECT position FROM quarantine)";
 
 /** The shape of the figure tables: a change recomputes the figures (a rebuild). */
-const WAREHOUSE_SCHEMA_VERSION = 2;
+const WAREHOUSE_SCHEMA_VERSION = 3;
 
 /** What the stored figures depend on besides the log: a change of any of it recomputes them (a rebuild). */
 const catalogHash = (
@@ -451,6 +451,16 @@ export class Warehouse {
     if ((old[0]?.n ?? 0) > 0) {
       await c.run("DROP VIEW IF EXISTS published_indicator_values; DROP VIEW IF EXISTS province_scorecard;");
       await c.run("DROP TABLE indicator_values; DROP TABLE indicators;");
+    }
+    // A warehouse made before facts and entity states carried the subject key: drop them (rebuilt, as above).
+    const unkeyed = await rows<{ n: number }>(
+      c,
+      sqlOf(`SELECT CAST(count(*) AS DOUBLE) AS n FROM duckdb_tables() WHERE table_name = 'facts'
+             AND database_name = current_database() AND NOT EXISTS (SELECT 1 FROM duckdb_columns()
+               WHERE table_name = 'facts' AND column_name = 'subject_key' AND database_name = current_database())`),
+    );
+    if ((unkeyed[0]?.n ?? 0) > 0) {
+      await c.run(`DROP TABLE facts; ${ENTITY_KINDS.map((k) => `DROP TABLE IF EXISTS ent_${k}_year;`).join(" ")}`);
     }
     await c.run(WAREHOUSE_DDL);
     for (const kind of ENTITY_KINDS) await c.run(entityTableDdl(kind, ENTITY_COLUMNS[kind]));
@@ -862,20 +872,15 @@ export class Warehouse {
     };
   }
 
+  /**
+   * Recomputes the year-end states of the subjects the events in (from, to] touch and moves their contributions
+   * in `cell_counts` (all subjects when `from` is 0). A subject is found by its integer key (`subject_key`, from
+   * the log's dictionary) in the staged range, never by a scan joining subject strings; the kinds the range does
+   * not touch cost nothing, and a touched kind costs five statements (old rows, delete, new rows, insert, and the
+   * contributions of both in one statement).
+   */
   private async updateEntities(from: number, to: number): Promise<void> {
     const c = this.conn;
-    const full = from === 0;
-    if (!full) {
-      const p = new Params();
-      await run(
-        c,
-        sqlOf(
-          `CREATE OR REPLACE TEMP TABLE affected AS
-           SELECT DISTINCT subject, kind FROM facts WHERE position > ${p.bind(from)} AND position <= ${p.bind(to)}`,
-          p,
-        ),
-      );
-    }
     const trace = process.env.KPI_TRACE === "1";
     /** Runs one statement; with KPI_TRACE=1, prints how long it took. */
     const timed = async (label: string, f: () => Promise<unknown>): Promise<void> => {
@@ -883,41 +888,45 @@ export class Warehouse {
       await f();
       if (trace) process.stderr.write(`  ${label} ${(performance.now() - t0).toFixed(0)} ms\n`);
     };
-    for (const kind of ENTITY_KINDS) {
-      if (full) {
-        const f = `f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())})`;
+    if (from === 0) {
+      for (const kind of ENTITY_KINDS) {
+        const f = `f AS (SELECT ${STATE_FACT_COLUMNS} FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())})`;
         const state = entityStateSql(kind).replace(/^WITH /, `WITH ${f}, `);
-        await timed(`${kind} states`, () => c.run(`INSERT INTO ent_${kind}_year ${state}`));
-        await timed(`${kind} contributions`, () => this.addContributions(kind, `ent_${kind}_year`, 1));
-      } else {
-        const n = (
-          await rows<{ n: number }>(
-            c,
-            sqlOf(`SELECT CAST(count(*) AS DOUBLE) AS n FROM affected WHERE kind = '${kind}'`),
-          )
-        )[0]?.n;
-        if (n === undefined || n === 0) continue;
-        const inScope = `subject IN (SELECT subject FROM affected WHERE kind = '${kind}')`;
-        const state = entityStateSql(kind).replace(
-          /^WITH /,
-          `WITH f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())} AND ${inScope}), `,
-        );
-        await timed(`${kind} old rows (${n} subjects)`, () =>
-          c.run(`CREATE OR REPLACE TEMP TABLE old_rows AS SELECT * FROM ent_${kind}_year WHERE ${inScope}`),
-        );
-        await timed(`${kind} delete`, () => c.run(`DELETE FROM ent_${kind}_year WHERE ${inScope}`));
-        await timed(`${kind} new rows`, () => c.run(`CREATE OR REPLACE TEMP TABLE new_rows AS ${state}`));
-        await timed(`${kind} insert`, () => c.run(`INSERT INTO ent_${kind}_year SELECT * FROM new_rows`));
-        await timed(`${kind} contributions`, async () => {
-          await this.addContributions(kind, "old_rows", -1);
-          await this.addContributions(kind, "new_rows", 1);
-        });
+        await timed(`${kind} states`, () => c.run(`INSERT INTO ent_${kind}_year ${state} ORDER BY subject_key, year`));
+        await timed(`${kind} contributions`, () => this.addContributions(kind, `ent_${kind}_year`));
       }
+      return;
+    }
+    const p = new Params();
+    await run(c, sqlOf(touchedSubjectsSql(p, from, to), p));
+    const touched = await rows<{ kind: string; n: number }>(
+      c,
+      sqlOf("SELECT kind, CAST(count(*) AS DOUBLE) AS n FROM touched GROUP BY kind"),
+    );
+    const kinds = new Map(touched.map((r) => [r.kind, r.n]));
+    for (const kind of ENTITY_KINDS) {
+      const n = kinds.get(kind);
+      if (n === undefined) continue;
+      const inScope = `subject_key IN (SELECT subject_key FROM touched WHERE kind = '${kind}')`;
+      const state = entityStateSql(kind).replace(
+        /^WITH /,
+        `WITH f AS (SELECT ${STATE_FACT_COLUMNS} FROM facts WHERE kind = '${kind}' AND ${inScope} AND ${visibleSql(new Params())}), `,
+      );
+      await timed(`${kind} old rows (${n} subjects)`, () =>
+        c.run(`CREATE OR REPLACE TEMP TABLE old_rows AS SELECT * FROM ent_${kind}_year WHERE ${inScope}`),
+      );
+      await timed(`${kind} delete`, () => c.run(`DELETE FROM ent_${kind}_year WHERE ${inScope}`));
+      await timed(`${kind} new rows`, () =>
+        c.run(`CREATE OR REPLACE TEMP TABLE new_rows AS ${state} ORDER BY subject_key, year`),
+      );
+      await timed(`${kind} insert`, () => c.run(`INSERT INTO ent_${kind}_year SELECT * FROM new_rows`));
+      await timed(`${kind} contributions`, () => this.moveContributions(kind));
     }
     await c.run("DELETE FROM cell_counts WHERE num = 0 AND den = 0 AND ent = 0");
   }
 
-  private async addContributions(kind: EntityKind, relation: string, sign: 1 | -1): Promise<void> {
+  /** Adds the contributions of the entity-year rows of `relation` to `cell_counts` (the full fold). */
+  private async addContributions(kind: EntityKind, relation: string): Promise<void> {
     const p = new Params();
     const contributions = contributionsSql(this.options.catalog, kind, relation, p);
     if (contributions === undefined) return;
@@ -925,7 +934,28 @@ export class Warehouse {
       this.conn,
       sqlOf(
         `INSERT INTO cell_counts
-         SELECT indicator, commune, year, ${sign} * sum(num), ${sign} * sum(den), ${sign} * sum(ent) FROM (${contributions})
+         SELECT indicator, commune, year, sum(num), sum(den), sum(ent) FROM (${contributions})
+         GROUP BY indicator, commune, year
+         ON CONFLICT DO UPDATE SET num = cell_counts.num + excluded.num, den = cell_counts.den + excluded.den,
+                                   ent = cell_counts.ent + excluded.ent`,
+        p,
+      ),
+    );
+  }
+
+  /** Takes the contributions of `old_rows` out of `cell_counts` and puts those of `new_rows` in, in one statement. */
+  private async moveContributions(kind: EntityKind): Promise<void> {
+    const p = new Params();
+    const old = contributionsSql(this.options.catalog, kind, "old_rows", p);
+    const now = contributionsSql(this.options.catalog, kind, "new_rows", p);
+    if (old === undefined || now === undefined) return;
+    await run(
+      this.conn,
+      sqlOf(
+        `INSERT INTO cell_counts
+         SELECT indicator, commune, year, sum(num), sum(den), sum(ent) FROM (
+           SELECT indicator, commune, year, -num AS num, -den AS den, -ent AS ent FROM (${old})
+           UNION ALL ${now})
          GROUP BY indicator, commune, year
          ON CONFLICT DO UPDATE SET num = cell_counts.num + excluded.num, den = cell_counts.den + excluded.den,
                                    ent = cell_counts.ent + excluded.ent`,
@@ -1173,7 +1203,11 @@ export class Warehouse {
     ];
     const out: Record<string, unknown[]> = {};
     for (const t of tables) {
-      const r = await this.conn.runAndReadAll(`SELECT * FROM ${t} ORDER BY ALL`);
+      // the subject key locates a subject's rows; what it is depends on the log (a hash in a format-1 replay)
+      const keyed = t === "facts" || t.startsWith("ent_");
+      const r = await this.conn.runAndReadAll(
+        `SELECT * ${keyed ? "EXCLUDE (subject_key)" : ""} FROM ${t} ORDER BY ALL`,
+      );
       out[t] = r.getRowsJson();
     }
     return out;

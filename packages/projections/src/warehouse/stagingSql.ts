@@ -35,6 +35,13 @@ const shapeCase = (pick: (s: NonNullable<(typeof SHAPES)[keyof typeof SHAPES]>) 
     .map(([type, s]) => (s === undefined ? "" : `WHEN '${type}' THEN ${pick(s)}`))
     .join(" ")} ELSE ${otherwise} END`;
 
+/**
+ * A format-1 log has no subject dictionary: its replay keys a subject by a hash of it. The key only locates a
+ * subject's rows (the entity states group by the subject itself), so two subjects that share a hash are merely
+ * recomputed together.
+ */
+const FORMAT1_SUBJECT_KEY = "CAST(hash(e.subject) >> 1 AS BIGINT)";
+
 /** The typed column of the log that holds a `data` field. */
 const typed = (field: (typeof PATHS)[number]): string => {
   const c = TYPED_COLUMNS.find((x) => x.field === field);
@@ -73,7 +80,7 @@ SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kin
   CASE WHEN e.type = 'FacilityRegistered' THEN ${typed("kind")} END,
   ${typed("year")},
   CASE WHEN e.type = 'FactRetracted' THEN ${typed("eventId")} END,
-  NULL
+  NULL, e.subject_key
 FROM ${eventsTable} e
 LEFT JOIN commune_resolution r
   ON r.code = ${typed("commune")}
@@ -97,7 +104,7 @@ SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kin
   CASE WHEN e.type = 'FacilityRegistered' THEN ${at("kind")} END,
   TRY_CAST(${at("year")} AS INTEGER),
   CASE WHEN e.type = 'FactRetracted' THEN ${at("eventId")} END,
-  NULL
+  NULL, ${FORMAT1_SUBJECT_KEY}
 FROM (
   SELECT *, json_extract_string(data, [${PATHS.map((x) => `'$.${x}'`).join(", ")}]) AS j
   FROM ${eventsTable} e WHERE position > ${p.bind(from)} AND position <= ${p.bind(to)}${only === undefined ? "" : ` AND ${only}`}
