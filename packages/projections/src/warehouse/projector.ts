@@ -460,7 +460,8 @@ export class Warehouse {
                WHERE table_name = 'facts' AND column_name = 'subject_key' AND database_name = current_database())`),
     );
     if ((unkeyed[0]?.n ?? 0) > 0) {
-      await c.run(`DROP TABLE facts; ${ENTITY_KINDS.map((k) => `DROP TABLE IF EXISTS ent_${k}_year;`).join(" ")}`);
+      await c.run(`DROP TABLE facts; ${ENTITY_KINDS.map((k) => `DROP TABLE IF EXISTS ent_${k}_year;`).join(" ")}
+        UPDATE projection_meta SET value = 'unkeyed' WHERE key = 'catalog_hash';`);
     }
     await c.run(WAREHOUSE_DDL);
     for (const kind of ENTITY_KINDS) await c.run(entityTableDdl(kind, ENTITY_COLUMNS[kind]));
@@ -591,13 +592,16 @@ export class Warehouse {
     return r[0]?.value;
   }
 
-  private async setMeta(key: string, value: string): Promise<void> {
+  /** Sets keys of `projection_meta`, in one statement. */
+  private async setMeta(values: Readonly<Record<string, string>>): Promise<void> {
+    const p = new Params();
+    const tuples = Object.entries(values).map(([k, v]) => `(${p.bind(k)}, ${p.bind(v)})`);
     await run(
       this.conn,
-      sqlOf("INSERT INTO projection_meta VALUES ($key, $value) ON CONFLICT DO UPDATE SET value = excluded.value", {
-        key,
-        value,
-      }),
+      sqlOf(
+        `INSERT INTO projection_meta VALUES ${tuples.join(", ")} ON CONFLICT DO UPDATE SET value = excluded.value`,
+        p,
+      ),
     );
   }
 
@@ -851,12 +855,14 @@ export class Warehouse {
       phase("values");
       await this.computeForecasts(to, vintage, indicators);
       phase("forecasts");
-      await this.recordRevisions(vintage, to);
+      await this.recordRevisions(vintage, to, indicators);
       phase("revisions");
-      await this.setMeta("checkpoint", String(to));
-      await this.setMeta("vintage", vintage);
-      await this.setMeta("catalog_hash", hash);
-      await this.setMeta("years", this.options.years.join("-"));
+      await this.setMeta({
+        checkpoint: String(to),
+        vintage,
+        catalog_hash: hash,
+        years: this.options.years.join("-"),
+      });
     });
     phase("commit");
     if (process.env.KPI_TRACE === "1") {
@@ -1090,10 +1096,17 @@ export class Warehouse {
     );
   }
 
-  private async recordRevisions(vintage: string, position: number): Promise<void> {
+  /**
+   * Records in `indicator_revisions` the figures of the indicators in `only` (default: all) that differ from
+   * their last recorded revision, as the vintage's. The others' figures did not change in this step, so neither
+   * their revisions of this vintage (from an earlier step of the same day) nor their history is read.
+   */
+  private async recordRevisions(vintage: string, position: number, only?: ReadonlySet<string>): Promise<void> {
     const p = new Params();
     const v = p.bind(vintage);
-    await run(this.conn, sqlOf(`DELETE FROM indicator_revisions WHERE vintage = CAST(${v} AS DATE)`, p));
+    const scope =
+      only === undefined ? "true" : `indicator IN (${[...only].map((x) => p.bind(x)).join(", ") || "NULL"})`;
+    await run(this.conn, sqlOf(`DELETE FROM indicator_revisions WHERE vintage = CAST(${v} AS DATE) AND ${scope}`, p));
     await run(
       this.conn,
       sqlOf(
@@ -1102,11 +1115,12 @@ export class Warehouse {
            SELECT indicator, geo, year, breakdown, arg_max_null(numerator, vintage) AS numerator,
                   arg_max_null(denominator, vintage) AS denominator, arg_max_null(value, vintage) AS value,
                   bool_or(true) AS present
-           FROM indicator_revisions GROUP BY ALL)
+           FROM indicator_revisions WHERE ${scope} GROUP BY ALL)
          SELECT coalesce(c.indicator, prev.indicator), coalesce(c.geo, prev.geo), coalesce(c.year, prev.year),
                 coalesce(c.breakdown, prev.breakdown), CAST(${v} AS DATE), ${p.bind(position)},
                 c.numerator, c.denominator, c.value
-         FROM (SELECT indicator, geo, year, breakdown, numerator, denominator, value FROM indicator_values) c
+         FROM (SELECT indicator, geo, year, breakdown, numerator, denominator, value FROM indicator_values
+               WHERE ${scope}) c
          FULL OUTER JOIN prev ON c.indicator = prev.indicator AND c.geo = prev.geo AND c.year = prev.year
                              AND c.breakdown = prev.breakdown
          WHERE prev.present IS NULL
