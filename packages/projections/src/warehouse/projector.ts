@@ -898,7 +898,7 @@ export class Warehouse {
       for (const kind of ENTITY_KINDS) {
         const f = `f AS (SELECT ${STATE_FACT_COLUMNS} FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())})`;
         const state = entityStateSql(kind).replace(/^WITH /, `WITH ${f}, `);
-        await timed(`${kind} states`, () => c.run(`INSERT INTO ent_${kind}_year ${state} ORDER BY subject_key, year`));
+        await timed(`${kind} states`, () => c.run(`INSERT INTO ent_${kind}_year ${state}`));
         await timed(`${kind} contributions`, () => this.addContributions(kind, `ent_${kind}_year`));
       }
       return;
