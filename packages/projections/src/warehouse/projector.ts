@@ -1098,8 +1098,9 @@ export class Warehouse {
 
   /**
    * Records in `indicator_revisions` the figures of the indicators in `only` (default: all) that differ from
-   * their last recorded revision, as the vintage's. The others' figures did not change in this step, so neither
-   * their revisions of this vintage (from an earlier step of the same day) nor their history is read.
+   * their last recorded revision, as the vintage's, at `position`. The others' figures did not change in this
+   * step: their history is not read, and their revisions of this vintage (from an earlier step of the same day)
+   * are only moved to `position`, the end of the vintage as known now.
    */
   private async recordRevisions(vintage: string, position: number, only?: ReadonlySet<string>): Promise<void> {
     const p = new Params();
@@ -1107,6 +1108,16 @@ export class Warehouse {
     const scope =
       only === undefined ? "true" : `indicator IN (${[...only].map((x) => p.bind(x)).join(", ") || "NULL"})`;
     await run(this.conn, sqlOf(`DELETE FROM indicator_revisions WHERE vintage = CAST(${v} AS DATE) AND ${scope}`, p));
+    if (only !== undefined) {
+      await run(
+        this.conn,
+        sqlOf(
+          `UPDATE indicator_revisions SET position = ${p.bind(position)}
+           WHERE vintage = CAST(${v} AS DATE) AND NOT (${scope})`,
+          p,
+        ),
+      );
+    }
     await run(
       this.conn,
       sqlOf(
