@@ -855,7 +855,7 @@ export class Warehouse {
       phase("values");
       await this.computeForecasts(to, vintage, indicators);
       phase("forecasts");
-      await this.recordRevisions(vintage, to, indicators);
+      await this.recordRevisions(vintage, to);
       phase("revisions");
       await this.setMeta({
         checkpoint: String(to),
@@ -1096,28 +1096,10 @@ export class Warehouse {
     );
   }
 
-  /**
-   * Records in `indicator_revisions` the figures of the indicators in `only` (default: all) that differ from
-   * their last recorded revision, as the vintage's, at `position`. The others' figures did not change in this
-   * step: their history is not read, and their revisions of this vintage (from an earlier step of the same day)
-   * are only moved to `position`, the end of the vintage as known now.
-   */
-  private async recordRevisions(vintage: string, position: number, only?: ReadonlySet<string>): Promise<void> {
+  private async recordRevisions(vintage: string, position: number): Promise<void> {
     const p = new Params();
     const v = p.bind(vintage);
-    const scope =
-      only === undefined ? "true" : `indicator IN (${[...only].map((x) => p.bind(x)).join(", ") || "NULL"})`;
-    await run(this.conn, sqlOf(`DELETE FROM indicator_revisions WHERE vintage = CAST(${v} AS DATE) AND ${scope}`, p));
-    if (only !== undefined) {
-      await run(
-        this.conn,
-        sqlOf(
-          `UPDATE indicator_revisions SET position = ${p.bind(position)}
-           WHERE vintage = CAST(${v} AS DATE) AND NOT (${scope})`,
-          p,
-        ),
-      );
-    }
+    await run(this.conn, sqlOf(`DELETE FROM indicator_revisions WHERE vintage = CAST(${v} AS DATE)`, p));
     await run(
       this.conn,
       sqlOf(
@@ -1126,12 +1108,11 @@ export class Warehouse {
            SELECT indicator, geo, year, breakdown, arg_max_null(numerator, vintage) AS numerator,
                   arg_max_null(denominator, vintage) AS denominator, arg_max_null(value, vintage) AS value,
                   bool_or(true) AS present
-           FROM indicator_revisions WHERE ${scope} GROUP BY ALL)
+           FROM indicator_revisions GROUP BY ALL)
          SELECT coalesce(c.indicator, prev.indicator), coalesce(c.geo, prev.geo), coalesce(c.year, prev.year),
                 coalesce(c.breakdown, prev.breakdown), CAST(${v} AS DATE), ${p.bind(position)},
                 c.numerator, c.denominator, c.value
-         FROM (SELECT indicator, geo, year, breakdown, numerator, denominator, value FROM indicator_values
-               WHERE ${scope}) c
+         FROM (SELECT indicator, geo, year, breakdown, numerator, denominator, value FROM indicator_values) c
          FULL OUTER JOIN prev ON c.indicator = prev.indicator AND c.geo = prev.geo AND c.year = prev.year
                              AND c.breakdown = prev.breakdown
          WHERE prev.present IS NULL
