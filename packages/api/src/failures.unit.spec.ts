@@ -34,5 +34,8 @@ describe("explainFailure", () => {
     expect(m).toContain("KPI_DUCKDB_MEMORY");
     expect(m).not.toContain("SET memory_limit");
     expect(m).not.toContain("restore it from a backup");
+    const pin = explainFailure("Out of Memory Error: failed to pin block of size 256.0 KiB (5.5 GiB/5.5 GiB used)");
+    expect(pin).toContain("KPI_DUCKDB_MEMORY");
+    expect(pin).not.toContain("failed to pin");
   });
 });
