@@ -15,6 +15,10 @@ export const explainFailure = (message: string): string => {
   if (missing !== null) {
     return `there is no event log at ${missing[1]} yet: import facts first (kpi import FILE), or point --data-dir or --log at an existing one`;
   }
+  if (/^Out of Memory Error:/.test(message)) {
+    const used = /\(([^()]*) used\)/.exec(message)?.[1];
+    return `the database ran out of the memory it may use${used === undefined ? "" : ` (${used})`} and the command stopped (what it had not committed is not kept). Give it more with KPI_DUCKDB_MEMORY (e.g. KPI_DUCKDB_MEMORY=12GB; the default is half the machine's memory), or narrow the command (kpi publish --indicator CODE, --level province), then run it again`;
+  }
   if (
     /^(IO|Catalog|Binder|Invalid Input|Conversion|Out of Range|Constraint|Internal|Fatal|Out of Memory|Permission|Serialization|Transaction|Dependency|Parser|Not implemented) Error:/.test(
       message,

@@ -25,4 +25,17 @@ describe("explainFailure", () => {
     expect(explainFailure("IO Error: No space left on device")).toContain("the disk is full; free space");
     expect(explainFailure("kpi import: 2 files")).toBe("kpi import: 2 files");
   });
+
+  it("says the database ran out of its memory and how to give it more, without DuckDB's advice", () => {
+    const m = explainFailure(
+      "Out of Memory Error: failed to allocate data of size 16.0 MiB (5.5 GiB/5.5 GiB used)\n\nPossible solutions:\n* Reducing the number of threads (SET threads=X)\n* Increasing the memory limit (SET memory_limit='...GB')",
+    );
+    expect(m).toContain("ran out of the memory it may use (5.5 GiB/5.5 GiB)");
+    expect(m).toContain("KPI_DUCKDB_MEMORY");
+    expect(m).not.toContain("SET memory_limit");
+    expect(m).not.toContain("restore it from a backup");
+    const pin = explainFailure("Out of Memory Error: failed to pin block of size 256.0 KiB (5.5 GiB/5.5 GiB used)");
+    expect(pin).toContain("KPI_DUCKDB_MEMORY");
+    expect(pin).not.toContain("failed to pin");
+  });
 });

@@ -27,6 +27,7 @@ import { DENOMINATOR_SQL, NUMERATOR_SQL } from "../warehouse/figuresSql.js";
 import type { Warehouse } from "../warehouse/projector.js";
 import { cellKey, contributionsOf, EMPTY_CONTRIBUTION } from "./contribution.js";
 import {
+  type Contribution,
   encodePublication,
   normalizeDecimal,
   PUBLICATION_FORMAT,
@@ -155,7 +156,11 @@ export const chainHashAt = async (w: Warehouse, position: number): Promise<strin
     })
   )[0]?.h;
 
-/** The figures, with their contributing digests, from rows of one position. */
+/**
+ * The figures, with their contributing digests, from rows of one position. The digests are made one indicator
+ * and year at a time: a cell's contributing events are listed before they are hashed, and at province scale a
+ * whole year's list (every indicator, province and communes) is more than the database's memory.
+ */
 export const withContributions = async (
   w: Warehouse,
   defs: ReadonlyMap<string, CatalogEntry["definition"]>,
@@ -165,14 +170,17 @@ export const withContributions = async (
   const out: PublishedFigure[] = [];
   for (const year of [...new Set(rows.map((r) => r.year))].sort((a, b) => a - b)) {
     const ofYear = rows.filter((r) => r.year === year);
-    const codes = [...new Set(ofYear.map((r) => r.indicator))];
-    const entries = definitionEntries(new Map(codes.map((c) => [c, defs.get(c) as CatalogEntry["definition"]])));
-    const communes = ofYear.some((r) => r.geo !== "province");
-    const digests = await contributionsOf(w, entries, position, {
-      year,
-      province: ofYear.some((r) => r.geo === "province"),
-      communes: communes ? "all" : "none",
-    });
+    const digests = new Map<string, Contribution>();
+    for (const indicator of new Set(ofYear.map((r) => r.indicator))) {
+      const cells = ofYear.filter((r) => r.indicator === indicator);
+      const entries = definitionEntries(new Map([[indicator, defs.get(indicator) as CatalogEntry["definition"]]]));
+      const found = await contributionsOf(w, entries, position, {
+        year,
+        province: cells.some((r) => r.geo === "province"),
+        communes: cells.some((r) => r.geo !== "province") ? "all" : "none",
+      });
+      for (const [cell, digest] of found) digests.set(cell, digest);
+    }
     for (const r of ofYear) {
       out.push({
         indicator: r.indicator,

@@ -101,6 +101,8 @@ export const COLUMN_COMMENTS: Readonly<Record<string, string>> = {
   // facts and reports
   id: "The source's own id of the fact.",
   subject: "The subject (KIND:ID; person ids are pseudonyms).",
+  subject_key:
+    "The subject's integer key in the event log's subject dictionary (how the fold finds a subject's rows; a hash of the subject when a format-1 log is replayed).",
   kind: "The subject's kind (enterprise, person, ocop, facility, household, club, village, project, stat).",
   "ent_facility_year.kind": `The facility's kind ${ENTITY_STATE}.`,
   occurred_on: "The reference date: the day the fact became true in the world.",

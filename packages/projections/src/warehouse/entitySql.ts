@@ -4,9 +4,24 @@
  * events, or the facts as known at a position) and a relation `years`, and yields one row per subject and
  * year in which the subject has at least one fact dated on or before 31 December.
  *
- * "The last" fact is the one with the greatest `ord` = (occurredOn, position).
+ * "The last" fact is the one with the greatest `ord` = (occurredOn, position). Each row carries the subject's
+ * integer key (`subject_key`, the log's dictionary key) beside the subject: the fold finds a subject's facts and
+ * states by it, and keeps the state tables in its order.
  */
 import type { EntityKind } from "@kpi/core";
+import type { Params } from "./sql.js";
+
+/** The columns of `facts` the state queries read: all but the fact's JSON and the source's own fields. */
+export const STATE_FACT_COLUMNS = "* EXCLUDE (data, id, source)";
+
+/**
+ * The subjects (by key) and their kinds that the facts staged in (from, to] touch, into the TEMP table
+ * `touched`. A retraction has its target's subject, so the retracted facts' subjects are among them. `facts` is
+ * in log order, so the range reads only the row groups of the staged facts.
+ */
+export const touchedSubjectsSql = (p: Params, from: number, to: number): string =>
+  `CREATE OR REPLACE TEMP TABLE touched AS
+   SELECT DISTINCT subject_key, kind FROM facts WHERE position > ${p.bind(from)} AND position <= ${p.bind(to)}`;
 
 export const ENTITY_COLUMNS: Record<EntityKind, readonly [string, string][]> = {
   enterprise: [
@@ -93,28 +108,28 @@ g AS (SELECT f.*, bk.bucket FROM f JOIN bk ON bk.fact_year = CAST(year(f.occurre
 const HOLDS = (t: string) => `JOIN years y ON y.year >= ${t}.bucket AND (${t}.next IS NULL OR y.year < ${t}.next)`;
 
 const HOUSEHOLD_STATE_SQL = `WITH ${BUCKETS},
-hb AS (SELECT subject, bucket,
+hb AS (SELECT subject_key, subject, bucket,
          count(*) FILTER (WHERE type = 'FixedBroadbandConnected') AS commune_n,
          arg_max_null(commune, ord) FILTER (WHERE type = 'FixedBroadbandConnected') AS commune_v,
          max(ord) FILTER (WHERE type = 'FixedBroadbandConnected') AS commune_k,
          arg_max(sign > 0, ord) FILTER (WHERE fam = 'life') AS life_v,
          max(ord) FILTER (WHERE fam = 'life' AND sign IS NOT NULL) AS life_k
-       FROM g GROUP BY subject, bucket),
-hc AS (SELECT subject, bucket,
+       FROM g GROUP BY subject_key, subject, bucket),
+hc AS (SELECT subject_key, subject, bucket,
          CASE WHEN sum(commune_n) OVER w = 0 THEN '' ELSE arg_max_null(commune_v, commune_k) OVER w END AS commune,
          arg_max(life_v, life_k) OVER w AS fixed_broadband,
          lead(bucket) OVER (PARTITION BY subject ORDER BY bucket) AS next
        FROM hb WINDOW w AS (PARTITION BY subject ORDER BY bucket ${CARRIED}))
-SELECT hc.subject, y.year, hc.commune, hc.fixed_broadband FROM hc ${HOLDS("hc")}`;
+SELECT hc.subject_key, hc.subject, y.year, hc.commune, hc.fixed_broadband FROM hc ${HOLDS("hc")}`;
 
 const PERSON_STATE_SQL = `WITH ${BUCKETS},
-pb AS (SELECT subject, bucket,
+pb AS (SELECT subject_key, subject, bucket,
          arg_max_null(commune, ord) AS commune_v, max(ord) AS commune_k,
          arg_max(birth_year, ord) AS birth_v, max(ord) FILTER (WHERE birth_year IS NOT NULL) AS birth_k,
          bool_or(type = 'VneidActivated') AS vneid,
          bool_or(type = 'HealthRecordCreated') AS health
-       FROM g GROUP BY subject, bucket),
-pc AS (SELECT subject, bucket,
+       FROM g GROUP BY subject_key, subject, bucket),
+pc AS (SELECT subject_key, subject, bucket,
          arg_max_null(commune_v, commune_k) OVER w AS commune,
          arg_max(birth_v, birth_k) OVER w AS birth_year,
          bool_or(vneid) OVER w AS vneid,
@@ -137,10 +152,10 @@ k AS (SELECT kc.subject, y.year,
           FILTER (WHERE fam = 'signature') AS has_digital_signature
       FROM kc ${HOLDS("kc")}
       GROUP BY kc.subject, y.year),
-b AS (SELECT pc.subject, y.year, pc.commune, pc.birth_year,
+b AS (SELECT pc.subject_key, pc.subject, y.year, pc.commune, pc.birth_year,
         CASE WHEN pc.vneid THEN true END AS has_vneid, CASE WHEN pc.health THEN true END AS has_health_record
       FROM pc ${HOLDS("pc")})
-SELECT b.subject, b.year, b.commune, b.birth_year, k.has_payment_account AS has_payment_account, b.has_vneid,
+SELECT b.subject_key, b.subject, b.year, b.commune, b.birth_year, k.has_payment_account AS has_payment_account, b.has_vneid,
        k.has_digital_signature AS has_digital_signature, b.has_health_record
 FROM b LEFT JOIN k ON k.subject = b.subject AND k.year = b.year`;
 
@@ -153,7 +168,7 @@ k AS (SELECT subject, year,
         bool_or(net > 0) FILTER (WHERE fam = 'solution' AND attr_key = 'traceability') AS uses_traceability,
         bool_or(last_sign > 0) FILTER (WHERE fam = 'platform') AS on_ecommerce
       FROM keyed GROUP BY subject, year),
-b AS (SELECT subject, year,
+b AS (SELECT subject_key, subject, year,
         ${communeOf("commune_code IS NOT NULL")} AS commune,
         ${lastIs("life")} AS active,
         arg_max(form, ord) FILTER (WHERE type = 'EnterpriseRegistered') AS form,
@@ -163,8 +178,8 @@ b AS (SELECT subject, year,
         CAST(year(arg_max(occurred_on, ord) FILTER (WHERE type = 'EnterpriseRegistered')) AS INTEGER) AS founded_year,
         list(CAST(year(occurred_on) AS INTEGER)) FILTER (WHERE type = 'DigitalTransformationBriefed') AS briefed,
         ${lastIs("smart")} AS smart_manufacturing
-      FROM fy GROUP BY subject, year)
-SELECT b.subject, b.year, b.commune, b.active, b.form, b.size, b.sector, b.digital_tech, b.founded_year,
+      FROM fy GROUP BY subject_key, subject, year)
+SELECT b.subject_key, b.subject, b.year, b.commune, b.active, b.form, b.size, b.sector, b.digital_tech, b.founded_year,
        CASE WHEN b.founded_year IS NOT NULL THEN coalesce(list_contains(b.briefed, b.founded_year), false) END
          AS informed_in_founding_year,
        k.uses_digital_solution AS uses_digital_solution, k.uses_traceability AS uses_traceability,
@@ -173,12 +188,12 @@ FROM b LEFT JOIN k ON k.subject = b.subject AND k.year = b.year`;
     case "ocop":
       return `WITH ${FY}, ${KEYED(["platform"])},
 k AS (SELECT subject, year, bool_or(last_sign > 0) AS online FROM keyed GROUP BY subject, year),
-b AS (SELECT subject, year,
+b AS (SELECT subject_key, subject, year,
         ${communeOf("type = 'OcopCertified'")} AS commune,
         ${lastIs("life")} AS certified,
         arg_max(stars, ord) FILTER (WHERE type = 'OcopCertified') AS stars
-      FROM fy GROUP BY subject, year)
-SELECT b.subject, b.year, b.commune, b.certified, b.stars, k.online AS online
+      FROM fy GROUP BY subject_key, subject, year)
+SELECT b.subject_key, b.subject, b.year, b.commune, b.certified, b.stars, k.online AS online
 FROM b LEFT JOIN k ON k.subject = b.subject AND k.year = b.year`;
     case "person":
       return PERSON_STATE_SQL;
@@ -191,12 +206,12 @@ k AS (SELECT subject, year,
         bool_or(last_sign > 0) FILTER (WHERE attr_key = 'smart_classroom') AS smart_classroom,
         bool_or(last_sign > 0) FILTER (WHERE attr_key = 'ai_training') AS ai_training
       FROM keyed GROUP BY subject, year),
-b AS (SELECT subject, year,
+b AS (SELECT subject_key, subject, year,
         ${communeOf("type = 'FacilityRegistered'")} AS commune,
         ${lastIs("life")} AS active,
         arg_max(facility_kind, ord) FILTER (WHERE type = 'FacilityRegistered') AS kind
-      FROM fy GROUP BY subject, year)
-SELECT b.subject, b.year, b.commune, b.active, b.kind, k.ehr AS ehr, k.telemedicine AS telemedicine,
+      FROM fy GROUP BY subject_key, subject, year)
+SELECT b.subject_key, b.subject, b.year, b.commune, b.active, b.kind, k.ehr AS ehr, k.telemedicine AS telemedicine,
        k.digital_teaching AS digital_teaching, k.smart_classroom AS smart_classroom, k.ai_training AS ai_training
 FROM b LEFT JOIN k ON k.subject = b.subject AND k.year = b.year`;
     case "household":
@@ -208,23 +223,24 @@ k AS (SELECT subject, year,
         bool_or(last_sign > 0) FILTER (WHERE attr_key = 'traceability') AS traceability,
         bool_or(last_sign > 0) FILTER (WHERE attr_key = 'ecommerce') AS ecommerce
       FROM keyed GROUP BY subject, year),
-b AS (SELECT subject, year,
+b AS (SELECT subject_key, subject, year,
         ${communeOf("type = 'ClubFounded'")} AS commune,
         ${lastIs("life")} AS active,
         CAST(min(year(occurred_on)) FILTER (WHERE type = 'ClubTechnologyAdopted' AND attr_key = 'iot') AS INTEGER) AS iot_first_year
-      FROM fy GROUP BY subject, year)
-SELECT b.subject, b.year, b.commune, b.active, k.iot AS iot, b.iot_first_year,
+      FROM fy GROUP BY subject_key, subject, year)
+SELECT b.subject_key, b.subject, b.year, b.commune, b.active, k.iot AS iot, b.iot_first_year,
        k.traceability AS traceability, k.ecommerce AS ecommerce
 FROM b LEFT JOIN k ON k.subject = b.subject AND k.year = b.year`;
     case "village":
       return `WITH ${FY}
-SELECT subject, year, ${communeOf("type = 'SmartVillageRecognised'")} AS commune, ${lastIs("life")} AS recognised
-FROM fy GROUP BY subject, year`;
+SELECT subject_key, subject, year, ${communeOf("type = 'SmartVillageRecognised'")} AS commune,
+       ${lastIs("life")} AS recognised
+FROM fy GROUP BY subject_key, subject, year`;
     case "project":
       return `WITH ${FY}
-SELECT subject, year,
+SELECT subject_key, subject, year,
        ${communeOf("commune_code IS NOT NULL")} AS commune,
        ${hasAny("type = 'AiProjectDeployed'")} AS deployed
-FROM fy GROUP BY subject, year`;
+FROM fy GROUP BY subject_key, subject, year`;
   }
 };

@@ -46,7 +46,7 @@ import type { Cell } from "../audit/embargo.js";
 import { FORECAST_MODEL, forecastTargets, type Observation } from "../forecast/forecast.js";
 import { COLUMN_COMMENTS, columnComment, commentColumns } from "./columnComments.js";
 import { smallCellSql, withheldSql } from "./disclosureSql.js";
-import { ENTITY_COLUMNS, entityStateSql } from "./entitySql.js";
+import { ENTITY_COLUMNS, entityStateSql, STATE_FACT_COLUMNS, touchedSubjectsSql } from "./entitySql.js";
 import {
   contributionsSql,
   DENOMINATOR_SQL,
@@ -233,7 +233,7 @@ const rootCause = (e: unknown): unknown => (e instanceof Error && e.cause !== un
 const NOT_QUARANTINED = "e.position NOT IN (SELECT position FROM quarantine)";
 
 /** The shape of the figure tables: a change recomputes the figures (a rebuild). */
-const WAREHOUSE_SCHEMA_VERSION = 5;
+const WAREHOUSE_SCHEMA_VERSION = 6;
 
 /** The catalog change types as a SQL list of literals. */
 const CATALOG_CHANGE_TYPES_SQL = CATALOG_CHANGE_TYPES.map((t) => `'${t}'`).join(", ");
@@ -274,7 +274,19 @@ const OUTDATED_SHAPES = [
     column: "numerator_amount",
     drop: ["indicator_values", "indicator_revisions", "indicators"],
   },
+  // before facts and entity states carried the log's subject key (the fold finds a subject's rows by it)
+  { table: "facts", column: "subject_key", drop: ["facts", ...ENTITY_KINDS.map((k) => `ent_${k}_year`)] },
 ] as const;
+
+/**
+ * The index on the subject key of `facts`: a catch-up reads the facts of the subjects it touches through it instead
+ * of scanning the table (at province scale a scan is most of a second). A full fold drops it before it stages and
+ * makes it once after, since an index kept up row by row would slow the bulk insert. The entity-year tables have
+ * none: a full fold writes them in subject-key order, so that the key's zone maps find a few subjects' rows in a
+ * few row groups, and an index there cost more at each commit than it saved (their rows are replaced, not added).
+ */
+const DROP_SUBJECT_INDEX = "DROP INDEX IF EXISTS facts_subject_key";
+const CREATE_SUBJECT_INDEX = "CREATE INDEX IF NOT EXISTS facts_subject_key ON facts (subject_key)";
 
 /** The `projection_meta` key of the hash of what `setUp` last wrote (see `Warehouse.setUp`). */
 const SET_UP = "set_up";
@@ -623,6 +635,7 @@ export class Warehouse {
   private typedLog = true;
   /** Whether the events table has `reported_on` (an embedded log no version knowing reportedOn wrote to has not). */
   private reportedOnColumn = true;
+  private subjectKeyColumn = true;
 
   private constructor(
     readonly path: string,
@@ -678,6 +691,8 @@ export class Warehouse {
     const w = new Warehouse(path, instance, conn, log, source, fast?.table ?? SOURCE_EVENTS, options);
     w.typedLog = fast?.typed ?? true;
     w.reportedOnColumn = fast?.reportedOn ?? true;
+    // the log's subject keys: a format-2 log stores them; a format-1 log and the port's copy key by a hash
+    w.subjectKeyColumn = fast?.typed ?? false;
     await w.setUp();
     return w;
   }
@@ -709,7 +724,7 @@ export class Warehouse {
         await this.loadReference();
         await this.loadCatalog(await catalogAtOn(c, this.options.catalog));
         await commentColumns(c);
-        await this.setMeta(SET_UP, setUpWith);
+        await this.setMeta({ [SET_UP]: setUpWith });
       });
     }
     await this.countQuarantine();
@@ -766,6 +781,8 @@ export class Warehouse {
           [
             ...FIGURE_VIEWS.map((v) => `DROP VIEW IF EXISTS ${v};`),
             ...drop.map((t) => `DROP TABLE IF EXISTS ${t};`),
+            // what was folded is gone with them: the next catch-up rebuilds, whatever the schema version says
+            "UPDATE projection_meta SET value = 'outdated' WHERE key = 'catalog_hash';",
           ].join("\n"),
         );
         dropped = true;
@@ -914,13 +931,16 @@ export class Warehouse {
     return r[0]?.value;
   }
 
-  private async setMeta(key: string, value: string): Promise<void> {
+  /** Sets keys of `projection_meta`, in one statement. */
+  private async setMeta(values: Readonly<Record<string, string>>): Promise<void> {
+    const p = new Params();
+    const tuples = Object.entries(values).map(([k, v]) => `(${p.bind(k)}, ${p.bind(v)})`);
     await run(
       this.conn,
-      sqlOf("INSERT INTO projection_meta VALUES ($key, $value) ON CONFLICT DO UPDATE SET value = excluded.value", {
-        key,
-        value,
-      }),
+      sqlOf(
+        `INSERT INTO projection_meta VALUES ${tuples.join(", ")} ON CONFLICT DO UPDATE SET value = excluded.value`,
+        p,
+      ),
     );
   }
 
@@ -1140,6 +1160,7 @@ export class Warehouse {
       last = now;
     };
     await inTransaction(c, `folding log positions ${from} → ${to} into the warehouse`, async () => {
+      if (from === 0) await c.run(DROP_SUBJECT_INDEX);
       const p = new Params();
       await run(
         c,
@@ -1154,6 +1175,7 @@ export class Warehouse {
               : NOT_QUARANTINED,
             this.typedLog,
             this.reportedOnColumn,
+            this.subjectKeyColumn,
           ),
           p,
         ),
@@ -1167,7 +1189,9 @@ export class Warehouse {
       const seen = from === 0 ? undefined : await this.meta(CATALOG_SEEN);
       const touched = from === 0 || (await this.catalogTouched(from, to, seen !== "0"));
       if (from === 0 || touched || seen === undefined) {
-        await this.setMeta(CATALOG_SEEN, (from > 0 && touched) || (await factsHoldCatalogChange(c)) ? "1" : "0");
+        await this.setMeta({
+          [CATALOG_SEEN]: (from > 0 && touched) || (await factsHoldCatalogChange(c)) ? "1" : "0",
+        });
       }
       const was =
         from === 0
@@ -1204,14 +1228,16 @@ export class Warehouse {
       await this.computeForecasts(to, vintage, now.catalog, indicators);
       phase("forecasts");
       // where this vintage began: its revisions' cause looks at every fact recorded in it
-      if (before !== vintage) await this.setMeta("vintage_from", String(from));
+      if (before !== vintage) await this.setMeta({ vintage_from: String(from) });
       const vintageFrom = Number((await this.meta("vintage_from")) ?? from);
       await this.recordRevisions(vintage, to, await this.affectedIndicators(vintageFrom, to, now.catalog));
       phase("revisions");
-      await this.setMeta("checkpoint", String(to));
-      await this.setMeta("vintage", vintage);
-      await this.setMeta("catalog_hash", hash);
-      await this.setMeta("years", this.options.years.join("-"));
+      await this.setMeta({
+        checkpoint: String(to),
+        vintage,
+        catalog_hash: hash,
+        years: this.options.years.join("-"),
+      });
     });
     phase("commit");
     if (inForce !== undefined) this.inForce = { position: to, amended: inForce };
@@ -1251,23 +1277,18 @@ export class Warehouse {
       this.conn,
       sqlOf(`DELETE FROM cell_counts WHERE indicator IN (${entries.map((e) => p.bind(e.code)).join(", ")})`, p),
     );
-    for (const kind of ENTITY_KINDS) await this.addContributions(kind, `ent_${kind}_year`, 1, entries);
+    for (const kind of ENTITY_KINDS) await this.addContributions(kind, `ent_${kind}_year`, entries);
   }
 
+  /**
+   * Recomputes the year-end states of the subjects the events in (from, to] touch and moves their contributions
+   * in `cell_counts` (all subjects when `from` is 0). A subject is found by its integer key (`subject_key`, from
+   * the log's dictionary) in the staged range, never by a scan joining subject strings; the kinds the range does
+   * not touch cost nothing, and a touched kind costs five statements (old rows, delete, new rows, insert, and the
+   * contributions of both in one statement).
+   */
   private async updateEntities(from: number, to: number, catalog: readonly CatalogEntry[]): Promise<void> {
     const c = this.conn;
-    const full = from === 0;
-    if (!full) {
-      const p = new Params();
-      await run(
-        c,
-        sqlOf(
-          `CREATE OR REPLACE TEMP TABLE affected AS
-           SELECT DISTINCT subject, kind FROM facts WHERE position > ${p.bind(from)} AND position <= ${p.bind(to)}`,
-          p,
-        ),
-      );
-    }
     const trace = process.env.KPI_TRACE === "1";
     /** Runs one statement; with KPI_TRACE=1, prints how long it took. */
     const timed = async (label: string, f: () => Promise<unknown>): Promise<void> => {
@@ -1275,46 +1296,46 @@ export class Warehouse {
       await f();
       if (trace) process.stderr.write(`  ${label} ${(performance.now() - t0).toFixed(0)} ms\n`);
     };
-    for (const kind of ENTITY_KINDS) {
-      if (full) {
-        const f = `f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())})`;
+    if (from === 0) {
+      for (const kind of ENTITY_KINDS) {
+        const f = `f AS (SELECT ${STATE_FACT_COLUMNS} FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())})`;
         const state = entityStateSql(kind).replace(/^WITH /, `WITH ${f}, `);
-        await timed(`${kind} states`, () => c.run(`INSERT INTO ent_${kind}_year ${state}`));
-        await timed(`${kind} contributions`, () => this.addContributions(kind, `ent_${kind}_year`, 1, catalog));
-      } else {
-        const n = (
-          await rows<{ n: number }>(
-            c,
-            sqlOf(`SELECT CAST(count(*) AS DOUBLE) AS n FROM affected WHERE kind = '${kind}'`),
-          )
-        )[0]?.n;
-        if (n === undefined || n === 0) continue;
-        const inScope = `subject IN (SELECT subject FROM affected WHERE kind = '${kind}')`;
-        const state = entityStateSql(kind).replace(
-          /^WITH /,
-          `WITH f AS (SELECT * FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())} AND ${inScope}), `,
-        );
-        await timed(`${kind} old rows (${n} subjects)`, () =>
-          c.run(`CREATE OR REPLACE TEMP TABLE old_rows AS SELECT * FROM ent_${kind}_year WHERE ${inScope}`),
-        );
-        await timed(`${kind} delete`, () => c.run(`DELETE FROM ent_${kind}_year WHERE ${inScope}`));
-        await timed(`${kind} new rows`, () => c.run(`CREATE OR REPLACE TEMP TABLE new_rows AS ${state}`));
-        await timed(`${kind} insert`, () => c.run(`INSERT INTO ent_${kind}_year SELECT * FROM new_rows`));
-        await timed(`${kind} contributions`, async () => {
-          await this.addContributions(kind, "old_rows", -1, catalog);
-          await this.addContributions(kind, "new_rows", 1, catalog);
-        });
+        await timed(`${kind} states`, () => c.run(`INSERT INTO ent_${kind}_year ${state} ORDER BY subject_key, year`));
+        await timed(`${kind} contributions`, () => this.addContributions(kind, `ent_${kind}_year`, catalog));
       }
+      await timed("subject index", () => c.run(CREATE_SUBJECT_INDEX));
+      return;
+    }
+    const p = new Params();
+    await run(c, sqlOf(touchedSubjectsSql(p, from, to), p));
+    const touched = await rows<{ kind: string; n: number }>(
+      c,
+      sqlOf("SELECT kind, CAST(count(*) AS DOUBLE) AS n FROM touched GROUP BY kind"),
+    );
+    const kinds = new Map(touched.map((r) => [r.kind, r.n]));
+    for (const kind of ENTITY_KINDS) {
+      const n = kinds.get(kind);
+      if (n === undefined) continue;
+      const inScope = `subject_key IN (SELECT subject_key FROM touched WHERE kind = '${kind}')`;
+      const state = entityStateSql(kind).replace(
+        /^WITH /,
+        `WITH f AS (SELECT ${STATE_FACT_COLUMNS} FROM facts WHERE kind = '${kind}' AND ${inScope} AND ${visibleSql(new Params())}), `,
+      );
+      await timed(`${kind} old rows (${n} subjects)`, () =>
+        c.run(`CREATE OR REPLACE TEMP TABLE old_rows AS SELECT * FROM ent_${kind}_year WHERE ${inScope}`),
+      );
+      await timed(`${kind} delete`, () => c.run(`DELETE FROM ent_${kind}_year WHERE ${inScope}`));
+      await timed(`${kind} new rows`, () =>
+        c.run(`CREATE OR REPLACE TEMP TABLE new_rows AS ${state} ORDER BY subject_key, year`),
+      );
+      await timed(`${kind} insert`, () => c.run(`INSERT INTO ent_${kind}_year SELECT * FROM new_rows`));
+      await timed(`${kind} contributions`, () => this.moveContributions(kind, catalog));
     }
     await c.run("DELETE FROM cell_counts WHERE num = 0 AND den = 0 AND ent = 0");
   }
 
-  private async addContributions(
-    kind: EntityKind,
-    relation: string,
-    sign: 1 | -1,
-    catalog: readonly CatalogEntry[],
-  ): Promise<void> {
+  /** Adds the contributions of the entity-year rows of `relation` to `cell_counts` (the full fold, a recount). */
+  private async addContributions(kind: EntityKind, relation: string, catalog: readonly CatalogEntry[]): Promise<void> {
     const p = new Params();
     const contributions = contributionsSql(catalog, kind, relation, p);
     if (contributions === undefined) return;
@@ -1322,7 +1343,28 @@ export class Warehouse {
       this.conn,
       sqlOf(
         `INSERT INTO cell_counts
-         SELECT indicator, commune, year, ${sign} * sum(num), ${sign} * sum(den), ${sign} * sum(ent) FROM (${contributions})
+         SELECT indicator, commune, year, sum(num), sum(den), sum(ent) FROM (${contributions})
+         GROUP BY indicator, commune, year
+         ON CONFLICT DO UPDATE SET num = cell_counts.num + excluded.num, den = cell_counts.den + excluded.den,
+                                   ent = cell_counts.ent + excluded.ent`,
+        p,
+      ),
+    );
+  }
+
+  /** Takes the contributions of `old_rows` out of `cell_counts` and puts those of `new_rows` in, in one statement. */
+  private async moveContributions(kind: EntityKind, catalog: readonly CatalogEntry[]): Promise<void> {
+    const p = new Params();
+    const old = contributionsSql(catalog, kind, "old_rows", p);
+    const now = contributionsSql(catalog, kind, "new_rows", p);
+    if (old === undefined || now === undefined) return;
+    await run(
+      this.conn,
+      sqlOf(
+        `INSERT INTO cell_counts
+         SELECT indicator, commune, year, sum(num), sum(den), sum(ent) FROM (
+           SELECT indicator, commune, year, -num AS num, -den AS den, -ent AS ent FROM (${old})
+           UNION ALL ${now})
          GROUP BY indicator, commune, year
          ON CONFLICT DO UPDATE SET num = cell_counts.num + excluded.num, den = cell_counts.den + excluded.den,
                                    ent = cell_counts.ent + excluded.ent`,
@@ -1625,7 +1667,11 @@ export class Warehouse {
     ];
     const out: Record<string, unknown[]> = {};
     for (const t of tables) {
-      const r = await this.conn.runAndReadAll(`SELECT * FROM ${ident(t)} ORDER BY ALL`);
+      // the subject key locates a subject's rows; what it is depends on the log (a hash in a format-1 replay)
+      const keyed = t === "facts" || t.startsWith("ent_");
+      const r = await this.conn.runAndReadAll(
+        `SELECT * ${keyed ? "EXCLUDE (subject_key)" : ""} FROM ${ident(t)} ORDER BY ALL`,
+      );
       out[t] = r.getRowsJson();
     }
     return out;

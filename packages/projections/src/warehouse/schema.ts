@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS facts (
   fam VARCHAR, sign TINYINT, attr_key VARCHAR,
   birth_year INTEGER, valid_until DATE, form VARCHAR, size VARCHAR, sector VARCHAR, digital_tech BOOLEAN,
   stars INTEGER, facility_kind VARCHAR, rep_year INTEGER,
-  retracts VARCHAR, retracted_by BIGINT, reported_on DATE
+  retracts VARCHAR, retracted_by BIGINT, reported_on DATE, subject_key BIGINT NOT NULL
 );
 COMMENT ON TABLE facts IS 'RESTRICTED. Every event of the log, flattened: typed columns for the fields the indicators use, the commune resolved onto the current communes (NULL when unknown), and retracted_by = position of the retraction that withdrew it.';
 
@@ -243,7 +243,7 @@ export const publicRowsSql = (name: PublishedRelation): string => {
 };
 
 export const entityTableDdl = (kind: string, columns: readonly [string, string][]): string => `
-CREATE TABLE IF NOT EXISTS ent_${kind}_year (subject VARCHAR NOT NULL, year INTEGER NOT NULL, commune VARCHAR, ${columns
+CREATE TABLE IF NOT EXISTS ent_${kind}_year (subject_key BIGINT NOT NULL, subject VARCHAR NOT NULL, year INTEGER NOT NULL, commune VARCHAR, ${columns
   .map(([c, t]) => `${c} ${t}`)
   .join(", ")});
 COMMENT ON TABLE ent_${kind}_year IS 'RESTRICTED. State of each ${kind} at the end of each year (see docs/semantics.md), as known at the checkpoint. commune NULL: unknown commune; empty: province only.';`;

@@ -74,11 +74,19 @@ const jsonReader: FieldReader = {
 };
 
 /**
+ * Where the log has no subject dictionary (format 1, or a copy read through the port), a subject is keyed by a
+ * hash of it. The key only locates a subject's rows (the entity states group by the subject itself), so two
+ * subjects that share a hash are merely recomputed together.
+ */
+const HASHED_SUBJECT_KEY = "CAST(hash(e.subject) >> 1 AS BIGINT)";
+
+/**
  * INSERT the events with `from < position ≤ to` from `eventsTable` (e.g. `log.events`) into `facts`; with
  * `only`, a condition on the event `e`, just those that meet it. `typedLog`: the log stores the typed columns
  * (format 2); otherwise they are extracted from `data`. `reportedOnColumn`: the table has `reported_on` (a log
  * that no version knowing `reportedOn` has written to has not). A fact's `reported_on` is its `reportedOn`, else
- * the UTC day the log recorded it.
+ * the UTC day the log recorded it. `subjectKeyColumn`: the table has the log's `subject_key` (format 2); otherwise
+ * a fact's subject key is a hash of its subject.
  */
 export const stageFactsSql = (
   eventsTable: string,
@@ -88,6 +96,7 @@ export const stageFactsSql = (
   only?: string,
   typedLog = true,
   reportedOnColumn = true,
+  subjectKeyColumn = typedLog,
 ): string => {
   const { field, events } = typedLog ? typedReader : jsonReader;
   const range = `e.position > ${p.bind(from)} AND e.position <= ${p.bind(to)}${only === undefined ? "" : ` AND ${only}`}`;
@@ -110,7 +119,8 @@ SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kin
   ${field("year")},
   CASE WHEN e.type = 'FactRetracted' THEN ${field("eventId")} END,
   NULL,
-  ${reportedOn}
+  ${reportedOn},
+  ${subjectKeyColumn ? "e.subject_key" : HASHED_SUBJECT_KEY}
 FROM ${events(eventsTable, range)} e
 LEFT JOIN commune_resolution r
   ON r.code = ${field("commune")}

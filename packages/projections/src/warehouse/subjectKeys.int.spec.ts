@@ -1,0 +1,107 @@
+/**
+ * The fold finds a subject's facts and states by the log's integer subject key: every fact and every entity-year
+ * state carries the key the log's dictionary gives its subject, through any split into catch-ups, and a
+ * warehouse made before the key was kept is rebuilt with it on open.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { ENTITY_KINDS, type Fact } from "@kpi/core";
+import fc from "fast-check";
+import * as E from "fp-ts/lib/Either.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { testCatalog, testReference } from "../testing/fixtures.js";
+import { factStreamArb } from "../testing/streams.js";
+import { Warehouse } from "./projector.js";
+
+const dir = mkdtempSync(join(tmpdir(), "kpi-subject-keys-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+const options = { catalog: testCatalog, reference: testReference, years: [2023, 2026] as const };
+
+const append = async (w: Warehouse, facts: readonly Fact[]) => {
+  if (facts.length === 0) return;
+  const r = await w.log.append(facts);
+  if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+};
+
+/** Rows of `facts` and of the entity-year tables whose key is not the one the log gives their subject. */
+const misKeyed = async (w: Warehouse): Promise<Record<string, number>> => {
+  const out: Record<string, number> = {};
+  for (const t of ["facts", ...ENTITY_KINDS.map((k) => `ent_${k}_year`)]) {
+    const r = await w.query<{ n: number }>(
+      `SELECT CAST(count(*) AS DOUBLE) AS n FROM ${t} x LEFT JOIN log.subjects s ON s.subject = x.subject
+       WHERE s.subject_key IS DISTINCT FROM x.subject_key`,
+    );
+    out[t] = r[0]?.n ?? -1;
+  }
+  return out;
+};
+const none = Object.fromEntries(["facts", ...ENTITY_KINDS.map((k) => `ent_${k}_year`)].map((t) => [t, 0]));
+
+describe("subject keys in the warehouse", () => {
+  it("keys every fact and entity state by its subject's key in the log, for any split into catch-ups", async () => {
+    let statesCompared = 0;
+    await fc.assert(
+      fc.asyncProperty(factStreamArb(30), fc.nat(), async (facts, cut) => {
+        const k = n++;
+        const w = await Warehouse.open(join(dir, `wh-${k}.duckdb`), join(dir, `log-${k}.duckdb`), options);
+        try {
+          const at = cut % (facts.length + 1);
+          await append(w, facts.slice(0, at));
+          await w.catchUp();
+          await append(w, facts.slice(at));
+          await w.catchUp();
+          expect(await misKeyed(w)).toEqual(none);
+          const states = await w.query<{ n: number }>(
+            `SELECT CAST(count(*) AS DOUBLE) AS n FROM (${ENTITY_KINDS.map((x) => `SELECT 1 FROM ent_${x}_year`).join(" UNION ALL ")})`,
+          );
+          statesCompared += states[0]?.n ?? 0;
+        } finally {
+          await w.close();
+        }
+      }),
+      { numRuns: 10 },
+    );
+    expect(statesCompared).toBeGreaterThan(0); // the property did compare states
+  }, 300_000);
+
+  it("rebuilds a warehouse whose facts have no subject key on open, and keys it", async () => {
+    const k = n++;
+    const file = join(dir, `wh-${k}.duckdb`);
+    const log = join(dir, `log-${k}.duckdb`);
+    const facts = fc.sample(factStreamArb(30), { numRuns: 1, seed: 7 })[0] ?? [];
+    const w = await Warehouse.open(file, log, options);
+    let before: Record<string, unknown[]>;
+    try {
+      await append(w, facts);
+      await w.catchUp();
+      before = await w.dump();
+    } finally {
+      await w.close();
+    }
+    // the tables as a warehouse made before the key was kept had them
+    const db = await DuckDBInstance.create(file);
+    const c = await db.connect();
+    await c.run("DROP INDEX facts_subject_key");
+    await c.run(
+      ["facts", ...ENTITY_KINDS.map((x) => `ent_${x}_year`)]
+        .map((t) => `ALTER TABLE ${t} DROP COLUMN subject_key;`)
+        .join(" "),
+    );
+    c.closeSync();
+    db.closeSync();
+    const again = await Warehouse.open(file, log, options);
+    try {
+      expect(await again.foldedForCatalog()).toBe(false);
+      const r = await again.catchUp();
+      expect(r.rebuilt).toBe(true);
+      expect(await misKeyed(again)).toEqual(none);
+      expect(await again.dump()).toEqual(before);
+    } finally {
+      await again.close();
+    }
+  }, 120_000);
+});
