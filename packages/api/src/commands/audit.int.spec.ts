@@ -25,6 +25,7 @@ import {
 } from "@kpi/core";
 import { FORMAT_1_SQL } from "@kpi/core/logFormat1";
 import {
+  type DigestProgress,
   decodePublication,
   digestOfJson,
   exportLog,
@@ -52,6 +53,7 @@ const dir = mkdtempSync(join(tmpdir(), "kpi-audit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let published: Published;
+const progress: DigestProgress[] = [];
 let exported: string;
 
 const verify = async (file: string, log: LogToVerify, o: Omit<VerifyOptions, "tmpDir"> = {}): Promise<VerifyReport> => {
@@ -110,6 +112,7 @@ beforeAll(async () => {
       years: [2025],
       level: "all",
       signingKey: office.privateKey,
+      onProgress: (p) => progress.push(p),
     });
     if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
     published = r.right;
@@ -123,6 +126,13 @@ beforeAll(async () => {
 }, 120_000);
 
 describe("a publication", () => {
+  it("reports its digests' progress one indicator-year at a time, to the last", () => {
+    const groups = new Set(published.publication.figures.map((f) => `${f.year} ${f.indicator}`));
+    expect(progress.map((p) => p.done)).toEqual([...groups].map((_, i) => i + 1));
+    expect(new Set(progress.map((p) => p.total))).toEqual(new Set([groups.size]));
+    expect(new Set(progress.map((p) => `${p.year} ${p.indicator}`))).toEqual(groups);
+  });
+
   it("holds every indicator's province and commune figures for the year, with the log position and digests", () => {
     const p = published.publication;
     expect(existsSync(published.file)).toBe(true);

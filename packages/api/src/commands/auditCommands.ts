@@ -66,8 +66,19 @@ export const publishCommand = async (config: Config, o: PublishCommandOptions): 
     }
     signingKey = k.right;
   }
+  const started = performance.now();
+  let said = started;
   return (o.access ?? ownWarehouse(config)).use(async (w) => {
     const r = await publishFigures(w, {
+      // a long publish (a whole year at province scale) says how far it is, every 10 s; a short one says nothing
+      onProgress: (p) => {
+        const now = performance.now();
+        if (now - said < 10_000 || p.done === p.total) return;
+        said = now;
+        o.err.write(
+          `kpi publish: contributing events hashed for ${n(p.done)} of ${n(p.total)} indicator-years (last ${p.indicator} ${p.year}), ${seconds((now - started) / 1000)}\n`,
+        );
+      },
       dir: join(config.dataDir, "publications"),
       level: o.level,
       ...(signingKey === undefined ? {} : { signingKey }),

@@ -57,6 +57,16 @@ export interface PublishOptions {
   readonly signingKey?: KeyObject;
   /** The announced release time (ISO instant): until then the figures are under embargo. */
   readonly releaseAt?: Date;
+  /** Called as the digests of each indicator and year are made (they are most of a publish's time). */
+  readonly onProgress?: (p: DigestProgress) => void;
+}
+
+/** How far the contributing digests are: `done` of `total` (indicator, year) groups, the last one made. */
+export interface DigestProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly indicator: string;
+  readonly year: number;
 }
 
 export type PublishError =
@@ -166,8 +176,11 @@ export const withContributions = async (
   defs: ReadonlyMap<string, CatalogEntry["definition"]>,
   rows: readonly FigureRow[],
   position: number,
+  onProgress?: (p: DigestProgress) => void,
 ): Promise<PublishedFigure[]> => {
   const out: PublishedFigure[] = [];
+  const total = new Set(rows.map((r) => `${r.year}\u0000${r.indicator}`)).size;
+  let done = 0;
   for (const year of [...new Set(rows.map((r) => r.year))].sort((a, b) => a - b)) {
     const ofYear = rows.filter((r) => r.year === year);
     const digests = new Map<string, Contribution>();
@@ -180,6 +193,7 @@ export const withContributions = async (
         communes: cells.some((r) => r.geo !== "province") ? "all" : "none",
       });
       for (const [cell, digest] of found) digests.set(cell, digest);
+      onProgress?.({ done: ++done, total, indicator, year });
     }
     for (const r of ofYear) {
       out.push({
@@ -218,7 +232,7 @@ export const publishFigures = async (w: Warehouse, o: PublishOptions): Promise<E
   const file = o.out ?? join(o.dir, `${id}.json`);
   if (existsSync(file)) return E.left({ _tag: "OutputExists", file });
 
-  const figures = await withContributions(w, defs, rows, position);
+  const figures = await withContributions(w, defs, rows, position, o.onProgress);
   const used = [...new Set(figures.map((f) => f.indicator))].sort();
   const sealed = sealPublication({
     format: PUBLICATION_FORMAT,

@@ -1223,9 +1223,11 @@ export class Warehouse {
         from === 0 || newYear
           ? undefined
           : new Set([...(await this.affectedIndicators(from, to, now.catalog)), ...changed]);
+      // the series whose values a step leaves as they were keep their forecasts (the inputs of a forecast)
+      if (indicators !== undefined) await this.keepValuesBefore(indicators);
       await this.computeValues(to, vintage, now.catalog, indicators);
       phase("values");
-      await this.computeForecasts(to, vintage, now.catalog, indicators);
+      await this.computeForecasts(to, vintage, now.catalog, indicators, indicators === undefined ? undefined : changed);
       phase("forecasts");
       // where this vintage began: its revisions' cause looks at every fact recorded in it
       if (before !== vintage) await this.setMeta({ vintage_from: String(from) });
@@ -1454,19 +1456,71 @@ export class Warehouse {
    * `indicator_values`, with the pure `forecastTargets` (the same the API and the backtest use), then stamps
    * every row with the checkpoint, as `computeValues` does: forecasts move with the figures they come from.
    */
+  /** Keeps the series values of `indicators` as they stand before a step recomputes them (TEMP `values_before`). */
+  private async keepValuesBefore(indicators: ReadonlySet<string>): Promise<void> {
+    const p = new Params();
+    const codes = [...indicators].map((x) => p.bind(x));
+    await run(
+      this.conn,
+      sqlOf(
+        `CREATE OR REPLACE TEMP TABLE values_before AS
+         SELECT indicator, geo, breakdown, year, value, definition_hash FROM indicator_values
+         WHERE indicator IN (${codes.length === 0 ? "NULL" : codes.join(", ")})`,
+        p,
+      ),
+    );
+  }
+
+  /**
+   * Recomputes the forecasts of the indicators in \`only\` (default: all). With \`amended\` (a catch-up step: the
+   * indicators whose definition or target the step changed), an indicator not amended keeps the forecasts of
+   * every series whose values and definition the step left as they were (\`values_before\`): a forecast is made
+   * from those alone, so only the series the step moved are forecast again.
+   */
   private async computeForecasts(
     position: number,
     vintage: string,
     catalog: readonly CatalogEntry[],
     only?: ReadonlySet<string>,
+    amended?: ReadonlySet<string>,
   ): Promise<void> {
     const c = this.conn;
     const entries = catalog.filter((e) => only === undefined || only.has(e.code));
     const codes = entries.map((e) => e.code);
+    if (amended !== undefined && codes.length > 0) {
+      // the series (indicator, geo, breakdown) whose values or definition moved, and every series of an amended indicator
+      const p = new Params();
+      const whole = [...amended].map((x) => p.bind(x));
+      await run(
+        c,
+        sqlOf(
+          `CREATE OR REPLACE TEMP TABLE moved_series AS
+           SELECT DISTINCT coalesce(n.indicator, b.indicator) AS indicator, coalesce(n.geo, b.geo) AS geo,
+                  coalesce(n.breakdown, b.breakdown) AS breakdown
+           FROM (SELECT indicator, geo, breakdown, year, value, definition_hash FROM indicator_values
+                 WHERE indicator IN (SELECT DISTINCT indicator FROM values_before)
+                    OR indicator IN (${codes.map((x) => p.bind(x)).join(", ")})) n
+           FULL OUTER JOIN values_before b
+             ON n.indicator = b.indicator AND n.geo = b.geo AND n.breakdown = b.breakdown AND n.year = b.year
+           WHERE n.value IS DISTINCT FROM b.value OR n.definition_hash IS DISTINCT FROM b.definition_hash
+              OR coalesce(n.indicator, b.indicator) IN (${whole.length === 0 ? "NULL" : whole.join(", ")})`,
+          p,
+        ),
+      );
+    }
+    const moved = amended !== undefined && codes.length > 0;
+    const inMoved = (t: string) =>
+      `EXISTS (SELECT 1 FROM moved_series m WHERE m.indicator = ${t}.indicator AND m.geo = ${t}.geo
+                 AND m.breakdown = ${t}.breakdown)`;
     const dp = new Params();
-    await run(c, sqlOf(deleteForecastsSql(dp, codes), dp));
+    const del = deleteForecastsSql(dp, codes);
+    await run(c, sqlOf(moved ? `${del} AND ${inMoved("indicator_forecasts")}` : del, dp));
     const sp = new Params();
-    const series = await rows<ObservedSeries>(c, sqlOf(forecastSeriesSql(sp, codes), sp));
+    const all = forecastSeriesSql(sp, codes);
+    const series = await rows<ObservedSeries>(
+      c,
+      sqlOf(moved ? `SELECT * FROM (${all}) s WHERE ${inMoved("s")} ORDER BY indicator, geo, breakdown` : all, sp),
+    );
     const byCode = new Map<string, CatalogEntry>(entries.map((e) => [e.code, e]));
     const out: ForecastRow[] = [];
     for (const r of series) {
