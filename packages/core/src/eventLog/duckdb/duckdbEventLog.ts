@@ -40,6 +40,7 @@ import {
   TYPED_COLUMNS,
   type TypedValue,
   typedColumnsDdl,
+  typedFieldPathsSql,
   typedReason,
   typedSelectSql,
   typedValues,
@@ -1143,7 +1144,7 @@ export class DuckDbEventLog implements Port.EventLog {
   /**
    * The first position in (after, below) whose `subject_key` does not name its subject in `subjects`, or one of
    * whose typed columns does not hold what its `data` says (derived in SQL as `typedFromDataSql`, which a
-   * property holds equal to `typedValues`), with the column named.
+   * property holds equal to `typedValues`; `data` parsed once per event), with the column named.
    */
   private async firstWrongTyped(
     below: number,
@@ -1153,11 +1154,11 @@ export class DuckDbEventLog implements Port.EventLog {
       `SELECT CAST(position AS DOUBLE), wrong FROM (
          SELECT e.position,
                 CASE WHEN s.n IS DISTINCT FROM 1 OR s.subject IS DISTINCT FROM e.subject THEN 'subject_key'
-                     ELSE ${firstWrongTypedSql("e")} END AS wrong
-         FROM ${this.db}events e
+                     ELSE ${firstWrongTypedSql("e", "e.typed_values")} END AS wrong
+         FROM (SELECT *, json_extract(data, ${typedFieldPathsSql}) AS typed_values FROM ${this.db}events
+               WHERE position > ${after} AND position < ${below}) e
          LEFT JOIN (SELECT subject_key, min(subject) AS subject, count(*) AS n FROM ${this.db}subjects GROUP BY ALL) s
-           ON s.subject_key = e.subject_key
-         WHERE e.position > ${after} AND e.position < ${below})
+           ON s.subject_key = e.subject_key)
        WHERE wrong IS NOT NULL ORDER BY position LIMIT 1`,
     );
     const row = r.getRows()[0] as [number, string] | undefined;
