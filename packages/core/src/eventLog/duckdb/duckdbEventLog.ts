@@ -40,6 +40,7 @@ import {
   TYPED_COLUMNS,
   type TypedValue,
   typedColumnsDdl,
+  typedFieldPathsSql,
   typedReason,
   typedSelectSql,
   typedValues,
@@ -141,6 +142,23 @@ const selectColumns = (
   CAST(${t}.stream_revision AS DOUBLE) AS stream_revision, strftime(${t}.occurred_on, '%Y-%m-%d') AS occurred_on,
   ${t}.source, CAST(${t}.data AS VARCHAR) AS data, strftime(${t}.recorded_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS recorded_at,
   lower(hex(${t}.hash)) AS hash, ${reportedOnSql(t, reported)} AS reported_on`;
+
+/**
+ * Whether an event's envelope strings are printable ASCII without `"` or `\`, where JSON.stringify adds nothing but
+ * the quotes: there `canonicalSql` is the canonical form `joinCanonical` builds.
+ */
+const plainEnvelopeSql = (t: string) =>
+  `regexp_full_match(${t}.id || ${t}.type || ${t}.subject || ${t}.source, '[ !#-\\[\\]-~]*')`;
+
+/** The canonical JSON of an event joined in SQL (as `joinCanonical` does), right where `plainEnvelopeSql` holds. */
+const canonicalSql = (t: string, reported: boolean) => {
+  const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
+  return `${q('{"data":')} || CAST(${t}.data AS VARCHAR) || ${q(',"id":"')} || ${t}.id || ${q('","occurredOn":"')}
+    || strftime(${t}.occurred_on, '%Y-%m-%d')${
+      reported ? ` || coalesce(${q('","reportedOn":"')} || strftime(${t}.reported_on, '%Y-%m-%d'), '')` : ""
+    } || ${q('","source":"')} || ${t}.source || ${q('","subject":"')} || ${t}.subject || ${q('","type":"')} || ${t}.type
+    || ${q('"}')}`;
+};
 
 const selectEvent = (db: string, reported: boolean) => `SELECT ${selectColumns("e", reported)} FROM ${db}events e`;
 
@@ -1081,31 +1099,43 @@ export class DuckDbEventLog implements Port.EventLog {
 
   /**
    * The first position below `below` whose `content_fp` is not the fingerprint of its stored content (the
-   * fingerprint decides which re-sent facts are duplicates). It is re-derived in TypeScript, the only definition.
+   * fingerprint decides which re-sent facts are duplicates). It is re-derived in TypeScript, the only definition,
+   * from the canonical form: joined in SQL where the envelope is plain (`plainEnvelopeSql`, one string per event
+   * read instead of seven), else by `joinCanonical` from the columns, read for those events only. `content_fp` is
+   * read as its two 32-bit halves, as `fingerprintToBigInt` packs them.
    */
   private async firstWrongFingerprint(below: number, after: number): Promise<number | undefined> {
+    const orNull = (column: string) => `CASE WHEN plain THEN NULL ELSE ${column} END`;
     const result = await this.conn.stream(
-      `SELECT CAST(position AS DOUBLE), id, type, subject, strftime(occurred_on, '%Y-%m-%d'), source,
-              CAST(data AS VARCHAR), content_fp, ${reportedOnSql("e", this.reportedOnColumn)}
-       FROM ${this.db}events e WHERE position > ${after} AND position < ${below}`,
+      `SELECT CAST(position AS DOUBLE), CASE WHEN plain THEN canonical END, CAST(content_fp >> 32 AS INTEGER),
+              CAST(content_fp & 4294967295 AS DOUBLE), ${orNull("id")}, ${orNull("type")}, ${orNull("subject")},
+              ${orNull("occurred_on")}, ${orNull("source")}, ${orNull("data")}, ${orNull("reported_on")}
+       FROM (SELECT e.position, e.content_fp, ${plainEnvelopeSql("e")} AS plain,
+                    ${canonicalSql("e", this.reportedOnColumn)} AS canonical, e.id, e.type, e.subject,
+                    strftime(e.occurred_on, '%Y-%m-%d') AS occurred_on, e.source, CAST(e.data AS VARCHAR) AS data,
+                    ${reportedOnSql("e", this.reportedOnColumn)} AS reported_on
+             FROM ${this.db}events e WHERE position > ${after} AND position < ${below})`,
     );
     let first: number | undefined;
-    for await (const rows of result.yieldRows()) {
-      for (const r of rows as unknown as [
-        number,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        bigint,
-        string | null,
-      ][]) {
-        const [pos, id, type, subject, occurredOn, source, data, fp, reportedOn] = r;
+    // column by column: a row's envelope columns are read only where SQL did not join its canonical form
+    for await (const chunk of result) {
+      const col = (i: number) => chunk.getColumnVector(i);
+      const [positions, joined, high, low] = [col(0), col(1), col(2), col(3)];
+      for (let i = 0; i < chunk.rowCount; i++) {
+        const pos = positions.getItem(i) as number;
         if (first !== undefined && pos >= first) continue;
-        const canonical = joinCanonical(data, { id, type, subject, occurredOn, reportedOn, source });
-        if (fingerprintToBigInt(fingerprint(canonical)) !== fp) first = pos;
+        const canonical =
+          (joined.getItem(i) as string | null) ??
+          joinCanonical(col(9).getItem(i) as string, {
+            id: col(4).getItem(i) as string,
+            type: col(5).getItem(i) as string,
+            subject: col(6).getItem(i) as string,
+            occurredOn: col(7).getItem(i) as string,
+            source: col(8).getItem(i) as string,
+            reportedOn: col(10).getItem(i) as string | null,
+          });
+        const [h1, h2] = fingerprint(canonical);
+        if (h1 !== high.getItem(i) || h2 >>> 0 !== low.getItem(i)) first = pos;
       }
     }
     return first;
@@ -1114,7 +1144,7 @@ export class DuckDbEventLog implements Port.EventLog {
   /**
    * The first position in (after, below) whose `subject_key` does not name its subject in `subjects`, or one of
    * whose typed columns does not hold what its `data` says (derived in SQL as `typedFromDataSql`, which a
-   * property holds equal to `typedValues`), with the column named.
+   * property holds equal to `typedValues`; `data` parsed once per event), with the column named.
    */
   private async firstWrongTyped(
     below: number,
@@ -1124,11 +1154,11 @@ export class DuckDbEventLog implements Port.EventLog {
       `SELECT CAST(position AS DOUBLE), wrong FROM (
          SELECT e.position,
                 CASE WHEN s.n IS DISTINCT FROM 1 OR s.subject IS DISTINCT FROM e.subject THEN 'subject_key'
-                     ELSE ${firstWrongTypedSql("e")} END AS wrong
-         FROM ${this.db}events e
+                     ELSE ${firstWrongTypedSql("e", "e.typed_values")} END AS wrong
+         FROM (SELECT *, json_extract(data, ${typedFieldPathsSql}) AS typed_values FROM ${this.db}events
+               WHERE position > ${after} AND position < ${below}) e
          LEFT JOIN (SELECT subject_key, min(subject) AS subject, count(*) AS n FROM ${this.db}subjects GROUP BY ALL) s
-           ON s.subject_key = e.subject_key
-         WHERE e.position > ${after} AND e.position < ${below})
+           ON s.subject_key = e.subject_key)
        WHERE wrong IS NOT NULL ORDER BY position LIMIT 1`,
     );
     const row = r.getRows()[0] as [number, string] | undefined;
@@ -1151,15 +1181,9 @@ export class DuckDbEventLog implements Port.EventLog {
    */
   private async firstBrokenLink(below: number, after: number): Promise<number | undefined> {
     const ev = `${this.db}events`;
-    const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
-    const safe = "regexp_full_match(e.id || e.type || e.subject || e.source, '[ !#-\\[\\]-~]*')";
+    const safe = plainEnvelopeSql("e");
     const bytes = `encode(CAST(e.position AS VARCHAR) || chr(10) || strftime(e.recorded_at, '%Y-%m-%dT%H:%M:%S.%gZ')
-      || chr(10) || CAST(e.stream_revision AS VARCHAR) || chr(10) || ${q('{"data":')} || CAST(e.data AS VARCHAR)
-      || ${q(',"id":"')} || e.id || ${q('","occurredOn":"')} || strftime(e.occurred_on, '%Y-%m-%d')${
-        this.reportedOnColumn ? ` || coalesce(${q('","reportedOn":"')} || strftime(e.reported_on, '%Y-%m-%d'), '')` : ""
-      }
-      || ${q('","source":"')} || e.source || ${q('","subject":"')} || e.subject || ${q('","type":"')} || e.type
-      || ${q('"}')})`;
+      || chr(10) || CAST(e.stream_revision AS VARCHAR) || chr(10) || ${canonicalSql("e", this.reportedOnColumn)})`;
     const candidates = await this.conn.stream(
       `SELECT ${selectColumns("e", this.reportedOnColumn)}, lower(hex(p.hash)) AS prev
        FROM ${ev} e LEFT JOIN (SELECT position + 1 AS next, hash FROM ${ev} WHERE position >= ${after} AND position < ${below} - 1) p

@@ -63,13 +63,19 @@ export const typedValues = (data: Readonly<Record<string, unknown>>): TypedValue
   TYPED_COLUMNS.map((c) => typedValue(c.sql, data[c.field]));
 
 /**
- * The SQL that derives a typed column from the stored JSON `data` of the event aliased `e`: the value when the
- * JSON holds one of the column's type at that field, else NULL (as `typedValues` does).
+ * The `data` fields of the typed columns as one list of JSON paths, in `TYPED_COLUMNS` order: `json_extract` with
+ * it parses an event's `data` once for all of them (their JSON values, NULL where absent).
  */
-export const typedFromDataSql = (c: TypedColumn, e = "e"): string => {
-  const path = `'$.${c.field}'`;
-  const json = `json_type(${e}.data, ${path})`;
-  const text = `json_extract_string(${e}.data, ${path})`;
+export const typedFieldPathsSql = `[${TYPED_COLUMNS.map((c) => `'$.${c.field}'`).join(", ")}]`;
+
+/**
+ * The SQL that derives a typed column from `value`, the JSON value of its field in the stored `data` (an element
+ * of `json_extract(data, typedFieldPathsSql)`, NULL when absent): the value when the JSON holds one of the
+ * column's type there, else NULL (as `typedValues` does).
+ */
+export const typedFromDataSql = (c: TypedColumn, value: string): string => {
+  const json = `json_type(${value})`;
+  const text = `json_extract_string(${value}, '$')`;
   switch (c.sql) {
     case "VARCHAR":
       return `CASE WHEN ${json} = 'VARCHAR' THEN ${text} END`;
@@ -93,11 +99,11 @@ export const typedSelectSql = (e = "e"): string =>
 
 /**
  * The name of the first typed column of `e` that does not hold what its `data` says, or NULL: the condition and
- * the name the parallel check reports.
+ * the name the parallel check reports. `values` is `json_extract(e.data, typedFieldPathsSql)`, computed once.
  */
-export const firstWrongTypedSql = (e = "e"): string =>
+export const firstWrongTypedSql = (e: string, values: string): string =>
   `CASE ${TYPED_COLUMNS.map(
-    (c) => `WHEN ${e}.${c.column} IS DISTINCT FROM ${typedFromDataSql(c, e)} THEN '${c.column}'`,
+    (c, i) => `WHEN ${e}.${c.column} IS DISTINCT FROM ${typedFromDataSql(c, `${values}[${i + 1}]`)} THEN '${c.column}'`,
   ).join(" ")} END`;
 
 /** The reason `verifyChain` gives for an event whose typed column disagrees with its data. */

@@ -213,6 +213,29 @@ describe("verifyChain on columns outside the hash", () => {
     });
   });
 
+  it("re-derives content_fp where SQL joins the canonical form (a plain envelope) and where TypeScript does (an id JSON escapes)", async () => {
+    const check = async (sql: string | undefined) => {
+      const path = await build(["a", 'q"\\', "c"]);
+      if (sql !== undefined) await runSql(path, sql);
+      const log = await DuckDbEventLog.open(path, { readOnly: true });
+      try {
+        const fast = await log.verifyChain();
+        expect(fast).toEqual(await log.verifyChainSequentially());
+        return fast;
+      } finally {
+        await log.close();
+      }
+    };
+    expect(await check(undefined)).toEqual({ ok: true, head: 3, checked: 3 });
+    for (const k of [2, 3]) {
+      expect(await check(`UPDATE events SET content_fp = xor(content_fp, 1) WHERE position = ${k}`)).toMatchObject({
+        ok: false,
+        checked: k - 1,
+        firstBad: { position: k, reason: expect.stringMatching(/^content_fp is not the fingerprint/) },
+      });
+    }
+  });
+
   it("names an event whose typed column does not hold what its data says, and the column", async () => {
     const r = await tampered("UPDATE events SET birth_year = 1991 WHERE position = 2");
     expect(r).toMatchObject({
