@@ -115,7 +115,7 @@ describe("verifyChain in SQL", () => {
       ),
       { numRuns: 60 },
     );
-  });
+  }, 240_000); // 60 logs built, tampered and checked twice: about a minute on a machine shared with other jobs
 });
 
 describe("verifyChain after a position (an auditor's checkpoint)", () => {
