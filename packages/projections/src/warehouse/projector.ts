@@ -1498,8 +1498,7 @@ export class Warehouse {
            SELECT DISTINCT coalesce(n.indicator, b.indicator) AS indicator, coalesce(n.geo, b.geo) AS geo,
                   coalesce(n.breakdown, b.breakdown) AS breakdown
            FROM (SELECT indicator, geo, breakdown, year, value, definition_hash FROM indicator_values
-                 WHERE indicator IN (SELECT DISTINCT indicator FROM values_before)
-                    OR indicator IN (${codes.map((x) => p.bind(x)).join(", ")})) n
+                 WHERE indicator IN (${codes.map((x) => p.bind(x)).join(", ")})) n
            FULL OUTER JOIN values_before b
              ON n.indicator = b.indicator AND n.geo = b.geo AND n.breakdown = b.breakdown AND n.year = b.year
            WHERE n.value IS DISTINCT FROM b.value OR n.definition_hash IS DISTINCT FROM b.definition_hash
