@@ -17,6 +17,7 @@ import {
   type AppendError,
   type AppendOptions,
   type AppendOutcome,
+  type CanonicalPartsGiven,
   type ExpectedRevision,
   mayRetract,
   type RetractionRefusal,
@@ -73,6 +74,8 @@ export interface PlannedRow {
   /** The canonical JSON of the fact's `data` alone. */
   readonly data: string;
   readonly fact: Fact;
+  /** The content fingerprint of `canonical`, when the caller gave it (`CanonicalPartsGiven`). */
+  readonly content: readonly [number, number] | undefined;
 }
 
 export interface Plan {
@@ -193,14 +196,16 @@ export const planAppend = async (
     const hash = chainHash(lastHash, head, ctx.recordedAt, streamRevision, canonical);
     lastHash = hash;
     const pos = position(head);
+    const given = parts[i] as CanonicalPartsGiven;
     rows.push({
       position: pos,
       streamRevision,
       recordedAt: ctx.recordedAt,
       hash,
       canonical,
-      data: (parts[i] as { data: string }).data,
+      data: given.data,
       fact: f,
+      content: given.content,
     });
     outcomes.push({ id: f.id, position: pos, duplicate: false });
   }

@@ -45,7 +45,15 @@ export interface AppendOptions {
    * The facts' canonical parts (`canonicalFactParts`), one per fact in order, when the caller computed them
    * already (the importer does, in its worker threads); otherwise the log computes them.
    */
-  readonly canonicalParts?: readonly { readonly data: string; readonly canonical: string }[];
+  readonly canonicalParts?: readonly CanonicalPartsGiven[];
+}
+
+/** A fact's canonical parts as a caller gives them, with the content fingerprint when it computed that too. */
+export interface CanonicalPartsGiven {
+  readonly data: string;
+  readonly canonical: string;
+  /** The content fingerprint of `canonical` (`fingerprint`), when the caller computed it. */
+  readonly content?: readonly [number, number];
 }
 
 /**

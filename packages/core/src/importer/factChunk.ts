@@ -5,6 +5,7 @@
  * caller, who knows how many lines came before, adds them).
  */
 import * as E from "fp-ts/lib/Either.js";
+import { FP1, FP2, fingerprintInto } from "../eventLog/fingerprintTable.js";
 import { canonicalFactParts, type Fact, type FieldError } from "../facts/index.js";
 import type { FileFormat } from "./readFactLines.js";
 import { factOfCsvLine, factOfNdjsonLine, notUtf8 } from "./readFactLines.js";
@@ -43,6 +44,8 @@ export interface FactChunk {
   /** The length of each canonical's `data` part, which starts at character 8 (`{"data":`). */
   readonly dataLengths: number[];
   readonly bad: BadLine[];
+  /** Each fact's content fingerprint (`fingerprint` of its canonical), two numbers per fact. */
+  readonly contents: number[];
 }
 
 const NEWLINE = 0x0a;
@@ -63,6 +66,7 @@ export const readFactChunk = (task: FactChunkTask): FactChunk => {
     canonicals: [],
     dataLengths: [],
     bad: [],
+    contents: [],
   };
   const { bytes } = task;
   const { header } = task;
@@ -97,6 +101,8 @@ export const readFactChunk = (task: FactChunkTask): FactChunk => {
     out.ends.push(bytes[end - 1] === CR ? end - 1 : end);
     out.canonicals.push(parts.canonical);
     out.dataLengths.push(parts.data.length);
+    fingerprintInto(parts.canonical);
+    out.contents.push(FP1, FP2);
   }
   return { ...out, lineCount };
 };

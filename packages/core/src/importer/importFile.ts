@@ -177,7 +177,7 @@ export const importFile = async (log: EventLog, file: string, options: ImportOpt
         break;
       }
       bytesRead = c.bytesRead;
-      const { facts, lines: factLines, starts, ends, canonicals, dataLengths, bad } = c.chunk;
+      const { facts, lines: factLines, starts, ends, canonicals, dataLengths, bad, contents } = c.chunk;
       let b = 0;
       for (let i = 0; i <= facts.length; i++) {
         for (let x = bad[b]; x !== undefined && x.before === i; x = bad[++b]) {
@@ -190,7 +190,11 @@ export const importFile = async (log: EventLog, file: string, options: ImportOpt
         if (failed) continue; // keep reading to report every bad line, but append nothing more
         const canonical = canonicals[i] as string;
         batch.push(facts[i] as Fact);
-        batchParts.push({ canonical, data: canonical.slice(8, 8 + (dataLengths[i] as number)) });
+        batchParts.push({
+          canonical,
+          data: canonical.slice(8, 8 + (dataLengths[i] as number)),
+          content: [contents[2 * i] as number, contents[2 * i + 1] as number],
+        });
         batchLines.push(factLines[i] as number);
         batchBytes.push(c.bytes);
         batchStarts.push(starts[i] as number);

@@ -3,10 +3,11 @@
  * several times over the same log file. Every batch it acknowledged must be there, no batch may be there in
  * part, and the hash chain must verify. The same for an import of a large file, in many appends of one bulk
  * session: killed while reading, appending, committing or saving the append indexes, the file is in the log
- * whole or not at all, and the log opened again (from its saved indexes or not) appends as if never killed.
+ * whole or not at all (its rows go in as files DuckDB reads, inside the session's transaction), and the log
+ * opened again (from its saved indexes or not) appends as if never killed, with the killed import's files gone.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -132,6 +133,8 @@ it("keeps a large file's import whole or not at all when the importer is killed 
     outcomes.push(await importAndKill(path, file, delays[k] as number));
     // opened for writing (from its saved indexes if they are trusted), as the next importer would; saves nothing
     const log = await DuckDbEventLog.open(path, { saveIndexFrom: Number.POSITIVE_INFINITY });
+    // the files a killed import staged beside the log (its rows on their way in) are gone once it is opened again
+    expect(readdirSync(dir).filter((n) => n.startsWith("import-crash.duckdb.append-"))).toEqual([]);
     try {
       const perFile = new Map<number, number>();
       for await (const e of log.readAll(position(0))) {

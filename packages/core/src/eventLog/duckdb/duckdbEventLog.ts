@@ -33,6 +33,8 @@ import { fingerprint } from "../fingerprintTable.js";
 import { follow } from "../follow.js";
 import { chainHash, GENESIS_HASH } from "../hashChain.js";
 import { storageAdvice } from "../storageAdvice.js";
+import { eventTsvRow, subjectTsvRow } from "./csvRows.js";
+import { CsvStager, removeLeftoverFolders } from "./csvStager.js";
 import { type IndexSnapshot, readIndexSnapshot, snapshotPath, writeIndexSnapshot } from "./indexSnapshot.js";
 import { FactIndex, fingerprintToBigInt, type IndexedFact, SourceCodes, StreamRevisions } from "./logIndex.js";
 import {
@@ -59,6 +61,12 @@ export const LOG_FORMAT = "kpi-event-log/2";
 export const LOG_FORMAT_1 = "kpi-event-log/1";
 
 /** Why a stored event fails a check besides its chain hash (in the order the checks apply). */
+/**
+ * From how many rows a batch goes in as a file DuckDB reads (`CsvStager`) rather than with the appender: a file
+ * costs a write and a statement, worth it only for an import's batches.
+ */
+const STAGE_FROM_ROWS = 1_000;
+
 const SUB_MS_REASON =
   "recorded_at holds sub-millisecond digits, which the hash does not cover (the log stores whole milliseconds)";
 const CONTENT_FP_REASON = "content_fp is not the fingerprint of the event's stored content";
@@ -286,6 +294,11 @@ export interface DuckDbEventLogOptions {
    * 100,000); beyond that the indexes are read again, as at open.
    */
   readonly undoLimit?: number;
+  /**
+   * From how many rows a batch of a bulk session, and every batch after it in the session, goes in as a file
+   * DuckDB reads (`CsvStager`) instead of with the appender (default 1,000; tests set it to compare the two).
+   */
+  readonly stageFromRows?: number;
 }
 
 export class DuckDbEventLog implements Port.EventLog {
@@ -386,6 +399,7 @@ export class DuckDbEventLog implements Port.EventLog {
     }
     const writeConn = await instance.connect();
     await writeConn.run("SET TimeZone = 'UTC'");
+    if (!options.readOnly) removeLeftoverFolders(path); // the log is ours alone now: a stopped import's files go
     const log = new DuckDbEventLog(
       path,
       instance,
@@ -693,6 +707,8 @@ export class DuckDbEventLog implements Port.EventLog {
       throw this.damage;
     }
     await this.writeConn.run("BEGIN TRANSACTION");
+    /** A large batch's rows go in as files DuckDB reads (and every batch after it), a small one's with the appender. */
+    const stager = new CsvStager(this.writeConn, this.db, this.path);
     // The session adds its facts and stream revisions to the log's own indexes (one copy however large the
     // import: a second would double the memory), and takes them out again if it rolls back: one by one while
     // the session is small, else by reading the indexes again as the log opens (from the saved ones).
@@ -727,8 +743,10 @@ export class DuckDbEventLog implements Port.EventLog {
       now: () => this.options.now?.() ?? new Date(),
       write: async (plan, recordedAt) => {
         // each fact's content fingerprint, once: the index keeps it, the events table stores it
-        const contents = plan.rows.map((r) => fingerprint(r.canonical));
-        await this.writeRows(plan.rows, contents, recordedAt);
+        const contents = plan.rows.map((r) => r.content ?? fingerprint(r.canonical));
+        if (stager.used || plan.rows.length >= (this.options.stageFromRows ?? STAGE_FROM_ROWS))
+          await this.stageRows(stager, plan.rows, contents, recordedAt);
+        else await this.writeRows(plan.rows, contents, recordedAt);
         if (added !== undefined && added.length + plan.rows.length > (this.options.undoLimit ?? MAX_UNDO_IDS))
           added = undefined;
         for (const [i, r] of plan.rows.entries()) {
@@ -754,6 +772,7 @@ export class DuckDbEventLog implements Port.EventLog {
       },
       commit: async (head, lastHash) => {
         try {
+          await stager.finish();
           await this.writeConn.run("COMMIT");
         } catch (e) {
           // DuckDB ends a transaction it could not commit: a failed ROLLBACK here says nothing of the cause.
@@ -777,6 +796,7 @@ export class DuckDbEventLog implements Port.EventLog {
       },
       rollback: async () => {
         try {
+          await stager.discard();
           await this.writeConn.run("ROLLBACK");
         } finally {
           await undo();
@@ -804,6 +824,39 @@ export class DuckDbEventLog implements Port.EventLog {
     } catch (e) {
       // the caller rolls the transaction back: the keys given here are not stored
       for (const [subject] of fresh) this.revisions.setSubjectKey(subject, 0);
+      this.subjectCount -= fresh.length;
+      throw e;
+    }
+  }
+
+  /**
+   * Stages planned rows as text (`csvRows.ts`) with their subject keys: subjects first seen here get the next keys
+   * and a dictionary row, as with `writeRows`.
+   */
+  private async stageRows(
+    stager: CsvStager,
+    rows: readonly PlannedRow[],
+    contents: readonly (readonly [number, number])[],
+    recordedAt: string,
+  ): Promise<void> {
+    const fresh: string[] = [];
+    try {
+      for (const [i, r] of rows.entries()) {
+        const subject = r.fact.subject;
+        let key = this.revisions.subjectKey(subject);
+        if (key === 0) {
+          key = ++this.subjectCount;
+          this.revisions.setSubjectKey(subject, key);
+          fresh.push(subject);
+          stager.addSubject(subjectTsvRow(key, subject));
+        }
+        const content = contents[i] as readonly [number, number];
+        stager.addEvent(eventTsvRow(r.position, r.streamRevision, recordedAt, r.hash, key, content, r.fact, r.data));
+      }
+      await stager.maybeFlush();
+    } catch (e) {
+      // the caller rolls the transaction back: the keys given here are not stored
+      for (const subject of fresh) this.revisions.setSubjectKey(subject, 0);
       this.subjectCount -= fresh.length;
       throw e;
     }

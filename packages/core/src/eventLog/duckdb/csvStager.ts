@@ -1,0 +1,149 @@
+/**
+ * A bulk session's rows on their way into the embedded log as text (`csvRows.ts`): rows gather in memory until
+ * `limit` bytes (8 MiB), then go to a file in a folder of the session's own beside the log and DuckDB inserts the
+ * file (`read_csv`) inside the session's transaction, while this thread plans the next rows. One insert at a time
+ * (the connection runs one statement at a time); two files take turns, so the next is written while the last is
+ * read. What an insert failed with is thrown by the next `flush` or `finish`: the session then rolls back, and
+ * nothing of it was appended.
+ */
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { insertEventsTsvSql, insertSubjectsTsvSql } from "./csvRows.js";
+
+/** The prefix of a session's folder beside the log `path`. */
+const folderPrefix = (path: string): string => `${basename(path)}.append-`;
+
+const onDisk = (path: string): boolean => path !== ":memory:" && !path.startsWith(":memory:");
+
+/**
+ * Removes what sessions of an earlier process left beside the log `path` (a process stopped mid-import). Called
+ * by the writer as it opens: it holds the log's lock, so no other process is writing there.
+ */
+export const removeLeftoverFolders = (path: string): void => {
+  if (!onDisk(path)) return;
+  const dir = dirname(path);
+  const prefix = folderPrefix(path);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.startsWith(prefix)) rmSync(join(dir, n), { recursive: true, force: true });
+};
+
+/** Text written into a buffer as it comes (so each row's string dies young), the buffer grown as needed. */
+class TextBuffer {
+  private buf = Buffer.allocUnsafe(1 << 20);
+  length = 0;
+  rows = 0;
+
+  add(text: string): void {
+    if (this.buf.length - this.length < 3 * text.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.length + 3 * text.length));
+      this.buf.copy(bigger, 0, 0, this.length);
+      this.buf = bigger;
+    }
+    this.length += this.buf.write(text, this.length, "utf8");
+    this.rows++;
+  }
+
+  /** The text so far, in a buffer of its own; this one starts again empty. */
+  take(): Buffer {
+    const out = Buffer.from(this.buf.subarray(0, this.length));
+    this.length = 0;
+    this.rows = 0;
+    return out;
+  }
+}
+
+export class CsvStager {
+  private readonly events = new TextBuffer();
+  private readonly subjects = new TextBuffer();
+  private inFlight: Promise<void> | undefined;
+  private turn = 0;
+  private folder: string | undefined;
+  /** Rows handed to DuckDB (their insert may still run). */
+  private sent = 0;
+
+  constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly db: string,
+    private readonly path: string,
+    private readonly limit = 8 << 20,
+  ) {}
+
+  /** Whether any row was staged (sent or pending) since the session began. */
+  get used(): boolean {
+    return this.sent > 0 || this.events.rows > 0;
+  }
+
+  addEvent(row: string): void {
+    this.events.add(row);
+  }
+
+  addSubject(row: string): void {
+    this.subjects.add(row);
+  }
+
+  /** Sends the pending rows when they are `limit` bytes or more. */
+  async maybeFlush(): Promise<void> {
+    if (this.events.length + this.subjects.length >= this.limit) await this.flush();
+  }
+
+  /** Writes the pending rows to a file and starts their insert, after the one before has ended. */
+  async flush(): Promise<void> {
+    if (this.events.rows === 0 && this.subjects.rows === 0) return;
+    this.folder ??= mkdtempSync(join(onDisk(this.path) ? dirname(this.path) : tmpdir(), folderPrefix(this.path)));
+    const t = this.turn++ % 2;
+    const eventsFile = join(this.folder, `events-${t}.tsv`);
+    const subjectsFile = join(this.folder, `subjects-${t}.tsv`);
+    this.sent += this.events.rows;
+    const events = this.events.take();
+    const subjects = this.subjects.take();
+    await Promise.all([
+      events.length > 0 ? writeFile(eventsFile, events) : undefined,
+      subjects.length > 0 ? writeFile(subjectsFile, subjects) : undefined,
+    ]);
+    await this.settle();
+    const insert = (async () => {
+      if (events.length > 0) await this.conn.run(insertEventsTsvSql(this.db, eventsFile));
+      if (subjects.length > 0) await this.conn.run(insertSubjectsTsvSql(this.db, subjectsFile));
+    })();
+    insert.catch(() => undefined); // awaited (and thrown) by the next settle
+    this.inFlight = insert;
+  }
+
+  /** Waits for the insert under way; throws what it failed with. */
+  private async settle(): Promise<void> {
+    const p = this.inFlight;
+    this.inFlight = undefined;
+    if (p !== undefined) await p;
+  }
+
+  /** Inserts every row staged, before the session commits (or reads what it wrote). */
+  async finish(): Promise<void> {
+    try {
+      await this.flush();
+      await this.settle();
+    } finally {
+      this.removeFolder();
+    }
+  }
+
+  /** Drops what is pending and waits for the insert under way (its error is the rollback's concern, not ours). */
+  async discard(): Promise<void> {
+    this.events.take();
+    this.subjects.take();
+    await this.settle().catch(() => undefined);
+    this.removeFolder();
+  }
+
+  private removeFolder(): void {
+    if (this.folder !== undefined) rmSync(this.folder, { recursive: true, force: true });
+    this.folder = undefined;
+  }
+}
