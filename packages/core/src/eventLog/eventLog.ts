@@ -52,7 +52,10 @@ export interface AppendOptions {
 export interface CanonicalPartsGiven {
   readonly data: string;
   readonly canonical: string;
-  /** The content fingerprint of `canonical` (`fingerprint`), when the caller computed it. */
+  /**
+   * The content fingerprint of `canonical` (`fingerprint`), when the caller computed it (the importer's worker
+   * threads do). Taken as given: the log stores it (`content_fp`) and `verifyChain` checks it.
+   */
   readonly content?: readonly [number, number];
 }
 

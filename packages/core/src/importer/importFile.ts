@@ -9,9 +9,10 @@
  * A file that cannot be read as facts at all (a wrong CSV header) appends nothing even with `skipInvalid`:
  * `fileError` says why. The import is durable when it returns.
  *
- * Worker threads read, parse, validate and canonicalise the file in chunks (`factChunksOfFile`); this thread
- * takes the facts in file order, plans and hashes them and appends them. A worker that fails rolls the import
- * back (`ImportWorkerError`).
+ * Worker threads read, parse, validate and canonicalise the file in chunks (`factChunksOfFile`) and fingerprint
+ * each fact's canonical form; this thread takes the facts in file order, plans and hashes them and appends them
+ * (the embedded log inserts a large session's rows from files, on DuckDB's threads: `csvStager.ts`). A worker
+ * that fails rolls the import back (`ImportWorkerError`).
  */
 import { createWriteStream, statSync, type WriteStream } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";

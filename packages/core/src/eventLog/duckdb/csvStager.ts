@@ -11,6 +11,7 @@ import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { storageAdvice } from "../storageAdvice.js";
 import { insertEventsTsvSql, insertSubjectsTsvSql } from "./csvRows.js";
 
 /** The prefix of a session's folder beside the log `path`. */
@@ -96,6 +97,28 @@ export class CsvStager {
 
   /** Writes the pending rows to a file and starts their insert, after the one before has ended. */
   async flush(): Promise<void> {
+    try {
+      await this.send();
+    } catch (e) {
+      throw this.failure(e);
+    }
+  }
+
+  /** What went wrong, said as the log's failure: what was being done, that nothing was appended, what to do. */
+  private failure(e: unknown): Error {
+    const m = e instanceof Error ? e.message : String(e);
+    if (m.startsWith("writing rows into the event log")) return e as Error;
+    const advice = storageAdvice(m);
+    return new Error(
+      `writing rows into the event log ${this.path} failed: ${m}; nothing of this import was appended; ${
+        advice ??
+        "the log is as it was: run the import again, and if it fails the same way, check the log (kpi verify-log)"
+      }`,
+      { cause: e },
+    );
+  }
+
+  private async send(): Promise<void> {
     if (this.events.rows === 0 && this.subjects.rows === 0) return;
     this.folder ??= mkdtempSync(join(onDisk(this.path) ? dirname(this.path) : tmpdir(), folderPrefix(this.path)));
     const t = this.turn++ % 2;
@@ -129,6 +152,8 @@ export class CsvStager {
     try {
       await this.flush();
       await this.settle();
+    } catch (e) {
+      throw this.failure(e);
     } finally {
       this.removeFolder();
     }

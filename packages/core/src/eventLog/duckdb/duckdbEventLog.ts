@@ -60,13 +60,13 @@ export const LOG_FORMAT = "kpi-event-log/2";
 /** The format before typed columns: read and verified, never written (`kpi migrate` upgrades it). */
 export const LOG_FORMAT_1 = "kpi-event-log/1";
 
-/** Why a stored event fails a check besides its chain hash (in the order the checks apply). */
 /**
  * From how many rows a batch goes in as a file DuckDB reads (`CsvStager`) rather than with the appender: a file
  * costs a write and a statement, worth it only for an import's batches.
  */
 const STAGE_FROM_ROWS = 1_000;
 
+/** Why a stored event fails a check besides its chain hash (in the order the checks apply). */
 const SUB_MS_REASON =
   "recorded_at holds sub-millisecond digits, which the hash does not cover (the log stores whole milliseconds)";
 const CONTENT_FP_REASON = "content_fp is not the fingerprint of the event's stored content";
@@ -773,6 +773,12 @@ export class DuckDbEventLog implements Port.EventLog {
       commit: async (head, lastHash) => {
         try {
           await stager.finish();
+        } catch (e) {
+          await this.writeConn.run("ROLLBACK").catch(() => undefined);
+          await undo();
+          throw e; // it says what failed and that nothing was appended
+        }
+        try {
           await this.writeConn.run("COMMIT");
         } catch (e) {
           // DuckDB ends a transaction it could not commit: a failed ROLLBACK here says nothing of the cause.

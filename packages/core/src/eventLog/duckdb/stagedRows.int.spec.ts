@@ -8,11 +8,13 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { arbitraryFact } from "../../facts/arbitraries.js";
 import { CATALOG_AUTHORITY, FACT_TYPES, type Fact, type FactType, isCatalogChange } from "../../facts/index.js";
 import { accountOpened, fact } from "../testFacts.js";
+import { CsvStager } from "./csvStager.js";
 import { DuckDbEventLog } from "./duckdbEventLog.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-staged-"));
@@ -137,5 +139,27 @@ describe("rows staged as files", () => {
     await log.close();
     expect(existsSync(left)).toBe(false);
     expect(existsSync(other)).toBe(true); // another log's
+  });
+
+  it("that DuckDB cannot insert fail the session with what to do, naming the log, and leave no files", async () => {
+    const instance = await DuckDBInstance.create(":memory:");
+    const conn = await instance.connect();
+    // an events table without the columns a row fills: the insert fails as a damaged or foreign file would
+    await conn.run("CREATE TABLE events (position BIGINT)");
+    const path = join(dir, "broken.duckdb");
+    const stager = new CsvStager(conn, "", path, 10);
+    stager.addEvent("1\t0\t2026-12-06T06:00:00.000Z\t00\t1\t1\t2\tid\tT\ts\t2024-01-01\tsrc\t\t{}\n");
+    const failed = await stager.finish().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(failed?.message).toMatch(
+      new RegExp(
+        `^writing rows into the event log ${path} failed: [^]+; nothing of this import was appended; the log is as it was`,
+      ),
+    );
+    expect(readdirSync(dir).filter((f) => f.startsWith("broken.duckdb.append-"))).toEqual([]);
+    conn.closeSync();
+    instance.closeSync();
   });
 });
