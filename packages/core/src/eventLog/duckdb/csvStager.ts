@@ -14,10 +14,10 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { storageAdvice } from "../storageAdvice.js";
 import { insertEventsTsvSql, insertSubjectsTsvSql } from "./csvRows.js";
 
-/** The prefix of a session's folder beside the log `path`. */
-const folderPrefix = (path: string): string => `${basename(path)}.append-`;
+const onDisk = (path: string): boolean => !path.startsWith(":memory:");
 
-const onDisk = (path: string): boolean => path !== ":memory:" && !path.startsWith(":memory:");
+/** The prefix of a session's folder beside the log `path` (in the system's temporary folder for a log in memory). */
+const folderPrefix = (path: string): string => `${onDisk(path) ? basename(path) : "kpi-memory-log"}.append-`;
 
 /**
  * Removes what sessions of an earlier process left beside the log `path` (a process stopped mid-import). Called
@@ -100,6 +100,7 @@ export class CsvStager {
     try {
       await this.send();
     } catch (e) {
+      await this.settle().catch(() => undefined); // one statement at a time: the caller rolls back next
       throw this.failure(e);
     }
   }
@@ -110,9 +111,8 @@ export class CsvStager {
     if (m.startsWith("writing rows into the event log")) return e as Error;
     const advice = storageAdvice(m);
     return new Error(
-      `writing rows into the event log ${this.path} failed: ${m}; nothing of this import was appended; ${
-        advice ??
-        "the log is as it was: run the import again, and if it fails the same way, check the log (kpi verify-log)"
+      `writing rows into the event log ${this.path} failed: ${m}; nothing of this session's facts was appended; ${
+        advice ?? "the log is as it was: try again, and if it fails the same way, check the log (kpi verify-log)"
       }`,
       { cause: e },
     );
@@ -153,6 +153,7 @@ export class CsvStager {
       await this.flush();
       await this.settle();
     } catch (e) {
+      await this.settle().catch(() => undefined);
       throw this.failure(e);
     } finally {
       this.removeFolder();

@@ -299,6 +299,8 @@ export interface DuckDbEventLogOptions {
    * DuckDB reads (`CsvStager`) instead of with the appender (default 1,000; tests set it to compare the two).
    */
   readonly stageFromRows?: number;
+  /** How many bytes of staged rows gather in memory before they go to a file (default 8 MiB; tests set less). */
+  readonly stageBytes?: number;
 }
 
 export class DuckDbEventLog implements Port.EventLog {
@@ -708,7 +710,7 @@ export class DuckDbEventLog implements Port.EventLog {
     }
     await this.writeConn.run("BEGIN TRANSACTION");
     /** A large batch's rows go in as files DuckDB reads (and every batch after it), a small one's with the appender. */
-    const stager = new CsvStager(this.writeConn, this.db, this.path);
+    const stager = new CsvStager(this.writeConn, this.db, this.path, this.options.stageBytes);
     // The session adds its facts and stream revisions to the log's own indexes (one copy however large the
     // import: a second would double the memory), and takes them out again if it rolls back: one by one while
     // the session is small, else by reading the indexes again as the log opens (from the saved ones).
