@@ -830,9 +830,7 @@ export class DuckDbEventLog implements Port.EventLog {
       await this.appendEvents(rows, contents, recordedAt, alias, fresh);
       if (fresh.length > 0) await this.appendSubjects(fresh, alias);
     } catch (e) {
-      // the caller rolls the transaction back: the keys given here are not stored
-      for (const [subject] of fresh) this.revisions.setSubjectKey(subject, 0);
-      this.subjectCount -= fresh.length;
+      this.revokeKeys(fresh);
       throw e;
     }
   }
@@ -847,25 +845,19 @@ export class DuckDbEventLog implements Port.EventLog {
     contents: readonly (readonly [number, number])[],
     recordedAt: string,
   ): Promise<void> {
-    const fresh: string[] = [];
+    const fresh: [string, number][] = [];
     try {
       for (const [i, r] of rows.entries()) {
         const subject = r.fact.subject;
-        let key = this.revisions.subjectKey(subject);
-        if (key === 0) {
-          key = ++this.subjectCount;
-          this.revisions.setSubjectKey(subject, key);
-          fresh.push(subject);
-          stager.addSubject(subjectTsvRow(key, subject));
-        }
+        const known = fresh.length;
+        const key = this.subjectKeyOf(subject, fresh);
+        if (fresh.length > known) stager.addSubject(subjectTsvRow(key, subject));
         const content = contents[i] as readonly [number, number];
         stager.addEvent(eventTsvRow(r.position, r.streamRevision, recordedAt, r.hash, key, content, r.fact, r.data));
       }
       await stager.maybeFlush();
     } catch (e) {
-      // the caller rolls the transaction back: the keys given here are not stored
-      for (const subject of fresh) this.revisions.setSubjectKey(subject, 0);
-      this.subjectCount -= fresh.length;
+      this.revokeKeys(fresh); // the caller rolls the transaction back: the keys given here are not stored
       throw e;
     }
   }
@@ -893,13 +885,7 @@ export class DuckDbEventLog implements Port.EventLog {
         ap.appendTimestampTZ(micros);
         ap.appendBlob(r.hash);
         ap.appendBigInt(fingerprintToBigInt(contents[i] as [number, number]));
-        let key = this.revisions.subjectKey(f.subject);
-        if (key === 0) {
-          key = ++this.subjectCount;
-          this.revisions.setSubjectKey(f.subject, key);
-          fresh.push([f.subject, key]);
-        }
-        ap.appendInteger(key);
+        ap.appendInteger(this.subjectKeyOf(f.subject, fresh));
         // typedValues, without an array per row: this loop runs for every column of every fact appended
         const data = f.data as Readonly<Record<string, unknown>>;
         for (const c of TYPED_COLUMNS) {
@@ -918,6 +904,23 @@ export class DuckDbEventLog implements Port.EventLog {
     } finally {
       ap.closeSync();
     }
+  }
+
+  /** The subject's key; a subject first seen gets the next one, noted in `fresh` (its dictionary row is to write). */
+  private subjectKeyOf(subject: string, fresh: [string, number][]): number {
+    let key = this.revisions.subjectKey(subject);
+    if (key === 0) {
+      key = ++this.subjectCount;
+      this.revisions.setSubjectKey(subject, key);
+      fresh.push([subject, key]);
+    }
+    return key;
+  }
+
+  /** Takes back keys given to subjects whose rows the caller will roll back: they are not stored. */
+  private revokeKeys(fresh: readonly (readonly [string, number])[]): void {
+    for (const [subject] of fresh) this.revisions.setSubjectKey(subject, 0);
+    this.subjectCount -= fresh.length;
   }
 
   private async appendSubjects(fresh: readonly [string, number][], alias: string | null): Promise<void> {
