@@ -44,11 +44,14 @@ export const describeAgreement = (who: string, a: Agreement): string =>
     ? `${who} agrees with ours on all ${fmt(a.compared)} figures (numerator and denominator, every geography and year).`
     : `${who} DISAGREES with ours on ${fmt(a.compared - a.agreeing)} of ${fmt(a.compared)} figures, e.g. ${a.examples.join("; ")}`;
 
-/** The warehouse's figures (of `codes`, default all), as numbers. */
+/**
+ * The warehouse's figures (of `codes`, default all), as numbers: counts, or amounts where the indicator's parts are
+ * amounts (DE_GRDP, DE_SECTOR, ECOM_RETAIL, …), which the warehouse keeps in `numerator_amount`/`denominator_amount`.
+ */
 export const warehouseFigures = (w: Warehouse, codes?: readonly string[]): Promise<HandFigure[]> =>
   w.query<HandFigure>(
-    `SELECT indicator, geo, year, breakdown, CAST(numerator AS DOUBLE) AS numerator,
-            CAST(denominator AS DOUBLE) AS denominator
+    `SELECT indicator, geo, year, breakdown, CAST(coalesce(numerator, numerator_amount) AS DOUBLE) AS numerator,
+            CAST(coalesce(denominator, denominator_amount) AS DOUBLE) AS denominator
      FROM indicator_values
      ${codes === undefined ? "" : `WHERE indicator IN (${codes.map((_, i) => `$c${i}`).join(", ")})`}
      ORDER BY ALL`,
