@@ -105,7 +105,9 @@ export class StreamRevisions {
   }
 
   set(subject: string, revision: number): void {
-    this.revs[this.slotFor(subject)] = revision;
+    // the slot first: entering a new subject may grow the table, and with it replace `this.revs`
+    const i = this.slotFor(subject);
+    this.revs[i] = revision;
   }
 
   /** The subject's key in the log's subject dictionary, or 0 when it has none. */
@@ -117,7 +119,8 @@ export class StreamRevisions {
 
   /** Gives the subject its dictionary key (0: none); a subject not yet in the table enters it with revision -1. */
   setSubjectKey(subject: string, key: number): void {
-    this.subjectKeys[this.slotFor(subject)] = key;
+    const i = this.slotFor(subject); // before reading `this.subjectKeys`, which a growth replaces
+    this.subjectKeys[i] = key;
   }
 
   /** The slot holding `subject`, which enters the table (revision -1, no key) if it was not there. */

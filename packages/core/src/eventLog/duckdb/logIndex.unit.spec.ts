@@ -127,6 +127,25 @@ describe("FactIndex deletion", () => {
   });
 });
 
+describe("StreamRevisions growth", () => {
+  it("keeps a revision or a subject key given to a subject whose entry makes the table grow", () => {
+    // even subjects get a revision, odd ones a key; the table grows several times on the way, and
+    // the subject that makes it grow enters it in the very call that stores its value
+    const r = new StreamRevisions(1);
+    for (let i = 1; i <= 5_000; i++) {
+      if (i % 2 === 0) r.set(`person:${i}`, i);
+      else r.setSubjectKey(`person:${i}`, i);
+    }
+    expect(r.size).toBe(5_000);
+    const lost: number[] = [];
+    for (let i = 1; i <= 5_000; i++) {
+      const got = i % 2 === 0 ? r.get(`person:${i}`) : r.subjectKey(`person:${i}`);
+      if (got !== i) lost.push(i);
+    }
+    expect(lost).toEqual([]);
+  });
+});
+
 describe("StreamRevisions as typed arrays", () => {
   it("keeps the last revision of every subject through growth and a round trip through its arrays", () => {
     fc.assert(
