@@ -306,6 +306,45 @@ describe("kpi migrate (upgrade a format-1 log to format 2)", () => {
     ).toEqual([]);
   });
 
+  it("re-keys a format-2 log whose dictionary gives a subject a second key, in a proven copy", async () => {
+    const log = join(dir, "second-key.duckdb");
+    copyFileSync(source, log);
+    // p1's later facts carry a second key, as a version whose index lost keys as it grew wrote them
+    const db = await DuckDBInstance.create(log);
+    const c = await db.connect();
+    await c.run(`INSERT INTO subjects SELECT max(subject_key) + 1, 'person:p1' FROM subjects;
+      UPDATE events SET subject_key = (SELECT max(subject_key) FROM subjects) WHERE subject = 'person:p1' AND position > 3`);
+    c.closeSync();
+    db.closeSync();
+    const damaged = await DuckDbEventLog.open(log, { readOnly: true });
+    try {
+      expect(await damaged.verifyChain()).toMatchObject({
+        ok: false,
+        firstBad: { position: 7, reason: expect.stringMatching(/^subject_key is a second key/) },
+      });
+      expect(await damaged.subjectsWithSecondKeys()).toBe(1);
+    } finally {
+      await damaged.close();
+    }
+    const before = await events(log);
+    const original = readFileSync(log);
+    const r = await upgrade(log);
+    expect(r.err).toContain("gives 1 subject(s) a second key");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`Re-keyed ${log} (kpi-event-log/2): 1 subject(s) had a second key; each now has one`);
+    const backup = `${log}.kpi-event-log-2-2026-02-01T10-00-00-000Z.bak`;
+    expect(readFileSync(backup).equals(original)).toBe(true);
+    expect(await events(log)).toEqual(before);
+    const mended = await DuckDbEventLog.open(log, { readOnly: true });
+    try {
+      expect(await mended.verifyChain()).toEqual({ ok: true, head: 10, checked: 10 });
+      expect(await mended.subjectsWithSecondKeys()).toBe(0);
+    } finally {
+      await mended.close();
+    }
+    expect((await upgrade(log)).out).toBe(`${log} is in format kpi-event-log/2 already; nothing to do\n`);
+  });
+
   it("says so when there is no log", async () => {
     const r = await upgrade(join(dir, "none.duckdb"));
     expect(r.code).toBe(2);

@@ -14,6 +14,10 @@
  * into a new file beside it with `migrateLog` and proven event for event (same positions, ids, canonical bytes,
  * recordedAt and hashes; the copy's chain check also proves its typed columns agree with its data), and only
  * then is it swapped in, the original kept beside it as a backup. Until the swap nothing changes the log.
+ *
+ * A format-2 log whose subject dictionary gives a subject a second key (an earlier version's index lost keys
+ * as it grew; `verifyChain` names the first event using one) is copied the same way: the copy plans every fact
+ * afresh, so each subject gets one key, and it is proven and swapped in as above.
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -332,13 +336,22 @@ export const upgradeLogCommand = async (config: Config, o: UpgradeCommandOptions
   const clock = pinnedClock();
   const source = await DuckDbEventLog.open(path, { readOnly: true });
   let summary: MigrateSummary;
+  const format = source.typed ? LOG_FORMAT : LOG_FORMAT_1;
+  let rekeyed = 0;
   try {
     if (source.typed) {
-      o.out.write(`${path} is in format ${LOG_FORMAT} already; nothing to do\n`);
-      return 0;
+      rekeyed = await source.subjectsWithSecondKeys();
+      if (rekeyed === 0) {
+        o.out.write(`${path} is in format ${LOG_FORMAT} already; nothing to do\n`);
+        return 0;
+      }
+      o.err.write(
+        `${path} is in format ${LOG_FORMAT}, but its subject dictionary gives ${n(rekeyed)} subject(s) a second key (an earlier version wrote them as its index grew): re-keying it in a proven copy\n`,
+      );
     }
-    o.err.write(`checking ${path} (format ${LOG_FORMAT_1})\n`);
-    const chain = await source.verifyChain();
+    o.err.write(`checking ${path} (format ${format})\n`);
+    // the second keys are what the copy mends: every other check must pass
+    const chain = await source.verifyChain({ secondKeys: false });
     if (!chain.ok) {
       const where =
         chain.firstBad === undefined
@@ -372,7 +385,7 @@ export const upgradeLogCommand = async (config: Config, o: UpgradeCommandOptions
     await source.close();
   }
   const stamp = (o.now?.() ?? new Date()).toISOString().replace(/[:.]/g, "-");
-  const backup = freeName(`${path}.${LOG_FORMAT_1.replace("/", "-")}-${stamp}.bak`);
+  const backup = freeName(`${path}.${format.replace("/", "-")}-${stamp}.bak`);
   moveDb(path, backup);
   try {
     moveDb(copy, path);
@@ -380,13 +393,15 @@ export const upgradeLogCommand = async (config: Config, o: UpgradeCommandOptions
     moveDb(backup, path);
     throw e;
   }
-  // the original's saved indexes are of a format-1 file, which is never written again: the copy's replace them
+  // the original's saved indexes are of the file kept as a backup, never written again: the copy's replace them
   rmSync(snapshotPath(path), { force: true });
   if (existsSync(snapshotPath(copy))) renameSync(snapshotPath(copy), snapshotPath(path));
   const s = summary;
   o.out.write(
     [
-      `Upgraded ${path} to ${LOG_FORMAT}`,
+      rekeyed > 0
+        ? `Re-keyed ${path} (${LOG_FORMAT}): ${n(rekeyed)} subject(s) had a second key; each now has one`
+        : `Upgraded ${path} to ${LOG_FORMAT}`,
       `  events          ${n(s.events)}`,
       `  head            ${n(s.head)}`,
       `  last hash       ${s.lastHash === "" ? "(empty log)" : s.lastHash}`,

@@ -72,6 +72,9 @@ const SUB_MS_REASON =
 const CONTENT_FP_REASON = "content_fp is not the fingerprint of the event's stored content";
 const HASH_REASON = "stored hash does not match the event's content and the chain";
 const SUBJECT_KEY_REASON = "subject_key does not name the event's subject in the subjects table";
+/** An event whose subject had another, earlier key: what a version whose index lost keys as it grew wrote. */
+const SECOND_KEY_REASON =
+  "subject_key is a second key of the event's subject in the subjects table (an earlier version could give a subject a new key when its index grew; the facts and the chain are intact): kpi migrate re-keys the log in a proven copy";
 
 export const eventsDdl = (db: string) => `
 CREATE TABLE IF NOT EXISTS ${db}events (
@@ -1025,14 +1028,27 @@ export class DuckDbEventLog implements Port.EventLog {
    * are found first, with the same report as `verifyChainSequentially`. With `after`, only the events after that
    * position are checked, the stored hash at `after` taken as given (the caller has checked it).
    */
-  verifyChain(options: Port.VerifyChainOptions = {}): Promise<Port.ChainReport> {
+  verifyChain(options: Port.VerifyChainOptions & { readonly secondKeys?: boolean } = {}): Promise<Port.ChainReport> {
     const after = options.after ?? 0;
     if (!Number.isSafeInteger(after) || after < 0)
       throw new RangeError(`verifyChain: after must be a position, got ${after}`);
-    return damagedAsLogStorageError(this.path, () => this.checkChain(after));
+    return damagedAsLogStorageError(this.path, () => this.checkChain(after, options.secondKeys ?? true));
   }
 
-  private async checkChain(after: number): Promise<Port.ChainReport> {
+  /**
+   * How many subjects the dictionary gives more than one key (a version whose index lost keys as it grew wrote
+   * them; `kpi migrate` re-keys such a log). `verifyChain` names the first event using a second key; `kpi migrate`
+   * checks the rest of the chain without that check (`secondKeys: false`) before it re-keys.
+   */
+  async subjectsWithSecondKeys(): Promise<number> {
+    if (!this.typed) return 0;
+    const r = await this.conn.runAndReadAll(
+      `SELECT CAST(count(*) AS DOUBLE) FROM (SELECT subject FROM ${this.db}subjects GROUP BY subject HAVING count(*) > 1)`,
+    );
+    return r.getRows()[0]?.[0] as number;
+  }
+
+  private async checkChain(after: number, secondKeys: boolean): Promise<Port.ChainReport> {
     const ev = `${this.db}events`;
     const shape = await this.conn.runAndReadAll(
       `SELECT CAST(count(*) AS DOUBLE), CAST(count(DISTINCT position) AS DOUBLE), CAST(coalesce(min(position), ${after + 1}) AS DOUBLE),
@@ -1059,16 +1075,22 @@ export class DuckDbEventLog implements Port.EventLog {
     const subMs = await this.firstSubMillisecond(hash ?? below, after);
     const fp = await this.firstWrongFingerprint(subMs ?? hash ?? below, after);
     const typed = this.typed ? await this.firstWrongTyped(fp ?? subMs ?? hash ?? below, after) : undefined;
+    const second =
+      this.typed && secondKeys
+        ? await this.firstSecondKey(typed?.position ?? fp ?? subMs ?? hash ?? below, after)
+        : undefined;
     const firstBad =
-      typed !== undefined
-        ? typed
-        : fp !== undefined
-          ? { position: fp, reason: CONTENT_FP_REASON }
-          : subMs !== undefined
-            ? { position: subMs, reason: SUB_MS_REASON }
-            : hash !== undefined
-              ? { position: hash, reason: HASH_REASON }
-              : gap;
+      second !== undefined
+        ? { position: second, reason: SECOND_KEY_REASON }
+        : typed !== undefined
+          ? typed
+          : fp !== undefined
+            ? { position: fp, reason: CONTENT_FP_REASON }
+            : subMs !== undefined
+              ? { position: subMs, reason: SUB_MS_REASON }
+              : hash !== undefined
+                ? { position: hash, reason: HASH_REASON }
+                : gap;
     return this.report(max, firstBad, after);
   }
 
@@ -1230,6 +1252,26 @@ export class DuckDbEventLog implements Port.EventLog {
     return { position: row[0], reason: row[1] === "subject_key" ? SUBJECT_KEY_REASON : typedReason(row[1]) };
   }
 
+  /**
+   * The first position in (after, below) whose subject_key is not the first key the dictionary gives its subject
+   * (keys are given in order, so the smallest). Only the subjects of those events are looked up: all of them on a
+   * whole check, the few of a check after a checkpoint.
+   */
+  private async firstSecondKey(below: number, after: number): Promise<number | undefined> {
+    const ev = `${this.db}events`;
+    const named =
+      after === 0
+        ? ""
+        : `WHERE subject IN (SELECT subject FROM ${ev} WHERE position > ${after} AND position < ${below})`;
+    const r = await this.conn.runAndReadAll(
+      `WITH d AS (SELECT subject, min(subject_key) AS first_key FROM ${this.db}subjects ${named}
+                  GROUP BY subject HAVING count(*) > 1)
+       SELECT CAST(min(e.position) AS DOUBLE) FROM ${ev} e JOIN d ON d.subject = e.subject
+       WHERE e.position > ${after} AND e.position < ${below} AND e.subject_key <> d.first_key`,
+    );
+    return (r.getRows()[0]?.[0] as number | null) ?? undefined;
+  }
+
   /** Why an event's subject key or typed columns (`stored`: key_subject, key_rows, then the typed columns) are wrong. */
   private wrongTyped(subject: string, data: string, stored: readonly unknown[]): string | undefined {
     const [keySubject, keyRows, ...columns] = stored;
@@ -1276,10 +1318,12 @@ export class DuckDbEventLog implements Port.EventLog {
     let prev: Uint8Array = GENESIS_HASH;
     let expected = 1;
     const typed = this.typed
-      ? `, s.subject AS key_subject, s.n AS key_rows, ${typedSelectSql("e")}
+      ? `, s.subject AS key_subject, s.n AS key_rows, ${typedSelectSql("e")}, e.subject_key IS DISTINCT FROM k.first_key AS second_key
          FROM ${this.db}events e
          LEFT JOIN (SELECT subject_key, min(subject) AS subject, count(*) AS n FROM ${this.db}subjects GROUP BY ALL) s
-           ON s.subject_key = e.subject_key`
+           ON s.subject_key = e.subject_key
+         LEFT JOIN (SELECT subject, min(subject_key) AS first_key FROM ${this.db}subjects GROUP BY ALL) k
+           ON k.subject = e.subject`
       : ` FROM ${this.db}events e`;
     const result = await this.conn.stream(
       `SELECT ${selectColumns("e", this.reportedOnColumn)}, e.content_fp, CAST(epoch_us(e.recorded_at) % 1000 AS INTEGER)${typed}
@@ -1304,7 +1348,8 @@ export class DuckDbEventLog implements Port.EventLog {
               : fingerprintToBigInt(fingerprint(canonical)) !== fp
                 ? CONTENT_FP_REASON
                 : this.typed
-                  ? this.wrongTyped(subject, data, r.slice(13))
+                  ? (this.wrongTyped(subject, data, r.slice(13)) ??
+                    (r[r.length - 1] === true ? SECOND_KEY_REASON : undefined))
                   : undefined;
         if (reason !== undefined) return this.report(pos - 1, { position: pos, reason });
         prev = h;

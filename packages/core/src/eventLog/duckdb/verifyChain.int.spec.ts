@@ -44,6 +44,10 @@ const tampers: Record<string, Tamper> = {
     `UPDATE events SET reported_on = coalesce(reported_on + 1, DATE '2024-05-01') WHERE position = ${k}`,
   reportedOnCleared: (_, k) =>
     `UPDATE events SET reported_on = CASE WHEN reported_on IS NULL THEN DATE '2024-05-01' END WHERE position = ${k}`,
+  // a second key for event k's subject, as a version whose index lost keys as it grew wrote
+  secondKey: (_, k) =>
+    `INSERT INTO subjects SELECT (SELECT max(subject_key) + 1 FROM subjects), subject FROM events WHERE position = ${k};
+     UPDATE events SET subject_key = (SELECT max(subject_key) FROM subjects) WHERE position = ${k}`,
   // names the first event of that subject, which may come before k
   subjectRenamed: (_, k) =>
     `UPDATE subjects SET subject = subject || 'x' WHERE subject_key = (SELECT subject_key FROM events WHERE position = ${k})`,
@@ -249,6 +253,18 @@ describe("verifyChain on columns outside the hash", () => {
     // a key listed twice names two subjects: the first event using it is named
     const twice = "INSERT INTO subjects SELECT subject_key, subject || '2' FROM subjects WHERE subject = 'person:p1'";
     expect(await tampered(twice)).toMatchObject({ firstBad: { position: 2 } });
+  });
+
+  it("names an event whose subject_key is a second key of its subject", async () => {
+    // p1's facts are at 2 and 5: the later one given a second key, as the index that lost keys wrote it
+    const second = `INSERT INTO subjects SELECT max(subject_key) + 1, 'person:p1' FROM subjects;
+      UPDATE events SET subject_key = (SELECT max(subject_key) FROM subjects) WHERE position = 5`;
+    const r = await tampered(second, ["a", "b", "c", "d", "e"]);
+    expect(r).toMatchObject({
+      ok: false,
+      checked: 4,
+      firstBad: { position: 5, reason: expect.stringMatching(/^subject_key is a second key .* kpi migrate re-keys/) },
+    });
   });
 
   it("names the key when log_meta does not agree with the log", async () => {
