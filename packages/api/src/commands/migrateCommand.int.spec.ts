@@ -331,7 +331,9 @@ describe("kpi migrate (upgrade a format-1 log to format 2)", () => {
     const r = await upgrade(log);
     expect(r.err).toContain("gives 1 subject(s) a second key");
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`Re-keyed ${log} (kpi-event-log/2): 1 subject(s) had a second key; each now has one`);
+    expect(r.out).toContain(
+      `Re-keyed ${log} (kpi-event-log/2): 1 subject(s) had a second key; each now has one. A warehouse folded from it before holds the old keys: run kpi rebuild`,
+    );
     const backup = `${log}.kpi-event-log-2-2026-02-01T10-00-00-000Z.bak`;
     expect(readFileSync(backup).equals(original)).toBe(true);
     expect(await events(log)).toEqual(before);

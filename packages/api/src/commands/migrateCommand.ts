@@ -400,7 +400,7 @@ export const upgradeLogCommand = async (config: Config, o: UpgradeCommandOptions
   o.out.write(
     [
       rekeyed > 0
-        ? `Re-keyed ${path} (${LOG_FORMAT}): ${n(rekeyed)} subject(s) had a second key; each now has one`
+        ? `Re-keyed ${path} (${LOG_FORMAT}): ${n(rekeyed)} subject(s) had a second key; each now has one. A warehouse folded from it before holds the old keys: run kpi rebuild`
         : `Upgraded ${path} to ${LOG_FORMAT}`,
       `  events          ${n(s.events)}`,
       `  head            ${n(s.head)}`,
