@@ -177,9 +177,11 @@ export const formatVerifyReport = (r: VerifyReport, verbose = false): string => 
               ? ": the log does not agree with the auditor's checkpoint"
               : ""
         }`,
-    `time: chain ${seconds(r.seconds.chain)}, replay ${seconds(r.seconds.replay)}, recompute ${seconds(
-      r.seconds.recompute,
-    )}, total ${seconds(r.seconds.total)}`,
+    `time: chain ${seconds(r.seconds.chain)}, replay ${seconds(r.seconds.replay)} (${
+      r.replayed === "counted entities"
+        ? "of the entities the figures can count"
+        : "of every entity: a figure's cell held none of those it can count"
+    }), recompute ${seconds(r.seconds.recompute)}, total ${seconds(r.seconds.total)}`,
     ...(verbose
       ? [
           "",

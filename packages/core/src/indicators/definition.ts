@@ -224,6 +224,46 @@ export const factsOf = (d: Definition): string[] => {
 };
 
 /**
+ * Fact types of which an entity of `kind` must hold at least one (retracted or not, at any date) for it to meet
+ * `c`: undefined when no such set is known. A boolean attribute can be true only through the facts that set it
+ * (`ENTITY_MODEL`: `hasDigitalSignature` through `DigitalSignatureIssued`/`Revoked`); `all` needs what any one of
+ * its parts needs (the narrowest is taken), `any` what its parts need together, when each needs something. An
+ * age, a negation, a text or number attribute, or `eq false`, can hold for an entity with facts of any type.
+ */
+export const requiredFactsOf = (kind: EntityKind, c: Condition): readonly string[] | undefined => {
+  if ("all" in c) {
+    const parts = c.all.map((x) => requiredFactsOf(kind, x)).filter((x) => x !== undefined);
+    return parts.sort((a, b) => a.length - b.length)[0];
+  }
+  if ("any" in c) {
+    const parts = c.any.map((x) => requiredFactsOf(kind, x));
+    if (parts.length === 0 || parts.some((x) => x === undefined)) return undefined;
+    return [...new Set(parts.flatMap((x) => x ?? []))].sort();
+  }
+  if ("not" in c || "age" in c || !("eq" in c) || c.eq !== true) return undefined;
+  const spec = (ENTITY_MODEL[kind].attributes as Record<string, { type: string; facts: readonly string[] }>)[c.attr];
+  return spec?.type === "bool" && spec.facts.length > 0 ? [...spec.facts].sort() : undefined;
+};
+
+/**
+ * For an entity-based definition, the fact types of which an entity must hold one to count in any of its figures
+ * (as a member: meeting the numerator, or a share's population); undefined when every entity of the kind may
+ * count, or the definition counts no entities. A replay of one figure folds only the entities that hold one.
+ */
+export const entityFactsRequired = (d: Definition): readonly string[] | undefined => {
+  switch (d.kind) {
+    case "share":
+      return requiredFactsOf(d.entity, d.population);
+    case "shareOfReported":
+    case "ratePer1000":
+    case "entityCount":
+      return requiredFactsOf(d.entity, d.numerator);
+    default:
+      return undefined;
+  }
+};
+
+/**
  * What a figure's numerator and denominator are: `count` — whole numbers (entities counted, head counts and
  * counts reported by agencies and surveys, a rank), stored as BIGINT; `amount` — reported quantities with
  * decimals (money in billion VND, productivity per worker), stored as DECIMAL(20,3). Decided by the fields the

@@ -28,13 +28,16 @@ import {
   DuckDbEventLog,
   decodeFact,
   definitionHash,
+  definitionOf,
   ENTITY_KINDS,
   type EntityKind,
   type EventLog,
   type EventSource,
+  entityFactsRequired,
   eventSourceOf,
   factsOf,
   ident,
+  isFactType,
   type Parts,
   partsOf,
   storageAdvice,
@@ -127,17 +130,26 @@ export interface WarehouseOptions {
   /** The clock that stamps appends (tests pin recording days). */
   readonly now?: () => Date;
   /**
+   * The embedded log loads its saved append indexes in the background (`DuckDbEventLogOptions.indexesInBackground`):
+   * the warehouse opens and reads at once, and the first append waits for them. For a server's start.
+   */
+  readonly logIndexesInBackground?: boolean;
+  /**
    * Stage only what the catalog's figures read: every fact of the entity kinds its definitions count, the fact
    * types they read, and retractions. Figures and contributions are unchanged; the `facts` table and the entity
    * tables of other kinds are not complete. For replays that recompute a few figures (audit), never for the
    * statisticians' warehouse.
    */
-  /**
-   * The embedded log loads its saved append indexes in the background (`DuckDbEventLogOptions.indexesInBackground`):
-   * the warehouse opens and reads at once, and the first append waits for them. For a server's start.
-   */
-  readonly logIndexesInBackground?: boolean;
   readonly stageOnlyCatalogFacts?: boolean;
+  /**
+   * With `stageOnlyCatalogFacts`: of an entity kind whose every definition counts only entities holding a fact of
+   * some types (`entityFactsRequired`: the holders of a signature, for the share of adults with one), stage only
+   * those entities. Numerators, denominators and contributions are the full fold's, except that a cell where none
+   * of those entities is known has a NULL numerator (and share denominator) where the full fold may have 0: it
+   * does not know whether other entities of the kind exist there. The caller must replay again without this
+   * option for such a figure (`verifyPublication` does).
+   */
+  readonly stageOnlyCountedEntities?: boolean;
 }
 
 export interface AsOfFigure {
@@ -345,7 +357,7 @@ const catalogAtOn = async (
 const catalogHash = (
   catalog: readonly CatalogEntry[],
   years: readonly [number, number],
-  scoped: boolean,
+  scoped: boolean | "counted entities",
   smallCellThreshold: number,
 ): string =>
   createHash("sha256")
@@ -361,16 +373,45 @@ const catalogHash = (
     )
     .digest("hex");
 
-/** The SQL condition on an event (alias `e`) that `stageOnlyCatalogFacts` stages. */
-const catalogFactsFilter = (catalog: readonly CatalogEntry[]): string => {
-  const kinds = new Set<string>();
+const ENTITY_KIND_NAMES = new Set<string>(ENTITY_KINDS);
+const isEntityFact = (type: string): boolean => isFactType(type) && ENTITY_KIND_NAMES.has(definitionOf(type).subject);
+const sqlList = (xs: Iterable<string>) => [...xs].map((x) => `'${x.replaceAll("'", "''")}'`).join(", ");
+
+/**
+ * What `stageOnlyCatalogFacts` stages for a catalog: the facts of the types its definitions read that are about
+ * no entity (reports), retractions and catalog changes; every fact of the entity kinds some definition may count
+ * whatever their facts (`wholeKinds`); and, of the other kinds it counts, every fact of the entities that hold a
+ * fact of one of `entityTypes` (`entityFactsRequired`: only those can count, e.g. the holders of a signature for
+ * the share of adults with one), listed by the replay in the TEMP table `stage_subjects`.
+ */
+export interface CatalogStaging {
+  readonly types: ReadonlySet<string>;
+  readonly wholeKinds: ReadonlySet<string>;
+  readonly entityTypes: ReadonlySet<string>;
+}
+
+export const catalogStaging = (catalog: readonly CatalogEntry[], countedOnly: boolean): CatalogStaging => {
   const types = new Set<string>(CATALOG_CHANGE_TYPES); // factsOf names FactRetracted too
+  const required = new Map<string, Set<string> | undefined>();
   for (const { definition: d } of catalog) {
-    if ("entity" in d) kinds.add(d.entity);
-    for (const t of factsOf(d)) types.add(t);
+    for (const t of factsOf(d)) if (!isEntityFact(t)) types.add(t);
+    if (!("entity" in d)) continue;
+    const need = countedOnly ? entityFactsRequired(d) : undefined;
+    const known = required.get(d.entity);
+    if (need === undefined || (required.has(d.entity) && known === undefined)) required.set(d.entity, undefined);
+    else required.set(d.entity, new Set([...(known ?? []), ...need]));
   }
-  const list = (xs: ReadonlySet<string>) => [...xs].map((x) => `'${x.replaceAll("'", "''")}'`).join(", ");
-  return `(e.type IN (${list(types)})${kinds.size === 0 ? "" : ` OR split_part(e.subject, ':', 1) IN (${list(kinds)})`})`;
+  const wholeKinds = new Set([...required].filter(([, need]) => need === undefined).map(([k]) => k));
+  const entityTypes = new Set([...required.values()].flatMap((need) => [...(need ?? [])]));
+  return { types, wholeKinds, entityTypes };
+};
+
+/** The SQL condition on an event (alias `e`) that `stageOnlyCatalogFacts` stages; `key`: the subject's key column. */
+const catalogFactsFilter = (s: CatalogStaging, key: string): string => {
+  const parts = [`e.type IN (${sqlList(s.types)})`];
+  if (s.wholeKinds.size > 0) parts.push(`split_part(e.subject, ':', 1) IN (${sqlList(s.wholeKinds)})`);
+  if (s.entityTypes.size > 0) parts.push(`e.${key} IN (SELECT ${key} FROM stage_subjects)`);
+  return `(${parts.join(" OR ")})`;
 };
 
 /**
@@ -636,6 +677,7 @@ export class Warehouse {
   /** Whether the events table has `reported_on` (an embedded log no version knowing reportedOn wrote to has not). */
   private reportedOnColumn = true;
   private subjectKeyColumn = true;
+  private stagingPlan: CatalogStaging | undefined;
 
   private constructor(
     readonly path: string,
@@ -948,8 +990,19 @@ export class Warehouse {
     return Number((await this.meta("checkpoint")) ?? 0);
   }
 
-  /** Empties every derived table and folds the whole log again. */
-  async rebuild(): Promise<CatchUpReport> {
+  /** What `stageOnlyCatalogFacts` stages for this catalog. */
+  private staging(): CatalogStaging {
+    this.stagingPlan ??= catalogStaging(this.options.catalog, this.options.stageOnlyCountedEntities === true);
+    return this.stagingPlan;
+  }
+
+  /** The column that keys an event's subject in the table the fold reads (the subject itself without one). */
+  private stageKey(): string {
+    return this.subjectKeyColumn ? "subject_key" : "subject";
+  }
+
+  /** Empties every derived table and folds the whole log again (up to `to`; default its head). */
+  async rebuild(to?: number): Promise<CatchUpReport> {
     const c = this.conn;
     await inTransaction(c, "emptying the warehouse's derived tables for a rebuild", () =>
       c.run(
@@ -959,7 +1012,7 @@ export class Warehouse {
          ${this.mirrored ? `DELETE FROM ${SOURCE_EVENTS};` : ""}`,
       ),
     );
-    const r = await this.catchUp();
+    const r = await this.catchUp(to);
     await c.run("CHECKPOINT");
     return { ...r, rebuilt: true, indicators: undefined };
   }
@@ -977,7 +1030,11 @@ export class Warehouse {
     return catalogHash(
       this.options.catalog,
       this.options.years,
-      this.options.stageOnlyCatalogFacts === true,
+      this.options.stageOnlyCatalogFacts === true
+        ? this.options.stageOnlyCountedEntities === true
+          ? "counted entities"
+          : true
+        : false,
       this.options.smallCellThreshold ?? 10,
     );
   }
@@ -988,12 +1045,27 @@ export class Warehouse {
     const stored = await this.meta("catalog_hash");
     if (stored !== undefined && stored !== hash) {
       // The catalog or the year range changed: figures must be recomputed from the start.
-      const r = await this.rebuild();
+      const r = await this.rebuild(to);
       return r;
     }
     const from = await this.checkpoint();
     const head = to ?? (await this.source.head());
+    const narrowed = this.options.stageOnlyCatalogFacts === true && this.staging().entityTypes.size > 0;
+    // a replay that stages some entities only folds once: an entity counted from a later fact on was not staged
+    if (narrowed && from > 0 && head > from) return this.rebuild(head);
     if (this.mirrored && head > from) await mirrorEvents(this.conn, this.source, toPosition(head));
+    if (narrowed && head > from) {
+      const key = this.stageKey();
+      const p = new Params();
+      await run(
+        this.conn,
+        sqlOf(
+          `CREATE OR REPLACE TEMP TABLE stage_subjects AS SELECT DISTINCT ${key} FROM ${this.eventsTable}
+           WHERE type IN (${sqlList(this.staging().entityTypes)}) AND position <= ${p.bind(head)}`,
+          p,
+        ),
+      );
+    }
     const steps: StepReport[] = [];
     const quarantined: QuarantinedEvent[] = [];
     if (head > from) {
@@ -1171,7 +1243,7 @@ export class Warehouse {
             from,
             to,
             this.options.stageOnlyCatalogFacts
-              ? `${NOT_QUARANTINED} AND ${catalogFactsFilter(this.options.catalog)}`
+              ? `${NOT_QUARANTINED} AND ${catalogFactsFilter(this.staging(), this.stageKey())}`
               : NOT_QUARANTINED,
             this.typedLog,
             this.reportedOnColumn,

@@ -1236,6 +1236,11 @@ export class DuckDbEventLog implements Port.EventLog {
     below: number,
     after: number,
   ): Promise<{ position: number; reason: string } | undefined> {
+    // after a checkpoint, only the dictionary rows of the keys the events checked use (a whole check reads all)
+    const keysInRange =
+      after === 0
+        ? ""
+        : `WHERE subject_key IN (SELECT subject_key FROM ${this.db}events WHERE position > ${after} AND position < ${below})`;
     const r = await this.conn.runAndReadAll(
       `SELECT CAST(position AS DOUBLE), wrong FROM (
          SELECT e.position,
@@ -1243,7 +1248,8 @@ export class DuckDbEventLog implements Port.EventLog {
                      ELSE ${firstWrongTypedSql("e", "e.typed_values")} END AS wrong
          FROM (SELECT *, json_extract(data, ${typedFieldPathsSql}) AS typed_values FROM ${this.db}events
                WHERE position > ${after} AND position < ${below}) e
-         LEFT JOIN (SELECT subject_key, min(subject) AS subject, count(*) AS n FROM ${this.db}subjects GROUP BY ALL) s
+         LEFT JOIN (SELECT subject_key, min(subject) AS subject, count(*) AS n FROM ${this.db}subjects ${keysInRange}
+                    GROUP BY ALL) s
            ON s.subject_key = e.subject_key)
        WHERE wrong IS NOT NULL ORDER BY position LIMIT 1`,
     );
