@@ -1070,15 +1070,32 @@ export class Warehouse {
     const quarantined: QuarantinedEvent[] = [];
     if (head > from) {
       const p = new Params();
-      const days = await rows<{ day: string; last: number }>(
-        this.conn,
-        sqlOf(
-          `SELECT strftime(CAST(recorded_at AS DATE), '%Y-%m-%d') AS day, CAST(max(position) AS DOUBLE) AS last
-           FROM ${this.eventsTable} WHERE position > ${p.bind(from)} AND position <= ${p.bind(head)}
-           GROUP BY 1 ORDER BY 2`,
-          p,
-        ),
-      );
+      const range = `FROM ${this.eventsTable} WHERE position > ${p.bind(from)} AND position <= ${p.bind(head)}`;
+      // most ranges were recorded on one day: the first and last days say so without grouping every event
+      const span = (
+        await rows<{ first: string | null; last: string | null; position: number | null }>(
+          this.conn,
+          sqlOf(
+            `SELECT strftime(CAST(min(recorded_at) AS DATE), '%Y-%m-%d') AS first,
+                    strftime(CAST(max(recorded_at) AS DATE), '%Y-%m-%d') AS last,
+                    CAST(max(position) AS DOUBLE) AS position ${range}`,
+            p,
+          ),
+        )
+      )[0];
+      const days =
+        span?.first === null || span?.first === undefined || span.position === null
+          ? []
+          : span.first === span.last
+            ? [{ day: span.first, last: span.position }]
+            : await rows<{ day: string; last: number }>(
+                this.conn,
+                sqlOf(
+                  `SELECT strftime(CAST(recorded_at AS DATE), '%Y-%m-%d') AS day, CAST(max(position) AS DOUBLE) AS last
+               ${range} GROUP BY 1 ORDER BY 2`,
+                  p,
+                ),
+              );
       let at = from;
       let vintage = (await this.meta("vintage")) ?? "";
       for (const d of days) {

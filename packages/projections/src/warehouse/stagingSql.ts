@@ -29,12 +29,20 @@ const PATHS = [
   "technology",
 ] as const;
 
-const shapeCase = (pick: (s: NonNullable<(typeof SHAPES)[keyof typeof SHAPES]>) => string, otherwise = "NULL") =>
-  `CASE e.type ${Object.entries(SHAPES)
-    .map(([type, s]) => (s === undefined ? "" : `WHEN '${type}' THEN ${pick(s)}`))
-    .join(" ")} ELSE ${otherwise} END`;
-
 type Field = (typeof PATHS)[number];
+
+/**
+ * The pair family, sign and key field of each fact type (`SHAPES`) as a small relation the staged events join on
+ * their type: one hash look-up a row instead of a CASE of some thirty branches per column.
+ */
+const SHAPES_RELATION = `(VALUES ${Object.entries(SHAPES)
+  .flatMap(([type, s]) =>
+    s === undefined
+      ? []
+      : [`('${type}', '${s.fam}', CAST(${s.sign} AS TINYINT), ${s.key === undefined ? "NULL" : `'${s.key}'`})`],
+  )
+  .join(", ")}) AS sh(type, fam, sign, key)`;
+const SHAPE_KEYS = [...new Set(Object.values(SHAPES).flatMap((s) => (s?.key === undefined ? [] : [s.key as Field])))];
 
 /** How a log format gives the staged fields: each as its typed value, from a relation aliased `e`. */
 interface FieldReader {
@@ -110,9 +118,9 @@ SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kin
   r.commune,
   CASE WHEN ${field("commune")} IS NULL THEN NULL WHEN r.commune IS NULL THEN 'unknown commune'
        WHEN r.partial THEN 'partial split' END AS geo_note,
-  ${shapeCase((s) => `'${s.fam}'`)} AS fam,
-  ${shapeCase((s) => String(s.sign))} AS sign,
-  ${shapeCase((s) => (s.key === undefined ? "NULL" : field(s.key as Field)))} AS attr_key,
+  sh.fam AS fam,
+  sh.sign AS sign,
+  CASE sh.key ${SHAPE_KEYS.map((k) => `WHEN '${k}' THEN ${field(k)}`).join(" ")} END AS attr_key,
   ${field("birthYear")}, ${field("validUntil")}, ${field("form")}, ${field("size")},
   ${field("sector")}, ${field("digitalTech")}, ${field("stars")},
   CASE WHEN e.type = 'FacilityRegistered' THEN ${field("kind")} END,
@@ -124,7 +132,8 @@ SELECT e.position, e.id, e.type, e.subject, split_part(e.subject, ':', 1) AS kin
 FROM ${events(eventsTable, range)} e
 LEFT JOIN commune_resolution r
   ON r.code = ${field("commune")}
- AND r.era = CASE WHEN e.occurred_on < DATE '2025-07-01' THEN 'old' ELSE 'current' END`;
+ AND r.era = CASE WHEN e.occurred_on < DATE '2025-07-01' THEN 'old' ELSE 'current' END
+LEFT JOIN ${SHAPES_RELATION} ON sh.type = e.type`;
 };
 
 /** Marks the facts retracted by retractions with `from < position ≤ to` (the first retraction wins). */
