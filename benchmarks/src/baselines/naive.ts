@@ -44,7 +44,7 @@ export class Interner {
 const FOLD_COLUMNS = `CAST(position AS DOUBLE), id, type, subject, strftime(occurred_on, '%Y-%m-%d'),
   CAST(data AS VARCHAR)`;
 const CHAIN_COLUMNS = `${FOLD_COLUMNS}, source, CAST(stream_revision AS DOUBLE),
-  strftime(recorded_at, '%Y-%m-%dT%H:%M:%S.%gZ'), lower(hex(hash))`;
+  strftime(recorded_at, '%Y-%m-%dT%H:%M:%S.%gZ'), lower(hex(hash)), strftime(reported_on, '%Y-%m-%d')`;
 
 const str = (col: readonly unknown[] | undefined, i: number): string => String(col?.[i] ?? "");
 
@@ -71,7 +71,7 @@ export const readLog = async (
     for (;;) {
       const chunk = await result.fetchChunk();
       if (chunk === null || chunk.rowCount === 0) break;
-      const [pos, id, type, subject, on, data, source, rev, at, hash] = chunk.getColumns();
+      const [pos, id, type, subject, on, data, source, rev, at, hash, reportedOn] = chunk.getColumns();
       for (let i = 0; i < chunk.rowCount; i++) {
         const fact = {
           id: str(id, i),
@@ -80,6 +80,8 @@ export const readLog = async (
           occurredOn: interner.intern(str(on, i)),
           source: o.chain ? str(source, i) : "",
           data: JSON.parse(str(data, i)) as Record<string, unknown>,
+          // the day a source says it reported the fact, when it did: the hash covers it
+          ...(o.chain && reportedOn?.[i] != null ? { reportedOn: String(reportedOn[i]) } : {}),
         };
         if (typeof fact.data.commune === "string") fact.data.commune = interner.intern(fact.data.commune);
         visit({

@@ -177,7 +177,7 @@ export const verifySection = async (b: Bench): Promise<Section> => {
     b: "the hand SQL for that indicator and year over the flat table (no chain check)",
     rows,
     notes: [
-      `Published: numerator ${pub.numerator}, denominator ${pub.denominator}, value ${pub.value}. verifyPublication: ${report.ok ? "ok" : "NOT ok"}, ${report.matched} matched, ${report.mismatched} mismatched, chain of ${fmt(report.log.checked)} events.`,
+      `Published: numerator ${pub.numerator}, denominator ${pub.denominator}, value ${pub.value}. verifyPublication: ${report.ok ? "ok" : "NOT ok"}, ${report.matched} matched, ${report.mismatched} mismatched, chain of ${fmt(report.log.checked)} events; the replay staged ${report.replayed === "counted entities" ? "only the entities the figure can count" : "every entity (the figure's cell held none it can count)"}.`,
       `(a) ${naiveAgrees ? "agrees" : "DISAGREES"}: chain ${naive.last.chainOk ? "verifies" : "does NOT verify"}, figure ${nf?.numerator ?? "null"}/${nf?.denominator ?? "null"}.`,
       hand === undefined
         ? `(b) has no hand SQL for ${code}; pick one of the subset with --verify to compare.`
