@@ -326,6 +326,18 @@ describe("kpi migrate (upgrade a format-1 log to format 2)", () => {
     } finally {
       await damaged.close();
     }
+    // a warehouse folded from the log as it was: its staged facts keep the old keys
+    const folded = join(dir, "wh-second-key.duckdb");
+    const warehouse = () =>
+      Warehouse.open(folded, log, {
+        catalog: seedCatalog(),
+        reference: seedReferenceTables(),
+        years: [2023, 2026],
+        now: () => at,
+      });
+    const w0 = await warehouse();
+    await w0.catchUp();
+    await w0.close();
     const before = await events(log);
     const original = readFileSync(log);
     const r = await upgrade(log);
@@ -345,6 +357,16 @@ describe("kpi migrate (upgrade a format-1 log to format 2)", () => {
       await mended.close();
     }
     expect((await upgrade(log)).out).toBe(`${log} is in format kpi-event-log/2 already; nothing to do\n`);
+    // the warehouse sees the log's keys changed: its next catch-up folds everything again, not incrementally
+    const w1 = await warehouse();
+    try {
+      expect(E.isRight(await w1.log.append([account("a9", "p1")]))).toBe(true);
+      expect((await w1.catchUp()).rebuilt).toBe(true);
+      expect(E.isRight(await w1.log.append([account("a10", "p1")]))).toBe(true);
+      expect((await w1.catchUp()).rebuilt).toBe(false);
+    } finally {
+      await w1.close();
+    }
   });
 
   it("says so when there is no log", async () => {

@@ -321,7 +321,8 @@ const removeDb = (path: string): void => {
 
 /**
  * `kpi migrate` with no stores named: upgrades the embedded log at `o.log` (default the configured one) to
- * format 2 in a copy, proves the copy, then swaps it in and keeps the original as `LOG.kpi-event-log-1-TIME.bak`.
+ * format 2 in a copy, proves the copy, then swaps it in and keeps the original as `LOG.kpi-event-log-1-TIME.bak`
+ * (`…-2-TIME.bak` for a format-2 log re-keyed because its dictionary gave a subject a second key).
  * Exit code 0 when upgraded (or already in format 2), 1 when the log does not verify or the copy is not proven
  * (the log is then left as it was), 2 when there is no log.
  */

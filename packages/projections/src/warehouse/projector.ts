@@ -300,6 +300,9 @@ const OUTDATED_SHAPES = [
 const DROP_SUBJECT_INDEX = "DROP INDEX IF EXISTS facts_subject_key";
 const CREATE_SUBJECT_INDEX = "CREATE INDEX IF NOT EXISTS facts_subject_key ON facts (subject_key)";
 
+/** The `projection_meta` key of the log dictionary's last key and subject at the last step (`dictionaryMark`). */
+const LOG_DICTIONARY = "log_dictionary";
+
 /** The `projection_meta` key of the hash of what `setUp` last wrote (see `Warehouse.setUp`). */
 const SET_UP = "set_up";
 
@@ -990,6 +993,36 @@ export class Warehouse {
     return Number((await this.meta("checkpoint")) ?? 0);
   }
 
+  /** The log dictionary's last key and its subject: `kpi migrate` re-keying the log changes it. */
+  private async dictionaryMark(): Promise<string> {
+    const subjects = this.eventsTable.replace(/events$/, "subjects");
+    const r = await rows<{ k: number | null; s: string | null }>(
+      this.conn,
+      sqlOf(
+        `SELECT CAST(subject_key AS DOUBLE) AS k, subject AS s FROM ${subjects}
+         WHERE subject_key = (SELECT max(subject_key) FROM ${subjects})`,
+      ),
+    );
+    return `${r[0]?.k ?? 0} ${r[0]?.s ?? ""}`;
+  }
+
+  /** Whether the log's dictionary still gives the key noted at the last step to the same subject. */
+  private async sameDictionary(): Promise<boolean> {
+    const noted = await this.meta(LOG_DICTIONARY);
+    if (noted === undefined) return true;
+    const at = noted.indexOf(" ");
+    const p = new Params();
+    const r = await rows<{ s: string }>(
+      this.conn,
+      sqlOf(
+        `SELECT subject AS s FROM ${this.eventsTable.replace(/events$/, "subjects")}
+         WHERE subject_key = ${p.bind(Number(noted.slice(0, at)))}`,
+        p,
+      ),
+    );
+    return Number(noted.slice(0, at)) === 0 || (r.length === 1 && r[0]?.s === noted.slice(at + 1));
+  }
+
   /** What `stageOnlyCatalogFacts` stages for this catalog. */
   private staging(): CatalogStaging {
     this.stagingPlan ??= catalogStaging(this.options.catalog, this.options.stageOnlyCountedEntities === true);
@@ -1050,6 +1083,9 @@ export class Warehouse {
     }
     const from = await this.checkpoint();
     const head = to ?? (await this.source.head());
+    // the staged facts keep the subject keys of the log they came from: a log re-keyed since (kpi migrate)
+    // gives other keys, by which the incremental fold would miss a subject's earlier facts
+    if (from > 0 && head > from && this.subjectKeyColumn && !(await this.sameDictionary())) return this.rebuild(to);
     const narrowed = this.options.stageOnlyCatalogFacts === true && this.staging().entityTypes.size > 0;
     // a replay that stages some entities only folds once: an entity counted from a later fact on was not staged
     if (narrowed && from > 0 && head > from) return this.rebuild(head);
@@ -1060,8 +1096,15 @@ export class Warehouse {
       await run(
         this.conn,
         sqlOf(
-          `CREATE OR REPLACE TEMP TABLE stage_subjects AS SELECT DISTINCT ${key} FROM ${this.eventsTable}
-           WHERE type IN (${sqlList(this.staging().entityTypes)}) AND position <= ${p.bind(head)}`,
+          key === "subject_key"
+            ? // through the log's dictionary: every key it gives those subjects (a log an earlier version wrote
+              // may give one a second key, kpi migrate re-keys it), so none of their facts is left out
+              `CREATE OR REPLACE TEMP TABLE stage_subjects AS
+               SELECT subject_key FROM ${this.eventsTable.replace(/events$/, "subjects")} WHERE subject IN (
+                 SELECT subject FROM ${this.eventsTable}
+                 WHERE type IN (${sqlList(this.staging().entityTypes)}) AND position <= ${p.bind(head)})`
+            : `CREATE OR REPLACE TEMP TABLE stage_subjects AS SELECT DISTINCT subject FROM ${this.eventsTable}
+               WHERE type IN (${sqlList(this.staging().entityTypes)}) AND position <= ${p.bind(head)}`,
           p,
         ),
       );
@@ -1328,6 +1371,7 @@ export class Warehouse {
         vintage,
         catalog_hash: hash,
         years: this.options.years.join("-"),
+        ...(this.subjectKeyColumn ? { [LOG_DICTIONARY]: await this.dictionaryMark() } : {}),
       });
     });
     phase("commit");
