@@ -31,7 +31,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type CatalogEntry, DuckDbEventLog, type EventLog, type SubjectId, position as toPosition } from "@kpi/core";
 import * as E from "fp-ts/lib/Either.js";
-import { catalogStaging, type ReferenceTables, Warehouse } from "../warehouse/projector.js";
+import { catalogStaging, type ReferenceTables, stagedInPart, Warehouse } from "../warehouse/projector.js";
 import { seedCatalog, seedReferenceTables } from "../warehouse/seedTables.js";
 import { type CheckpointUse, checkChainFrom } from "./chainCheckpoint.js";
 import { cellKey } from "./contribution.js";
@@ -352,7 +352,7 @@ export const verifyPublication = async (
   /** Whether the replay of counted entities stages only some entities of the kind the indicator counts. */
   const narrowedKind = (code: string): boolean => {
     const d = defs.get(code);
-    return d !== undefined && "entity" in d && staging.entityTypes.size > 0 && !staging.wholeKinds.has(d.entity);
+    return d !== undefined && stagedInPart(staging, d);
   };
   /**
    * Replays the log into a fresh warehouse in memory and recomputes the published figures; `countedOnly`: of the

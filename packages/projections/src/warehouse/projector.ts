@@ -409,6 +409,13 @@ export const catalogStaging = (catalog: readonly CatalogEntry[], countedOnly: bo
   return { types, wholeKinds, entityTypes };
 };
 
+/**
+ * Whether a replay staging `s` holds only some entities of the kind `d` counts: then a cell where none of them is
+ * has a NULL numerator where the full fold may have 0 (`stageOnlyCountedEntities`).
+ */
+export const stagedInPart = (s: CatalogStaging, d: CatalogEntry["definition"]): boolean =>
+  "entity" in d && s.entityTypes.size > 0 && !s.wholeKinds.has(d.entity);
+
 /** The SQL condition on an event (alias `e`) that `stageOnlyCatalogFacts` stages; `key`: the subject's key column. */
 const catalogFactsFilter = (s: CatalogStaging, key: string): string => {
   const parts = [`e.type IN (${sqlList(s.types)})`];
@@ -993,9 +1000,14 @@ export class Warehouse {
     return Number((await this.meta("checkpoint")) ?? 0);
   }
 
+  /** The log's subject dictionary, beside its events table (only where the log has subject keys). */
+  private get subjectsTable(): string {
+    return this.eventsTable.replace(/events$/, "subjects");
+  }
+
   /** The log dictionary's last key and its subject: `kpi migrate` re-keying the log changes it. */
   private async dictionaryMark(): Promise<string> {
-    const subjects = this.eventsTable.replace(/events$/, "subjects");
+    const subjects = this.subjectsTable;
     const r = await rows<{ k: number | null; s: string | null }>(
       this.conn,
       sqlOf(
@@ -1015,7 +1027,7 @@ export class Warehouse {
     const r = await rows<{ s: string }>(
       this.conn,
       sqlOf(
-        `SELECT subject AS s FROM ${this.eventsTable.replace(/events$/, "subjects")}
+        `SELECT subject AS s FROM ${this.subjectsTable}
          WHERE subject_key = ${p.bind(Number(noted.slice(0, at)))}`,
         p,
       ),
@@ -1100,7 +1112,7 @@ export class Warehouse {
             ? // through the log's dictionary: every key it gives those subjects (a log an earlier version wrote
               // may give one a second key, kpi migrate re-keys it), so none of their facts is left out
               `CREATE OR REPLACE TEMP TABLE stage_subjects AS
-               SELECT subject_key FROM ${this.eventsTable.replace(/events$/, "subjects")} WHERE subject IN (
+               SELECT subject_key FROM ${this.subjectsTable} WHERE subject IN (
                  SELECT subject FROM ${this.eventsTable}
                  WHERE type IN (${sqlList(this.staging().entityTypes)}) AND position <= ${p.bind(head)})`
             : `CREATE OR REPLACE TEMP TABLE stage_subjects AS SELECT DISTINCT subject FROM ${this.eventsTable}
