@@ -188,6 +188,20 @@ const conditionAttributes = (c: Condition): string[] => {
   return [c.attr];
 };
 
+/** The attributes of its entity an entity-based definition's conditions read (commune aside); [] for the others. */
+export const entityAttributesRead = (d: Definition): readonly string[] => {
+  switch (d.kind) {
+    case "share":
+      return [...new Set([...conditionAttributes(d.population), ...conditionAttributes(d.numerator)])].sort();
+    case "shareOfReported":
+    case "ratePer1000":
+    case "entityCount":
+      return [...new Set(conditionAttributes(d.numerator))].sort();
+    default:
+      return [];
+  }
+};
+
 /** The fact types a definition's figures depend on (derived, so it cannot drift from the definition). */
 export const factsOf = (d: Definition): string[] => {
   const out = new Set<string>();

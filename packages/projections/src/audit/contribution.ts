@@ -34,7 +34,10 @@ import {
   asOfEntitySql,
   asOfReportsSql,
   CELLS_SQL,
+  cacheLeavesSql,
   isEntityDefinition,
+  LEAF_CACHE,
+  LEAF_CACHE_SQL,
   leavesSql,
   memberEventsSql,
   membersSql,
@@ -118,11 +121,16 @@ async function* leafRows(chunks: AsyncIterable<DuckDBValue[][]>): AsyncGenerator
 
 /**
  * Number of events and Merkle root of every cell in `audit_events` (cells without events are absent): the leaves
- * are hashed in DuckDB and streamed in cell order into one stack fold per cell (`merkleRootsOf`).
+ * are hashed in DuckDB and streamed in cell order into one stack fold per cell (`merkleRootsOf`). `cacheLeaves`:
+ * the leaf hashes are kept on the connection for the next call (`LEAF_CACHE`) until `dropLeafCache`.
  */
-export const contributionDigests = async (w: Warehouse): Promise<Map<string, Contribution>> => {
+export const contributionDigests = async (w: Warehouse, cacheLeaves = false): Promise<Map<string, Contribution>> => {
   await w.query(CELLS_SQL);
-  const leaves = leavesSql(w.eventsTable);
+  if (cacheLeaves) {
+    await w.query(LEAF_CACHE_SQL);
+    await exec(w, cacheLeavesSql(w.eventsTable));
+  }
+  const leaves = leavesSql(w.eventsTable, undefined, cacheLeaves);
   const trees = await merkleRootsOf(leafRows(w.streamRows(leaves.text, leaves.params)));
   const cells = await w.query<{ cell: number; indicator: string; geo: string; breakdown: string }>(
     "SELECT cell, indicator, geo, breakdown FROM audit_cells",
@@ -145,16 +153,25 @@ export const dropWorkTables = async (w: Warehouse): Promise<void> => {
   for (const t of WORK_TABLES) await w.query(`DROP TABLE IF EXISTS ${t}`);
 };
 
-/** The digests of the cells of `scope` for every entry, as known at `position`. */
+/** Drops the leaf hashes `contributionDigests` kept. */
+export const dropLeafCache = async (w: Warehouse): Promise<void> => {
+  await w.query(`DROP TABLE IF EXISTS ${LEAF_CACHE}`);
+};
+
+/**
+ * The digests of the cells of `scope` for every entry, as known at `position`; `cacheLeaves`: keep the leaf
+ * hashes for the next call (a publish of many indicators; the caller drops them with `dropLeafCache`).
+ */
 export const contributionsOf = async (
   w: Warehouse,
   entries: readonly CatalogEntry[],
   position: number,
   scope: Scope,
+  cacheLeaves = false,
 ): Promise<Map<string, Contribution>> => {
   try {
     await buildContributingEvents(w, entries, position, scope);
-    return await contributionDigests(w);
+    return await contributionDigests(w, cacheLeaves);
   } finally {
     await dropWorkTables(w);
   }

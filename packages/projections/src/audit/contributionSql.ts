@@ -57,7 +57,8 @@ export const reportedFieldsOf = (d: Definition): readonly { field: ReportedField
 const hasCommuneRows = (d: Definition): boolean => d.kind !== "growth" && d.kind !== "rank";
 
 export const WORK_TABLES_SQL: readonly string[] = [
-  "CREATE OR REPLACE TEMP TABLE audit_members (indicator VARCHAR, geo VARCHAR, subject VARCHAR, in_num BOOLEAN, in_den BOOLEAN)",
+  `CREATE OR REPLACE TEMP TABLE audit_members (indicator VARCHAR, geo VARCHAR, subject VARCHAR, subject_key BIGINT,
+     in_num BOOLEAN, in_den BOOLEAN)`,
   `CREATE OR REPLACE TEMP TABLE audit_reports_used (indicator VARCHAR, geo VARCHAR, breakdown VARCHAR, position BIGINT,
      type VARCHAR, data JSON, in_num BOOLEAN, in_den BOOLEAN)`,
   `CREATE OR REPLACE TEMP TABLE audit_events (indicator VARCHAR, geo VARCHAR, breakdown VARCHAR, position BIGINT,
@@ -120,12 +121,14 @@ export const membersSql = (e: CatalogEntry, relation: string, scope: Scope): Sql
   }`;
   const parts: string[] = [];
   if (scope.communes === "all")
-    parts.push(`SELECT ${code}, commune, subject, in_num, in_den FROM m WHERE commune <> ''`);
-  if (one !== undefined) parts.push(`SELECT ${code}, commune, subject, in_num, in_den FROM m WHERE commune = ${one}`);
-  if (scope.province) parts.push(`SELECT ${code}, 'province', subject, in_num, in_den FROM m`);
+    parts.push(`SELECT ${code}, commune, subject, subject_key, in_num, in_den FROM m WHERE commune <> ''`);
+  if (one !== undefined)
+    parts.push(`SELECT ${code}, commune, subject, subject_key, in_num, in_den FROM m WHERE commune = ${one}`);
+  if (scope.province) parts.push(`SELECT ${code}, 'province', subject, subject_key, in_num, in_den FROM m`);
   return sqlOf(
     `INSERT INTO audit_members
-     WITH m AS (SELECT subject, commune, ${inNum} AS in_num, ${pop ?? "false"} AS in_den FROM ${ident(relation)}
+     WITH m AS (SELECT subject, subject_key, commune, ${inNum} AS in_num, ${pop ?? "false"} AS in_den
+                FROM ${ident(relation)}
                 WHERE ${where})
      SELECT * FROM (${parts.join(" UNION ALL ")}) WHERE in_num OR in_den`,
     p,
@@ -134,23 +137,27 @@ export const membersSql = (e: CatalogEntry, relation: string, scope: Scope): Sql
 
 /**
  * The events of the members: their facts visible at `position` dated on or before 31 December of `year`, and
- * the retractions (at or before `position`) of their facts so dated.
+ * the retractions (at or before `position`) of their facts so dated. A member's facts are found by its integer
+ * key, not by a semi-join of subject strings over every staged fact; the subject is compared too, as a log
+ * without a dictionary keys a subject by a hash of it.
  */
 export const memberEventsSql = (position: number, year: number): Sql => {
   const p = new Params();
   const at = p.bind(position);
   return sqlOf(
     `INSERT INTO audit_events
-     WITH s AS (SELECT DISTINCT subject FROM audit_members),
-     f AS (SELECT position, id, subject, retracted_by FROM facts
+     WITH s AS (SELECT DISTINCT subject_key FROM audit_members),
+     f AS (SELECT position, id, subject_key, subject, retracted_by FROM facts
            WHERE position <= ${at} AND occurred_on <= make_date(${p.bind(year)}, 12, 31) AND type <> 'FactRetracted'
-             AND subject IN (SELECT subject FROM s)),
-     r AS (SELECT position, retracts, subject FROM facts
-           WHERE type = 'FactRetracted' AND position <= ${at} AND subject IN (SELECT subject FROM s)),
-     ev AS (SELECT subject, position FROM f WHERE retracted_by IS NULL OR retracted_by > ${at}
+             AND subject_key IN (SELECT subject_key FROM s)),
+     r AS (SELECT position, retracts, subject_key, subject FROM facts
+           WHERE type = 'FactRetracted' AND position <= ${at} AND subject_key IN (SELECT subject_key FROM s)),
+     ev AS (SELECT subject_key, subject, position FROM f WHERE retracted_by IS NULL OR retracted_by > ${at}
             UNION ALL
-            SELECT r.subject, r.position FROM f JOIN r ON r.retracts = f.id AND r.subject = f.subject)
-     SELECT m.indicator, m.geo, '', ev.position, m.in_num, m.in_den FROM audit_members m JOIN ev USING (subject)`,
+            SELECT r.subject_key, r.subject, r.position FROM f
+            JOIN r ON r.retracts = f.id AND r.subject_key = f.subject_key AND r.subject = f.subject)
+     SELECT m.indicator, m.geo, '', ev.position, m.in_num, m.in_den
+     FROM audit_members m JOIN ev ON ev.subject_key = m.subject_key AND ev.subject = m.subject`,
     p,
   );
 };
@@ -242,14 +249,33 @@ export const CELLS_SQL = `CREATE OR REPLACE TEMP TABLE audit_cells AS
 export const SQL_MERKLE_LEVELS = 5;
 
 /**
+ * The leaf hashes kept across the runs of one publish (`LEAF_CACHE`): an event's leaf hash depends on its chain
+ * hash only, which never changes, and the indicators of a year share most of their events (every person's, for
+ * the five shares of people): each is hashed once instead of once per indicator.
+ */
+export const LEAF_CACHE = "audit_leaf_cache";
+export const LEAF_CACHE_SQL = `CREATE TEMP TABLE IF NOT EXISTS ${LEAF_CACHE} (position BIGINT, h BLOB)`;
+
+/** Adds to `LEAF_CACHE` the leaf hashes of the positions in `audit_events` it does not hold yet. */
+export const cacheLeavesSql = (eventsTable: string): Sql =>
+  sqlOf(`INSERT INTO ${LEAF_CACHE}
+    SELECT x.position, ${leafHashSql("l.hash")} AS h
+    FROM (SELECT DISTINCT position FROM audit_events EXCEPT SELECT position FROM ${LEAF_CACHE}) x
+    JOIN ${qualified(eventsTable)} l ON l.position = x.position`);
+
+/**
  * Every cell's Merkle tree (cell, h, n) `SQL_MERKLE_LEVELS` levels above its leaves, ordered by cell and position,
  * for `merkleRootsOf`: the leaves are its distinct contributing events in position order, each hashed once from
- * the chain hash in the log (`eventsTable`).
+ * the chain hash in the log (`eventsTable`), or read from `LEAF_CACHE` when `cached` (filled by `cacheLeavesSql`).
  */
-export const leavesSql = (eventsTable: string, levels = SQL_MERKLE_LEVELS): Sql =>
+export const leavesSql = (eventsTable: string, levels = SQL_MERKLE_LEVELS, cached = false): Sql =>
   sqlOf(`WITH d AS (SELECT DISTINCT c.cell, e.position FROM audit_events e JOIN audit_cells c USING (indicator, geo, breakdown)),
-    lh AS (SELECT x.position, ${leafHashSql("l.hash")} AS h
-           FROM (SELECT DISTINCT position FROM d) x JOIN ${qualified(eventsTable)} l ON l.position = x.position),
+    lh AS (${
+      cached
+        ? `SELECT position, h FROM ${LEAF_CACHE}`
+        : `SELECT x.position, ${leafHashSql("l.hash")} AS h
+           FROM (SELECT DISTINCT position FROM d) x JOIN ${qualified(eventsTable)} l ON l.position = x.position`
+    }),
     leaves AS (SELECT d.cell, row_number() OVER (PARTITION BY d.cell ORDER BY d.position) - 1 AS i, lh.h
                FROM d JOIN lh USING (position))
     ${subtreesSql("leaves", levels).replace(/^WITH /, ", ")}`);

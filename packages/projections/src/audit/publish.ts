@@ -25,7 +25,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { withheldSql } from "../warehouse/disclosureSql.js";
 import { DENOMINATOR_SQL, NUMERATOR_SQL } from "../warehouse/figuresSql.js";
 import type { Warehouse } from "../warehouse/projector.js";
-import { cellKey, contributionsOf, EMPTY_CONTRIBUTION } from "./contribution.js";
+import { cellKey, contributionsOf, dropLeafCache, EMPTY_CONTRIBUTION } from "./contribution.js";
 import {
   type Contribution,
   encodePublication,
@@ -169,7 +169,8 @@ export const chainHashAt = async (w: Warehouse, position: number): Promise<strin
 /**
  * The figures, with their contributing digests, from rows of one position. The digests are made one indicator
  * and year at a time: a cell's contributing events are listed before they are hashed, and at province scale a
- * whole year's list (every indicator, province and communes) is more than the database's memory.
+ * whole year's list (every indicator, province and communes) is more than the database's memory. Each event's
+ * leaf hash is made once for all of them (`LEAF_CACHE`).
  */
 export const withContributions = async (
   w: Warehouse,
@@ -181,33 +182,43 @@ export const withContributions = async (
   const out: PublishedFigure[] = [];
   const total = new Set(rows.map((r) => `${r.year}\u0000${r.indicator}`)).size;
   let done = 0;
-  for (const year of [...new Set(rows.map((r) => r.year))].sort((a, b) => a - b)) {
-    const ofYear = rows.filter((r) => r.year === year);
-    const digests = new Map<string, Contribution>();
-    for (const indicator of new Set(ofYear.map((r) => r.indicator))) {
-      const cells = ofYear.filter((r) => r.indicator === indicator);
-      const entries = definitionEntries(new Map([[indicator, defs.get(indicator) as CatalogEntry["definition"]]]));
-      const found = await contributionsOf(w, entries, position, {
-        year,
-        province: cells.some((r) => r.geo === "province"),
-        communes: cells.some((r) => r.geo !== "province") ? "all" : "none",
-      });
-      for (const [cell, digest] of found) digests.set(cell, digest);
-      onProgress?.({ done: ++done, total, indicator, year });
+  try {
+    for (const year of [...new Set(rows.map((r) => r.year))].sort((a, b) => a - b)) {
+      const ofYear = rows.filter((r) => r.year === year);
+      const digests = new Map<string, Contribution>();
+      for (const indicator of new Set(ofYear.map((r) => r.indicator))) {
+        const cells = ofYear.filter((r) => r.indicator === indicator);
+        const entries = definitionEntries(new Map([[indicator, defs.get(indicator) as CatalogEntry["definition"]]]));
+        const found = await contributionsOf(
+          w,
+          entries,
+          position,
+          {
+            year,
+            province: cells.some((r) => r.geo === "province"),
+            communes: cells.some((r) => r.geo !== "province") ? "all" : "none",
+          },
+          true,
+        );
+        for (const [cell, digest] of found) digests.set(cell, digest);
+        onProgress?.({ done: ++done, total, indicator, year });
+      }
+      for (const r of ofYear) {
+        out.push({
+          indicator: r.indicator,
+          geo: r.geo,
+          year: r.year,
+          breakdown: r.breakdown,
+          numerator: r.numerator === null ? null : normalizeDecimal(r.numerator),
+          denominator: r.denominator === null ? null : normalizeDecimal(r.denominator),
+          value: r.value,
+          definitionHash: r.definition_hash,
+          contribution: digests.get(cellKey(r.indicator, r.geo, r.breakdown)) ?? EMPTY_CONTRIBUTION,
+        } as PublishedFigure);
+      }
     }
-    for (const r of ofYear) {
-      out.push({
-        indicator: r.indicator,
-        geo: r.geo,
-        year: r.year,
-        breakdown: r.breakdown,
-        numerator: r.numerator === null ? null : normalizeDecimal(r.numerator),
-        denominator: r.denominator === null ? null : normalizeDecimal(r.denominator),
-        value: r.value,
-        definitionHash: r.definition_hash,
-        contribution: digests.get(cellKey(r.indicator, r.geo, r.breakdown)) ?? EMPTY_CONTRIBUTION,
-      } as PublishedFigure);
-    }
+  } finally {
+    await dropLeafCache(w);
   }
   return out;
 };

@@ -122,7 +122,33 @@ hc AS (SELECT subject_key, subject, bucket,
        FROM hb WINDOW w AS (PARTITION BY subject ORDER BY bucket ${CARRIED}))
 SELECT hc.subject_key, hc.subject, y.year, hc.commune, hc.fixed_broadband FROM hc ${HOLDS("hc")}`;
 
-const PERSON_STATE_SQL = `WITH ${BUCKETS},
+/** The keyed families of a person's attributes: payment accounts (`hasPaymentAccount`), signatures. */
+export type PersonFamily = "account" | "signature";
+export const PERSON_FAMILIES: readonly PersonFamily[] = ["account", "signature"];
+
+/** `families`: of the keyed families, those computed (the others' attributes are NULL). */
+const personStateSql = (families: readonly PersonFamily[]): string => {
+  const k =
+    families.length === 0
+      ? `k AS (SELECT NULL::VARCHAR AS subject, NULL::INTEGER AS year, NULL::BOOLEAN AS has_payment_account,
+                NULL::BOOLEAN AS has_digital_signature WHERE false)`
+      : `kb AS (SELECT subject, fam, attr_key, bucket, sum(sign) AS net,
+         arg_max(sign, ord) AS sign_v, max(ord) AS sign_k,
+         arg_max(valid_until, ord) AS until_v, max(ord) FILTER (WHERE valid_until IS NOT NULL) AS until_k
+       FROM g WHERE fam IN (${families.map((f) => `'${f}'`).join(", ")}) GROUP BY subject, fam, attr_key, bucket),
+kc AS (SELECT subject, fam, bucket,
+         sum(net) OVER w AS net,
+         arg_max(sign_v, sign_k) OVER w AS last_sign,
+         arg_max(until_v, until_k) OVER w AS last_valid_until,
+         lead(bucket) OVER (PARTITION BY subject, fam, attr_key ORDER BY bucket) AS next
+       FROM kb WINDOW w AS (PARTITION BY subject, fam, attr_key ORDER BY bucket ${CARRIED})),
+k AS (SELECT kc.subject, y.year,
+        bool_or(net > 0) FILTER (WHERE fam = 'account') AS has_payment_account,
+        bool_or(last_sign > 0 AND coalesce(last_valid_until >= make_date(y.year, 12, 31), false))
+          FILTER (WHERE fam = 'signature') AS has_digital_signature
+      FROM kc ${HOLDS("kc")}
+      GROUP BY kc.subject, y.year)`;
+  return `WITH ${BUCKETS},
 pb AS (SELECT subject_key, subject, bucket,
          arg_max_null(commune, ord) AS commune_v, max(ord) AS commune_k,
          arg_max(birth_year, ord) AS birth_v, max(ord) FILTER (WHERE birth_year IS NOT NULL) AS birth_k,
@@ -136,30 +162,20 @@ pc AS (SELECT subject_key, subject, bucket,
          bool_or(health) OVER w AS health,
          lead(bucket) OVER (PARTITION BY subject ORDER BY bucket) AS next
        FROM pb WINDOW w AS (PARTITION BY subject ORDER BY bucket ${CARRIED})),
-kb AS (SELECT subject, fam, attr_key, bucket, sum(sign) AS net,
-         arg_max(sign, ord) AS sign_v, max(ord) AS sign_k,
-         arg_max(valid_until, ord) AS until_v, max(ord) FILTER (WHERE valid_until IS NOT NULL) AS until_k
-       FROM g WHERE fam IN ('account', 'signature') GROUP BY subject, fam, attr_key, bucket),
-kc AS (SELECT subject, fam, bucket,
-         sum(net) OVER w AS net,
-         arg_max(sign_v, sign_k) OVER w AS last_sign,
-         arg_max(until_v, until_k) OVER w AS last_valid_until,
-         lead(bucket) OVER (PARTITION BY subject, fam, attr_key ORDER BY bucket) AS next
-       FROM kb WINDOW w AS (PARTITION BY subject, fam, attr_key ORDER BY bucket ${CARRIED})),
-k AS (SELECT kc.subject, y.year,
-        bool_or(net > 0) FILTER (WHERE fam = 'account') AS has_payment_account,
-        bool_or(last_sign > 0 AND coalesce(last_valid_until >= make_date(y.year, 12, 31), false))
-          FILTER (WHERE fam = 'signature') AS has_digital_signature
-      FROM kc ${HOLDS("kc")}
-      GROUP BY kc.subject, y.year),
+${k},
 b AS (SELECT pc.subject_key, pc.subject, y.year, pc.commune, pc.birth_year,
         CASE WHEN pc.vneid THEN true END AS has_vneid, CASE WHEN pc.health THEN true END AS has_health_record
       FROM pc ${HOLDS("pc")})
 SELECT b.subject_key, b.subject, b.year, b.commune, b.birth_year, k.has_payment_account AS has_payment_account, b.has_vneid,
        k.has_digital_signature AS has_digital_signature, b.has_health_record
 FROM b LEFT JOIN k ON k.subject = b.subject AND k.year = b.year`;
+};
 
-export const entityStateSql = (kind: EntityKind): string => {
+/**
+ * The year-end states of `kind`; `personFamilies`: of a person's keyed families, those computed (default: both;
+ * a replay of some figures computes only those its definitions read).
+ */
+export const entityStateSql = (kind: EntityKind, personFamilies: readonly PersonFamily[] = PERSON_FAMILIES): string => {
   switch (kind) {
     case "enterprise":
       return `WITH ${FY}, ${KEYED(["solution", "platform"])},
@@ -196,7 +212,7 @@ b AS (SELECT subject_key, subject, year,
 SELECT b.subject_key, b.subject, b.year, b.commune, b.certified, b.stars, k.online AS online
 FROM b LEFT JOIN k ON k.subject = b.subject AND k.year = b.year`;
     case "person":
-      return PERSON_STATE_SQL;
+      return personStateSql(personFamilies);
     case "facility":
       return `WITH ${FY}, ${KEYED(["capability"])},
 k AS (SELECT subject, year,

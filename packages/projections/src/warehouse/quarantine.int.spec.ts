@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Fact } from "@kpi/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { testCatalog, testReference } from "../testing/fixtures.js";
-import { isDataError, Warehouse } from "./projector.js";
+import { isDataError, StepNotAtomicError, Warehouse } from "./projector.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-quarantine-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -129,6 +129,33 @@ describe("facts the fold cannot take", () => {
       expect(await w.dump()).toEqual(incremental);
     } finally {
       await w.close();
+    }
+  });
+
+  it("says so, instead of quarantining, when it folds without transactions (a throwaway replay)", async () => {
+    const w = await open();
+    try {
+      await w.log.append([village(1, "Ấp 1"), poisonedReport(2, "\ud800"), village(3, "Ấp 3")]);
+    } finally {
+      await w.close();
+    }
+    const replay = await Warehouse.open(":memory:", join(dir, `log-${n - 1}.duckdb`), {
+      catalog: testCatalog,
+      reference: testReference,
+      years: [2023, 2026],
+      logReadOnly: true,
+      atomicSteps: false,
+    });
+    try {
+      const e = await replay.catchUp().then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      expect(e).toBeInstanceOf(StepNotAtomicError);
+      expect((e as StepNotAtomicError).to).toBe(3);
+      expect(isDataError((e as StepNotAtomicError).cause)).toBe(true);
+    } finally {
+      await replay.close();
     }
   });
 
