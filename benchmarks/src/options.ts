@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as E from "fp-ts/lib/Either.js";
 
-export const SECTIONS = ["import", "open", "rebuild", "incremental", "query", "verify", "mixed"] as const;
+export const SECTIONS = ["import", "open", "rebuild", "incremental", "query", "verify", "publish", "mixed"] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -16,7 +16,7 @@ export interface BenchOptions {
   readonly facts: number | undefined;
   readonly tail: number;
   readonly runs: number;
-  /** Runs of the slow baseline (a) in rebuild, incremental and verify (default: `runs`). */
+  /** Runs of the slow baseline (a) in rebuild, incremental, verify and publish (default: `runs`). */
   readonly naiveRuns: number;
   readonly only: readonly SectionName[];
   readonly dir: string;
@@ -29,11 +29,13 @@ export interface BenchOptions {
   /** The figure `verify` publishes and checks: an indicator, and a year (default: the last with a value). */
   readonly verifyIndicator: string;
   readonly verifyYear: number | undefined;
+  /** The year `publish` publishes whole (default: the last with a province value). */
+  readonly publishYear: number | undefined;
 }
 
 export const USAGE = `pnpm bench [--facts N] [--tail 10000] [--runs 3] [--naive-runs R] [--only ${SECTIONS.join(",")}]
            [--scale province|small] [--dir DIR] [--sample FILE] [--seconds 10] [--rate 500] [--connections 16]
-           [--verify INDICATOR[:YEAR]]`;
+           [--verify INDICATOR[:YEAR]] [--publish-year YEAR]`;
 
 const positive = (name: string, s: string | undefined, fallback: number): E.Either<string, number> => {
   if (s === undefined) return E.right(fallback);
@@ -68,6 +70,7 @@ export const parseOptions = (argv: readonly string[]): E.Either<string, BenchOpt
         rate: { type: "string" },
         connections: { type: "string" },
         verify: { type: "string" },
+        "publish-year": { type: "string" },
       },
     }).values;
   } catch (e) {
@@ -86,6 +89,8 @@ export const parseOptions = (argv: readonly string[]): E.Either<string, BenchOpt
     rate: positive("rate", str("rate"), 500),
     connections: positive("connections", str("connections"), 16),
     year: verifyYear === undefined ? E.right(undefined) : positive("verify year", verifyYear, 0),
+    publishYear:
+      str("publish-year") === undefined ? E.right(undefined) : positive("publish-year", str("publish-year"), 0),
   };
   for (const v of Object.values(numbers)) if (E.isLeft(v)) return v;
   const only = sectionsOf(str("only"));
@@ -108,6 +113,7 @@ export const parseOptions = (argv: readonly string[]): E.Either<string, BenchOpt
     connections: get(numbers.connections),
     verifyIndicator,
     verifyYear: get(numbers.year),
+    publishYear: get(numbers.publishYear),
   });
 };
 

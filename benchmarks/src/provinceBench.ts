@@ -20,6 +20,7 @@ import { importSection } from "./sections/importSection.js";
 import { incrementalSection } from "./sections/incrementalSection.js";
 import { mixedSection } from "./sections/mixedSection.js";
 import { openSection } from "./sections/openSection.js";
+import { publishSection } from "./sections/publishSection.js";
 import { querySection } from "./sections/querySection.js";
 import { rebuildSection } from "./sections/rebuildSection.js";
 import { verifySection } from "./sections/verifySection.js";
@@ -32,6 +33,7 @@ const RUNNERS: Record<SectionName, (b: Bench) => Promise<Section>> = {
   incremental: incrementalSection,
   query: querySection,
   verify: verifySection,
+  publish: publishSection,
   mixed: mixedSection,
 };
 
