@@ -267,6 +267,7 @@ export const cacheLeavesSql = (eventsTable: string): Sql =>
  * Every cell's Merkle tree (cell, h, n) `SQL_MERKLE_LEVELS` levels above its leaves, ordered by cell and position,
  * for `merkleRootsOf`: the leaves are its distinct contributing events in position order, each hashed once from
  * the chain hash in the log (`eventsTable`), or read from `LEAF_CACHE` when `cached` (filled by `cacheLeavesSql`).
+ * The leaves are numbered before their hashes are joined: the window then sorts integers, not 32-byte hashes.
  */
 export const leavesSql = (eventsTable: string, levels = SQL_MERKLE_LEVELS, cached = false): Sql =>
   sqlOf(`WITH d AS (SELECT DISTINCT c.cell, e.position FROM audit_events e JOIN audit_cells c USING (indicator, geo, breakdown)),
@@ -276,6 +277,6 @@ export const leavesSql = (eventsTable: string, levels = SQL_MERKLE_LEVELS, cache
         : `SELECT x.position, ${leafHashSql("l.hash")} AS h
            FROM (SELECT DISTINCT position FROM d) x JOIN ${qualified(eventsTable)} l ON l.position = x.position`
     }),
-    leaves AS (SELECT d.cell, row_number() OVER (PARTITION BY d.cell ORDER BY d.position) - 1 AS i, lh.h
-               FROM d JOIN lh USING (position))
+    ranked AS (SELECT cell, position, row_number() OVER (PARTITION BY cell ORDER BY position) - 1 AS i FROM d),
+    leaves AS (SELECT ranked.cell, ranked.i, lh.h FROM ranked JOIN lh USING (position))
     ${subtreesSql("leaves", levels).replace(/^WITH /, ", ")}`);
