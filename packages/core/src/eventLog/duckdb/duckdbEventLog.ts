@@ -1070,27 +1070,39 @@ export class DuckDbEventLog implements Port.EventLog {
       };
     }
     const below = gap?.position ?? max + 1;
-    // Each search looks only below what the previous one found: at one position the hash is named first.
-    const hash = await this.firstBrokenLink(below, after);
-    const subMs = await this.firstSubMillisecond(hash ?? below, after);
-    const fp = await this.firstWrongFingerprint(subMs ?? hash ?? below, after);
-    const typed = this.typed ? await this.firstWrongTyped(fp ?? subMs ?? hash ?? below, after) : undefined;
-    const second =
-      this.typed && secondKeys
-        ? await this.firstSecondKey(typed?.position ?? fp ?? subMs ?? hash ?? below, after)
-        : undefined;
-    const firstBad =
-      second !== undefined
-        ? { position: second, reason: SECOND_KEY_REASON }
-        : typed !== undefined
-          ? typed
-          : fp !== undefined
-            ? { position: fp, reason: CONTENT_FP_REASON }
-            : subMs !== undefined
-              ? { position: subMs, reason: SUB_MS_REASON }
-              : hash !== undefined
-                ? { position: hash, reason: HASH_REASON }
-                : gap;
+    // The links (SQL on DuckDB's threads), the fingerprints (TypeScript on this thread) and the typed columns
+    // (SQL) are searched at once, on connections of their own. The first bad event is the lowest any search
+    // found; at one position the check listed first names it (the hash before the rest).
+    const fpConn = await this.instance.connect();
+    const typedConn = this.typed ? await this.instance.connect() : undefined;
+    const settled = await Promise.allSettled([
+      this.firstBrokenLink(below, after).then(async (hash) => ({
+        hash,
+        subMs: await this.firstSubMillisecond(hash ?? below, after),
+      })),
+      this.firstWrongFingerprint(below, after, fpConn),
+      typedConn === undefined ? Promise.resolve(undefined) : this.firstWrongTyped(below, after, typedConn),
+    ]);
+    fpConn.closeSync();
+    typedConn?.closeSync();
+    for (const r of settled) if (r.status === "rejected") throw r.reason;
+    const [links, fp, typed] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+      { hash: number | undefined; subMs: number | undefined },
+      number | undefined,
+      { position: number; reason: string } | undefined,
+    ];
+    const found = [
+      links.hash === undefined ? undefined : { position: links.hash, reason: HASH_REASON },
+      links.subMs === undefined ? undefined : { position: links.subMs, reason: SUB_MS_REASON },
+      fp === undefined ? undefined : { position: fp, reason: CONTENT_FP_REASON },
+      typed,
+    ].filter((x) => x !== undefined);
+    const first = found.reduce<{ position: number; reason: string } | undefined>(
+      (a, b) => (a === undefined || b.position < a.position ? b : a),
+      undefined,
+    );
+    const second = this.typed && secondKeys ? await this.firstSecondKey(first?.position ?? below, after) : undefined;
+    const firstBad = second !== undefined ? { position: second, reason: SECOND_KEY_REASON } : (first ?? gap);
     return this.report(max, firstBad, after);
   }
 
@@ -1190,9 +1202,13 @@ export class DuckDbEventLog implements Port.EventLog {
    * read instead of seven), else by `joinCanonical` from the columns, read for those events only. `content_fp` is
    * read as its two 32-bit halves, as `fingerprintToBigInt` packs them.
    */
-  private async firstWrongFingerprint(below: number, after: number): Promise<number | undefined> {
+  private async firstWrongFingerprint(
+    below: number,
+    after: number,
+    conn: DuckDBConnection = this.conn,
+  ): Promise<number | undefined> {
     const orNull = (column: string) => `CASE WHEN plain THEN NULL ELSE ${column} END`;
-    const result = await this.conn.stream(
+    const result = await conn.stream(
       `SELECT CAST(position AS DOUBLE), CASE WHEN plain THEN canonical END, CAST(content_fp >> 32 AS INTEGER),
               CAST(content_fp & 4294967295 AS DOUBLE), ${orNull("id")}, ${orNull("type")}, ${orNull("subject")},
               ${orNull("occurred_on")}, ${orNull("source")}, ${orNull("data")}, ${orNull("reported_on")}
@@ -1235,13 +1251,14 @@ export class DuckDbEventLog implements Port.EventLog {
   private async firstWrongTyped(
     below: number,
     after: number,
+    conn: DuckDBConnection = this.conn,
   ): Promise<{ position: number; reason: string } | undefined> {
     // after a checkpoint, only the dictionary rows of the keys the events checked use (a whole check reads all)
     const keysInRange =
       after === 0
         ? ""
         : `WHERE subject_key IN (SELECT subject_key FROM ${this.db}events WHERE position > ${after} AND position < ${below})`;
-    const r = await this.conn.runAndReadAll(
+    const r = await conn.runAndReadAll(
       `SELECT CAST(position AS DOUBLE), wrong FROM (
          SELECT e.position,
                 CASE WHEN s.n IS DISTINCT FROM 1 OR s.subject IS DISTINCT FROM e.subject THEN 'subject_key'
