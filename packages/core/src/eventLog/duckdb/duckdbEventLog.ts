@@ -1223,7 +1223,8 @@ export class DuckDbEventLog implements Port.EventLog {
     for await (const chunk of result) {
       const col = (i: number) => chunk.getColumnVector(i);
       const [positions, joined, high, low] = [col(0), col(1), col(2), col(3)];
-      for (let i = 0; i < chunk.rowCount; i++) {
+      const rows = chunk.rowCount; // a getter that asks DuckDB: once per chunk, not per row
+      for (let i = 0; i < rows; i++) {
         const pos = positions.getItem(i) as number;
         if (first !== undefined && pos >= first) continue;
         const canonical =
