@@ -336,6 +336,12 @@ const CREATE_SUBJECT_INDEX = "CREATE INDEX IF NOT EXISTS facts_subject_key ON fa
 /** The `projection_meta` key of the log dictionary's last key and subject at the last step (`dictionaryMark`). */
 const LOG_DICTIONARY = "log_dictionary";
 
+/**
+ * The `projection_meta` key noting that the staged facts give each subject one key (`staleKeys`): set by a full
+ * fold, or once the check found so.
+ */
+const KEYS_CHECKED = "keys_checked";
+
 /** The `projection_meta` key of the hash of what `setUp` last wrote (see `Warehouse.setUp`). */
 const SET_UP = "set_up";
 
@@ -1081,6 +1087,27 @@ export class Warehouse {
     return Number(noted.slice(0, at)) === 0 || (r.length === 1 && r[0]?.s === noted.slice(at + 1));
   }
 
+  /**
+   * Whether the staged facts hold a subject under two keys where the log's dictionary now gives it one: a
+   * warehouse folded before `kpi migrate` re-keyed its log and caught up since by a build that noted the
+   * dictionary from then on (so `sameDictionary` holds). The incremental fold would miss that subject's facts
+   * under the old key, and its states are split between the keys. Checked once (a scan of `facts`), then noted.
+   */
+  private async staleKeys(): Promise<boolean> {
+    if ((await this.meta(KEYS_CHECKED)) !== undefined) return false;
+    const r = await rows<{ n: number }>(
+      this.conn,
+      sqlOf(
+        `SELECT CAST(count(*) AS DOUBLE) AS n
+         FROM (SELECT subject FROM facts GROUP BY subject HAVING count(DISTINCT subject_key) > 1)
+         WHERE subject IN (SELECT subject FROM ${this.subjectsTable} GROUP BY subject HAVING count(*) = 1)`,
+      ),
+    );
+    const stale = (r[0]?.n ?? 0) > 0;
+    if (!stale) await this.setMeta({ [KEYS_CHECKED]: "1" });
+    return stale;
+  }
+
   /** What `stageOnlyCatalogFacts` stages for this catalog. */
   private staging(): CatalogStaging {
     this.stagingPlan ??= catalogStaging(this.options.catalog, this.options.stageOnlyCountedEntities === true);
@@ -1144,6 +1171,7 @@ export class Warehouse {
     // the staged facts keep the subject keys of the log they came from: a log re-keyed since (kpi migrate)
     // gives other keys, by which the incremental fold would miss a subject's earlier facts
     if (from > 0 && head > from && this.subjectKeyColumn && !(await this.sameDictionary())) return this.rebuild(to);
+    if (from > 0 && this.subjectKeyColumn && (await this.staleKeys())) return this.rebuild(to);
     const narrowed = this.options.stageOnlyCatalogFacts === true && this.staging().entityTypes.size > 0;
     // a replay that stages some entities only folds once: an entity counted from a later fact on was not staged
     if (narrowed && from > 0 && head > from) return this.rebuild(head);
@@ -1442,6 +1470,7 @@ export class Warehouse {
         catalog_hash: hash,
         years: this.options.years.join("-"),
         ...(this.subjectKeyColumn ? { [LOG_DICTIONARY]: await this.dictionaryMark() } : {}),
+        ...(from === 0 ? { [KEYS_CHECKED]: "1" } : {}),
       });
     };
     if (atomic) await inTransaction(c, `folding log positions ${from} → ${to} into the warehouse`, body);
