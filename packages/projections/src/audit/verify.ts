@@ -421,8 +421,14 @@ export const verifyPublication = async (
       await w.close();
     }
   };
-  const recompute = async (countedOnly: boolean): Promise<Replayed> =>
-    (await replayOnce(countedOnly, false)) ?? ((await replayOnce(countedOnly, true)) as Replayed);
+  /** Whether a replay without transactions failed on an event's data: every later replay uses them. */
+  let atomic = false;
+  const recompute = async (countedOnly: boolean): Promise<Replayed> => {
+    const r = atomic ? undefined : await replayOnce(countedOnly, false);
+    if (r !== undefined) return r;
+    atomic = true;
+    return (await replayOnce(countedOnly, true)) as Replayed;
+  };
   let result: Replayed;
   let replayed: VerifyReport["replayed"] = "counted entities";
   try {

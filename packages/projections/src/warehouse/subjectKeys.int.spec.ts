@@ -119,14 +119,19 @@ describe("subject keys in the warehouse", () => {
     } finally {
       await w.close();
     }
-    // as a warehouse folded before kpi migrate re-keyed its log holds it: one of a subject's facts under another
-    // key, and no note that the facts were checked
+    // as a warehouse folded before kpi migrate re-keyed its log holds it, with no note that the facts were
+    // checked: one of a subject's facts under another key, and every fact of another subject under a key the
+    // dictionary gives no one
     const db = await DuckDBInstance.create(file);
     const c = await db.connect();
     await c.run(
       `UPDATE facts SET subject_key = subject_key + 1000000
        WHERE position = (SELECT max(position) FROM facts WHERE subject IN (
          SELECT subject FROM facts GROUP BY subject HAVING count(*) > 1))`,
+    );
+    await c.run(
+      `UPDATE facts SET subject_key = subject_key + 2000000
+       WHERE subject = (SELECT min(subject) FROM facts WHERE subject_key < 1000000)`,
     );
     await c.run("DELETE FROM projection_meta WHERE key = 'keys_checked'");
     c.closeSync();

@@ -1074,17 +1074,23 @@ export class DuckDbEventLog implements Port.EventLog {
     // (SQL) are searched at once, on connections of their own. The first bad event is the lowest any search
     // found; at one position the check listed first names it (the hash before the rest).
     const fpConn = await this.instance.connect();
-    const typedConn = this.typed ? await this.instance.connect() : undefined;
-    const settled = await Promise.allSettled([
-      this.firstBrokenLink(below, after).then(async (hash) => ({
-        hash,
-        subMs: await this.firstSubMillisecond(hash ?? below, after),
-      })),
-      this.firstWrongFingerprint(below, after, fpConn),
-      typedConn === undefined ? Promise.resolve(undefined) : this.firstWrongTyped(below, after, typedConn),
-    ]);
-    fpConn.closeSync();
-    typedConn?.closeSync();
+    let typedConn: DuckDBConnection | undefined;
+    let settled: PromiseSettledResult<unknown>[];
+    try {
+      typedConn = this.typed ? await this.instance.connect() : undefined;
+      const typedOn = typedConn;
+      settled = await Promise.allSettled([
+        this.firstBrokenLink(below, after).then(async (hash) => ({
+          hash,
+          subMs: await this.firstSubMillisecond(hash ?? below, after),
+        })),
+        this.firstWrongFingerprint(below, after, fpConn),
+        typedOn === undefined ? Promise.resolve(undefined) : this.firstWrongTyped(below, after, typedOn),
+      ]);
+    } finally {
+      fpConn.closeSync();
+      typedConn?.closeSync();
+    }
     for (const r of settled) if (r.status === "rejected") throw r.reason;
     const [links, fp, typed] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
       { hash: number | undefined; subMs: number | undefined },
