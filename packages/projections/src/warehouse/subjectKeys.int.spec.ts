@@ -41,6 +41,22 @@ const misKeyed = async (w: Warehouse): Promise<Record<string, number>> => {
 };
 const none = Object.fromEntries(["facts", ...ENTITY_KINDS.map((k) => `ent_${k}_year`)].map((t) => [t, 0]));
 
+/** A warehouse and log folded from a sample stream (`seed`), closed; with its tables as folded. */
+const foldedSample = async (seed: number) => {
+  const k = n++;
+  const file = join(dir, `wh-${k}.duckdb`);
+  const log = join(dir, `log-${k}.duckdb`);
+  const facts = fc.sample(factStreamArb(30), { numRuns: 1, seed })[0] ?? [];
+  const w = await Warehouse.open(file, log, options);
+  try {
+    await append(w, facts);
+    await w.catchUp();
+    return { file, log, before: await w.dump() };
+  } finally {
+    await w.close();
+  }
+};
+
 describe("subject keys in the warehouse", () => {
   it("keys every fact and entity state by its subject's key in the log, for any split into catch-ups", async () => {
     let statesCompared = 0;
@@ -69,19 +85,7 @@ describe("subject keys in the warehouse", () => {
   }, 300_000);
 
   it("rebuilds a warehouse whose facts have no subject key on open, and keys it", async () => {
-    const k = n++;
-    const file = join(dir, `wh-${k}.duckdb`);
-    const log = join(dir, `log-${k}.duckdb`);
-    const facts = fc.sample(factStreamArb(30), { numRuns: 1, seed: 7 })[0] ?? [];
-    const w = await Warehouse.open(file, log, options);
-    let before: Record<string, unknown[]>;
-    try {
-      await append(w, facts);
-      await w.catchUp();
-      before = await w.dump();
-    } finally {
-      await w.close();
-    }
+    const { file, log, before } = await foldedSample(7);
     // the tables as a warehouse made before the key was kept had them
     const db = await DuckDBInstance.create(file);
     const c = await db.connect();
@@ -106,19 +110,7 @@ describe("subject keys in the warehouse", () => {
   }, 120_000);
 
   it("rebuilds, once, a warehouse whose facts keep a subject under a key the log no longer gives it", async () => {
-    const k = n++;
-    const file = join(dir, `wh-${k}.duckdb`);
-    const log = join(dir, `log-${k}.duckdb`);
-    const facts = fc.sample(factStreamArb(30), { numRuns: 1, seed: 11 })[0] ?? [];
-    const w = await Warehouse.open(file, log, options);
-    let before: Record<string, unknown[]>;
-    try {
-      await append(w, facts);
-      await w.catchUp();
-      before = await w.dump();
-    } finally {
-      await w.close();
-    }
+    const { file, log, before } = await foldedSample(11);
     // as a warehouse folded before kpi migrate re-keyed its log holds it, with no note that the facts were
     // checked: one of a subject's facts under another key, and every fact of another subject under a key the
     // dictionary gives no one
