@@ -15,6 +15,7 @@
 import { existsSync } from "node:fs";
 import {
   type DuckDBAppender,
+  type DuckDBBlobValue,
   type DuckDBConnection,
   DuckDBDateValue,
   DuckDBInstance,
@@ -29,7 +30,7 @@ import { appendInSession, bulkSession, SessionQueue } from "../bulkSession.js";
 import { joinCanonical } from "../canonicalParts.js";
 import type * as Port from "../eventLog.js";
 import type { SqlFastPath } from "../eventSource.js";
-import { fingerprint } from "../fingerprintTable.js";
+import { FP1, FP2, fingerprint, fingerprintUtf8Into } from "../fingerprintTable.js";
 import { follow } from "../follow.js";
 import { chainHash, GENESIS_HASH } from "../hashChain.js";
 import { storageAdvice } from "../storageAdvice.js";
@@ -304,7 +305,49 @@ export interface DuckDbEventLogOptions {
   readonly stageFromRows?: number;
   /** How many bytes of staged rows gather in memory before they go to a file (default 8 MiB; tests set less). */
   readonly stageBytes?: number;
+  /**
+   * How many events' canonical forms the whole-chain check reads at once to re-derive their fingerprints (default
+   * 500,000: two such ranges, about 300 MB, are in memory at a time); tests set a few to cross ranges and blocks.
+   */
+  readonly chainCheckRange?: number;
 }
+
+/** How many events' canonical forms the whole-chain check reads at once, unless the log's options say. */
+const FP_RANGE_EVENTS = 500_000;
+/** How many events' canonical forms go in one block of bytes (at most 16,384: about 4 MB). */
+const fpBlockEvents = (range: number) => Math.max(2, Math.min(16_384, Math.floor(range / 30)));
+/** The header before an event's bytes in a block: position, the stored fingerprint's halves, byte length, in hex. */
+const FP_HEADER = 14 + 8 + 8 + 8;
+
+const hexAt = (b: Uint8Array, at: number, digits: number): number => {
+  let v = 0;
+  for (let i = at; i < at + digits; i++) {
+    const c = b[i] as number;
+    v = v * 16 + (c <= 57 ? c - 48 : c - 87);
+  }
+  return v;
+};
+
+/**
+ * The lowest position in a block of `firstWrongFingerprint` (events in any order) whose stored fingerprint is not
+ * the fingerprint of its canonical bytes, or `first` if that is lower.
+ */
+const firstWrongInBlock = (b: Uint8Array, first: number | undefined): number | undefined => {
+  let lowest = first;
+  for (let i = 0; i < b.length; ) {
+    const pos = hexAt(b, i, 14);
+    const high = hexAt(b, i + 14, 8);
+    const low = hexAt(b, i + 22, 8);
+    const length = hexAt(b, i + 30, 8);
+    i += FP_HEADER;
+    if (lowest === undefined || pos < lowest) {
+      fingerprintUtf8Into(b, i, i + length);
+      if (FP1 >>> 0 !== high || FP2 >>> 0 !== low) lowest = pos;
+    }
+    i += length;
+  }
+  return lowest;
+};
 
 export class DuckDbEventLog implements Port.EventLog {
   readonly name = "embedded (DuckDB)";
@@ -1204,47 +1247,68 @@ export class DuckDbEventLog implements Port.EventLog {
   /**
    * The first position below `below` whose `content_fp` is not the fingerprint of its stored content (the
    * fingerprint decides which re-sent facts are duplicates). It is re-derived in TypeScript, the only definition,
-   * from the canonical form: joined in SQL where the envelope is plain (`plainEnvelopeSql`, one string per event
-   * read instead of seven), else by `joinCanonical` from the columns, read for those events only. `content_fp` is
-   * read as its two 32-bit halves, as `fingerprintToBigInt` packs them.
+   * from the canonical form. Where the envelope is plain (`plainEnvelopeSql`), SQL joins the canonical form and
+   * hands it over in blocks of bytes, each event's bytes after a fixed header of its position, stored fingerprint
+   * and length (`fingerprintBlocks`): one read per block instead of one per event, hashed as UTF-8 without being
+   * decoded (`fingerprintUtf8Into`). Every other event's columns are read and joined by `joinCanonical`.
    */
   private async firstWrongFingerprint(
     below: number,
     after: number,
     conn: DuckDBConnection = this.conn,
   ): Promise<number | undefined> {
-    const orNull = (column: string) => `CASE WHEN plain THEN NULL ELSE ${column} END`;
-    const result = await conn.stream(
-      `SELECT CAST(position AS DOUBLE), CASE WHEN plain THEN canonical END, CAST(content_fp >> 32 AS INTEGER),
-              CAST(content_fp & 4294967295 AS DOUBLE), ${orNull("id")}, ${orNull("type")}, ${orNull("subject")},
-              ${orNull("occurred_on")}, ${orNull("source")}, ${orNull("data")}, ${orNull("reported_on")}
-       FROM (SELECT e.position, e.content_fp, ${plainEnvelopeSql("e")} AS plain,
-                    ${canonicalSql("e", this.reportedOnColumn)} AS canonical, e.id, e.type, e.subject,
-                    strftime(e.occurred_on, '%Y-%m-%d') AS occurred_on, e.source, CAST(e.data AS VARCHAR) AS data,
-                    ${reportedOnSql("e", this.reportedOnColumn)} AS reported_on
-             FROM ${this.db}events e WHERE position > ${after} AND position < ${below})`,
-    );
+    const ev = `${this.db}events`;
+    const fast = `coalesce(${plainEnvelopeSql("e")} AND e.content_fp IS NOT NULL, false)`;
+    const canonical = canonicalSql("e", this.reportedOnColumn);
+    const range = Math.max(1, Math.floor(this.options.chainCheckRange ?? FP_RANGE_EVENTS));
+    const blocks = (lo: number, hi: number) =>
+      conn.runAndReadAll(
+        `SELECT encode(string_agg(printf('%014x%08x%08x%08x', position, (content_fp >> 32) & 4294967295,
+                                         content_fp & 4294967295, strlen(canonical)) || canonical, ''))
+         FROM (SELECT e.position, e.content_fp, ${canonical} AS canonical FROM ${ev} e
+               WHERE e.position > ${lo} AND e.position < ${hi} AND ${fast})
+         GROUP BY position // ${fpBlockEvents(range)}`,
+      );
     let first: number | undefined;
-    // column by column: a row's envelope columns are read only where SQL did not join its canonical form
-    for await (const chunk of result) {
-      const col = (i: number) => chunk.getColumnVector(i);
-      const [positions, joined, high, low] = [col(0), col(1), col(2), col(3)];
-      const rows = chunk.rowCount; // a getter that asks DuckDB: once per chunk, not per row
-      for (let i = 0; i < rows; i++) {
-        const pos = positions.getItem(i) as number;
+    // a range is read while the one before it is hashed
+    const end = (lo: number) => Math.min(below, lo + range + 1);
+    let next = after + 1 < below ? blocks(after, end(after)) : undefined;
+    for (let lo = after; next !== undefined; lo = end(lo) - 1) {
+      const result = await next;
+      const hi = end(lo);
+      next = hi < below ? blocks(hi - 1, end(hi - 1)) : undefined;
+      for (const [block] of result.getRows() as [DuckDBBlobValue | null][]) {
+        if (block !== null) first = firstWrongInBlock(block.bytes, first);
+      }
+      if (first !== undefined) {
+        await next?.catch(() => undefined); // the read ahead is not needed: a lower position was found
+        next = undefined;
+      }
+    }
+    // the events SQL did not join: their columns, joined in TypeScript
+    const rest = await conn.stream(
+      `SELECT CAST(e.position AS DOUBLE), CAST(e.content_fp >> 32 AS INTEGER), CAST(e.content_fp & 4294967295 AS DOUBLE),
+              e.id, e.type, e.subject, strftime(e.occurred_on, '%Y-%m-%d'), e.source, CAST(e.data AS VARCHAR),
+              ${reportedOnSql("e", this.reportedOnColumn)}
+       FROM ${ev} e WHERE e.position > ${after} AND e.position < ${first ?? below} AND NOT ${fast}`,
+    );
+    for await (const rows of rest.yieldRows()) {
+      for (const row of rows) {
+        const [pos, high, low, id, type, subject, occurredOn, source, data, reportedOn] = row as [
+          number,
+          number | null,
+          number | null,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string | null,
+        ];
         if (first !== undefined && pos >= first) continue;
-        const canonical =
-          (joined.getItem(i) as string | null) ??
-          joinCanonical(col(9).getItem(i) as string, {
-            id: col(4).getItem(i) as string,
-            type: col(5).getItem(i) as string,
-            subject: col(6).getItem(i) as string,
-            occurredOn: col(7).getItem(i) as string,
-            source: col(8).getItem(i) as string,
-            reportedOn: col(10).getItem(i) as string | null,
-          });
-        const [h1, h2] = fingerprint(canonical);
-        if (h1 !== high.getItem(i) || h2 >>> 0 !== low.getItem(i)) first = pos;
+        const [h1, h2] = fingerprint(joinCanonical(data, { id, type, subject, occurredOn, source, reportedOn }));
+        if (h1 !== high || h2 >>> 0 !== low) first = pos;
       }
     }
     return first;

@@ -6,14 +6,14 @@
  * `subject`), the envelope's optional `reported_on` (in the hash), and `log_meta`. A format-1 log (no typed
  * columns) still verifies.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Fact, type Position, position } from "../../facts/index.js";
-import { accountOpened } from "../testFacts.js";
+import { accountOpened, fact } from "../testFacts.js";
 import { DuckDbEventLog, LOG_FORMAT, LogFormatOutdated } from "./duckdbEventLog.js";
 import { toFormat1 } from "./logFormat1.js";
 
@@ -100,12 +100,14 @@ describe("verifyChain in SQL", () => {
         fc.constantFrom(...Object.keys(tampers)),
         fc.nat(),
         fc.boolean(),
-        async (ids, kind, at, reported) => {
+        fc.integer({ min: 1, max: 6 }),
+        async (ids, kind, at, reported, range) => {
           const path = await build(ids, reported);
           const k = 1 + (at % ids.length);
           const sql = (tampers[kind] as Tamper)(ids.length, k);
           if (sql !== undefined) await runSql(path, sql);
-          const log = await DuckDbEventLog.open(path, { readOnly: true });
+          // the fingerprints are read a few events at a time, in blocks of two: ranges and blocks are crossed
+          const log = await DuckDbEventLog.open(path, { readOnly: true, chainCheckRange: range });
           try {
             const fast = await log.verifyChain();
             expect(fast).toEqual(await log.verifyChainSequentially());
@@ -133,13 +135,14 @@ describe("verifyChain after a position (an auditor's checkpoint)", () => {
         fc.constantFrom(...Object.keys(tampers)),
         fc.nat(),
         fc.nat(),
-        async (ids, kind, at, from) => {
+        fc.integer({ min: 1, max: 6 }),
+        async (ids, kind, at, from, range) => {
           const path = await build(ids);
           const k = 1 + (at % ids.length);
           const after = from % (ids.length + 1);
           const sql = (tampers[kind] as Tamper)(ids.length, k);
           if (sql !== undefined) await runSql(path, sql);
-          const log = await DuckDbEventLog.open(path, { readOnly: true });
+          const log = await DuckDbEventLog.open(path, { readOnly: true, chainCheckRange: range });
           try {
             const full = await log.verifyChain();
             const part = await log.verifyChain({ after: position(after) });
@@ -231,6 +234,69 @@ describe("verifyChain on columns outside the hash", () => {
       });
     }
   });
+
+  it("names the lowest of several wrong fingerprints, however the events fall in the ranges and blocks it reads", async () => {
+    // accounts, then retractions whose reason has characters of two, three and four bytes in UTF-8 (the last two
+    // UTF-16 units); one id JSON escapes, so that event's fingerprint is derived in TypeScript
+    const path = join(dir, `log-${n++}.duckdb`);
+    const log = await DuckDbEventLog.open(path);
+    try {
+      for (let i = 0; i < 12; i++) {
+        const r = await log.append([accountOpened(i === 7 ? 'a"7' : `a${i}`, `p${i}`)]);
+        if (r._tag !== "Right") throw new Error(JSON.stringify(r));
+      }
+      for (let i = 0; i < 8; i++) {
+        const retracted = i === 7 ? 'a"7' : `a${i}`;
+        const r = await log.append([
+          fact({
+            id: `r${i}`,
+            type: "FactRetracted",
+            subject: `person:p${i}`,
+            occurredOn: "2024-06-01",
+            source: "nhnn-kv15",
+            data: { eventId: retracted, reason: `báo cáo nhầm, Đồng Tháp ${"😀".repeat(i)}` },
+          }),
+        ]);
+        if (r._tag !== "Right") throw new Error(JSON.stringify(r));
+      }
+    } finally {
+      await log.close();
+    }
+    for (const range of [1, 3, 4, 7, 100]) {
+      const clean = await DuckDbEventLog.open(path, { readOnly: true, chainCheckRange: range });
+      try {
+        expect(await clean.verifyChain()).toEqual({ ok: true, head: 20, checked: 20 });
+      } finally {
+        await clean.close();
+      }
+    }
+    for (const wrong of [[17, 5, 11], [19, 13, 12], [8], [20, 3], [16, 15]]) {
+      const copy = join(dir, `log-${n++}.duckdb`);
+      copyFileSync(path, copy);
+      await runSql(copy, `UPDATE events SET content_fp = xor(content_fp, 1) WHERE position IN (${wrong.join(", ")})`);
+      for (const range of [1, 3, 4, 100]) {
+        const tamperedLog = await DuckDbEventLog.open(copy, { readOnly: true, chainCheckRange: range });
+        try {
+          const lowest = Math.min(...wrong);
+          expect(await tamperedLog.verifyChain()).toMatchObject({
+            ok: false,
+            checked: lowest - 1,
+            firstBad: { position: lowest, reason: expect.stringMatching(/^content_fp is not the fingerprint/) },
+          });
+          // from a checkpoint past the lowest, the next one is named
+          const next = Math.min(...wrong.filter((p) => p > lowest), Number.POSITIVE_INFINITY);
+          const part = await tamperedLog.verifyChain({ after: position(lowest) });
+          expect(part).toMatchObject(
+            next === Number.POSITIVE_INFINITY
+              ? { ok: true, checked: 20 - lowest }
+              : { ok: false, firstBad: { position: next } },
+          );
+        } finally {
+          await tamperedLog.close();
+        }
+      }
+    }
+  }, 60_000);
 
   it("names an event whose typed column does not hold what its data says, and the column", async () => {
     const r = await tampered("UPDATE events SET birth_year = 1991 WHERE position = 2");
