@@ -71,6 +71,8 @@ const STAGE_FROM_ROWS = 1_000;
 const SUB_MS_REASON =
   "recorded_at holds sub-millisecond digits, which the hash does not cover (the log stores whole milliseconds)";
 const CONTENT_FP_REASON = "content_fp is not the fingerprint of the event's stored content";
+/** What the typed-column search marks an event whose `data` DuckDB's JSON reader refuses: TypeScript checks it. */
+const UNREAD_DATA = "-";
 const HASH_REASON = "stored hash does not match the event's content and the chain";
 const SUBJECT_KEY_REASON = "subject_key does not name the event's subject in the subjects table";
 /** An event whose subject had another, earlier key: what a version whose index lost keys as it grew wrote. */
@@ -1251,7 +1253,9 @@ export class DuckDbEventLog implements Port.EventLog {
   /**
    * The first position in (after, below) whose `subject_key` does not name its subject in `subjects`, or one of
    * whose typed columns does not hold what its `data` says (derived in SQL as `typedFromDataSql`, which a
-   * property holds equal to `typedValues`; `data` parsed once per event), with the column named.
+   * property holds equal to `typedValues`; `data` parsed once per event), with the column named. An event whose
+   * `data` DuckDB's JSON reader refuses (a lone surrogate, which logs written before the decoder refused them may
+   * hold; JavaScript reads it) is checked in TypeScript (`wrongTyped`), as the sequential check does.
    */
   private async firstWrongTyped(
     below: number,
@@ -1263,21 +1267,43 @@ export class DuckDbEventLog implements Port.EventLog {
       after === 0
         ? ""
         : `WHERE subject_key IN (SELECT subject_key FROM ${this.db}events WHERE position > ${after} AND position < ${below})`;
+    const keys = `LEFT JOIN (SELECT subject_key, min(subject) AS subject, count(*) AS n FROM ${this.db}subjects ${keysInRange}
+                    GROUP BY ALL) s
+           ON s.subject_key = e.subject_key`;
     const r = await conn.runAndReadAll(
       `SELECT CAST(position AS DOUBLE), wrong FROM (
          SELECT e.position,
                 CASE WHEN s.n IS DISTINCT FROM 1 OR s.subject IS DISTINCT FROM e.subject THEN 'subject_key'
+                     WHEN e.typed_values IS NULL THEN '${UNREAD_DATA}'
                      ELSE ${firstWrongTypedSql("e", "e.typed_values")} END AS wrong
-         FROM (SELECT *, json_extract(data, ${typedFieldPathsSql}) AS typed_values FROM ${this.db}events
-               WHERE position > ${after} AND position < ${below}) e
-         LEFT JOIN (SELECT subject_key, min(subject) AS subject, count(*) AS n FROM ${this.db}subjects ${keysInRange}
-                    GROUP BY ALL) s
-           ON s.subject_key = e.subject_key)
-       WHERE wrong IS NOT NULL ORDER BY position LIMIT 1`,
+         FROM (SELECT *, CASE WHEN json_valid(data) THEN json_extract(data, ${typedFieldPathsSql}) END AS typed_values
+               FROM ${this.db}events WHERE position > ${after} AND position < ${below}) e
+         ${keys})
+       WHERE wrong IS NOT NULL ORDER BY position`,
     );
-    const row = r.getRows()[0] as [number, string] | undefined;
-    if (row === undefined) return undefined;
-    return { position: row[0], reason: row[1] === "subject_key" ? SUBJECT_KEY_REASON : typedReason(row[1]) };
+    const found = r.getRows() as [number, string][];
+    const inSql = found.find(([, wrong]) => wrong !== UNREAD_DATA);
+    const reasonOf = (wrong: string) => (wrong === "subject_key" ? SUBJECT_KEY_REASON : typedReason(wrong));
+    let first = inSql === undefined ? undefined : { position: inSql[0], reason: reasonOf(inSql[1]) };
+    if (found[0]?.[1] === UNREAD_DATA) {
+      // events before it whose data SQL could not read: read again, with their columns, and checked here
+      const unread = await conn.stream(
+        `SELECT CAST(e.position AS DOUBLE), e.subject, CAST(e.data AS VARCHAR), s.subject, s.n, ${typedSelectSql("e")}
+         FROM ${this.db}events e ${keys}
+         WHERE e.position > ${after} AND e.position < ${first?.position ?? below} AND NOT json_valid(e.data)
+         ORDER BY e.position`,
+      );
+      search: for await (const rows of unread.yieldRows()) {
+        for (const [pos, subject, data, ...stored] of rows as [number, string, string, ...unknown[]][]) {
+          const wrong = this.wrongTyped(subject, data, stored);
+          if (wrong !== undefined) {
+            first = { position: pos, reason: wrong };
+            break search;
+          }
+        }
+      }
+    }
+    return first;
   }
 
   /**
