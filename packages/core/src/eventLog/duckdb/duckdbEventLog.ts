@@ -19,6 +19,7 @@ import {
   type DuckDBConnection,
   DuckDBDateValue,
   DuckDBInstance,
+  type DuckDBListValue,
   DuckDBTimestampTZValue,
 } from "@duckdb/node-api";
 import type * as E from "fp-ts/lib/Either.js";
@@ -318,8 +319,14 @@ export interface DuckDbEventLogOptions {
   readonly chainCheckRange?: number;
 }
 
-/** How many events' canonical forms the whole-chain check reads at once, unless the log's options say. */
+/** The most events whose canonical forms the whole-chain check reads at once, unless the log's options say. */
 const FP_RANGE_EVENTS = 500_000;
+/** The events of its first range, before it knows how many bytes an event takes. */
+const FP_FIRST_RANGE_EVENTS = 50_000;
+/** About how many bytes of canonical forms it reads at once (two ranges are in memory, each held twice). */
+const FP_RANGE_BYTES = 128 * 1024 * 1024;
+/** How many events SQL did not find linked a block lists by position (more: the range is searched again). */
+const FP_SUSPECTS_LISTED = 1_000;
 /** How many events' canonical forms go in one block of bytes (at most 16,384: about 4 MB). */
 const fpBlockEvents = (range: number) => Math.max(2, Math.min(16_384, Math.floor(range / 30)));
 /** The header before an event's bytes in a block: position, the stored fingerprint's halves, byte length, in hex. */
@@ -339,7 +346,7 @@ const hexAt = (b: Uint8Array, at: number, digits: number): number => {
  * The lowest position in a block of `firstBrokenLinkOrFingerprint` (events in any order) whose stored fingerprint is not
  * the fingerprint of its canonical bytes, or `first` if that is lower.
  */
-const firstWrongInBlock = (b: Uint8Array, first: number | undefined): number | undefined => {
+export const firstWrongInBlock = (b: Uint8Array, first: number | undefined): number | undefined => {
   let lowest = first;
   for (let i = 0; i < b.length; ) {
     const pos = hexAt(b, i, 14);
@@ -1355,32 +1362,40 @@ export class DuckDbEventLog implements Port.EventLog {
     rangeConn: DuckDBConnection,
   ): Promise<{ hash: number | undefined; fp: number | undefined }> {
     const ev = `${this.db}events`;
-    const range = Math.max(1, Math.floor(this.options.chainCheckRange ?? FP_RANGE_EVENTS));
+    const most = this.options.chainCheckRange ?? FP_RANGE_EVENTS;
+    if (!Number.isSafeInteger(most) || most < 1) {
+      throw new RangeError(`chainCheckRange must be a whole number of events, at least 1; got ${most}`);
+    }
+    const block = fpBlockEvents(most);
     const hex = (v: string, digits: number) => `lpad(to_hex(${v}), ${digits}, '0')`;
-    const events = (lo: number, hi: number) =>
+    const events = (lo: number, hi: number, only = "") =>
       `(SELECT *, coalesce(${plainEnvelopeSql("e")} AND e.content_fp IS NOT NULL, false) AS fast,
                ${canonicalSql("e", this.reportedOnColumn)} AS canonical
-        FROM ${ev} e WHERE e.position > ${lo} AND e.position < ${hi}) e
+        FROM ${ev} e WHERE e.position > ${lo} AND e.position < ${hi}${only}) e
        LEFT JOIN (SELECT position + 1 AS next, hash FROM ${ev} WHERE position >= ${lo} AND position < ${hi} - 1) p
          ON p.next = e.position`;
     const linkOk = `coalesce(e.fast AND sha256(coalesce(p.hash, unhex('${"00".repeat(32)}')) || encode(concat(
       CAST(e.position AS VARCHAR), chr(10), strftime(e.recorded_at, '%Y-%m-%dT%H:%M:%S.%gZ'), chr(10),
       CAST(e.stream_revision AS VARCHAR), chr(10), e.canonical))) = lower(hex(e.hash)), false)`;
+    // per block: the fast events' canonical bytes behind their headers, and the events SQL did not find linked
+    // (at most FP_SUSPECTS_LISTED of them listed per block; past that a range's are searched for again)
     const blocks = (lo: number, hi: number) =>
       rangeConn.runAndReadAll(
         `SELECT encode(string_agg(CASE WHEN fast THEN concat(${hex("position", 14)},
                   ${hex("(content_fp >> 32) & 4294967295", 8)}, ${hex("content_fp & 4294967295", 8)},
                   ${hex("strlen(canonical)", 8)}, canonical) END, '')),
-                CAST(count(*) FILTER (WHERE NOT link_ok) AS DOUBLE)
+                CAST(count(*) FILTER (WHERE NOT link_ok) AS DOUBLE),
+                (list(CAST(position AS DOUBLE)) FILTER (WHERE NOT link_ok))[1:${FP_SUSPECTS_LISTED}]
          FROM (SELECT e.position, e.content_fp, e.fast, e.canonical, ${linkOk} AS link_ok FROM ${events(lo, hi)})
-         GROUP BY position // ${fpBlockEvents(range)}`,
+         GROUP BY position // ${block}`,
       );
-    // the events of a range SQL did not check, or found a broken link at, in order, checked in TypeScript
-    const rest = async (lo: number, hi: number) => {
+    // those events of a range, in order, read column by column and checked in TypeScript
+    const rest = async (lo: number, hi: number, listed: readonly number[] | undefined) => {
+      const only = listed === undefined ? "" : ` AND e.position IN (${listed.join(", ")})`;
       const rows = await this.conn.stream(
         `SELECT ${selectColumns("e", this.reportedOnColumn)}, lower(hex(p.hash)) AS prev, e.fast,
                 CAST(e.content_fp >> 32 AS INTEGER), CAST(e.content_fp & 4294967295 AS DOUBLE)
-         FROM ${events(lo, hi)} WHERE NOT ${linkOk} ORDER BY e.position`,
+         FROM ${events(lo, hi, only)} WHERE NOT ${linkOk} ORDER BY e.position`,
       );
       for await (const chunk of rows.yieldRows()) {
         for (const r of chunk as unknown as [...Row, string | null, boolean, number | null, number | null][]) {
@@ -1400,22 +1415,50 @@ export class DuckDbEventLog implements Port.EventLog {
     };
     let hash: number | undefined;
     let fp: number | undefined;
-    const end = (lo: number) => Math.min(below, lo + range + 1);
-    let next = after + 1 < below ? blocks(after, end(after)) : undefined;
-    for (let lo = after; next !== undefined; lo = end(lo) - 1) {
-      const result = await next;
-      const hi = end(lo);
-      next = hi < below ? blocks(hi - 1, end(hi - 1)) : undefined;
-      let suspects = 0;
-      for (const [block, count] of result.getRows() as [DuckDBBlobValue | null, number][]) {
-        if (block !== null) fp = firstWrongInBlock(block.bytes, fp);
-        suspects += count;
+    // A range holds at most `most` events and about FP_RANGE_BYTES of canonical bytes: the first is small, the
+    // next sized by the bytes an event took so far. It is read while the one before it is checked.
+    let size = Math.min(most, FP_FIRST_RANGE_EVENTS);
+    let [read, bytes] = [0, 0];
+    const upTo = (lo: number) => Math.min(below, lo + size + 1);
+    const ahead = (lo: number) => {
+      const pending = blocks(lo, upTo(lo));
+      pending.catch(() => undefined); // awaited below; a failure while another range is checked is not unhandled
+      return pending;
+    };
+    let lo = after;
+    let hi = upTo(lo);
+    let next = lo + 1 < below ? ahead(lo) : undefined;
+    try {
+      while (next !== undefined) {
+        const result = await next;
+        next = hi < below ? ahead(hi - 1) : undefined;
+        const nextHi = upTo(hi - 1);
+        let suspects = 0;
+        const listed: number[] = [];
+        for (const [b, count, positions] of result.getRows() as [
+          DuckDBBlobValue | null,
+          number,
+          DuckDBListValue | null,
+        ][]) {
+          if (b !== null) {
+            fp = firstWrongInBlock(b.bytes, fp);
+            bytes += b.bytes.length;
+          }
+          suspects += count;
+          for (const x of positions?.items ?? []) listed.push(x as number);
+        }
+        read += hi - 1 - lo;
+        if (suspects > 0 && (hash === undefined || fp === undefined)) {
+          await rest(lo, hi, suspects === listed.length ? listed : undefined);
+        }
+        // the check names the lowest event any search found: no later range can hold a lower one
+        if (hash !== undefined || fp !== undefined) break;
+        size = Math.max(1, Math.min(most, Math.floor(FP_RANGE_BYTES / Math.max(1, bytes / read))));
+        lo = hi - 1;
+        hi = nextHi;
       }
-      if (suspects > 0 && (hash === undefined || fp === undefined)) await rest(lo, hi);
-      if (hash !== undefined && fp !== undefined) {
-        await next?.catch(() => undefined); // the read ahead is not needed: both are found
-        next = undefined;
-      }
+    } finally {
+      await next?.catch(() => undefined); // a read ahead not needed, or left by a failure, ends before its connection
     }
     return { hash, fp };
   }

@@ -270,7 +270,8 @@ describe("verifyChain on columns outside the hash", () => {
         await clean.close();
       }
     }
-    for (const wrong of [[17, 5, 11], [19, 13, 12], [8], [20, 3], [16, 15]]) {
+    // 8 is the event TypeScript joins: below, and above, one SQL hands over
+    for (const wrong of [[17, 5, 11], [19, 13, 12], [8], [20, 3], [16, 15], [8, 5], [9, 8]]) {
       const copy = join(dir, `log-${n++}.duckdb`);
       copyFileSync(path, copy);
       await runSql(copy, `UPDATE events SET content_fp = xor(content_fp, 1) WHERE position IN (${wrong.join(", ")})`);
@@ -345,6 +346,52 @@ describe("verifyChain on columns outside the hash", () => {
       firstBad: { position: 6 },
     });
   });
+
+  it("names the lowest of a wrong fingerprint and a broken link, in whichever ranges they fall", async () => {
+    const path = await build(Array.from({ length: 16 }, (_, i) => `e${i}`));
+    const cases: [string, number, RegExp][] = [
+      [
+        "UPDATE events SET hash = sha256('x')::BLOB WHERE position = 13; UPDATE events SET content_fp = 7 WHERE position = 6",
+        6,
+        /^content_fp/,
+      ],
+      [
+        "UPDATE events SET hash = sha256('x')::BLOB WHERE position = 6; UPDATE events SET content_fp = 7 WHERE position = 13",
+        6,
+        /^stored hash/,
+      ],
+      [
+        'UPDATE events SET data = json_merge_patch(data, \'{"institution":"forged"}\') WHERE position = 11; UPDATE events SET content_fp = 7 WHERE position = 2',
+        2,
+        /^content_fp/,
+      ],
+    ];
+    for (const [sql, position, reason] of cases) {
+      const copy = join(dir, `log-${n++}.duckdb`);
+      copyFileSync(path, copy);
+      await runSql(copy, sql);
+      for (const range of [1, 4, 5, 100]) {
+        const log = await DuckDbEventLog.open(copy, { readOnly: true, chainCheckRange: range });
+        try {
+          const r = await log.verifyChain();
+          expect(r).toEqual(await log.verifyChainSequentially());
+          expect(r).toMatchObject({
+            ok: false,
+            checked: position - 1,
+            firstBad: { position, reason: expect.stringMatching(reason) },
+          });
+        } finally {
+          await log.close();
+        }
+      }
+    }
+    const odd = await DuckDbEventLog.open(path, { readOnly: true, chainCheckRange: Number.NaN });
+    try {
+      await expect(odd.verifyChain()).rejects.toThrow(/chainCheckRange must be a whole number/);
+    } finally {
+      await odd.close();
+    }
+  }, 60_000);
 
   it("names an event whose typed column does not hold what its data says, and the column", async () => {
     const r = await tampered("UPDATE events SET birth_year = 1991 WHERE position = 2");
