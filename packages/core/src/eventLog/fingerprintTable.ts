@@ -13,6 +13,18 @@
 export let FP1 = 0;
 export let FP2 = 0;
 
+/** The last mixing of both string hashes, into `FP1`, `FP2` (never both zero). */
+const settle = (a: number, b: number): void => {
+  let h1 = a ^ (a >>> 16);
+  h1 = Math.imul(h1, 0x85ebca6b);
+  h1 ^= h1 >>> 13;
+  let h2 = Math.imul(b ^ (b >>> 16), 0xc2b2ae35);
+  h2 ^= h2 >>> 16;
+  if (h1 === 0 && h2 === 0) h2 = 1;
+  FP1 = h1;
+  FP2 = h2;
+};
+
 /** Fingerprints `s` into `FP1`, `FP2`. */
 export const fingerprintInto = (s: string): void => {
   let h1 = 0x811c9dc5 | 0;
@@ -23,14 +35,7 @@ export const fingerprintInto = (s: string): void => {
     h2 = Math.imul(h2 ^ c, 0x5bd1e995);
     h2 ^= h2 >>> 15;
   }
-  h1 ^= h1 >>> 16;
-  h1 = Math.imul(h1, 0x85ebca6b);
-  h1 ^= h1 >>> 13;
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
-  h2 ^= h2 >>> 16;
-  if (h1 === 0 && h2 === 0) h2 = 1;
-  FP1 = h1;
-  FP2 = h2;
+  settle(h1, h2);
 };
 
 /**
@@ -69,14 +74,7 @@ export const fingerprintUtf8Into = (bytes: Uint8Array, start: number, end: numbe
     h2 = Math.imul(h2 ^ c, 0x5bd1e995);
     h2 ^= h2 >>> 15;
   }
-  h1 ^= h1 >>> 16;
-  h1 = Math.imul(h1, 0x85ebca6b);
-  h1 ^= h1 >>> 13;
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
-  h2 ^= h2 >>> 16;
-  if (h1 === 0 && h2 === 0) h2 = 1;
-  FP1 = h1;
-  FP2 = h2;
+  settle(h1, h2);
 };
 
 /** Two independent 32-bit string hashes (FNV-1a and a multiplicative mix), never both zero. */

@@ -313,8 +313,8 @@ export interface DuckDbEventLogOptions {
   /** How many bytes of staged rows gather in memory before they go to a file (default 8 MiB; tests set less). */
   readonly stageBytes?: number;
   /**
-   * How many events' canonical forms the whole-chain check reads at once to re-derive their fingerprints (default
-   * 500,000: two such ranges, about 300 MB, are in memory at a time); tests set a few to cross ranges and blocks.
+   * The most events whose canonical forms the whole-chain check reads at once (default 500,000; a range also
+   * stops at about `FP_RANGE_BYTES` of them); tests set a few to cross ranges and blocks.
    */
   readonly chainCheckRange?: number;
 }
@@ -329,8 +329,13 @@ const FP_RANGE_BYTES = 128 * 1024 * 1024;
 const FP_SUSPECTS_LISTED = 1_000;
 /** How many events' canonical forms go in one block of bytes (at most 16,384: about 4 MB). */
 const fpBlockEvents = (range: number) => Math.max(2, Math.min(16_384, Math.floor(range / 30)));
-/** The header before an event's bytes in a block: position, the stored fingerprint's halves, byte length, in hex. */
-const FP_HEADER = 14 + 8 + 8 + 8;
+/**
+ * The hex digits of the header before an event's bytes in a block: its position, the stored fingerprint's two
+ * halves, its byte length. The SQL writes them (`firstBrokenLinkOrFingerprint`), `firstWrongInBlock` reads them.
+ */
+const FP_POSITION_DIGITS = 14; // every position up to 2^53
+const FP_WORD_DIGITS = 8;
+const FP_HEADER = FP_POSITION_DIGITS + 3 * FP_WORD_DIGITS;
 
 /** The number written in hex (either case) at `b[at..at+digits)`. */
 const hexAt = (b: Uint8Array, at: number, digits: number): number => {
@@ -349,10 +354,10 @@ const hexAt = (b: Uint8Array, at: number, digits: number): number => {
 export const firstWrongInBlock = (b: Uint8Array, first: number | undefined): number | undefined => {
   let lowest = first;
   for (let i = 0; i < b.length; ) {
-    const pos = hexAt(b, i, 14);
-    const high = hexAt(b, i + 14, 8);
-    const low = hexAt(b, i + 22, 8);
-    const length = hexAt(b, i + 30, 8);
+    const pos = hexAt(b, i, FP_POSITION_DIGITS);
+    const high = hexAt(b, i + FP_POSITION_DIGITS, FP_WORD_DIGITS);
+    const low = hexAt(b, i + FP_POSITION_DIGITS + FP_WORD_DIGITS, FP_WORD_DIGITS);
+    const length = hexAt(b, i + FP_POSITION_DIGITS + 2 * FP_WORD_DIGITS, FP_WORD_DIGITS);
     i += FP_HEADER;
     if (lowest === undefined || pos < lowest) {
       fingerprintUtf8Into(b, i, i + length);
@@ -1140,7 +1145,8 @@ export class DuckDbEventLog implements Port.EventLog {
         this.firstBrokenLinkOrFingerprint(below, after, fpConn).then(async ({ hash, fp }) => ({
           hash,
           fp,
-          subMs: await this.firstSubMillisecond(hash ?? below, after),
+          // only below what the pass found: the check names the lowest
+          subMs: await this.firstSubMillisecond(Math.min(hash ?? below, fp ?? below), after),
         })),
         typedOn === undefined ? Promise.resolve(undefined) : this.firstWrongTyped(below, after, typedOn),
       ]);
@@ -1277,8 +1283,12 @@ export class DuckDbEventLog implements Port.EventLog {
     const keys = `LEFT JOIN (SELECT subject_key, min(subject) AS subject, count(*) AS n FROM ${this.db}subjects ${keysInRange}
                     GROUP BY ALL) s
            ON s.subject_key = e.subject_key`;
+    // the first event SQL finds wrong (and why), and the first whose data it could not read
     const r = await conn.runAndReadAll(
-      `SELECT CAST(position AS DOUBLE), wrong FROM (
+      `SELECT CAST(min(position) FILTER (WHERE wrong <> '${UNREAD_DATA}') AS DOUBLE),
+              arg_min(wrong, position) FILTER (WHERE wrong <> '${UNREAD_DATA}'),
+              CAST(min(position) FILTER (WHERE wrong = '${UNREAD_DATA}') AS DOUBLE)
+       FROM (
          SELECT e.position,
                 CASE WHEN s.n IS DISTINCT FROM 1 OR s.subject IS DISTINCT FROM e.subject THEN 'subject_key'
                      WHEN e.typed_values IS NULL THEN '${UNREAD_DATA}'
@@ -1286,18 +1296,19 @@ export class DuckDbEventLog implements Port.EventLog {
          FROM (SELECT *, CASE WHEN json_valid(data) THEN json_extract(data, ${typedFieldPathsSql}) END AS typed_values
                FROM ${this.db}events WHERE position > ${after} AND position < ${below}) e
          ${keys})
-       WHERE wrong IS NOT NULL ORDER BY position`,
+       WHERE wrong IS NOT NULL`,
     );
-    const found = r.getRows() as [number, string][];
-    const inSql = found.find(([, wrong]) => wrong !== UNREAD_DATA);
-    const reasonOf = (wrong: string) => (wrong === "subject_key" ? SUBJECT_KEY_REASON : typedReason(wrong));
-    let first = inSql === undefined ? undefined : { position: inSql[0], reason: reasonOf(inSql[1]) };
-    if (found[0]?.[1] === UNREAD_DATA) {
+    const [inSql, why, unreadFrom] = r.getRows()[0] as [number | null, string | null, number | null];
+    let first =
+      inSql === null
+        ? undefined
+        : { position: inSql, reason: why === "subject_key" ? SUBJECT_KEY_REASON : typedReason(why ?? "") };
+    if (unreadFrom !== null && unreadFrom < (first?.position ?? below)) {
       // events before it whose data SQL could not read: read again, with their columns, and checked here
       const unread = await conn.stream(
         `SELECT CAST(e.position AS DOUBLE), e.subject, CAST(e.data AS VARCHAR), s.subject, s.n, ${typedSelectSql("e")}
          FROM ${this.db}events e ${keys}
-         WHERE e.position > ${after} AND e.position < ${first?.position ?? below} AND NOT json_valid(e.data)
+         WHERE e.position >= ${unreadFrom} AND e.position < ${first?.position ?? below} AND NOT json_valid(e.data)
          ORDER BY e.position`,
       );
       search: for await (const rows of unread.yieldRows()) {
@@ -1367,7 +1378,7 @@ export class DuckDbEventLog implements Port.EventLog {
       throw new RangeError(`chainCheckRange must be a whole number of events, at least 1; got ${most}`);
     }
     const block = fpBlockEvents(most);
-    const hex = (v: string, digits: number) => `lpad(to_hex(${v}), ${digits}, '0')`;
+    const hex = (v: string, digits = FP_WORD_DIGITS) => `lpad(to_hex(${v}), ${digits}, '0')`;
     const events = (lo: number, hi: number, only = "") =>
       `(SELECT *, coalesce(${plainEnvelopeSql("e")} AND e.content_fp IS NOT NULL, false) AS fast,
                ${canonicalSql("e", this.reportedOnColumn)} AS canonical
@@ -1381,9 +1392,9 @@ export class DuckDbEventLog implements Port.EventLog {
     // (at most FP_SUSPECTS_LISTED of them listed per block; past that a range's are searched for again)
     const blocks = (lo: number, hi: number) =>
       rangeConn.runAndReadAll(
-        `SELECT encode(string_agg(CASE WHEN fast THEN concat(${hex("position", 14)},
-                  ${hex("(content_fp >> 32) & 4294967295", 8)}, ${hex("content_fp & 4294967295", 8)},
-                  ${hex("strlen(canonical)", 8)}, canonical) END, '')),
+        `SELECT encode(string_agg(CASE WHEN fast THEN concat(${hex("position", FP_POSITION_DIGITS)},
+                  ${hex("(content_fp >> 32) & 4294967295")}, ${hex("content_fp & 4294967295")},
+                  ${hex("strlen(canonical)")}, canonical) END, '')),
                 CAST(count(*) FILTER (WHERE NOT link_ok) AS DOUBLE),
                 (list(CAST(position AS DOUBLE)) FILTER (WHERE NOT link_ok))[1:${FP_SUSPECTS_LISTED}]
          FROM (SELECT e.position, e.content_fp, e.fast, e.canonical, ${linkOk} AS link_ok FROM ${events(lo, hi)})
@@ -1448,9 +1459,7 @@ export class DuckDbEventLog implements Port.EventLog {
           for (const x of positions?.items ?? []) listed.push(x as number);
         }
         read += hi - 1 - lo;
-        if (suspects > 0 && (hash === undefined || fp === undefined)) {
-          await rest(lo, hi, suspects === listed.length ? listed : undefined);
-        }
+        if (suspects > 0) await rest(lo, hi, suspects === listed.length ? listed : undefined);
         // the check names the lowest event any search found: no later range can hold a lower one
         if (hash !== undefined || fp !== undefined) break;
         size = Math.max(1, Math.min(most, Math.floor(FP_RANGE_BYTES / Math.max(1, bytes / read))));

@@ -13,8 +13,9 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Fact, type Position, position } from "../../facts/index.js";
+import type { ChainReport } from "../eventLog.js";
 import { accountOpened, fact } from "../testFacts.js";
-import { DuckDbEventLog, LOG_FORMAT, LogFormatOutdated } from "./duckdbEventLog.js";
+import { DuckDbEventLog, type DuckDbEventLogOptions, LOG_FORMAT, LogFormatOutdated } from "./duckdbEventLog.js";
 import { toFormat1 } from "./logFormat1.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-chain-"));
@@ -62,21 +63,14 @@ const tampers: Record<string, Tamper> = {
   truncatedHead: (count) => (count > 1 ? `DELETE FROM events WHERE position = 1` : undefined),
 };
 
-/** A log of `ids`; with `reported`, every other fact says when it was reported (`reportedOn`). */
-const build = async (ids: readonly string[], reported = false): Promise<string> => {
+/** A new log of `facts`, appended one at a time. */
+const logOf = async (facts: readonly Fact[]): Promise<string> => {
   const path = join(dir, `log-${n++}.duckdb`);
   const log = await DuckDbEventLog.open(path);
   try {
-    let i = 0;
-    for (const id of ids) {
-      const f = accountOpened(`${id}-${i}`, `p${i % 3}`);
-      const r = await log.append([
-        reported && i % 2 === 0
-          ? { ...f, reportedOn: `2024-04-${String(1 + (i % 28)).padStart(2, "0")}` as Fact["occurredOn"] }
-          : f,
-      ]);
+    for (const f of facts) {
+      const r = await log.append([f]);
       if (r._tag !== "Right") throw new Error(JSON.stringify(r));
-      i++;
     }
   } finally {
     await log.close();
@@ -84,12 +78,51 @@ const build = async (ids: readonly string[], reported = false): Promise<string> 
   return path;
 };
 
+/** A log of `ids`; with `reported`, every other fact says when it was reported (`reportedOn`). */
+const build = (ids: readonly string[], reported = false): Promise<string> =>
+  logOf(
+    ids.map((id, i) => {
+      const f = accountOpened(`${id}-${i}`, `p${i % 3}`);
+      return reported && i % 2 === 0
+        ? { ...f, reportedOn: `2024-04-${String(1 + (i % 28)).padStart(2, "0")}` as Fact["occurredOn"] }
+        : f;
+    }),
+  );
+
 const runSql = async (path: string, sql: string) => {
   const db = await DuckDBInstance.create(path);
   const c = await db.connect();
   await c.run(sql);
   c.closeSync();
   db.closeSync();
+};
+
+/**
+ * `check` of a copy of the log at `path` with `sql` run on it (none: as it is), opened read-only with `options`;
+ * the copy is closed after.
+ */
+const onCopy = async <T>(
+  path: string,
+  sql: string | undefined,
+  options: DuckDbEventLogOptions,
+  check: (log: DuckDbEventLog) => Promise<T>,
+): Promise<T> => {
+  const copy = join(dir, `log-${n++}.duckdb`);
+  copyFileSync(path, copy);
+  if (sql !== undefined) await runSql(copy, sql);
+  const log = await DuckDbEventLog.open(copy, { ...options, readOnly: true });
+  try {
+    return await check(log);
+  } finally {
+    await log.close();
+  }
+};
+
+/** verifyChain's report, checked against the sequential walk. */
+const bothChecks = async (log: DuckDbEventLog): Promise<ChainReport> => {
+  const fast = await log.verifyChain();
+  expect(fast).toEqual(await log.verifyChainSequentially());
+  return fast;
 };
 
 describe("verifyChain in SQL", () => {
@@ -188,18 +221,8 @@ describe("verifyChain after a position (an auditor's checkpoint)", () => {
 
 describe("verifyChain on columns outside the hash", () => {
   /** verifyChain's report on a log of `ids` after `sql` (none: untouched), checked against the sequential walk. */
-  const tampered = async (sql: string | undefined, ids = ["a", "b", "c"]) => {
-    const path = await build(ids);
-    if (sql !== undefined) await runSql(path, sql);
-    const log = await DuckDbEventLog.open(path, { readOnly: true });
-    try {
-      const fast = await log.verifyChain();
-      expect(fast).toEqual(await log.verifyChainSequentially());
-      return fast;
-    } finally {
-      await log.close();
-    }
-  };
+  const tampered = async (sql: string | undefined, ids = ["a", "b", "c"]) =>
+    onCopy(await build(ids), sql, {}, bothChecks);
 
   it("names an event whose recorded_at was moved by less than a millisecond", async () => {
     const r = await tampered(
@@ -238,46 +261,32 @@ describe("verifyChain on columns outside the hash", () => {
   it("names the lowest of several wrong fingerprints, however the events fall in the ranges and blocks it reads", async () => {
     // accounts, then retractions whose reason has characters of two, three and four bytes in UTF-8 (the last two
     // UTF-16 units); one id JSON escapes, so that event's fingerprint is derived in TypeScript
-    const path = join(dir, `log-${n++}.duckdb`);
-    const log = await DuckDbEventLog.open(path);
-    try {
-      for (let i = 0; i < 12; i++) {
-        const r = await log.append([accountOpened(i === 7 ? 'a"7' : `a${i}`, `p${i}`)]);
-        if (r._tag !== "Right") throw new Error(JSON.stringify(r));
-      }
-      for (let i = 0; i < 8; i++) {
-        const retracted = i === 7 ? 'a"7' : `a${i}`;
-        const r = await log.append([
-          fact({
-            id: `r${i}`,
-            type: "FactRetracted",
-            subject: `person:p${i}`,
-            occurredOn: "2024-06-01",
-            source: "nhnn-kv15",
-            data: { eventId: retracted, reason: `báo cáo nhầm, Đồng Tháp ${"😀".repeat(i)}` },
-          }),
-        ]);
-        if (r._tag !== "Right") throw new Error(JSON.stringify(r));
-      }
-    } finally {
-      await log.close();
-    }
+    const id = (i: number) => (i === 7 ? 'a"7' : `a${i}`);
+    const path = await logOf([
+      ...Array.from({ length: 12 }, (_, i) => accountOpened(id(i), `p${i}`)),
+      ...Array.from({ length: 8 }, (_, i) =>
+        fact({
+          id: `r${i}`,
+          type: "FactRetracted",
+          subject: `person:p${i}`,
+          occurredOn: "2024-06-01",
+          source: "nhnn-kv15",
+          data: { eventId: id(i), reason: `báo cáo nhầm, Đồng Tháp ${"😀".repeat(i)}` },
+        }),
+      ),
+    ]);
     for (const range of [1, 3, 4, 7, 100]) {
-      const clean = await DuckDbEventLog.open(path, { readOnly: true, chainCheckRange: range });
-      try {
-        expect(await clean.verifyChain()).toEqual({ ok: true, head: 20, checked: 20 });
-      } finally {
-        await clean.close();
-      }
+      expect(await onCopy(path, undefined, { chainCheckRange: range }, (l) => l.verifyChain())).toEqual({
+        ok: true,
+        head: 20,
+        checked: 20,
+      });
     }
     // 8 is the event TypeScript joins: below, and above, one SQL hands over
     for (const wrong of [[17, 5, 11], [19, 13, 12], [8], [20, 3], [16, 15], [8, 5], [9, 8]]) {
-      const copy = join(dir, `log-${n++}.duckdb`);
-      copyFileSync(path, copy);
-      await runSql(copy, `UPDATE events SET content_fp = xor(content_fp, 1) WHERE position IN (${wrong.join(", ")})`);
+      const sql = `UPDATE events SET content_fp = xor(content_fp, 1) WHERE position IN (${wrong.join(", ")})`;
       for (const range of [1, 3, 4, 100]) {
-        const tamperedLog = await DuckDbEventLog.open(copy, { readOnly: true, chainCheckRange: range });
-        try {
+        await onCopy(path, sql, { chainCheckRange: range }, async (tamperedLog) => {
           const lowest = Math.min(...wrong);
           expect(await tamperedLog.verifyChain()).toMatchObject({
             ok: false,
@@ -292,9 +301,7 @@ describe("verifyChain on columns outside the hash", () => {
               ? { ok: true, checked: 20 - lowest }
               : { ok: false, firstBad: { position: next } },
           );
-        } finally {
-          await tamperedLog.close();
-        }
+        });
       }
     }
   }, 60_000);
@@ -302,32 +309,13 @@ describe("verifyChain on columns outside the hash", () => {
   it("checks in TypeScript the typed columns of an event whose data DuckDB's JSON reader refuses, and verifies the log", async () => {
     // a lone surrogate (in a field no typed column holds), which logs written before the decoder refused them may
     // hold: JavaScript reads that data, DuckDB's JSON reader does not
-    const path = join(dir, `log-${n++}.duckdb`);
-    const log = await DuckDbEventLog.open(path);
-    try {
-      for (let i = 0; i < 6; i++) {
+    const path = await logOf(
+      Array.from({ length: 6 }, (_, i) => {
         const f = accountOpened(`u${i}`, `p${i % 2}`);
-        const poisoned = i === 2 || i === 4;
-        const data = poisoned ? { ...f.data, note: "Ấp \ud800" } : f.data;
-        const r = await log.append([{ ...f, data } as Fact]);
-        if (r._tag !== "Right") throw new Error(JSON.stringify(r));
-      }
-    } finally {
-      await log.close();
-    }
-    const check = async (sql: string | undefined) => {
-      const copy = join(dir, `log-${n++}.duckdb`);
-      copyFileSync(path, copy);
-      if (sql !== undefined) await runSql(copy, sql);
-      const l = await DuckDbEventLog.open(copy, { readOnly: true });
-      try {
-        const fast = await l.verifyChain();
-        expect(fast).toEqual(await l.verifyChainSequentially());
-        return fast;
-      } finally {
-        await l.close();
-      }
-    };
+        return (i === 2 || i === 4 ? { ...f, data: { ...f.data, note: "Ấp \ud800" } } : f) as Fact;
+      }),
+    );
+    const check = (sql: string | undefined) => onCopy(path, sql, {}, bothChecks);
     expect(await check(undefined)).toEqual({ ok: true, head: 6, checked: 6 });
     const typed = expect.stringMatching(/^typed column institution does not hold/);
     // on the unreadable event itself, before and after another found in SQL
@@ -367,22 +355,12 @@ describe("verifyChain on columns outside the hash", () => {
       ],
     ];
     for (const [sql, position, reason] of cases) {
-      const copy = join(dir, `log-${n++}.duckdb`);
-      copyFileSync(path, copy);
-      await runSql(copy, sql);
       for (const range of [1, 4, 5, 100]) {
-        const log = await DuckDbEventLog.open(copy, { readOnly: true, chainCheckRange: range });
-        try {
-          const r = await log.verifyChain();
-          expect(r).toEqual(await log.verifyChainSequentially());
-          expect(r).toMatchObject({
-            ok: false,
-            checked: position - 1,
-            firstBad: { position, reason: expect.stringMatching(reason) },
-          });
-        } finally {
-          await log.close();
-        }
+        expect(await onCopy(path, sql, { chainCheckRange: range }, bothChecks)).toMatchObject({
+          ok: false,
+          checked: position - 1,
+          firstBad: { position, reason: expect.stringMatching(reason) },
+        });
       }
     }
     const odd = await DuckDbEventLog.open(path, { readOnly: true, chainCheckRange: Number.NaN });
