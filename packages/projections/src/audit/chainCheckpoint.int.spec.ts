@@ -80,6 +80,7 @@ describe("checkChainFrom", () => {
         position: 5,
         hash: first.saved?.hash,
         verifiedAt: "2026-01-15T08:00:00.000Z",
+        keysChecked: true,
       }),
     );
     await append(path, 5, 3);
@@ -91,6 +92,36 @@ describe("checkChainFrom", () => {
       saved: { position: 8 },
     });
     expect(await check(path, file)).toMatchObject({ ok: true, chain: { checked: 0, head: 8 } });
+  });
+
+  it("says every event was checked for second subject keys only when the checks since a whole one did", async () => {
+    const path = await logOf(4);
+    const file = join(dir, `ck-${n++}.json`);
+    expect(await check(path, file)).toMatchObject({ ok: true, keysChecked: true });
+    // a checkpoint an earlier version wrote does not say so: the events before it were not looked at
+    const older = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    delete older.keysChecked;
+    writeFileSync(file, JSON.stringify(older));
+    await append(path, 4, 2);
+    expect(await check(path, file)).toMatchObject({ ok: true, keysChecked: false, checkpoint: { _tag: "Used" } });
+    expect(readCheckpoint(file)).toEqual(E.right(expect.not.objectContaining({ keysChecked: true })));
+    // nor does any check from it on, until a whole one
+    await append(path, 6, 1);
+    expect(await check(path, file)).toMatchObject({ ok: true, keysChecked: false });
+    expect(await check(path, undefined)).toMatchObject({ ok: true, keysChecked: true });
+    // a check that fails says nothing of the keys, and a second key after the checkpoint fails it
+    const ok = join(dir, `ck-${n++}.json`);
+    expect(await check(path, ok)).toMatchObject({ ok: true, keysChecked: true });
+    await append(path, 7, 1);
+    // as an earlier version wrote it: the new event's subject under a second key of that subject
+    await edit(
+      path,
+      `INSERT INTO subjects SELECT (SELECT max(subject_key) + 1 FROM subjects), subject FROM events WHERE position = 8;
+       UPDATE events SET subject_key = (SELECT max(subject_key) FROM subjects) WHERE position = 8`,
+    );
+    const r = await check(path, ok);
+    expect(r).toMatchObject({ ok: false, keysChecked: false, chain: { firstBad: { position: 8 } } });
+    expect(r.chain.firstBad?.reason).toMatch(/second key/);
   });
 
   it("does not re-check an event at or before the checkpoint, but finds one edited after it", async () => {

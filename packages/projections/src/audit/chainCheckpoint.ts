@@ -21,15 +21,25 @@ import { IsoInstant } from "./publication.js";
 
 export const CHECKPOINT_FORMAT = "kpi-chain-checkpoint/1";
 
-export const ChainCheckpoint = t.strict({
-  format: t.literal(CHECKPOINT_FORMAT),
-  /** The log it was taken of (its path, or the store's name), as the auditor named it. */
-  log: t.string,
-  /** The head verified: its position and its stored chain hash. */
-  position: Position,
-  hash: Sha256Hex,
-  verifiedAt: IsoInstant,
-});
+export const ChainCheckpoint = t.intersection([
+  t.strict({
+    format: t.literal(CHECKPOINT_FORMAT),
+    /** The log it was taken of (its path, or the store's name), as the auditor named it. */
+    log: t.string,
+    /** The head verified: its position and its stored chain hash. */
+    position: Position,
+    hash: Sha256Hex,
+    verifiedAt: IsoInstant,
+  }),
+  t.partial({
+    /**
+     * Every event up to `position` was checked to use the one key the log's dictionary gives its subject (no
+     * second key, which an earlier version could give): the whole chain was, or each check since one that was.
+     * Absent in a checkpoint an earlier version wrote: its checks did not look.
+     */
+    keysChecked: t.literal(true),
+  }),
+]);
 export type ChainCheckpoint = t.TypeOf<typeof ChainCheckpoint>;
 
 /** Reads a checkpoint file: undefined when there is none yet; a reason when it cannot be used. */
@@ -91,6 +101,11 @@ export interface CheckedChain {
   readonly saved?: { readonly position: number; readonly hash: string };
   /** The chain verified and the checkpoint, if any, fits the log. */
   readonly ok: boolean;
+  /**
+   * The chain verified, and every event of it was checked to use its subject's one key (`keysChecked`): this
+   * check was of the whole chain, or of the events after a checkpoint that says the ones before were.
+   */
+  readonly keysChecked: boolean;
 }
 
 export const describeCheckpointUse = (u: CheckpointUse): string => {
@@ -120,11 +135,13 @@ export const checkChainFrom = async (
 ): Promise<CheckedChain> => {
   if (file === undefined) {
     const chain = await log.verifyChain();
-    return { chain, checkpoint: { _tag: "None" }, ok: chain.ok };
+    return { chain, checkpoint: { _tag: "None" }, ok: chain.ok, keysChecked: chain.ok };
   }
   const read = readCheckpoint(file);
   let use: CheckpointUse;
   let chain: ChainReport;
+  /** Whether the events before the check's start were checked for second keys (all of them: none before it). */
+  let keysBefore = true;
   if (E.isLeft(read)) {
     use = { _tag: "Unreadable", file, reason: read.left };
     chain = await log.verifyChain();
@@ -137,6 +154,7 @@ export const checkChainFrom = async (
     if (stored === c.hash) {
       use = { _tag: "Used", file, position: c.position };
       chain = await log.verifyChain({ after: c.position });
+      keysBefore = c.keysChecked === true;
     } else {
       const reason =
         stored === undefined
@@ -147,15 +165,19 @@ export const checkChainFrom = async (
     }
   }
   const usable = use._tag === "None" || use._tag === "Used";
-  if (!chain.ok || !usable || chain.head === 0) return { chain, checkpoint: use, ok: chain.ok && usable };
+  const keysChecked = chain.ok && keysBefore;
+  if (!chain.ok || !usable || chain.head === 0) {
+    return { chain, checkpoint: use, ok: chain.ok && usable, keysChecked };
+  }
   const hash = await storedHashAt(log, chain.head);
-  if (hash === undefined) return { chain, checkpoint: use, ok: chain.ok };
+  if (hash === undefined) return { chain, checkpoint: use, ok: chain.ok, keysChecked };
   writeCheckpoint(file, {
     format: CHECKPOINT_FORMAT,
     log: logName,
     position: chain.head,
     hash,
     verifiedAt: now().toISOString(),
+    ...(keysChecked ? { keysChecked: true as const } : {}),
   });
-  return { chain, checkpoint: use, saved: { position: chain.head, hash }, ok: true };
+  return { chain, checkpoint: use, saved: { position: chain.head, hash }, ok: true, keysChecked };
 };

@@ -123,6 +123,8 @@ export interface LogCheck {
   /** How the auditor's checkpoint was used, and where it now stands. */
   readonly checkpoint: CheckpointUse;
   readonly saved?: { readonly position: number; readonly hash: string };
+  /** Every event was checked to use its subject's one key (`CheckedChain.keysChecked`). */
+  readonly keysChecked: boolean;
 }
 
 export interface VerifyReport {
@@ -318,6 +320,7 @@ const checkLog = async (
         ...(chain.logMeta === undefined ? {} : { logMeta: chain.logMeta }),
         checkpoint: checked.checkpoint,
         ...(checked.saved === undefined ? {} : { saved: checked.saved }),
+        keysChecked: checked.keysChecked,
       },
       logged,
     };
@@ -385,6 +388,7 @@ export const verifyPublication = async (
       logReadOnly: true,
       stageOnlyCatalogFacts: true,
       stageOnlyCountedEntities: countedOnly,
+      singleSubjectKeys: findings.log.keysChecked,
       atomicSteps,
     });
     try {
