@@ -47,9 +47,11 @@ const person = fc
     birth: fc.constantFrom(1960, 1990, 2007, 2009, 2012),
     inst: fc.constantFrom("vcb", "agribank"),
     until: fc.integer({ min: 0, max: 3 }),
+    // a validity to a year-end, to the middle of a year, or to the first day after a year-end
+    untilDay: fc.constantFrom("12-31", "06-30", "01-01"),
   })
   .map(
-    ({ who, type, on, birth, inst, until }): Draft => ({
+    ({ who, type, on, birth, inst, until, untilDay }): Draft => ({
       subject: `person:h${who}`,
       type,
       on,
@@ -62,7 +64,12 @@ const person = fc
           case "VneidActivated":
             return { ...base, level: 2 };
           case "DigitalSignatureIssued":
-            return { ...base, provider: "vnpt-ca", validUntil: `${Number(d.slice(0, 4)) + until}-12-31` };
+            // never before the day it is issued
+            return {
+              ...base,
+              provider: "vnpt-ca",
+              validUntil: `${Number(d.slice(0, 4)) + until + (untilDay === "12-31" ? 0 : 1)}-${untilDay}`,
+            };
           case "DigitalSignatureRevoked":
             return { ...base, provider: "vnpt-ca" };
           default:

@@ -134,12 +134,25 @@ SELECT hc.subject_key, hc.subject, y.year, hc.commune, hc.fixed_broadband FROM h
 export type PersonFamily = "account" | "signature";
 export const PERSON_FAMILIES: readonly PersonFamily[] = ["account", "signature"];
 
-/** `families`: of the keyed families, those computed (the others' attributes are NULL). */
+/** The last year whose 31 December is on or before `d` (NULL for NULL): a validity until `d` covers year-ends up to it. */
+const lastYearEndSql = (d: string) =>
+  `CASE WHEN month(${d}) = 12 AND day(${d}) = 31 THEN year(${d}) ELSE year(${d}) - 1 END`;
+
+/**
+ * `families`: of the keyed families, those computed (the others' attributes are NULL).
+ *
+ * A person's keyed attributes (payment accounts, signatures: one state per key, carried over the buckets as the
+ * rest) are summed up per bucket of the person (`kp`): the keys' states that hold at the bucket, which hold for
+ * every year up to the person's next bucket, since a key's buckets are among the person's. An account counts
+ * in those years if it is open; a signature if its last fact is positive and its validity reaches the
+ * year-end, which `sig_vy` (the last year-end the positive keys' validity reaches) decides per year. So the
+ * keyed states are neither expanded into years nor joined per year.
+ */
 const personStateSql = (families: readonly PersonFamily[], by: StateKey): string => {
-  const k =
+  const kp =
     families.length === 0
-      ? `k AS (SELECT NULL::${by === "subject" ? "VARCHAR" : "BIGINT"} AS ${by}, NULL::INTEGER AS year,
-                NULL::BOOLEAN AS has_payment_account, NULL::BOOLEAN AS has_digital_signature WHERE false)`
+      ? `kp AS (SELECT NULL::${by === "subject" ? "VARCHAR" : "BIGINT"} AS kp_by, NULL::INTEGER AS kp_bucket,
+                NULL::BOOLEAN AS acct, NULL::BIGINT AS sig_n, NULL::BIGINT AS sig_vy WHERE false)`
       : `kb AS (SELECT ${by}, fam, attr_key, bucket, sum(sign) AS net,
          arg_max(sign, ord) AS sign_v, max(ord) AS sign_k,
          arg_max(valid_until, ord) AS until_v, max(ord) FILTER (WHERE valid_until IS NOT NULL) AS until_k
@@ -150,12 +163,13 @@ kc AS (SELECT ${by}, fam, bucket,
          arg_max(until_v, until_k) OVER w AS last_valid_until,
          lead(bucket) OVER (PARTITION BY ${by}, fam, attr_key ORDER BY bucket) AS next
        FROM kb WINDOW w AS (PARTITION BY ${by}, fam, attr_key ORDER BY bucket ${CARRIED})),
-k AS (SELECT kc.${by}, y.year,
-        bool_or(net > 0) FILTER (WHERE fam = 'account') AS has_payment_account,
-        bool_or(last_sign > 0 AND coalesce(last_valid_until >= make_date(y.year, 12, 31), false))
-          FILTER (WHERE fam = 'signature') AS has_digital_signature
-      FROM kc ${HOLDS("kc")}
-      GROUP BY kc.${by}, y.year)`;
+kp AS (SELECT pc.${by} AS kp_by, pc.bucket AS kp_bucket,
+         bool_or(kc.net > 0) FILTER (WHERE kc.fam = 'account') AS acct,
+         count(*) FILTER (WHERE kc.fam = 'signature') AS sig_n,
+         max(CASE WHEN kc.last_sign > 0 THEN ${lastYearEndSql("kc.last_valid_until")} END)
+           FILTER (WHERE kc.fam = 'signature') AS sig_vy
+       FROM pc JOIN kc ON kc.${by} = pc.${by} AND kc.bucket <= pc.bucket AND (kc.next IS NULL OR pc.bucket < kc.next)
+       GROUP BY pc.${by}, pc.bucket)`;
   return `WITH ${BUCKETS},
 pb AS (SELECT subject_key, subject, bucket,
          arg_max_null(commune, ord) AS commune_v, max(ord) AS commune_k,
@@ -170,13 +184,12 @@ pc AS (SELECT subject_key, subject, bucket,
          bool_or(health) OVER w AS health,
          lead(bucket) OVER (PARTITION BY ${by} ORDER BY bucket) AS next
        FROM pb WINDOW w AS (PARTITION BY ${by} ORDER BY bucket ${CARRIED})),
-${k},
-b AS (SELECT pc.subject_key, pc.subject, y.year, pc.commune, pc.birth_year,
-        CASE WHEN pc.vneid THEN true END AS has_vneid, CASE WHEN pc.health THEN true END AS has_health_record
-      FROM pc ${HOLDS("pc")})
-SELECT b.subject_key, b.subject, b.year, b.commune, b.birth_year, k.has_payment_account AS has_payment_account, b.has_vneid,
-       k.has_digital_signature AS has_digital_signature, b.has_health_record
-FROM b LEFT JOIN k ON k.${by} = b.${by} AND k.year = b.year`;
+${kp}
+SELECT pc.subject_key, pc.subject, y.year, pc.commune, pc.birth_year, kp.acct AS has_payment_account,
+       CASE WHEN pc.vneid THEN true END AS has_vneid,
+       CASE WHEN kp.sig_n > 0 THEN coalesce(kp.sig_vy >= y.year, false) END AS has_digital_signature,
+       CASE WHEN pc.health THEN true END AS has_health_record
+FROM pc LEFT JOIN kp ON kp.kp_by = pc.${by} AND kp.kp_bucket = pc.bucket ${HOLDS("pc")}`;
 };
 
 /**
