@@ -30,6 +30,7 @@ import type { DuckDBBlobValue, DuckDBValue } from "@duckdb/node-api";
 import { type CatalogEntry, ENTITY_KINDS, type EntityKind } from "@kpi/core";
 import type { Warehouse } from "../warehouse/projector.js";
 import type { Sql } from "../warehouse/sql.js";
+import { tracer } from "../warehouse/trace.js";
 import {
   asOfEntitySql,
   asOfReportsSql,
@@ -101,15 +102,20 @@ export const buildContributingEvents = async (
   const kinds = ENTITY_KINDS.filter((k) =>
     entries.some((e) => isEntityDefinition(e.definition) && e.definition.entity === k),
   );
+  const trace = tracer("contributions: ");
   const rel = await relationsAt(w, position, kinds, scope);
+  trace.lap("states as known then");
   for (const e of entries) {
     const d = e.definition;
     if (isEntityDefinition(d)) await exec(w, membersSql(e, rel.entity(d.entity), scope));
     for (const { field, role } of reportedFieldsOf(d))
       await exec(w, reportsUsedSql(e, field, role, rel.reports, scope));
   }
+  trace.lap("members and reports");
   await exec(w, memberEventsSql(position, scope.year));
+  trace.lap("members' events");
   await exec(w, reportEventsSql(position));
+  trace.lap("reports' events");
 };
 
 /** The rows of `leavesSql` (cell INTEGER, h BLOB, n INTEGER) as nodes to fold. */
@@ -125,13 +131,16 @@ async function* leafRows(chunks: AsyncIterable<DuckDBValue[][]>): AsyncGenerator
  * the leaf hashes are kept on the connection for the next call (`LEAF_CACHE`) until `dropLeafCache`.
  */
 export const contributionDigests = async (w: Warehouse, cacheLeaves = false): Promise<Map<string, Contribution>> => {
+  const trace = tracer("contributions: ");
   await w.query(CELLS_SQL);
   if (cacheLeaves) {
     await w.query(LEAF_CACHE_SQL);
     await exec(w, cacheLeavesSql(w.eventsTable));
   }
+  trace.lap("cells and leaf hashes");
   const leaves = leavesSql(w.eventsTable, undefined, cacheLeaves);
   const trees = await merkleRootsOf(leafRows(w.streamRows(leaves.text, leaves.params)));
+  trace.lap("Merkle roots");
   const cells = await w.query<{ cell: number; indicator: string; geo: string; breakdown: string }>(
     "SELECT cell, indicator, geo, breakdown FROM audit_cells",
   );

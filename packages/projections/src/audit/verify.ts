@@ -39,6 +39,7 @@ import {
   Warehouse,
 } from "../warehouse/projector.js";
 import { seedCatalog, seedReferenceTables } from "../warehouse/seedTables.js";
+import { tracer } from "../warehouse/trace.js";
 import { type CheckpointUse, checkChainFrom } from "./chainCheckpoint.js";
 import { cellKey } from "./contribution.js";
 import {
@@ -402,7 +403,9 @@ export const verifyPublication = async (
       );
       if (!replayed) return undefined;
       replaySeconds += (performance.now() - started) / 1000;
+      const trace = tracer("recompute: ");
       const reference = await referenceDigest(w);
+      trace.lap("reference data's digest");
       const folded = await w.checkpoint();
       if (folded !== p.position) {
         const missing = `not recomputed: the log ends at position ${folded}`;
@@ -411,9 +414,11 @@ export const verifyPublication = async (
       const rows = await figureRows(w, [...defs.keys()], [...new Set(years)], "all");
       const published = new Set(p.figures.map(figureKey));
       const wanted = rows.filter((r) => published.has(figureKey(r)));
+      trace.lap("figures");
       const recomputed = new Map(
         (await withContributions(w, defs, wanted, p.position)).map((f) => [figureKey(f), f] as const),
       );
+      trace.lap("contributions' digests");
       // a figure of a kind staged in part, with none of its entities in the cell: the full fold may have 0
       const unsure =
         countedOnly && [...recomputed.values()].some((f) => f.numerator === null && narrowedKind(f.indicator));
@@ -422,7 +427,7 @@ export const verifyPublication = async (
       );
       return { reference, checks, unsure };
     } finally {
-      await w.close();
+      await tracer("recompute: ").time("closing the replay", () => w.close());
     }
   };
   /** Whether a replay without transactions failed on an event's data: every later replay uses them. */

@@ -132,7 +132,7 @@ describe("snapshot temporary files", () => {
     const w = await open();
     const snap = join(dir, `snap-${n}.duckdb`);
     try {
-      failLikeAFullDisk(w, /^COPY FROM DATABASE/, false);
+      failLikeAFullDisk(w, /^FORCE CHECKPOINT/, false);
       const e = (await w.snapshot(snap).catch((x: unknown) => x)) as Error;
       expect(e.message).toMatch(/^writing the snapshot .* failed: .*No space left on device; .*free disk space/);
       expect(existsSync(`${snap}.tmp-${process.pid}`)).toBe(false);
