@@ -16,7 +16,6 @@
 import { createHash } from "node:crypto";
 import {
   chmodSync,
-  copyFileSync,
   existsSync,
   constants as fsConstants,
   mkdirSync,
@@ -25,6 +24,7 @@ import {
   rmSync,
   statSync,
 } from "node:fs";
+import { copyFile } from "node:fs/promises";
 import { totalmem } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
@@ -2096,7 +2096,8 @@ export class Warehouse {
     const walEmpty = () => !existsSync(wal) || statSync(wal).size === 0;
     const before = statSync(this.path);
     if (!walEmpty()) return false;
-    copyFileSync(this.path, tmp, fsConstants.COPYFILE_FICLONE);
+    // in the thread pool: the server's event loop keeps answering reads meanwhile
+    await copyFile(this.path, tmp, fsConstants.COPYFILE_FICLONE);
     const after = statSync(this.path);
     if (after.mtimeMs !== before.mtimeMs || after.size !== before.size || !walEmpty()) return false;
     await this.conn.run(`ATTACH '${tmp.replaceAll("'", "''")}' AS snapshot_check (READ_ONLY)`);
