@@ -6,9 +6,9 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
 import { fact, testCatalog, testReference } from "../testing/fixtures.js";
+import { hookStatements } from "../testing/statements.js";
 import { Warehouse } from "./projector.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-whfault-"));
@@ -43,17 +43,15 @@ const ENOSPC = 'IO Error: Could not write file "wh.duckdb.wal": No space left on
  * that follows fails.
  */
 const failLikeAFullDisk = (w: Warehouse, when: RegExp, inTransaction = true): void => {
-  const conn = (w as unknown as { conn: DuckDBConnection }).conn;
-  const real = conn.run.bind(conn);
   let failed = false;
-  conn.run = (async (sql: string, ...rest: unknown[]) => {
+  hookStatements(w, async (sql, real, rest) => {
     if (!failed && when.test(sql)) {
       failed = true;
       if (inTransaction) await real("COMMIT");
       throw new Error(ENOSPC);
     }
-    return (real as (...a: unknown[]) => ReturnType<DuckDBConnection["run"]>)(sql, ...rest);
-  }) as DuckDBConnection["run"];
+    return real(sql, ...rest);
+  });
 };
 
 describe("a projection step that fails midway", () => {

@@ -7,10 +7,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DuckDBConnection } from "@duckdb/node-api";
 import * as fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { testCatalog, testReference } from "../testing/fixtures.js";
+import { hookStatements } from "../testing/statements.js";
 import { factStreamArb } from "../testing/streams.js";
 import { Warehouse } from "./projector.js";
 
@@ -32,14 +32,11 @@ const open = async () => {
 
 /** The statements the warehouse's connection runs, recorded from now on. */
 const recordStatements = (w: Warehouse, skip?: RegExp): string[] => {
-  const conn = (w as unknown as { conn: DuckDBConnection }).conn;
-  const real = conn.run.bind(conn);
   const seen: string[] = [];
-  conn.run = (async (sql: string, ...rest: unknown[]) => {
+  hookStatements(w, async (sql, real, rest) => {
     seen.push(sql);
-    if (skip?.test(sql)) return undefined;
-    return (real as (...a: unknown[]) => ReturnType<DuckDBConnection["run"]>)(sql, ...rest);
-  }) as DuckDBConnection["run"];
+    return skip?.test(sql) ? undefined : real(sql, ...rest);
+  });
   return seen;
 };
 
