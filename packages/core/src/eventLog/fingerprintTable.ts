@@ -106,8 +106,12 @@ export const probe = (keys: Int32Array, cap: number, h1: number, h2: number): nu
 /** Whether `k` lies cyclically in (i, j] (backward-shift deletion: an entry whose home is there stays). */
 export const between = (i: number, k: number, j: number): boolean => (i <= j ? i < k && k <= j : i < k || k <= j);
 
-/** The slot count for `expected` entries at the load a table grows at (`fits`). */
-export const capacityFor = (expected: number): number => Math.max(1024, Math.ceil((expected * 10) / 7) + 1);
+/** The slot count for `expected` entries at the load a table grows at (`fits`, `tenths` of its slots). */
+export const capacityFor = (expected: number, tenths = 7): number =>
+  Math.max(1024, Math.ceil((expected * 10) / tenths) + 1);
 
-/** A table grows when it would be more than 7/10 full (linear probing still needs about two probes a hit). */
-export const fits = (count: number, capacity: number): boolean => count * 10 <= capacity * 7;
+/**
+ * A table grows when it would be more than `tenths`/10 full: 7 by default (linear probing still needs about two
+ * probes a hit and six a miss); the embedded log's fact index, the largest, allows 8 (three and thirteen).
+ */
+export const fits = (count: number, capacity: number, tenths = 7): boolean => count * 10 <= capacity * tenths;

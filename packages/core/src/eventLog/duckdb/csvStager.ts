@@ -61,6 +61,16 @@ class TextBuffer {
   }
 }
 
+/**
+ * DuckDB's memory limit while a session's rows go in as files, and the one to put back when it ends. The inserts
+ * need little: their row groups go to the log's file as they fill, and what DuckDB keeps of them after is cache.
+ * With the log's standing 1 GB that cache is most of a large import's memory beside the append indexes.
+ */
+export interface StagingMemory {
+  readonly staging: string;
+  readonly standing: string;
+}
+
 export class CsvStager {
   private readonly events = new TextBuffer();
   private readonly subjects = new TextBuffer();
@@ -75,7 +85,18 @@ export class CsvStager {
     private readonly db: string,
     private readonly path: string,
     private readonly limit = 8 << 20,
+    private readonly memory?: StagingMemory,
   ) {}
+
+  /** Whether DuckDB's memory limit was lowered for this session (and must be put back when it ends). */
+  private lowered = false;
+
+  /** Puts DuckDB's memory limit back, once; a failure to do so leaves the lower one, which only slows reads. */
+  private async restoreMemory(): Promise<void> {
+    if (!this.lowered || this.memory === undefined) return;
+    this.lowered = false;
+    await this.conn.run(`SET memory_limit = '${this.memory.standing}'`).catch(() => undefined);
+  }
 
   /** Whether any row was staged (sent or pending) since the session began. */
   get used(): boolean {
@@ -120,6 +141,10 @@ export class CsvStager {
 
   private async send(): Promise<void> {
     if (this.events.rows === 0 && this.subjects.rows === 0) return;
+    if (this.memory !== undefined && this.sent === 0 && !this.lowered) {
+      await this.conn.run(`SET memory_limit = '${this.memory.staging}'`);
+      this.lowered = true;
+    }
     this.folder ??= mkdtempSync(join(onDisk(this.path) ? dirname(this.path) : tmpdir(), folderPrefix(this.path)));
     const t = this.turn++ % 2;
     const eventsFile = join(this.folder, `events-${t}.tsv`);
@@ -157,6 +182,7 @@ export class CsvStager {
       throw this.failure(e);
     } finally {
       this.removeFolder();
+      await this.restoreMemory();
     }
   }
 
@@ -166,6 +192,7 @@ export class CsvStager {
     this.subjects.take();
     await this.settle().catch(() => undefined);
     this.removeFolder();
+    await this.restoreMemory();
   }
 
   private removeFolder(): void {

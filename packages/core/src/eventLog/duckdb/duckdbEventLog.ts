@@ -204,10 +204,15 @@ const toStored = (r: Row): Port.StoredEvent => {
 
 const isoToMicros = (iso: string): bigint => BigInt(Date.parse(iso)) * 1000n;
 
-const indexedFact = (r: PlannedRow, content: readonly [number, number], source: number): IndexedFact => ({
+const indexedFact = (
+  r: PlannedRow,
+  content: readonly [number, number],
+  source: number,
+  subjectKey: number,
+): IndexedFact => ({
   position: r.position,
   content,
-  subject: fingerprint(r.fact.subject),
+  subjectKey,
   isRetraction: r.fact.type === "FactRetracted",
   source,
   retracted: false,
@@ -272,6 +277,13 @@ const logMemoryLimit = (): string => {
   return limit;
 };
 
+/**
+ * DuckDB's memory limit while a large session's rows go in as files (`CsvStager`), in a log of its own instance
+ * when KPI_DUCKDB_MEMORY does not set one: the 17 M-fact province file peaked at 2,705 MiB with 1 GB, 2,097 MiB
+ * with 400 MB (the append indexes hold about 1.3 GB of it).
+ */
+const STAGING_MEMORY = "384MB";
+
 export interface DuckDbEventLogOptions {
   readonly readOnly?: boolean;
   /**
@@ -312,6 +324,8 @@ export interface DuckDbEventLogOptions {
   readonly stageFromRows?: number;
   /** How many bytes of staged rows gather in memory before they go to a file (default 8 MiB; tests set less). */
   readonly stageBytes?: number;
+  /** DuckDB's memory limit while a session's rows go in as files (default 384MB; KPI_DUCKDB_MEMORY keeps its own). */
+  readonly stagingMemory?: string;
   /**
    * The most events whose canonical forms the whole-chain check reads at once (default 500,000; a range also
    * stops at about `FP_RANGE_BYTES` of them); tests set a few to cross ranges and blocks.
@@ -639,14 +653,12 @@ export class DuckDbEventLog implements Port.EventLog {
     if (rows.length !== wanted.size) return "the log does not hold the events the saved index names";
     for (const [pos, id, subject, isRetraction, c1, c2, source, subjectKey] of rows) {
       const f = s.ids.get(id);
-      const [s1, s2] = fingerprint(subject);
       if (
         f === undefined ||
         f.position !== pos ||
         f.content[0] !== c1 ||
         f.content[1] !== (c2 | 0) ||
-        f.subject[0] !== s1 ||
-        f.subject[1] !== s2 ||
+        f.subjectKey !== subjectKey ||
         f.isRetraction !== isRetraction ||
         s.sources.all()[f.source] !== source ||
         s.revisions.subjectKey(subject) !== subjectKey
@@ -660,14 +672,14 @@ export class DuckDbEventLog implements Port.EventLog {
   /** Adds the events after position `after` to the append indexes. */
   private async indexEventsAfter(after: number): Promise<void> {
     const ids = await this.indexConn.stream(
-      `SELECT id, CAST(position AS DOUBLE), subject, type = 'FactRetracted', CAST(content_fp >> 32 AS INTEGER),
+      `SELECT id, CAST(position AS DOUBLE), subject_key, type = 'FactRetracted', CAST(content_fp >> 32 AS INTEGER),
               CAST(content_fp & 4294967295 AS DOUBLE), source FROM ${this.db}events WHERE position > ${after}`,
     );
     for await (const rows of ids.yieldRows()) {
       for (const r of rows) {
         this.ids.add(r[0] as string, {
           position: r[1] as number,
-          subject: fingerprint(r[2] as string),
+          subjectKey: r[2] as number,
           isRetraction: r[3] as boolean,
           content: [r[4] as number, (r[5] as number) | 0],
           source: this.sources.code(r[6] as string),
@@ -775,7 +787,15 @@ export class DuckDbEventLog implements Port.EventLog {
     }
     await this.writeConn.run("BEGIN TRANSACTION");
     /** A large batch's rows go in as files DuckDB reads (and every batch after it), a small one's with the appender. */
-    const stager = new CsvStager(this.writeConn, this.db, this.path, this.options.stageBytes);
+    const stager = new CsvStager(
+      this.writeConn,
+      this.db,
+      this.path,
+      this.options.stageBytes,
+      this.options.attach === undefined && process.env.KPI_DUCKDB_MEMORY === undefined
+        ? { staging: this.options.stagingMemory ?? STAGING_MEMORY, standing: logMemoryLimit() }
+        : undefined,
+    );
     // The session adds its facts and stream revisions to the log's own indexes (one copy however large the
     // import: a second would double the memory), and takes them out again if it rolls back: one by one while
     // the session is small, else by reading the indexes again as the log opens (from the saved ones).
@@ -817,7 +837,15 @@ export class DuckDbEventLog implements Port.EventLog {
         if (added !== undefined && added.length + plan.rows.length > (this.options.undoLimit ?? MAX_UNDO_IDS))
           added = undefined;
         for (const [i, r] of plan.rows.entries()) {
-          this.ids.add(r.fact.id, indexedFact(r, contents[i] as [number, number], this.sources.code(r.fact.source)));
+          this.ids.add(
+            r.fact.id,
+            indexedFact(
+              r,
+              contents[i] as [number, number],
+              this.sources.code(r.fact.source),
+              this.revisions.subjectKey(r.fact.subject), // given as its rows were written, just above
+            ),
+          );
           added?.push(r.fact.id);
           if (r.fact.type === "FactRetracted") {
             const target = String(r.fact.data.eventId);
@@ -1014,7 +1042,7 @@ export class DuckDbEventLog implements Port.EventLog {
       const f = this.ids.get(id);
       if (f === undefined) continue;
       const [c1, c2] = f.content;
-      const [s1, s2] = f.subject;
+      const key = f.subjectKey;
       const ref: StoredRef = {
         position: position(f.position),
         isRetraction: f.isRetraction,
@@ -1022,10 +1050,9 @@ export class DuckDbEventLog implements Port.EventLog {
           const [a, b] = fingerprint(c);
           return a === c1 && b === c2;
         },
-        sameSubject: (x) => {
-          const [a, b] = fingerprint(x);
-          return a === s1 && b === s2;
-        },
+        // every stored subject has its one key (a log whose dictionary gave a subject two is re-keyed by kpi
+        // migrate; until then a retraction naming a fact under its second key is refused, never wrongly let in)
+        sameSubject: (x) => key !== 0 && this.revisions.subjectKey(x) === key,
         details: () => Promise.resolve({ source: this.sources.name(f.source), retracted: f.retracted }),
       };
       out.set(id, ref);

@@ -10,7 +10,7 @@
  * the header says how many keys were given (`subjects`): a log opened from its snapshot reads only the
  * dictionary's rows after that many, as it reads only the events after `head`.
  *
- * Layout: the magic line `KPI-LOG-INDEX 3\n`, a little-endian u32 length and that many bytes of JSON (the
+ * Layout: the magic line `KPI-LOG-INDEX 4\n`, a little-endian u32 length and that many bytes of JSON (the
  * header), then each array of the header's `sections`, in order, each starting at a multiple of 8 bytes.
  * Written to a temporary file, flushed to disk and renamed over the old one, so a reader sees a whole snapshot
  * or the previous one.
@@ -20,8 +20,12 @@ import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { FactIndex, SourceCodes, StreamRevisions } from "./logIndex.js";
 
-/** Version 3 added the subject keys (`streamSubjectKeys`, `subjects`); a version-2 snapshot is derived again. */
-const MAGIC = Buffer.from("KPI-LOG-INDEX 3\n", "latin1");
+/**
+ * Version 3 added the subject keys (`streamSubjectKeys`, `subjects`); version 4 keeps each fact's subject key in
+ * the fact index instead of its subject's fingerprint (`data`: three words a slot, not four). A snapshot of an
+ * earlier version is derived again, once, when the log is next opened for writing.
+ */
+const MAGIC = Buffer.from("KPI-LOG-INDEX 4\n", "latin1");
 
 /** What a snapshot holds: the indexes as of `head`. */
 export interface IndexSnapshot {

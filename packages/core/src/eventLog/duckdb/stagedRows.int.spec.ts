@@ -136,6 +136,70 @@ describe("rows staged as files", () => {
     }
   }, 120_000);
 
+  it("go in under a lower memory limit for DuckDB, put back when the session ends; KPI_DUCKDB_MEMORY keeps its own", async () => {
+    const limitOf = async (log: DuckDbEventLog): Promise<number> => {
+      const conn = (log as unknown as { conn: { runAndReadAll(sql: string): Promise<{ getRows(): unknown[][] }> } })
+        .conn;
+      const text = String((await conn.runAndReadAll("SELECT current_setting('memory_limit')")).getRows()[0]?.[0]);
+      const m = /^([\d.]+) (KiB|MiB|GiB)$/.exec(text);
+      if (m === null) throw new Error(`unexpected memory limit ${text}`);
+      return Number(m[1]) * 1024 ** ["KiB", "MiB", "GiB"].indexOf(m[2] as string);
+    };
+    const many = (from: number) => Array.from({ length: 300 }, (_, i) => accountOpened(`m${from + i}`, `p${i % 7}`));
+    const set = process.env.KPI_DUCKDB_MEMORY;
+    delete process.env.KPI_DUCKDB_MEMORY;
+    try {
+      const log = await DuckDbEventLog.open(join(dir, "memory.duckdb"), {
+        stageFromRows: 100,
+        stageBytes: 2_000,
+        stagingMemory: "100MB",
+      });
+      try {
+        const standing = await limitOf(log);
+        // DuckDB says it in MiB with one decimal: within 0.1 % of the log's 1 GB, in KiB
+        expect(Math.abs(standing / (1e9 / 1024) - 1)).toBeLessThan(1e-3);
+        // a session staging rows: the lower limit while it runs, the standing one after its commit
+        let session = await log.beginBulk();
+        await session.append(many(0));
+        expect(Math.abs((await limitOf(log)) / (1e8 / 1024) - 1)).toBeLessThan(1e-3);
+        await session.commit();
+        expect(await limitOf(log)).toBe(standing);
+        // and after a rollback
+        session = await log.beginBulk();
+        await session.append(many(300));
+        expect(await limitOf(log)).toBeLessThan(standing);
+        await session.rollback();
+        expect(await limitOf(log)).toBe(standing);
+        // a session of small batches (the appender) leaves it as it is
+        session = await log.beginBulk();
+        await session.append(many(600).slice(0, 10));
+        expect(await limitOf(log)).toBe(standing);
+        await session.commit();
+        expect(await log.verifyChain()).toMatchObject({ ok: true, checked: 310 });
+      } finally {
+        await log.close();
+      }
+      process.env.KPI_DUCKDB_MEMORY = "600MB";
+      const chosen = await DuckDbEventLog.open(join(dir, "memory.duckdb"), {
+        stageFromRows: 100,
+        stageBytes: 2_000,
+        stagingMemory: "100MB",
+      });
+      try {
+        const limit = await limitOf(chosen);
+        const session = await chosen.beginBulk();
+        await session.append(many(900));
+        expect(await limitOf(chosen)).toBe(limit);
+        await session.commit();
+      } finally {
+        await chosen.close();
+      }
+    } finally {
+      if (set === undefined) delete process.env.KPI_DUCKDB_MEMORY;
+      else process.env.KPI_DUCKDB_MEMORY = set;
+    }
+  });
+
   it("are removed when a stopped import left them, as the log opens for writing", async () => {
     const path = join(dir, "left.duckdb");
     await (await DuckDbEventLog.open(path)).close();
