@@ -159,12 +159,16 @@ export const eventLogContract = (name: string, harness: EventLogHarness): void =
         expect(E.isLeft(unknown) && unknown.left).toMatchObject({ _tag: "RetractionRefused", reason: "unknown event" });
         const other = await log.append([retraction("r1", "person:p2", "a1")]);
         expect(E.isLeft(other) && other.left).toMatchObject({ _tag: "RetractionRefused", reason: "subject differs" });
+        // and from a subject the log already holds (another stream, another subject key)
+        ok(await log.append([accountOpened("a6", "p6")]));
+        const known = await log.append([retraction("r6", "person:p6", "a1")]);
+        expect(E.isLeft(known) && known.left).toMatchObject({ _tag: "RetractionRefused", reason: "subject differs" });
         ok(await log.append([retraction("r2", "person:p1", "a1")]));
         const ofRetraction = await log.append([retraction("r3", "person:p1", "r2")]);
         expect(E.isLeft(ofRetraction) && ofRetraction.left).toMatchObject({ reason: "is a retraction" });
         // a retraction of a fact earlier in the same batch
         ok(await log.append([accountOpened("a5", "p5"), retraction("r5", "person:p5", "a5")]));
-        expect(await log.head()).toBe(4);
+        expect(await log.head()).toBe(5);
       }));
 
     it("lets a source retract only its own facts, unless granted, and a fact only once", () =>
