@@ -275,22 +275,16 @@ describe("a log reopened from its saved indexes", () => {
     );
     const length = Buffer.alloc(4);
     length.writeUInt32LE(json.length);
-    writeFileSync(snapshotPath(a), Buffer.concat([Buffer.from("KPI-LOG-INDEX 4\n", "latin1"), length, json]));
-    const foreignHeader = await DuckDbEventLog.open(a, save);
-    expect(foreignHeader.indexLoad).toMatchObject({
-      snapshot: false,
-      why: "the saved index's header is not a snapshot header",
-    });
-    await foreignHeader.close();
-
+    /** Opens the log over a saved index of that magic line and this header: it is not trusted, for `why`. */
+    const refused = async (magic: string, why: string) => {
+      writeFileSync(snapshotPath(a), Buffer.concat([Buffer.from(magic, "latin1"), length, json]));
+      const log = await DuckDbEventLog.open(a, save);
+      expect(log.indexLoad).toMatchObject({ snapshot: false, why });
+      await log.close();
+    };
+    await refused("KPI-LOG-INDEX 4\n", "the saved index's header is not a snapshot header");
     // a snapshot an earlier version wrote (version 3 kept subjects' fingerprints in the fact index): derived again
-    writeFileSync(snapshotPath(a), Buffer.concat([Buffer.from("KPI-LOG-INDEX 3\n", "latin1"), length, json]));
-    const earlier = await DuckDbEventLog.open(a, save);
-    expect(earlier.indexLoad).toMatchObject({
-      snapshot: false,
-      why: "the saved index is not a snapshot of this version",
-    });
-    await earlier.close();
+    await refused("KPI-LOG-INDEX 3\n", "the saved index is not a snapshot of this version");
 
     // a log restored from an older copy: the saved index is past its head
     const older = fresh();

@@ -53,9 +53,13 @@ const ticking = () => {
   return () => new Date(t++);
 };
 
+/** The log's own connection, to read what it holds. */
+const connOf = (log: DuckDbEventLog) =>
+  (log as unknown as { conn: { runAndReadAll(sql: string): Promise<{ getRows(): unknown[][] }> } }).conn;
+
 /** Every column of every event and subject, in order, as text. */
 const contents = async (log: DuckDbEventLog): Promise<string[][]> => {
-  const conn = (log as unknown as { conn: { runAndReadAll(sql: string): Promise<{ getRows(): unknown[][] }> } }).conn;
+  const conn = connOf(log);
   const events = await conn.runAndReadAll("SELECT * FROM events ORDER BY position");
   const subjects = await conn.runAndReadAll("SELECT * FROM subjects ORDER BY subject_key");
   const text = (rows: unknown[][]) => rows.map((r) => r.map((v) => String(v)));
@@ -138,22 +142,24 @@ describe("rows staged as files", () => {
 
   it("go in under a lower memory limit for DuckDB, put back when the session ends; KPI_DUCKDB_MEMORY keeps its own", async () => {
     const limitOf = async (log: DuckDbEventLog): Promise<number> => {
-      const conn = (log as unknown as { conn: { runAndReadAll(sql: string): Promise<{ getRows(): unknown[][] }> } })
-        .conn;
-      const text = String((await conn.runAndReadAll("SELECT current_setting('memory_limit')")).getRows()[0]?.[0]);
+      const rows = (await connOf(log).runAndReadAll("SELECT current_setting('memory_limit')")).getRows();
+      const text = String(rows[0]?.[0]);
       const m = /^([\d.]+) (KiB|MiB|GiB)$/.exec(text);
       if (m === null) throw new Error(`unexpected memory limit ${text}`);
       return Number(m[1]) * 1024 ** ["KiB", "MiB", "GiB"].indexOf(m[2] as string);
     };
     const many = (from: number) => Array.from({ length: 300 }, (_, i) => accountOpened(`m${from + i}`, `p${i % 7}`));
-    const set = process.env.KPI_DUCKDB_MEMORY;
-    delete process.env.KPI_DUCKDB_MEMORY;
-    try {
-      const log = await DuckDbEventLog.open(join(dir, "memory.duckdb"), {
+    // staged from 100 rows, in files of about 2 kB, under 100 MB
+    const open = () =>
+      DuckDbEventLog.open(join(dir, "memory.duckdb"), {
         stageFromRows: 100,
         stageBytes: 2_000,
         stagingMemory: "100MB",
       });
+    const set = process.env.KPI_DUCKDB_MEMORY;
+    delete process.env.KPI_DUCKDB_MEMORY;
+    try {
+      const log = await open();
       try {
         const standing = await limitOf(log);
         // DuckDB says it in MiB with one decimal: within 0.1 % of the log's 1 GB, in KiB
@@ -180,11 +186,7 @@ describe("rows staged as files", () => {
         await log.close();
       }
       process.env.KPI_DUCKDB_MEMORY = "600MB";
-      const chosen = await DuckDbEventLog.open(join(dir, "memory.duckdb"), {
-        stageFromRows: 100,
-        stageBytes: 2_000,
-        stagingMemory: "100MB",
-      });
+      const chosen = await open();
       try {
         const limit = await limitOf(chosen);
         const session = await chosen.beginBulk();
