@@ -155,8 +155,9 @@ export interface WarehouseOptions {
    */
   readonly logIndexesInBackground?: boolean;
   /**
-   * Stage only what the catalog's figures read: every fact of the entity kinds its definitions count, the fact
-   * types they read, and retractions. Figures and contributions are unchanged; the `facts` table and the entity
+   * Stage only what the catalog's figures read: every fact of the entity kinds its definitions count dated on or
+   * before the last year's 31 December, the fact types they read, and retractions. Figures and contributions of
+   * the years folded are unchanged; the `facts` table and the entity
    * tables of other kinds are not complete. For replays that recompute a few figures (audit), never for the
    * statisticians' warehouse.
    */
@@ -501,12 +502,18 @@ export const personFamiliesRead = (catalog: readonly CatalogEntry[]): PersonFami
 
 /**
  * The SQL condition on an event (alias `e`) that `stageOnlyCatalogFacts` stages; `listed`: the condition that
- * the event's subject is listed in `stage_subjects` (`Warehouse.listStageSubjects`).
+ * the event's subject is listed in `stage_subjects` (`Warehouse.listStageSubjects`); `lastDay`: the last year's
+ * 31 December (`lastYearEnd`), after which an entity's facts are not staged. Every entity state is a year-end's,
+ * of the facts dated on or before it (`entitySql.ts`), and a member's later facts do not contribute
+ * (`contribution.ts`): they change no figure of those years. Reports, retractions and catalog changes are staged
+ * whatever their date (a report of a year is often dated after it).
  */
-const catalogFactsFilter = (s: CatalogStaging, listed: string): string => {
+const catalogFactsFilter = (s: CatalogStaging, listed: string, lastDay: string): string => {
   const parts = [oneOf("e.type", s.types)];
-  if (s.wholeKinds.size > 0) parts.push(oneOf("split_part(e.subject, ':', 1)", s.wholeKinds));
-  if (s.entityTypes.size > 0) parts.push(listed);
+  const entities: string[] = [];
+  if (s.wholeKinds.size > 0) entities.push(oneOf("split_part(e.subject, ':', 1)", s.wholeKinds));
+  if (s.entityTypes.size > 0) entities.push(listed);
+  if (entities.length > 0) parts.push(`(e.occurred_on <= ${lastDay} AND (${entities.join(" OR ")}))`);
   return `(${parts.join(" OR ")})`;
 };
 
@@ -1168,6 +1175,13 @@ export class Warehouse {
     return this.stagingPlan;
   }
 
+  /** The last year's 31 December, as SQL: no entity state of a later day is computed (`years`). */
+  private lastYearEnd(): string {
+    const last = this.options.years[1];
+    if (!Number.isSafeInteger(last)) throw new RangeError(`the last year must be a whole number, got ${last}`);
+    return `make_date(${last}, 12, 31)`;
+  }
+
   /** The column that keys an event's subject in the table the fold reads (the subject itself without one). */
   private stageKey(): string {
     return this.subjectKeyColumn ? "subject_key" : "subject";
@@ -1180,7 +1194,8 @@ export class Warehouse {
   private async listStageSubjects(head: number): Promise<void> {
     const key = this.stageKey();
     const p = new Params();
-    const types = oneOf("type", this.staging().entityTypes);
+    // a fact dated after the last year-end makes no holder in those years (`catalogFactsFilter`)
+    const types = `${oneOf("type", this.staging().entityTypes)} AND occurred_on <= ${this.lastYearEnd()}`;
     const listing =
       key === "subject" // a log without integer keys
         ? `SELECT DISTINCT subject FROM ${this.eventsTable} WHERE ${types} AND position <= ${p.bind(head)}`
@@ -1465,7 +1480,7 @@ export class Warehouse {
       const quarantined = this.counts.held + this.counts.cleared;
       const only = [
         ...(quarantined > 0 ? [NOT_QUARANTINED] : []),
-        ...(this.options.stageOnlyCatalogFacts === true ? [catalogFactsFilter(this.staging(), this.stageListed)] : []),
+        ...(this.options.stageOnlyCatalogFacts === true ? [catalogFactsFilter(this.staging(), this.stageListed, this.lastYearEnd())] : []),
       ];
       const st = tracer("  stage: ");
       const p = new Params();
