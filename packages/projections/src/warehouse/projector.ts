@@ -1480,7 +1480,9 @@ export class Warehouse {
       const quarantined = this.counts.held + this.counts.cleared;
       const only = [
         ...(quarantined > 0 ? [NOT_QUARANTINED] : []),
-        ...(this.options.stageOnlyCatalogFacts === true ? [catalogFactsFilter(this.staging(), this.stageListed, this.lastYearEnd())] : []),
+        ...(this.options.stageOnlyCatalogFacts === true
+          ? [catalogFactsFilter(this.staging(), this.stageListed, this.lastYearEnd())]
+          : []),
       ];
       const st = tracer("  stage: ");
       const p = new Params();
