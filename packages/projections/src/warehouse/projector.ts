@@ -157,9 +157,8 @@ export interface WarehouseOptions {
   /**
    * Stage only what the catalog's figures read: every fact of the entity kinds its definitions count dated on or
    * before the last year's 31 December, the fact types they read, and retractions. Figures and contributions of
-   * the years folded are unchanged; the `facts` table and the entity
-   * tables of other kinds are not complete. For replays that recompute a few figures (audit), never for the
-   * statisticians' warehouse.
+   * the years folded are unchanged; the `facts` table and the entity tables of other kinds are not complete. For
+   * replays that recompute a few figures (audit), never for the statisticians' warehouse.
    */
   readonly stageOnlyCatalogFacts?: boolean;
   /**
