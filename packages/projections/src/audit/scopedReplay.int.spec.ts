@@ -20,14 +20,20 @@ let n = 0;
 const years = [2023, 2026] as const;
 /** A replay folds the years of the figures it recomputes, as `verifyPublication` does. */
 const replayYears = [2024, 2025] as const;
-/** Streams whose full warehouse held entity facts dated after the replay's last year: the facts it leaves out. */
+/**
+ * Replays that, staging every entity of the kinds their part counts, would have staged facts of those kinds dated
+ * after their last year but for the cut: the facts the cut leaves out.
+ */
 let later = 0;
-/** Facts about entities (not retractions) dated after 2025. */
-const LATER_ENTITY_FACTS = `SELECT CAST(count(*) AS DOUBLE) AS n FROM facts
-  WHERE occurred_on > DATE '2025-12-31' AND type <> 'FactRetracted'
-    AND list_contains([${ENTITY_KINDS.map((k) => `'${k}'`).join(", ")}], kind)`;
-const laterEntityFacts = async (w: Warehouse): Promise<number> =>
-  (await w.query<{ n: number }>(LATER_ENTITY_FACTS))[0]?.n ?? -1;
+/** The facts of `kinds` (not retractions) dated after 2025. */
+const laterEntityFacts = async (w: Warehouse, kinds: Iterable<string>): Promise<number> =>
+  (
+    await w.query<{ n: number }>(
+      `SELECT CAST(count(*) AS DOUBLE) AS n FROM facts
+       WHERE occurred_on > DATE '2025-12-31' AND type <> 'FactRetracted'
+         AND list_contains([${[...kinds].map((k) => `'${k}'`).join(", ")}]::VARCHAR[], kind)`,
+    )
+  )[0]?.n ?? -1;
 
 const figures = async (w: Warehouse, catalog: readonly CatalogEntry[]) => {
   const codes = catalog.map((e) => e.code as string);
@@ -53,7 +59,7 @@ const bothWays = async (facts: readonly Fact[], part: readonly CatalogEntry[], c
     if (facts.length > 0 && E.isLeft(await full.log.append(facts))) throw new Error("append refused");
     await full.catchUp();
     expected = await figures(full, part);
-    if ((await laterEntityFacts(full)) > 0) later++;
+    if (!countedOnly && (await laterEntityFacts(full, catalogStaging(part, false).wholeKinds)) > 0) later++;
     expect(await subjectIndexes(full)).toBe(1); // it finds the subjects of the next step
   } finally {
     await full.close();
@@ -72,7 +78,7 @@ const bothWays = async (facts: readonly Fact[], part: readonly CatalogEntry[], c
       await scoped.catchUp();
       expect(await subjectIndexes(scoped)).toBe(0); // a replay folds once: the index would only cost its build
       // an entity's facts dated after the last year-end change no figure of the years replayed: not staged
-      expect(await laterEntityFacts(scoped)).toBe(0);
+      expect(await laterEntityFacts(scoped, ENTITY_KINDS)).toBe(0);
       return await figures(scoped, part);
     } finally {
       await scoped.close();
@@ -110,7 +116,7 @@ describe("replay of a catalog's facts only", () => {
       ),
       { numRuns: 25 },
     );
-    expect(later).toBeGreaterThan(0); // the replays left such facts out, and still agreed
+    expect(later).toBeGreaterThan(0); // replays left out facts they would have staged, and still agreed
   }, 300_000);
 
   it("staging only the entities the definitions can count, gives the same figures but where none is in a cell", async () => {

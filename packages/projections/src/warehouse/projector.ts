@@ -1194,16 +1194,16 @@ export class Warehouse {
     const key = this.stageKey();
     const p = new Params();
     // a fact dated after the last year-end makes no holder in those years (`catalogFactsFilter`)
-    const types = `${oneOf("type", this.staging().entityTypes)} AND occurred_on <= ${this.lastYearEnd()}`;
+    const holds = `${oneOf("type", this.staging().entityTypes)} AND occurred_on <= ${this.lastYearEnd()}`;
     const listing =
       key === "subject" // a log without integer keys
-        ? `SELECT DISTINCT subject FROM ${this.eventsTable} WHERE ${types} AND position <= ${p.bind(head)}`
+        ? `SELECT DISTINCT subject FROM ${this.eventsTable} WHERE ${holds} AND position <= ${p.bind(head)}`
         : this.options.singleSubjectKeys === true // every subject has one key: its events' key
-          ? `SELECT DISTINCT subject_key FROM ${this.eventsTable} WHERE ${types} AND position <= ${p.bind(head)}`
+          ? `SELECT DISTINCT subject_key FROM ${this.eventsTable} WHERE ${holds} AND position <= ${p.bind(head)}`
           : // through the log's dictionary: every key it gives those subjects (a log an earlier version wrote may
             // give one a second key, kpi migrate re-keys it), so none of their facts is left out
             `SELECT subject_key FROM ${this.subjectsTable} WHERE subject IN (
-               SELECT subject FROM ${this.eventsTable} WHERE ${types} AND position <= ${p.bind(head)})`;
+               SELECT subject FROM ${this.eventsTable} WHERE ${holds} AND position <= ${p.bind(head)})`;
     await run(this.conn, sqlOf(`CREATE OR REPLACE TEMP TABLE stage_subjects AS ${listing}`, p));
     this.stageListed = `e.${key} IN (SELECT ${key} FROM stage_subjects)`;
   }
