@@ -1,8 +1,10 @@
 /**
  * The SQL of `indicator_forecasts`, generated purely: the observed series of some indicators (read from
- * `indicator_values`), and the insert of the forecasts the pure `forecastTargets` made of them (bound as one
- * JSON parameter, so any number of rows is one statement). The projector runs them after `indicator_values`.
+ * `indicator_values`), and the append of the forecasts the pure `forecastTargets` made of them. The projector
+ * runs them after `indicator_values`.
  */
+
+import { type DuckDBConnection, dateValue } from "@duckdb/node-api";
 import { NOMINAL_COVERAGE, type SeriesForecast } from "../forecast/forecast.js";
 import type { Params } from "./sql.js";
 
@@ -36,33 +38,75 @@ export const forecastSeriesSql = (p: Params, codes: readonly string[]): string =
 FROM indicator_values WHERE value IS NOT NULL AND indicator IN (${inList(p, codes)})
 GROUP BY indicator, geo, breakdown ORDER BY indicator, geo, breakdown`;
 
-const ROW_TYPE = JSON.stringify([
-  {
-    indicator: "VARCHAR",
-    geo: "VARCHAR",
-    breakdown: "VARCHAR",
-    year: "INTEGER",
-    value: "DOUBLE",
-    lo: "DOUBLE",
-    hi: "DOUBLE",
-    method: "VARCHAR",
-    baseYear: "INTEGER",
-    observations: "INTEGER",
-    targetOp: "VARCHAR",
-    targetValue: "DOUBLE",
-    forecastStatus: "VARCHAR",
-    hash: "VARCHAR",
-  },
-]);
+/** The columns of `indicator_forecasts` in the table's order (schema.ts), as the appender fills them. */
+const COLUMN_TYPES = [
+  "VARCHAR", // indicator
+  "VARCHAR", // geo
+  "VARCHAR", // level
+  "VARCHAR", // breakdown
+  "INTEGER", // year
+  "DOUBLE", // value
+  "DOUBLE", // lo
+  "DOUBLE", // hi
+  "DOUBLE", // coverage
+  "VARCHAR", // method
+  "INTEGER", // base_year
+  "INTEGER", // observations
+  "VARCHAR", // target_op
+  "DOUBLE", // target_value
+  "VARCHAR", // forecast_status
+  "BIGINT", // position
+  "DATE", // vintage
+  "VARCHAR", // definition_hash
+] as const;
 
-export const insertForecastsSql = (
-  p: Params,
+/**
+ * Appends the forecast rows to `indicator_forecasts` through DuckDB's appender, in the connection's transaction
+ * (if one is open). The 5,486 forecasts of the small sample's warehouse took 12–40 ms this way, against 132–334 ms
+ * as one INSERT with the rows bound as one JSON parameter (`json_transform`, which DuckDB's planner evaluates
+ * once to fold the constant). A table whose columns are not the ones `schema.ts` makes is refused before any row
+ * is appended.
+ */
+export const appendForecasts = async (
+  conn: DuckDBConnection,
   forecasts: readonly ForecastRow[],
   position: number,
   vintage: string,
-): string =>
-  `INSERT INTO indicator_forecasts
-SELECT indicator, geo, CASE WHEN geo = 'province' THEN 'province' ELSE 'commune' END, breakdown, year, value, lo, hi,
-       ${p.bind(NOMINAL_COVERAGE)}, method, baseYear, observations, targetOp, targetValue, forecastStatus,
-       ${p.bind(position)}, CAST(${p.bind(vintage)} AS DATE), hash
-FROM (SELECT unnest(json_transform(${p.bind(JSON.stringify(forecasts))}, '${ROW_TYPE}'), recursive := true))`;
+): Promise<void> => {
+  const ap = await conn.createAppender("indicator_forecasts");
+  try {
+    const types = Array.from({ length: ap.columnCount }, (_, i) => ap.columnType(i).toString());
+    if (types.join(",") !== COLUMN_TYPES.join(",")) {
+      throw new Error(
+        `indicator_forecasts has the columns ${types.join(", ")}, not ${COLUMN_TYPES.join(", ")}: the warehouse was made by another version; run kpi rebuild`,
+      );
+    }
+    const day = dateValue(Math.round(Date.parse(`${vintage}T00:00:00Z`) / 86_400_000));
+    const text = (v: string | null) => (v === null ? ap.appendNull() : ap.appendVarchar(v));
+    const real = (v: number | null) => (v === null ? ap.appendNull() : ap.appendDouble(v));
+    for (const f of forecasts) {
+      ap.appendVarchar(f.indicator);
+      ap.appendVarchar(f.geo);
+      ap.appendVarchar(f.geo === "province" ? "province" : "commune");
+      ap.appendVarchar(f.breakdown);
+      ap.appendInteger(f.year);
+      ap.appendDouble(f.value);
+      ap.appendDouble(f.lo);
+      ap.appendDouble(f.hi);
+      ap.appendDouble(NOMINAL_COVERAGE);
+      ap.appendVarchar(f.method);
+      ap.appendInteger(f.baseYear);
+      ap.appendInteger(f.observations);
+      text(f.targetOp);
+      real(f.targetValue);
+      text(f.forecastStatus);
+      ap.appendBigInt(BigInt(position));
+      ap.appendDate(day);
+      ap.appendVarchar(f.hash);
+      ap.endRow();
+    }
+    ap.flushSync();
+  } finally {
+    ap.closeSync();
+  }
+};

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
 import { fact, testCatalog, testReference } from "../testing/fixtures.js";
 import { Warehouse } from "./projector.js";
@@ -200,6 +201,46 @@ describe("warehouse projection", () => {
       ]);
       await w.catchUp();
       expect(await standing()).toEqual([1]);
+      expect(await figure(w, "PAYMENT_ACCT_15", "29926", 2024)).toMatchObject({ numerator: 1, denominator: 4 });
+    } finally {
+      await w.close();
+    }
+  });
+
+  it("drops, at its next step, the index on the facts' subject key that earlier versions made", async () => {
+    const k = n++;
+    const indexes = async (w: Warehouse) =>
+      (
+        await w.query<{ n: number }>(
+          "SELECT CAST(count(*) AS DOUBLE) AS n FROM duckdb_indexes() WHERE table_name = 'facts'",
+        )
+      )[0]?.n;
+    let w = await open(k);
+    try {
+      await w.log.append([pop("p24", "29926", 2024, 5, 4, 3)]);
+      await w.catchUp();
+      expect(await indexes(w)).toBe(0);
+    } finally {
+      await w.close();
+    }
+    // as an earlier version left the warehouse: the index kept up at every commit, and never read through
+    const db = await DuckDBInstance.create(join(dir, `wh-${k}.duckdb`));
+    const c = await db.connect();
+    await c.run("CREATE INDEX facts_subject_key ON facts (subject_key)");
+    c.closeSync();
+    db.closeSync();
+    w = await open(k);
+    try {
+      expect(await indexes(w)).toBe(1);
+      await w.log.append([
+        person("a1", "PaymentAccountOpened", "h1990", "2024-03-10", {
+          commune: "29926",
+          birthYear: 1990,
+          institution: "vcb",
+        }),
+      ]);
+      expect((await w.catchUp()).rebuilt).toBe(false);
+      expect(await indexes(w)).toBe(0);
       expect(await figure(w, "PAYMENT_ACCT_15", "29926", 2024)).toMatchObject({ numerator: 1, denominator: 4 });
     } finally {
       await w.close();

@@ -89,7 +89,6 @@ describe("subject keys in the warehouse", () => {
     // the tables as a warehouse made before the key was kept had them
     const db = await DuckDBInstance.create(file);
     const c = await db.connect();
-    await c.run("DROP INDEX facts_subject_key");
     await c.run(
       ["facts", ...ENTITY_KINDS.map((x) => `ent_${x}_year`)]
         .map((t) => `ALTER TABLE ${t} DROP COLUMN subject_key;`)
