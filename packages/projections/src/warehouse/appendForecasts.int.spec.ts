@@ -114,4 +114,13 @@ describe("appendForecasts", () => {
     );
     expect((await c.runAndReadAll("SELECT count(*)::INTEGER FROM indicator_forecasts")).getRows()[0]?.[0]).toBe(0);
   });
+
+  it("refuses a forecast that is not a number, and a vintage that is not a day, and appends nothing", async () => {
+    const c = await open();
+    await expect(appendForecasts(c, [row({}), row({ year: 2031, lo: Number.NaN })], 1, "2026-01-01")).rejects.toThrow(
+      /the forecast of A province {2}2031 is not a number \(60\.25, NaN–70\.125\)/,
+    );
+    await expect(appendForecasts(c, [row({})], 1, "2026-13-45")).rejects.toThrow(/must be a day/);
+    expect((await c.runAndReadAll("SELECT count(*)::INTEGER FROM indicator_forecasts")).getRows()[0]?.[0]).toBe(0);
+  });
 });

@@ -73,6 +73,13 @@ export const appendForecasts = async (
   position: number,
   vintage: string,
 ): Promise<void> => {
+  // the table's NOT NULL refused what JSON could not carry; a number that is none is refused before any row goes in
+  const bad = forecasts.find((f) => ![f.value, f.lo, f.hi].every(Number.isFinite));
+  if (bad !== undefined) {
+    throw new RangeError(
+      `the forecast of ${bad.indicator} ${bad.geo} ${bad.breakdown} ${bad.year} is not a number (${bad.value}, ${bad.lo}–${bad.hi})`,
+    );
+  }
   const ap = await conn.createAppender("indicator_forecasts");
   try {
     const types = Array.from({ length: ap.columnCount }, (_, i) => ap.columnType(i).toString());
@@ -81,7 +88,9 @@ export const appendForecasts = async (
         `indicator_forecasts has the columns ${types.join(", ")}, not ${COLUMN_TYPES.join(", ")}: the warehouse was made by another version; run kpi rebuild`,
       );
     }
-    const day = dateValue(Math.round(Date.parse(`${vintage}T00:00:00Z`) / 86_400_000));
+    const ms = /^\d{4}-\d{2}-\d{2}$/.test(vintage) ? Date.parse(`${vintage}T00:00:00Z`) : Number.NaN;
+    if (!Number.isFinite(ms)) throw new RangeError(`the vintage must be a day (YYYY-MM-DD), got ${vintage}`);
+    const day = dateValue(Math.round(ms / 86_400_000));
     const text = (v: string | null) => (v === null ? ap.appendNull() : ap.appendVarchar(v));
     const real = (v: number | null) => (v === null ? ap.appendNull() : ap.appendDouble(v));
     for (const f of forecasts) {

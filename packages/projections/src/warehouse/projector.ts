@@ -345,9 +345,9 @@ const OUTDATED_SHAPES = [
 /**
  * `facts` has no index on its subject key, and a step drops the one earlier versions made. DuckDB never read
  * through it: a catch-up finds its subjects' facts by a scan whose filter on the key DuckDB derives from the
- * touched keys (the same plan and time with the index or without, for one subject or 8,827), while keeping the
- * index up cost every catch-up's commit (about 0.9 s of 1.4 s for 10,000 facts at 10 M) and a full fold its
- * build (5–6 s at 10 M). The entity-year tables have none either: a full fold writes them in subject-key order, so
+ * touched keys (a sequential scan, the same time with the index or without), while keeping the index up cost
+ * every catch-up's commit (871–924 ms against 201–265 ms for 10,000 facts at 10 M) and a full fold its build
+ * (5–6 s at 10 M). The entity-year tables have none either: a full fold writes them in subject-key order, so
  * that the key's zone maps find a few subjects' rows in a few row groups.
  */
 const DROP_SUBJECT_INDEX = "DROP INDEX IF EXISTS facts_subject_key";
