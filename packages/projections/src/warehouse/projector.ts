@@ -343,12 +343,13 @@ const OUTDATED_SHAPES = [
 ] as const;
 
 /**
- * `facts` has no index on its subject key, and a step drops the one earlier versions made. DuckDB never read
- * through it: a catch-up finds its subjects' facts by a scan whose filter on the key DuckDB derives from the
- * touched keys (a sequential scan, the same time with the index or without), while keeping the index up cost
- * every catch-up's commit (871–924 ms against 201–265 ms for 10,000 facts at 10 M) and a full fold its build
- * (5–6 s at 10 M). The entity-year tables have none either: a full fold writes them in subject-key order, so
- * that the key's zone maps find a few subjects' rows in a few row groups.
+ * `facts` has no index on its subject key, and setting up drops the one earlier versions made (in the set-up hash,
+ * so a warehouse set up before is set up again once). DuckDB never read through it: a catch-up finds its subjects'
+ * facts by a scan whose filter on the key DuckDB derives from the touched keys (a sequential scan, the same time
+ * with the index or without), while keeping the index up cost every catch-up's commit (871–924 ms against 201–265 ms
+ * for 10,000 facts at 10 M) and a full fold its build (5–6 s at 10 M). The entity-year tables have none either: a
+ * full fold writes them in subject-key order, so that the key's zone maps find a few subjects' rows in a few row
+ * groups.
  */
 const DROP_SUBJECT_INDEX = "DROP INDEX IF EXISTS facts_subject_key";
 
@@ -880,6 +881,7 @@ export class Warehouse {
     if (this.mirrored) await c.run(SOURCE_EVENTS_DDL);
     // ... and before facts said when they were reported: the column is added (the schema version rebuilds it)
     await c.run("ALTER TABLE facts ADD COLUMN IF NOT EXISTS reported_on DATE");
+    await c.run(DROP_SUBJECT_INDEX);
     if (this.mirrored) await c.run(`ALTER TABLE ${SOURCE_EVENTS} ADD COLUMN IF NOT EXISTS reported_on DATE`);
     for (const kind of ENTITY_KINDS) await c.run(entityTableDdl(kind, ENTITY_COLUMNS[kind]));
     await c.run(
@@ -901,6 +903,7 @@ export class Warehouse {
           ENTITY_KINDS.map((kind) => entityTableDdl(kind, ENTITY_COLUMNS[kind])),
           standingReportsSql(new Params()),
           WAREHOUSE_VIEWS,
+          DROP_SUBJECT_INDEX,
           this.options.reference,
           this.options.catalog,
           BREAKDOWN_LABELS,
@@ -1474,7 +1477,6 @@ export class Warehouse {
     };
     const atomic = this.options.atomicSteps !== false;
     const body = async () => {
-      await c.run(DROP_SUBJECT_INDEX);
       // an empty quarantine (the rule) puts no anti-join before the stage; its counts are kept at every change
       const quarantined = this.counts.held + this.counts.cleared;
       const only = [
