@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { fact, testCatalog, testReference } from "../testing/fixtures.js";
 import { factStreamArb } from "../testing/streams.js";
 import { Warehouse } from "../warehouse/projector.js";
-import { cellKey, contributionsOf, type Scope } from "./contribution.js";
+import { cellKey, contributionsOf, LeafCache, type Scope } from "./contribution.js";
 import { EMPTY_ROOT, merkleRoot } from "./merkle.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-contrib-"));
@@ -133,6 +133,37 @@ describe("contributing events", () => {
       expect([...one.keys()]).toEqual([cellKey("PAYMENT_ACCT_15", "29927", "")]);
       expect(one.get(cellKey("PAYMENT_ACCT_15", "29927", ""))).toEqual(await digestOf(w, [3, 5]));
       expect(EMPTY_ROOT).toHaveLength(64);
+
+      // the leaf hashes a publish keeps for all its calls (the whole log read once, or each call's new events
+      // joined), reused at earlier positions and for other indicators, give the digests of one call's own
+      const codes = entries("PAYMENT_ACCT_15", "SME_ECOM_PLATFORM", "DE_GRDP", "LABOR_PRODUCTIVITY_GROWTH");
+      for (const wholeLog of [true, false]) {
+        const leaves = new LeafCache(wholeLog);
+        try {
+          for (const [at, scope] of [
+            [9, ALL_2025],
+            [19, ALL_2025],
+            [7, ALL_2025],
+            [19, { ...ALL_2025, year: 2024 }],
+          ] as const) {
+            const alone = await contributionsOf(w, codes, at, scope);
+            expect(alone.size).toBeGreaterThan(0);
+            expect(Object.fromEntries(await contributionsOf(w, codes, at, scope, leaves))).toEqual(
+              Object.fromEntries(alone),
+            );
+          }
+          // the whole log (19 events) read once; else only contributing events, which some events never are
+          if (wholeLog) {
+            expect(leaves.store.size).toBe(19);
+          } else {
+            expect(leaves.store.size).toBeGreaterThan(0);
+            expect(leaves.store.size).toBeLessThan(19);
+          }
+        } finally {
+          await leaves.drop(w);
+        }
+        expect(leaves.store.size).toBe(0);
+      }
     } finally {
       await w.close();
     }

@@ -26,7 +26,7 @@
  * server's `LiveWarehouse.exclusive` ensures it). States as known at P come from the warehouse's stored tables
  * when P is its checkpoint, else they are recomputed for year Y only.
  */
-import type { DuckDBBlobValue, DuckDBValue } from "@duckdb/node-api";
+import type { DuckDBBlobVector, DuckDBDataChunk, DuckDBDoubleVector, DuckDBIntegerVector } from "@duckdb/node-api";
 import { type CatalogEntry, ENTITY_KINDS, type EntityKind } from "@kpi/core";
 import type { Warehouse } from "../warehouse/projector.js";
 import type { Sql } from "../warehouse/sql.js";
@@ -34,22 +34,26 @@ import { tracer } from "../warehouse/trace.js";
 import {
   asOfEntitySql,
   asOfReportsSql,
+  CELL_POSITIONS_SQL,
   CELLS_SQL,
-  cacheLeavesSql,
+  heldLeavesSql,
   isEntityDefinition,
-  LEAF_CACHE,
-  LEAF_CACHE_SQL,
-  leavesSql,
+  leafCacheSql,
+  leafCacheTable,
   memberEventsSql,
   membersSql,
+  newChainHashesSql,
+  newLeavesSql,
   reportEventsSql,
   reportedFieldsOf,
   reportsUsedSql,
   type Scope,
   WORK_TABLES,
   WORK_TABLES_SQL,
+  wholeLogChainHashesSql,
 } from "./contributionSql.js";
-import { EMPTY_ROOT, type LeafRow, merkleRootsOf } from "./merkle.js";
+import { EMPTY_ROOT, LeafStore, TreesOfPositions } from "./merkle.js";
+import { ReducerPool } from "./merkleThreads.js";
 import type { Contribution } from "./publication.js";
 
 export type { Scope } from "./contributionSql.js";
@@ -118,40 +122,115 @@ export const buildContributingEvents = async (
   trace.lap("reports' events");
 };
 
-/** The rows of `leavesSql` (cell INTEGER, h BLOB, n INTEGER) as nodes to fold. */
-async function* leafRows(chunks: AsyncIterable<DuckDBValue[][]>): AsyncGenerator<LeafRow[]> {
-  for await (const rows of chunks) {
-    yield rows.map(([cell, h, n]) => ({ cell: cell as number, h: (h as DuckDBBlobValue).bytes, n: n as number }));
+/** The chain hash slices of one chunk of rows (position, bytes 1–12, 13–24, 25–32) into the store. */
+const putChunk = (store: LeafStore, chunk: DuckDBDataChunk): void => {
+  const positions = chunk.getColumnVector(0) as DuckDBDoubleVector;
+  const a = chunk.getColumnVector(1) as DuckDBBlobVector;
+  const b = chunk.getColumnVector(2) as DuckDBBlobVector;
+  const c = chunk.getColumnVector(3) as DuckDBBlobVector;
+  for (let r = 0, n = chunk.rowCount; r < n; r++) {
+    const p = positions.getItem(r) as number;
+    const x = a.getItemBytes(r);
+    const y = b.getItemBytes(r);
+    const z = c.getItemBytes(r);
+    if (x === null || y === null || z === null)
+      throw new Error(`event ${p} of the log has no chain hash: run kpi verify-log`);
+    store.putSlices(p, x, y, z);
+  }
+};
+
+let nextCache = 0;
+
+/**
+ * The leaf hashes of the events digested so far, held in JavaScript (`LeafStore`), so that each is read from the
+ * log and hashed once: for every digest of one publish (pass the same cache to each), or for one call. Two ways
+ * to fill it:
+ * - `wholeLog` (a publish: its years' figures count nearly every event): every event up to the position asked
+ *   for, read in one scan of the log the first time; 32 bytes an event, for as long as the publish runs.
+ * - else only the events of `audit_events` not held yet, their positions listed on the warehouse's connection
+ *   (a TEMP table of this cache's own, `leafCacheTable`) and joined to the log: what one figure's digest needs.
+ * `drop` lets them go and stops the worker threads.
+ */
+export class LeafCache {
+  readonly store = new LeafStore();
+  /** Where the subtrees are reduced: worker threads, started at the first large subtree. */
+  readonly reducer = new ReducerPool();
+  private heldUpTo = 0;
+  private readonly table = leafCacheTable(nextCache++);
+
+  constructor(private readonly wholeLog = false) {}
+
+  /** Reads and hashes the leaves of `audit_events` not held yet. */
+  async load(w: Warehouse): Promise<void> {
+    const trace = tracer("leaf cache: ");
+    if (this.wholeLog) {
+      const [top] = await w.query<{ p: number | null }>("SELECT CAST(max(position) AS DOUBLE) AS p FROM audit_events");
+      const upTo = top?.p ?? 0;
+      if (upTo <= this.heldUpTo) return;
+      const s = wholeLogChainHashesSql(w.eventsTable, this.heldUpTo, upTo);
+      for await (const chunk of w.streamChunks(s.text, s.params)) putChunk(this.store, chunk);
+      this.heldUpTo = upTo;
+      trace.lap(`events up to ${upTo} read and hashed`);
+      return;
+    }
+    await w.query(leafCacheSql(this.table));
+    await w.query(newLeavesSql(this.table));
+    trace.lap("new positions");
+    const s = newChainHashesSql(w.eventsTable);
+    for await (const chunk of w.streamChunks(s.text, s.params)) putChunk(this.store, chunk);
+    trace.lap("read and hashed");
+    for (const q of heldLeavesSql(this.table)) await w.query(q);
+  }
+
+  async drop(w: Warehouse): Promise<void> {
+    this.store.clear();
+    this.heldUpTo = 0;
+    await this.reducer.close();
+    await w.query(`DROP TABLE IF EXISTS ${this.table}`);
   }
 }
 
 /**
  * Number of events and Merkle root of every cell in `audit_events` (cells without events are absent): the leaves
- * are hashed in DuckDB and streamed in cell order into one stack fold per cell (`merkleRootsOf`). `cacheLeaves`:
- * the leaf hashes are kept on the connection for the next call (`LEAF_CACHE`) until `dropLeafCache`.
+ * not held yet are read and hashed (`LeafCache`), and every cell's positions streamed in order into
+ * `TreesOfPositions`. `leaves`: the cache of a publish, kept for its next call; without it, one for this call.
  */
-export const contributionDigests = async (w: Warehouse, cacheLeaves = false): Promise<Map<string, Contribution>> => {
+export const contributionDigests = async (w: Warehouse, leaves?: LeafCache): Promise<Map<string, Contribution>> => {
   const trace = tracer("contributions: ");
-  await w.query(CELLS_SQL);
-  if (cacheLeaves) {
-    await w.query(LEAF_CACHE_SQL);
-    await exec(w, cacheLeavesSql(w.eventsTable));
-  }
-  trace.lap("cells and leaf hashes");
-  const leaves = leavesSql(w.eventsTable, undefined, cacheLeaves);
-  const trees = await merkleRootsOf(leafRows(w.streamRows(leaves.text, leaves.params)));
-  trace.lap("Merkle roots");
-  const cells = await w.query<{ cell: number; indicator: string; geo: string; breakdown: string }>(
-    "SELECT cell, indicator, geo, breakdown FROM audit_cells",
-  );
-  const out = new Map<string, Contribution>();
-  for (const c of cells) {
-    const t = trees.get(c.cell);
-    if (t !== undefined) {
-      out.set(cellKey(c.indicator, c.geo, c.breakdown), { events: t.events, merkleRoot: t.root } as Contribution);
+  const cache = leaves ?? new LeafCache();
+  try {
+    await w.query(CELLS_SQL);
+    trace.lap("cells");
+    await cache.load(w);
+    trace.lap("cells and leaf hashes");
+    const trees = new TreesOfPositions(cache.store, cache.reducer);
+    let first = true;
+    for await (const chunk of w.streamChunks(CELL_POSITIONS_SQL)) {
+      if (first) trace.lap("first chunk");
+      first = false;
+      const cells = chunk.getColumnVector(0) as DuckDBIntegerVector;
+      const positions = chunk.getColumnVector(1) as DuckDBDoubleVector;
+      for (let r = 0, n = chunk.rowCount; r < n; r++)
+        trees.add(cells.getItem(r) as number, positions.getItem(r) as number);
+      await trees.drain();
     }
+    trace.lap("streamed");
+    const roots = await trees.finish();
+    trace.lap("Merkle roots");
+    const cells = await w.query<{ cell: number; indicator: string; geo: string; breakdown: string }>(
+      "SELECT cell, indicator, geo, breakdown FROM audit_cells",
+    );
+    const out = new Map<string, Contribution>();
+    for (const c of cells) {
+      const t = roots.get(c.cell);
+      if (t !== undefined) {
+        out.set(cellKey(c.indicator, c.geo, c.breakdown), { events: t.events, merkleRoot: t.root } as Contribution);
+      }
+    }
+    return out;
+  } finally {
+    if (leaves === undefined) await cache.drop(w);
   }
-  return out;
 };
 
 /** The digest of a cell without contributing events. */
@@ -162,25 +241,20 @@ export const dropWorkTables = async (w: Warehouse): Promise<void> => {
   for (const t of WORK_TABLES) await w.query(`DROP TABLE IF EXISTS ${t}`);
 };
 
-/** Drops the leaf hashes `contributionDigests` kept. */
-export const dropLeafCache = async (w: Warehouse): Promise<void> => {
-  await w.query(`DROP TABLE IF EXISTS ${LEAF_CACHE}`);
-};
-
 /**
- * The digests of the cells of `scope` for every entry, as known at `position`; `cacheLeaves`: keep the leaf
- * hashes for the next call (a publish of many indicators; the caller drops them with `dropLeafCache`).
+ * The digests of the cells of `scope` for every entry, as known at `position`; `leaves`: the leaf hashes a
+ * publish of many indicators keeps for its next call (it drops them with `LeafCache.drop`).
  */
 export const contributionsOf = async (
   w: Warehouse,
   entries: readonly CatalogEntry[],
   position: number,
   scope: Scope,
-  cacheLeaves = false,
+  leaves?: LeafCache,
 ): Promise<Map<string, Contribution>> => {
   try {
     await buildContributingEvents(w, entries, position, scope);
-    return await contributionDigests(w, cacheLeaves);
+    return await contributionDigests(w, leaves);
   } finally {
     await dropWorkTables(w);
   }

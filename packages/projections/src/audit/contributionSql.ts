@@ -16,7 +16,6 @@ import { conditionSql } from "../warehouse/conditionSql.js";
 import { entityStateSql } from "../warehouse/entitySql.js";
 import { REPORT_KEY_FIELDS, standingReportsSql, visibleSql } from "../warehouse/figuresSql.js";
 import { Params, type Sql, sqlOf } from "../warehouse/sql.js";
-import { leafHashSql, subtreesSql } from "./merkle.js";
 
 /** Which cells of one year: the province figure and/or the commune figures (all of them, or one). */
 export interface Scope {
@@ -72,6 +71,7 @@ export const WORK_TABLES: readonly string[] = [
   "audit_events",
   "audit_cells",
   "audit_reports",
+  "audit_leaf_new",
   ...ENTITY_KINDS.map((k) => `audit_ent_${k}`),
 ];
 
@@ -245,38 +245,48 @@ export const CELLS_SQL = `CREATE OR REPLACE TEMP TABLE audit_cells AS
   SELECT CAST(row_number() OVER () AS INTEGER) AS cell, indicator, geo, breakdown
   FROM (SELECT DISTINCT indicator, geo, breakdown FROM audit_events)`;
 
-/** Levels of every cell's Merkle tree hashed in DuckDB before the rest is folded in JavaScript. */
-export const SQL_MERKLE_LEVELS = 5;
+/**
+ * The positions whose leaf hashes a `LeafCache` holds in JavaScript, listed on the warehouse's connection in a
+ * TEMP table of that cache's own (`table`, from `leafCacheTable`): another cache, such as the one of a single
+ * figure's digest, does not read them as its own.
+ */
+export const leafCacheTable = (id: number): string => `audit_leaf_cache_${id}`;
+export const leafCacheSql = (table: string): string => `CREATE TEMP TABLE IF NOT EXISTS ${table} (position BIGINT)`;
+const NEW_LEAVES = "audit_leaf_new"; // in WORK_TABLES
+
+/** The positions of `audit_events` whose leaf hashes are not in `table` yet, into `audit_leaf_new`. */
+export const newLeavesSql = (table: string): string => `CREATE OR REPLACE TEMP TABLE ${NEW_LEAVES} AS
+  SELECT DISTINCT position FROM audit_events EXCEPT SELECT position FROM ${table}`;
 
 /**
- * The leaf hashes kept across the runs of one publish (`LEAF_CACHE`): an event's leaf hash depends on its chain
- * hash only, which never changes, and the indicators of a year share most of their events (every person's, for
- * the five shares of people): each is hashed once instead of once per indicator.
+ * Their positions (DOUBLE: exact to 2^53) and chain hashes from the log (`eventsTable`), in three slices
+ * (`LeafStore.putSlices`).
  */
-export const LEAF_CACHE = "audit_leaf_cache";
-export const LEAF_CACHE_SQL = `CREATE TEMP TABLE IF NOT EXISTS ${LEAF_CACHE} (position BIGINT, h BLOB)`;
+export const newChainHashesSql = (eventsTable: string): Sql =>
+  sqlOf(`SELECT CAST(n.position AS DOUBLE) AS position, l.hash[1:12], l.hash[13:24], l.hash[25:32]
+    FROM ${NEW_LEAVES} n JOIN ${qualified(eventsTable)} l ON l.position = n.position`);
 
-/** Adds to `LEAF_CACHE` the leaf hashes of the positions in `audit_events` it does not hold yet. */
-export const cacheLeavesSql = (eventsTable: string): Sql =>
-  sqlOf(`INSERT INTO ${LEAF_CACHE}
-    SELECT x.position, ${leafHashSql("l.hash")} AS h
-    FROM (SELECT DISTINCT position FROM audit_events EXCEPT SELECT position FROM ${LEAF_CACHE}) x
-    JOIN ${qualified(eventsTable)} l ON l.position = x.position`);
+/** The positions and chain hashes (as `newChainHashesSql`) of every event of the log in (after, upTo]. */
+export const wholeLogChainHashesSql = (eventsTable: string, after: number, upTo: number): Sql => {
+  const p = new Params();
+  return sqlOf(
+    `SELECT CAST(position AS DOUBLE) AS position, hash[1:12], hash[13:24], hash[25:32] FROM ${qualified(eventsTable)}
+     WHERE position > ${p.bind(after)} AND position <= ${p.bind(upTo)}`,
+    p,
+  );
+};
+
+/** Once their leaf hashes are held: they join the held positions. */
+export const heldLeavesSql = (table: string): readonly string[] => [
+  `INSERT INTO ${table} SELECT position FROM ${NEW_LEAVES}`,
+  `DROP TABLE ${NEW_LEAVES}`,
+];
 
 /**
- * Every cell's Merkle tree (cell, h, n) `SQL_MERKLE_LEVELS` levels above its leaves, ordered by cell and position,
- * for `merkleRootsOf`: the leaves are its distinct contributing events in position order, each hashed once from
- * the chain hash in the log (`eventsTable`), or read from `LEAF_CACHE` when `cached` (filled by `cacheLeavesSql`).
- * The leaves are numbered before their hashes are joined: the window then sorts integers, not 32-byte hashes.
+ * Every cell's leaves: its distinct contributing events' positions (DOUBLE), ordered by cell and position, for
+ * `TreesOfPositions`.
  */
-export const leavesSql = (eventsTable: string, levels = SQL_MERKLE_LEVELS, cached = false): Sql =>
-  sqlOf(`WITH d AS (SELECT DISTINCT c.cell, e.position FROM audit_events e JOIN audit_cells c USING (indicator, geo, breakdown)),
-    lh AS (${
-      cached
-        ? `SELECT position, h FROM ${LEAF_CACHE}`
-        : `SELECT x.position, ${leafHashSql("l.hash")} AS h
-           FROM (SELECT DISTINCT position FROM d) x JOIN ${qualified(eventsTable)} l ON l.position = x.position`
-    }),
-    ranked AS (SELECT cell, position, row_number() OVER (PARTITION BY cell ORDER BY position) - 1 AS i FROM d),
-    leaves AS (SELECT ranked.cell, ranked.i, lh.h FROM ranked JOIN lh USING (position))
-    ${subtreesSql("leaves", levels).replace(/^WITH /, ", ")}`);
+export const CELL_POSITIONS_SQL = `SELECT c.cell, CAST(e.position AS DOUBLE) AS position
+  FROM (SELECT DISTINCT indicator, geo, breakdown, position FROM audit_events) e
+  JOIN audit_cells c USING (indicator, geo, breakdown)
+  ORDER BY c.cell, e.position`;

@@ -14,12 +14,15 @@
  * The 0x00/0x01 prefixes keep a leaf from ever being read as an inner node, and an odd last subtree is carried
  * up unchanged (never duplicated), which keeps [a, b, c] and [a, b, c, c] apart.
  *
- * `merkleRootsOf` folds many trees at once from rows streamed in (tree, position) order, such as DuckDB gives
- * them: memory is one stack per tree being read, O(log n). DuckDB hashes the leaves (`leafHashSql`) and, in the
- * same statement, the few lowest levels (`subtreesSql`), in parallel, so that 2^levels times fewer rows cross
- * into JavaScript, where moving a row costs more than hashing it.
+ * `TreesOfPositions` computes many trees at once from their leaves' positions streamed in (tree, position) order,
+ * such as DuckDB gives them, the leaf hashes held in a `LeafStore`; it reduces them a perfect subtree at a time with
+ * the word-level SHA-256 of `sha256Words.ts`, which hashes a node in about half what a call of `node:crypto`
+ * costs. DuckDB only lists and orders the positions: its `sha256` costs more per node (it returns hex text), and
+ * computing the levels there needs an aggregate per level.
  */
 import { createHash, hash } from "node:crypto";
+import { onThisThread, type Reducer } from "./merkleThreads.js";
+import { bytesOfWords, leafInto, wordsInto } from "./sha256Words.js";
 
 const sha256 = (...parts: readonly Uint8Array[]): Buffer => {
   const h = createHash("sha256");
@@ -85,68 +88,174 @@ export const merkleRoot = (chainHashes: readonly Uint8Array[]): string => {
   return fold.root();
 };
 
-/** SQL: the leaf hash (BLOB) of an event whose chain hash (BLOB) is `chainHash`. */
-export const leafHashSql = (chainHash: string): string => `unhex(sha256('\\x00'::BLOB || ${chainHash}))`;
-
-/**
- * SQL: the nodes `levels` levels above the leaves of many trees at once, each level grouping neighbours
- * (2j, 2j+1) of a tree and promoting an odd last node, as in the definition; one statement, with a parallel
- * aggregate per level and no join. `leaves` is a relation (cell, i, h) numbering each tree's leaf hashes from 0.
- * The result (cell, h, n: the leaves under the node) is ordered by cell and position: a tree's nodes on a level
- * are the perfect subtrees of 2^levels leaves, then the rest, and folding them as `MerkleFold` folds leaves gives
- * the tree's root (the fold of any list equals its level-by-level reduction, whatever its elements are).
- */
-export const subtreesSql = (leaves: string, levels: number): string => {
-  const ctes = [`l0 AS (SELECT cell, i, h, 1 AS n FROM ${leaves})`];
-  for (let k = 1; k <= levels; k++) {
-    ctes.push(`l${k} AS (SELECT cell, i // 2 AS i,
-      CASE WHEN count(*) = 2 THEN unhex(sha256('\\x01'::BLOB || arg_min(h, i) || arg_max(h, i))) ELSE any_value(h) END AS h,
-      sum(n) AS n FROM l${k - 1} GROUP BY cell, i // 2)`);
-  }
-  return `WITH ${ctes.join(",\n")}
-    SELECT cell, h, CAST(n AS INTEGER) AS n FROM l${levels} ORDER BY cell, i`;
-};
-
-/** One node of a tree, in order: the tree's number, the node's hash and how many leaves are under it. */
-export interface LeafRow {
-  readonly cell: number;
-  readonly h: Uint8Array;
-  /** Default 1: a leaf. */
-  readonly n?: number;
-}
-
 /** A tree's size and root. */
 export interface TreeDigest {
   readonly events: number;
   readonly root: string;
 }
 
+/** Positions per page of a `LeafStore`: 2 MiB of hashes. */
+const PAGE_BITS = 16;
+const PAGE = 1 << PAGE_BITS;
+
 /**
- * The roots of many trees from their leaves (or their nodes on one level, `subtreesSql`), streamed in chunks
- * ordered by tree then position (all of a tree together). A tree whose rows come apart is refused: it would
- * give a wrong root silently. `events` counts the leaves.
+ * The leaf hashes of log positions, as words (`sha256Words.ts`), in pages allocated as positions come: memory is
+ * 32 bytes a position held, plus what the pages touched leave empty. A publish hashes each event's leaf once for
+ * all its figures. Reading a position never stored is refused: a missing leaf would give a wrong root silently.
  */
-export const merkleRootsOf = async (chunks: AsyncIterable<readonly LeafRow[]>): Promise<Map<number, TreeDigest>> => {
-  const out = new Map<number, TreeDigest>();
-  let cell: number | undefined;
-  let fold = new MerkleFold();
-  let events = 0;
-  const close = () => {
-    if (cell !== undefined) out.set(cell, { events, root: fold.root() });
-  };
-  for await (const rows of chunks) {
-    for (const r of rows) {
-      if (r.cell !== cell) {
-        close();
-        if (out.has(r.cell)) throw new Error(`the leaves of tree ${r.cell} are not contiguous: order them by tree`);
-        cell = r.cell;
-        fold = new MerkleFold();
-        events = 0;
-      }
-      fold.push(r.h);
-      events += r.n ?? 1;
+export class LeafStore {
+  private readonly pages = new Map<number, { readonly words: Int32Array; readonly held: Uint8Array }>();
+  private count = 0;
+
+  /** Stores the leaf hash of the event at `position` whose chain hash (32 bytes) is `chainHash`. */
+  put(position: number, chainHash: Uint8Array): void {
+    if (chainHash.length !== 32) {
+      throw new RangeError(`the chain hash of event ${position} has ${chainHash.length} bytes, not 32`);
     }
+    const { words, at } = this.slot(position);
+    wordsInto(chainHash, 0, words, 8 * at);
+    leafInto(words, 8 * at, words, 8 * at);
   }
-  close();
-  return out;
-};
+
+  /**
+   * The same, the chain hash given as its bytes 1–12, 13–24 and 25–32: slices DuckDB hands over in place (a value
+   * of up to 12 bytes is inline), where a 32-byte value is copied out by a call of its own, several times slower.
+   */
+  putSlices(position: number, a: Uint8Array, b: Uint8Array, c: Uint8Array): void {
+    if (a.length !== 12 || b.length !== 12 || c.length !== 8) {
+      throw new RangeError(`the chain hash of event ${position} has ${a.length + b.length + c.length} bytes, not 32`);
+    }
+    const { words, at } = this.slot(position);
+    const d = 8 * at;
+    wordsInto(a, 0, words, d, 3);
+    wordsInto(b, 0, words, d + 3, 3);
+    wordsInto(c, 0, words, d + 6, 2);
+    leafInto(words, d, words, d);
+  }
+
+  /** The page and index of `position`, marked held. */
+  private slot(position: number): { words: Int32Array; at: number } {
+    if (!Number.isSafeInteger(position) || position < 0) throw new RangeError(`not a log position: ${position}`);
+    const key = Math.floor(position / PAGE);
+    let page = this.pages.get(key);
+    if (page === undefined) {
+      page = { words: new Int32Array(8 * PAGE), held: new Uint8Array(PAGE) };
+      this.pages.set(key, page);
+    }
+    const at = position % PAGE;
+    if (page.held[at] === 0) this.count++;
+    page.held[at] = 1;
+    return { words: page.words, at };
+  }
+
+  /** Copies the leaf hash of `position` into v[d..d+8). */
+  copyInto(position: number, v: Int32Array, d: number): void {
+    const page = this.pages.get(Math.floor(position / PAGE));
+    const at = position % PAGE;
+    if (page === undefined || page.held[at] !== 1) {
+      throw new Error(`no leaf hash is held for event ${position}: the log has no such event, or it was not loaded`);
+    }
+    const words = page.words;
+    for (let i = 0, k = 8 * at; i < 8; i++) v[d + i] = words[k + i] as number;
+  }
+
+  /** How many positions are held. */
+  get size(): number {
+    return this.count;
+  }
+
+  clear(): void {
+    this.pages.clear();
+    this.count = 0;
+  }
+}
+
+/** Leaves a `TreesOfPositions` reduces at a time: 2 MiB of words, a perfect subtree of 2^16 leaves. */
+export const SUBTREE_LEAVES = 1 << 16;
+
+/** Subtrees of a `TreesOfPositions` being reduced at once, at most: 2 MiB each. */
+const IN_FLIGHT = 16;
+
+/**
+ * The roots of many trees from their leaves' positions, given in (tree, position) order with no position twice
+ * in a tree (anything else is refused, rather than give a wrong root): each tree's leaves are copied from the
+ * store into a buffer, every `subtreeLeaves` of them (a power of two) reduced to the root of their perfect subtree
+ * (`reduceInPlace`, by `reducer`: on worker threads for the large ones), and those roots, then the root of the
+ * rest, folded as `MerkleFold` folds leaves: the fold of any list is its level-by-level reduction, so this is the
+ * tree's Merkle Tree Hash.
+ */
+export class TreesOfPositions {
+  private readonly trees: { cell: number; events: number; roots: Promise<Int32Array>[] }[] = [];
+  private readonly seen = new Set<number>();
+  private buffer: Int32Array;
+  private cell: number | undefined;
+  private last = -1;
+  private filled = 0;
+  private events = 0;
+  private roots: Promise<Int32Array>[] = [];
+  private readonly inFlight: Promise<unknown>[] = [];
+
+  constructor(
+    private readonly store: LeafStore,
+    private readonly reducer: Reducer = onThisThread,
+    private readonly subtreeLeaves = SUBTREE_LEAVES,
+  ) {
+    if (!Number.isSafeInteger(subtreeLeaves) || subtreeLeaves < 1 || (subtreeLeaves & (subtreeLeaves - 1)) !== 0) {
+      throw new RangeError(`subtreeLeaves must be a power of two, got ${subtreeLeaves}`);
+    }
+    this.buffer = new Int32Array(8 * subtreeLeaves);
+  }
+
+  /** The next leaf: the event at `position` in tree `cell`. */
+  add(cell: number, position: number): void {
+    if (cell !== this.cell) {
+      this.close();
+      if (this.seen.has(cell)) throw new Error(`the leaves of tree ${cell} are not contiguous: order them by tree`);
+      this.seen.add(cell);
+      this.cell = cell;
+      this.last = -1;
+    } else if (position <= this.last) {
+      throw new Error(`the leaves of tree ${cell} are not in increasing log position (${position} after ${this.last})`);
+    }
+    this.last = position;
+    this.store.copyInto(position, this.buffer, 8 * this.filled);
+    this.events++;
+    if (++this.filled === this.subtreeLeaves) this.reduce();
+  }
+
+  /** Waits while too many subtrees are being reduced: call it between batches of `add`, to bound memory. */
+  async drain(): Promise<void> {
+    while (this.inFlight.length > IN_FLIGHT) await this.inFlight.shift();
+  }
+
+  /** Every tree's size and root. */
+  async finish(): Promise<Map<number, TreeDigest>> {
+    this.close();
+    this.cell = undefined;
+    const out = new Map<number, TreeDigest>();
+    for (const t of this.trees) {
+      const fold = new MerkleFold();
+      for (const r of await Promise.all(t.roots)) fold.push(bytesOfWords(r, 0));
+      out.set(t.cell, { events: t.events, root: fold.root() });
+    }
+    return out;
+  }
+
+  private reduce(): void {
+    const n = this.filled;
+    const root = this.reducer.reduce(this.buffer, n);
+    root.catch(() => undefined); // awaited in finish; a failure before then is not unhandled
+    this.roots.push(root);
+    this.inFlight.push(root);
+    if (this.reducer.takes(n)) this.buffer = new Int32Array(8 * this.subtreeLeaves);
+    this.filled = 0;
+  }
+
+  private close(): void {
+    if (this.cell === undefined) return;
+    if (this.filled > 0) this.reduce();
+    this.trees.push({ cell: this.cell, events: this.events, roots: this.roots });
+    this.roots = [];
+    this.events = 0;
+  }
+}

@@ -5,7 +5,9 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { EMPTY_ROOT, leafHash, MerkleFold, merkleRoot, merkleRootsOf, nodeHash } from "./merkle.js";
+import { EMPTY_ROOT, LeafStore, leafHash, MerkleFold, merkleRoot, nodeHash, TreesOfPositions } from "./merkle.js";
+import { onThisThread, ReducerPool } from "./merkleThreads.js";
+import { bytesOfWords } from "./sha256Words.js";
 
 const hex = (s: string) => Buffer.from(s, "hex");
 
@@ -123,44 +125,131 @@ describe("merkleRoot", () => {
   });
 });
 
-describe("merkleRootsOf", () => {
-  const stream = async function* (chunks: readonly (readonly { cell: number; h: Uint8Array }[])[]) {
-    yield* chunks;
-  };
+/** A store holding `trees`' chain hashes at positions 10·tree + 3·i + 1 (increasing within a tree). */
+const storeOf = (trees: readonly (readonly Uint8Array[])[]): LeafStore => {
+  const store = new LeafStore();
+  trees.forEach((leaves, t) => {
+    leaves.forEach((c, i) => {
+      store.put(1000 * t + 3 * i + 1, c);
+    });
+  });
+  return store;
+};
 
-  it("folds many trees streamed in (tree, leaf) order, across chunk boundaries, into their roots", async () => {
+const rowsOf = (trees: readonly (readonly Uint8Array[])[]): { cell: number; position: number }[] =>
+  trees.flatMap((leaves, t) => leaves.map((_, i) => ({ cell: 7 * t, position: 1000 * t + 3 * i + 1 })));
+
+describe("TreesOfPositions", () => {
+  const expected = (trees: readonly (readonly Uint8Array[])[]) =>
+    Object.fromEntries(trees.map((leaves, t) => [7 * t, { events: leaves.length, root: mth(leaves).toString("hex") }]));
+
+  it("gives every tree's size and root from its leaves' positions, whatever the subtree size", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(chainHash, { minLength: 1, maxLength: 40 }), { minLength: 0, maxLength: 6 }),
-        fc.integer({ min: 1, max: 17 }),
-        async (trees, chunk) => {
-          const rows = trees.flatMap((leaves, cell) => leaves.map((l) => ({ cell: cell * 3, h: leafHash(l) })));
-          const chunks = [];
-          for (let i = 0; i < rows.length; i += chunk) chunks.push(rows.slice(i, i + chunk));
-          const got = await merkleRootsOf(stream(chunks));
-          expect(Object.fromEntries(got)).toEqual(
-            Object.fromEntries(
-              trees.map((leaves, cell) => [cell * 3, { events: leaves.length, root: mth(leaves).toString("hex") }]),
-            ),
-          );
+        fc.integer({ min: 0, max: 6 }),
+        async (trees, bits) => {
+          const t = new TreesOfPositions(storeOf(trees), onThisThread, 2 ** bits);
+          for (const r of rowsOf(trees)) t.add(r.cell, r.position);
+          expect(Object.fromEntries(await t.finish())).toEqual(expected(trees));
         },
       ),
       { numRuns: 100 },
     );
   });
 
-  it("refuses a tree whose leaves are not together, rather than give a wrong root", async () => {
-    const h = leafHash(hex("aa".repeat(32)));
-    await expect(
-      merkleRootsOf(
-        stream([
-          [
-            { cell: 1, h },
-            { cell: 2, h },
-          ],
-          [{ cell: 1, h }],
-        ]),
-      ),
-    ).rejects.toThrow(/tree 1 are not contiguous/);
+  it("gives the same roots with the subtrees reduced on worker threads", async () => {
+    const pool = new ReducerPool(2, 2);
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.array(chainHash, { minLength: 1, maxLength: 40 }), { minLength: 1, maxLength: 5 }),
+          fc.integer({ min: 1, max: 4 }),
+          async (trees, bits) => {
+            const t = new TreesOfPositions(storeOf(trees), pool, 2 ** bits);
+            for (const r of rowsOf(trees)) {
+              t.add(r.cell, r.position);
+              await t.drain();
+            }
+            expect(Object.fromEntries(await t.finish())).toEqual(expected(trees));
+          },
+        ),
+        { numRuns: 20 },
+      );
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("fails a job a worker thread cannot do with what to do about it, and still does the next", async () => {
+    const pool = new ReducerPool(2, 1);
+    try {
+      await expect(pool.reduce(new Int32Array(16), 5)).rejects.toThrow(
+        /worker thread hashing the contribution digests failed: RangeError: reduceInPlace: 5 hashes do not fit 16 words.*nothing was published/s,
+      );
+      const v = new Int32Array(16);
+      const root = await pool.reduce(v, 2);
+      expect(bytesOfWords(root)).toEqual(nodeHash(Buffer.alloc(32), Buffer.alloc(32)));
+      expect(v.byteLength).toBe(0); // handed over to the worker
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("refuses a tree whose leaves are not together, or not in increasing position, rather than give a wrong root", () => {
+    const store = storeOf([[hex("aa".repeat(32)), hex("bb".repeat(32))]]);
+    const apart = new TreesOfPositions(store);
+    apart.add(1, 1);
+    apart.add(2, 4);
+    expect(() => apart.add(1, 4)).toThrow(/tree 1 are not contiguous/);
+    const twice = new TreesOfPositions(store);
+    twice.add(1, 1);
+    expect(() => twice.add(1, 1)).toThrow(/not in increasing log position \(1 after 1\)/);
+    const back = new TreesOfPositions(store);
+    back.add(1, 4);
+    expect(() => back.add(1, 1)).toThrow(/\(1 after 4\)/);
+  });
+
+  it("refuses a subtree size that is not a power of two", () => {
+    expect(() => new TreesOfPositions(new LeafStore(), onThisThread, 6)).toThrow(/power of two, got 6/);
+  });
+});
+
+describe("LeafStore", () => {
+  it("holds each position's leaf hash, given whole or in DuckDB's three slices", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.nat(300_000)), fc.array(chainHash, { minLength: 1 }), (positions, hashes) => {
+        const whole = new LeafStore();
+        const sliced = new LeafStore();
+        positions.forEach((p, i) => {
+          const c = hashes[i % hashes.length] as Uint8Array;
+          whole.put(p, c);
+          sliced.putSlices(p, c.subarray(0, 12), c.subarray(12, 24), c.subarray(24));
+        });
+        expect(whole.size).toBe(positions.length);
+        positions.forEach((p, i) => {
+          const [a, b] = [new Int32Array(8), new Int32Array(8)];
+          whole.copyInto(p, a, 0);
+          sliced.copyInto(p, b, 0);
+          expect(bytesOfWords(a)).toEqual(leafHash(hashes[i % hashes.length] as Uint8Array));
+          expect(b).toEqual(a);
+        });
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it("refuses a position it does not hold, and a chain hash that is not 32 bytes", () => {
+    const store = new LeafStore();
+    store.put(70_000, hex("aa".repeat(32)));
+    expect(() => store.copyInto(70_001, new Int32Array(8), 0)).toThrow(/no leaf hash is held for event 70001/);
+    expect(() => store.copyInto(5, new Int32Array(8), 0)).toThrow(/event 5/);
+    expect(() => store.put(3, hex("aa".repeat(31)))).toThrow(/31 bytes, not 32/);
+    expect(() => store.putSlices(3, new Uint8Array(12), new Uint8Array(12), new Uint8Array(7))).toThrow(
+      /31 bytes, not 32/,
+    );
+    store.clear();
+    expect(store.size).toBe(0);
+    expect(() => store.copyInto(70_000, new Int32Array(8), 0)).toThrow(/no leaf hash/);
   });
 });
