@@ -93,8 +93,9 @@ export const relationsAt = async (
 };
 
 /**
- * Fills `audit_members`, `audit_reports_used` and `audit_events` (indicator, geo, breakdown, position, in_num,
- * in_den) with the contributing events of the cells of `scope` for every entry, as known at `position`.
+ * Fills `audit_members`, `audit_reports_used`, `audit_cells` (cell, indicator, geo, breakdown) and `audit_events`
+ * (cell, position, in_num, in_den) with the contributing events of the cells of `scope` for every entry, as known
+ * at `position`.
  */
 export const buildContributingEvents = async (
   w: Warehouse,
@@ -115,6 +116,7 @@ export const buildContributingEvents = async (
     for (const { field, role } of reportedFieldsOf(d))
       await exec(w, reportsUsedSql(e, field, role, rel.reports, scope));
   }
+  await w.query(CELLS_SQL);
   trace.lap("members and reports");
   await exec(w, memberEventsSql(position, scope.year));
   trace.lap("members' events");
@@ -199,8 +201,6 @@ export const contributionDigests = async (w: Warehouse, leaves?: LeafCache): Pro
   const trace = tracer("contributions: ");
   const cache = leaves ?? new LeafCache();
   try {
-    await w.query(CELLS_SQL);
-    trace.lap("cells");
     await cache.load(w);
     trace.lap("cells and leaf hashes");
     const trees = new TreesOfPositions(cache.store, cache.reducer);

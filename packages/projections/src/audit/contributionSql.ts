@@ -60,8 +60,9 @@ export const WORK_TABLES_SQL: readonly string[] = [
      in_num BOOLEAN, in_den BOOLEAN)`,
   `CREATE OR REPLACE TEMP TABLE audit_reports_used (indicator VARCHAR, geo VARCHAR, breakdown VARCHAR, position BIGINT,
      type VARCHAR, data JSON, in_num BOOLEAN, in_den BOOLEAN)`,
-  `CREATE OR REPLACE TEMP TABLE audit_events (indicator VARCHAR, geo VARCHAR, breakdown VARCHAR, position BIGINT,
-     in_num BOOLEAN, in_den BOOLEAN)`,
+  // a cell's number (`audit_cells`), not its three strings: at province scale the table has tens of millions of
+  // rows, and copying, deduplicating and ordering integers costs a fraction of strings
+  `CREATE OR REPLACE TEMP TABLE audit_events (cell INTEGER, position BIGINT, in_num BOOLEAN, in_den BOOLEAN)`,
 ];
 
 /** The TEMP tables the audit may leave on the connection, entity states as known earlier included. */
@@ -156,8 +157,9 @@ export const memberEventsSql = (position: number, year: number): Sql => {
             UNION ALL
             SELECT r.subject_key, r.subject, r.position FROM f
             JOIN r ON r.retracts = f.id AND r.subject_key = f.subject_key AND r.subject = f.subject)
-     SELECT m.indicator, m.geo, '', ev.position, m.in_num, m.in_den
-     FROM audit_members m JOIN ev ON ev.subject_key = m.subject_key AND ev.subject = m.subject`,
+     SELECT c.cell, ev.position, m.in_num, m.in_den
+     FROM audit_members m JOIN audit_cells c ON c.indicator = m.indicator AND c.geo = m.geo AND c.breakdown = ''
+       JOIN ev ON ev.subject_key = m.subject_key AND ev.subject = m.subject`,
     p,
   );
 };
@@ -230,20 +232,25 @@ export const reportEventsSql = (position: number): Sql => {
   const at = p.bind(position);
   return sqlOf(
     `INSERT INTO audit_events
-     SELECT indicator, geo, breakdown, position, in_num, in_den FROM audit_reports_used
+     WITH u AS (SELECT c.cell, u.* FROM audit_reports_used u JOIN audit_cells c USING (indicator, geo, breakdown))
+     SELECT cell, position, in_num, in_den FROM u
      UNION ALL
-     SELECT u.indicator, u.geo, u.breakdown, r.position, u.in_num, u.in_den
-     FROM audit_reports_used u
+     SELECT u.cell, r.position, u.in_num, u.in_den
+     FROM u
      JOIN facts f ON f.type = u.type AND f.position <= ${at} AND ${reportKeySql("f")} = ${reportKeySql("u")}
      JOIN facts r ON r.type = 'FactRetracted' AND r.position <= ${at} AND r.retracts = f.id AND r.subject = f.subject`,
     p,
   );
 };
 
-/** The cells of `audit_events`, numbered, into `audit_cells`. */
+/**
+ * The cells of `audit_members` and `audit_reports_used`, numbered, into `audit_cells`: made before their events,
+ * which name them by number. A cell whose members and reports have no event gets no digest (none has).
+ */
 export const CELLS_SQL = `CREATE OR REPLACE TEMP TABLE audit_cells AS
   SELECT CAST(row_number() OVER () AS INTEGER) AS cell, indicator, geo, breakdown
-  FROM (SELECT DISTINCT indicator, geo, breakdown FROM audit_events)`;
+  FROM (SELECT DISTINCT indicator, geo, '' AS breakdown FROM audit_members
+        UNION SELECT DISTINCT indicator, geo, breakdown FROM audit_reports_used)`;
 
 /**
  * The positions whose leaf hashes a `LeafCache` holds in JavaScript, listed on the warehouse's connection in a
@@ -286,7 +293,6 @@ export const heldLeavesSql = (table: string): readonly string[] => [
  * Every cell's leaves: its distinct contributing events' positions (DOUBLE), ordered by cell and position, for
  * `TreesOfPositions`.
  */
-export const CELL_POSITIONS_SQL = `SELECT c.cell, CAST(e.position AS DOUBLE) AS position
-  FROM (SELECT DISTINCT indicator, geo, breakdown, position FROM audit_events) e
-  JOIN audit_cells c USING (indicator, geo, breakdown)
-  ORDER BY c.cell, e.position`;
+export const CELL_POSITIONS_SQL = `SELECT cell, CAST(position AS DOUBLE) AS position
+  FROM (SELECT DISTINCT cell, position FROM audit_events)
+  ORDER BY cell, position`;

@@ -214,7 +214,8 @@ const listEvents = async (
   flag: "in_num" | "in_den",
   limit: number,
 ): Promise<FactList> => {
-  const ev = `SELECT position FROM audit_events WHERE geo = $g AND breakdown = $b GROUP BY position HAVING bool_or(${flag})`;
+  const ev = `SELECT position FROM audit_events JOIN audit_cells USING (cell)
+              WHERE geo = $g AND breakdown = $b GROUP BY position HAVING bool_or(${flag})`;
   const params = { g: cell.geo, b: cell.breakdown };
   const total = await w.query<{ n: number }>(`SELECT CAST(count(*) AS DOUBLE) AS n FROM (${ev})`, params);
   const shown = await w.query<FactRow>(
@@ -341,9 +342,9 @@ export const explainFigure = async (
             await w.query<FactRow & { in_num: boolean; in_den: boolean; chain_hash: string }>(
               `SELECT ${FACT_COLUMNS}, bool_or(e.in_num) AS in_num, bool_or(e.in_den) AS in_den,
                       lower(hex(any_value(l.hash))) AS chain_hash
-               FROM audit_events e JOIN facts f ON f.position = e.position
+               FROM audit_events e JOIN audit_cells c USING (cell) JOIN facts f ON f.position = e.position
                  JOIN ${w.eventsTable} l ON l.position = e.position
-               WHERE e.geo = $g AND e.breakdown = $b
+               WHERE c.geo = $g AND c.breakdown = $b
                GROUP BY f.position, f.id, f.type, f.subject, f.occurred_on, f.recorded_at ORDER BY f.position`,
               { g: geo, b: figure.breakdown },
             )
