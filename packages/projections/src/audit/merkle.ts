@@ -22,7 +22,8 @@
  */
 import { createHash, hash } from "node:crypto";
 import { onThisThread, type Reducer } from "./merkleThreads.js";
-import { bytesOfWords, leafInto, wordsInto } from "./sha256Words.js";
+import { bytesOfWords, wordsInto } from "./sha256Words.js";
+import { sha256x4 } from "./sha256x4.js";
 
 const sha256 = (...parts: readonly Uint8Array[]): Buffer => {
   const h = createHash("sha256");
@@ -107,30 +108,26 @@ export class LeafStore {
   private readonly pages = new Map<number, { readonly words: Int32Array; readonly held: Uint8Array }>();
   private count = 0;
 
+  /**
+   * Stores the leaf hashes of `count` events: `positions[i]`'s chain hash is held as words in chain[8i..8i+8),
+   * which this overwrites with the leaf hashes (made four at a time, `sha256x4`).
+   */
+  putChainHashes(positions: ArrayLike<number>, chain: Int32Array, count: number): void {
+    sha256x4().leavesInPlace(chain, count);
+    for (let i = 0; i < count; i++) {
+      const { words, at } = this.slot(positions[i] as number);
+      for (let k = 0, d = 8 * at, o = 8 * i; k < 8; k++) words[d + k] = chain[o + k] as number;
+    }
+  }
+
   /** Stores the leaf hash of the event at `position` whose chain hash (32 bytes) is `chainHash`. */
   put(position: number, chainHash: Uint8Array): void {
     if (chainHash.length !== 32) {
       throw new RangeError(`the chain hash of event ${position} has ${chainHash.length} bytes, not 32`);
     }
-    const { words, at } = this.slot(position);
-    wordsInto(chainHash, 0, words, 8 * at);
-    leafInto(words, 8 * at, words, 8 * at);
-  }
-
-  /**
-   * The same, the chain hash given as its bytes 1–12, 13–24 and 25–32: slices DuckDB hands over in place (a value
-   * of up to 12 bytes is inline), where a 32-byte value is copied out by a call of its own, several times slower.
-   */
-  putSlices(position: number, a: Uint8Array, b: Uint8Array, c: Uint8Array): void {
-    if (a.length !== 12 || b.length !== 12 || c.length !== 8) {
-      throw new RangeError(`the chain hash of event ${position} has ${a.length + b.length + c.length} bytes, not 32`);
-    }
-    const { words, at } = this.slot(position);
-    const d = 8 * at;
-    wordsInto(a, 0, words, d, 3);
-    wordsInto(b, 0, words, d + 3, 3);
-    wordsInto(c, 0, words, d + 6, 2);
-    leafInto(words, d, words, d);
+    const w = new Int32Array(8);
+    wordsInto(chainHash, 0, w, 0);
+    this.putChainHashes([position], w, 1);
   }
 
   /** The page and index of `position`, marked held. */
@@ -180,7 +177,7 @@ const IN_FLIGHT = 16;
  * The roots of many trees from their leaves' positions, given in (tree, position) order with no position twice
  * in a tree (anything else is refused, rather than give a wrong root): each tree's leaves are copied from the
  * store into a buffer, every `subtreeLeaves` of them (a power of two) reduced to the root of their perfect subtree
- * (`reduceInPlace`, by `reducer`: on worker threads for the large ones), and those roots, then the root of the
+ * (level by level, by `reducer`: on worker threads for the large ones), and those roots, then the root of the
  * rest, folded as `MerkleFold` folds leaves: the fold of any list is its level-by-level reduction, so this is the
  * tree's Merkle Tree Hash.
  */

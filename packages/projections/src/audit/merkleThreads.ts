@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { reduceInPlace } from "./sha256Words.js";
+import { sha256x4 } from "./sha256x4.js";
 
 /** Reduces `n` hashes held in `words` (8 words each) to their root's 8 words. */
 export interface Reducer {
@@ -18,10 +18,7 @@ export interface Reducer {
 
 /** Reduces on this thread, before `reduce` returns. */
 export const onThisThread: Reducer = {
-  reduce: (words, n) => {
-    reduceInPlace(words, n);
-    return Promise.resolve(words.slice(0, 8));
-  },
+  reduce: (words, n) => Promise.resolve(sha256x4().reduce(words, n)),
   takes: () => false,
   close: () => Promise.resolve(),
 };
