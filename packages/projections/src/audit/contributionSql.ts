@@ -261,9 +261,23 @@ export const leafCacheTable = (id: number): string => `audit_leaf_cache_${id}`;
 export const leafCacheSql = (table: string): string => `CREATE TEMP TABLE IF NOT EXISTS ${table} (position BIGINT)`;
 const NEW_LEAVES = "audit_leaf_new"; // in WORK_TABLES
 
-/** The positions of `audit_events` whose leaf hashes are not in `table` yet, into `audit_leaf_new`. */
-export const newLeavesSql = (table: string): string => `CREATE OR REPLACE TEMP TABLE ${NEW_LEAVES} AS
-  SELECT DISTINCT position FROM audit_events EXCEPT SELECT position FROM ${table}`;
+/**
+ * The positions of `audit_events` whose leaf hashes are not held yet (after `heldUpTo`, which are all held, and
+ * not in `table`), into `audit_leaf_new`.
+ */
+export const newLeavesSql = (table: string, heldUpTo: number): Sql => {
+  const p = new Params();
+  return sqlOf(
+    `CREATE OR REPLACE TEMP TABLE ${NEW_LEAVES} AS
+     SELECT DISTINCT position FROM audit_events WHERE position > ${p.bind(heldUpTo)}
+     EXCEPT SELECT position FROM ${table}`,
+    p,
+  );
+};
+
+/** How many they are, and the last. */
+export const NEW_LEAVES_SPAN_SQL = `SELECT CAST(count(*) AS DOUBLE) AS n, CAST(coalesce(max(position), 0) AS DOUBLE) AS top
+  FROM ${NEW_LEAVES}`;
 
 /**
  * Their positions (DOUBLE: exact to 2^53) and chain hashes from the log (`eventsTable`), in three slices
@@ -274,7 +288,7 @@ export const newChainHashesSql = (eventsTable: string): Sql =>
     FROM ${NEW_LEAVES} n JOIN ${qualified(eventsTable)} l ON l.position = n.position`);
 
 /** The positions and chain hashes (as `newChainHashesSql`) of every event of the log in (after, upTo]. */
-export const wholeLogChainHashesSql = (eventsTable: string, after: number, upTo: number): Sql => {
+export const rangeChainHashesSql = (eventsTable: string, after: number, upTo: number): Sql => {
   const p = new Params();
   return sqlOf(
     `SELECT CAST(position AS DOUBLE) AS position, hash[1:12], hash[13:24], hash[25:32] FROM ${qualified(eventsTable)}
@@ -284,10 +298,8 @@ export const wholeLogChainHashesSql = (eventsTable: string, after: number, upTo:
 };
 
 /** Once their leaf hashes are held: they join the held positions. */
-export const heldLeavesSql = (table: string): readonly string[] => [
-  `INSERT INTO ${table} SELECT position FROM ${NEW_LEAVES}`,
-  `DROP TABLE ${NEW_LEAVES}`,
-];
+export const heldLeavesSql = (table: string): string => `INSERT INTO ${table} SELECT position FROM ${NEW_LEAVES}`;
+export const DROP_NEW_LEAVES_SQL = `DROP TABLE IF EXISTS ${NEW_LEAVES}`;
 
 /**
  * Every cell's leaves: its distinct contributing events' positions (DOUBLE), ordered by cell and position, for

@@ -182,7 +182,7 @@ export const withContributions = async (
   const out: PublishedFigure[] = [];
   const total = new Set(rows.map((r) => `${r.year}\u0000${r.indicator}`)).size;
   let done = 0;
-  const leaves = new LeafCache(true);
+  const leaves = new LeafCache();
   try {
     for (const year of [...new Set(rows.map((r) => r.year))].sort((a, b) => a - b)) {
       const ofYear = rows.filter((r) => r.year === year);
