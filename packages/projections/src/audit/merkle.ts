@@ -15,10 +15,10 @@
  * up unchanged (never duplicated), which keeps [a, b, c] and [a, b, c, c] apart.
  *
  * `TreesOfPositions` computes many trees at once from their leaves' positions streamed in (tree, position) order,
- * such as DuckDB gives them, the leaf hashes held in a `LeafStore`; it reduces them a perfect subtree at a time with
- * the word-level SHA-256 of `sha256Words.ts`, which hashes a node in about half what a call of `node:crypto`
- * costs. DuckDB only lists and orders the positions: its `sha256` costs more per node (it returns hex text), and
- * computing the levels there needs an aggregate per level.
+ * such as DuckDB gives them, the leaf hashes held in a `LeafStore`; it reduces them a perfect subtree at a time on
+ * worker threads (`merkleThreads.ts`) with SHA-256 four messages at a time (`sha256x4.ts`, about 0.2 µs a node,
+ * against 1.45 µs for a call of `node:crypto`). DuckDB only lists and orders the positions: its `sha256` costs
+ * more per node (it returns hex text), and computing the levels there needs an aggregate per level.
  */
 import { createHash, hash } from "node:crypto";
 import { onThisThread, type Reducer } from "./merkleThreads.js";

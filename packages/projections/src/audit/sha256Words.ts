@@ -1,17 +1,15 @@
 /**
  * SHA-256 (FIPS 180-4) of the two fixed-size messages of a Merkle digest (`merkle.ts`), over hashes held as
- * 32-bit big-endian words in one `Int32Array`:
+ * 32-bit big-endian words in one `Int32Array`, one message at a time:
  *
  *   leaf = SHA-256(0x00 ‖ c)        33 bytes, one block        c: an event's 32-byte chain hash
  *   node = SHA-256(0x01 ‖ l ‖ r)    65 bytes, two blocks
  *
- * A year's publication hashes tens of millions of inner nodes, and what a call costs decides its time:
- * `node:crypto`'s one-shot `hash()` takes about 1.45 µs a node on this machine, almost all of it the call into
- * the binding (with SHA-NI the compression itself is a small part); `hash-wasm` 0.81 µs, copying each message into
- * WebAssembly memory and the digest out; `@noble/hashes` 2.3 µs. `@chainsafe/as-sha256` hashes many messages in
- * one call, but only 64-byte ones without the RFC 6962 prefixes. Here the message blocks are built from the words
- * in place, the padding is a constant, and a whole level of a tree is hashed without leaving the loop: about
- * 0.7 µs a node. The property tests hold every result equal to `node:crypto`'s.
+ * The digests are computed four messages at a time by `sha256x4.ts` (WebAssembly SIMD, generated from
+ * `sha256x4Wat.ts`); this is the same computation written plainly, which the tests hold equal to `node:crypto`
+ * and the four-lane code equal to it. The message blocks are built from the words in place and the padding is a
+ * constant: about 0.7 µs a node here, against 1.45 µs for a call of `node:crypto` (nearly all of it the call).
+ * `wordsInto` and `bytesOfWords` move hashes between bytes and words for both.
  *
  * Not reentrant across threads by design (module-level scratch arrays); each worker thread has its own module.
  */
