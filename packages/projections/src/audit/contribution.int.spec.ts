@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { fact, testCatalog, testReference } from "../testing/fixtures.js";
 import { factStreamArb } from "../testing/streams.js";
 import { Warehouse } from "../warehouse/projector.js";
-import { cellKey, contributionsOf, LeafCache, type Scope } from "./contribution.js";
+import { cellKey, contributionsOf, LeafCache, type Scope, SubjectEvents } from "./contribution.js";
 import { EMPTY_ROOT, merkleRoot } from "./merkle.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-contrib-"));
@@ -141,6 +141,7 @@ describe("contributing events", () => {
       const needed = new Set<number>();
       for (const share of [0, Number.POSITIVE_INFINITY, undefined]) {
         const leaves = new LeafCache(share);
+        const events = new SubjectEvents();
         try {
           for (const [at, scope] of [
             [19, { ...ALL_2025, communes: "none" }],
@@ -154,12 +155,17 @@ describe("contributing events", () => {
             expect(Object.fromEntries(await contributionsOf(w, codes, at, scope, leaves))).toEqual(
               Object.fromEntries(alone),
             );
+            // and with every subject's events of the year listed once (kept while the position and year hold)
+            expect(Object.fromEntries(await contributionsOf(w, codes, at, scope, leaves, events))).toEqual(
+              Object.fromEntries(alone),
+            );
           }
           // the scan holds every event up to the last needed (19); the join only those needed
           if (share === 0) expect(leaves.store.size).toBe(19);
           if (share === Number.POSITIVE_INFINITY) needed.add(leaves.store.size);
         } finally {
           await leaves.drop(w);
+          await events.drop(w);
         }
         expect(leaves.store.size).toBe(0);
       }

@@ -137,32 +137,60 @@ export const membersSql = (e: CatalogEntry, relation: string, scope: Scope): Sql
 };
 
 /**
- * The events of the members: their facts visible at `position` dated on or before 31 December of `year`, and
- * the retractions (at or before `position`) of their facts so dated. A member's facts are found by its integer
- * key, not by a semi-join of subject strings over every staged fact; the subject is compared too, as a log
- * without a dictionary keys a subject by a hash of it.
+ * The events of subjects (`subjects`: a relation of subject keys, or every subject): their facts visible at
+ * `position` dated on or before 31 December of `year`, and the retractions (at or before `position`) of their
+ * facts so dated, as (subject_key, subject, position).
  */
-export const memberEventsSql = (position: number, year: number): Sql => {
-  const p = new Params();
+const subjectEventsCtes = (p: Params, position: number, year: number, subjects?: string): string => {
   const at = p.bind(position);
-  return sqlOf(
-    `INSERT INTO audit_events
-     WITH s AS (SELECT DISTINCT subject_key FROM audit_members),
-     f AS (SELECT position, id, subject_key, subject, retracted_by FROM facts
-           WHERE position <= ${at} AND occurred_on <= make_date(${p.bind(year)}, 12, 31) AND type <> 'FactRetracted'
-             AND subject_key IN (SELECT subject_key FROM s)),
+  const only = subjects === undefined ? "" : ` AND subject_key IN (SELECT subject_key FROM ${subjects})`;
+  return `f AS (SELECT position, id, subject_key, subject, retracted_by FROM facts
+           WHERE position <= ${at} AND occurred_on <= make_date(${p.bind(year)}, 12, 31) AND type <> 'FactRetracted'${only}),
      r AS (SELECT position, retracts, subject_key, subject FROM facts
-           WHERE type = 'FactRetracted' AND position <= ${at} AND subject_key IN (SELECT subject_key FROM s)),
+           WHERE type = 'FactRetracted' AND position <= ${at}${only}),
      ev AS (SELECT subject_key, subject, position FROM f WHERE retracted_by IS NULL OR retracted_by > ${at}
             UNION ALL
             SELECT r.subject_key, r.subject, r.position FROM f
-            JOIN r ON r.retracts = f.id AND r.subject_key = f.subject_key AND r.subject = f.subject)
-     SELECT c.cell, ev.position, m.in_num, m.in_den
+            JOIN r ON r.retracts = f.id AND r.subject_key = f.subject_key AND r.subject = f.subject)`;
+};
+
+/** The members' events, from a relation `ev` (subject_key, subject, position), into `audit_events`. */
+const membersJoinedTo = (ev: string): string => `SELECT c.cell, ev.position, m.in_num, m.in_den
      FROM audit_members m JOIN audit_cells c ON c.indicator = m.indicator AND c.geo = m.geo AND c.breakdown = ''
-       JOIN ev ON ev.subject_key = m.subject_key AND ev.subject = m.subject`,
+       JOIN ${ev} ev ON ev.subject_key = m.subject_key AND ev.subject = m.subject`;
+
+/**
+ * The events of the members (`subjectEventsCtes`). A member's facts are found by its integer key, not by a
+ * semi-join of subject strings over every staged fact; the subject is compared too, as a log without a
+ * dictionary keys a subject by a hash of it.
+ */
+export const memberEventsSql = (position: number, year: number): Sql => {
+  const p = new Params();
+  return sqlOf(
+    `INSERT INTO audit_events
+     WITH s AS (SELECT DISTINCT subject_key FROM audit_members),
+     ${subjectEventsCtes(p, position, year, "s")}
+     ${membersJoinedTo("ev")}`,
     p,
   );
 };
+
+/**
+ * Every subject's events (`subjectEventsCtes`) into `table`: made once for the figures of one year and position
+ * of a publish, whose shares of people list nearly the same members' events one after the other.
+ */
+export const subjectEventsSql = (table: string, position: number, year: number): Sql => {
+  const p = new Params();
+  return sqlOf(
+    `CREATE OR REPLACE TEMP TABLE ${table} AS
+     WITH ${subjectEventsCtes(p, position, year)}
+     SELECT subject_key, subject, position FROM ev`,
+    p,
+  );
+};
+
+/** The events of the members, from `table` (`subjectEventsSql`): the rows `memberEventsSql` gives. */
+export const memberEventsFromSql = (table: string): string => `INSERT INTO audit_events ${membersJoinedTo(table)}`;
 
 /**
  * The standing reports a reported field contributes to the cells of `scope`, following figuresSql.ts: of the

@@ -25,7 +25,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { withheldSql } from "../warehouse/disclosureSql.js";
 import { DENOMINATOR_SQL, NUMERATOR_SQL } from "../warehouse/figuresSql.js";
 import type { Warehouse } from "../warehouse/projector.js";
-import { cellKey, contributionsOf, EMPTY_CONTRIBUTION, LeafCache } from "./contribution.js";
+import { cellKey, contributionsOf, EMPTY_CONTRIBUTION, LeafCache, SubjectEvents } from "./contribution.js";
 import {
   type Contribution,
   encodePublication,
@@ -170,7 +170,8 @@ export const chainHashAt = async (w: Warehouse, position: number): Promise<strin
  * The figures, with their contributing digests, from rows of one position. The digests are made one indicator
  * and year at a time: a cell's contributing events are listed before they are hashed, and at province scale a
  * whole year's list (every indicator, province and communes) is more than the database's memory. Each event's
- * leaf hash is made once for all of them (`LeafCache`).
+ * leaf hash is made once for all of them (`LeafCache`), and every subject's events of a year listed once
+ * (`SubjectEvents`).
  */
 export const withContributions = async (
   w: Warehouse,
@@ -183,6 +184,7 @@ export const withContributions = async (
   const total = new Set(rows.map((r) => `${r.year}\u0000${r.indicator}`)).size;
   let done = 0;
   const leaves = new LeafCache();
+  const events = new SubjectEvents();
   try {
     for (const year of [...new Set(rows.map((r) => r.year))].sort((a, b) => a - b)) {
       const ofYear = rows.filter((r) => r.year === year);
@@ -200,6 +202,7 @@ export const withContributions = async (
             communes: cells.some((r) => r.geo !== "province") ? "all" : "none",
           },
           leaves,
+          events,
         );
         for (const [cell, digest] of found) digests.set(cell, digest);
         onProgress?.({ done: ++done, total, indicator, year });
@@ -220,6 +223,7 @@ export const withContributions = async (
     }
   } finally {
     await leaves.drop(w);
+    await events.drop(w);
   }
   return out;
 };
