@@ -11,7 +11,7 @@
  * workers are stopped whenever the iteration ends.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { JobPool, workerModuleBeside } from "../workers/jobPool.js";
 import { type FactChunk, type FactChunkTask, readFactChunk } from "./factChunk.js";
 import { csvHeaderError, csvHeaderOf, type FactLine, type FileFormat, notUtf8 } from "./readFactLines.js";
 import { type LineChunk, lineChunksOfFile, splitLines } from "./utf8Lines.js";
@@ -60,23 +60,13 @@ export class ImportWorkerError extends Error {
   }
 }
 
-const defaultWorkerScript = (): URL =>
-  // Run from the TypeScript sources (the tests), the worker is the .ts module beside this one.
-  new URL(import.meta.url.endsWith(".ts") ? "./importWorker.ts" : "./importWorker.js", import.meta.url);
+const defaultWorkerScript = (): URL => workerModuleBeside(import.meta.url, "importWorker");
 
 /**
  * A worker allocates short-lived objects fast (lines, parsed JSON, decoded facts): a larger young generation
  * than the default keeps most of them out of the old one, which took a quarter of a worker's time.
  */
-const WORKER_OPTIONS = { resourceLimits: { maxYoungGenerationSizeMb: 64 } };
-
-const startWorker = (script: URL): Worker =>
-  script.pathname.endsWith(".ts")
-    ? new Worker(
-        `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(script.href)}); });`,
-        { ...WORKER_OPTIONS, eval: true },
-      )
-    : new Worker(script, WORKER_OPTIONS);
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 64 };
 
 interface Runner {
   run(task: FactChunkTask, from: number): Promise<FactChunk>;
@@ -88,77 +78,24 @@ const onThisThread: Runner = {
   close: () => Promise.resolve(),
 };
 
-interface Waiting {
-  readonly worker: number;
-  readonly from: number;
-  readonly to: number;
-  resolve(c: FactChunk): void;
-  reject(e: Error): void;
-}
+type Bytes = { readonly from: number; readonly to: number };
 
-/** Worker threads that read chunks, each given to the least busy one. */
-class WorkerPool implements Runner {
-  private readonly workers: Worker[];
-  private readonly busy: number[];
-  private readonly waiting = new Map<number, Waiting>();
-  private seq = 0;
-  private failure: Error | undefined;
-  private closing = false;
-
-  constructor(
-    private readonly file: string,
-    n: number,
-    script: URL,
-  ) {
-    this.workers = Array.from({ length: n }, (_, i) => {
-      const w = startWorker(script);
-      w.on("message", (m: { seq: number; chunk?: FactChunk; error?: string }) => this.settle(i, m));
-      w.on("error", (e) => this.fail(i, e instanceof Error ? (e.stack ?? e.message) : String(e)));
-      w.on("exit", (code) => {
-        if (!this.closing) this.fail(i, `the worker thread stopped (exit code ${code})`);
-      });
-      return w;
-    });
-    this.busy = this.workers.map(() => 0);
-  }
-
-  run(task: FactChunkTask, from: number): Promise<FactChunk> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    const worker = this.busy.indexOf(Math.min(...this.busy));
-    const seq = this.seq++;
-    this.busy[worker] = (this.busy[worker] ?? 0) + 1;
-    const to = from + task.bytes.length - 1;
-    const p = new Promise<FactChunk>((resolve, reject) => {
-      this.waiting.set(seq, { worker, from, to, resolve, reject });
-    });
+/** Worker threads that read chunks (`JobPool`); a failure names the file, and the bytes being read. */
+const workerPool = (file: string, threads: number, script: URL): Runner => {
+  const pool = new JobPool<FactChunkTask, FactChunk, Bytes>({
+    script,
+    threads,
+    resourceLimits: WORKER_LIMITS,
+    what: `${file}: a chunk's reading`,
+    jobFailed: (detail, bytes) => new ImportWorkerError(file, bytes, detail),
+    workerFailed: (detail, held) => new ImportWorkerError(file, held, detail),
+  });
+  return {
     // a copy goes to the worker: the bytes stay here, for the text of a line the log refuses
-    (this.workers[worker] as Worker).postMessage({ seq, task });
-    return p;
-  }
-
-  private settle(worker: number, m: { seq: number; chunk?: FactChunk; error?: string }): void {
-    const w = this.waiting.get(m.seq);
-    if (w === undefined) return;
-    this.waiting.delete(m.seq);
-    this.busy[worker] = (this.busy[worker] ?? 1) - 1;
-    if (m.chunk !== undefined) w.resolve(m.chunk);
-    else w.reject(new ImportWorkerError(this.file, { from: w.from, to: w.to }, m.error ?? "no reason given"));
-  }
-
-  /** A worker failed outside a chunk's reading: every chunk waiting fails, the first one it held named. */
-  private fail(worker: number, detail: string): void {
-    if (this.failure !== undefined) return;
-    const held = [...this.waiting.values()].find((w) => w.worker === worker);
-    this.failure = new ImportWorkerError(this.file, held === undefined ? undefined : held, detail);
-    for (const w of this.waiting.values()) w.reject(this.failure);
-    this.waiting.clear();
-  }
-
-  async close(): Promise<void> {
-    this.closing = true;
-    await Promise.all(this.workers.map((w) => w.terminate()));
-  }
-}
+    run: (task, from) => pool.run(task, { from, to: from + task.bytes.length - 1 }),
+    close: () => pool.close(),
+  };
+};
 
 type Header =
   | { readonly kind: "header"; readonly header: string[]; readonly nextLine: number; readonly rest?: LineChunk }
@@ -243,7 +180,7 @@ export async function* factChunksOf(
     runner =
       workers <= 0 || ahead.length < 2
         ? onThisThread
-        : new WorkerPool(file, workers, options.workerScript ?? defaultWorkerScript());
+        : workerPool(file, workers, options.workerScript ?? defaultWorkerScript());
     const inFlight = Math.max(
       1,
       options.inFlight ??

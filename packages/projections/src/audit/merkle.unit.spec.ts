@@ -196,6 +196,19 @@ describe("TreesOfPositions", () => {
     }
   });
 
+  it("fails a job still waiting on the worker threads when the pool closes, and refuses them after", async () => {
+    const pool = new ReducerPool(2, 2);
+    const waiting = pool.reduce(new Int32Array(16), 2);
+    waiting.catch(() => undefined);
+    await pool.close();
+    await expect(waiting).rejects.toThrow(
+      "the contribution digests: its worker threads were stopped before the job was done",
+    );
+    await expect(pool.reduce(new Int32Array(16), 2)).rejects.toThrow(/worker threads were stopped/);
+    // a subtree too small for the threads is still reduced here
+    expect(bytesOfWords(await pool.reduce(new Int32Array(8), 1))).toEqual(Buffer.alloc(32));
+  });
+
   it("refuses a tree whose leaves are not together, or not in increasing position, rather than give a wrong root", () => {
     const store = storeOf([[hex("aa".repeat(32)), hex("bb".repeat(32))]]);
     const apart = new TreesOfPositions(store);

@@ -5,7 +5,7 @@
  * the roots are folded in order once all are back.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { JobPool, workerModuleBeside } from "@kpi/core/workers";
 import { sha256x4 } from "./sha256x4.js";
 
 /** Reduces `n` hashes held in `words` (8 words each) to their root's 8 words. */
@@ -23,18 +23,6 @@ export const onThisThread: Reducer = {
   close: () => Promise.resolve(),
 };
 
-const workerScript = (): URL =>
-  // Run from the TypeScript sources (the tests), the worker is the .ts module beside this one.
-  new URL(import.meta.url.endsWith(".ts") ? "./merkleWorker.ts" : "./merkleWorker.js", import.meta.url);
-
-const startWorker = (script: URL): Worker =>
-  script.pathname.endsWith(".ts")
-    ? new Worker(
-        `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(script.href)}); });`,
-        { eval: true },
-      )
-    : new Worker(script);
-
 /** A worker thread of the digests failed: what to do about it. */
 export class DigestWorkerError extends Error {
   constructor(detail: string) {
@@ -44,86 +32,48 @@ export class DigestWorkerError extends Error {
   }
 }
 
-interface Waiting {
-  readonly worker: number;
-  resolve(root: Int32Array): void;
-  reject(e: Error): void;
+/** The job of a worker thread: `n` hashes, 8 words each, in `words` (moved to the worker). */
+export interface ReduceTask {
+  readonly words: ArrayBuffer;
+  readonly n: number;
 }
 
 /**
- * Worker threads, each job given to the least busy one. Jobs smaller than `onThreadBelow` hashes are reduced on
- * this thread (a message costs more than they do); the threads start at the first larger job. The workers do not
- * keep the process alive; `close` stops them.
+ * Worker threads (a `JobPool`), each job given to the least busy one. Jobs smaller than `onThreadBelow` hashes
+ * are reduced on this thread (a message costs more than they do); the threads start at the first larger job.
+ * The workers do not keep the process alive. `close` stops them: a job still waiting on them fails, and so does
+ * a later one given to them.
  */
 export class ReducerPool implements Reducer {
-  private workers: Worker[] | undefined;
-  private busy: number[] = [];
-  private readonly waiting = new Map<number, Waiting>();
-  private next = 0;
-  private failure: Error | undefined;
-  private closing = false;
+  private readonly pool: JobPool<ReduceTask, Int32Array, undefined>;
 
   constructor(
     readonly threads = Math.max(1, Math.min(8, availableParallelism())),
     private readonly onThreadBelow = 4096,
-  ) {}
+  ) {
+    this.pool = new JobPool({
+      script: workerModuleBeside(import.meta.url, "merkleWorker"),
+      threads,
+      keepAlive: false,
+      what: "the contribution digests",
+      jobFailed: (detail) => new DigestWorkerError(detail),
+      workerFailed: (detail) => new DigestWorkerError(detail),
+    });
+  }
 
   reduce(words: Int32Array, n: number): Promise<Int32Array> {
-    if (n < this.onThreadBelow || this.threads < 2) return onThisThread.reduce(words, n);
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    const workers = this.start();
-    const worker = this.busy.indexOf(Math.min(...this.busy));
-    const id = this.next++;
-    this.busy[worker] = (this.busy[worker] ?? 0) + 1;
-    const p = new Promise<Int32Array>((resolve, reject) => this.waiting.set(id, { worker, resolve, reject }));
+    if (!this.takes(n)) return onThisThread.reduce(words, n);
     // the words move to the worker: the caller hands over a buffer of its own and does not read it again
-    const buffer = words.byteOffset === 0 && words.byteLength === words.buffer.byteLength ? words : words.slice();
-    (workers[worker] as Worker).postMessage({ id, words: buffer.buffer, n }, [buffer.buffer as ArrayBuffer]);
-    return p;
+    const own = words.byteOffset === 0 && words.byteLength === words.buffer.byteLength ? words : words.slice();
+    const buffer = own.buffer as ArrayBuffer;
+    return this.pool.run({ words: buffer, n }, undefined, [buffer]);
   }
 
   takes(n: number): boolean {
     return n >= this.onThreadBelow && this.threads >= 2;
   }
 
-  private start(): Worker[] {
-    if (this.workers !== undefined) return this.workers;
-    const script = workerScript();
-    this.workers = Array.from({ length: this.threads }, (_, i) => {
-      const w = startWorker(script);
-      w.unref();
-      w.on("message", (m: { id: number; root?: Int32Array; error?: string }) => this.settle(i, m));
-      w.on("error", (e) => this.fail(e instanceof Error ? (e.stack ?? e.message) : String(e)));
-      w.on("exit", (code) => {
-        if (!this.closing) this.fail(`the worker thread stopped (exit code ${code})`);
-      });
-      return w;
-    });
-    this.busy = this.workers.map(() => 0);
-    return this.workers;
-  }
-
-  private settle(worker: number, m: { id: number; root?: Int32Array; error?: string }): void {
-    const w = this.waiting.get(m.id);
-    if (w === undefined) return;
-    this.waiting.delete(m.id);
-    this.busy[worker] = (this.busy[worker] ?? 1) - 1;
-    if (m.root !== undefined) w.resolve(m.root);
-    else w.reject(new DigestWorkerError(m.error ?? "no reason given"));
-  }
-
-  /** A worker failed outside a job: every job waiting fails. */
-  private fail(detail: string): void {
-    if (this.failure !== undefined) return;
-    this.failure = new DigestWorkerError(detail);
-    for (const w of this.waiting.values()) w.reject(this.failure);
-    this.waiting.clear();
-  }
-
-  async close(): Promise<void> {
-    this.closing = true;
-    const workers = this.workers ?? [];
-    this.workers = undefined;
-    await Promise.all(workers.map((w) => w.terminate()));
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }
