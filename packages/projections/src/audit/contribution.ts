@@ -56,10 +56,10 @@ import {
   WORK_TABLES,
   WORK_TABLES_SQL,
 } from "./contributionSql.js";
+import { wordsInto } from "./hashWords.js";
 import { EMPTY_ROOT, LeafStore, TreesOfPositions } from "./merkle.js";
 import { ReducerPool } from "./merkleThreads.js";
 import type { Contribution } from "./publication.js";
-import { wordsInto } from "./sha256Words.js";
 
 export type { Scope } from "./contributionSql.js";
 

@@ -21,8 +21,8 @@
  * more per node (it returns hex text), and computing the levels there needs an aggregate per level.
  */
 import { createHash, hash } from "node:crypto";
+import { bytesOfWords, wordsInto } from "./hashWords.js";
 import { onThisThread, type Reducer } from "./merkleThreads.js";
-import { bytesOfWords, wordsInto } from "./sha256Words.js";
 import { sha256x4 } from "./sha256x4.js";
 
 const sha256 = (...parts: readonly Uint8Array[]): Buffer => {
@@ -100,7 +100,7 @@ const PAGE_BITS = 16;
 const PAGE = 1 << PAGE_BITS;
 
 /**
- * The leaf hashes of log positions, as words (`sha256Words.ts`), in pages allocated as positions come: memory is
+ * The leaf hashes of log positions, as words (`hashWords.ts`), in pages allocated as positions come: memory is
  * 32 bytes a position held, plus what the pages touched leave empty. A publish hashes each event's leaf once for
  * all its figures. Reading a position never stored is refused: a missing leaf would give a wrong root silently.
  */

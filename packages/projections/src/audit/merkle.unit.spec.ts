@@ -5,9 +5,9 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { bytesOfWords, wordsInto } from "./hashWords.js";
 import { EMPTY_ROOT, LeafStore, leafHash, MerkleFold, merkleRoot, nodeHash, TreesOfPositions } from "./merkle.js";
 import { onThisThread, ReducerPool } from "./merkleThreads.js";
-import { bytesOfWords, wordsInto } from "./sha256Words.js";
 
 const hex = (s: string) => Buffer.from(s, "hex");
 

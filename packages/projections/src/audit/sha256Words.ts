@@ -9,7 +9,8 @@
  * `sha256x4Wat.ts`); this is the same computation written plainly, which the tests hold equal to `node:crypto`
  * and the four-lane code equal to it. The message blocks are built from the words in place and the padding is a
  * constant: about 0.7 µs a node here, against 1.45 µs for a call of `node:crypto` (nearly all of it the call).
- * `wordsInto` and `bytesOfWords` move hashes between bytes and words for both.
+ * The product runs the four-lane code only; this one is the tests' reference (`hashWords.ts` moves hashes
+ * between bytes and words for both).
  *
  * Not reentrant across threads by design (module-level scratch arrays); each worker thread has its own module.
  */
@@ -199,20 +200,4 @@ export const reduceInPlace = (v: Int32Array, n: number): void => {
     if ((m & 1) === 1) v.copyWithin(8 * half, 8 * (m - 1), 8 * m);
     m = (m + 1) >>> 1;
   }
-};
-
-/** The 4·`count` bytes at b[o..) (default 32) as big-endian words into v[d..d+count). */
-export const wordsInto = (b: Uint8Array, o: number, v: Int32Array, d: number, count = 8): void => {
-  for (let i = 0; i < count; i++) {
-    const k = o + 4 * i;
-    v[d + i] =
-      ((b[k] as number) << 24) | ((b[k + 1] as number) << 16) | ((b[k + 2] as number) << 8) | (b[k + 3] as number);
-  }
-};
-
-/** The 8 words at v[o..o+8) as 32 bytes. */
-export const bytesOfWords = (v: Int32Array, o = 0): Buffer => {
-  const out = Buffer.allocUnsafe(32);
-  for (let i = 0; i < 8; i++) out.writeInt32BE(v[o + i] as number, 4 * i);
-  return out;
 };

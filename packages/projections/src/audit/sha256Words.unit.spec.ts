@@ -6,7 +6,8 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bytesOfWords, leafInto, nodeInto, reduceInPlace, wordsInto } from "./sha256Words.js";
+import { bytesOfWords, wordsInto } from "./hashWords.js";
+import { leafInto, nodeInto, reduceInPlace } from "./sha256Words.js";
 
 const sha256 = (...parts: Uint8Array[]): Buffer => {
   const h = createHash("sha256");

@@ -1,6 +1,6 @@
 /**
  * SHA-256 of the Merkle digests' messages four at a time (`sha256x4Wat.ts`: WebAssembly SIMD, one message per
- * lane), for hashes held as `sha256Words.ts` holds them. About 0.2 µs a node on this machine, against 0.7 µs
+ * lane), for hashes held as words (`hashWords.ts`). About 0.2 µs a node on this machine, against 0.7 µs
  * for `sha256Words.ts` one at a time and 1.45 µs for a call of `node:crypto`; the results are the same (tested).
  * One instance per thread (`sha256x4()`), its memory grown to the largest batch it was given.
  */

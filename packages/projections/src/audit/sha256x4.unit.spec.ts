@@ -7,7 +7,8 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bytesOfWords, leafInto, reduceInPlace, wordsInto } from "./sha256Words.js";
+import { bytesOfWords, wordsInto } from "./hashWords.js";
+import { leafInto, reduceInPlace } from "./sha256Words.js";
 import { Sha256x4 } from "./sha256x4.js";
 import { SHA256X4_WASM } from "./sha256x4.wasm.js";
 import { sha256x4Bytes } from "./sha256x4Build.js";

@@ -1,6 +1,6 @@
 /**
  * The WebAssembly text of `sha256x4.wasm.ts`: SHA-256 of the Merkle digests' two messages, four at once, one
- * per lane of WebAssembly's 128-bit SIMD (`i32x4`), for the hashes laid out as `sha256Words.ts` holds them (8
+ * per lane of WebAssembly's 128-bit SIMD (`i32x4`), for the hashes laid out as words (`hashWords.ts`) (8
  * words of 32 bits each, as numbers: memory order little-endian, value the big-endian word).
  *
  *   nodes(src, dst, count)   dst[j] = SHA-256(0x01 ‖ src[2j] ‖ src[2j+1]) for j < count (dst may be src)
