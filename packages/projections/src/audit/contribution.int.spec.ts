@@ -14,6 +14,7 @@ import { fact, testCatalog, testReference } from "../testing/fixtures.js";
 import { factStreamArb } from "../testing/streams.js";
 import { Warehouse } from "../warehouse/projector.js";
 import { cellKey, contributionsOf, LeafCache, type Scope, SubjectEvents } from "./contribution.js";
+import { contributionsInMemory, SubjectEventIndex } from "./memberLeaves.js";
 import { EMPTY_ROOT, merkleRoot } from "./merkle.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-contrib-"));
@@ -142,7 +143,10 @@ describe("contributing events", () => {
       for (const share of [0, Number.POSITIVE_INFINITY, undefined]) {
         const leaves = new LeafCache(share);
         const events = new SubjectEvents();
+        const index = new SubjectEventIndex();
+        const inMemory = new LeafCache(share);
         try {
+          expect(SubjectEventIndex.usable(w, 19)).toBe(true);
           for (const [at, scope] of [
             [19, { ...ALL_2025, communes: "none" }],
             [9, ALL_2025],
@@ -159,18 +163,44 @@ describe("contributing events", () => {
             expect(Object.fromEntries(await contributionsOf(w, codes, at, scope, leaves, events))).toEqual(
               Object.fromEntries(alone),
             );
+            // and with the members' events joined in memory, from an index of every subject's events
+            expect(Object.fromEntries(await contributionsInMemory(w, codes, at, scope, inMemory, index))).toEqual(
+              Object.fromEntries(alone),
+            );
           }
+          if (share === 0) expect(inMemory.store.size).toBe(19);
           // the scan holds every event up to the last needed (19); the join only those needed
           if (share === 0) expect(leaves.store.size).toBe(19);
           if (share === Number.POSITIVE_INFINITY) needed.add(leaves.store.size);
         } finally {
           await leaves.drop(w);
           await events.drop(w);
+          await inMemory.drop(w);
+          await index.drop(w);
         }
         expect(leaves.store.size).toBe(0);
       }
       expect([...needed][0]).toBeGreaterThan(0);
       expect([...needed][0]).toBeLessThan(19);
+
+      // a publish that expects to need most events up to 19 reads them all at its first figure needing any (one
+      // report here), rather than join that one and read the range again at the next; expecting few, it joins
+      for (const [expected, held] of [
+        [10, 19],
+        [2, 1],
+      ] as const) {
+        const cache = new LeafCache();
+        const index = new SubjectEventIndex();
+        try {
+          cache.expect(expected, 19);
+          const got = await contributionsInMemory(w, entries("DE_GRDP"), 19, ALL_2025, cache, index);
+          expect(got.get(cellKey("DE_GRDP", "province", ""))).toEqual(await digestOf(w, [16]));
+          expect(cache.store.size).toBe(held);
+        } finally {
+          await cache.drop(w);
+          await index.drop(w);
+        }
+      }
     } finally {
       await w.close();
     }
@@ -187,6 +217,17 @@ describe("contributing events", () => {
           await full.catchUp();
           const at = cut % (r.right.head + 1);
           const earlier = await contributionsOf(full, testCatalog, at, { year, province: true, communes: "all" });
+          // the members' events joined in memory give the same digests (a new index and cache each time)
+          const index = new SubjectEventIndex();
+          const leaves = new LeafCache();
+          try {
+            const scope: Scope = { year, province: true, communes: "all" };
+            const inMemory = await contributionsInMemory(full, testCatalog, at, scope, leaves, index);
+            expect(Object.fromEntries(inMemory)).toEqual(Object.fromEntries(earlier));
+          } finally {
+            await leaves.drop(full);
+            await index.drop(full);
+          }
           await full.close();
           const partial = await open(log);
           try {

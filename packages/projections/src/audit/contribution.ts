@@ -44,7 +44,9 @@ import {
   memberEventsFromSql,
   memberEventsSql,
   membersSql,
+  NEW_LEAVES,
   NEW_LEAVES_SPAN_SQL,
+  NEW_LEAVES_TABLE_SQL,
   newChainHashesSql,
   newLeavesSql,
   rangeChainHashesSql,
@@ -223,28 +225,73 @@ export class LeafCache {
   /** `wholeRangeShare`: read the range when at least this share of it is needed (0: always; Infinity: never). */
   constructor(private readonly wholeRangeShare = WHOLE_RANGE_SHARE) {}
 
+  /**
+   * The caller (a publish) expects to need about `n` of the events up to `upTo`. When that is a large share of
+   * them, the first load that needs any event not held reads the whole range up to there, rather than join the
+   * few a first small figure needs and read them again in the range a large one needs next.
+   */
+  expect(n: number, upTo: number): void {
+    if (n >= this.wholeRangeShare * (upTo - this.heldUpTo)) this.rangeUpTo = upTo;
+  }
+
+  private rangeUpTo = 0;
+
+  /** Whether every event up to `position` is held (nothing up to there needs loading). */
+  holdsUpTo(position: number): boolean {
+    return this.heldUpTo >= position;
+  }
+
   /** Reads and hashes the leaves of `audit_events` not held yet. */
   async load(w: Warehouse): Promise<void> {
-    const trace = tracer("leaf cache: ");
     try {
       await w.query(leafCacheSql(this.table));
       await exec(w, newLeavesSql(this.table, this.heldUpTo));
       const [span] = await w.query<{ n: number; top: number }>(NEW_LEAVES_SPAN_SQL);
-      const { n, top } = span ?? { n: 0, top: 0 };
-      if (n === 0) return;
-      if (n >= this.wholeRangeShare * (top - this.heldUpTo)) {
-        const s = rangeChainHashesSql(w.eventsTable, this.heldUpTo, top);
-        for await (const chunk of w.streamChunks(s.text, s.params)) putChunk(this.store, chunk);
-        trace.lap(`${n} new, events ${this.heldUpTo + 1}–${top} read and hashed`);
-        this.heldUpTo = top;
-      } else {
-        const s = newChainHashesSql(w.eventsTable);
-        for await (const chunk of w.streamChunks(s.text, s.params)) putChunk(this.store, chunk);
-        await w.query(heldLeavesSql(this.table));
-        trace.lap(`${n} new, read and hashed`);
-      }
+      await this.read(w, span?.n ?? 0, span?.top ?? 0);
     } finally {
       await w.query(DROP_NEW_LEAVES_SQL);
+    }
+  }
+
+  /** Reads and hashes the leaves of the first `n` of `positions` (increasing) not held yet, as `load` does. */
+  async loadPositions(w: Warehouse, positions: Int32Array, n: number): Promise<void> {
+    const fresh = new Int32Array(n);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const p = positions[i] as number;
+      if (p > this.heldUpTo && !this.store.has(p)) fresh[count++] = p;
+    }
+    if (count === 0) return;
+    try {
+      await w.query(leafCacheSql(this.table));
+      await w.query(NEW_LEAVES_TABLE_SQL);
+      if (!this.readsRange(count, fresh[count - 1] as number)) await w.appendIntegers(NEW_LEAVES, fresh, count);
+      await this.read(w, count, fresh[count - 1] as number);
+    } finally {
+      await w.query(DROP_NEW_LEAVES_SQL);
+    }
+  }
+
+  /** Whether `n` events not held, the last at `top`, are read by a scan of the range. */
+  private readsRange(n: number, top: number): boolean {
+    return this.rangeUpTo > this.heldUpTo || n >= this.wholeRangeShare * (top - this.heldUpTo);
+  }
+
+  /** Reads the `n` events not held, the last at `top`: the range up to there, or those of `audit_leaf_new`. */
+  private async read(w: Warehouse, n: number, top: number): Promise<void> {
+    if (n === 0) return;
+    const trace = tracer("leaf cache: ");
+    if (this.readsRange(n, top)) {
+      const upTo = Math.max(top, this.rangeUpTo);
+      const s = rangeChainHashesSql(w.eventsTable, this.heldUpTo, upTo);
+      for await (const chunk of w.streamChunks(s.text, s.params)) putChunk(this.store, chunk);
+      trace.lap(`${n} new, events ${this.heldUpTo + 1}–${upTo} read and hashed`);
+      this.heldUpTo = upTo;
+    } else {
+      const s = newChainHashesSql(w.eventsTable);
+      for await (const chunk of w.streamChunks(s.text, s.params)) putChunk(this.store, chunk);
+      await w.query(heldLeavesSql(this.table));
+      trace.lap(`${n} new, read and hashed`);
     }
   }
 

@@ -109,12 +109,8 @@ export const asOfReportsSql = (position: number): Sql => {
  * entity-year states (`ent_<kind>_year` at the checkpoint, `audit_ent_<kind>` as known earlier).
  */
 export const membersSql = (e: CatalogEntry, relation: string, scope: Scope): Sql => {
-  const d = e.definition;
-  if (!isEntityDefinition(d)) throw new Error(`${e.code} is not entity-based`);
   const p = new Params();
-  const num = conditionSql(d.numerator, p);
-  const pop = d.kind === "share" ? conditionSql(d.population, p) : undefined;
-  const inNum = pop === undefined ? num : `(${pop}) AND (${num})`;
+  const { inNum, inDen } = memberConditions(e, p);
   const code = p.bind(e.code);
   const one = typeof scope.communes === "object" ? p.bind(scope.communes.geo) : undefined;
   const where = `year = ${p.bind(scope.year)} AND commune IS NOT NULL${
@@ -128,10 +124,51 @@ export const membersSql = (e: CatalogEntry, relation: string, scope: Scope): Sql
   if (scope.province) parts.push(`SELECT ${code}, 'province', subject, subject_key, in_num, in_den FROM m`);
   return sqlOf(
     `INSERT INTO audit_members
-     WITH m AS (SELECT subject, subject_key, commune, ${inNum} AS in_num, ${pop ?? "false"} AS in_den
+     WITH m AS (SELECT subject, subject_key, commune, ${inNum} AS in_num, ${inDen} AS in_den
                 FROM ${ident(relation)}
                 WHERE ${where})
      SELECT * FROM (${parts.join(" UNION ALL ")}) WHERE in_num OR in_den`,
+    p,
+  );
+};
+
+/** When a subject is in the numerator, and in the denominator, of an entity-based indicator (SQL conditions). */
+const memberConditions = (e: CatalogEntry, p: Params): { inNum: string; inDen: string } => {
+  const d = e.definition;
+  if (!isEntityDefinition(d)) throw new Error(`${e.code} is not entity-based`);
+  const num = conditionSql(d.numerator, p);
+  const pop = d.kind === "share" ? conditionSql(d.population, p) : undefined;
+  return { inNum: pop === undefined ? num : `(${pop}) AND (${num})`, inDen: pop ?? "false" };
+};
+
+/**
+ * The communes of the states in `relation` for `year`, numbered from 1 in name order, into `table`: members are
+ * then listed with their commune's number (`memberKeysSql`), an integer read far faster than its name.
+ */
+export const communeNumbersSql = (table: string, relation: string, year: number): Sql => {
+  const p = new Params();
+  return sqlOf(
+    `CREATE OR REPLACE TEMP TABLE ${table} AS
+     SELECT commune, CAST(row_number() OVER (ORDER BY commune) AS INTEGER) AS g
+     FROM (SELECT DISTINCT commune FROM ${ident(relation)} WHERE year = ${p.bind(year)} AND commune IS NOT NULL)`,
+    p,
+  );
+};
+
+/**
+ * The subjects an entity-based indicator counts in the year of `scope` (those `membersSql` lists, each once), as
+ * (g, subject_key): the number of their commune in `communes` (`communeNumbersSql`; '' for a province-only
+ * entity has one too) and their dictionary key. Which cells they are members of is the caller's to say.
+ */
+export const memberKeysSql = (e: CatalogEntry, relation: string, communes: string, scope: Scope): Sql => {
+  const p = new Params();
+  const { inNum, inDen } = memberConditions(e, p);
+  const one =
+    typeof scope.communes === "object" && !scope.province ? ` AND m.commune = ${p.bind(scope.communes.geo)}` : "";
+  return sqlOf(
+    `SELECT g.g, CAST(m.subject_key AS INTEGER) AS subject_key
+     FROM ${ident(relation)} m JOIN ${communes} g ON g.commune = m.commune
+     WHERE m.year = ${p.bind(scope.year)}${one} AND ((${inNum}) OR (${inDen}))`,
     p,
   );
 };
@@ -188,6 +225,34 @@ export const subjectEventsSql = (table: string, position: number, year: number):
     p,
   );
 };
+
+/**
+ * Every subject's events (`subjectEventsCtes`) as (subject_key, position), both INTEGER: for a log whose keys are
+ * its dictionary's (`Warehouse.dictionaryKeys`) and whose positions are below 2^31.
+ */
+export const subjectEventKeysSql = (position: number, year: number): Sql => {
+  const p = new Params();
+  return sqlOf(
+    `WITH ${subjectEventsCtes(p, position, year)}
+     SELECT CAST(subject_key AS INTEGER) AS subject_key, CAST(position AS INTEGER) AS position FROM ev`,
+    p,
+  );
+};
+
+/** How many facts of these kinds are visible at `position` and dated up to `year`'s end, about (retractions aside). */
+export const eventsOfKindsSql = (kinds: readonly EntityKind[], position: number, year: number): Sql => {
+  const p = new Params();
+  return sqlOf(
+    `SELECT CAST(count(*) AS DOUBLE) AS n FROM facts
+     WHERE kind IN (${kinds.map((k) => p.bind(k)).join(", ")}) AND position <= ${p.bind(position)}
+       AND occurred_on <= make_date(${p.bind(year)}, 12, 31)`,
+    p,
+  );
+};
+
+/** The events in `audit_events` (the reports' only, when members are listed apart) with their cells' keys. */
+export const CELL_EVENTS_SQL = `SELECT c.indicator, c.geo, c.breakdown, CAST(e.position AS DOUBLE) AS position
+  FROM audit_events e JOIN audit_cells c USING (cell)`;
 
 /** The events of the members, from `table` (`subjectEventsSql`): the rows `memberEventsSql` gives. */
 export const memberEventsFromSql = (table: string): string => `INSERT INTO audit_events ${membersJoinedTo(table)}`;
@@ -287,7 +352,9 @@ export const CELLS_SQL = `CREATE OR REPLACE TEMP TABLE audit_cells AS
  */
 export const leafCacheTable = (id: number): string => `audit_leaf_cache_${id}`;
 export const leafCacheSql = (table: string): string => `CREATE TEMP TABLE IF NOT EXISTS ${table} (position BIGINT)`;
-const NEW_LEAVES = "audit_leaf_new"; // in WORK_TABLES
+export const NEW_LEAVES = "audit_leaf_new"; // in WORK_TABLES
+/** The positions of leaves to read, listed by the caller (`Warehouse.appendIntegers`). */
+export const NEW_LEAVES_TABLE_SQL = `CREATE OR REPLACE TEMP TABLE ${NEW_LEAVES} (position INTEGER)`;
 
 /**
  * The positions of `audit_events` whose leaf hashes are not held yet (after `heldUpTo`, which are all held, and

@@ -145,6 +145,11 @@ export class LeafStore {
     return { words: page.words, at };
   }
 
+  /** Whether the leaf hash of `position` is held. */
+  has(position: number): boolean {
+    return this.pages.get(Math.floor(position / PAGE))?.held[position % PAGE] === 1;
+  }
+
   /** Copies the leaf hash of `position` into v[d..d+8). */
   copyInto(position: number, v: Int32Array, d: number): void {
     const page = this.pages.get(Math.floor(position / PAGE));

@@ -25,7 +25,9 @@ import * as E from "fp-ts/lib/Either.js";
 import { withheldSql } from "../warehouse/disclosureSql.js";
 import { DENOMINATOR_SQL, NUMERATOR_SQL } from "../warehouse/figuresSql.js";
 import type { Warehouse } from "../warehouse/projector.js";
-import { cellKey, contributionsOf, EMPTY_CONTRIBUTION, LeafCache, SubjectEvents } from "./contribution.js";
+import { cellKey, contributionsOf, EMPTY_CONTRIBUTION, LeafCache, type Scope, SubjectEvents } from "./contribution.js";
+import { eventsOfKindsSql, isEntityDefinition } from "./contributionSql.js";
+import { contributionsInMemory, SubjectEventIndex } from "./memberLeaves.js";
 import {
   type Contribution,
   encodePublication,
@@ -170,8 +172,10 @@ export const chainHashAt = async (w: Warehouse, position: number): Promise<strin
  * The figures, with their contributing digests, from rows of one position. The digests are made one indicator
  * and year at a time: a cell's contributing events are listed before they are hashed, and at province scale a
  * whole year's list (every indicator, province and communes) is more than the database's memory. Each event's
- * leaf hash is made once for all of them (`LeafCache`), and every subject's events of a year listed once
- * (`SubjectEvents`).
+ * leaf hash is made once for all of them (`LeafCache`; the whole log's range read at the first figure when the
+ * year's entity-based figures count most of its events), and every subject's events of a year listed once: in
+ * memory, by subject key, when the log's keys allow it (`SubjectEventIndex`, `contributionsInMemory`), else in
+ * SQL (`SubjectEvents`).
  */
 export const withContributions = async (
   w: Warehouse,
@@ -184,26 +188,38 @@ export const withContributions = async (
   const total = new Set(rows.map((r) => `${r.year}\u0000${r.indicator}`)).size;
   let done = 0;
   const leaves = new LeafCache();
+  const inMemory = SubjectEventIndex.usable(w, position);
+  const index = new SubjectEventIndex();
   const events = new SubjectEvents();
   try {
     for (const year of [...new Set(rows.map((r) => r.year))].sort((a, b) => a - b)) {
       const ofYear = rows.filter((r) => r.year === year);
       const digests = new Map<string, Contribution>();
-      for (const indicator of new Set(ofYear.map((r) => r.indicator))) {
+      const indicators = [...new Set(ofYear.map((r) => r.indicator))];
+      const kinds = [
+        ...new Set(
+          indicators.flatMap((c) => {
+            const d = defs.get(c);
+            return d !== undefined && isEntityDefinition(d) ? [d.entity] : [];
+          }),
+        ),
+      ];
+      if (kinds.length > 0) {
+        const s = eventsOfKindsSql(kinds, position, year);
+        const [about] = await w.query<{ n: number }>(s.text, s.params);
+        leaves.expect(about?.n ?? 0, position);
+      }
+      for (const indicator of indicators) {
         const cells = ofYear.filter((r) => r.indicator === indicator);
         const entries = definitionEntries(new Map([[indicator, defs.get(indicator) as CatalogEntry["definition"]]]));
-        const found = await contributionsOf(
-          w,
-          entries,
-          position,
-          {
-            year,
-            province: cells.some((r) => r.geo === "province"),
-            communes: cells.some((r) => r.geo !== "province") ? "all" : "none",
-          },
-          leaves,
-          events,
-        );
+        const scope: Scope = {
+          year,
+          province: cells.some((r) => r.geo === "province"),
+          communes: cells.some((r) => r.geo !== "province") ? "all" : "none",
+        };
+        const found = inMemory
+          ? await contributionsInMemory(w, entries, position, scope, leaves, index)
+          : await contributionsOf(w, entries, position, scope, leaves, events);
         for (const [cell, digest] of found) digests.set(cell, digest);
         onProgress?.({ done: ++done, total, indicator, year });
       }
@@ -223,6 +239,7 @@ export const withContributions = async (
     }
   } finally {
     await leaves.drop(w);
+    await index.drop(w);
     await events.drop(w);
   }
   return out;

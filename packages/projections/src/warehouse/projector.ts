@@ -805,6 +805,29 @@ export class Warehouse {
     private readonly options: WarehouseOptions,
   ) {}
 
+  /**
+   * Whether `facts.subject_key` is the log's dictionary key of each fact's subject (INTEGER, from 1): a key then
+   * names one subject (the log's own check, `verifyChain`), so a subject's facts are found by the key alone. A
+   * format-1 log and the port's copy key by a hash of the subject instead.
+   */
+  get dictionaryKeys(): boolean {
+    return this.subjectKeyColumn;
+  }
+
+  /** Appends the first `n` of `values` to `table`, a one-column INTEGER TEMP table of the caller's. */
+  async appendIntegers(table: string, values: ArrayLike<number>, n: number): Promise<void> {
+    const a = await this.conn.createAppender(table, "main", "temp");
+    try {
+      for (let i = 0; i < n; i++) {
+        a.appendInteger(values[i] as number);
+        a.endRow();
+      }
+      a.flushSync();
+    } finally {
+      a.closeSync();
+    }
+  }
+
   /** Whether the fold reads a copy of the log made through the port (no SQL fast path on this instance). */
   private get mirrored(): boolean {
     return this.eventsTable === SOURCE_EVENTS;
