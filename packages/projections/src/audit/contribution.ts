@@ -26,8 +26,9 @@
  * server's `LiveWarehouse.exclusive` ensures it). States as known at P come from the warehouse's stored tables
  * when P is its checkpoint, else they are recomputed for year Y only.
  */
-import type { DuckDBBlobVector, DuckDBDataChunk, DuckDBDoubleVector, DuckDBIntegerVector } from "@duckdb/node-api";
+import type { DuckDBDataChunk } from "@duckdb/node-api";
 import { type CatalogEntry, ENTITY_KINDS, type EntityKind } from "@kpi/core";
+import { float64Column, inlineAt, inlineBlobColumn, inlineLength, int32Column } from "../warehouse/chunkColumns.js";
 import type { Warehouse } from "../warehouse/projector.js";
 import type { Sql } from "../warehouse/sql.js";
 import { tracer } from "../warehouse/trace.js";
@@ -58,7 +59,6 @@ import {
   WORK_TABLES,
   WORK_TABLES_SQL,
 } from "./contributionSql.js";
-import { wordsInto } from "./hashWords.js";
 import { EMPTY_ROOT, LeafStore, TreesOfPositions } from "./merkle.js";
 import { ReducerPool } from "./merkleThreads.js";
 import type { Contribution } from "./publication.js";
@@ -164,34 +164,34 @@ export const buildContributingEvents = async (
 
 /** Words of a chunk's chain hashes (DuckDB's chunks hold at most 2048 rows; grown if one holds more). */
 let staging = new Int32Array(8 * 2048);
-const stagedPositions: number[] = [];
 
 /**
- * The chain hashes of one chunk of rows (position, then bytes 1–12, 13–24 and 25–32: slices DuckDB hands over in
- * place, where a 32-byte value is copied out by a call of its own, several times slower) into the store.
+ * The chain hashes of one chunk of rows (position, then bytes 1–12, 13–24 and 25–32: slices DuckDB holds inline,
+ * read as big-endian words straight from its memory, `chunkColumns.ts`) into the store.
  */
 const putChunk = (store: LeafStore, chunk: DuckDBDataChunk): void => {
-  const positions = chunk.getColumnVector(0) as DuckDBDoubleVector;
-  const a = chunk.getColumnVector(1) as DuckDBBlobVector;
-  const b = chunk.getColumnVector(2) as DuckDBBlobVector;
-  const c = chunk.getColumnVector(3) as DuckDBBlobVector;
+  const positions = float64Column(chunk, 0);
+  const a = inlineBlobColumn(chunk, 1);
+  const b = inlineBlobColumn(chunk, 2);
+  const c = inlineBlobColumn(chunk, 3);
   const n = chunk.rowCount;
   if (staging.length < 8 * n) staging = new Int32Array(8 * n);
-  stagedPositions.length = 0;
   for (let r = 0; r < n; r++) {
-    const p = positions.getItem(r) as number;
-    const x = a.getItemBytes(r);
-    const y = b.getItemBytes(r);
-    const z = c.getItemBytes(r);
-    if (x?.length !== 12 || y?.length !== 12 || z?.length !== 8) {
-      throw new Error(`event ${p} of the log has no 32-byte chain hash: run kpi verify-log`);
+    if (inlineLength(a, r) !== 12 || inlineLength(b, r) !== 12 || inlineLength(c, r) !== 8) {
+      throw new Error(`event ${positions[r]} of the log has no 32-byte chain hash: run kpi verify-log`);
     }
-    wordsInto(x, 0, staging, 8 * r, 3);
-    wordsInto(y, 0, staging, 8 * r + 3, 3);
-    wordsInto(z, 0, staging, 8 * r + 6, 2);
-    stagedPositions.push(p);
+    const o = inlineAt(r);
+    const d = 8 * r;
+    staging[d] = a.getInt32(o);
+    staging[d + 1] = a.getInt32(o + 4);
+    staging[d + 2] = a.getInt32(o + 8);
+    staging[d + 3] = b.getInt32(o);
+    staging[d + 4] = b.getInt32(o + 4);
+    staging[d + 5] = b.getInt32(o + 8);
+    staging[d + 6] = c.getInt32(o);
+    staging[d + 7] = c.getInt32(o + 4);
   }
-  store.putChainHashes(stagedPositions, staging, n);
+  store.putChainHashes(positions, staging, n);
 };
 
 let nextCache = 0;
@@ -319,10 +319,9 @@ export const contributionDigests = async (w: Warehouse, leaves?: LeafCache): Pro
     for await (const chunk of w.streamChunks(CELL_POSITIONS_SQL)) {
       if (first) trace.lap("leaves listed in order (DuckDB)");
       first = false;
-      const cells = chunk.getColumnVector(0) as DuckDBIntegerVector;
-      const positions = chunk.getColumnVector(1) as DuckDBDoubleVector;
-      for (let r = 0, n = chunk.rowCount; r < n; r++)
-        trees.add(cells.getItem(r) as number, positions.getItem(r) as number);
+      const cells = int32Column(chunk, 0);
+      const positions = float64Column(chunk, 1);
+      for (let r = 0, n = chunk.rowCount; r < n; r++) trees.add(cells[r] as number, positions[r] as number);
       await trees.drain();
     }
     trace.lap("subtrees hashed");

@@ -176,18 +176,21 @@ export const memberKeysSql = (e: CatalogEntry, relation: string, communes: strin
 /**
  * The events of subjects (`subjects`: a relation of subject keys, or every subject): their facts visible at
  * `position` dated on or before 31 December of `year`, and the retractions (at or before `position`) of their
- * facts so dated, as (subject_key, subject, position).
+ * facts so dated, as (subject_key, subject, position). A fact that any retraction withdrew has `retracted_by` set
+ * (the first one's position, `markRetractedSql`), so only those are joined to the retractions: the join reads
+ * their ids and subjects, not those of every fact (about 1 s against 3.5 s at 10 M facts).
  */
 const subjectEventsCtes = (p: Params, position: number, year: number, subjects?: string): string => {
   const at = p.bind(position);
   const only = subjects === undefined ? "" : ` AND subject_key IN (SELECT subject_key FROM ${subjects})`;
-  return `f AS (SELECT position, id, subject_key, subject, retracted_by FROM facts
-           WHERE position <= ${at} AND occurred_on <= make_date(${p.bind(year)}, 12, 31) AND type <> 'FactRetracted'${only}),
-     r AS (SELECT position, retracts, subject_key, subject FROM facts
+  const dated = `position <= ${at} AND occurred_on <= make_date(${p.bind(year)}, 12, 31) AND type <> 'FactRetracted'${only}`;
+  return `r AS (SELECT position, retracts, subject_key, subject FROM facts
            WHERE type = 'FactRetracted' AND position <= ${at}${only}),
-     ev AS (SELECT subject_key, subject, position FROM f WHERE retracted_by IS NULL OR retracted_by > ${at}
+     ev AS (SELECT subject_key, subject, position FROM facts
+            WHERE ${dated} AND (retracted_by IS NULL OR retracted_by > ${at})
             UNION ALL
-            SELECT r.subject_key, r.subject, r.position FROM f
+            SELECT r.subject_key, r.subject, r.position
+            FROM (SELECT id, subject_key, subject FROM facts WHERE ${dated} AND retracted_by IS NOT NULL) f
             JOIN r ON r.retracts = f.id AND r.subject_key = f.subject_key AND r.subject = f.subject)`;
 };
 

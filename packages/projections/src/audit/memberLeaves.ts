@@ -15,8 +15,8 @@
  * key names one subject) and positions below 2^31 (`usable`); else the publish lists them in SQL
  * (`SubjectEvents`).
  */
-import type { DuckDBIntegerVector } from "@duckdb/node-api";
 import { type CatalogEntry, ENTITY_KINDS, type EntityKind } from "@kpi/core";
+import { int32Column } from "../warehouse/chunkColumns.js";
 import type { Warehouse } from "../warehouse/projector.js";
 import { tracer } from "../warehouse/trace.js";
 import { cellKey, dropWorkTables, exec, type LeafCache, relationsAt } from "./contribution.js";
@@ -117,20 +117,17 @@ export class SubjectEventIndex {
     let maxKey = 0;
     const s = subjectEventKeysSql(position, year);
     for await (const chunk of w.streamChunks(s.text, s.params)) {
-      const k = chunk.getColumnVector(0) as DuckDBIntegerVector;
-      const p = chunk.getColumnVector(1) as DuckDBIntegerVector;
+      const k = int32Column(chunk, 0);
       const rows = chunk.rowCount;
       if (n + rows > keys.length) {
         const size = Math.max(2 * keys.length, n + rows);
         keys = grow(keys, size);
         positions = grow(positions, size);
       }
-      for (let r = 0; r < rows; r++) {
-        const key = k.getItem(r) as number;
-        if (key > maxKey) maxKey = key;
-        keys[n] = key;
-        positions[n++] = p.getItem(r) as number;
-      }
+      keys.set(k, n);
+      positions.set(int32Column(chunk, 1), n);
+      for (let r = 0; r < rows; r++) if ((k[r] as number) > maxKey) maxKey = k[r] as number;
+      n += rows;
     }
     trace.lap(`${n} events read`);
     const { offsets, grouped } = groupBy(keys, positions, n, maxKey + 1);
@@ -236,18 +233,15 @@ const memberCells = async (
   let n = 0;
   const s = memberKeysSql(e, relation, communes.table, scope);
   for await (const chunk of w.streamChunks(s.text, s.params)) {
-    const gs = chunk.getColumnVector(0) as DuckDBIntegerVector;
-    const ks = chunk.getColumnVector(1) as DuckDBIntegerVector;
     const rows = chunk.rowCount;
     if (n + rows > keys.length) {
       const size = Math.max(2 * keys.length, n + rows);
       g = grow(g, size);
       keys = grow(keys, size);
     }
-    for (let r = 0; r < rows; r++) {
-      g[n] = gs.getItem(r) as number;
-      keys[n++] = ks.getItem(r) as number;
-    }
+    g.set(int32Column(chunk, 0), n);
+    keys.set(int32Column(chunk, 1), n);
+    n += rows;
   }
   const { offsets, grouped } = groupBy(g, keys, n, communes.names.size + 1);
   const cellOf = (geo: string): CellLeaves => {
