@@ -215,6 +215,16 @@ interface CellLeaves {
   readonly reports: number[];
 }
 
+/** The leaves of the cell `key` in `cells`, added empty when absent. */
+const cellIn = (cells: Map<string, CellLeaves>, key: string): CellLeaves => {
+  let c = cells.get(key);
+  if (c === undefined) {
+    c = { members: [], reports: [] };
+    cells.set(key, c);
+  }
+  return c;
+};
+
 /**
  * The members of `e` in the cells of `scope`, by cell key: each commune's (not the '' of province-only
  * entities), and the province's, all of them.
@@ -244,15 +254,7 @@ const memberCells = async (
     n += rows;
   }
   const { offsets, grouped } = groupBy(g, keys, n, communes.names.size + 1);
-  const cellOf = (geo: string): CellLeaves => {
-    const k = cellKey(e.code, geo, "");
-    let c = cells.get(k);
-    if (c === undefined) {
-      c = { members: [], reports: [] };
-      cells.set(k, c);
-    }
-    return c;
-  };
+  const cellOf = (geo: string): CellLeaves => cellIn(cells, cellKey(e.code, geo, ""));
   const one = typeof scope.communes === "object" ? scope.communes.geo : undefined;
   for (const [number, name] of communes.names) {
     const from = offsets[number] as number;
@@ -294,13 +296,7 @@ export const contributionsInMemory = async (
     for (const r of await w.query<{ indicator: string; geo: string; breakdown: string; position: number }>(
       CELL_EVENTS_SQL,
     )) {
-      const k = cellKey(r.indicator, r.geo, r.breakdown);
-      let c = cells.get(k);
-      if (c === undefined) {
-        c = { members: [], reports: [] };
-        cells.set(k, c);
-      }
-      c.reports.push(r.position);
+      cellIn(cells, cellKey(r.indicator, r.geo, r.breakdown)).reports.push(r.position);
     }
     trace.lap("reports' events");
     if (kinds.length > 0) await events.of(w, position, scope.year);
