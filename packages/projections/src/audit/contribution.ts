@@ -220,6 +220,8 @@ export class LeafCache {
   readonly reducer = new ReducerPool();
   /** Every event up to here is held. */
   private heldUpTo = 0;
+  /** A publish expects to need most events up to here (`expect`): the next load reads the range up to it. */
+  private rangeUpTo = 0;
   private readonly table = leafCacheTable(nextCache++);
 
   /** `wholeRangeShare`: read the range when at least this share of it is needed (0: always; Infinity: never). */
@@ -233,8 +235,6 @@ export class LeafCache {
   expect(n: number, upTo: number): void {
     if (n >= this.wholeRangeShare * (upTo - this.heldUpTo)) this.rangeUpTo = upTo;
   }
-
-  private rangeUpTo = 0;
 
   /** Whether every event up to `position` is held (nothing up to there needs loading). */
   holdsUpTo(position: number): boolean {
