@@ -174,8 +174,9 @@ export const chainHashAt = async (w: Warehouse, position: number): Promise<strin
  * whole year's list (every indicator, province and communes) is more than the database's memory. Each event's
  * leaf hash is made once for all of them (`LeafCache`; the whole log's range read at the first figure when the
  * year's entity-based figures count most of its events), and every subject's events of a year listed once: in
- * memory, by subject key, when the log's keys allow it (`SubjectEventIndex`, `contributionsInMemory`), else in
- * SQL (`SubjectEvents`).
+ * memory, by subject key, when the log's keys allow it and several entity-based indicators share them
+ * (`SubjectEventIndex`, `contributionsInMemory`), else in SQL (`SubjectEvents`; for one indicator, its members'
+ * events only).
  */
 export const withContributions = async (
   w: Warehouse,
@@ -188,7 +189,7 @@ export const withContributions = async (
   const total = new Set(rows.map((r) => `${r.year}\u0000${r.indicator}`)).size;
   let done = 0;
   const leaves = new LeafCache();
-  const inMemory = SubjectEventIndex.usable(w, position);
+  const usable = SubjectEventIndex.usable(w, position);
   const index = new SubjectEventIndex();
   const events = new SubjectEvents();
   try {
@@ -196,14 +197,15 @@ export const withContributions = async (
       const ofYear = rows.filter((r) => r.year === year);
       const digests = new Map<string, Contribution>();
       const indicators = [...new Set(ofYear.map((r) => r.indicator))];
-      const kinds = [
-        ...new Set(
-          indicators.flatMap((c) => {
-            const d = defs.get(c);
-            return d !== undefined && isEntityDefinition(d) ? [d.entity] : [];
-          }),
-        ),
-      ];
+      const entityKinds = indicators.flatMap((c) => {
+        const d = defs.get(c);
+        return d !== undefined && isEntityDefinition(d) ? [d.entity] : [];
+      });
+      const kinds = [...new Set(entityKinds)];
+      // every subject's events, listed once (in memory, or in SQL), pay when several entity-based indicators share
+      // them; one alone (one figure's verify: 0.5 s against 25 ms on its replay) joins only its members' in SQL
+      const shared = entityKinds.length >= 2;
+      const inMemory = usable && shared;
       if (kinds.length > 0) {
         const s = eventsOfKindsSql(kinds, position, year);
         const [about] = await w.query<{ n: number }>(s.text, s.params);
@@ -219,7 +221,7 @@ export const withContributions = async (
         };
         const found = inMemory
           ? await contributionsInMemory(w, entries, position, scope, leaves, index)
-          : await contributionsOf(w, entries, position, scope, leaves, events);
+          : await contributionsOf(w, entries, position, scope, leaves, shared ? events : undefined);
         for (const [cell, digest] of found) digests.set(cell, digest);
         onProgress?.({ done: ++done, total, indicator, year });
       }
