@@ -132,6 +132,8 @@ let nextEvents = 0;
  * Fills `audit_members`, `audit_reports_used`, `audit_cells` (cell, indicator, geo, breakdown) and `audit_events`
  * (cell, position, in_num, in_den) with the contributing events of the cells of `scope` for every entry, as known
  * at `position`. `events`: every subject's events of the year, kept by a publish for all its figures.
+ * `membersApart`: the members are the caller's to list (`contributionsInMemory`): only the reports' events are
+ * filled. Returns the entity kinds the entries read and where their states are.
  */
 export const buildContributingEvents = async (
   w: Warehouse,
@@ -139,7 +141,8 @@ export const buildContributingEvents = async (
   position: number,
   scope: Scope,
   events?: SubjectEvents,
-): Promise<void> => {
+  membersApart = false,
+): Promise<{ readonly kinds: readonly EntityKind[]; readonly rel: Relations }> => {
   for (const s of WORK_TABLES_SQL) await w.query(s);
   const kinds = ENTITY_KINDS.filter((k) =>
     entries.some((e) => isEntityDefinition(e.definition) && e.definition.entity === k),
@@ -149,17 +152,20 @@ export const buildContributingEvents = async (
   trace.lap("states as known then");
   for (const e of entries) {
     const d = e.definition;
-    if (isEntityDefinition(d)) await exec(w, membersSql(e, rel.entity(d.entity), scope));
+    if (isEntityDefinition(d) && !membersApart) await exec(w, membersSql(e, rel.entity(d.entity), scope));
     for (const { field, role } of reportedFieldsOf(d))
       await exec(w, reportsUsedSql(e, field, role, rel.reports, scope));
   }
   await w.query(CELLS_SQL);
   trace.lap("members and reports");
-  if (events === undefined) await exec(w, memberEventsSql(position, scope.year));
-  else if (kinds.length > 0) await w.query(memberEventsFromSql(await events.of(w, position, scope.year)));
-  trace.lap("members' events");
+  if (!membersApart) {
+    if (events === undefined) await exec(w, memberEventsSql(position, scope.year));
+    else if (kinds.length > 0) await w.query(memberEventsFromSql(await events.of(w, position, scope.year)));
+    trace.lap("members' events");
+  }
   await exec(w, reportEventsSql(position));
   trace.lap("reports' events");
+  return { kinds, rel };
 };
 
 /** Words of a chunk's chain hashes (DuckDB's chunks hold at most 2048 rows; grown if one holds more). */

@@ -15,23 +15,19 @@
  * key names one subject) and positions below 2^31 (`usable`); else the publish lists them in SQL
  * (`SubjectEvents`).
  */
-import { type CatalogEntry, ENTITY_KINDS, type EntityKind } from "@kpi/core";
+import type { CatalogEntry } from "@kpi/core";
 import { int32Column } from "../warehouse/chunkColumns.js";
 import type { Warehouse } from "../warehouse/projector.js";
+import type { Sql } from "../warehouse/sql.js";
 import { tracer } from "../warehouse/trace.js";
-import { cellKey, dropWorkTables, exec, type LeafCache, relationsAt } from "./contribution.js";
+import { buildContributingEvents, cellKey, dropWorkTables, exec, type LeafCache } from "./contribution.js";
 import {
   CELL_EVENTS_SQL,
-  CELLS_SQL,
   communeNumbersSql,
   isEntityDefinition,
   memberKeysSql,
-  reportEventsSql,
-  reportedFieldsOf,
-  reportsUsedSql,
   type Scope,
   subjectEventKeysSql,
-  WORK_TABLES_SQL,
 } from "./contributionSql.js";
 import { TreesOfPositions } from "./merkle.js";
 import type { Contribution } from "./publication.js";
@@ -111,24 +107,9 @@ export class SubjectEventIndex {
     if (this.made === key) return this;
     this.made = undefined;
     const trace = tracer("subject events: ");
-    let keys = new Int32Array(1 << 16);
-    let positions = new Int32Array(1 << 16);
-    let n = 0;
+    const { a: keys, b: positions, n } = await integerPairs(w, subjectEventKeysSql(position, year));
     let maxKey = 0;
-    const s = subjectEventKeysSql(position, year);
-    for await (const chunk of w.streamChunks(s.text, s.params)) {
-      const k = int32Column(chunk, 0);
-      const rows = chunk.rowCount;
-      if (n + rows > keys.length) {
-        const size = Math.max(2 * keys.length, n + rows);
-        keys = grow(keys, size);
-        positions = grow(positions, size);
-      }
-      keys.set(k, n);
-      positions.set(int32Column(chunk, 1), n);
-      for (let r = 0; r < rows; r++) if ((k[r] as number) > maxKey) maxKey = k[r] as number;
-      n += rows;
-    }
+    for (let i = 0; i < n; i++) if ((keys[i] as number) > maxKey) maxKey = keys[i] as number;
     trace.lap(`${n} events read`);
     const { offsets, grouped } = groupBy(keys, positions, n, maxKey + 1);
     this.offsets = offsets;
@@ -203,10 +184,25 @@ export const groupBy = (
   return { offsets, grouped };
 };
 
-const grow = (a: Int32Array, size: number): Int32Array<ArrayBuffer> => {
-  const b = new Int32Array(size);
-  b.set(a);
-  return b;
+/** The rows of a query of two INTEGER columns, read as they come into two growing arrays. */
+const integerPairs = async (w: Warehouse, s: Sql): Promise<{ a: Int32Array; b: Int32Array; n: number }> => {
+  let a = new Int32Array(1 << 16);
+  let b = new Int32Array(1 << 16);
+  let n = 0;
+  for await (const chunk of w.streamChunks(s.text, s.params)) {
+    const rows = chunk.rowCount;
+    if (n + rows > a.length) {
+      const size = Math.max(2 * a.length, n + rows);
+      const [x, y] = [new Int32Array(size), new Int32Array(size)];
+      x.set(a.subarray(0, n));
+      y.set(b.subarray(0, n));
+      [a, b] = [x, y];
+    }
+    a.set(int32Column(chunk, 0), n);
+    b.set(int32Column(chunk, 1), n);
+    n += rows;
+  }
+  return { a, b, n };
 };
 
 /** A cell's members (subject keys; slices of one list per indicator) and its reports' events. */
@@ -238,21 +234,7 @@ const memberCells = async (
   cells: Map<string, CellLeaves>,
 ): Promise<void> => {
   const communes = await index.communesOf(w, relation, scope.year);
-  let g = new Int32Array(1 << 16);
-  let keys = new Int32Array(1 << 16);
-  let n = 0;
-  const s = memberKeysSql(e, relation, communes.table, scope);
-  for await (const chunk of w.streamChunks(s.text, s.params)) {
-    const rows = chunk.rowCount;
-    if (n + rows > keys.length) {
-      const size = Math.max(2 * keys.length, n + rows);
-      g = grow(g, size);
-      keys = grow(keys, size);
-    }
-    g.set(int32Column(chunk, 0), n);
-    keys.set(int32Column(chunk, 1), n);
-    n += rows;
-  }
+  const { a: g, b: keys, n } = await integerPairs(w, memberKeysSql(e, relation, communes.table, scope));
   const { offsets, grouped } = groupBy(g, keys, n, communes.names.size + 1);
   const cellOf = (geo: string): CellLeaves => cellIn(cells, cellKey(e.code, geo, ""));
   const one = typeof scope.communes === "object" ? scope.communes.geo : undefined;
@@ -279,26 +261,13 @@ export const contributionsInMemory = async (
 ): Promise<Map<string, Contribution>> => {
   const trace = tracer("contributions: ");
   try {
-    for (const s of WORK_TABLES_SQL) await w.query(s);
-    const kinds: EntityKind[] = ENTITY_KINDS.filter((k) =>
-      entries.some((e) => isEntityDefinition(e.definition) && e.definition.entity === k),
-    );
-    const rel = await relationsAt(w, position, kinds, scope);
-    trace.lap("states as known then");
-    // the reports' events, as contributionsOf lists them (audit_members stays empty)
-    for (const e of entries) {
-      for (const { field, role } of reportedFieldsOf(e.definition))
-        await exec(w, reportsUsedSql(e, field, role, rel.reports, scope));
-    }
-    await w.query(CELLS_SQL);
-    await exec(w, reportEventsSql(position));
+    const { kinds, rel } = await buildContributingEvents(w, entries, position, scope, undefined, true);
     const cells = new Map<string, CellLeaves>();
     for (const r of await w.query<{ indicator: string; geo: string; breakdown: string; position: number }>(
       CELL_EVENTS_SQL,
     )) {
       cellIn(cells, cellKey(r.indicator, r.geo, r.breakdown)).reports.push(r.position);
     }
-    trace.lap("reports' events");
     if (kinds.length > 0) await events.of(w, position, scope.year);
     for (const e of entries) {
       const d = e.definition;

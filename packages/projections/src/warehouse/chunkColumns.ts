@@ -18,7 +18,9 @@ const vectorOf = (chunk: DuckDBDataChunk, column: number, what: string): duckdb.
   if (validity !== null) {
     for (let r = 0; r < n; r++) {
       if ((((validity[r >>> 3] as number) >>> (r & 7)) & 1) === 0) {
-        throw new Error(`${what}: row ${r} of a chunk is NULL where a value was expected`);
+        throw new Error(
+          `${what}: row ${r} of a chunk is NULL where a value was expected. This is a fault of kpi, not of your data: please report it with the command you ran`,
+        );
       }
     }
   }
