@@ -40,6 +40,7 @@ import { CsvStager, removeLeftoverFolders } from "./csvStager.js";
 import { type IndexSnapshot, readIndexSnapshot, snapshotPath, writeIndexSnapshot } from "./indexSnapshot.js";
 import { FactIndex, fingerprintToBigInt, type IndexedFact, SourceCodes, StreamRevisions } from "./logIndex.js";
 import {
+  dataOfTypedSql,
   firstWrongTypedSql,
   TYPED_COLUMNS,
   type TypedValue,
@@ -1299,6 +1300,8 @@ export class DuckDbEventLog implements Port.EventLog {
    * The first position in (after, below) whose `subject_key` does not name its subject in `subjects`, or one of
    * whose typed columns does not hold what its `data` says (derived in SQL as `typedFromDataSql`, which a
    * property holds equal to `typedValues`; `data` parsed once per event), with the column named. An event whose
+   * `data` is byte for byte the JSON of its typed columns (`dataOfTypedSql`: most events, whose fields are all
+   * typed) holds what its data says without a parse; only the others are parsed. An event whose
    * `data` DuckDB's JSON reader refuses (a lone surrogate, which logs written before the decoder refused them may
    * hold; JavaScript reads it) is checked in TypeScript (`wrongTyped`), as the sequential check does.
    */
@@ -1323,10 +1326,12 @@ export class DuckDbEventLog implements Port.EventLog {
        FROM (
          SELECT e.position,
                 CASE WHEN s.n IS DISTINCT FROM 1 OR s.subject IS DISTINCT FROM e.subject THEN 'subject_key'
+                     WHEN e.as_typed THEN NULL
                      WHEN e.typed_values IS NULL THEN '${UNREAD_DATA}'
                      ELSE ${firstWrongTypedSql("e", "e.typed_values")} END AS wrong
-         FROM (SELECT *, CASE WHEN json_valid(data) THEN json_extract(data, ${typedFieldPathsSql}) END AS typed_values
-               FROM ${this.db}events WHERE position > ${after} AND position < ${below}) e
+         FROM (SELECT *, CASE WHEN NOT as_typed AND json_valid(data) THEN json_extract(data, ${typedFieldPathsSql}) END AS typed_values
+               FROM (SELECT *, coalesce(CAST(d.data AS VARCHAR) = ${dataOfTypedSql("d")}, false) AS as_typed
+                     FROM ${this.db}events d WHERE position > ${after} AND position < ${below})) e
          ${keys})
        WHERE wrong IS NOT NULL`,
     );

@@ -106,6 +106,31 @@ export const firstWrongTypedSql = (e: string, values: string): string =>
     (c, i) => `WHEN ${e}.${c.column} IS DISTINCT FROM ${typedFromDataSql(c, `${values}[${i + 1}]`)} THEN '${c.column}'`,
   ).join(" ")} END`;
 
+/**
+ * The canonical `data` of an event whose fields are exactly its non-NULL typed columns (keys sorted, as RFC 8785
+ * orders them), built in SQL from the columns of `e`. Where the stored `data` equals it byte for byte, `data`
+ * holds exactly those fields with those values, so every typed column holds what `data` says without the JSON
+ * being parsed: the whole-chain check compares this first and parses only the other events (those with a field
+ * no column holds, or a value written otherwise), where `firstWrongTypedSql` decides. Equal here implies right
+ * there; unequal implies nothing.
+ */
+export const dataOfTypedSql = (e: string): string => {
+  const value = (c: TypedColumn) => {
+    switch (c.sql) {
+      case "VARCHAR":
+        return `CAST(to_json(${e}.${c.column}) AS VARCHAR)`;
+      case "DATE":
+        return `'"' || strftime(${e}.${c.column}, '%Y-%m-%d') || '"'`;
+      case "INTEGER":
+      case "BOOLEAN":
+        return `CAST(${e}.${c.column} AS VARCHAR)`;
+    }
+  };
+  const sorted = [...TYPED_COLUMNS].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+  const members = sorted.map((c) => `CASE WHEN ${e}.${c.column} IS NOT NULL THEN '"${c.field}":' || ${value(c)} END`);
+  return `concat('{', concat_ws(',', ${members.join(", ")}), '}')`;
+};
+
 /** The reason `verifyChain` gives for an event whose typed column disagrees with its data. */
 export const typedReason = (column: string): string =>
   `typed column ${column} does not hold what the event's data says (it is derived from data, which the hash covers)`;

@@ -39,6 +39,8 @@ const tampers: Record<string, Tamper> = {
   contentFp: (_, k) => `UPDATE events SET content_fp = xor(content_fp, 1) WHERE position = ${k}`,
   typedColumn: (_, k) => `UPDATE events SET birth_year = birth_year + 1 WHERE position = ${k}`,
   typedNulled: (_, k) => `UPDATE events SET institution = NULL WHERE position = ${k}`,
+  // a column set that data does not have: data is then not the JSON of the typed columns, and is parsed
+  typedAdded: (_, k) => `UPDATE events SET stars = 4 WHERE position = ${k}`,
   subjectKey: (_, k) => `UPDATE events SET subject_key = subject_key + 100 WHERE position = ${k}`,
   // a day moved, or given to a fact that had none: the hash covers reportedOn
   reportedOn: (_, k) =>
