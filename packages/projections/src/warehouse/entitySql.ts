@@ -104,8 +104,14 @@ const BUCKETS = `bk AS (SELECT d.y AS fact_year, min(years.year) AS bucket
        FROM (SELECT DISTINCT CAST(year(occurred_on) AS INTEGER) AS y FROM f) d JOIN years ON years.year >= d.y
        GROUP BY d.y),
 g AS (SELECT f.*, bk.bucket FROM f JOIN bk ON bk.fact_year = CAST(year(f.occurred_on) AS INTEGER))`;
-/** The years a bucket's state holds for: from the bucket to the next one (`t.next`, NULL for the last). */
-const HOLDS = (t: string) => `JOIN years y ON y.year >= ${t}.bucket AND (${t}.next IS NULL OR y.year < ${t}.next)`;
+/**
+ * The years a bucket's state holds for, one row each: from the bucket to the next one (`t.next`; for the last,
+ * to the last of `years`). `years` is a run of consecutive years (the warehouse's range, or a replay's one year)
+ * and a bucket is one of them, so the run is generated, not joined: about 2 s less for people at 10 M facts
+ * than a range join with `years` (40 M pairs filtered to 25 M rows).
+ */
+const YEARS_HELD = (t: string) =>
+  `CAST(unnest(range(${t}.bucket, coalesce(${t}.next, (SELECT max(year) FROM years) + 1))) AS INTEGER)`;
 
 /**
  * Which column the carried states of people and households partition and join by: `subject_key` where the log's
@@ -128,7 +134,8 @@ hc AS (SELECT subject_key, subject, bucket,
          arg_max(life_v, life_k) OVER w AS fixed_broadband,
          lead(bucket) OVER (PARTITION BY ${by} ORDER BY bucket) AS next
        FROM hb WINDOW w AS (PARTITION BY ${by} ORDER BY bucket ${CARRIED}))
-SELECT hc.subject_key, hc.subject, y.year, hc.commune, hc.fixed_broadband FROM hc ${HOLDS("hc")}`;
+SELECT subject_key, subject, year, commune, fixed_broadband
+FROM (SELECT hc.subject_key, hc.subject, hc.commune, hc.fixed_broadband, ${YEARS_HELD("hc")} AS year FROM hc)`;
 
 /** The keyed families of a person's attributes: payment accounts (`hasPaymentAccount`), signatures. */
 export type PersonFamily = "account" | "signature";
@@ -185,11 +192,13 @@ pc AS (SELECT subject_key, subject, bucket,
          lead(bucket) OVER (PARTITION BY ${by} ORDER BY bucket) AS next
        FROM pb WINDOW w AS (PARTITION BY ${by} ORDER BY bucket ${CARRIED})),
 ${kp}
-SELECT pc.subject_key, pc.subject, y.year, pc.commune, pc.birth_year, kp.acct AS has_payment_account,
-       CASE WHEN pc.vneid THEN true END AS has_vneid,
-       CASE WHEN kp.sig_n > 0 THEN coalesce(kp.sig_vy >= y.year, false) END AS has_digital_signature,
-       CASE WHEN pc.health THEN true END AS has_health_record
-FROM pc LEFT JOIN kp ON kp.kp_by = pc.${by} AND kp.kp_bucket = pc.bucket ${HOLDS("pc")}`;
+SELECT subject_key, subject, year, commune, birth_year, has_payment_account,
+       CASE WHEN vneid THEN true END AS has_vneid,
+       CASE WHEN sig_n > 0 THEN coalesce(sig_vy >= year, false) END AS has_digital_signature,
+       CASE WHEN health THEN true END AS has_health_record
+FROM (SELECT pc.subject_key, pc.subject, pc.commune, pc.birth_year, kp.acct AS has_payment_account, pc.vneid,
+             kp.sig_n, kp.sig_vy, pc.health, ${YEARS_HELD("pc")} AS year
+      FROM pc LEFT JOIN kp ON kp.kp_by = pc.${by} AND kp.kp_bucket = pc.bucket)`;
 };
 
 /**

@@ -1499,7 +1499,7 @@ export class Warehouse {
       last = now;
     };
     const atomic = this.options.atomicSteps !== false;
-    const body = async () => {
+    const stage = async () => {
       // an empty quarantine (the rule) puts no anti-join before the stage; its counts are kept at every change
       const quarantined = this.counts.held + this.counts.cleared;
       const only = [
@@ -1533,6 +1533,8 @@ export class Warehouse {
       const g = new Params();
       await st.time("geography notes", () => run(c, sqlOf(geoWarningsSql(g, from, to), g)));
       phase("stage");
+    };
+    const body = async () => {
       // the catalog in force before and after the step: a change amends it (see amendCatalog)
       const seen = from === 0 ? undefined : await this.meta(CATALOG_SEEN);
       const touched = from === 0 || (await this.catalogTouched(from, to, seen !== "0"));
@@ -1591,8 +1593,27 @@ export class Warehouse {
         ...(from === 0 ? { [KEYS_CHECKED]: "1" } : {}),
       });
     };
-    if (atomic) await inTransaction(c, `folding log positions ${from} → ${to} into the warehouse`, body);
-    else await body();
+    const folding = `folding log positions ${from} → ${to} into the warehouse`;
+    if (atomic && from === 0) {
+      // A full fold commits its stage first: the entity states then read committed facts, not the transaction's
+      // own uncommitted rows (people's states at 10 M facts: 13.8–14.3 s against 19.5–22.5 s). Until the second
+      // commit the checkpoint stays where it was (none), so a fold that fails or is killed in between leaves
+      // only staged facts and geography notes, which the next full fold empties before it stages again.
+      await inTransaction(c, `staging log positions 0 → ${to} in the warehouse`, async () => {
+        await c.run("DELETE FROM facts; DELETE FROM geo_warnings");
+        await stage();
+      });
+      phase("stage commit");
+      await inTransaction(c, folding, body);
+    } else if (atomic) {
+      await inTransaction(c, folding, async () => {
+        await stage();
+        await body();
+      });
+    } else {
+      await stage();
+      await body();
+    }
     phase("commit");
     if (inForce !== undefined) this.inForce = { position: to, amended: inForce };
     if (process.env.KPI_TRACE === "1") {

@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
 import { fact, testCatalog, testReference } from "../testing/fixtures.js";
 import { hookStatements } from "../testing/statements.js";
@@ -96,6 +97,45 @@ describe("a projection step that fails midway", () => {
       expect(await w.checkpoint()).toBe(0);
     } finally {
       await w.close();
+    }
+  });
+});
+
+describe("a full fold, whose stage commits before the rest", () => {
+  /** Rows of `sql` on the warehouse's own connection. */
+  const read = async (w: Warehouse, sql: string): Promise<unknown[][]> =>
+    (await (w as unknown as { conn: DuckDBConnection }).conn.runAndReadAll(sql)).getRows();
+  const figures = (w: Warehouse) =>
+    read(
+      w,
+      `SELECT indicator, geo, year, CAST(numerator AS VARCHAR), CAST(denominator AS VARCHAR) FROM indicator_values
+       ORDER BY ALL`,
+    );
+
+  it("stages nothing twice when it failed after that commit: the next fold equals a clean one", async () => {
+    const w = await open();
+    const clean = await open();
+    try {
+      const facts = [pop("p24", "29926", 2024), pop("p25", "29926", 2025), pop("q25", "29927", 2025)];
+      await w.log.append(facts);
+      await clean.log.append(facts);
+      // fails in the second transaction, whose rollback succeeds: the stage's commit stands
+      failLikeAFullDisk(w, /^DELETE FROM reports/, false);
+      await expect(w.catchUp()).rejects.toThrow(/No space left on device/);
+      expect(await w.checkpoint()).toBe(0);
+      expect(await read(w, "SELECT CAST(count(*) AS INTEGER) FROM facts")).toEqual([[3]]);
+      expect((await w.catchUp()).to).toBe(3);
+      await clean.catchUp();
+      expect(await read(w, "SELECT CAST(count(*) AS INTEGER) FROM facts")).toEqual([[3]]);
+      const got = await figures(w);
+      expect(got.length).toBeGreaterThan(0);
+      expect(got).toEqual(await figures(clean));
+      expect(await read(w, "SELECT * FROM geo_warnings ORDER BY ALL")).toEqual(
+        await read(clean, "SELECT * FROM geo_warnings ORDER BY ALL"),
+      );
+    } finally {
+      await w.close();
+      await clean.close();
     }
   });
 });
