@@ -361,11 +361,21 @@ describe.each(WIDTHS)("the dashboard in Chromium at %i px", (width) => {
     // a comparison of the first two communes ticked in the table
     await show(page, "#indicator=DIGSIG_ADULT&year=2025");
     const ticks = page.locator("#communes tbody input[type=checkbox]");
-    const a = await ticks.nth(0).getAttribute("value");
-    const b = await ticks.nth(1).getAttribute("value");
-    await ticks.nth(0).check();
-    await ticks.nth(1).check();
-    await page.click("#compare-selected");
+    // the view can be drawn anew after it rendered (a resize redraws it 200 ms later, dashboard.js), with a new
+    // table and the button disabled again; once, on a loaded machine, the click then waited for good: tick again
+    let [a, b] = ["", ""];
+    for (let attempt = 1; ; attempt++) {
+      a = (await ticks.nth(0).getAttribute("value")) ?? "";
+      b = (await ticks.nth(1).getAttribute("value")) ?? "";
+      await ticks.nth(0).check();
+      await ticks.nth(1).check();
+      try {
+        await page.click("#compare-selected", { timeout: 5_000 });
+        break;
+      } catch (e) {
+        if (attempt >= 4) throw e;
+      }
+    }
     await page.waitForFunction(() => document.body.dataset.rendered?.startsWith("compare/"));
     expect(await page.evaluate(() => document.body.dataset.rendered)).toBe(`compare/DIGSIG_ADULT/${a},${b}/2025`);
     expect(await page.locator("#compare-chips li").count()).toBe(2);
