@@ -361,8 +361,21 @@ describe.each(WIDTHS)("the dashboard in Chromium at %i px", (width) => {
     // a comparison of the first two communes ticked in the table
     await show(page, "#indicator=DIGSIG_ADULT&year=2025");
     const ticks = page.locator("#communes tbody input[type=checkbox]");
-    // the view can be drawn anew after it rendered (a resize redraws it 200 ms later, dashboard.js), with a new
-    // table and the button disabled again; once, on a loaded machine, the click then waited for good: tick again
+    // ticks survive the view being drawn again (a resize redraws it): the new table keeps them and the button
+    await ticks.nth(0).check();
+    await ticks.nth(1).check();
+    for (const w of [width + 20, width]) {
+      await page.evaluate(() => {
+        document.body.dataset.rendered = "";
+      });
+      await page.setViewportSize({ width: w, height: 900 });
+      await page.waitForFunction(() => (document.body.dataset.rendered ?? "") !== "", undefined, { timeout: 30_000 });
+    }
+    expect(await ticks.nth(0).isChecked()).toBe(true);
+    expect(await ticks.nth(1).isChecked()).toBe(true);
+    expect(await page.locator("#compare-selected").isEnabled()).toBe(true);
+    // once, on a loaded machine, the button stayed disabled after both ticks and the click waited for good; ticks
+    // now survive a redraw of the table (dashboard.js), and the test ticks again if the click still does not go
     let [a, b] = ["", ""];
     for (let attempt = 1; ; attempt++) {
       a = (await ticks.nth(0).getAttribute("value")) ?? "";

@@ -1015,14 +1015,18 @@ const communeTable = (entry, values) => {
   const hasBreakdown = rows.some((r) => r.breakdown !== "");
   $("communes").classList.toggle("hide-breakdown", !hasBreakdown);
   const body = $("communes").querySelector("tbody");
-  body.replaceChildren();
   const ticked = () => [...body.querySelectorAll("input:checked")].map((c) => c.value);
+  // the communes ticked for a comparison stay ticked when the same indicator's table is drawn again (a resize
+  // redraws the view), instead of being dropped with the old rows
+  const keep = new Set(body.dataset.indicator === entry.code ? ticked() : []);
+  body.dataset.indicator = entry.code;
+  body.replaceChildren();
   const compare = $("compare-selected");
-  compare.disabled = true;
   for (const r of rows) {
     const bar = el("div", { class: "bar" });
     bar.style.width = `${max > 0 && r.value !== null ? Math.max(1, (100 * r.value) / max) : 0}%`;
     const box = el("input", { type: "checkbox", value: r.geo, "aria-label": `so sánh ${r.geoName} / compare` });
+    box.checked = keep.has(r.geo);
     box.addEventListener("change", () => {
       compare.disabled = ticked().length < 2;
     });
@@ -1042,6 +1046,7 @@ const communeTable = (entry, values) => {
       ),
     );
   }
+  compare.disabled = ticked().length < 2;
   compare.onclick = () => {
     location.hash = hashOf({ compare: ticked().join(","), indicator: entry.code, year: currentYear() });
   };
