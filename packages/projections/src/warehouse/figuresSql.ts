@@ -54,27 +54,37 @@ SELECT type, commune, commune_code, rep_year AS year, data, position FROM (
   FROM facts WHERE type IN (${REPORT_TYPES_SQL}) AND ${visibleSql(p, asOf)}
 ) WHERE rn = 1`;
 
-/** Contributions of an entity-year relation to `cell_counts`, for every entity-based indicator of `kind`. */
+/**
+ * Contributions of an entity-year relation to `cell_counts`, for every entity-based indicator of `kind`: one row
+ * per indicator, commune and year with entities there. One pass over the relation counts every indicator's
+ * numerator and denominator as columns, which are then turned into rows (a scan per indicator read people's 25 M
+ * state rows six times: 1.45 s against 0.8 s at 10 M facts).
+ */
 export const contributionsSql = (
   entries: readonly CatalogEntry[],
   kind: string,
   relation: string,
   p: Params,
 ): string | undefined => {
-  const parts = entries.flatMap((e) => {
+  const counts: string[] = [];
+  const rows: string[] = [];
+  for (const e of entries) {
     const d = e.definition;
-    if (!("entity" in d) || d.entity !== kind) return [];
+    if (!("entity" in d) || d.entity !== kind) continue;
     const num = conditionSql(d.numerator, p);
     const pop = d.kind === "share" ? conditionSql(d.population, p) : undefined;
-    return [
-      `SELECT ${p.bind(e.code)} AS indicator, commune, year,
-         count(*) FILTER (WHERE ${pop === undefined ? num : `${pop} AND ${num}`}) AS num,
-         ${pop === undefined ? "0" : `count(*) FILTER (WHERE ${pop})`} AS den,
-         count(*) AS ent
-       FROM ${ident(relation)} WHERE commune IS NOT NULL GROUP BY commune, year`,
-    ];
-  });
-  return parts.length === 0 ? undefined : parts.join("\nUNION ALL\n");
+    const i = rows.length;
+    counts.push(
+      `count(*) FILTER (WHERE ${pop === undefined ? num : `${pop} AND ${num}`}) AS num_${i}`,
+      `${pop === undefined ? "0" : `count(*) FILTER (WHERE ${pop})`} AS den_${i}`,
+    );
+    rows.push(`{'indicator': ${p.bind(e.code)}, 'num': num_${i}, 'den': den_${i}}`);
+  }
+  if (rows.length === 0) return undefined;
+  return `SELECT c.u.indicator AS indicator, commune, year, c.u.num AS num, c.u.den AS den, ent FROM (
+    SELECT commune, year, ent, unnest([${rows.join(", ")}]) AS u FROM (
+      SELECT commune, year, ${counts.join(", ")}, count(*) AS ent
+      FROM ${ident(relation)} WHERE commune IS NOT NULL GROUP BY commune, year)) c`;
 };
 
 /** The SQL type of a figure's numerator and denominator. */
