@@ -149,6 +149,11 @@ export const COLUMN_COMMENTS: Readonly<Record<string, string>> = {
   has_payment_account: `Holds a payment account ${ENTITY_STATE}.`,
   has_vneid: `Has activated VNeID ${ENTITY_STATE}.`,
   has_digital_signature: `Holds a valid digital signature ${ENTITY_STATE}.`,
+  // the spans people's and households' states are stored as (read year by year through ent_<kind>_year)
+  from_year: "The first year at whose end the span's state holds.",
+  until_year: "The year from whose end on the state no longer holds (the next span's from_year, or the last year + 1).",
+  signature_until:
+    "The last year-end to which a valid digital signature of the person reaches (0: none valid; NULL: no signature fact); has_digital_signature in a year is signature_until >= year.",
   has_health_record: `Has an electronic health record ${ENTITY_STATE}.`,
   ehr: `Has electronic health records ${ENTITY_STATE}.`,
   telemedicine: `Offers telemedicine ${ENTITY_STATE}.`,

@@ -62,11 +62,15 @@ import { COLUMN_COMMENTS, columnComment, commentColumns } from "./columnComments
 import { smallCellSql, withheldSql } from "./disclosureSql.js";
 import {
   ENTITY_COLUMNS,
+  entitySpanSql,
   entityStateSql,
+  isSpanKind,
   PERSON_FAMILIES,
   type PersonFamily,
+  SPAN_KINDS,
   STATE_FACT_COLUMNS,
   type StateKey,
+  spanYearsSql,
   touchedSubjectsSql,
 } from "./entitySql.js";
 import {
@@ -297,7 +301,7 @@ const rootCause = (e: unknown): unknown => (e instanceof Error && e.cause !== un
 const NOT_QUARANTINED = "e.position NOT IN (SELECT position FROM quarantine)";
 
 /** The shape of the figure tables: a change recomputes the figures (a rebuild). */
-const WAREHOUSE_SCHEMA_VERSION = 6;
+const WAREHOUSE_SCHEMA_VERSION = 7;
 
 /** The catalog change types as a SQL list of literals. */
 const CATALOG_CHANGE_TYPES_SQL = CATALOG_CHANGE_TYPES.map((t) => `'${t}'`).join(", ");
@@ -324,6 +328,12 @@ const FIGURE_VIEWS = [
 ] as const;
 
 /**
+ * The table holding a kind's states: `ent_<kind>_span` for the kinds stored as spans of years (`SPAN_KINDS`,
+ * read year by year through the view `ent_<kind>_year`), else `ent_<kind>_year`.
+ */
+const entityTable = (kind: EntityKind): string => (isSpanKind(kind) ? `ent_${kind}_span` : `ent_${kind}_year`);
+
+/**
  * Figure tables of an earlier shape, known by a column they lack (DuckDB keeps the old shape under CREATE TABLE
  * IF NOT EXISTS), and the tables dropped then; the schema version in the catalog hash then makes a rebuild.
  */
@@ -339,7 +349,7 @@ const OUTDATED_SHAPES = [
     drop: ["indicator_values", "indicator_revisions", "indicators"],
   },
   // before facts and entity states carried the log's subject key (the fold finds a subject's rows by it)
-  { table: "facts", column: "subject_key", drop: ["facts", ...ENTITY_KINDS.map((k) => `ent_${k}_year`)] },
+  { table: "facts", column: "subject_key", drop: ["facts", ...ENTITY_KINDS.map((k) => entityTable(k))] },
 ] as const;
 
 /**
@@ -952,6 +962,23 @@ export class Warehouse {
    */
   private async dropOutdatedTables(): Promise<boolean> {
     let dropped = false;
+    // before people's and households' states were stored as spans: their year tables became views
+    const yearTables = await rows<{ t: string }>(
+      this.conn,
+      sqlOf(
+        `SELECT table_name AS t FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main'
+           AND table_name IN (${SPAN_KINDS.map((k) => `'ent_${k}_year'`).join(", ")})`,
+      ),
+    );
+    if (yearTables.length > 0) {
+      await this.conn.run(
+        [
+          ...yearTables.map((r) => `DROP TABLE ${ident(r.t)};`),
+          "UPDATE projection_meta SET value = 'outdated' WHERE key = 'catalog_hash';",
+        ].join("\n"),
+      );
+      dropped = true;
+    }
     for (const { table, column, drop } of OUTDATED_SHAPES) {
       const old = await rows<{ n: number }>(
         this.conn,
@@ -1243,7 +1270,7 @@ export class Warehouse {
     // by the warehouse's size at each rebuild). The checkpoint frees the dropped tables' blocks for the fold.
     await inTransaction(c, "emptying the warehouse's derived tables for a rebuild", async () => {
       await c.run(
-        [...DERIVED_TABLES, ...ENTITY_KINDS.map((k) => `ent_${k}_year`), ...(this.mirrored ? [SOURCE_EVENTS] : [])]
+        [...DERIVED_TABLES, ...ENTITY_KINDS.map((k) => entityTable(k)), ...(this.mirrored ? [SOURCE_EVENTS] : [])]
           .map((t) => `DROP TABLE IF EXISTS ${t};`)
           .join("\n"),
       );
@@ -1669,8 +1696,17 @@ export class Warehouse {
       const by = await this.stateKey();
       for (const kind of ENTITY_KINDS) {
         const f = `f AS (SELECT ${STATE_FACT_COLUMNS} FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())})`;
-        const state = entityStateSql(kind, this.personFamilies, by).replace(/^WITH /, `WITH ${f}, `);
-        await timed(`${kind} states`, () => c.run(`INSERT INTO ent_${kind}_year ${state} ORDER BY subject_key, year`));
+        if (isSpanKind(kind)) {
+          const spans = entitySpanSql(kind, this.personFamilies, by).replace(/^WITH /, `WITH ${f}, `);
+          await timed(`${kind} states`, () =>
+            c.run(`INSERT INTO ent_${kind}_span ${spans} ORDER BY subject_key, from_year`),
+          );
+        } else {
+          const state = entityStateSql(kind, this.personFamilies, by).replace(/^WITH /, `WITH ${f}, `);
+          await timed(`${kind} states`, () =>
+            c.run(`INSERT INTO ent_${kind}_year ${state} ORDER BY subject_key, year`),
+          );
+        }
         await timed(`${kind} contributions`, () => this.addContributions(kind, `ent_${kind}_year`, catalog));
       }
       return;
@@ -1686,21 +1722,34 @@ export class Warehouse {
       const n = kinds.get(kind);
       if (n === undefined) continue;
       const inScope = `subject_key IN (SELECT subject_key FROM touched WHERE kind = '${kind}')`;
-      const state = entityStateSql(kind, this.personFamilies).replace(
-        /^WITH /,
-        `WITH f AS (SELECT ${STATE_FACT_COLUMNS} FROM facts WHERE kind = '${kind}' AND ${inScope} AND ${visibleSql(new Params())}), `,
-      );
+      const f = `f AS (SELECT ${STATE_FACT_COLUMNS} FROM facts WHERE kind = '${kind}' AND ${inScope} AND ${visibleSql(new Params())})`;
+      const table = entityTable(kind);
+      // a span kind's year rows, of its spans in `relation`
+      const years = (relation: string) =>
+        isSpanKind(kind) ? spanYearsSql(kind, relation) : `SELECT * FROM ${relation}`;
       await timed(`${kind} old rows (${n} subjects)`, () =>
         // only what their contributions read: not the subject strings, which cost most of the read
         c.run(
-          `CREATE OR REPLACE TEMP TABLE old_rows AS SELECT * EXCLUDE (subject, subject_key) FROM ent_${kind}_year WHERE ${inScope}`,
+          `CREATE OR REPLACE TEMP TABLE old_rows AS SELECT * EXCLUDE (subject, subject_key)
+           FROM (${years(`(SELECT * FROM ${table} WHERE ${inScope})`)})`,
         ),
       );
-      await timed(`${kind} delete`, () => c.run(`DELETE FROM ent_${kind}_year WHERE ${inScope}`));
+      await timed(`${kind} delete`, () => c.run(`DELETE FROM ${table} WHERE ${inScope}`));
       await timed(`${kind} new rows`, () =>
-        c.run(`CREATE OR REPLACE TEMP TABLE new_rows AS ${state} ORDER BY subject_key, year`),
+        isSpanKind(kind)
+          ? c.run(
+              `CREATE OR REPLACE TEMP TABLE new_spans AS ${entitySpanSql(kind, this.personFamilies).replace(/^WITH /, `WITH ${f}, `)}
+               ORDER BY subject_key, from_year;
+               CREATE OR REPLACE TEMP TABLE new_rows AS ${years("new_spans")}`,
+            )
+          : c.run(
+              `CREATE OR REPLACE TEMP TABLE new_rows AS ${entityStateSql(kind, this.personFamilies).replace(/^WITH /, `WITH ${f}, `)}
+               ORDER BY subject_key, year`,
+            ),
       );
-      await timed(`${kind} insert`, () => c.run(`INSERT INTO ent_${kind}_year SELECT * FROM new_rows`));
+      await timed(`${kind} insert`, () =>
+        c.run(`INSERT INTO ${table} SELECT * FROM ${isSpanKind(kind) ? "new_spans" : "new_rows"}`),
+      );
       await timed(`${kind} contributions`, () => this.moveContributions(kind, catalog));
     }
     await c.run("DELETE FROM cell_counts WHERE num = 0 AND den = 0 AND ent = 0");
@@ -2110,6 +2159,7 @@ export class Warehouse {
       "indicator_targets",
       "catalog_changes",
       ...ENTITY_KINDS.map((k) => `ent_${k}_year`),
+      ...SPAN_KINDS.map((k) => `ent_${k}_span`),
     ];
     const out: Record<string, unknown[]> = {};
     for (const t of tables) {

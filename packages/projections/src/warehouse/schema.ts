@@ -4,6 +4,7 @@
  * `published_*` views apply small-cell suppression.
  */
 import { disclosedSql, withheldSql } from "./disclosureSql.js";
+import { isSpanKind, SPAN_COLUMNS, spanYearsSql } from "./entitySql.js";
 
 export const WAREHOUSE_DDL = `
 CREATE TABLE IF NOT EXISTS projection_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
@@ -242,8 +243,22 @@ export const publicRowsSql = (name: PublishedRelation): string => {
   return `SELECT * FROM ${name} t${held === undefined ? "" : ` WHERE NOT ${held}`} ORDER BY ALL`;
 };
 
-export const entityTableDdl = (kind: string, columns: readonly [string, string][]): string => `
+export const entityTableDdl = (kind: string, columns: readonly [string, string][]): string => {
+  const comment = `State of each ${kind} at the end of each year (see docs/semantics.md), as known at the checkpoint. commune NULL: unknown commune; empty: province only.`;
+  if (!isSpanKind(kind)) {
+    return `
 CREATE TABLE IF NOT EXISTS ent_${kind}_year (subject_key BIGINT NOT NULL, subject VARCHAR NOT NULL, year INTEGER NOT NULL, commune VARCHAR, ${columns
-  .map(([c, t]) => `${c} ${t}`)
-  .join(", ")});
-COMMENT ON TABLE ent_${kind}_year IS 'RESTRICTED. State of each ${kind} at the end of each year (see docs/semantics.md), as known at the checkpoint. commune NULL: unknown commune; empty: province only.';`;
+      .map(([c, t]) => `${c} ${t}`)
+      .join(", ")});
+COMMENT ON TABLE ent_${kind}_year IS 'RESTRICTED. ${comment}';`;
+  }
+  return `
+CREATE TABLE IF NOT EXISTS ent_${kind}_span (subject_key BIGINT NOT NULL, subject VARCHAR NOT NULL, from_year INTEGER NOT NULL, until_year INTEGER NOT NULL, commune VARCHAR, ${SPAN_COLUMNS[
+    kind
+  ]
+    .map(([c, t]) => `${c} ${t}`)
+    .join(", ")});
+COMMENT ON TABLE ent_${kind}_span IS 'RESTRICTED. State of each ${kind} over a span of years: it holds at the end of every year from from_year to until_year - 1, and changes at until_year (see ent_${kind}_year, which gives a row per year).';
+CREATE OR REPLACE VIEW ent_${kind}_year AS ${spanYearsSql(kind, `ent_${kind}_span`)};
+COMMENT ON VIEW ent_${kind}_year IS 'RESTRICTED. ${comment} A row per year of each span of ent_${kind}_span.';`;
+};

@@ -13,6 +13,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { testCatalog, testReference } from "../testing/fixtures.js";
 import { factStreamArb } from "../testing/streams.js";
+import { isSpanKind, SPAN_KINDS } from "./entitySql.js";
 import { Warehouse } from "./projector.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kpi-subject-keys-"));
@@ -90,7 +91,7 @@ describe("subject keys in the warehouse", () => {
     const db = await DuckDBInstance.create(file);
     const c = await db.connect();
     await c.run(
-      ["facts", ...ENTITY_KINDS.map((x) => `ent_${x}_year`)]
+      ["facts", ...ENTITY_KINDS.map((x) => (isSpanKind(x) ? `ent_${x}_span` : `ent_${x}_year`))]
         .map((t) => `ALTER TABLE ${t} DROP COLUMN subject_key;`)
         .join(" "),
     );
@@ -103,6 +104,36 @@ describe("subject keys in the warehouse", () => {
       expect(r.rebuilt).toBe(true);
       expect(await misKeyed(again)).toEqual(none);
       expect(await again.dump()).toEqual(before);
+    } finally {
+      await again.close();
+    }
+  }, 120_000);
+
+  it("rebuilds a warehouse whose people's and households' states were stored year by year, into spans", async () => {
+    const { file, log, before } = await foldedSample(11, 60);
+    // the tables as a warehouse made before the spans had them: a table of year rows for each kind
+    const db = await DuckDBInstance.create(file);
+    const c = await db.connect();
+    await c.run(
+      SPAN_KINDS.map(
+        (k) => `CREATE TABLE old_${k} AS SELECT * FROM ent_${k}_year; DROP VIEW ent_${k}_year;
+                DROP TABLE ent_${k}_span; ALTER TABLE old_${k} RENAME TO ent_${k}_year;`,
+      ).join("\n"),
+    );
+    const stored = await c.runAndReadAll("SELECT count(*)::INTEGER FROM ent_person_year");
+    expect(stored.getRows()[0]?.[0]).toBeGreaterThan(0);
+    c.closeSync();
+    db.closeSync();
+    const again = await Warehouse.open(file, log, options);
+    try {
+      expect(await again.foldedForCatalog()).toBe(false);
+      expect((await again.catchUp()).rebuilt).toBe(true);
+      expect(await again.dump()).toEqual(before);
+      const tables = await again.query<{ t: string }>(
+        `SELECT table_name AS t FROM duckdb_tables() WHERE table_name LIKE 'ent_%' AND (table_name LIKE '%_year'
+           AND table_name IN ('ent_person_year', 'ent_household_year') OR table_name LIKE '%_span') ORDER BY t`,
+      );
+      expect(tables.map((r) => r.t)).toEqual(["ent_household_span", "ent_person_span"]);
     } finally {
       await again.close();
     }
