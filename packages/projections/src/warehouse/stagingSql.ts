@@ -136,7 +136,12 @@ LEFT JOIN commune_resolution r
 LEFT JOIN ${SHAPES_RELATION} ON sh.type = e.type`;
 };
 
-/** Marks the facts retracted by retractions with `from < position ≤ to` (the first retraction wins). */
+/**
+ * Marks the facts retracted by retractions with `from < position ≤ to` (the first retraction wins). A fold from
+ * the start does so after its staged facts are committed: marking rows its own transaction had just inserted
+ * made DuckDB write them all again at the commit (8.8 s of commit at 10 M facts; 0.2 s for the update and 0.1 s
+ * for its commit once the rows were committed).
+ */
 export const markRetractedSql = (p: Params, from: number, to: number): string => `
 UPDATE facts SET retracted_by = r.position
 FROM (SELECT retracts, min(position) AS position FROM facts
