@@ -147,12 +147,29 @@ export const SPAN_COLUMNS: Record<SpanKind, readonly [string, string][]> = {
  * relation, in its order. A person holds a digital signature at a year-end when some signature is valid to it
  * (`signature_until`: the last year-end the valid signatures reach, 0 when none does; NULL: no signature fact).
  */
-export const spanYearsSql = (kind: SpanKind, relation: string): string => {
-  const years = `(SELECT s.*, CAST(unnest(range(s.from_year, s.until_year)) AS INTEGER) AS year FROM ${relation} s)`;
-  return kind === "person"
-    ? `SELECT subject_key, subject, year, commune, birth_year, has_payment_account, has_vneid,
-         signature_until >= year AS has_digital_signature, has_health_record FROM ${years}`
-    : `SELECT subject_key, subject, year, commune, fixed_broadband FROM ${years}`;
+export const spanYearsSql = (kind: SpanKind, relation: string): string =>
+  `SELECT subject_key, subject, year, ${spanYearColumns(kind)} FROM ${everyYear(relation)}`;
+
+/** A span relation's rows, one per year of each span (the span's columns and `year`). */
+const everyYear = (relation: string): string =>
+  `(SELECT s.*, CAST(unnest(range(s.from_year, s.until_year)) AS INTEGER) AS year FROM ${relation} s)`;
+
+/** The columns of a span kind's year rows after `year`, from a span's columns and `year`. */
+const spanYearColumns = (kind: SpanKind): string =>
+  kind === "person"
+    ? "commune, birth_year, has_payment_account, has_vneid, signature_until >= year AS has_digital_signature, has_health_record"
+    : "commune, fixed_broadband";
+
+/**
+ * The year rows of a span kind's stored states with a commune, grouped: one row per year and distinct state,
+ * `n` the subjects in that state (the subjects themselves left out). What a full fold counts contributions
+ * from: people's 6.9 M spans at 10 M facts are 0.93 M distinct ones, and the contributions took 0.74 s from them
+ * against 1.35 s from the year rows, in scratch, with the same counts.
+ */
+export const weightedSpanYearsSql = (kind: SpanKind): string => {
+  const state = ["from_year", "until_year", "commune", ...SPAN_COLUMNS[kind].map(([c]) => c)].join(", ");
+  const grouped = `(SELECT ${state}, count(*) AS n FROM ent_${kind}_span WHERE commune IS NOT NULL GROUP BY ALL)`;
+  return `SELECT year, ${spanYearColumns(kind)}, n FROM ${everyYear(grouped)}`;
 };
 
 /**

@@ -65,7 +65,13 @@ export const contributionsSql = (
   kind: string,
   relation: string,
   p: Params,
+  weight?: string,
 ): string | undefined => {
+  // each row counts once, or `weight` times (a row standing for that many entities in one state)
+  const count = (where?: string) =>
+    weight === undefined
+      ? `count(*)${where === undefined ? "" : ` FILTER (WHERE ${where})`}`
+      : `CAST(coalesce(sum(${ident(weight)})${where === undefined ? "" : ` FILTER (WHERE ${where})`}, 0) AS BIGINT)`;
   const counts: string[] = [];
   const rows: string[] = [];
   for (const e of entries) {
@@ -75,15 +81,15 @@ export const contributionsSql = (
     const pop = d.kind === "share" ? conditionSql(d.population, p) : undefined;
     const i = rows.length;
     counts.push(
-      `count(*) FILTER (WHERE ${pop === undefined ? num : `${pop} AND ${num}`}) AS num_${i}`,
-      `${pop === undefined ? "0" : `count(*) FILTER (WHERE ${pop})`} AS den_${i}`,
+      `${count(pop === undefined ? num : `${pop} AND ${num}`)} AS num_${i}`,
+      `${pop === undefined ? "0" : count(pop)} AS den_${i}`,
     );
     rows.push(`{'indicator': ${p.bind(e.code)}, 'num': num_${i}, 'den': den_${i}}`);
   }
   if (rows.length === 0) return undefined;
   return `SELECT c.u.indicator AS indicator, commune, year, c.u.num AS num, c.u.den AS den, ent FROM (
     SELECT commune, year, ent, unnest([${rows.join(", ")}]) AS u FROM (
-      SELECT commune, year, ${counts.join(", ")}, count(*) AS ent
+      SELECT commune, year, ${counts.join(", ")}, ${count()} AS ent
       FROM ${ident(relation)} WHERE commune IS NOT NULL GROUP BY commune, year)) c`;
 };
 

@@ -72,6 +72,7 @@ import {
   type StateKey,
   spanYearsSql,
   touchedSubjectsSql,
+  weightedSpanYearsSql,
 } from "./entitySql.js";
 import {
   contributionsSql,
@@ -1784,7 +1785,12 @@ export class Warehouse {
   /** Adds the contributions of the entity-year rows of `relation` to `cell_counts` (the full fold, a recount). */
   private async addContributions(kind: EntityKind, relation: string, catalog: readonly CatalogEntry[]): Promise<void> {
     const p = new Params();
-    const contributions = contributionsSql(catalog, kind, relation, p);
+    // a span kind's stored states are counted from their distinct states, each weighted by its subjects
+    const weighted = isSpanKind(kind) && relation === `ent_${kind}_year`;
+    if (weighted) await this.conn.run(`CREATE OR REPLACE TEMP VIEW weighted_states AS ${weightedSpanYearsSql(kind)}`);
+    const contributions = weighted
+      ? contributionsSql(catalog, kind, "weighted_states", p, "n")
+      : contributionsSql(catalog, kind, relation, p);
     if (contributions === undefined) return;
     await run(
       this.conn,
