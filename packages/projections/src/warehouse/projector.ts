@@ -1687,7 +1687,7 @@ export class Warehouse {
       this.conn,
       sqlOf(`DELETE FROM cell_counts WHERE indicator IN (${entries.map((e) => p.bind(e.code)).join(", ")})`, p),
     );
-    for (const kind of ENTITY_KINDS) await this.addContributions(kind, `ent_${kind}_year`, entries);
+    for (const kind of ENTITY_KINDS) await this.addContributions(kind, entries);
   }
 
   /**
@@ -1704,18 +1704,15 @@ export class Warehouse {
       const by = await this.stateKey();
       for (const kind of ENTITY_KINDS) {
         const f = `f AS (SELECT ${STATE_FACT_COLUMNS} FROM facts WHERE kind = '${kind}' AND ${visibleSql(new Params())})`;
-        if (isSpanKind(kind)) {
-          const spans = entitySpanSql(kind, this.personFamilies, by).replace(/^WITH /, `WITH ${f}, `);
-          await timed(`${kind} states`, () =>
-            c.run(`INSERT INTO ent_${kind}_span ${spans} ORDER BY subject_key, from_year`),
-          );
-        } else {
-          const state = entityStateSql(kind, this.personFamilies, by).replace(/^WITH /, `WITH ${f}, `);
-          await timed(`${kind} states`, () =>
-            c.run(`INSERT INTO ent_${kind}_year ${state} ORDER BY subject_key, year`),
-          );
-        }
-        await timed(`${kind} contributions`, () => this.addContributions(kind, `ent_${kind}_year`, catalog));
+        const [state, order] = isSpanKind(kind)
+          ? [entitySpanSql(kind, this.personFamilies, by), "from_year"]
+          : [entityStateSql(kind, this.personFamilies, by), "year"];
+        await timed(`${kind} states`, () =>
+          c.run(
+            `INSERT INTO ${entityTable(kind)} ${state.replace(/^WITH /, `WITH ${f}, `)} ORDER BY subject_key, ${order}`,
+          ),
+        );
+        await timed(`${kind} contributions`, () => this.addContributions(kind, catalog));
       }
       return;
     }
@@ -1782,15 +1779,18 @@ export class Warehouse {
     return r[0]?.n === 0 ? "subject_key" : "subject";
   }
 
-  /** Adds the contributions of the entity-year rows of `relation` to `cell_counts` (the full fold, a recount). */
-  private async addContributions(kind: EntityKind, relation: string, catalog: readonly CatalogEntry[]): Promise<void> {
+  /**
+   * Adds the contributions of `kind`'s stored states to `cell_counts` (the full fold, a recount): a span kind's
+   * from its distinct states, each weighted by its subjects (`weightedSpanYearsSql`), the others' from their rows.
+   */
+  private async addContributions(kind: EntityKind, catalog: readonly CatalogEntry[]): Promise<void> {
     const p = new Params();
-    // a span kind's stored states are counted from their distinct states, each weighted by its subjects
-    const weighted = isSpanKind(kind) && relation === `ent_${kind}_year`;
-    if (weighted) await this.conn.run(`CREATE OR REPLACE TEMP VIEW weighted_states AS ${weightedSpanYearsSql(kind)}`);
-    const contributions = weighted
+    if (isSpanKind(kind)) {
+      await this.conn.run(`CREATE OR REPLACE TEMP VIEW weighted_states AS ${weightedSpanYearsSql(kind)}`);
+    }
+    const contributions = isSpanKind(kind)
       ? contributionsSql(catalog, kind, "weighted_states", p, "n")
-      : contributionsSql(catalog, kind, relation, p);
+      : contributionsSql(catalog, kind, `ent_${kind}_year`, p);
     if (contributions === undefined) return;
     await run(
       this.conn,
