@@ -37,6 +37,7 @@ import {
   asOfReportsSql,
   CELL_POSITIONS_SQL,
   CELLS_SQL,
+  DROP_NEW_LEAF_HASHES_SQL,
   DROP_NEW_LEAVES_SQL,
   heldLeavesSql,
   isEntityDefinition,
@@ -45,6 +46,7 @@ import {
   memberEventsFromSql,
   memberEventsSql,
   membersSql,
+  NEW_LEAF_HASHES_READ_SQL,
   NEW_LEAVES,
   NEW_LEAVES_SPAN_SQL,
   NEW_LEAVES_TABLE_SQL,
@@ -256,6 +258,7 @@ export class LeafCache {
       await this.read(w, span?.n ?? 0, span?.top ?? 0);
     } finally {
       await w.query(DROP_NEW_LEAVES_SQL);
+      await w.query(DROP_NEW_LEAF_HASHES_SQL);
     }
   }
 
@@ -275,6 +278,7 @@ export class LeafCache {
       await this.read(w, count, fresh[count - 1] as number);
     } finally {
       await w.query(DROP_NEW_LEAVES_SQL);
+      await w.query(DROP_NEW_LEAF_HASHES_SQL);
     }
   }
 
@@ -294,8 +298,9 @@ export class LeafCache {
       trace.lap(`${n} new, events ${this.heldUpTo + 1}–${upTo} read and hashed`);
       this.heldUpTo = upTo;
     } else {
-      const s = newChainHashesSql(w.eventsTable);
-      for await (const chunk of w.streamChunks(s.text, s.params)) putChunk(this.store, chunk);
+      await exec(w, newChainHashesSql(w.eventsTable));
+      trace.lap(`${n} joined to the log`);
+      for await (const chunk of w.streamChunks(NEW_LEAF_HASHES_READ_SQL)) putChunk(this.store, chunk);
       await w.query(heldLeavesSql(this.table));
       trace.lap(`${n} new, read and hashed`);
     }

@@ -73,6 +73,7 @@ export const WORK_TABLES: readonly string[] = [
   "audit_cells",
   "audit_reports",
   "audit_leaf_new",
+  "audit_leaf_hashes",
   ...ENTITY_KINDS.map((k) => `audit_ent_${k}`),
 ];
 
@@ -382,8 +383,16 @@ export const NEW_LEAVES_SPAN_SQL = `SELECT CAST(count(*) AS DOUBLE) AS n, CAST(c
  * (`LeafStore.putSlices`).
  */
 export const newChainHashesSql = (eventsTable: string): Sql =>
-  sqlOf(`SELECT CAST(n.position AS DOUBLE) AS position, l.hash[1:12], l.hash[13:24], l.hash[25:32]
+  sqlOf(`CREATE OR REPLACE TEMP TABLE ${NEW_LEAF_HASHES} AS
+    SELECT CAST(n.position AS DOUBLE) AS position, l.hash[1:12], l.hash[13:24], l.hash[25:32]
     FROM ${NEW_LEAVES} n JOIN ${qualified(eventsTable)} l ON l.position = n.position`);
+
+/**
+ * The table `newChainHashesSql` fills, read back in chunks. The join is written to it first and then streamed:
+ * streamed straight from the join, the same rows took 1.25–1.37 s against 0.29 s (356,002 of 10 M events).
+ */
+export const NEW_LEAF_HASHES = "audit_leaf_hashes"; // in WORK_TABLES
+export const NEW_LEAF_HASHES_READ_SQL = `SELECT * FROM ${NEW_LEAF_HASHES}`;
 
 /** The positions and chain hashes (as `newChainHashesSql`) of every event of the log in (after, upTo]. */
 export const rangeChainHashesSql = (eventsTable: string, after: number, upTo: number): Sql => {
@@ -398,6 +407,7 @@ export const rangeChainHashesSql = (eventsTable: string, after: number, upTo: nu
 /** Once their leaf hashes are held: they join the held positions. */
 export const heldLeavesSql = (table: string): string => `INSERT INTO ${table} SELECT position FROM ${NEW_LEAVES}`;
 export const DROP_NEW_LEAVES_SQL = `DROP TABLE IF EXISTS ${NEW_LEAVES}`;
+export const DROP_NEW_LEAF_HASHES_SQL = `DROP TABLE IF EXISTS ${NEW_LEAF_HASHES}`;
 
 /**
  * Every cell's leaves: its distinct contributing events' positions (DOUBLE), ordered by cell and position, for

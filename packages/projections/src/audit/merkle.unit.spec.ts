@@ -255,6 +255,71 @@ describe("LeafStore", () => {
     );
   });
 
+  it("holds every leaf of a page filled to the last position, and of positions spread over many pages, put again or not", () => {
+    // a page's room grows as it fills (from 64 leaves to all of its 32,768 positions); a thin spread touches
+    // many pages with a few leaves each; a position put again keeps its slot and takes the newer hash
+    fc.assert(
+      fc.property(
+        fc.constantFrom(1, 7, 28, 1_000),
+        fc.integer({ min: 1, max: 3_000 }),
+        fc.nat(1 << 20),
+        fc.integer({ min: 0, max: 0xffff }),
+        (gap, n, first, seed) => {
+          const store = new LeafStore();
+          const expected = new Map<number, Uint8Array>();
+          const chainOf = (p: number, round: number) => {
+            const c = new Uint8Array(32);
+            new DataView(c.buffer).setUint32(0, p);
+            new DataView(c.buffer).setUint32(4, seed + round);
+            return c;
+          };
+          const words = new Int32Array(8 * n);
+          const positions = Array.from({ length: n }, (_, i) => first + gap * i);
+          positions.forEach((p, i) => {
+            wordsInto(chainOf(p, 0), 0, words, 8 * i);
+          });
+          store.putChainHashes(positions, words, n);
+          for (const p of positions) expected.set(p, chainOf(p, 0));
+          const again = positions.filter((_, i) => i % 3 === 0);
+          for (const p of again) {
+            store.put(p, chainOf(p, 1));
+            expected.set(p, chainOf(p, 1));
+          }
+          expect(store.size).toBe(n);
+          const got = new Int32Array(8);
+          for (const [p, c] of expected) {
+            expect(store.has(p)).toBe(true);
+            store.copyInto(p, got, 0);
+            expect(bytesOfWords(got)).toEqual(leafHash(c));
+          }
+          expect(store.has(first + gap * n)).toBe(false);
+          if (gap > 1) expect(store.has(first + 1)).toBe(false);
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+
+  it("holds a page filled to its last position and the next page's first", () => {
+    const store = new LeafStore();
+    const n = (1 << 15) + 2; // a page's positions, and two of the next page
+    const chain = (p: number) => {
+      const c = new Uint8Array(32);
+      new DataView(c.buffer).setUint32(28, p);
+      return c;
+    };
+    const words = new Int32Array(8 * n);
+    const positions = Array.from({ length: n }, (_, i) => i);
+    for (const p of positions) wordsInto(chain(p), 0, words, 8 * p);
+    store.putChainHashes(positions, words, n);
+    expect(store.size).toBe(n);
+    const got = new Int32Array(8);
+    for (const p of [0, 63, 64, 65, 1_000, (1 << 15) - 1, 1 << 15, (1 << 15) + 1]) {
+      store.copyInto(p, got, 0);
+      expect(bytesOfWords(got)).toEqual(leafHash(chain(p)));
+    }
+  });
+
   it("refuses a position it does not hold, and a chain hash that is not 32 bytes", () => {
     const store = new LeafStore();
     store.put(70_000, hex("aa".repeat(32)));
