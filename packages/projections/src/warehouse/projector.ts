@@ -105,7 +105,7 @@ import {
 } from "./schema.js";
 import { mirrorEvents, SOURCE_EVENTS, SOURCE_EVENTS_DDL } from "./sourceEvents.js";
 import { inTransaction, Params, rows, run, sqlOf } from "./sql.js";
-import { geoWarningsSql, markRetractedSql, stageFactsSql } from "./stagingSql.js";
+import { geoWarningsSql, markRetractedSql, stagedFields, stageFactsSql } from "./stagingSql.js";
 import { indicatorValuesSql, type Judged, type Judgement, judgeFigures } from "./statusSql.js";
 import { tracer } from "./trace.js";
 
@@ -1551,6 +1551,7 @@ export class Warehouse {
               this.typedLog,
               this.reportedOnColumn,
               this.subjectKeyColumn,
+              this.options.stageOnlyCatalogFacts === true ? stagedFields(this.staging()) : undefined,
             ),
             p,
           ),
