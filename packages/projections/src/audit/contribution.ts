@@ -204,6 +204,12 @@ const putChunk = (store: LeafStore, chunk: DuckDBDataChunk): void => {
 
 let nextCache = 0;
 
+/** Drops the TEMP tables of one load of a `LeafCache`: the positions to read and their chain hashes. */
+const dropNewLeaves = async (w: Warehouse): Promise<void> => {
+  await w.query(DROP_NEW_LEAVES_SQL);
+  await w.query(DROP_NEW_LEAF_HASHES_SQL);
+};
+
 /**
  * Reading the log's events from the last held one up to the last needed costs about 0.95 µs an event of the
  * range; joining the needed ones to the log about 1.6 µs an event needed (10 M events, reading and hashing
@@ -257,8 +263,7 @@ export class LeafCache {
       const [span] = await w.query<{ n: number; top: number }>(NEW_LEAVES_SPAN_SQL);
       await this.read(w, span?.n ?? 0, span?.top ?? 0);
     } finally {
-      await w.query(DROP_NEW_LEAVES_SQL);
-      await w.query(DROP_NEW_LEAF_HASHES_SQL);
+      await dropNewLeaves(w);
     }
   }
 
@@ -277,8 +282,7 @@ export class LeafCache {
       if (!this.readsRange(count, fresh[count - 1] as number)) await w.appendIntegers(NEW_LEAVES, fresh, count);
       await this.read(w, count, fresh[count - 1] as number);
     } finally {
-      await w.query(DROP_NEW_LEAVES_SQL);
-      await w.query(DROP_NEW_LEAF_HASHES_SQL);
+      await dropNewLeaves(w);
     }
   }
 

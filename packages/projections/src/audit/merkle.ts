@@ -131,8 +131,9 @@ export class LeafStore {
     sha256x4().leavesInPlace(chain, count);
     for (let i = 0; i < count; i++) {
       const position = positions[i] as number;
-      const at = this.slot(position);
-      const words = (this.pages.get(Math.floor(position / PAGE)) as LeafPage).words;
+      const page = this.pageOf(position);
+      const at = this.slotIn(page, position % PAGE);
+      const words = page.words; // after slotIn, which may have grown them
       for (let k = 0, d = 8 * at, o = 8 * i; k < 8; k++) words[d + k] = chain[o + k] as number;
     }
   }
@@ -147,8 +148,8 @@ export class LeafStore {
     this.putChainHashes([position], w, 1);
   }
 
-  /** The slot of `position` in its page (from 0), given it if it had none; the page's words have room for it. */
-  private slot(position: number): number {
+  /** The page of `position`, made if it had none. */
+  private pageOf(position: number): LeafPage {
     if (!Number.isSafeInteger(position) || position < 0) throw new RangeError(`not a log position: ${position}`);
     const key = Math.floor(position / PAGE);
     let page = this.pages.get(key);
@@ -156,7 +157,11 @@ export class LeafStore {
       page = { slots: new Uint16Array(PAGE), words: new Int32Array(8 * PAGE_FIRST_ROOM), held: 0 };
       this.pages.set(key, page);
     }
-    const at = position % PAGE;
+    return page;
+  }
+
+  /** The slot (from 0) of the page's position `at`, given it if it had none; the page's words have room for it. */
+  private slotIn(page: LeafPage, at: number): number {
     const slot = page.slots[at] as number;
     if (slot !== 0) return slot - 1;
     if (8 * (page.held + 1) > page.words.length) {
@@ -179,7 +184,7 @@ export class LeafStore {
   /** Copies the leaf hash of `position` into v[d..d+8). */
   copyInto(position: number, v: Int32Array, d: number): void {
     const page = this.pages.get(Math.floor(position / PAGE));
-    const slot = page === undefined ? 0 : (page.slots[position % PAGE] as number);
+    const slot = page?.slots[position % PAGE] ?? 0;
     if (page === undefined || slot === 0) {
       throw new Error(`no leaf hash is held for event ${position}: the log has no such event, or it was not loaded`);
     }

@@ -5,7 +5,7 @@
  * not a shift: days before 1970 are negative and a shift refuses them), the commune resolved with `commune_resolution` on
  * (code, era of occurredOn), and the pair family/sign/key of each fact type. Then marks retracted facts.
  */
-import { FACT_DEFINITIONS, TYPED_COLUMNS } from "@kpi/core";
+import { TYPED_COLUMNS } from "@kpi/core";
 import { SHAPES } from "./factShape.js";
 import type { Params } from "./sql.js";
 
@@ -51,41 +51,16 @@ interface FieldReader {
   readonly events: (eventsTable: string, range: string) => string;
 }
 
-/** The SQL type of a field's typed column. */
-const typedSqlType = (name: Field): string => {
+/** The typed column that holds `data.<name>` in a format-2 log. */
+const typedColumnOf = (name: Field) => {
   const c = TYPED_COLUMNS.find((x) => x.field === name);
   if (c === undefined) throw new Error(`no typed column holds data.${name}`);
-  return c.sql;
-};
-
-/**
- * The `data` fields of the fact types whose facts a replay stages (`CatalogStaging`): the types it names, and
- * every type about a kind it stages (whole, or the entities holding its `entityTypes`). Every other typed column
- * is staged NULL, unread: each column of the log read costs a pass over all of its events (30–380 ms at 10 M
- * events, read cold), whatever share of them the replay keeps.
- */
-export const stagedFields = (s: {
-  readonly types: ReadonlySet<string>;
-  readonly wholeKinds: ReadonlySet<string>;
-  readonly entityTypes: ReadonlySet<string>;
-}): ReadonlySet<string> => {
-  const kindOf = new Map<string, string>(FACT_DEFINITIONS.map((d) => [d.type, d.subject]));
-  const kinds = new Set([...s.wholeKinds, ...[...s.entityTypes].flatMap((t) => kindOf.get(t) ?? [])]);
-  const fields = new Set<string>();
-  for (const d of FACT_DEFINITIONS) {
-    if (!s.types.has(d.type) && !kinds.has(d.subject)) continue;
-    for (const f of [...Object.keys(d.required), ...Object.keys(d.optional ?? {})]) fields.add(f);
-  }
-  return fields;
+  return c;
 };
 
 /** Format 2: the log stores each field in a typed column. */
 const typedReader: FieldReader = {
-  field: (name) => {
-    const c = TYPED_COLUMNS.find((x) => x.field === name);
-    if (c === undefined) throw new Error(`no typed column holds data.${name}`);
-    return `e.${c.column}`;
-  },
+  field: (name) => `e.${typedColumnOf(name).column}`,
   events: (eventsTable, range) => `(SELECT * FROM ${eventsTable} e WHERE ${range})`,
 };
 
@@ -137,9 +112,11 @@ export const stageFactsSql = (
 ): string => {
   const reader = typedLog ? typedReader : jsonReader;
   const events = reader.events;
-  // a field no staged fact type carries is staged NULL: its typed column is not read (`stagedFields`)
+  // a format-2 log's typed column of a field no staged fact type carries is not read (`CatalogStaging.fields`)
   const field = (name: Field): string =>
-    !typedLog || fields === undefined || fields.has(name) ? reader.field(name) : `CAST(NULL AS ${typedSqlType(name)})`;
+    !typedLog || fields === undefined || fields.has(name)
+      ? reader.field(name)
+      : `CAST(NULL AS ${typedColumnOf(name).sql})`;
   const range = `e.position > ${p.bind(from)} AND e.position <= ${p.bind(to)}${only === undefined ? "" : ` AND ${only}`}`;
   const reportedOn = `coalesce(${reportedOnColumn ? "e.reported_on" : "CAST(NULL AS DATE)"}, CAST(e.recorded_at AS DATE))`;
   return `
