@@ -13,6 +13,7 @@
  */
 import { hash } from "node:crypto";
 import { canonicalFact, type Fact } from "../facts/index.js";
+import { writeUtf8 } from "./bufferText.js";
 
 export const GENESIS_HASH: Buffer = Buffer.alloc(32);
 
@@ -37,7 +38,7 @@ export const chainHash = (
   const most = prev.length + 3 * text.length; // a UTF-16 code unit is at most 3 bytes of UTF-8
   if (scratch.length < most) scratch = Buffer.allocUnsafe(2 * most);
   scratch.set(prev, 0);
-  const n = scratch.write(text, prev.length, "utf8");
+  const n = writeUtf8(scratch, text, prev.length);
   return hash("sha256", scratch.subarray(0, prev.length + n), "buffer");
 };
 

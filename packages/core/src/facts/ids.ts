@@ -47,8 +47,22 @@ export const FIRST_DAY = "1900-01-01";
 export const LAST_DAY = "2100-12-31";
 const DATE_EXPECTED = `a calendar date YYYY-MM-DD from ${FIRST_DAY} to ${LAST_DAY}`;
 
+/**
+ * Days found good so far (every day from FIRST_DAY to LAST_DAY is about 73,000 of them): a file of millions of
+ * facts names the same few thousand days over and over, and a look-up costs less than the pattern and the
+ * calendar.
+ */
+const goodDays = new Set<string>();
+
 /** Why `u` is not a calendar day `YYYY-MM-DD` from `FIRST_DAY` to `LAST_DAY`, or `undefined` when it is one. */
 export const isoDateProblem = (u: unknown): string | undefined => {
+  if (typeof u === "string" && goodDays.has(u)) return undefined;
+  const problem = dayProblem(u);
+  if (problem === undefined) goodDays.add(u as string);
+  return problem;
+};
+
+const dayProblem = (u: unknown): string | undefined => {
   const m = typeof u === "string" ? ISO_DATE.exec(u) : null;
   if (m === null) return `expected ${DATE_EXPECTED}, got ${showValue(u)}`;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];

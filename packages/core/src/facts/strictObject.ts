@@ -29,12 +29,21 @@ export const strictObject = <R extends t.Props, O extends t.Props = Record<never
   const expected =
     names.length === 0 ? "an empty object {} (this type has no fields)" : `an object with the fields ${list(names)}`;
   const accepted = names.length === 0 ? `${name} has no fields; send {}` : `the fields of ${name} are ${list(names)}`;
+  // the fields as arrays once: `is` runs for every fact an import reads
+  const requiredFields = Object.entries(required);
+  const optionalFields = Object.entries(optional);
   const is = (u: unknown): u is StrictOf<R, O> => {
     if (typeof u !== "object" || u === null || Array.isArray(u)) return false;
     const o = u as Record<string, unknown>;
-    for (const k of Object.keys(o)) if (!known.has(k)) return false;
-    for (const [k, c] of Object.entries(required)) if (!c.is(o[k])) return false;
-    for (const [k, c] of Object.entries(optional)) if (Object.hasOwn(o, k) && !c.is(o[k])) return false;
+    for (const k in o) if (Object.hasOwn(o, k) && !known.has(k)) return false;
+    for (let i = 0; i < requiredFields.length; i++) {
+      const [k, c] = requiredFields[i] as [string, t.Mixed];
+      if (!c.is(o[k])) return false;
+    }
+    for (let i = 0; i < optionalFields.length; i++) {
+      const [k, c] = optionalFields[i] as [string, t.Mixed];
+      if (Object.hasOwn(o, k) && !c.is(o[k])) return false;
+    }
     return true;
   };
   const codec = new t.Type<StrictOf<R, O>, StrictOf<R, O>, unknown>(

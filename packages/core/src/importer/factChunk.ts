@@ -8,7 +8,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { FP1, FP2, fingerprintInto } from "../eventLog/fingerprintTable.js";
 import { canonicalFactParts, type Fact, type FieldError } from "../facts/index.js";
 import type { FileFormat } from "./readFactLines.js";
-import { factOfCsvLine, factOfNdjsonLine, notUtf8 } from "./readFactLines.js";
+import { type FactWithParts, factOfCsvLine, factPartsOfNdjsonLine, notUtf8 } from "./readFactLines.js";
 import { splitLines } from "./utf8Lines.js";
 
 export interface FactChunkTask {
@@ -30,11 +30,23 @@ export interface BadLine {
   readonly errors: readonly FieldError[];
 }
 
-/** The facts of a chunk, in file order, with their lines; parallel arrays, cheap to pass between threads. */
+/**
+ * The facts of a chunk, in file order, with their lines; parallel arrays, cheap to pass between threads. A fact
+ * travels as its envelope's strings and its canonical JSON, whose `data` part the receiving thread parses
+ * (`factAt`): a structured clone of the fact objects themselves cost several times as much, on both threads.
+ */
 export interface FactChunk {
   /** Lines in the chunk, blank ones included. */
   readonly lineCount: number;
-  readonly facts: Fact[];
+  /** How many facts the chunk holds: the length of every array below but `bad`. */
+  readonly count: number;
+  readonly ids: string[];
+  readonly types: string[];
+  readonly subjects: string[];
+  readonly occurredOns: string[];
+  /** Each fact's `reportedOn`, "" when it has none. */
+  readonly reportedOns: string[];
+  readonly sources: string[];
   readonly lines: number[];
   /** Where each fact's line lies in the chunk's bytes (without its "\r\n"): `[starts[i], ends[i])`. */
   readonly starts: number[];
@@ -56,10 +68,43 @@ const hasBom = (b: Uint8Array) => b[0] === 0xef && b[1] === 0xbb && b[2] === 0xb
 export const lineText = (bytes: Uint8Array, start: number, end: number): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString("utf8");
 
+/**
+ * Fact `i` of a chunk, as it was decoded (its `data` read back from its canonical JSON, which gives the same
+ * values).
+ */
+export const factAt = (c: FactChunk, i: number): Fact => {
+  const canonical = c.canonicals[i] as string;
+  const data = JSON.parse(canonical.slice(8, 8 + (c.dataLengths[i] as number))) as unknown;
+  const reportedOn = c.reportedOns[i] as string;
+  const envelope = {
+    id: c.ids[i],
+    type: c.types[i],
+    subject: c.subjects[i],
+    occurredOn: c.occurredOns[i],
+    ...(reportedOn === "" ? {} : { reportedOn }),
+    source: c.sources[i],
+    data,
+  };
+  return envelope as Fact;
+};
+
+/** Every fact of a chunk (`factAt`). */
+export const chunkFacts = (c: FactChunk): Fact[] => Array.from({ length: c.count }, (_, i) => factAt(c, i));
+
+const csvFactParts = (text: string, header: readonly string[]): E.Either<readonly FieldError[], FactWithParts> => {
+  const r = factOfCsvLine(text, header);
+  return E.isLeft(r) ? r : E.right({ fact: r.right, ...canonicalFactParts(r.right) });
+};
+
 export const readFactChunk = (task: FactChunkTask): FactChunk => {
-  const out: FactChunk = {
+  const out: Omit<FactChunk, "count"> = {
     lineCount: 0,
-    facts: [],
+    ids: [],
+    types: [],
+    subjects: [],
+    occurredOns: [],
+    reportedOns: [],
+    sources: [],
     lines: [],
     starts: [],
     ends: [],
@@ -84,17 +129,22 @@ export const readFactChunk = (task: FactChunkTask): FactChunk => {
       const errors = E.isLeft(bad.result) ? bad.result.left : [];
       // its own copy: a view of the chunk would take the whole chunk along to the thread it is sent to
       const bytes = l.bytes.slice();
-      out.bad.push({ before: out.facts.length, line: l.line, text: bad.text, bytes, errors });
+      out.bad.push({ before: out.ids.length, line: l.line, text: bad.text, bytes, errors });
       continue;
     }
     if (l.text.trim() === "") continue;
-    const r = header === undefined ? factOfNdjsonLine(l.text) : factOfCsvLine(l.text, header);
+    const r = header === undefined ? factPartsOfNdjsonLine(l.text) : csvFactParts(l.text, header);
     if (E.isLeft(r)) {
-      out.bad.push({ before: out.facts.length, line: l.line, text: l.text, errors: r.left });
+      out.bad.push({ before: out.ids.length, line: l.line, text: l.text, errors: r.left });
       continue;
     }
-    const parts = canonicalFactParts(r.right);
-    out.facts.push(r.right);
+    const { fact: f, ...parts } = r.right;
+    out.ids.push(f.id);
+    out.types.push(f.type);
+    out.subjects.push(f.subject);
+    out.occurredOns.push(f.occurredOn);
+    out.reportedOns.push(f.reportedOn ?? "");
+    out.sources.push(f.source);
     out.lines.push(l.line);
     const end = newline < 0 ? bytes.length : newline;
     out.starts.push(start === 0 && task.atStart && hasBom(bytes) ? 3 : start);
@@ -104,5 +154,5 @@ export const readFactChunk = (task: FactChunkTask): FactChunk => {
     fingerprintInto(parts.canonical);
     out.contents.push(FP1, FP2);
   }
-  return { ...out, lineCount };
+  return { ...out, lineCount, count: out.ids.length };
 };

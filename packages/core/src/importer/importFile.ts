@@ -18,7 +18,7 @@ import { createWriteStream, statSync, type WriteStream } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";
 import { type AppendError, type AppendOptions, describeAppendError, type EventLog } from "../eventLog/index.js";
 import type { Fact, FieldError, Position } from "../facts/index.js";
-import { lineText } from "./factChunk.js";
+import { factAt, lineText } from "./factChunk.js";
 import { factChunksOfFile, type ImportPipelineOptions } from "./factChunksOfFile.js";
 import { type FileFormat, formatOf } from "./readFactLines.js";
 
@@ -178,19 +178,19 @@ export const importFile = async (log: EventLog, file: string, options: ImportOpt
         break;
       }
       bytesRead = c.bytesRead;
-      const { facts, lines: factLines, starts, ends, canonicals, dataLengths, bad, contents } = c.chunk;
+      const { count, lines: factLines, starts, ends, canonicals, dataLengths, bad, contents } = c.chunk;
       let b = 0;
-      for (let i = 0; i <= facts.length; i++) {
+      for (let i = 0; i <= count; i++) {
         for (let x = bad[b]; x !== undefined && x.before === i; x = bad[++b]) {
           lines++;
           reject(x.text, lineErrors(x.line, x.errors), x.bytes);
           if (!skip) failed = true;
         }
-        if (i === facts.length) break;
+        if (i === count) break;
         lines++;
         if (failed) continue; // keep reading to report every bad line, but append nothing more
         const canonical = canonicals[i] as string;
-        batch.push(facts[i] as Fact);
+        batch.push(factAt(c.chunk, i));
         batchParts.push({
           canonical,
           data: canonical.slice(8, 8 + (dataLengths[i] as number)),

@@ -11,7 +11,15 @@
  * expected one does (`fatal`): without it no record can be read.
  */
 import * as E from "fp-ts/lib/Either.js";
-import { decodeFact, type Fact, type FieldError, parseFactJson } from "../facts/index.js";
+import {
+  acceptedFact,
+  canonicalFactParts,
+  decodeFact,
+  type Fact,
+  type FieldError,
+  jsonShapeProblem,
+  parseFactJson,
+} from "../facts/index.js";
 import { invalidUtf8Reason, type Utf8Line, utf8LinesOfFile } from "./utf8Lines.js";
 
 export interface FactLine {
@@ -49,8 +57,70 @@ export const notUtf8 = (l: Utf8Line & { bytes: Uint8Array }, bytesRead: number):
   bytesRead,
 });
 
+/** A fact read from its line, with its canonical JSON and that of its `data` (`canonicalFactParts`). */
+export interface FactWithParts {
+  readonly fact: Fact;
+  readonly canonical: string;
+  readonly data: string;
+}
+
+/** How many times `"` occurs in `s`. */
+const quotesIn = (s: string): number => {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 34) n++;
+  return n;
+};
+
+/**
+ * How many quotes the canonical JSON of a fact holds when none of its strings needs escaping: two for each key
+ * and each string value. The envelope has six keys (seven with `reportedOn`) and five string values (six).
+ */
+const quotesOfFact = (f: Fact): number => {
+  let n = f.reportedOn === undefined ? 22 : 26;
+  const data = f.data as Readonly<Record<string, unknown>>;
+  for (const k in data) n += typeof data[k] === "string" ? 4 : 2;
+  return n;
+};
+
+/**
+ * Whether the JSON `text`, which parses to the fact `value`, has no key twice in one object. A text without a
+ * backslash has a quote only at either end of each of its strings, and its value's strings hold no quote,
+ * backslash or control character: a key given twice adds at least its two quotes to the text that the value
+ * lacks (`quotesOfFact`). Otherwise `JSON.stringify`, which writes each key of the value once, gives the text
+ * back only when it has no key twice; and when it does not, the scan says.
+ */
+const noKeyTwice = (text: string, value: Fact): boolean =>
+  text.indexOf("\\") < 0
+    ? quotesIn(text) === quotesOfFact(value)
+    : JSON.stringify(value) === text || jsonShapeProblem(text) === undefined;
+
+/**
+ * The fact on one NDJSON line (not blank, valid UTF-8) with its canonical parts, or every reason it is not one.
+ * The usual line is read the fast way: `JSON.parse`, then `acceptedFact` (a fact nests no deeper than its fields),
+ * then `noKeyTwice`. A line refused on the way is read again the careful way (`factOfNdjsonLineCarefully`), which
+ * says why; a line is accepted here exactly when it is there, as the same fact.
+ */
+export const factPartsOfNdjsonLine = (text: string): E.Either<readonly FieldError[], FactWithParts> => {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  const fact = acceptedFact(value);
+  if (fact !== undefined && noKeyTwice(text, fact)) return E.right({ fact, ...canonicalFactParts(fact) });
+  const careful = factOfNdjsonLineCarefully(text);
+  return E.isLeft(careful) ? careful : E.right({ fact: careful.right, ...canonicalFactParts(careful.right) });
+};
+
 /** The fact on one NDJSON line (not blank, valid UTF-8), or every reason it is not one. */
 export const factOfNdjsonLine = (text: string): E.Either<readonly FieldError[], Fact> => {
+  const r = factPartsOfNdjsonLine(text);
+  return E.isLeft(r) ? r : E.right(r.right.fact);
+};
+
+/** `factOfNdjsonLine` the careful way: the text's shape, then `JSON.parse`, then decoding, each saying why. */
+export const factOfNdjsonLineCarefully = (text: string): E.Either<readonly FieldError[], Fact> => {
   const json = parseFactJson(text);
   return E.isLeft(json) ? json : decoded(json.right);
 };

@@ -14,21 +14,17 @@ import { TYPED_COLUMNS, typedFieldPathsSql, typedFromDataSql } from "./typedColu
 /**
  * One event's row: position, stream revision, recordedAt, hash (hex), subject key, the content fingerprint's two
  * halves (`c2` written unsigned), id, type, subject, occurredOn, source, reportedOn (empty: none), and the canonical
- * JSON of `data` last. Ends with a line break.
+ * JSON of `data` last. Ends with a line break. It is written in three parts (`CsvStager.addEvent`): the text before
+ * the hash (`eventTsvHead`), the hash's bytes, written as hex straight into the stager's buffer, and the text after
+ * it (`eventTsvTail`).
  */
-export const eventTsvRow = (
-  position: number,
-  streamRevision: number,
-  recordedAt: string,
-  hash: Buffer,
-  subjectKey: number,
-  content: readonly [number, number],
-  f: Fact,
-  data: string,
-): string =>
-  `${position}\t${streamRevision}\t${recordedAt}\t${hash.toString("hex")}\t${subjectKey}\t${content[0]}\t${
-    content[1] >>> 0
-  }\t${f.id}\t${f.type}\t${f.subject}\t${f.occurredOn}\t${f.source}\t${f.reportedOn ?? ""}\t${data}\n`;
+export const eventTsvHead = (position: number, streamRevision: number, recordedAt: string): string =>
+  `${position}\t${streamRevision}\t${recordedAt}\t`;
+
+export const eventTsvTail = (subjectKey: number, content: readonly [number, number], f: Fact, data: string): string =>
+  `\t${subjectKey}\t${content[0]}\t${content[1] >>> 0}\t${f.id}\t${f.type}\t${f.subject}\t${f.occurredOn}\t${f.source}\t${
+    f.reportedOn ?? ""
+  }\t${data}\n`;
 
 /** A subject dictionary row: key, subject. Ends with a line break. */
 export const subjectTsvRow = (key: number, subject: string): string => `${key}\t${subject}\n`;

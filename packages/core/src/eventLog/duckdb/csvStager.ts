@@ -11,6 +11,7 @@ import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { writeUtf8 } from "../bufferText.js";
 import { storageAdvice } from "../storageAdvice.js";
 import { insertEventsTsvSql, insertSubjectsTsvSql } from "./csvRows.js";
 
@@ -36,20 +37,47 @@ export const removeLeftoverFolders = (path: string): void => {
   for (const n of names) if (n.startsWith(prefix)) rmSync(join(dir, n), { recursive: true, force: true });
 };
 
+const HEX_DIGITS = Buffer.from("0123456789abcdef", "latin1");
+
 /** Text written into a buffer as it comes (so each row's string dies young), the buffer grown as needed. */
 class TextBuffer {
   private buf = Buffer.allocUnsafe(1 << 20);
   length = 0;
   rows = 0;
 
-  add(text: string): void {
-    if (this.buf.length - this.length < 3 * text.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.length + 3 * text.length));
-      this.buf.copy(bigger, 0, 0, this.length);
-      this.buf = bigger;
+  private room(bytes: number): void {
+    if (this.buf.length - this.length >= bytes) return;
+    const bigger = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.length + bytes));
+    this.buf.copy(bigger, 0, 0, this.length);
+    this.buf = bigger;
+  }
+
+  /** Text, part of a row (`endRow` counts it). */
+  write(text: string): void {
+    this.room(3 * text.length);
+    this.length += writeUtf8(this.buf, text, this.length);
+  }
+
+  /** Bytes as lower-case hex digits, part of a row: no string made for them. */
+  writeHex(bytes: Uint8Array): void {
+    this.room(2 * bytes.length);
+    const buf = this.buf;
+    let at = this.length;
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i] as number;
+      buf[at++] = HEX_DIGITS[b >>> 4] as number;
+      buf[at++] = HEX_DIGITS[b & 15] as number;
     }
-    this.length += this.buf.write(text, this.length, "utf8");
+    this.length = at;
+  }
+
+  endRow(): void {
     this.rows++;
+  }
+
+  add(text: string): void {
+    this.write(text);
+    this.endRow();
   }
 
   /** The text so far, in a buffer of its own; this one starts again empty. */
@@ -103,8 +131,12 @@ export class CsvStager {
     return this.sent > 0 || this.events.rows > 0;
   }
 
-  addEvent(row: string): void {
-    this.events.add(row);
+  /** An event's row (`eventTsvHead`, the hash, `eventTsvTail`). */
+  addEvent(head: string, hash: Uint8Array, tail: string): void {
+    this.events.write(head);
+    this.events.writeHex(hash);
+    this.events.write(tail);
+    this.events.endRow();
   }
 
   addSubject(row: string): void {

@@ -35,7 +35,7 @@ import { FP1, FP2, fingerprint, fingerprintUtf8Into } from "../fingerprintTable.
 import { follow } from "../follow.js";
 import { chainHash, GENESIS_HASH } from "../hashChain.js";
 import { storageAdvice } from "../storageAdvice.js";
-import { eventTsvRow, subjectTsvRow } from "./csvRows.js";
+import { eventTsvHead, eventTsvTail, subjectTsvRow } from "./csvRows.js";
 import { CsvStager, removeLeftoverFolders } from "./csvStager.js";
 import { type IndexSnapshot, readIndexSnapshot, snapshotPath, writeIndexSnapshot } from "./indexSnapshot.js";
 import { FactIndex, fingerprintToBigInt, type IndexedFact, SourceCodes, StreamRevisions } from "./logIndex.js";
@@ -832,11 +832,24 @@ export class DuckDbEventLog implements Port.EventLog {
       write: async (plan, recordedAt) => {
         // each fact's content fingerprint, once: the index keeps it, the events table stores it
         const contents = plan.rows.map((r) => r.content ?? fingerprint(r.canonical));
-        // each row's subject key, given (or found) once as the row is written: the index keeps it too
-        const keys =
-          stager.used || plan.rows.length >= (this.options.stageFromRows ?? STAGE_FROM_ROWS)
-            ? await this.stageRows(stager, plan.rows, contents, recordedAt)
-            : await this.writeRows(plan.rows, contents, recordedAt);
+        // each touched stream's revision before this batch, while the session is small enough to undo one by one
+        if (
+          revisionsBefore !== undefined &&
+          revisionsBefore.size + plan.revisions.size > (this.options.undoLimit ?? MAX_UNDO_IDS)
+        ) {
+          revisionsBefore = undefined;
+        }
+        if (revisionsBefore !== undefined) {
+          for (const s of plan.revisions.keys()) {
+            if (!revisionsBefore.has(s)) revisionsBefore.set(s, this.revisions.get(s));
+          }
+        }
+        // each row's subject key, given (or found) once as the row is written: the index keeps it too. Staged
+        // rows also set their streams' revisions, in the same look-up of the subject.
+        const staged = stager.used || plan.rows.length >= (this.options.stageFromRows ?? STAGE_FROM_ROWS);
+        const keys = staged
+          ? await this.stageRows(stager, plan.rows, contents, recordedAt)
+          : await this.writeRows(plan.rows, contents, recordedAt);
         if (added !== undefined && added.length + plan.rows.length > (this.options.undoLimit ?? MAX_UNDO_IDS))
           added = undefined;
         for (const [i, r] of plan.rows.entries()) {
@@ -852,16 +865,7 @@ export class DuckDbEventLog implements Port.EventLog {
             this.ids.markRetracted(target);
           }
         }
-        if (
-          revisionsBefore !== undefined &&
-          revisionsBefore.size + plan.revisions.size > (this.options.undoLimit ?? MAX_UNDO_IDS)
-        ) {
-          revisionsBefore = undefined;
-        }
-        for (const [s, rev] of plan.revisions) {
-          if (revisionsBefore !== undefined && !revisionsBefore.has(s)) revisionsBefore.set(s, this.revisions.get(s));
-          this.revisions.set(s, rev);
-        }
+        if (!staged) for (const [s, rev] of plan.revisions) this.revisions.set(s, rev);
       },
       commit: async (head, lastHash) => {
         try {
@@ -929,7 +933,7 @@ export class DuckDbEventLog implements Port.EventLog {
 
   /**
    * Stages planned rows as text (`csvRows.ts`) with their subject keys: subjects first seen here get the next keys
-   * and a dictionary row, as with `writeRows`. Returns each row's key.
+   * and a dictionary row, as with `writeRows`; sets each stream's revision. Returns each row's key.
    */
   private async stageRows(
     stager: CsvStager,
@@ -942,12 +946,24 @@ export class DuckDbEventLog implements Port.EventLog {
     try {
       for (const [i, r] of rows.entries()) {
         const subject = r.fact.subject;
-        const known = fresh.length;
-        const key = this.subjectKeyOf(subject, fresh);
+        // one look-up of the subject for its key and its stream's revision (the last row of a stream sets the
+        // revision the plan gives it)
+        const slot = this.revisions.enter(subject);
+        let key = this.revisions.keyAt(slot);
+        if (key === 0) {
+          key = ++this.subjectCount;
+          this.revisions.setKeyAt(slot, key);
+          fresh.push([subject, key]);
+          stager.addSubject(subjectTsvRow(key, subject));
+        }
+        this.revisions.setRevisionAt(slot, r.streamRevision);
         keys.push(key);
-        if (fresh.length > known) stager.addSubject(subjectTsvRow(key, subject));
         const content = contents[i] as readonly [number, number];
-        stager.addEvent(eventTsvRow(r.position, r.streamRevision, recordedAt, r.hash, key, content, r.fact, r.data));
+        stager.addEvent(
+          eventTsvHead(r.position, r.streamRevision, recordedAt),
+          r.hash,
+          eventTsvTail(key, content, r.fact, r.data),
+        );
       }
       await stager.maybeFlush();
       return keys;

@@ -123,6 +123,30 @@ export class StreamRevisions {
     this.subjectKeys[i] = key;
   }
 
+  /**
+   * The slot of `subject`, which enters the table (revision -1, no key) if it was not there: one look-up for
+   * `keyAt`, `setKeyAt` and `setRevisionAt`. A slot holds only until the next subject enters (the table may grow).
+   */
+  enter(subject: string): number {
+    return this.slotFor(subject);
+  }
+
+  keyAt(slot: number): number {
+    return this.subjectKeys[slot] as number;
+  }
+
+  setKeyAt(slot: number, key: number): void {
+    this.subjectKeys[slot] = key;
+  }
+
+  revisionAt(slot: number): number {
+    return this.revs[slot] as number;
+  }
+
+  setRevisionAt(slot: number, revision: number): void {
+    this.revs[slot] = revision;
+  }
+
   /** The slot holding `subject`, which enters the table (revision -1, no key) if it was not there. */
   private slotFor(subject: string): number {
     fingerprintInto(subject);
