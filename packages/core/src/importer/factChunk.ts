@@ -76,15 +76,26 @@ export const factAt = (c: FactChunk, i: number): Fact => {
   const canonical = c.canonicals[i] as string;
   const data = JSON.parse(canonical.slice(8, 8 + (c.dataLengths[i] as number))) as unknown;
   const reportedOn = c.reportedOns[i] as string;
-  const envelope = {
-    id: c.ids[i],
-    type: c.types[i],
-    subject: c.subjects[i],
-    occurredOn: c.occurredOns[i],
-    ...(reportedOn === "" ? {} : { reportedOn }),
-    source: c.sources[i],
-    data,
-  };
+  // two literals rather than a spread: this runs for every fact an import appends
+  const envelope =
+    reportedOn === ""
+      ? {
+          id: c.ids[i],
+          type: c.types[i],
+          subject: c.subjects[i],
+          occurredOn: c.occurredOns[i],
+          source: c.sources[i],
+          data,
+        }
+      : {
+          id: c.ids[i],
+          type: c.types[i],
+          subject: c.subjects[i],
+          occurredOn: c.occurredOns[i],
+          reportedOn,
+          source: c.sources[i],
+          data,
+        };
   return envelope as Fact;
 };
 
