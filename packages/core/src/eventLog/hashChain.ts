@@ -13,7 +13,7 @@
  */
 import { hash } from "node:crypto";
 import { canonicalFact, type Fact } from "../facts/index.js";
-import { writeUtf8 } from "./bufferText.js";
+import { LastTextBytes, writeDecimal, writeUtf8 } from "./bufferText.js";
 
 export const GENESIS_HASH: Buffer = Buffer.alloc(32);
 
@@ -22,6 +22,8 @@ export const chainBytes = (position: number, recordedAt: string, streamRevision:
 
 /** Holds `hash_{p-1} ‖ UTF-8(…)` while it is hashed; grown as needed, never shrunk (an import reuses it per fact). */
 let scratch = Buffer.allocUnsafe(1 << 14);
+const recordedAtBytes = new LastTextBytes();
+const NEWLINE = 0x0a;
 
 /**
  * One SHA-256 over the previous hash and the event's bytes, written into one reused buffer: the same digest
@@ -34,12 +36,20 @@ export const chainHash = (
   streamRevision: number,
   canonical: string,
 ): Buffer => {
-  const text = chainBytes(position, recordedAt, streamRevision, canonical);
-  const most = prev.length + 3 * text.length; // a UTF-16 code unit is at most 3 bytes of UTF-8
+  // the numbers and recordedAt written as bytes, the canonical JSON encoded once: no string of the whole
+  const at = recordedAtBytes.of(recordedAt);
+  const most = prev.length + 44 + at.length + 3 * canonical.length; // 2 × 16 digits, 3 line ends; ≤ 3 bytes a unit
   if (scratch.length < most) scratch = Buffer.allocUnsafe(2 * most);
   scratch.set(prev, 0);
-  const n = writeUtf8(scratch, text, prev.length);
-  return hash("sha256", scratch.subarray(0, prev.length + n), "buffer");
+  let n = writeDecimal(scratch, position, prev.length);
+  scratch[n++] = NEWLINE;
+  scratch.set(at, n);
+  n += at.length;
+  scratch[n++] = NEWLINE;
+  n = writeDecimal(scratch, streamRevision, n);
+  scratch[n++] = NEWLINE;
+  n += writeUtf8(scratch, canonical, n);
+  return hash("sha256", scratch.subarray(0, n), "buffer");
 };
 
 export const eventHash = (

@@ -15,12 +15,13 @@ describe("chainHash", () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ minLength: 32, maxLength: 32 }),
-        fc.nat(),
-        fc.nat(),
+        fc.oneof(fc.nat(), fc.maxSafeNat()),
+        fc.oneof(fc.nat(9), fc.nat(), fc.maxSafeNat()),
         // any UTF-16 (lone surrogates too), and long texts that outgrow the reused buffer
         fc.oneof(fc.string({ unit: "binary" }), fc.string({ unit: "grapheme", minLength: 6000, maxLength: 12000 })),
-        (prev, p, rev, canonical) => {
-          const at = "2026-12-05T12:00:00.000Z";
+        // the same recordedAt as the event before, or another
+        fc.constantFrom("2026-12-05T12:00:00.000Z", "2026-12-05T12:00:00.001Z"),
+        (prev, p, rev, canonical, at) => {
           expect(chainHash(prev, p, at, rev, canonical)).toEqual(byDefinition(prev, p, at, rev, canonical));
         },
       ),

@@ -14,13 +14,9 @@ import { TYPED_COLUMNS, typedFieldPathsSql, typedFromDataSql } from "./typedColu
 /**
  * One event's row: position, stream revision, recordedAt, hash (hex), subject key, the content fingerprint's two
  * halves (`c2` written unsigned), id, type, subject, occurredOn, source, reportedOn (empty: none), and the canonical
- * JSON of `data` last. Ends with a line break. It is written in three parts (`CsvStager.addEvent`): the text before
- * the hash (`eventTsvHead`), the hash's bytes, written as hex straight into the stager's buffer, and the text after
- * it (`eventTsvTail`).
+ * JSON of `data` last. Ends with a line break. The stager writes the first four as bytes (`CsvStager.addEvent`);
+ * the rest, from the tab before the subject key to the line break, is `eventTsvTail`.
  */
-export const eventTsvHead = (position: number, streamRevision: number, recordedAt: string): string =>
-  `${position}\t${streamRevision}\t${recordedAt}\t`;
-
 export const eventTsvTail = (subjectKey: number, content: readonly [number, number], f: Fact, data: string): string =>
   `\t${subjectKey}\t${content[0]}\t${content[1] >>> 0}\t${f.id}\t${f.type}\t${f.subject}\t${f.occurredOn}\t${f.source}\t${
     f.reportedOn ?? ""

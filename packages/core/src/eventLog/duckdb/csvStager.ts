@@ -11,7 +11,7 @@ import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { writeUtf8 } from "../bufferText.js";
+import { LastTextBytes, writeDecimal, writeUtf8 } from "../bufferText.js";
 import { storageAdvice } from "../storageAdvice.js";
 import { insertEventsTsvSql, insertSubjectsTsvSql } from "./csvRows.js";
 
@@ -69,6 +69,24 @@ class TextBuffer {
       buf[at++] = HEX_DIGITS[b & 15] as number;
     }
     this.length = at;
+  }
+
+  /** A non-negative integer in decimal, part of a row. */
+  writeDecimal(n: number): void {
+    this.room(24);
+    this.length = writeDecimal(this.buf, n, this.length);
+  }
+
+  /** Bytes as they are, part of a row. */
+  writeBytes(bytes: Uint8Array): void {
+    this.room(bytes.length);
+    this.buf.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  writeTab(): void {
+    this.room(1);
+    this.buf[this.length++] = 9;
   }
 
   endRow(): void {
@@ -131,12 +149,23 @@ export class CsvStager {
     return this.sent > 0 || this.events.rows > 0;
   }
 
-  /** An event's row (`eventTsvHead`, the hash, `eventTsvTail`). */
-  addEvent(head: string, hash: Uint8Array, tail: string): void {
-    this.events.write(head);
-    this.events.writeHex(hash);
-    this.events.write(tail);
-    this.events.endRow();
+  private readonly recordedAt = new LastTextBytes();
+
+  /**
+   * An event's row (`eventTsvRow`): position, stream revision and recordedAt written as bytes, the hash as hex,
+   * then `tail` (`eventTsvTail`).
+   */
+  addEvent(position: number, streamRevision: number, recordedAt: string, hash: Uint8Array, tail: string): void {
+    const e = this.events;
+    e.writeDecimal(position);
+    e.writeTab();
+    e.writeDecimal(streamRevision);
+    e.writeTab();
+    e.writeBytes(this.recordedAt.of(recordedAt));
+    e.writeTab();
+    e.writeHex(hash);
+    e.write(tail);
+    e.endRow();
   }
 
   addSubject(row: string): void {

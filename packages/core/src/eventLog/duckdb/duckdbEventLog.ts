@@ -35,7 +35,7 @@ import { FP1, FP2, fingerprint, fingerprintUtf8Into } from "../fingerprintTable.
 import { follow } from "../follow.js";
 import { chainHash, GENESIS_HASH } from "../hashChain.js";
 import { storageAdvice } from "../storageAdvice.js";
-import { eventTsvHead, eventTsvTail, subjectTsvRow } from "./csvRows.js";
+import { eventTsvTail, subjectTsvRow } from "./csvRows.js";
 import { CsvStager, removeLeftoverFolders } from "./csvStager.js";
 import { type IndexSnapshot, readIndexSnapshot, snapshotPath, writeIndexSnapshot } from "./indexSnapshot.js";
 import { FactIndex, fingerprintToBigInt, type IndexedFact, SourceCodes, StreamRevisions } from "./logIndex.js";
@@ -959,11 +959,7 @@ export class DuckDbEventLog implements Port.EventLog {
         this.revisions.setRevisionAt(slot, r.streamRevision);
         keys.push(key);
         const content = contents[i] as readonly [number, number];
-        stager.addEvent(
-          eventTsvHead(r.position, r.streamRevision, recordedAt),
-          r.hash,
-          eventTsvTail(key, content, r.fact, r.data),
-        );
+        stager.addEvent(r.position, r.streamRevision, recordedAt, r.hash, eventTsvTail(key, content, r.fact, r.data));
       }
       await stager.maybeFlush();
       return keys;

@@ -226,11 +226,7 @@ describe("rows staged as files", () => {
     await conn.run("CREATE TABLE events (position BIGINT)");
     const path = join(dir, "broken.duckdb");
     const stager = new CsvStager(conn, "", path, 10);
-    stager.addEvent(
-      "1\t0\t2026-12-06T06:00:00.000Z\t",
-      Uint8Array.of(0),
-      "\t1\t1\t2\tid\tT\ts\t2024-01-01\tsrc\t\t{}\n",
-    );
+    stager.addEvent(1, 0, "2026-12-06T06:00:00.000Z", Uint8Array.of(0), "\t1\t1\t2\tid\tT\ts\t2024-01-01\tsrc\t\t{}\n");
     const failed = await stager.finish().then(
       () => undefined,
       (e: unknown) => e as Error,
