@@ -38,7 +38,7 @@ export const strictObject = <R extends t.Props, O extends t.Props = Record<never
     for (const k in o) if (Object.hasOwn(o, k) && !known.has(k)) return false;
     for (let i = 0; i < requiredFields.length; i++) {
       const [k, c] = requiredFields[i] as [string, t.Mixed];
-      if (!c.is(o[k])) return false;
+      if (!c.is(Object.hasOwn(o, k) ? o[k] : undefined)) return false; // as the decoder reads it
     }
     for (let i = 0; i < optionalFields.length; i++) {
       const [k, c] = optionalFields[i] as [string, t.Mixed];

@@ -99,9 +99,6 @@ export const factAt = (c: FactChunk, i: number): Fact => {
   return envelope as Fact;
 };
 
-/** Every fact of a chunk (`factAt`). */
-export const chunkFacts = (c: FactChunk): Fact[] => Array.from({ length: c.count }, (_, i) => factAt(c, i));
-
 const csvFactParts = (text: string, header: readonly string[]): E.Either<readonly FieldError[], FactWithParts> => {
   const r = factOfCsvLine(text, header);
   return E.isLeft(r) ? r : E.right({ fact: r.right, ...canonicalFactParts(r.right) });

@@ -32,7 +32,7 @@ const fileSql = (file: string): string => `'${file.replaceAll("'", "''")}'`;
 const columnsSql = (columns: readonly (readonly [string, string])[]): string =>
   `columns = {${columns.map(([n, t]) => `'${n}': '${t}'`).join(", ")}}`;
 
-/** Inserts a file of `eventTsvRow`s into `${db}events`, in file order, deriving the typed columns from `data`. */
+/** Inserts a file of events' rows (above) into `${db}events`, in file order, deriving the typed columns from `data`. */
 export const insertEventsTsvSql = (db: string, file: string): string => {
   const columns = [
     ["position", "BIGINT"],

@@ -152,7 +152,7 @@ export class CsvStager {
   private readonly recordedAt = new LastTextBytes();
 
   /**
-   * An event's row (`eventTsvRow`): position, stream revision and recordedAt written as bytes, the hash as hex,
+   * An event's row (`csvRows.ts`): position, stream revision and recordedAt written as bytes, the hash as hex,
    * then `tail` (`eventTsvTail`).
    */
   addEvent(position: number, streamRevision: number, recordedAt: string, hash: Uint8Array, tail: string): void {

@@ -308,6 +308,9 @@ describe("one index for the log and its open session", () => {
   it.each([
     ["a small session, taken out one by one", {}],
     ["a large session, the indexes read again", { undoLimit: 2 }],
+    // rows staged as files set their streams' revisions as they are written: taken back the same ways
+    ["a small staged session", { stageFromRows: 1 }],
+    ["a large staged session", { undoLimit: 2, stageFromRows: 1 }],
   ])("forgets the facts, retraction marks, stream revisions and subject keys of %s", async (_, o) => {
     const log = await DuckDbEventLog.open(fresh(), { ...save, ...o });
     try {

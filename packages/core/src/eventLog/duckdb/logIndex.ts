@@ -139,10 +139,6 @@ export class StreamRevisions {
     this.subjectKeys[slot] = key;
   }
 
-  revisionAt(slot: number): number {
-    return this.revs[slot] as number;
-  }
-
   setRevisionAt(slot: number, revision: number): void {
     this.revs[slot] = revision;
   }
