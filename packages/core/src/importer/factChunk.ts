@@ -6,9 +6,9 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import { FP1, FP2, fingerprintInto } from "../eventLog/fingerprintTable.js";
-import { canonicalFactParts, type Fact, type FieldError } from "../facts/index.js";
+import type { Fact, FieldError } from "../facts/index.js";
 import type { FileFormat } from "./readFactLines.js";
-import { type FactWithParts, factOfCsvLine, factPartsOfNdjsonLine, notUtf8 } from "./readFactLines.js";
+import { factOfCsvLine, factOfNdjsonLine, notUtf8, withParts } from "./readFactLines.js";
 import { splitLines } from "./utf8Lines.js";
 
 export interface FactChunkTask {
@@ -72,9 +72,12 @@ export const lineText = (bytes: Uint8Array, start: number, end: number): string 
  * Fact `i` of a chunk, as it was decoded (its `data` read back from its canonical JSON, which gives the same
  * values).
  */
+/** The canonical JSON of fact `i`'s `data`: its part of the fact's canonical JSON, from character 8. */
+export const dataAt = (c: FactChunk, i: number): string =>
+  (c.canonicals[i] as string).slice(8, 8 + (c.dataLengths[i] as number));
+
 export const factAt = (c: FactChunk, i: number): Fact => {
-  const canonical = c.canonicals[i] as string;
-  const data = JSON.parse(canonical.slice(8, 8 + (c.dataLengths[i] as number))) as unknown;
+  const data = JSON.parse(dataAt(c, i)) as unknown;
   const reportedOn = c.reportedOns[i] as string;
   // two literals rather than a spread: this runs for every fact an import appends
   const envelope =
@@ -97,11 +100,6 @@ export const factAt = (c: FactChunk, i: number): Fact => {
           data,
         };
   return envelope as Fact;
-};
-
-const csvFactParts = (text: string, header: readonly string[]): E.Either<readonly FieldError[], FactWithParts> => {
-  const r = factOfCsvLine(text, header);
-  return E.isLeft(r) ? r : E.right({ fact: r.right, ...canonicalFactParts(r.right) });
 };
 
 export const readFactChunk = (task: FactChunkTask): FactChunk => {
@@ -141,7 +139,7 @@ export const readFactChunk = (task: FactChunkTask): FactChunk => {
       continue;
     }
     if (l.text.trim() === "") continue;
-    const r = header === undefined ? factPartsOfNdjsonLine(l.text) : csvFactParts(l.text, header);
+    const r = withParts(header === undefined ? factOfNdjsonLine(l.text) : factOfCsvLine(l.text, header));
     if (E.isLeft(r)) {
       out.bad.push({ before: out.ids.length, line: l.line, text: l.text, errors: r.left });
       continue;

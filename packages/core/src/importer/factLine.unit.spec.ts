@@ -1,5 +1,5 @@
 /**
- * An NDJSON line is read the fast way when it can be (`factPartsOfNdjsonLine`): the same fact, canonical parts
+ * An NDJSON line is read the fast way when it can be (`factOfNdjsonLine`): the same fact, canonical parts
  * and errors as the careful way (`factOfNdjsonLineCarefully`: the text's shape, `JSON.parse`, decoding), for
  * facts written as they come, with a key given twice, with spaces, with escapes, and with a field spoilt.
  */
@@ -8,11 +8,11 @@ import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
 import { arbitraryFact } from "../facts/arbitraries.js";
 import { canonicalFactParts, type Fact } from "../facts/index.js";
-import { factOfNdjsonLine, factOfNdjsonLineCarefully, factPartsOfNdjsonLine } from "./readFactLines.js";
+import { factOfNdjsonLine, factOfNdjsonLineCarefully, withParts } from "./readFactLines.js";
 
 const sameAsCareful = (text: string): void => {
   const careful = factOfNdjsonLineCarefully(text);
-  const fast = factPartsOfNdjsonLine(text);
+  const fast = withParts(factOfNdjsonLine(text));
   if (E.isLeft(careful)) {
     expect(fast).toEqual(careful);
     return;

@@ -18,7 +18,7 @@ import { createWriteStream, statSync, type WriteStream } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";
 import { type AppendError, type AppendOptions, describeAppendError, type EventLog } from "../eventLog/index.js";
 import type { Fact, FieldError, Position } from "../facts/index.js";
-import { factAt, lineText } from "./factChunk.js";
+import { dataAt, factAt, lineText } from "./factChunk.js";
 import { factChunksOfFile, type ImportPipelineOptions } from "./factChunksOfFile.js";
 import { type FileFormat, formatOf } from "./readFactLines.js";
 
@@ -178,7 +178,7 @@ export const importFile = async (log: EventLog, file: string, options: ImportOpt
         break;
       }
       bytesRead = c.bytesRead;
-      const { count, lines: factLines, starts, ends, canonicals, dataLengths, bad, contents } = c.chunk;
+      const { count, lines: factLines, starts, ends, canonicals, bad, contents } = c.chunk;
       let b = 0;
       for (let i = 0; i <= count; i++) {
         for (let x = bad[b]; x !== undefined && x.before === i; x = bad[++b]) {
@@ -193,7 +193,7 @@ export const importFile = async (log: EventLog, file: string, options: ImportOpt
         batch.push(factAt(c.chunk, i));
         batchParts.push({
           canonical,
-          data: canonical.slice(8, 8 + (dataLengths[i] as number)),
+          data: dataAt(c.chunk, i),
           content: [contents[2 * i] as number, contents[2 * i + 1] as number],
         });
         batchLines.push(factLines[i] as number);

@@ -95,12 +95,12 @@ const noKeyTwice = (text: string, value: Fact): boolean =>
     : JSON.stringify(value) === text || jsonShapeProblem(text) === undefined;
 
 /**
- * The fact on one NDJSON line (not blank, valid UTF-8) with its canonical parts, or every reason it is not one.
- * The usual line is read the fast way: `JSON.parse`, then `acceptedFact` (a fact nests no deeper than its fields),
- * then `noKeyTwice`. A line refused on the way is read again the careful way (`factOfNdjsonLineCarefully`), which
- * says why; a line is accepted here exactly when it is there, as the same fact.
+ * The fact on one NDJSON line (not blank, valid UTF-8), or every reason it is not one. The usual line is read the
+ * fast way: `JSON.parse`, then `acceptedFact` (a fact nests no deeper than its fields), then `noKeyTwice`. A line
+ * refused on the way is read again the careful way (`factOfNdjsonLineCarefully`), which says why; a line is
+ * accepted here exactly when it is there, as the same fact.
  */
-export const factPartsOfNdjsonLine = (text: string): E.Either<readonly FieldError[], FactWithParts> => {
+export const factOfNdjsonLine = (text: string): E.Either<readonly FieldError[], Fact> => {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -108,16 +108,12 @@ export const factPartsOfNdjsonLine = (text: string): E.Either<readonly FieldErro
     value = undefined;
   }
   const fact = acceptedFact(value);
-  if (fact !== undefined && noKeyTwice(text, fact)) return E.right({ fact, ...canonicalFactParts(fact) });
-  const careful = factOfNdjsonLineCarefully(text);
-  return E.isLeft(careful) ? careful : E.right({ fact: careful.right, ...canonicalFactParts(careful.right) });
+  return fact !== undefined && noKeyTwice(text, fact) ? E.right(fact) : factOfNdjsonLineCarefully(text);
 };
 
-/** The fact on one NDJSON line (not blank, valid UTF-8), or every reason it is not one. */
-export const factOfNdjsonLine = (text: string): E.Either<readonly FieldError[], Fact> => {
-  const r = factPartsOfNdjsonLine(text);
-  return E.isLeft(r) ? r : E.right(r.right.fact);
-};
+/** A fact with its canonical parts (`canonicalFactParts`), for a reader whose facts go to the log. */
+export const withParts = (r: E.Either<readonly FieldError[], Fact>): E.Either<readonly FieldError[], FactWithParts> =>
+  E.isLeft(r) ? r : E.right({ fact: r.right, ...canonicalFactParts(r.right) });
 
 /** `factOfNdjsonLine` the careful way: the text's shape, then `JSON.parse`, then decoding, each saying why. */
 export const factOfNdjsonLineCarefully = (text: string): E.Either<readonly FieldError[], Fact> => {

@@ -487,8 +487,6 @@ export interface CatalogStaging {
   readonly fields: ReadonlySet<string>;
 }
 
-const SUBJECT_KIND_OF_TYPE = new Map<string, string>(FACT_DEFINITIONS.map((d) => [d.type, d.subject]));
-
 export const catalogStaging = (catalog: readonly CatalogEntry[], countedOnly: boolean): CatalogStaging => {
   const types = new Set<string>(CATALOG_CHANGE_TYPES); // factsOf names FactRetracted too
   const required = new Map<string, Set<string> | undefined>();
@@ -502,7 +500,10 @@ export const catalogStaging = (catalog: readonly CatalogEntry[], countedOnly: bo
   }
   const wholeKinds = new Set([...required].filter(([, need]) => need === undefined).map(([k]) => k));
   const entityTypes = new Set([...required.values()].flatMap((need) => [...(need ?? [])]));
-  const kinds = new Set([...wholeKinds, ...[...entityTypes].flatMap((t) => SUBJECT_KIND_OF_TYPE.get(t) ?? [])]);
+  const kinds = new Set([
+    ...wholeKinds,
+    ...[...entityTypes].flatMap((t) => (isFactType(t) ? [definitionOf(t).subject] : [])),
+  ]);
   const fields = new Set(
     FACT_DEFINITIONS.filter((d) => types.has(d.type) || kinds.has(d.subject)).flatMap((d) => [
       ...Object.keys(d.required),

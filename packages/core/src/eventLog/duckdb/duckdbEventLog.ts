@@ -844,12 +844,12 @@ export class DuckDbEventLog implements Port.EventLog {
             if (!revisionsBefore.has(s)) revisionsBefore.set(s, this.revisions.get(s));
           }
         }
-        // each row's subject key, given (or found) once as the row is written: the index keeps it too. Staged
-        // rows also set their streams' revisions, in the same look-up of the subject.
-        const staged = stager.used || plan.rows.length >= (this.options.stageFromRows ?? STAGE_FROM_ROWS);
-        const keys = staged
-          ? await this.stageRows(stager, plan.rows, contents, recordedAt)
-          : await this.writeRows(plan.rows, contents, recordedAt);
+        // each row's subject key, given (or found) once as the row is written (the index keeps it too), and its
+        // stream's revision set in the same look-up of the subject (`rowSubjectKey`)
+        const keys =
+          stager.used || plan.rows.length >= (this.options.stageFromRows ?? STAGE_FROM_ROWS)
+            ? await this.stageRows(stager, plan.rows, contents, recordedAt)
+            : await this.writeRows(plan.rows, contents, recordedAt);
         if (added !== undefined && added.length + plan.rows.length > (this.options.undoLimit ?? MAX_UNDO_IDS))
           added = undefined;
         for (const [i, r] of plan.rows.entries()) {
@@ -865,7 +865,6 @@ export class DuckDbEventLog implements Port.EventLog {
             this.ids.markRetracted(target);
           }
         }
-        if (!staged) for (const [s, rev] of plan.revisions) this.revisions.set(s, rev);
       },
       commit: async (head, lastHash) => {
         try {
@@ -933,7 +932,7 @@ export class DuckDbEventLog implements Port.EventLog {
 
   /**
    * Stages planned rows as text (`csvRows.ts`) with their subject keys: subjects first seen here get the next keys
-   * and a dictionary row, as with `writeRows`; sets each stream's revision. Returns each row's key.
+   * and a dictionary row, as with `writeRows`; sets each stream's revision (`rowSubjectKey`). Returns each row's key.
    */
   private async stageRows(
     stager: CsvStager,
@@ -945,18 +944,9 @@ export class DuckDbEventLog implements Port.EventLog {
     const keys: number[] = [];
     try {
       for (const [i, r] of rows.entries()) {
-        const subject = r.fact.subject;
-        // one look-up of the subject for its key and its stream's revision (the last row of a stream sets the
-        // revision the plan gives it)
-        const slot = this.revisions.enter(subject);
-        let key = this.revisions.keyAt(slot);
-        if (key === 0) {
-          key = ++this.subjectCount;
-          this.revisions.setKeyAt(slot, key);
-          fresh.push([subject, key]);
-          stager.addSubject(subjectTsvRow(key, subject));
-        }
-        this.revisions.setRevisionAt(slot, r.streamRevision);
+        const known = fresh.length;
+        const key = this.rowSubjectKey(r, fresh);
+        if (fresh.length > known) stager.addSubject(subjectTsvRow(key, r.fact.subject));
         keys.push(key);
         const content = contents[i] as readonly [number, number];
         stager.addEvent(r.position, r.streamRevision, recordedAt, r.hash, eventTsvTail(key, content, r.fact, r.data));
@@ -993,7 +983,7 @@ export class DuckDbEventLog implements Port.EventLog {
         ap.appendTimestampTZ(micros);
         ap.appendBlob(r.hash);
         ap.appendBigInt(fingerprintToBigInt(contents[i] as [number, number]));
-        const key = this.subjectKeyOf(f.subject, fresh);
+        const key = this.rowSubjectKey(r, fresh);
         keys.push(key);
         ap.appendInteger(key);
         // typedValues, without an array per row: this loop runs for every column of every fact appended
@@ -1017,14 +1007,21 @@ export class DuckDbEventLog implements Port.EventLog {
     }
   }
 
-  /** The subject's key; a subject first seen gets the next one, noted in `fresh` (its dictionary row is to write). */
-  private subjectKeyOf(subject: string, fresh: [string, number][]): number {
-    let key = this.revisions.subjectKey(subject);
+  /**
+   * A row's subject key, in one look-up of its subject that also sets its stream's revision (the last row of a
+   * stream sets the revision the plan gives it): a subject first seen gets the next key, noted in `fresh` (its
+   * dictionary row is to write). A session that fails after this rolls back, which puts the revisions back.
+   */
+  private rowSubjectKey(r: PlannedRow, fresh: [string, number][]): number {
+    const subject = r.fact.subject;
+    const slot = this.revisions.enter(subject);
+    let key = this.revisions.keyAt(slot);
     if (key === 0) {
       key = ++this.subjectCount;
-      this.revisions.setSubjectKey(subject, key);
+      this.revisions.setKeyAt(slot, key);
       fresh.push([subject, key]);
     }
+    this.revisions.setRevisionAt(slot, r.streamRevision);
     return key;
   }
 
